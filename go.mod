@@ -1,0 +1,3 @@
+module github.com/sgm-dev/sgm
+
+go 1.26.8

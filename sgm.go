@@ -1,0 +1,79 @@
+package sgm
+
+import (
+	"fmt"
+	"math"
+)
+
+// Scorer is the score of a density p over R^d, the gradient of log p with
+// respect to the point, evaluated at a batch of points:
+//
+//	s(x) = ∇ₓ log p(x)
+//
+// ScoreBatch sets dst[i*d:(i+1)*d] to s(x[i*d:(i+1)*d]) for every point of
+// the batch, where d = Dim(). It panics if len(dst) != len(x) or len(x) is
+// not a multiple of d. Implementations are analytic densities (dist), the
+// exact score of a noise-perturbed image (dist) and trained networks
+// (scorenet); samplers (sample) only see this interface.
+type Scorer interface {
+	Dim() int
+	ScoreBatch(dst, x []float64)
+}
+
+// CheckBatch panics with a message naming who unless dst and x hold the same
+// whole number of points of dimension d. Scorer implementations call it.
+func CheckBatch(who string, d int, dst, x []float64) {
+	if len(dst) != len(x) {
+		panic(fmt.Sprintf("%s: len(dst)=%d != len(x)=%d", who, len(dst), len(x)))
+	}
+	if d <= 0 || len(x)%d != 0 {
+		panic(fmt.Sprintf("%s: len(x)=%d is not a multiple of the dimension %d", who, len(x), d))
+	}
+}
+
+// Schedule is a grid of noise levels σ_0 < σ_1 < ... < σ_{L-1}, indexed in
+// ascending order as in the seed (jnp.geomspace(1e-4, 1, 30): level 0 is the
+// smallest noise, level 17 is σ ≈ 0.0221).
+type Schedule []float64
+
+// Geometric returns n noise levels spaced evenly on a log scale from min to
+// max inclusive, like numpy's geomspace. It returns an error naming the
+// offending value unless 0 < min <= max and n >= 1; n == 1 gives {min}.
+func Geometric(min, max float64, n int) (Schedule, error) {
+	switch {
+	case n < 1:
+		return nil, fmt.Errorf("number of noise levels must be at least 1, got %d", n)
+	case !(min > 0) || math.IsInf(min, 0):
+		return nil, fmt.Errorf("smallest noise level must be a positive number, got %v", min)
+	case !(max >= min) || math.IsInf(max, 0):
+		return nil, fmt.Errorf("largest noise level must be finite and at least the smallest (%v), got %v", min, max)
+	}
+	s := make(Schedule, n)
+	if n == 1 {
+		s[0] = min
+		return s, nil
+	}
+	lo, hi := math.Log(min), math.Log(max)
+	for i := range s {
+		s[i] = math.Exp(lo + (hi-lo)*float64(i)/float64(n-1))
+	}
+	s[0], s[n-1] = min, max // exact ends, as numpy.geomspace
+	return s, nil
+}
+
+// SeedSchedule is the seed's grid: 30 levels from 1e-4 to 1.
+func SeedSchedule() Schedule {
+	s, _ := Geometric(1e-4, 1, 30)
+	return s
+}
+
+// Level returns the index of the level closest to sigma on a log scale.
+func (s Schedule) Level(sigma float64) int {
+	best, bestDist := 0, math.Inf(1)
+	for i, v := range s {
+		if d := math.Abs(math.Log(v / sigma)); d < bestDist {
+			best, bestDist = i, d
+		}
+	}
+	return best
+}
