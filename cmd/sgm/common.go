@@ -1,0 +1,172 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gomlx/compute"
+
+	"github.com/sgm-dev/sgm/data"
+	"github.com/sgm-dev/sgm/dist"
+	"github.com/sgm-dev/sgm/train"
+)
+
+// loadImage reads an image spec (see data.SpecHelp) as a distribution.
+func loadImage(spec string) (*dist.Image, error) {
+	g, err := data.LoadImage(spec)
+	if err != nil {
+		return nil, err
+	}
+	im, err := dist.NewImage(g.H, g.W, g.Pix)
+	if err != nil {
+		return nil, fmt.Errorf("image %q: %w", spec, err)
+	}
+	return im, nil
+}
+
+// backendFlagHelp documents --backend.
+const backendFlagHelp = "GoMLX backend: `go` (pure Go, the default build) or xla:cpu / xla:cuda (needs a build with -tags xla; see README)"
+
+// newBackend starts the named GoMLX backend.
+func newBackend(name string) (b compute.Backend, err error) {
+	backendName, _, _ := strings.Cut(name, ":")
+	known := false
+	for _, n := range compute.List() {
+		known = known || n == backendName
+	}
+	if !known {
+		if backendName == "xla" {
+			return nil, usagef("--backend %q: this sgm was built without XLA; rebuild with -tags xla (see README)", name)
+		}
+		return nil, usagef("--backend %q: unknown backend (compiled in: %s)", name, strings.Join(compute.List(), ", "))
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("--backend %q: %v", name, r)
+		}
+	}()
+	b, err = compute.NewWithConfig(name)
+	if err != nil {
+		return nil, fmt.Errorf("--backend %q: %w", name, err)
+	}
+	return b, nil
+}
+
+// Flag checks. Each names the flag and the value, as benchstat's do.
+
+func checkPositive(flag string, v float64) error {
+	if !(v > 0) || math.IsInf(v, 0) {
+		return usagef("--%s must be a positive number, got %v", flag, v)
+	}
+	return nil
+}
+
+func checkAtLeast(flag string, v, min int) error {
+	if v < min {
+		return usagef("--%s must be at least %d, got %d", flag, min, v)
+	}
+	return nil
+}
+
+// parseFloats parses a comma-separated list of n numbers (any n when n < 0).
+func parseFloats(flag, s string, n int) ([]float64, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	parts := strings.Split(s, ",")
+	if n >= 0 && len(parts) != n {
+		return nil, usagef("--%s %q: want %d comma-separated numbers", flag, s, n)
+	}
+	out := make([]float64, len(parts))
+	for i, p := range parts {
+		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, usagef("--%s %q: %q is not a finite number", flag, s, p)
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// parseInts parses a comma-separated list of whole numbers.
+func parseInts(flag, s string) ([]int, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var out []int
+	for _, p := range strings.Split(s, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil {
+			return nil, usagef("--%s %q: %q is not a whole number", flag, s, p)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// checkOutput makes sure an output file can be created: its directory
+// exists and its extension is one of exts (when given).
+func checkOutput(flag, path string, exts ...string) error {
+	if path == "" {
+		return usagef("--%s is required", flag)
+	}
+	if len(exts) > 0 {
+		ext := strings.ToLower(filepath.Ext(path))
+		ok := false
+		for _, e := range exts {
+			ok = ok || ext == e
+		}
+		if !ok {
+			return usagef("--%s %q: want a file ending in %s", flag, path, strings.Join(exts, ", "))
+		}
+	}
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return usagef("--%s %q: directory %q does not exist", flag, path, dir)
+	}
+	return nil
+}
+
+// progressBar draws a training run's progress on w: a bar redrawn in place
+// on a terminal, a line every tenth of the run elsewhere (logs, CI).
+type progressBar struct {
+	w         io.Writer
+	terminal  bool
+	lastTenth int
+}
+
+func newProgressBar(w io.Writer) *progressBar {
+	terminal := false
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			terminal = true
+		}
+	}
+	return &progressBar{w: w, terminal: terminal, lastTenth: -1}
+}
+
+func (p *progressBar) update(s train.Status) {
+	frac := float64(s.Step) / float64(s.Steps)
+	eta := time.Duration(float64(s.Steps-s.Step)/s.StepsPerSec) * time.Second
+	line := fmt.Sprintf("step %d/%d  loss %.4f  %.1f steps/s  elapsed %s  left %s",
+		s.Step, s.Steps, s.MeanLoss, s.StepsPerSec, s.Elapsed.Round(time.Second), eta.Round(time.Second))
+	if p.terminal {
+		const width = 30
+		n := int(frac * width)
+		fmt.Fprintf(p.w, "\r[%s%s] %s ", strings.Repeat("=", n), strings.Repeat(" ", width-n), line)
+		if s.Step == s.Steps {
+			fmt.Fprintln(p.w)
+		}
+		return
+	}
+	if tenth := int(frac * 10); tenth > p.lastTenth {
+		p.lastTenth = tenth
+		fmt.Fprintf(p.w, "%3.0f%% %s\n", 100*frac, line)
+	}
+}

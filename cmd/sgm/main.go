@@ -1,0 +1,146 @@
+// Command sgm is score-based generative modelling from the command line:
+// analytic densities and their scores, Langevin sampling, training the
+// seed's noise-conditional score network on an image, and the figures.
+//
+// Run "sgm help" for the commands and "sgm help CMD" for a command's flags.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// env is what a command's body may use: its output streams.
+type env struct {
+	stdout, stderr io.Writer
+}
+
+// command is one subcommand: its flags are registered by setup, which
+// returns the body to run once they are parsed.
+type command struct {
+	name    string
+	args    string // what follows "sgm NAME" in the usage line
+	summary string // one line for "sgm help"
+	detail  string // paragraphs for "sgm help NAME"
+	setup   func(fs *flag.FlagSet) func(ctx context.Context, e *env) error
+}
+
+var commands = map[string]*command{}
+
+func register(c *command) { commands[c.name] = c }
+
+// usageError is a mistake in how sgm was called; it exits with status 2.
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// run is main without the process: it returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	e := &env{stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		printOverview(stderr)
+		return 2
+	}
+	name := args[0]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 {
+			c, ok := commands[args[1]]
+			if !ok {
+				fmt.Fprintf(stderr, "sgm: unknown command %q; run \"sgm help\" for the list\n", args[1])
+				return 2
+			}
+			printHelp(stdout, c)
+			return 0
+		}
+		printOverview(stdout)
+		return 0
+	}
+	c, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(stderr, "sgm: unknown command %q; run \"sgm help\" for the list\n", name)
+		return 2
+	}
+	fs := flag.NewFlagSet("sgm "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	body := c.setup(fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printHelp(stdout, c)
+			return 0
+		}
+		fmt.Fprintf(stderr, "sgm %s: %v (run \"sgm help %s\")\n", name, err, name)
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "sgm %s: unexpected argument %q (run \"sgm help %s\")\n", name, fs.Arg(0), name)
+		return 2
+	}
+	if err := body(ctx, e); err != nil {
+		fmt.Fprintf(stderr, "sgm %s: %s\n", name, oneLine(err.Error()))
+		var u usageError
+		if errors.As(err, &u) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+// oneLine keeps an error message on one line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func printOverview(w io.Writer) {
+	fmt.Fprintln(w, "sgm: score-based generative modelling (Song & Ermon 2019) in Go.")
+	fmt.Fprintln(w, "\nUsage: sgm COMMAND [flags]\n\nCommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun \"sgm help COMMAND\" for a command's flags.")
+}
+
+func printHelp(w io.Writer, c *command) {
+	fmt.Fprintf(w, "Usage: sgm %s %s\n\n%s\n", c.name, c.args, c.summary)
+	if c.detail != "" {
+		fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(c.detail))
+	}
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	c.setup(fs)
+	fmt.Fprintln(w, "\nFlags:")
+	fs.SetOutput(w)
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if name != "" {
+			line += " " + name
+		}
+		fmt.Fprintf(w, "%s\n    \t%s", line, strings.ReplaceAll(usage, "\n", "\n    \t"))
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+			fmt.Fprintf(w, " (default %s)", f.DefValue)
+		}
+		fmt.Fprintln(w)
+	})
+}

@@ -1,0 +1,227 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+
+	"github.com/sgm-dev/sgm"
+	"github.com/sgm-dev/sgm/data"
+	"github.com/sgm-dev/sgm/scorenet"
+	"github.com/sgm-dev/sgm/train"
+)
+
+// trainFlags are the flags of "sgm train"; their defaults are the seed's
+// configuration.
+type trainFlags struct {
+	image, out, objective, backend, lossCSV, lossPlot string
+	steps, batch, width, depth, features, levels      int
+	checkpointEvery                                   int
+	lr, sigmaMin, sigmaMax                            float64
+	seed                                              uint64
+	resume                                            bool
+}
+
+func (f *trainFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.image, "image", "mnist:train:0", "training image `SPEC`: mnist:train:N, mnist:test:N, idx:PATH:N or a PNG/JPEG path")
+	fs.StringVar(&f.out, "out", "sgm-model", "checkpoint `DIR` to write (GoMLX checkpoint files, loss.csv, loss.png)")
+	fs.BoolVar(&f.resume, "resume", false, "continue the run saved in --out up to --steps steps in all")
+	fs.IntVar(&f.steps, "steps", 5000, "optimiser steps in all")
+	fs.IntVar(&f.batch, "batch", 256, "data points per step")
+	fs.Float64Var(&f.lr, "lr", 1e-3, "Adam learning rate")
+	fs.StringVar(&f.objective, "objective", string(train.AllLevels), "denoising score matching estimator: all-levels (the seed's: every point at every level) or one-level (one random level per point)")
+	fs.IntVar(&f.width, "width", 256, "hidden units per layer")
+	fs.IntVar(&f.depth, "depth", 3, "hidden layers")
+	fs.IntVar(&f.features, "features", 256, "random Fourier features per trig function")
+	fs.IntVar(&f.levels, "levels", 30, "noise levels (geometric grid)")
+	fs.Float64Var(&f.sigmaMin, "sigma-min", 1e-4, "smallest noise level")
+	fs.Float64Var(&f.sigmaMax, "sigma-max", 1, "largest noise level")
+	fs.Uint64Var(&f.seed, "seed", 0, "random seed for the weights, data and noise")
+	fs.IntVar(&f.checkpointEvery, "checkpoint-every", 1000, "steps between checkpoints (one is always written at the end)")
+	fs.StringVar(&f.lossCSV, "loss-csv", "", "loss history `FILE` (default DIR/loss.csv)")
+	fs.StringVar(&f.lossPlot, "loss-plot", "", "loss curve `FILE`, .png or .svg (default DIR/loss.png)")
+	fs.StringVar(&f.backend, "backend", "go", backendFlagHelp)
+}
+
+func (f *trainFlags) validate() error {
+	for _, c := range []struct {
+		name     string
+		v, least int
+	}{{"steps", f.steps, 1}, {"batch", f.batch, 1}, {"width", f.width, 1}, {"depth", f.depth, 1},
+		{"features", f.features, 1}, {"levels", f.levels, 1}, {"checkpoint-every", f.checkpointEvery, 1}} {
+		if err := checkAtLeast(c.name, c.v, c.least); err != nil {
+			return err
+		}
+	}
+	for _, c := range []struct {
+		name string
+		v    float64
+	}{{"lr", f.lr}, {"sigma-min", f.sigmaMin}, {"sigma-max", f.sigmaMax}} {
+		if err := checkPositive(c.name, c.v); err != nil {
+			return err
+		}
+	}
+	if f.sigmaMax < f.sigmaMin {
+		return usagef("--sigma-max %v is below --sigma-min %v", f.sigmaMax, f.sigmaMin)
+	}
+	if err := (train.Settings{Objective: train.Objective(f.objective)}).Validate(); err != nil {
+		return usagef("--objective: %v", err)
+	}
+	if f.lossPlot != "" {
+		if err := checkOutput("loss-plot", f.lossPlot, ".png", ".svg"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func init() {
+	register(&command{
+		name:    "train",
+		args:    "[--image SPEC] [--steps N] [--out DIR] [flags]",
+		summary: "train the seed's noise-conditional score network on an image",
+		detail: `Fits the random-Fourier-feature score network to the image's distribution over
+pixel coordinates by denoising score matching with Adam, showing progress on
+stderr. The defaults are the seed's configuration. Checkpoints, the loss
+history (CSV) and its plot go into --out; --resume continues a run from there.
+A run whose loss turns NaN or Inf stops with an error and keeps its last good
+checkpoint.
+
+` + data.SpecHelp,
+		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
+			var f trainFlags
+			f.register(fs)
+			return func(ctx context.Context, e *env) error {
+				if err := f.validate(); err != nil {
+					return err
+				}
+				_, err := runTraining(ctx, e, f)
+				return err
+			}
+		},
+	})
+}
+
+// trainResult is what a training run leaves for the caller.
+type trainResult struct {
+	net     *scorenet.Net
+	history []train.Record // every step's loss, earlier runs included
+	steps   int            // steps taken in this run
+}
+
+// runTraining trains (or resumes) per f, writing checkpoints, loss.csv and
+// the loss plot.
+func runTraining(ctx context.Context, e *env, f trainFlags) (*trainResult, error) {
+	im, err := loadImage(f.image)
+	if err != nil {
+		return nil, err
+	}
+	backend, err := newBackend(f.backend)
+	if err != nil {
+		return nil, err
+	}
+	if f.lossCSV == "" {
+		f.lossCSV = filepath.Join(f.out, "loss.csv")
+	}
+	if f.lossPlot == "" {
+		f.lossPlot = filepath.Join(f.out, "loss.png")
+	}
+	has, err := scorenet.HasCheckpoints(f.out)
+	if err != nil {
+		return nil, err
+	}
+	var net *scorenet.Net
+	var history []train.Record
+	switch {
+	case f.resume && !has:
+		return nil, usagef("--resume: no checkpoint in %q to resume", f.out)
+	case f.resume:
+		if net, err = scorenet.Load(backend, f.out); err != nil {
+			return nil, err
+		}
+		if history, err = readLossCSV(f.lossCSV); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+		// Steps logged after the checkpoint (a run cut short) are taken again.
+		for len(history) > 0 && history[len(history)-1].Step > net.Step() {
+			history = history[:len(history)-1]
+		}
+	case has:
+		return nil, usagef("--out %q already holds a checkpoint: pass --resume to continue it, or choose another directory", f.out)
+	default:
+		sigmas, err := sgm.Geometric(f.sigmaMin, f.sigmaMax, f.levels)
+		if err != nil {
+			return nil, usagef("noise levels: %v", err)
+		}
+		cfg := scorenet.Config{Dim: 2, Features: f.features, Width: f.width, Depth: f.depth, Sigmas: sigmas}
+		if net, err = scorenet.New(backend, cfg, rand.New(rand.NewPCG(f.seed, 0x5eed))); err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(f.out, 0o755); err != nil {
+			return nil, fmt.Errorf("--out: %w", err)
+		}
+	}
+	bar := newProgressBar(e.stderr)
+	records, runErr := train.Run(ctx, net, im, train.Settings{
+		Steps: f.steps, Batch: f.batch, LearningRate: f.lr, Objective: train.Objective(f.objective),
+		Seed: f.seed, CheckpointDir: f.out, CheckpointEvery: f.checkpointEvery,
+		Progress: bar.update, ProgressEvery: max(1, f.steps/200),
+	})
+	history = append(history, records...)
+	if len(history) > 0 {
+		if err := writeLossCSV(f.lossCSV, history); err != nil {
+			return nil, err
+		}
+		if err := saveLossPlot(f.lossPlot, history); err != nil {
+			return nil, err
+		}
+	}
+	if runErr != nil {
+		return nil, runErr
+	}
+	if len(records) > 0 {
+		fmt.Fprintf(e.stdout, "trained %d steps (to step %d), final loss %.4f; checkpoint in %s\n",
+			len(records), records[len(records)-1].Step, finalLoss(history), f.out)
+	} else {
+		fmt.Fprintf(e.stdout, "%s is already at step %d of %d; nothing to do\n", f.out, f.steps, f.steps)
+	}
+	return &trainResult{net: net, history: history, steps: len(records)}, nil
+}
+
+// finalLoss is the mean loss of the last tenth of the run (at most 100
+// steps), less noisy than the last step's.
+func finalLoss(h []train.Record) float64 {
+	k := min(len(h), max(1, min(100, len(h)/10)))
+	var s float64
+	for _, r := range h[len(h)-k:] {
+		s += r.Loss
+	}
+	return s / float64(k)
+}
+
+func writeLossCSV(path string, h []train.Record) error {
+	pts := make([]float64, 0, 2*len(h))
+	for _, r := range h {
+		pts = append(pts, float64(r.Step), r.Loss)
+	}
+	return data.WriteCSVFile(path, []string{"step", "loss"}, pts)
+}
+
+func readLossCSV(path string) ([]train.Record, error) {
+	header, pts, err := data.ReadCSVFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(header) != 2 || header[0] != "step" || header[1] != "loss" {
+		return nil, fmt.Errorf("%s: header %v, want step,loss", path, header)
+	}
+	h := make([]train.Record, 0, len(pts)/2)
+	for i := 0; i+1 < len(pts); i += 2 {
+		h = append(h, train.Record{Step: int(pts[i]), Loss: pts[i+1]})
+	}
+	return h, nil
+}

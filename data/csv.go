@@ -1,0 +1,125 @@
+package data
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/sgm-dev/sgm/internal/atomicfile"
+)
+
+// WriteCSV writes the points, a flat row-major slice of n points in R^d with
+// d = len(header), as CSV: the header row naming the coordinates, then one
+// point a row, each number in the shortest form that reads back exactly
+// (strconv 'g', precision -1). It panics if header is empty or len(points)
+// is not a multiple of len(header).
+func WriteCSV(w io.Writer, header []string, points []float64) error {
+	checkCSV("WriteCSV", header, points)
+	d := len(header)
+	cw := csv.NewWriter(w)
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	row := make([]string, d)
+	for i := 0; i < len(points); i += d {
+		for j, v := range points[i : i+d] {
+			row[j] = strconv.FormatFloat(v, 'g', -1, 64)
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func checkCSV(who string, header []string, points []float64) {
+	if len(header) == 0 {
+		panic("data: " + who + " with an empty header")
+	}
+	if len(points)%len(header) != 0 {
+		panic(fmt.Sprintf("data: %s: len(points)=%d is not a multiple of len(header)=%d", who, len(points), len(header)))
+	}
+}
+
+// ReadCSV reads a point cloud written by WriteCSV or by hand: a header row
+// naming the d coordinates, then rows of d numbers each. It returns the
+// header and the points, a flat row-major slice of length n*d. Surrounding
+// spaces are ignored. The error for a malformed file gives the line and,
+// for a bad number, the column's name; a first row of numbers only is
+// reported as a missing header.
+func ReadCSV(r io.Reader) (header []string, points []float64, err error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1 // checked here, to name the columns
+	cr.TrimLeadingSpace = true
+	rec, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, nil, errors.New("empty CSV: want a header row naming the coordinates")
+	}
+	if err != nil {
+		return nil, nil, err // *csv.ParseError gives the line.
+	}
+	header = make([]string, len(rec))
+	numeric := true
+	for j, name := range rec {
+		header[j] = strings.TrimSpace(name)
+		if _, err := strconv.ParseFloat(header[j], 64); err != nil {
+			numeric = false
+		}
+	}
+	if numeric {
+		return nil, nil, fmt.Errorf("line 1: want a header row naming the coordinates, got numbers %q", header)
+	}
+	d := len(header)
+	cr.ReuseRecord = true
+	points = []float64{}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return header, points, nil
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) != d {
+			return nil, nil, fmt.Errorf("line %d: %d fields, want %d (%s)", line, len(rec), d, strings.Join(header, ","))
+		}
+		for j, f := range rec {
+			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+			if err != nil {
+				return nil, nil, fmt.Errorf("line %d, column %q: bad number %q", line, header[j], f)
+			}
+			points = append(points, v)
+		}
+	}
+}
+
+// WriteCSVFile writes the points to path as WriteCSV does. The file appears
+// complete or not at all: it is written to a temporary file that is renamed
+// to path at the end. It panics as WriteCSV does.
+func WriteCSVFile(path string, header []string, points []float64) error {
+	checkCSV("WriteCSVFile", header, points) // before any file is created
+	return atomicfile.Write(path, func(w io.Writer) error {
+		return WriteCSV(w, header, points)
+	})
+}
+
+// ReadCSVFile reads the point cloud at path as ReadCSV does. Its errors name
+// the path.
+func ReadCSVFile(path string) (header []string, points []float64, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err // *fs.PathError names the path.
+	}
+	defer f.Close()
+	header, points, err = ReadCSV(f)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return header, points, nil
+}

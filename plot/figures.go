@@ -1,0 +1,403 @@
+package plot
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	stddraw "image/draw"
+	"math"
+
+	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Sizes of the figures, in points.
+const (
+	squareSize  = 6 * vg.Inch   // one 2-D plot
+	panelSize   = 2.6 * vg.Inch // one cell of a grid of fields
+	imageSize   = 4 * vg.Inch   // one cell of ImageAndHistogram
+	lossW       = 7 * vg.Inch
+	lossH       = 4.5 * vg.Inch
+	nLevels     = 12   // about how many contour levels to draw
+	maxMarkers  = 2000 // paths longer than this are drawn without dots
+	contourLine = 1.2  // contour line width in points
+)
+
+// LogDensityField is the seed's Figure 1: contour lines of log p, coloured
+// from dark (low) to bright (high) with a colour bar, under the score
+// ∇ log p drawn as black arrows, the longest one grid step long. logp and
+// score may be on different grids; both are in space.
+func LogDensityField(logp Grid, score Field, space Space, title string) (*Chart, error) {
+	if err := logp.check(); err != nil {
+		return nil, fmt.Errorf("log density: %w", err)
+	}
+	if err := score.check(); err != nil {
+		return nil, fmt.Errorf("score: %w", err)
+	}
+	p := newPlot(title, space)
+	con, cm := contours(gridXYZ{logp, space})
+	if con != nil {
+		p.Add(con)
+	}
+	p.Add(newQuiver(fieldXY{score, space}))
+	f := &Chart{Plot: p, W: squareSize + colorBarWidth, H: squareSize, Square: true}
+	if cm != nil {
+		f.ColorBar = colorBar(cm, "log p")
+	}
+	return f, nil
+}
+
+// contours returns the contour plotter of g at round levels with its
+// colour map, or nils when g is constant.
+func contours(g plotter.GridXYZ) (*plotter.Contour, *ramp) {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	c, r := g.Dims()
+	for i := range c {
+		for j := range r {
+			if z := g.Z(i, j); !math.IsNaN(z) && !math.IsInf(z, 0) {
+				lo, hi = math.Min(lo, z), math.Max(hi, z)
+			}
+		}
+	}
+	l := levels(lo, hi, nLevels)
+	if len(l) == 0 {
+		return nil, nil
+	}
+	cm := viridis(l[0], l[len(l)-1])
+	con := plotter.NewContour(g, l, cm.Palette(256))
+	con.Min, con.Max = lo, hi
+	con.LineStyles = []draw.LineStyle{{Width: contourLine}}
+	return con, cm
+}
+
+// colorBar returns a vertical colour bar of cm labelled label.
+func colorBar(cm *ramp, label string) *gplot.Plot {
+	p := gplot.New()
+	bar := &plotter.ColorBar{ColorMap: cm, Vertical: true}
+	if cm.min == cm.max {
+		bar.ColorMap = viridis(cm.min-0.5, cm.max+0.5)
+	}
+	p.Add(bar)
+	p.HideX()
+	p.Y.Label.Text = label
+	p.Y.Label.TextStyle.Font.Size = 12
+	p.Y.Tick.Label.Font.Size = 10
+	p.Y.Padding = 0
+	return p
+}
+
+// DensityPath is the seed's Figure 2: contour lines of the density p with
+// a particle's path drawn over them as a line through small dots. path
+// holds the particle's positions in order, flat row-major ({x0, y0, x1,
+// y1, ...}); paths of more than 2000 positions are drawn without dots.
+func DensityPath(p Grid, path []float64, space Space, title string) (*Chart, error) {
+	pl, err := densityPlot(p, path, space, title)
+	if err != nil {
+		return nil, err
+	}
+	xys := space.points(path)
+	if len(xys) > 0 {
+		line, dots := pathPlotters(xys, len(xys) <= maxMarkers)
+		pl.Add(line)
+		if dots != nil {
+			pl.Add(dots)
+		}
+	}
+	return &Chart{Plot: pl, W: squareSize, H: squareSize, Square: true}, nil
+}
+
+// densityPlot returns the contours of p with the axes covering both p's
+// grid and the whole path, for DensityPath and its animation.
+func densityPlot(p Grid, path []float64, space Space, title string) (*gplot.Plot, error) {
+	if err := p.check(); err != nil {
+		return nil, fmt.Errorf("density: %w", err)
+	}
+	if err := checkPoints("path", path); err != nil {
+		return nil, err
+	}
+	pl := newPlot(title, space)
+	g := gridXYZ{p, space}
+	if con, _ := contours(g); con != nil {
+		pl.Add(con)
+	}
+	xmin, xmax, ymin, ymax := space.box(Box{
+		Min: [2]float64{p.X[0], p.Y[0]},
+		Max: [2]float64{p.X[len(p.X)-1], p.Y[len(p.Y)-1]},
+	})
+	for _, q := range space.points(path) {
+		if math.IsNaN(q.X) || math.IsNaN(q.Y) || math.IsInf(q.X, 0) || math.IsInf(q.Y, 0) {
+			continue
+		}
+		xmin, xmax = math.Min(xmin, q.X), math.Max(xmax, q.X)
+		ymin, ymax = math.Min(ymin, q.Y), math.Max(ymax, q.Y)
+	}
+	setRange(pl, xmin, xmax, ymin, ymax)
+	return pl, nil
+}
+
+// pathStyle is the line and dots of a particle's path.
+var (
+	pathLine = draw.LineStyle{Color: blue, Width: 1}
+	pathDot  = draw.GlyphStyle{Color: blue, Radius: 1.6, Shape: draw.CircleGlyph{}}
+	headDot  = draw.GlyphStyle{Color: red, Radius: 4, Shape: draw.CircleGlyph{}}
+)
+
+func pathPlotters(xys plotter.XYs, markers bool) (*plotter.Line, *plotter.Scatter) {
+	line := &plotter.Line{XYs: xys, LineStyle: pathLine}
+	if !markers {
+		return line, nil
+	}
+	return line, &plotter.Scatter{XYs: xys, GlyphStyle: pathDot}
+}
+
+// Histogram2D is the seed's last figure: a 2-D histogram of points in
+// gray, black for empty bins and white for the fullest, with bins×bins
+// equal bins covering box. Points outside box are not counted. samples are
+// flat row-major points in space; in ImageSpace box is usually UnitSquare
+// and the histogram stands upright like the image it was drawn from.
+func Histogram2D(samples []float64, bins int, box Box, space Space, title string) (*Chart, error) {
+	p, err := histogramPlot(samples, bins, bins, box, space, title)
+	if err != nil {
+		return nil, err
+	}
+	return &Chart{Plot: p, W: squareSize, H: squareSize, Square: true}, nil
+}
+
+func histogramPlot(samples []float64, nb0, nb1 int, box Box, space Space, title string) (*gplot.Plot, error) {
+	if err := checkPoints("samples", samples); err != nil {
+		return nil, err
+	}
+	if nb0 < 1 || nb1 < 1 {
+		return nil, fmt.Errorf("histogram needs at least 1 bin per axis, got %d×%d", nb0, nb1)
+	}
+	for k := range 2 {
+		if !(box.Max[k] > box.Min[k]) || math.IsInf(box.Max[k]-box.Min[k], 0) {
+			return nil, fmt.Errorf("histogram box [%v, %v] along coordinate %d is empty or infinite", box.Min[k], box.Max[k], k)
+		}
+	}
+	p := newPlot(title, space)
+	p.Add(grayMap(gridXYZ{histogram(samples, box, nb0, nb1), space}))
+	showBox(p, space, box)
+	return p, nil
+}
+
+// histogram counts the points of samples in each of nb0×nb1 equal bins of
+// box, nb0 along the first coordinate; points on the upper edge of box
+// count in the last bin. The Grid holds the bin centres.
+func histogram(samples []float64, box Box, nb0, nb1 int) Grid {
+	g := Grid{X: make([]float64, nb0), Y: make([]float64, nb1), Z: make([]float64, nb0*nb1)}
+	w0 := (box.Max[0] - box.Min[0]) / float64(nb0)
+	w1 := (box.Max[1] - box.Min[1]) / float64(nb1)
+	for i := range g.X {
+		g.X[i] = box.Min[0] + (float64(i)+0.5)*w0
+	}
+	for j := range g.Y {
+		g.Y[j] = box.Min[1] + (float64(j)+0.5)*w1
+	}
+	bin := func(v, lo, hi, w float64, n int) int {
+		if !(v >= lo && v <= hi) {
+			return -1
+		}
+		return min(int((v-lo)/w), n-1)
+	}
+	for k := 0; k+1 < len(samples); k += 2 {
+		i := bin(samples[k], box.Min[0], box.Max[0], w0, nb0)
+		j := bin(samples[k+1], box.Min[1], box.Max[1], w1, nb1)
+		if i >= 0 && j >= 0 {
+			g.Z[j*nb0+i]++
+		}
+	}
+	return g
+}
+
+// grayMap returns a heat map of g in gray, black at its smallest value and
+// white at its largest, with sharp cells.
+func grayMap(g plotter.GridXYZ) sharpHeatMap {
+	h := plotter.NewHeatMap(g, gray(0, 1).Palette(256))
+	if !(h.Max > h.Min) {
+		h.Max = h.Min + 1
+	}
+	h.Underflow, h.Overflow = h.Palette.Colors()[0], h.Palette.Colors()[255]
+	return sharpHeatMap{h}
+}
+
+// sharpHeatMap draws a heat map on a uniform grid as an image, like
+// HeatMap.Rasterized, but enlarged first so that the canvas's smooth
+// resampling leaves the cells' edges sharp, as matplotlib's imshow and
+// hist2d show them.
+type sharpHeatMap struct{ *plotter.HeatMap }
+
+func (h sharpHeatMap) Plot(c draw.Canvas, plt *gplot.Plot) {
+	cols, rows := h.GridXYZ.Dims()
+	// Make each cell k pixels square, k large enough for the image to be
+	// at least twice the size of the canvas at DPI.
+	side := float64(max(c.Max.X-c.Min.X, c.Max.Y-c.Min.Y)/vg.Inch) * DPI
+	k := max(1, int(math.Ceil(2*side/float64(min(cols, rows)))))
+	k = max(1, min(k, 4096/max(cols, rows)))
+	img := image.NewRGBA(image.Rect(0, 0, cols*k, rows*k))
+	pal := h.Palette.Colors()
+	ps := float64(len(pal)-1) / (h.Max - h.Min)
+	for i := range cols {
+		for j := range rows {
+			var col color.Color
+			switch v := h.GridXYZ.Z(i, j); {
+			case math.IsNaN(v):
+				col = h.NaN
+			case v < h.Min:
+				col = h.Underflow
+			case v > h.Max:
+				col = h.Overflow
+			default:
+				col = pal[int((v-h.Min)*ps+0.5)]
+			}
+			if col == nil {
+				continue
+			}
+			cell := image.Rect(i*k, (rows-1-j)*k, (i+1)*k, (rows-j)*k)
+			stddraw.Draw(img, cell, image.NewUniform(col), image.Point{}, stddraw.Src)
+		}
+	}
+	xmin, xmax, ymin, ymax := h.DataRange()
+	plotter.NewImage(img, xmin, ymin, xmax, ymax).Plot(c, plt)
+}
+
+// ImageAndHistogram draws an image beside a 2-D histogram of draws from
+// the distribution it defines, both in gray and upright. img is an image
+// in ImageSpace, as from ImageGrid; samples are flat row-major (row,
+// column) points in its coordinates. The histogram covers the image's
+// pixels with bins×bins bins; bins <= 0 gives one bin per pixel.
+func ImageAndHistogram(img Grid, samples []float64, bins int, title string) (*Panels, error) {
+	if err := img.check(); err != nil {
+		return nil, fmt.Errorf("image: %w", err)
+	}
+	left := newPlot("image", ImageSpace)
+	left.Add(grayMap(gridXYZ{img, ImageSpace}))
+	box := extent(img.X, img.Y)
+	showBox(left, ImageSpace, box)
+	nb0, nb1 := bins, bins
+	if bins <= 0 {
+		nb0, nb1 = len(img.X), len(img.Y)
+	}
+	right, err := histogramPlot(samples, nb0, nb1, box, ImageSpace, fmt.Sprintf("%d draws", len(samples)/2))
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range []*gplot.Plot{left, right} {
+		p.Title.TextStyle.Font.Size = 12
+	}
+	return &Panels{Plots: [][]*gplot.Plot{{left, right}}, Title: title, PanelW: imageSize, PanelH: imageSize}, nil
+}
+
+// FieldPanels is the seed's Figure 3: one quiver plot per field, in a grid
+// of cols columns filled row by row, each under its title (for example
+// "level 17: σ=0.0221"). titles is nil or has one title per field.
+func FieldPanels(fields []Field, titles []string, cols int, space Space) (*Panels, error) {
+	if len(fields) == 0 {
+		return nil, fmt.Errorf("no fields to draw")
+	}
+	if titles != nil && len(titles) != len(fields) {
+		return nil, fmt.Errorf("%d titles for %d fields", len(titles), len(fields))
+	}
+	if cols < 1 {
+		return nil, fmt.Errorf("panel grid needs at least 1 column, got %d", cols)
+	}
+	cols = min(cols, len(fields))
+	rows := (len(fields) + cols - 1) / cols
+	plots := make([][]*gplot.Plot, rows)
+	for j := range plots {
+		plots[j] = make([]*gplot.Plot, cols)
+	}
+	for k, f := range fields {
+		if err := f.check(); err != nil {
+			return nil, fmt.Errorf("field %d: %w", k, err)
+		}
+		var title string
+		if titles != nil {
+			title = titles[k]
+		}
+		p := newPlot(title, space)
+		p.Title.TextStyle.Font.Size = 11
+		p.Title.Padding = 4
+		for _, a := range []*gplot.Axis{&p.X, &p.Y} {
+			a.Label.TextStyle.Font.Size = 9
+			a.Tick.Label.Font.Size = 8
+		}
+		p.Add(newQuiver(fieldXY{f, space}))
+		plots[k/cols][k%cols] = p
+	}
+	return &Panels{Plots: plots, PanelW: panelSize, PanelH: panelSize}, nil
+}
+
+// LossCurve draws the training loss against the step. steps is nil (the
+// index is the step) or has one step per loss. The loss axis is
+// logarithmic when every loss is positive and linear otherwise. A window
+// > 1 draws the moving average over that many losses on top of the raw
+// curve, which is then drawn pale.
+func LossCurve(steps, loss []float64, window int, title string) (*Chart, error) {
+	if len(loss) == 0 {
+		return nil, fmt.Errorf("no losses to draw")
+	}
+	if steps != nil && len(steps) != len(loss) {
+		return nil, fmt.Errorf("%d steps for %d losses", len(steps), len(loss))
+	}
+	xys := make(plotter.XYs, len(loss))
+	positive := true
+	for k, l := range loss {
+		xys[k].X = float64(k)
+		if steps != nil {
+			xys[k].X = steps[k]
+		}
+		xys[k].Y = l
+		positive = positive && l > 0 && !math.IsInf(l, 1)
+	}
+	p := gplot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font.Size = 14
+	p.Title.Padding = 6
+	p.X.Label.Text = "step"
+	p.Y.Label.Text = "loss"
+	for _, a := range []*gplot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font.Size = 12
+		a.Tick.Label.Font.Size = 10
+	}
+	if positive {
+		p.Y.Scale = gplot.LogScale{}
+		p.Y.Tick.Marker = logTicks{}
+	}
+	p.Add(plotter.NewGrid())
+	raw := &plotter.Line{XYs: xys, LineStyle: draw.LineStyle{Color: blue, Width: 1.2}}
+	p.Add(raw)
+	if window > 1 && len(loss) >= window {
+		raw.LineStyle.Color = paleBlue
+		raw.LineStyle.Width = 1
+		avg := &plotter.Line{XYs: movingAverage(xys, window), LineStyle: draw.LineStyle{Color: orange, Width: 2}}
+		p.Add(avg)
+		p.Legend.Add("loss", raw)
+		p.Legend.Add(fmt.Sprintf("moving average of %d", window), avg)
+		p.Legend.Top = true
+	}
+	return &Chart{Plot: p, W: lossW, H: lossH}, nil
+}
+
+var paleBlue = blendWhite(blue, 0.45)
+
+// movingAverage returns the mean of each window of w consecutive losses,
+// placed at the mean step of the window.
+func movingAverage(xys plotter.XYs, w int) plotter.XYs {
+	out := make(plotter.XYs, 0, len(xys)-w+1)
+	var sx, sy float64
+	for k, q := range xys {
+		sx += q.X
+		sy += q.Y
+		if k >= w {
+			sx -= xys[k-w].X
+			sy -= xys[k-w].Y
+		}
+		if k >= w-1 {
+			out = append(out, plotter.XY{X: sx / float64(w), Y: sy / float64(w)})
+		}
+	}
+	return out
+}

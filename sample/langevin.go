@@ -1,0 +1,102 @@
+package sample
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/sgm-dev/sgm"
+)
+
+// Langevin holds the parameters of plain (unadjusted) Langevin dynamics.
+type Langevin struct {
+	StepSize float64 // η > 0
+	Steps    int     // number of updates, >= 0
+}
+
+// Validate reports a parameter out of range, naming it.
+func (l Langevin) Validate() error {
+	if !(l.StepSize > 0) || math.IsInf(l.StepSize, 0) {
+		return fmt.Errorf("step size must be positive and finite, got %v", l.StepSize)
+	}
+	if l.Steps < 0 {
+		return fmt.Errorf("steps must not be negative, got %d", l.Steps)
+	}
+	return nil
+}
+
+// Observer sees the particles x (flat, row-major) after step step (1-based).
+// It must not keep x, which the sampler goes on changing.
+type Observer func(step int, x []float64)
+
+// Run moves the particles x (flat, row-major, of the score's dimension) in
+// place through l.Steps Langevin updates driven by score, drawing the noise
+// from rng, and calls each observer after every step.
+func (l Langevin) Run(x []float64, score sgm.Scorer, rng *rand.Rand, observers ...Observer) error {
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	d := score.Dim()
+	if len(x)%d != 0 {
+		return fmt.Errorf("sample: %d values are not a whole number of %d-dimensional points", len(x), d)
+	}
+	g := make([]float64, len(x))
+	half, root := l.StepSize/2, math.Sqrt(l.StepSize)
+	for t := 1; t <= l.Steps; t++ {
+		score.ScoreBatch(g, x)
+		for i := range x {
+			x[i] += half*g[i] + root*rng.NormFloat64()
+		}
+		for _, o := range observers {
+			o(t, x)
+		}
+	}
+	return nil
+}
+
+// Uniform returns n points drawn uniformly from the box [lo, hi]^d.
+func Uniform(n, d int, lo, hi float64, rng *rand.Rand) []float64 {
+	x := make([]float64, n*d)
+	for i := range x {
+		x[i] = lo + (hi-lo)*rng.Float64()
+	}
+	return x
+}
+
+// Fill returns n copies of the point p.
+func Fill(n int, p ...float64) []float64 {
+	x := make([]float64, 0, n*len(p))
+	for range n {
+		x = append(x, p...)
+	}
+	return x
+}
+
+// Path records the positions of one particle over time.
+type Path struct {
+	Particle int       // which particle to follow
+	Dim      int       // the points' dimension
+	Points   []float64 // its positions, flat, one per observed step
+}
+
+// Observe is an Observer that appends the particle's position.
+func (p *Path) Observe(_ int, x []float64) {
+	i := p.Particle * p.Dim
+	p.Points = append(p.Points, x[i:i+p.Dim]...)
+}
+
+// Pool collects the states of all particles at every Every-th step after
+// BurnIn steps: the pooled draws of many chains.
+type Pool struct {
+	BurnIn int       // steps to skip
+	Every  int       // keep every Every-th step after that; 0 means 1
+	Points []float64 // the kept states, flat
+}
+
+// Observe is an Observer that appends the states after burn-in.
+func (p *Pool) Observe(step int, x []float64) {
+	every := max(p.Every, 1)
+	if step > p.BurnIn && (step-p.BurnIn)%every == 0 {
+		p.Points = append(p.Points, x...)
+	}
+}

@@ -1,0 +1,23 @@
+// Package scorenet is the seed's noise-conditional score network, written as
+// a GoMLX model function, with checkpoints and an adapter that lets a trained
+// network drive the samplers of package sample.
+//
+// For a point x in R^d (the seed: d = 2, pixel coordinates in [0,1]^2) and a
+// noise level index l, the network computes
+//
+//	u    = x - 0.5                                   (centred input)
+//	f    = [cos(2π B_cos u), sin(2π B_sin u)]        (random Fourier features)
+//	h_0  = [α_l f + β_l, u]                          (per-level scale and shift,
+//	                                                  input concatenated)
+//	h_k  = relu(h_{k-1} W_k + b_k),  k = 1..Depth
+//	s(x, l) = h_Depth W_out + b_out                  (a vector in R^d)
+//
+// B_cos and B_sin are Features×d matrices drawn once from N(0, 1) and frozen
+// (never trained; Tancik et al. 2020), α (init 1) and β (init 0) hold one
+// scalar per noise level, and the dense layers are initialised as Equinox's
+// Linear: weights and biases uniform in ±1/sqrt(fan-in).
+//
+// Net.Scores builds that graph and is the one definition of the model: the
+// objectives of package objective train it, Net.ScoreBatch evaluates it, and
+// Net.AtLevel adapts it to sgm.Scorer.
+package scorenet

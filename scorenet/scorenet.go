@@ -1,0 +1,326 @@
+package scorenet
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sync"
+
+	"github.com/gomlx/compute"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/layers/activation"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/checkpoint"
+	"github.com/gomlx/gomlx/ml/nn"
+
+	"github.com/sgm-dev/sgm"
+)
+
+// Config describes the network's shape. Zero values mean the seed's choices.
+type Config struct {
+	Dim      int          `json:"dim"`      // data dimension; 0 means 2
+	Features int          `json:"features"` // random Fourier features per trig function; 0 means 256
+	Width    int          `json:"width"`    // hidden units per layer; 0 means 256
+	Depth    int          `json:"depth"`    // hidden layers; 0 means 3
+	Sigmas   sgm.Schedule `json:"sigmas"`   // noise levels; nil means sgm.SeedSchedule()
+}
+
+// WithDefaults returns c with zero fields replaced by the seed's values.
+func (c Config) WithDefaults() Config {
+	if c.Dim == 0 {
+		c.Dim = 2
+	}
+	if c.Features == 0 {
+		c.Features = 256
+	}
+	if c.Width == 0 {
+		c.Width = 256
+	}
+	if c.Depth == 0 {
+		c.Depth = 3
+	}
+	if c.Sigmas == nil {
+		c.Sigmas = sgm.SeedSchedule()
+	}
+	return c
+}
+
+// Validate reports the first field of c (after defaults) that is out of range.
+func (c Config) Validate() error {
+	c = c.WithDefaults()
+	switch {
+	case c.Dim < 1:
+		return fmt.Errorf("dimension must be at least 1, got %d", c.Dim)
+	case c.Features < 1:
+		return fmt.Errorf("features must be at least 1, got %d", c.Features)
+	case c.Width < 1:
+		return fmt.Errorf("width must be at least 1, got %d", c.Width)
+	case c.Depth < 1:
+		return fmt.Errorf("depth must be at least 1, got %d", c.Depth)
+	case len(c.Sigmas) < 1:
+		return errors.New("at least one noise level is needed")
+	}
+	for i, s := range c.Sigmas {
+		if !(s > 0) || math.IsInf(s, 0) {
+			return fmt.Errorf("noise level %d must be positive and finite, got %v", i, s)
+		}
+	}
+	return nil
+}
+
+// Levels is the number of noise levels.
+func (c Config) Levels() int { return len(c.WithDefaults().Sigmas) }
+
+// Variable names, relative to the network's scope. They are part of the
+// checkpoint format.
+const (
+	scopeName   = "scorenet"
+	configParam = "scorenet_config"
+	varBCos     = "B_cos"
+	varBSin     = "B_sin"
+	varAlpha    = "alpha"
+	varBeta     = "beta"
+)
+
+// Net is a noise-conditional score network: its configuration, its
+// variables (in a GoMLX model.Store) and the backend that runs it.
+type Net struct {
+	cfg     Config
+	backend compute.Backend
+	store   *model.Store
+
+	mu        sync.Mutex
+	scoreExec *model.Exec
+	ckpt      *checkpoint.Handler // where Save writes; nil until the first Save or Load
+	ckptDir   string
+}
+
+// New returns a network with freshly initialised variables drawn from rng.
+func New(backend compute.Backend, cfg Config, rng *rand.Rand) (*Net, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.WithDefaults()
+	n := &Net{cfg: cfg, backend: backend, store: model.NewStore()}
+	if err := n.setConfigParam(); err != nil {
+		return nil, err
+	}
+	scope := n.Scope()
+	normal := func(rows, cols int) []float32 {
+		v := make([]float32, rows*cols)
+		for i := range v {
+			v[i] = float32(rng.NormFloat64())
+		}
+		return v
+	}
+	uniform := func(size int, limit float64) []float32 {
+		v := make([]float32, size)
+		for i := range v {
+			v[i] = float32((2*rng.Float64() - 1) * limit)
+		}
+		return v
+	}
+	F, d, L := cfg.Features, cfg.Dim, len(cfg.Sigmas)
+	rf := scope.In("rf")
+	create := func(s *model.Scope, name string, t *tensors.Tensor) (*model.Variable, error) {
+		v, err := s.CreateVariable(name, t)
+		if err != nil {
+			return nil, fmt.Errorf("scorenet: create %s: %w", name, err)
+		}
+		return v, nil
+	}
+	for _, name := range []string{varBCos, varBSin} {
+		v, err := create(rf, name, tensors.FromFlatDataAndDimensions(normal(F, d), F, d))
+		if err != nil {
+			return nil, err
+		}
+		v.SetTrainable(false)
+	}
+	ones := make([]float32, L)
+	for i := range ones {
+		ones[i] = 1
+	}
+	if _, err := create(rf, varAlpha, tensors.FromFlatDataAndDimensions(ones, L)); err != nil {
+		return nil, err
+	}
+	if _, err := create(rf, varBeta, tensors.FromFlatDataAndDimensions(make([]float32, L), L)); err != nil {
+		return nil, err
+	}
+	in := 2*F + d
+	for k := 0; k <= cfg.Depth; k++ {
+		out := cfg.Width
+		if k == cfg.Depth {
+			out = d
+		}
+		lim := 1 / math.Sqrt(float64(in))
+		layer := scope.In("%s", layerName(k))
+		if _, err := create(layer, "weights", tensors.FromFlatDataAndDimensions(uniform(in*out, lim), in, out)); err != nil {
+			return nil, err
+		}
+		if _, err := create(layer, "biases", tensors.FromFlatDataAndDimensions(uniform(out, lim), out)); err != nil {
+			return nil, err
+		}
+		in = out
+	}
+	return n, nil
+}
+
+func layerName(k int) string { return fmt.Sprintf("dense_%d", k) }
+
+func (n *Net) setConfigParam() error {
+	b, err := json.Marshal(n.cfg)
+	if err != nil {
+		return fmt.Errorf("scorenet: %w", err)
+	}
+	n.store.SetParam(model.JoinPath("/", configParam), string(b))
+	return nil
+}
+
+// Config returns the network's configuration, with defaults filled in.
+func (n *Net) Config() Config { return n.cfg }
+
+// Backend returns the backend that runs the network.
+func (n *Net) Backend() compute.Backend { return n.backend }
+
+// Store returns the GoMLX store that holds the network's variables (and,
+// once trained, the optimiser's state).
+func (n *Net) Store() *model.Store { return n.store }
+
+// Scope returns the scope under which the network's variables live.
+func (n *Net) Scope() *model.Scope { return n.store.RootScope().In(scopeName) }
+
+// Scores builds the network's graph: the scores at the points x (shape
+// [n, Dim], float32) for the noise level indices level (shape [n], int32).
+// scope must be the network's Scope (or the same path in another store).
+func (n *Net) Scores(scope *model.Scope, x, level *Node) *Node {
+	g := x.Graph()
+	cfg := n.cfg
+	variable := func(s *model.Scope, name string) *Node {
+		v := s.GetVariable(name)
+		if v == nil {
+			panic(fmt.Sprintf("scorenet: variable %s/%s missing from the store", s.Scope(), name))
+		}
+		return v.NodeValue(g)
+	}
+	rf := scope.In("rf")
+	u := AddScalar(x, -0.5)
+	// One product for both trig functions: columns [0, F) go through cos and
+	// [F, 2F) through sin.
+	b := Concatenate([]*Node{variable(rf, varBCos), variable(rf, varBSin)}, 0) // [2F, d]
+	proj := MulScalar(Einsum("nd,fd->nf", u, b), 2*math.Pi)                  // [n, 2F]
+	F := cfg.Features
+	feats := Concatenate([]*Node{
+		Cos(Slice(proj, AxisRange(), AxisRange(0, F))),
+		Sin(Slice(proj, AxisRange(), AxisRange(F, 2*F))),
+	}, 1)
+	idx := ExpandAxes(level, -1) // [n, 1]
+	alpha := ExpandAxes(Gather(variable(rf, varAlpha), idx), -1)
+	beta := ExpandAxes(Gather(variable(rf, varBeta), idx), -1)
+	h := Concatenate([]*Node{Add(Mul(alpha, feats), beta), u}, 1)
+	for k := 0; k <= cfg.Depth; k++ {
+		layer := scope.In("%s", layerName(k))
+		act := activation.TypeRelu
+		if k == cfg.Depth {
+			act = activation.TypeNone
+		}
+		h = nn.Dense(h, variable(layer, "weights"), variable(layer, "biases"), compute.DenseLayoutInputOutputs, act)
+	}
+	return h
+}
+
+// ScoreBatch sets dst to the scores at the points x for noise level index
+// level, with the batch layout of sgm.Scorer.
+func (n *Net) ScoreBatch(dst, x []float64, level int) error {
+	d := n.cfg.Dim
+	sgm.CheckBatch("scorenet", d, dst, x)
+	if level < 0 || level >= len(n.cfg.Sigmas) {
+		return fmt.Errorf("noise level %d out of range [0, %d)", level, len(n.cfg.Sigmas))
+	}
+	rows := len(x) / d
+	if rows == 0 {
+		return nil
+	}
+	x32 := make([]float32, len(x))
+	for i, v := range x {
+		x32[i] = float32(v)
+	}
+	levels := make([]int32, rows)
+	for i := range levels {
+		levels[i] = int32(level)
+	}
+	exec, err := n.scoreExecutor()
+	if err != nil {
+		return err
+	}
+	out, err := exec.Exec(tensors.FromFlatDataAndDimensions(x32, rows, d), tensors.FromFlatDataAndDimensions(levels, rows))
+	if err != nil {
+		return fmt.Errorf("scorenet: evaluate: %w", err)
+	}
+	defer out[0].FinalizeAll()
+	return tensors.ConstFlatData(out[0], func(s []float32) {
+		for i, v := range s {
+			dst[i] = float64(v)
+		}
+	})
+}
+
+func (n *Net) scoreExecutor() (*model.Exec, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.scoreExec != nil {
+		return n.scoreExec, nil
+	}
+	scope := n.Scope()
+	exec, err := model.NewExec(n.backend, n.store, func(_ *model.Scope, x, level *Node) *Node {
+		return n.Scores(scope, x, level)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scorenet: %w", err)
+	}
+	exec.SetMaxCache(8)
+	n.scoreExec = exec
+	return exec, nil
+}
+
+// AtLevel returns the network at noise level index level as an sgm.Scorer.
+// It panics if level is out of range, and if evaluation fails.
+func (n *Net) AtLevel(level int) sgm.Scorer {
+	if level < 0 || level >= len(n.cfg.Sigmas) {
+		panic(fmt.Sprintf("scorenet: noise level %d out of range [0, %d)", level, len(n.cfg.Sigmas)))
+	}
+	return levelScorer{n, level}
+}
+
+type levelScorer struct {
+	net   *Net
+	level int
+}
+
+func (s levelScorer) Dim() int { return s.net.cfg.Dim }
+
+func (s levelScorer) ScoreBatch(dst, x []float64) {
+	if err := s.net.ScoreBatch(dst, x, s.level); err != nil {
+		panic(err)
+	}
+}
+
+// Frozen reports the names of the variables that training never changes.
+func Frozen() []string { return []string{"rf/" + varBCos, "rf/" + varBSin} }
+
+// VariableValues returns a copy of the named variable (a path relative to
+// the network's scope, e.g. "rf/B_cos") as float32s.
+func (n *Net) VariableValues(name string) ([]float32, error) {
+	v := n.store.GetVariable(model.JoinPath("/", scopeName, name))
+	if v == nil {
+		return nil, fmt.Errorf("scorenet: no variable %q", name)
+	}
+	t, err := v.Value()
+	if err != nil {
+		return nil, err
+	}
+	return tensors.CopyFlatData[float32](t)
+}
+

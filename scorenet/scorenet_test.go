@@ -1,0 +1,176 @@
+package scorenet
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/compute/gobackend"
+
+	"github.com/sgm-dev/sgm"
+)
+
+// referenceScores evaluates the network of the package doc in plain Go,
+// float64, from the network's variables: the specification the graph is
+// checked against.
+func referenceScores(t *testing.T, n *Net, x []float64, level int) []float64 {
+	t.Helper()
+	get := func(name string) []float64 {
+		v, err := n.VariableValues(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := make([]float64, len(v))
+		for i, f := range v {
+			out[i] = float64(f)
+		}
+		return out
+	}
+	cfg := n.Config()
+	F, d := cfg.Features, cfg.Dim
+	bcos, bsin := get("rf/B_cos"), get("rf/B_sin")
+	alpha, beta := get("rf/alpha")[level], get("rf/beta")[level]
+	var out []float64
+	for p := 0; p < len(x)/d; p++ {
+		u := make([]float64, d)
+		for k := range u {
+			u[k] = x[p*d+k] - 0.5
+		}
+		h := make([]float64, 0, 2*F+d)
+		for _, trig := range []struct {
+			b []float64
+			f func(float64) float64
+		}{{bcos, math.Cos}, {bsin, math.Sin}} {
+			for j := 0; j < F; j++ {
+				var dot float64
+				for k := range u {
+					dot += trig.b[j*d+k] * u[k]
+				}
+				h = append(h, alpha*trig.f(2*math.Pi*dot)+beta)
+			}
+		}
+		h = append(h, u...)
+		for k := 0; k <= cfg.Depth; k++ {
+			w, b := get(fmt.Sprintf("dense_%d/weights", k)), get(fmt.Sprintf("dense_%d/biases", k))
+			next := make([]float64, len(b))
+			for o := range next {
+				s := b[o]
+				for i := range h {
+					s += h[i] * w[i*len(b)+o]
+				}
+				if k < cfg.Depth {
+					s = max(s, 0)
+				}
+				next[o] = s
+			}
+			h = next
+		}
+		out = append(out, h...)
+	}
+	return out
+}
+
+func TestScoresMatchReference(t *testing.T) {
+	sigmas, _ := sgm.Geometric(0.01, 1, 4)
+	for _, cfg := range []Config{
+		{Features: 8, Width: 16, Depth: 1, Sigmas: sigmas},
+		{Features: 32, Width: 24, Depth: 3, Sigmas: sigmas},
+		{Dim: 3, Features: 5, Width: 7, Depth: 2, Sigmas: sigmas},
+	} {
+		t.Run(fmt.Sprintf("d=%d,F=%d,W=%d,D=%d", cfg.Dim, cfg.Features, cfg.Width, cfg.Depth), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(5, 6))
+			n, err := New(gobackend.GetBackend(), cfg, rng)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := n.Config().Dim
+			x := make([]float64, 10*d)
+			for i := range x {
+				x[i] = rng.Float64()
+			}
+			for _, level := range []int{0, 3} {
+				got := make([]float64, len(x))
+				if err := n.ScoreBatch(got, x, level); err != nil {
+					t.Fatal(err)
+				}
+				want := referenceScores(t, n, x, level)
+				// float32 graph against float64 reference: relative error
+				// of the whole vector within 1e-4 (issue 4's bound).
+				var num, den float64
+				for i := range got {
+					num += (got[i] - want[i]) * (got[i] - want[i])
+					den += want[i] * want[i]
+				}
+				if r := math.Sqrt(num / den); !(r <= 1e-4) {
+					t.Errorf("level %d: relative error %.3g between graph and reference", level, r)
+				}
+			}
+		})
+	}
+}
+
+func TestInitialisation(t *testing.T) {
+	n, err := New(gobackend.GetBackend(), Config{}, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := n.Config()
+	if cfg.Features != 256 || cfg.Width != 256 || cfg.Depth != 3 || cfg.Dim != 2 || len(cfg.Sigmas) != 30 {
+		t.Errorf("defaults = %+v, want the seed's (256 features, width 256, depth 3, d 2, 30 levels)", cfg)
+	}
+	b, _ := n.VariableValues("rf/B_cos")
+	var m, v float64
+	for _, f := range b {
+		m += float64(f)
+	}
+	m /= float64(len(b))
+	for _, f := range b {
+		v += (float64(f) - m) * (float64(f) - m)
+	}
+	v /= float64(len(b) - 1)
+	// 512 N(0,1) draws: mean within 5/sqrt(512) = 0.22, variance within
+	// 5*sqrt(2/511) = 0.31 of 1.
+	if math.Abs(m) > 0.22 || math.Abs(v-1) > 0.31 {
+		t.Errorf("B_cos mean %.3f variance %.3f, want N(0,1) draws", m, v)
+	}
+	w, _ := n.VariableValues("dense_0/weights")
+	lim := 1 / math.Sqrt(2*256+2)
+	for _, f := range w {
+		if math.Abs(float64(f)) > lim {
+			t.Fatalf("dense_0 weight %v outside ±1/sqrt(fan-in) = %v", f, lim)
+		}
+	}
+	a, _ := n.VariableValues("rf/alpha")
+	if a[0] != 1 || a[29] != 1 {
+		t.Errorf("alpha starts at %v, want ones", a)
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	for _, c := range []Config{{Width: -1}, {Depth: -3}, {Features: -1}, {Sigmas: sgm.Schedule{}}, {Sigmas: sgm.Schedule{0.1, -1}}} {
+		if err := c.Validate(); err == nil {
+			t.Errorf("Validate(%+v) = nil, want an error", c)
+		}
+	}
+}
+
+func TestLevelOutOfRange(t *testing.T) {
+	n, err := New(gobackend.GetBackend(), Config{Features: 2, Width: 2, Depth: 1}, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.ScoreBatch(make([]float64, 2), []float64{0, 0}, 30); err == nil {
+		t.Error("level 30 of 30 accepted")
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Load(gobackend.GetBackend(), dir+"/missing"); err == nil {
+		t.Error("Load of a missing directory succeeded")
+	}
+	if _, err := Load(gobackend.GetBackend(), dir); err == nil {
+		t.Error("Load of an empty directory succeeded")
+	}
+}

@@ -1,0 +1,15 @@
+// Package train fits a noise-conditional score network (package scorenet) to
+// a source of data points by denoising score matching (package objective)
+// with Adam.
+//
+// Run is the loop. Settings' zero values are the seed's choices (batch 256,
+// learning rate 1e-3, every point perturbed at every level). The data points
+// and the perturbation noise are drawn in Go from one explicit math/rand/v2
+// source, so a run is reproducible from its seed; on resume the source is
+// re-seeded from the seed and the step count.
+//
+// Each step's loss is checked: a NaN or Inf stops the run with ErrDiverged
+// before anything more is saved, so the last checkpoint written is the last
+// good one. Progress is reported through a callback, so that the command
+// line draws a bar while the library stays free of terminal code.
+package train

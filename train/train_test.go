@@ -1,0 +1,186 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/gomlx/compute/gobackend"
+
+	"github.com/sgm-dev/sgm"
+	"github.com/sgm-dev/sgm/scorenet"
+)
+
+// twoPoints draws (0.25, 0.25) or (0.75, 0.75) with equal probability: data
+// simple enough that a small network fits it in a few hundred steps.
+type twoPoints struct{}
+
+func (twoPoints) Sample(n int, rng *rand.Rand) []float64 {
+	x := make([]float64, 2*n)
+	for i := 0; i < n; i++ {
+		v := 0.25
+		if rng.IntN(2) == 1 {
+			v = 0.75
+		}
+		x[2*i], x[2*i+1] = v, v
+	}
+	return x
+}
+
+func smallNet(t testing.TB, seed uint64) *scorenet.Net {
+	t.Helper()
+	sigmas, err := sgm.Geometric(0.01, 1, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := scorenet.New(gobackend.GetBackend(), scorenet.Config{Features: 16, Width: 32, Depth: 2, Sigmas: sigmas},
+		rand.New(rand.NewPCG(seed, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net
+}
+
+func mean(r []Record) float64 {
+	var s float64
+	for _, v := range r {
+		s += v.Loss
+	}
+	return s / float64(len(r))
+}
+
+func TestLossFallsAndFrozenStay(t *testing.T) {
+	for _, obj := range Objectives {
+		t.Run(string(obj), func(t *testing.T) {
+			net := smallNet(t, 1)
+			var before [][]float32
+			for _, name := range scorenet.Frozen() {
+				v, err := net.VariableValues(name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				before = append(before, v)
+			}
+			alpha0, _ := net.VariableValues("rf/alpha")
+			hist, err := Run(context.Background(), net, twoPoints{}, Settings{Steps: 300, Batch: 64, LearningRate: 3e-3, Objective: obj, Seed: 7})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(hist) != 300 {
+				t.Fatalf("history has %d records, want 300", len(hist))
+			}
+			first, last := mean(hist[:30]), mean(hist[len(hist)-30:])
+			// A zero network scores 1 (objective docs); fitting two points
+			// must take the loss well below where it started.
+			if !(last < 0.8*first) {
+				t.Errorf("loss went from %.4f to %.4f, want a fall of at least 20%%", first, last)
+			}
+			for i, name := range scorenet.Frozen() {
+				after, _ := net.VariableValues(name)
+				if !slices.Equal(before[i], after) {
+					t.Errorf("frozen %s changed during training", name)
+				}
+			}
+			alpha1, _ := net.VariableValues("rf/alpha")
+			if slices.Equal(alpha0, alpha1) {
+				t.Errorf("trainable rf/alpha did not change")
+			}
+		})
+	}
+}
+
+func TestResumeContinuesFromCheckpoint(t *testing.T) {
+	dir := t.TempDir() + "/ckpt"
+	net := smallNet(t, 2)
+	s := Settings{Steps: 20, Batch: 16, Seed: 3, CheckpointDir: dir, CheckpointEvery: 10}
+	if _, err := Run(context.Background(), net, twoPoints{}, s); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := scorenet.Load(gobackend.GetBackend(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Steps = 30
+	hist, err := Run(context.Background(), loaded, twoPoints{}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 10 || hist[0].Step != 21 || hist[9].Step != 30 {
+		t.Fatalf("resumed run took steps %v, want 21..30", hist)
+	}
+	// Same weights give the same scores after a save/load round trip.
+	again, err := scorenet.Load(gobackend.GetBackend(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := []float64{0.1, 0.2, 0.7, 0.6}
+	a, b := make([]float64, 4), make([]float64, 4)
+	if err := loaded.ScoreBatch(a, x, 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := again.ScoreBatch(b, x, 2); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a, b) {
+		t.Errorf("scores after reload %v differ from before %v", b, a)
+	}
+}
+
+func TestDivergenceStops(t *testing.T) {
+	dir := t.TempDir() + "/ckpt"
+	net := smallNet(t, 4)
+	// A learning rate of 1e30 blows the weights up within a few steps.
+	_, err := Run(context.Background(), net, twoPoints{}, Settings{Steps: 200, Batch: 16, LearningRate: 1e30, CheckpointDir: dir, CheckpointEvery: 1})
+	if !errors.Is(err, ErrDiverged) {
+		t.Fatalf("Run error = %v, want ErrDiverged", err)
+	}
+	if _, err := scorenet.Load(gobackend.GetBackend(), dir); err != nil {
+		t.Fatalf("the last good checkpoint does not load: %v", err)
+	}
+}
+
+func TestSettingsValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		s    Settings
+	}{
+		{"negative steps", Settings{Steps: -1}},
+		{"negative batch", Settings{Batch: -2}},
+		{"negative learning rate", Settings{LearningRate: -1}},
+		{"NaN learning rate", Settings{LearningRate: math.NaN()}},
+		{"unknown objective", Settings{Objective: "bogus"}},
+	} {
+		if err := tc.s.Validate(); err == nil {
+			t.Errorf("%s: Validate() = nil, want an error", tc.name)
+		}
+	}
+	if err := (Settings{}).Validate(); err != nil {
+		t.Errorf("zero Settings: %v", err)
+	}
+}
+
+// BenchmarkStep times optimiser steps of the seed's reference network
+// (batch 256, width 256, depth 3, 256 features, 30 levels). One op is one
+// step; graph compilation happens in a warm-up run outside the timer.
+func BenchmarkStep(b *testing.B) {
+	for _, obj := range Objectives {
+		b.Run("objective="+string(obj)+"/batch=256", func(b *testing.B) {
+			net, err := scorenet.New(gobackend.GetBackend(), scorenet.Config{}, rand.New(rand.NewPCG(1, 1)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := Run(context.Background(), net, twoPoints{}, Settings{Steps: 2, Objective: obj}); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			if _, err := Run(context.Background(), net, twoPoints{}, Settings{Steps: 2 + b.N, Objective: obj}); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+		})
+	}
+}
