@@ -210,7 +210,7 @@ func (n *Net) Scores(scope *model.Scope, x, level *Node) *Node {
 	// One product for both trig functions: columns [0, F) go through cos and
 	// [F, 2F) through sin.
 	b := Concatenate([]*Node{variable(rf, varBCos), variable(rf, varBSin)}, 0) // [2F, d]
-	proj := MulScalar(Einsum("nd,fd->nf", u, b), 2*math.Pi)                  // [n, 2F]
+	proj := MulScalar(Einsum("nd,fd->nf", u, b), 2*math.Pi)                    // [n, 2F]
 	F := cfg.Features
 	feats := Concatenate([]*Node{
 		Cos(Slice(proj, AxisRange(), AxisRange(0, F))),
@@ -324,3 +324,37 @@ func (n *Net) VariableValues(name string) ([]float32, error) {
 	return tensors.CopyFlatData[float32](t)
 }
 
+// Weights are the network's parameters as plain float32 slices, row-major,
+// for code that evaluates the network outside GoMLX (see package doc for
+// the formula they enter).
+type Weights struct {
+	Config      Config
+	BCos, BSin  []float32   // Features×Dim each
+	Alpha, Beta []float32   // one per level
+	Dense       [][]float32 // Depth+1 matrices, fan-in×fan-out (input-major)
+	DenseBiases [][]float32 // Depth+1 vectors of fan-out
+}
+
+// Weights copies the network's current parameters.
+func (n *Net) Weights() (*Weights, error) {
+	w := &Weights{Config: n.cfg}
+	var err error
+	get := func(name string) []float32 {
+		if err != nil {
+			return nil
+		}
+		var v []float32
+		v, err = n.VariableValues(name)
+		return v
+	}
+	w.BCos, w.BSin = get("rf/"+varBCos), get("rf/"+varBSin)
+	w.Alpha, w.Beta = get("rf/"+varAlpha), get("rf/"+varBeta)
+	for k := 0; k <= n.cfg.Depth; k++ {
+		w.Dense = append(w.Dense, get(layerName(k)+"/weights"))
+		w.DenseBiases = append(w.DenseBiases, get(layerName(k)+"/biases"))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return w, nil
+}
