@@ -124,7 +124,7 @@ func New(backend compute.Backend, cfg Config, rng *rand.Rand) (*Net, error) {
 		return v
 	}
 	F, d, L := cfg.Features, cfg.Dim, len(cfg.Sigmas)
-	rf := scope.In("rf")
+	rf := scope.At("rf")
 	create := func(s *model.Scope, name string, t *tensors.Tensor) (*model.Variable, error) {
 		v, err := s.CreateVariable(name, t)
 		if err != nil {
@@ -156,7 +156,7 @@ func New(backend compute.Backend, cfg Config, rng *rand.Rand) (*Net, error) {
 			out = d
 		}
 		lim := 1 / math.Sqrt(float64(in))
-		layer := scope.In("%s", layerName(k))
+		layer := scope.At("%s", layerName(k))
 		if _, err := create(layer, "weights", tensors.FromFlatDataAndDimensions(uniform(in*out, lim), in, out)); err != nil {
 			return nil, err
 		}
@@ -190,7 +190,7 @@ func (n *Net) Backend() compute.Backend { return n.backend }
 func (n *Net) Store() *model.Store { return n.store }
 
 // Scope returns the scope under which the network's variables live.
-func (n *Net) Scope() *model.Scope { return n.store.RootScope().In(scopeName) }
+func (n *Net) Scope() *model.Scope { return n.store.RootScope().At(scopeName) }
 
 // Scores builds the network's graph: the scores at the points x (shape
 // [n, Dim], float32) for the noise level indices level (shape [n], int32).
@@ -205,7 +205,7 @@ func (n *Net) Scores(scope *model.Scope, x, level *Node) *Node {
 		}
 		return v.NodeValue(g)
 	}
-	rf := scope.In("rf")
+	rf := scope.At("rf")
 	u := AddScalar(x, -0.5)
 	// One product for both trig functions: columns [0, F) go through cos and
 	// [F, 2F) through sin.
@@ -221,7 +221,7 @@ func (n *Net) Scores(scope *model.Scope, x, level *Node) *Node {
 	beta := ExpandAxes(Gather(variable(rf, varBeta), idx), -1)
 	h := Concatenate([]*Node{Add(Mul(alpha, feats), beta), u}, 1)
 	for k := 0; k <= cfg.Depth; k++ {
-		layer := scope.In("%s", layerName(k))
+		layer := scope.At("%s", layerName(k))
 		act := activation.TypeRelu
 		if k == cfg.Depth {
 			act = activation.TypeNone

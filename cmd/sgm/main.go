@@ -61,9 +61,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch name {
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
-			c, ok := commands[args[1]]
+			c, ok := commands[strings.Join(args[1:min(3, len(args))], " ")]
 			if !ok {
-				fmt.Fprintf(stderr, "sgm: unknown command %q; run \"sgm help\" for the list\n", args[1])
+				c, ok = commands[args[1]]
+			}
+			if !ok {
+				fmt.Fprintf(stderr, "sgm: unknown command %q; run \"sgm help\" for the list\n", strings.Join(args[1:], " "))
 				return 2
 			}
 			printHelp(stdout, c)
@@ -71,6 +74,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		printOverview(stdout)
 		return 0
+	}
+	if name == "plot" { // "sgm plot KIND": the figures are subcommands of plot
+		if len(args) < 2 {
+			fmt.Fprintf(stderr, "sgm plot: name a figure: %s\n", strings.Join(plotKinds(), ", "))
+			return 2
+		}
+		name, args = "plot "+args[1], args[1:]
 	}
 	c, ok := commands[name]
 	if !ok {
@@ -117,7 +127,7 @@ func printOverview(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-13s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun \"sgm help COMMAND\" for a command's flags.")
 }

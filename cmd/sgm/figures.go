@@ -1,0 +1,184 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+
+	"github.com/sgm-dev/sgm"
+	"github.com/sgm-dev/sgm/dist"
+	"github.com/sgm-dev/sgm/plot"
+	"github.com/sgm-dev/sgm/sample"
+	"github.com/sgm-dev/sgm/scorenet"
+	"github.com/sgm-dev/sgm/train"
+)
+
+// Figures from the library's data; each saves one file and is shared by the
+// "sgm plot" commands and "sgm demo".
+
+// seedBox is the square the seed draws its mixture in.
+var seedBox = plot.Box{Min: [2]float64{-1, -1}, Max: [2]float64{1, 1}}
+
+// gridPoints returns the nx×ny grid over box in the layout of plot.Grid
+// (first axis fastest) and its points, flat.
+func gridPoints(box plot.Box, nx, ny int) (xs, ys, pts []float64) {
+	xs, ys = make([]float64, nx), make([]float64, ny)
+	for i := range xs {
+		xs[i] = box.Min[0] + (box.Max[0]-box.Min[0])*float64(i)/float64(nx-1)
+	}
+	for j := range ys {
+		ys[j] = box.Min[1] + (box.Max[1]-box.Min[1])*float64(j)/float64(ny-1)
+	}
+	pts = make([]float64, 0, 2*nx*ny)
+	for _, y := range ys {
+		for _, x := range xs {
+			pts = append(pts, x, y)
+		}
+	}
+	return xs, ys, pts
+}
+
+// densityGrid evaluates f (log p or p) on an n×n grid over box.
+func densityGrid(f func([]float64) float64, box plot.Box, n int) plot.Grid {
+	xs, ys, pts := gridPoints(box, n, n)
+	z := make([]float64, n*n)
+	for k := range z {
+		z[k] = f(pts[2*k : 2*k+2])
+	}
+	return plot.Grid{X: xs, Y: ys, Z: z}
+}
+
+// scoreField evaluates a 2-D score on an n×n grid over box.
+func scoreField(s sgm.Scorer, box plot.Box, n int) plot.Field {
+	xs, ys, pts := gridPoints(box, n, n)
+	g := make([]float64, len(pts))
+	s.ScoreBatch(g, pts)
+	f := plot.Field{X: xs, Y: ys, U: make([]float64, n*n), V: make([]float64, n*n)}
+	for k := range f.U {
+		f.U[k], f.V[k] = g[2*k], g[2*k+1]
+	}
+	return f
+}
+
+func check2D(what string, d int) error {
+	if d != 2 {
+		return fmt.Errorf("%s is %d-dimensional; figures need 2 dimensions", what, d)
+	}
+	return nil
+}
+
+// saveMixtureScore draws the seed's Figure 1: log-density contours of m with
+// its score as arrows.
+func saveMixtureScore(path string, m *dist.Mixture, box plot.Box, arrows int, title string) error {
+	if err := check2D("the target", m.Dim()); err != nil {
+		return err
+	}
+	fig, err := plot.LogDensityField(densityGrid(m.LogProb, box, 100), scoreField(m, box, arrows), plot.Cartesian, title)
+	if err != nil {
+		return err
+	}
+	return plot.Save(fig, path)
+}
+
+// langevinPath runs the seed's single-particle Langevin chain on m.
+func langevinPath(m *dist.Mixture, steps int, eta float64, seed uint64, init []float64) ([]float64, error) {
+	rng := rand.New(rand.NewPCG(seed, 0x9a7))
+	x := append([]float64(nil), init...)
+	path := sample.Path{Dim: m.Dim(), Points: append([]float64(nil), x...)}
+	if err := (sample.Langevin{StepSize: eta, Steps: steps}).Run(x, m, rng, path.Observe); err != nil {
+		return nil, err
+	}
+	return path.Points, nil
+}
+
+// savePathFigure draws the seed's Figure 2 (a still, .png/.svg) or its
+// animation (.gif, .mp4): density contours with the particle's path.
+func savePathFigure(path string, m *dist.Mixture, box plot.Box, particle []float64, title string) error {
+	grid := densityGrid(m.Prob, box, 100)
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".gif", ".mp4":
+		return plot.AnimatePathFile(path, grid, particle, plot.AnimOptions{Title: title})
+	}
+	fig, err := plot.DensityPath(grid, particle, plot.Cartesian, title)
+	if err != nil {
+		return err
+	}
+	return plot.Save(fig, path)
+}
+
+// saveImageHistogram draws an image beside a histogram of n draws from it.
+func saveImageHistogram(path string, im *dist.Image, draws []float64, title string) error {
+	g, err := plot.ImageGrid(im.H, im.W, im.Pix)
+	if err != nil {
+		return err
+	}
+	fig, err := plot.ImageAndHistogram(g, draws, 0, title)
+	if err != nil {
+		return err
+	}
+	return plot.Save(fig, path)
+}
+
+// defaultFieldLevels picks nine levels spread over a schedule of L, as the
+// seed's 3×3 grid of range(0, 30, 3).
+func defaultFieldLevels(L int) []int {
+	if L <= 9 {
+		out := make([]int, L)
+		for i := range out {
+			out[i] = i
+		}
+		return out
+	}
+	out := make([]int, 9)
+	for i := range out {
+		out[i] = i * (L - 1) / 8
+	}
+	return out
+}
+
+// saveLearnedFields draws the seed's Figure 3: the learned score at each of
+// the levels, on the unit square of image coordinates.
+func saveLearnedFields(path string, net *scorenet.Net, levels []int, arrows int) error {
+	sigmas := net.Config().Sigmas
+	fields := make([]plot.Field, len(levels))
+	titles := make([]string, len(levels))
+	for i, l := range levels {
+		if l < 0 || l >= len(sigmas) {
+			return usagef("level %d out of range: the model has levels 0..%d", l, len(sigmas)-1)
+		}
+		fields[i] = scoreField(net.AtLevel(l), plot.UnitSquare, arrows)
+		titles[i] = fmt.Sprintf("level %d: σ=%.3g", l, sigmas[l])
+	}
+	cols := 3
+	if len(levels) < 3 {
+		cols = len(levels)
+	}
+	fig, err := plot.FieldPanels(fields, titles, cols, plot.ImageSpace)
+	if err != nil {
+		return err
+	}
+	return plot.Save(fig, path)
+}
+
+// saveHistogram draws a 2-D histogram of samples (the seed's last figure).
+func saveHistogram(path string, pts []float64, bins int, box plot.Box, space plot.Space, title string) error {
+	fig, err := plot.Histogram2D(pts, bins, box, space, title)
+	if err != nil {
+		return err
+	}
+	return plot.Save(fig, path)
+}
+
+// saveLossPlot draws a training loss history.
+func saveLossPlot(path string, h []train.Record) error {
+	steps, loss := make([]float64, len(h)), make([]float64, len(h))
+	for i, r := range h {
+		steps[i], loss[i] = float64(r.Step), r.Loss
+	}
+	fig, err := plot.LossCurve(steps, loss, max(1, len(h)/50), "denoising score matching loss")
+	if err != nil {
+		return err
+	}
+	return plot.Save(fig, path)
+}
