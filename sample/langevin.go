@@ -40,18 +40,24 @@ func (l Langevin) Run(x []float64, score sgm.Scorer, rng *rand.Rand, observers .
 	if len(x)%d != 0 {
 		return fmt.Errorf("sample: %d values are not a whole number of %d-dimensional points", len(x), d)
 	}
-	g := make([]float64, len(x))
-	half, root := l.StepSize/2, math.Sqrt(l.StepSize)
-	for t := 1; t <= l.Steps; t++ {
+	langevin(x, make([]float64, len(x)), score, l.StepSize, l.Steps, 0, rng, observers)
+	return nil
+}
+
+// langevin moves x through steps Langevin updates of step size eta driven by
+// score, with g (of len(x)) as scratch space for the score, and calls the
+// observers with step counts first+1, ..., first+steps.
+func langevin(x, g []float64, score sgm.Scorer, eta float64, steps, first int, rng *rand.Rand, observers []Observer) {
+	half, root := eta/2, math.Sqrt(eta)
+	for t := 1; t <= steps; t++ {
 		score.ScoreBatch(g, x)
 		for i := range x {
 			x[i] += half*g[i] + root*rng.NormFloat64()
 		}
 		for _, o := range observers {
-			o(t, x)
+			o(first+t, x)
 		}
 	}
-	return nil
 }
 
 // Uniform returns n points drawn uniformly from the box [lo, hi]^d.

@@ -1,0 +1,262 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"image/gif"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sgm-dev/sgm/data"
+)
+
+// runSGM runs the command line in-process and returns its exit code and output.
+func runSGM(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestDemoQuick(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := runSGM(t, "demo", "--quick", "--out", dir)
+	if code != 0 {
+		t.Fatalf("sgm demo --quick exited %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "hist_corr") {
+		t.Errorf("stdout %q does not report hist_corr", stdout)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum map[string]any
+	if err := json.Unmarshal(raw, &sum); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"hist_corr", "train_steps", "final_loss", "seconds", "figures", "n_samples"} {
+		if _, ok := sum[key]; !ok {
+			t.Errorf("summary.json has no %q", key)
+		}
+	}
+	if hc, _ := sum["hist_corr"].(float64); !(hc > -1 && hc <= 1) {
+		t.Errorf("hist_corr = %v, want a correlation", sum["hist_corr"])
+	}
+	figures, _ := sum["figures"].([]any)
+	if len(figures) < 7 {
+		t.Fatalf("summary lists %d figures, want at least 7: %v", len(figures), figures)
+	}
+	for _, f := range figures {
+		checkFigure(t, filepath.Join(dir, f.(string)))
+	}
+	for _, f := range []string{"loss.csv", "samples.csv"} {
+		if _, _, err := data.ReadCSVFile(filepath.Join(dir, f)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+// checkFigure decodes a PNG or GIF and checks that it shows something: more
+// than a handful of colours.
+func checkFigure(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	defer f.Close()
+	switch filepath.Ext(path) {
+	case ".png":
+		img, err := png.Decode(f)
+		if err != nil {
+			t.Errorf("%s: %v", path, err)
+			return
+		}
+		b := img.Bounds()
+		colours := map[[4]uint32]bool{}
+		for y := b.Min.Y; y < b.Max.Y; y += 3 {
+			for x := b.Min.X; x < b.Max.X; x += 3 {
+				r, g, bl, a := img.At(x, y).RGBA()
+				colours[[4]uint32{r, g, bl, a}] = true
+			}
+		}
+		if b.Dx() < 100 || b.Dy() < 100 || len(colours) < 5 {
+			t.Errorf("%s: %dx%d with %d colours looks empty", path, b.Dx(), b.Dy(), len(colours))
+		}
+	case ".gif":
+		g, err := gif.DecodeAll(f)
+		if err != nil {
+			t.Errorf("%s: %v", path, err)
+			return
+		}
+		if len(g.Image) < 2 {
+			t.Errorf("%s: %d frames, want an animation", path, len(g.Image))
+		}
+	case ".mp4":
+		if fi, err := f.Stat(); err != nil || fi.Size() == 0 {
+			t.Errorf("%s: empty", path)
+		}
+	}
+}
+
+func TestSampleTarget(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "s.csv")
+	args := []string{"sample", "--target", "seed-mog", "--n", "50", "--steps", "100", "--step-size", "0.01", "--seed", "3", "--out", out}
+	if code, _, stderr := runSGM(t, args...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	header, pts, err := data.ReadCSVFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(header, ",") != "x0,x1" || len(pts) != 100 {
+		t.Fatalf("header %v and %d values, want x0,x1 and 50 samples", header, len(pts)/2)
+	}
+	first, _ := os.ReadFile(out)
+	runSGM(t, args...)
+	again, _ := os.ReadFile(out)
+	if !bytes.Equal(first, again) {
+		t.Error("the same --seed gave different samples")
+	}
+}
+
+func TestTrainSampleResume(t *testing.T) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "model")
+	small := []string{"--width", "16", "--depth", "1", "--features", "8", "--batch", "16", "--out", model}
+	if code, _, stderr := runSGM(t, append([]string{"train", "--steps", "20"}, small...)...); code != 0 {
+		t.Fatalf("train exited %d: %s", code, stderr)
+	}
+	// Training into a directory with a checkpoint needs --resume.
+	if code, _, stderr := runSGM(t, append([]string{"train", "--steps", "30"}, small...)...); code == 0 || !strings.Contains(stderr, "--resume") {
+		t.Fatalf("second train without --resume: exit %d, stderr %q", code, stderr)
+	}
+	if code, _, stderr := runSGM(t, append([]string{"train", "--steps", "30", "--resume"}, small...)...); code != 0 {
+		t.Fatalf("resume exited %d: %s", code, stderr)
+	}
+	_, pts, err := data.ReadCSVFile(filepath.Join(model, "loss.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pts) != 60 || pts[0] != 1 || pts[58] != 30 {
+		t.Errorf("loss.csv holds %d rows from step %v to %v, want steps 1..30", len(pts)/2, pts[0], pts[len(pts)-2])
+	}
+	checkFigure(t, filepath.Join(model, "loss.png"))
+	out := filepath.Join(dir, "s.csv")
+	if code, _, stderr := runSGM(t, "sample", "--model", model, "--level", "5", "--n", "20", "--steps", "10", "--out", out); code != 0 {
+		t.Fatalf("sample --model exited %d: %s", code, stderr)
+	}
+	fig := filepath.Join(dir, "field.png")
+	if code, _, stderr := runSGM(t, "plot", "field", "--model", model, "--levels", "0,15,29", "--out", fig); code != 0 {
+		t.Fatalf("plot field exited %d: %s", code, stderr)
+	}
+	checkFigure(t, fig)
+	hist := filepath.Join(dir, "hist.png")
+	if code, _, stderr := runSGM(t, "plot", "hist", "--samples", out, "--out", hist); code != 0 {
+		t.Fatalf("plot hist exited %d: %s", code, stderr)
+	}
+	checkFigure(t, hist)
+}
+
+func TestPlotCommands(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range [][]string{
+		{"plot", "density", "--out", filepath.Join(dir, "density.png")},
+		{"plot", "density", "--target", "ring8", "--box", "-1.5,1.5,-1.5,1.5", "--out", filepath.Join(dir, "ring.svg")},
+		{"plot", "path", "--out", filepath.Join(dir, "path.png")},
+		{"plot", "path", "--steps", "30", "--out", filepath.Join(dir, "path.gif")},
+		{"plot", "image", "--n", "500", "--out", filepath.Join(dir, "image.png")},
+	} {
+		if code, _, stderr := runSGM(t, tc...); code != 0 {
+			t.Errorf("%v exited %d: %s", tc, code, stderr)
+			continue
+		}
+		checkFigure(t, tc[len(tc)-1])
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	badMix := write("bad.json", `{"components": [{"weight": 1, "mean": [0, 0], "std": [1, -1]}]}`)
+	notJSON := write("broken.json", `{"components": [`)
+	corruptPNG := write("corrupt.png", "not a png at all")
+	corruptIDX := write("corrupt-idx3-ubyte", "\x00\x00\x08\x03\x00\x00\x00\x02")
+	out := filepath.Join(dir, "out.csv")
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		culprit string // must appear in the error line
+	}{
+		{"unknown command", []string{"frobnicate"}, "frobnicate"},
+		{"unknown flag", []string{"sample", "--bogus"}, "bogus"},
+		{"zero step size", []string{"sample", "--target", "seed-mog", "--step-size", "0", "--out", out}, "--step-size"},
+		{"negative step size", []string{"sample", "--target", "seed-mog", "--step-size", "-1", "--out", out}, "--step-size"},
+		{"no source", []string{"sample", "--out", out}, "--target"},
+		{"two sources", []string{"sample", "--target", "seed-mog", "--model", dir, "--out", out}, "--model"},
+		{"unknown preset", []string{"sample", "--target", "nosuch", "--out", out}, "nosuch"},
+		{"bad mixture", []string{"sample", "--target", badMix, "--out", out}, "std"},
+		{"broken JSON", []string{"sample", "--target", notJSON, "--out", out}, "broken.json"},
+		{"missing model", []string{"sample", "--model", filepath.Join(dir, "nomodel"), "--out", out}, "nomodel"},
+		{"output dir missing", []string{"sample", "--target", "seed-mog", "--out", filepath.Join(dir, "no", "x.csv")}, "--out"},
+		{"zero sigma", []string{"train", "--sigma-min", "0", "--out", filepath.Join(dir, "m")}, "--sigma-min"},
+		{"zero levels", []string{"train", "--levels", "0", "--out", filepath.Join(dir, "m")}, "--levels"},
+		{"bad objective", []string{"train", "--objective", "magic", "--out", filepath.Join(dir, "m")}, "magic"},
+		{"index out of range", []string{"train", "--image", "mnist:train:60000", "--out", filepath.Join(dir, "m")}, "60000"},
+		{"missing PNG", []string{"plot", "image", "--image", filepath.Join(dir, "none.png"), "--out", filepath.Join(dir, "i.png")}, "none.png"},
+		{"corrupt PNG", []string{"plot", "image", "--image", corruptPNG, "--out", filepath.Join(dir, "i.png")}, "corrupt.png"},
+		{"corrupt IDX", []string{"plot", "image", "--image", corruptIDX, "--out", filepath.Join(dir, "i.png")}, "corrupt-idx3-ubyte"},
+		{"figure extension", []string{"plot", "density", "--out", filepath.Join(dir, "f.bmp")}, "f.bmp"},
+		{"unknown figure", []string{"plot", "pie"}, "pie"},
+		{"bad backend", []string{"train", "--backend", "tpu", "--out", filepath.Join(dir, "m")}, "tpu"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runSGM(t, tc.args...)
+			if code == 0 {
+				t.Fatalf("exit 0, want an error")
+			}
+			if lines := strings.Count(strings.TrimRight(stderr, "\n"), "\n"); lines != 0 {
+				t.Errorf("error takes %d lines, want one: %q", lines+1, stderr)
+			}
+			if !strings.Contains(stderr, tc.culprit) {
+				t.Errorf("error %q does not name %q", stderr, tc.culprit)
+			}
+		})
+	}
+	// Nothing half-written: no output file appeared in dir.
+	for _, name := range []string{"out.csv", "i.png", "f.bmp", "m"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			t.Errorf("a failed command left %s behind", name)
+		}
+	}
+}
+
+func TestHelp(t *testing.T) {
+	code, stdout, _ := runSGM(t, "help")
+	if code != 0 || !strings.Contains(stdout, "demo") || !strings.Contains(stdout, "plot field") {
+		t.Fatalf("sgm help: exit %d, %q", code, stdout)
+	}
+	for name := range commands {
+		args := append([]string{"help"}, strings.Fields(name)...)
+		code, stdout, _ := runSGM(t, args...)
+		if code != 0 || !strings.Contains(stdout, "Flags:") || !strings.Contains(stdout, "--") {
+			t.Errorf("sgm %s: exit %d, %q", strings.Join(args, " "), code, stdout)
+		}
+	}
+	if code, _, _ := runSGM(t); code != 2 {
+		t.Errorf("sgm with no command exited %d, want 2", code)
+	}
+}
