@@ -401,3 +401,60 @@ func movingAverage(xys plotter.XYs, w int) plotter.XYs {
 	}
 	return out
 }
+
+// Series is one named curve of a Curves chart.
+type Series struct {
+	Name string
+	X, Y []float64
+}
+
+// Curves draws lines with dots through each series on log-log axes (where
+// every value is positive; linear otherwise), such as the score error of a
+// trained network against the noise level.
+func Curves(series []Series, xLabel, yLabel, title string) (*Chart, error) {
+	if len(series) == 0 {
+		return nil, fmt.Errorf("no series to draw")
+	}
+	p := gplot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font.Size = 14
+	p.Title.Padding = 6
+	p.X.Label.Text, p.Y.Label.Text = xLabel, yLabel
+	for _, a := range []*gplot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font.Size = 12
+		a.Tick.Label.Font.Size = 10
+	}
+	posX, posY := true, true
+	colours := []color.Color{blue, orange, color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}, color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff}}
+	p.Add(plotter.NewGrid())
+	for i, s := range series {
+		if len(s.X) != len(s.Y) || len(s.X) == 0 {
+			return nil, fmt.Errorf("series %q: %d x values for %d y values", s.Name, len(s.X), len(s.Y))
+		}
+		xys := make(plotter.XYs, len(s.X))
+		for k := range s.X {
+			xys[k].X, xys[k].Y = s.X[k], s.Y[k]
+			posX = posX && s.X[k] > 0 && !math.IsInf(s.X[k], 1)
+			posY = posY && s.Y[k] > 0 && !math.IsInf(s.Y[k], 1)
+		}
+		line, points, err := plotter.NewLinePoints(xys)
+		if err != nil {
+			return nil, fmt.Errorf("series %q: %w", s.Name, err)
+		}
+		c := colours[i%len(colours)]
+		line.LineStyle.Color, line.LineStyle.Width = c, 1.5
+		points.Color, points.Shape = c, draw.CircleGlyph{}
+		p.Add(line, points)
+		if s.Name != "" {
+			p.Legend.Add(s.Name, line, points)
+		}
+	}
+	if posX {
+		p.X.Scale, p.X.Tick.Marker = gplot.LogScale{}, logTicks{}
+	}
+	if posY {
+		p.Y.Scale, p.Y.Tick.Marker = gplot.LogScale{}, logTicks{}
+	}
+	p.Legend.Top = true
+	return &Chart{Plot: p, W: lossW, H: lossH}, nil
+}

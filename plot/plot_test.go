@@ -602,3 +602,24 @@ func TestLogTicks(t *testing.T) {
 		t.Errorf("ticks over [0.4, 1.02] are labelled %v, want at least 2 labels", labels)
 	}
 }
+
+func TestCurves(t *testing.T) {
+	x := []float64{1e-4, 1e-3, 1e-2, 1e-1, 1}
+	fig, err := Curves([]Series{
+		{Name: "error", X: x, Y: []float64{2, 1.9, 0.5, 0.02, 0.015}},
+		{Name: "relative", X: x, Y: []float64{1, 1, 0.3, 0.02, 0.008}},
+	}, "σ", "score error", "score error per level")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := fig.Plot.X.Scale.(gplot.LogScale); !ok {
+		t.Errorf("positive x drawn on %T, want a log scale", fig.Plot.X.Scale)
+	}
+	readPNG(t, save(t, fig, "curves.png"), fig)
+	if _, err := Curves([]Series{{X: x, Y: x[:2]}}, "", "", ""); err == nil {
+		t.Error("mismatched series accepted")
+	}
+	if _, err := Curves(nil, "", "", ""); err == nil {
+		t.Error("no series accepted")
+	}
+}

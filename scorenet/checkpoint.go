@@ -104,3 +104,21 @@ func HasCheckpoints(dir string) (bool, error) {
 // Step is the number of optimiser steps the network has been trained for
 // (0 for a new network).
 func (n *Net) Step() int { return int(optimizer.GetGlobalStep(n.store)) }
+
+// SetLabel records a note about the network, such as the data it was
+// trained on; it is saved with the checkpoint.
+func (n *Net) SetLabel(key, value string) {
+	n.store.SetParam(model.JoinPath("/", labelPrefix+key), value)
+}
+
+// Label returns a note recorded with SetLabel.
+func (n *Net) Label(key string) (string, bool) {
+	v, ok := n.store.GetParam(model.JoinPath("/", labelPrefix+key))
+	if !ok {
+		return "", false
+	}
+	s, ok := v.(string)
+	return s, ok
+}
+
+const labelPrefix = "label_"

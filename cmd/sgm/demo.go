@@ -43,7 +43,7 @@ type demoConfig struct {
 
 var (
 	fullDemo = demoConfig{
-		Image: "mnist:train:0", Objective: string(train.OneLevel), Steps: 2000, Batch: 1024, LR: 1e-3,
+		Image: "mnist:train:0", Objective: string(train.OneLevel), Steps: 3000, Batch: 1024, LR: 1e-3,
 		Width: 256, Depth: 3, Features: 256, Levels: 30, SigmaMin: 1e-4, SigmaMax: 1,
 		Level: 17, StepSize: 1e-3, Chains: 2000, ChainLen: 600, BurnIn: 550,
 	}

@@ -5,59 +5,253 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math/rand/v2"
+	"strings"
 
+	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/data"
+	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/metric"
+	"github.com/sgm-dev/sgm/plot"
+	"github.com/sgm-dev/sgm/scorenet"
 )
 
 type evalFlags struct {
-	samples, target string
-	asJSON          bool
+	samples, target, model, plotOut, backend string
+	sigma                                    float64
+	projections, mmdPoints, n                int
+	seed                                     uint64
+	asJSON                                   bool
 }
 
 func init() {
 	register(&command{
 		name:    "eval",
-		args:    "--samples FILE.csv --target SPEC [--json]",
-		summary: "measure how close samples are to their target",
-		detail: `Reads samples (CSV as written by sgm sample) and compares them with the
-target: for an image, the Pearson correlation between the 28x28 pixel
-histogram of the samples and the image (hist_corr).
+		args:    "(--samples FILE.csv --target SPEC [--sigma S] | --model DIR [--target SPEC]) [--json]",
+		summary: "measure samples against their target, or a trained network's score error per noise level",
+		detail: `With --samples: compares samples (CSV as written by sgm sample) with exact
+draws from the target and prints
+  n                    number of samples
+  swd, swd_projections sliced Wasserstein-2 distance and its random directions
+  mmd, mmd_bandwidth   unbiased MMD² with an RBF kernel, bandwidth by the
+                       median heuristic (at most --mmd-points per set)
+and, for a mixture, mode_weights (share of samples whose most responsible
+component is each component, in the spec's order) and mode_weight_error
+(largest difference to the true weights); for an image, hist_corr and hist_tv
+(Pearson correlation and total variation between the pixel histogram of the
+samples and the image), plus hist_corr_smoothed and hist_tv_smoothed against
+the image smoothed by N(0, σ²I) when --sigma is given.
+
+With --model: the weighted Fisher divergence σ² E‖s_θ(x, σ) − s*(x, σ)‖² of
+the network against the exact score of the σ-smoothed image, for x drawn
+from the smoothed image, at every noise level; as a table (or JSON) and,
+with --plot, a figure. The target defaults to the model's training image.
 
 ` + data.SpecHelp,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			var f evalFlags
 			fs.StringVar(&f.samples, "samples", "", "samples `FILE` (CSV with a header row)")
-			fs.StringVar(&f.target, "target", "", "the target `SPEC` the samples should follow")
+			fs.StringVar(&f.target, "target", "", "the target `SPEC`: a mixture preset or JSON file, or an image")
+			fs.Float64Var(&f.sigma, "sigma", 0, "compare with the target smoothed by N(0, σ²I) too (images), or instead (mixtures)")
+			fs.StringVar(&f.model, "model", "", "trained network: checkpoint `DIR`, to measure its score error per level")
+			fs.IntVar(&f.n, "n", 2000, "with --model: points drawn per level")
+			fs.StringVar(&f.plotOut, "plot", "", "with --model: also draw the score error against σ into this `FILE` (.png or .svg)")
+			fs.IntVar(&f.projections, "projections", metric.DefaultProjections, "random directions for the sliced Wasserstein distance")
+			fs.IntVar(&f.mmdPoints, "mmd-points", metric.DefaultMMDPoints, "MMD uses at most this many points of each set")
+			fs.Uint64Var(&f.seed, "seed", 0, "random seed for the reference draws and projections")
+			fs.StringVar(&f.backend, "backend", "go", backendFlagHelp)
 			fs.BoolVar(&f.asJSON, "json", false, "print one JSON object")
 			return func(ctx context.Context, e *env) error {
-				if f.samples == "" {
-					return usagef("--samples is required")
+				switch {
+				case f.samples == "" && f.model == "":
+					return usagef("give --samples FILE.csv (with --target) or --model DIR")
+				case f.samples != "" && f.model != "":
+					return usagef("give one of --samples and --model, not both")
 				}
-				if f.target == "" {
-					return usagef("--target is required")
+				if f.sigma < 0 {
+					return usagef("--sigma must not be negative, got %v", f.sigma)
 				}
-				header, pts, err := data.ReadCSVFile(f.samples)
-				if err != nil {
-					return err
+				for _, c := range []struct {
+					name  string
+					v, at int
+				}{{"projections", f.projections, 1}, {"mmd-points", f.mmdPoints, 2}, {"n", f.n, 2}} {
+					if err := checkAtLeast(c.name, c.v, c.at); err != nil {
+						return err
+					}
 				}
-				if len(header) != 2 {
-					return fmt.Errorf("%s: %d columns, want 2 for an image target", f.samples, len(header))
+				if f.plotOut != "" {
+					if err := checkOutput("plot", f.plotOut, figureExts...); err != nil {
+						return err
+					}
 				}
-				im, err := loadImage(f.target)
-				if err != nil {
-					return err
+				if f.model != "" {
+					return evalModel(e, f)
 				}
-				out := map[string]any{
-					"n":         len(pts) / 2,
-					"hist_corr": metric.HistCorr(pts, im.Pix, im.H, im.W),
-				}
-				if f.asJSON {
-					return json.NewEncoder(e.stdout).Encode(out)
-				}
-				fmt.Fprintf(e.stdout, "n %d\nhist_corr %.4f\n", out["n"], out["hist_corr"])
-				return nil
+				return evalSamples(e, f)
 			}
 		},
 	})
 }
+
+func evalSamples(e *env, f evalFlags) error {
+	if f.target == "" {
+		return usagef("--target is required with --samples")
+	}
+	header, pts, err := data.ReadCSVFile(f.samples)
+	if err != nil {
+		return err
+	}
+	d := len(header)
+	n := len(pts) / d
+	if n < 2 {
+		return fmt.Errorf("%s: %d samples; at least 2 are needed", f.samples, n)
+	}
+	tgt, err := resolveTarget(f.target)
+	if err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(f.seed, 0xe7a1))
+	r := metric.Report{N: n}
+	var ref []float64
+	if tgt.mixture != nil {
+		m := tgt.at(f.sigma)
+		if m.Dim() != d {
+			return fmt.Errorf("%s has %d columns; the target is %d-dimensional", f.samples, d, m.Dim())
+		}
+		ref = m.Sample(n, rng)
+		r.ModeWeights = metric.ModeWeights(m, pts)
+		r.ModeWeightError = new(metric.ModeWeightError(m, r.ModeWeights))
+	} else {
+		im := tgt.image
+		if d != 2 {
+			return fmt.Errorf("%s has %d columns; an image target needs 2 (row, column)", f.samples, d)
+		}
+		if f.sigma > 0 {
+			ref = im.Smoothed(f.sigma).Sample(n, rng)
+			r.HistCorrSmoothed = new(metric.HistCorr(pts, metric.SmoothedImageHistogram(im, f.sigma), im.H, im.W))
+			r.HistTVSmoothed = new(metric.HistTVSmoothed(pts, im, f.sigma))
+		} else {
+			ref = im.Sample(n, rng)
+		}
+		r.HistCorr = new(metric.HistCorr(pts, im.Pix, im.H, im.W))
+		r.HistTV = new(metric.HistTV(pts, im.Pix, im.H, im.W))
+	}
+	r.SWD, r.SWDProjections = new(metric.SlicedWasserstein(pts, ref, d, f.projections, rng)), f.projections
+	r.SetMMD(metric.MMDSubsample(pts, ref, d, f.mmdPoints, rng))
+	if f.asJSON {
+		return json.NewEncoder(e.stdout).Encode(r)
+	}
+	return printReport(e, r)
+}
+
+// printReport prints a report as "name value" lines, in its JSON order.
+func printReport(e *env, r metric.Report) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	var kv []struct {
+		k string
+		v any
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.Token()
+	for dec.More() {
+		k, _ := dec.Token()
+		var v any
+		dec.Decode(&v)
+		kv = append(kv, struct {
+			k string
+			v any
+		}{k.(string), v})
+	}
+	for _, p := range kv {
+		switch v := p.v.(type) {
+		case float64:
+			fmt.Fprintf(e.stdout, "%-20s %.6g\n", p.k, v)
+		default:
+			fmt.Fprintf(e.stdout, "%-20s %v\n", p.k, v)
+		}
+	}
+	return nil
+}
+
+// levelError is the score error of a network at one noise level.
+type levelError struct {
+	Level    int     `json:"level"`
+	Sigma    float64 `json:"sigma"`
+	Fisher   float64 `json:"fisher"`   // σ² E‖s_θ − s*‖²
+	Relative float64 `json:"relative"` // Fisher / (σ² E‖s*‖²)
+}
+
+// scoreErrors measures net against the exact score of im smoothed at each
+// of the network's levels, on n exact draws per level.
+func scoreErrors(net *scorenet.Net, im *dist.Image, n int, rng *rand.Rand) []levelError {
+	sigmas := net.Config().Sigmas
+	out := make([]levelError, len(sigmas))
+	for l, s := range sigmas {
+		exact := im.Smoothed(s)
+		x := exact.Sample(n, rng)
+		fisher := metric.FisherDivergence(net.AtLevel(l), exact, x, s)
+		scale := metric.FisherDivergence(zeroScore{exact.Dim()}, exact, x, s)
+		out[l] = levelError{Level: l, Sigma: s, Fisher: fisher, Relative: fisher / scale}
+	}
+	return out
+}
+
+// zeroScore is the score that is zero everywhere.
+type zeroScore struct{ d int }
+
+func (z zeroScore) Dim() int { return z.d }
+func (z zeroScore) ScoreBatch(dst, x []float64) {
+	sgm.CheckBatch("zeroScore", z.d, dst, x)
+	clear(dst)
+}
+
+func evalModel(e *env, f evalFlags) error {
+	backend, err := newBackend(f.backend)
+	if err != nil {
+		return err
+	}
+	net, err := scorenet.Load(backend, f.model)
+	if err != nil {
+		return fmt.Errorf("--model: %w", err)
+	}
+	spec := f.target
+	if spec == "" {
+		var ok bool
+		if spec, ok = net.Label(imageLabel); !ok {
+			return usagef("--model %q does not record its training image: give --target SPEC", f.model)
+		}
+	}
+	im, err := loadImage(spec)
+	if err != nil {
+		return fmt.Errorf("--target: %w", err)
+	}
+	errs := scoreErrors(net, im, f.n, rand.New(rand.NewPCG(f.seed, 0xf15e)))
+	if f.plotOut != "" {
+		s := plot.Series{Name: "σ² E‖s_θ − s*‖²"}
+		r := plot.Series{Name: "relative to σ² E‖s*‖²"}
+		for _, le := range errs {
+			s.X, s.Y = append(s.X, le.Sigma), append(s.Y, le.Fisher)
+			r.X, r.Y = append(r.X, le.Sigma), append(r.Y, le.Relative)
+		}
+		fig, err := plot.Curves([]plot.Series{s, r}, "noise level σ", "score error", "score error of "+f.model+" against the exact score of "+spec)
+		if err != nil {
+			return err
+		}
+		if err := plot.Save(fig, f.plotOut); err != nil {
+			return err
+		}
+	}
+	if f.asJSON {
+		return json.NewEncoder(e.stdout).Encode(map[string]any{"target": spec, "n": f.n, "levels": errs})
+	}
+	fmt.Fprintf(e.stdout, "score error of %s against the exact score of %s smoothed at each level (%d draws per level)\n", f.model, spec, f.n)
+	fmt.Fprintf(e.stdout, "%5s %10s %14s %10s\n", "level", "sigma", "fisher", "relative")
+	for _, le := range errs {
+		fmt.Fprintf(e.stdout, "%5d %10.4g %14.5g %10.4f\n", le.Level, le.Sigma, le.Fisher, le.Relative)
+	}
+	return nil
+}
+

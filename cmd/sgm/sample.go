@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -15,22 +17,42 @@ import (
 	"github.com/sgm-dev/sgm/scorenet"
 )
 
+// Samplers that "sgm sample --sampler" knows.
+const (
+	samplerLangevin = "langevin"
+	samplerAnnealed = "annealed"
+	samplerMALA     = "mala"
+	samplerHMC      = "hmc"
+)
+
 type sampleFlags struct {
-	target, model, out, path, init, backend string
-	level, n, steps, burnIn, every          int
-	stepSize                                float64
-	seed                                    uint64
-	stepSizeSet                             bool
+	target, model, out, path, init, backend, sampler, sigmas, level string
+	n, steps, burnIn, every, stepsPerLevel, leapfrog                int
+	stepSize, eps, sigma, autoTol                                   float64
+	reference                                                       string
+	seed                                                            uint64
+	denoise                                                         bool
+	levelIdx                                                        int             // --level resolved against the model
+	set                                                             map[string]bool // flags given on the command line
 }
 
 func (f *sampleFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.target, "target", "", "analytic target `SPEC`: a mixture JSON file or a preset ("+strings.Join(dist.PresetNames(), ", ")+")")
+	fs.StringVar(&f.target, "target", "", "analytic target `SPEC`: a mixture JSON file, a preset ("+strings.Join(dist.PresetNames(), ", ")+"), or an image (mnist:train:0, a PNG, ...) whose σ-smoothed version is sampled exactly")
 	fs.StringVar(&f.model, "model", "", "trained score network: checkpoint `DIR` written by sgm train")
-	fs.IntVar(&f.level, "level", 17, "with --model: noise level index whose score drives the chain (the seed's 17)")
+	fs.StringVar(&f.level, "level", "17", "with --model: noise level index whose score drives plain Langevin (the seed's 17), or auto: the smallest level whose measured score error (sgm eval --model) is below --auto-tolerance")
+	fs.Float64Var(&f.autoTol, "auto-tolerance", 0.1, "with --level auto: largest relative score error σ²E‖s_θ−s*‖² / σ²E‖s*‖² accepted")
+	fs.StringVar(&f.reference, "reference", "", "with --level auto: the image `SPEC` the model learned (default: the one recorded in the checkpoint)")
+	fs.Float64Var(&f.sigma, "sigma", 0, "with --target: sample the target smoothed by N(0, σ²I) (default 0 for mixtures; 0.0221, the seed's level 17, for images)")
+	fs.StringVar(&f.sampler, "sampler", samplerLangevin, "langevin (plain, the seed's), annealed (Song & Ermon's Algorithm 1), mala or hmc (Metropolis-corrected; mixture targets only)")
 	fs.IntVar(&f.n, "n", 1000, "number of particles (independent chains)")
-	fs.IntVar(&f.steps, "steps", 1000, "Langevin steps")
-	fs.Float64Var(&f.stepSize, "step-size", 0, "Langevin step size η in x += (η/2) score + √η z (default 0.01 with --target, 0.001 with --model: the seed's)")
-	fs.StringVar(&f.init, "init", "", "starting points: normal:STD (around the origin), uniform:LO,HI (a box), or point:X,Y,... (default normal:0.5 with --target as the seed, uniform:0,1 with --model)")
+	fs.IntVar(&f.steps, "steps", 1000, "steps (langevin, mala, hmc)")
+	fs.Float64Var(&f.stepSize, "step-size", 0, "step size η in x += (η/2) score + √η z (default 0.01 for mixtures, 0.001 for images and models: the seed's)")
+	fs.IntVar(&f.leapfrog, "leapfrog", 10, "hmc: leapfrog steps per iteration")
+	fs.StringVar(&f.sigmas, "sigmas", "", "annealed: noise levels MAX,MIN,L (geometric, largest first); with --model the network's own levels between MAX and MIN are used (default: all of them down to --level)")
+	fs.IntVar(&f.stepsPerLevel, "steps-per-level", 100, "annealed: Langevin steps T at each level")
+	fs.Float64Var(&f.eps, "eps", 2e-5, "annealed: ε; level i takes steps α_i = ε σ_i²/σ_L² (the η of the update above)")
+	fs.BoolVar(&f.denoise, "denoise", false, "annealed: finish with the denoising step x += σ_L² s(x, σ_L)")
+	fs.StringVar(&f.init, "init", "", "starting points: normal:STD (around the origin), uniform:LO,HI (a box), or point:X,Y,... (default normal:0.5 for mixtures, as the seed; uniform:0,1 for images and models)")
 	fs.IntVar(&f.burnIn, "burn-in", 0, "if > 0, pool every chain's states after this many steps instead of writing only the final states")
 	fs.IntVar(&f.every, "every", 1, "with --burn-in: keep every k-th step")
 	fs.Uint64Var(&f.seed, "seed", 0, "random seed")
@@ -40,38 +62,44 @@ func (f *sampleFlags) register(fs *flag.FlagSet) {
 }
 
 func (f *sampleFlags) validate(fs *flag.FlagSet) error {
-	fs.Visit(func(fl *flag.Flag) { f.stepSizeSet = f.stepSizeSet || fl.Name == "step-size" })
+	f.set = map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
 	switch {
 	case f.target == "" && f.model == "":
-		return usagef("give --target SPEC (an analytic density) or --model DIR (a trained network)")
+		return usagef("give --target SPEC (an analytic density or an image) or --model DIR (a trained network)")
 	case f.target != "" && f.model != "":
 		return usagef("give one of --target and --model, not both")
 	}
-	if f.stepSizeSet {
+	switch f.sampler {
+	case samplerLangevin, samplerAnnealed, samplerMALA, samplerHMC:
+	default:
+		return usagef("--sampler %q: want langevin, annealed, mala or hmc", f.sampler)
+	}
+	if f.set["step-size"] {
 		if err := checkPositive("step-size", f.stepSize); err != nil {
 			return err
 		}
-	} else if f.model != "" {
-		f.stepSize = 1e-3
-	} else {
-		f.stepSize = 1e-2
 	}
-	if f.init == "" {
-		f.init = "normal:0.5"
-		if f.model != "" {
-			f.init = "uniform:0,1"
-		}
+	if f.set["sigma"] && !(f.sigma > 0) {
+		return usagef("--sigma must be a positive number, got %v", f.sigma)
+	}
+	if f.set["sigma"] && f.model != "" {
+		return usagef("--sigma goes with --target; a model's noise level is chosen with --level")
+	}
+	if err := checkPositive("eps", f.eps); err != nil {
+		return err
 	}
 	for _, c := range []struct {
 		name     string
 		v, least int
-	}{{"n", f.n, 1}, {"steps", f.steps, 1}, {"burn-in", f.burnIn, 0}, {"every", f.every, 1}} {
+	}{{"n", f.n, 1}, {"steps", f.steps, 1}, {"burn-in", f.burnIn, 0}, {"every", f.every, 1},
+		{"steps-per-level", f.stepsPerLevel, 1}, {"leapfrog", f.leapfrog, 1}} {
 		if err := checkAtLeast(c.name, c.v, c.least); err != nil {
 			return err
 		}
 	}
-	if f.burnIn >= f.steps {
-		return usagef("--burn-in %d leaves no steps of --steps %d to keep", f.burnIn, f.steps)
+	if f.burnIn > 0 && f.burnIn >= f.totalSteps() {
+		return usagef("--burn-in %d leaves none of the %d steps to keep", f.burnIn, f.totalSteps())
 	}
 	if err := checkOutput("out", f.out, ".csv"); err != nil {
 		return err
@@ -82,15 +110,46 @@ func (f *sampleFlags) validate(fs *flag.FlagSet) error {
 	return nil
 }
 
+// totalSteps is how many steps observers will see (annealed: an estimate
+// until the schedule is known; checked again then).
+func (f *sampleFlags) totalSteps() int {
+	if f.sampler == samplerAnnealed && f.sigmas != "" {
+		if v, err := parseFloats("sigmas", f.sigmas, -1); err == nil && len(v) == 3 {
+			return int(v[2]) * f.stepsPerLevel
+		}
+	}
+	if f.sampler == samplerAnnealed {
+		return 1 << 30 // known once the model's levels are read
+	}
+	return f.steps
+}
+
 func init() {
 	register(&command{
 		name:    "sample",
-		args:    "(--target SPEC | --model DIR [--level L]) [--n N] [--steps T] [--step-size ETA] [--out FILE.csv]",
-		summary: "draw samples with Langevin dynamics from an analytic score or a trained network",
-		detail: `Runs N Langevin chains x <- x + (eta/2) s(x) + sqrt(eta) z for T steps, with s
-the exact score of an analytic target or a trained network's score at one
-noise level, and writes the final states (or, with --burn-in, the pooled
+		args:    "(--target SPEC | --model DIR [--level L]) [--sampler S] [--n N] [--steps T] [--step-size ETA] [--out FILE.csv]",
+		summary: "draw samples with Langevin dynamics (plain or annealed), MALA or HMC",
+		detail: `Runs N chains and writes their final states (or, with --burn-in, their pooled
 states after burn-in) as CSV. The same --seed gives the same samples.
+
+Step-size convention (the seed's, and Song & Ermon's Algorithm 1): a Langevin
+step of size η is  x <- x + (η/2) s(x) + sqrt(η) z,  z ~ N(0, I).
+
+Score sources:
+  --target a mixture (preset or JSON)   exact score; --sigma > 0 smooths it
+  --target an image (mnist:train:0...)   exact score of the image smoothed
+                                         by N(0, σ²I): a Gaussian mixture
+                                         over pixel centres (the oracle)
+  --model DIR                            a trained network at --level
+
+Samplers:
+  langevin   plain Langevin with --step-size for --steps steps
+  annealed   Song & Ermon (2019) Algorithm 1: --steps-per-level T steps at
+             each of the levels --sigmas MAX,MIN,L (largest first) with step
+             α_i = ε σ_i²/σ_L²; --denoise adds x += σ_L² s(x, σ_L)
+  mala, hmc  Metropolis-adjusted Langevin / Hamiltonian Monte Carlo, which
+             need log p: mixture targets only; they report the acceptance
+             rate
 
 A mixture JSON file looks like
   {"components": [{"weight": 0.2, "mean": [-5, -5], "std": [1, 1]},
@@ -109,27 +168,254 @@ A mixture JSON file looks like
 	})
 }
 
-// scoreSource opens the score that --target or --model names.
-func (f *sampleFlags) scoreSource() (sgm.Scorer, error) {
-	if f.target != "" {
-		m, err := dist.Target(f.target)
+// target is what --target names: a mixture, or an image whose smoothed
+// versions are mixtures.
+type target struct {
+	mixture *dist.Mixture
+	image   *dist.Image
+}
+
+// resolveTarget reads a mixture (preset or JSON file) or an image spec.
+func resolveTarget(spec string) (target, error) {
+	isJSON := strings.EqualFold(filepath.Ext(spec), ".json")
+	isPreset := false
+	for _, p := range dist.PresetNames() {
+		isPreset = isPreset || p == spec
+	}
+	if isJSON || isPreset {
+		m, err := dist.Target(spec)
 		if err != nil {
-			return nil, usagef("--target: %v", err)
+			return target{}, usagef("--target: %v", err)
 		}
-		return m, nil
+		return target{mixture: m}, nil
 	}
-	backend, err := newBackend(f.backend)
+	if _, err := os.Stat(spec); err != nil && !strings.Contains(spec, ":") {
+		return target{}, usagef("--target %q: not a preset (%s), a mixture .json file or an image", spec, strings.Join(dist.PresetNames(), ", "))
+	}
+	im, err := loadImage(spec)
 	if err != nil {
-		return nil, err
+		return target{}, fmt.Errorf("--target: %w", err)
 	}
-	net, err := scorenet.Load(backend, f.model)
+	return target{image: im}, nil
+}
+
+// seedSigma is the seed's sampling level: level 17 of its grid, σ ≈ 0.0221.
+func seedSigma() float64 { return sgm.SeedSchedule()[17] }
+
+// at returns the target's density smoothed by N(0, σ²I) (σ = 0: the mixture
+// itself; an image needs σ > 0).
+func (t target) at(sigma float64) *dist.Mixture {
+	if t.image != nil {
+		return t.image.Smoothed(sigma)
+	}
+	if sigma == 0 {
+		return t.mixture
+	}
+	return t.mixture.Perturbed(sigma)
+}
+
+func runSample(e *env, f sampleFlags) error {
+	var (
+		tgt   target
+		net   *scorenet.Net
+		score sgm.Scorer // plain Langevin's score
+		d     = 2
+		err   error
+	)
+	if f.target != "" {
+		if tgt, err = resolveTarget(f.target); err != nil {
+			return err
+		}
+		if tgt.image != nil && !f.set["sigma"] {
+			f.sigma = seedSigma()
+		}
+		if tgt.image != nil && !f.set["init"] {
+			f.init = "uniform:0,1"
+		}
+		score = tgt.at(f.sigma)
+		d = score.Dim()
+	} else {
+		backend, err := newBackend(f.backend)
+		if err != nil {
+			return err
+		}
+		if net, err = scorenet.Load(backend, f.model); err != nil {
+			return fmt.Errorf("--model: %w", err)
+		}
+		d = net.Config().Dim
+		if f.level == "auto" {
+			if f.levelIdx, err = autoLevel(e, net, f.reference, f.autoTol, f.seed); err != nil {
+				return err
+			}
+		} else if f.levelIdx, err = chooseLevel(f.level, net); err != nil {
+			return err
+		}
+		score = net.AtLevel(f.levelIdx)
+		if !f.set["init"] {
+			f.init = "uniform:0,1"
+		}
+	}
+	if f.init == "" {
+		f.init = "normal:0.5"
+	}
+	if !f.set["step-size"] { // the seed's: 0.01 on its mixture, 0.001 on the image
+		f.stepSize = 1e-3
+		if tgt.mixture != nil {
+			f.stepSize = 1e-2
+		}
+	}
+	rng := rand.New(rand.NewPCG(f.seed, 0x5a3b1e))
+	x, err := initialPoints(f.init, f.n, d, rng)
 	if err != nil {
-		return nil, fmt.Errorf("--model: %w", err)
+		return err
 	}
-	if L := len(net.Config().Sigmas); f.level < 0 || f.level >= L {
-		return nil, usagef("--level %d out of range: the model has levels 0..%d", f.level, L-1)
+	var observers []sample.Observer
+	path := sample.Path{Particle: 0, Dim: d}
+	if f.path != "" {
+		path.Points = append(path.Points, x[:d]...)
+		observers = append(observers, path.Observe)
 	}
-	return net.AtLevel(f.level), nil
+	pool := sample.Pool{BurnIn: f.burnIn, Every: f.every}
+	if f.burnIn > 0 {
+		observers = append(observers, pool.Observe)
+	}
+	began := time.Now()
+	report := ""
+	switch f.sampler {
+	case samplerLangevin:
+		err = sample.Langevin{StepSize: f.stepSize, Steps: f.steps}.Run(x, score, rng, observers...)
+		report = fmt.Sprintf("plain Langevin, %d steps of η=%g", f.steps, f.stepSize)
+	case samplerAnnealed:
+		var a sample.Annealed
+		var levels sample.Levels
+		if a, levels, err = f.annealed(tgt, net); err != nil {
+			return err
+		}
+		if f.burnIn >= a.Steps() {
+			return usagef("--burn-in %d leaves none of the %d annealed steps to keep", f.burnIn, a.Steps())
+		}
+		err = a.Run(x, levels, rng, observers...)
+		report = fmt.Sprintf("annealed Langevin, %d levels σ=%.3g..%.3g, %d steps each, ε=%g", len(a.Sigmas), a.Sigmas[0], a.Sigmas[len(a.Sigmas)-1], a.StepsPerLevel, a.Eps)
+	case samplerMALA, samplerHMC:
+		if tgt.mixture == nil && tgt.image == nil {
+			return usagef("--sampler %s needs log p: use --target, not --model", f.sampler)
+		}
+		var st sample.Stats
+		if f.sampler == samplerMALA {
+			st, err = sample.MALA{StepSize: f.stepSize, Steps: f.steps}.Run(x, score.(*dist.Mixture), rng, observers...)
+		} else {
+			st, err = sample.HMC{StepSize: f.stepSize, LeapfrogSteps: f.leapfrog, Steps: f.steps}.Run(x, score.(*dist.Mixture), rng, observers...)
+		}
+		report = fmt.Sprintf("%s, %d steps of size %g, acceptance rate %.3f", strings.ToUpper(f.sampler), f.steps, f.stepSize, st.AcceptanceRate())
+	}
+	if err != nil {
+		return err
+	}
+	out := x
+	if f.burnIn > 0 {
+		out = pool.Points
+	}
+	header := coordHeader(d)
+	if err := data.WriteCSVFile(f.out, header, out); err != nil {
+		return err
+	}
+	if f.path != "" {
+		if err := data.WriteCSVFile(f.path, header, path.Points); err != nil {
+			return err
+		}
+	}
+	if net != nil {
+		report += fmt.Sprintf(", model level %d (σ=%.3g)", f.levelIdx, net.Config().Sigmas[f.levelIdx])
+	}
+	fmt.Fprintf(e.stdout, "wrote %d samples to %s (%d chains; %s; %.1fs)\n",
+		len(out)/d, f.out, f.n, report, time.Since(began).Seconds())
+	return nil
+}
+
+// annealed builds the annealed sampler and its noise-conditional score.
+func (f *sampleFlags) annealed(tgt target, net *scorenet.Net) (sample.Annealed, sample.Levels, error) {
+	a := sample.Annealed{StepsPerLevel: f.stepsPerLevel, Eps: f.eps, Denoise: f.denoise}
+	if net != nil {
+		grid := net.Config().Sigmas
+		lo, hi := grid[f.levelIdx], grid[len(grid)-1]
+		if f.sigmas != "" {
+			v, err := parseFloats("sigmas", f.sigmas, -1)
+			if err != nil {
+				return a, nil, err
+			}
+			if len(v) < 2 || len(v) > 3 || !(v[0] >= v[1]) || !(v[1] > 0) {
+				return a, nil, usagef("--sigmas %q: want MAX,MIN[,L] with MAX >= MIN > 0", f.sigmas)
+			}
+			hi, lo = v[0], v[1]
+		}
+		for i := len(grid) - 1; i >= 0; i-- {
+			if grid[i] <= hi*(1+1e-9) && grid[i] >= lo*(1-1e-9) {
+				a.Sigmas = append(a.Sigmas, grid[i])
+			}
+		}
+		if len(a.Sigmas) == 0 {
+			return a, nil, usagef("--sigmas %q: none of the model's levels (%.3g..%.3g) lies in that range", f.sigmas, grid[0], grid[len(grid)-1])
+		}
+		return a, sample.ScheduleLevels(grid, net.AtLevel), nil
+	}
+	spec := f.sigmas
+	if spec == "" {
+		spec = "1,0.01,10"
+		if tgt.image != nil {
+			spec = fmt.Sprintf("1,%g,10", f.sigma)
+		}
+	}
+	v, err := parseFloats("sigmas", spec, 3)
+	if err != nil {
+		return a, nil, err
+	}
+	if a.Sigmas, err = sample.GeometricSigmas(v[0], v[1], int(v[2])); err != nil || v[2] != float64(int(v[2])) {
+		return a, nil, usagef("--sigmas %q: want MAX,MIN,L with MAX >= MIN > 0 and a whole L >= 1", spec)
+	}
+	return a, func(s float64) sgm.Scorer { return tgt.at(s) }, nil
+}
+
+// chooseLevel parses a --level index.
+func chooseLevel(spec string, net *scorenet.Net) (int, error) {
+	grid := net.Config().Sigmas
+	l, err := parseInts("level", spec)
+	if err != nil || len(l) != 1 {
+		return 0, usagef("--level %q: want a level index or auto", spec)
+	}
+	if l[0] < 0 || l[0] >= len(grid) {
+		return 0, usagef("--level %d out of range: the model has levels 0..%d", l[0], len(grid)-1)
+	}
+	return l[0], nil
+}
+
+// autoLevel picks the level for plain Langevin by a measured criterion: the
+// smallest noise level whose relative score error against the exact score
+// of the smoothed training image (sgm eval --model) is at most tol. Smaller
+// σ means sharper samples; a larger score error means the chain follows
+// the wrong field. The seed picked its level 17 by eye on the same trade-off.
+func autoLevel(e *env, net *scorenet.Net, reference string, tol float64, seed uint64) (int, error) {
+	if !(tol > 0) {
+		return 0, usagef("--auto-tolerance must be positive, got %v", tol)
+	}
+	if reference == "" {
+		var ok bool
+		if reference, ok = net.Label(imageLabel); !ok {
+			return 0, usagef("--level auto: the checkpoint does not record its training image; give --reference SPEC")
+		}
+	}
+	im, err := loadImage(reference)
+	if err != nil {
+		return 0, fmt.Errorf("--reference: %w", err)
+	}
+	errs := scoreErrors(net, im, 1000, rand.New(rand.NewPCG(seed, 0xa070)))
+	for _, le := range errs {
+		if le.Relative <= tol {
+			fmt.Fprintf(e.stderr, "level auto: level %d (σ=%.4g), the smallest with relative score error %.3f <= %g against %s\n",
+				le.Level, le.Sigma, le.Relative, tol, reference)
+			return le.Level, nil
+		}
+	}
+	return 0, fmt.Errorf("--level auto: no level's relative score error is below %g (train longer, or raise --auto-tolerance)", tol)
 }
 
 // initialPoints parses --init for n points of dimension d.
@@ -166,49 +452,6 @@ func initialPoints(spec string, n, d int, rng *rand.Rand) ([]float64, error) {
 		return sample.Fill(n, v...), nil
 	}
 	return nil, usagef("--init %q: want normal:STD, uniform:LO,HI or point:X,Y", spec)
-}
-
-func runSample(e *env, f sampleFlags) error {
-	score, err := f.scoreSource()
-	if err != nil {
-		return err
-	}
-	d := score.Dim()
-	rng := rand.New(rand.NewPCG(f.seed, 0x5a3b1e))
-	x, err := initialPoints(f.init, f.n, d, rng)
-	if err != nil {
-		return err
-	}
-	var observers []sample.Observer
-	path := sample.Path{Particle: 0, Dim: d}
-	if f.path != "" {
-		path.Points = append(path.Points, x[:d]...)
-		observers = append(observers, path.Observe)
-	}
-	pool := sample.Pool{BurnIn: f.burnIn, Every: f.every}
-	if f.burnIn > 0 {
-		observers = append(observers, pool.Observe)
-	}
-	began := time.Now()
-	if err := (sample.Langevin{StepSize: f.stepSize, Steps: f.steps}).Run(x, score, rng, observers...); err != nil {
-		return err
-	}
-	out := x
-	if f.burnIn > 0 {
-		out = pool.Points
-	}
-	header := coordHeader(d)
-	if err := data.WriteCSVFile(f.out, header, out); err != nil {
-		return err
-	}
-	if f.path != "" {
-		if err := data.WriteCSVFile(f.path, header, path.Points); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintf(e.stdout, "wrote %d samples to %s (%d chains x %d steps in %.1fs)\n",
-		len(out)/d, f.out, f.n, f.steps, time.Since(began).Seconds())
-	return nil
 }
 
 // coordHeader names the d coordinates x0, x1, ...

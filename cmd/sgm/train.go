@@ -106,6 +106,9 @@ checkpoint.
 	})
 }
 
+// imageLabel is the checkpoint label that records the training image's spec.
+const imageLabel = "image"
+
 // trainResult is what a training run leaves for the caller.
 type trainResult struct {
 	net     *scorenet.Net
@@ -161,6 +164,7 @@ func runTraining(ctx context.Context, e *env, f trainFlags) (*trainResult, error
 		if net, err = scorenet.New(backend, cfg, rand.New(rand.NewPCG(f.seed, 0x5eed))); err != nil {
 			return nil, err
 		}
+		net.SetLabel(imageLabel, f.image)
 		if err := os.MkdirAll(f.out, 0o755); err != nil {
 			return nil, fmt.Errorf("--out: %w", err)
 		}

@@ -1,0 +1,297 @@
+//go:build goexperiment.simd && amd64
+
+package fastnet
+
+// AVX-512 kernels. Go 1.26 keeps SIMD values in X0–X14 and has only the
+// 213 form of FMA, so every kernel holds at most eight accumulators: wider
+// tiles spill to the stack and run three to four times slower.
+
+import (
+	"fmt"
+	"simd/archsimd"
+	"unsafe"
+)
+
+// useSIMD selects the AVX-512 kernels; tests clear it to check the portable
+// ones on the same machine.
+var useSIMD = archsimd.X86.AVX512()
+
+type vec = archsimd.Float32x16
+
+func splat(x float32) vec { return archsimd.BroadcastFloat32x16(x) }
+
+// load16 and store16 access the 16 float32s at p.
+func load16(p unsafe.Pointer) vec     { return archsimd.LoadFloat32x16((*[16]float32)(p)) }
+func store16(v vec, p unsafe.Pointer) { v.Store((*[16]float32)(p)) }
+
+func featuresRow(bt []float32, d, fp int, alpha float32, u, h []float32) {
+	if !useSIMD {
+		featuresRowGeneric(bt, d, fp, alpha, u, h)
+		return
+	}
+	if len(bt) < d*2*fp || len(u) < d || len(h) < 2*fp || fp%16 != 0 {
+		panic(fmt.Sprintf("fastnet: featuresRow: bad sizes d=%d fp=%d len(bt)=%d len(u)=%d len(h)=%d", d, fp, len(bt), len(u), len(h)))
+	}
+	a := splat(alpha)
+	u = u[:d]
+	for c := 0; c < 2*fp; c += 16 {
+		var t vec
+		for k, uk := range u {
+			t = archsimd.LoadFloat32x16((*[16]float32)(bt[k*2*fp+c:])).MulAdd(splat(uk), t)
+		}
+		if c < fp {
+			t = cosTurns16(t)
+		} else {
+			t = sinTurns16(t)
+		}
+		t.Mul(a).Store((*[16]float32)(h[c:]))
+	}
+}
+
+func featuresBlock(b []float32, d, F int, alpha float32, u, h []float32) {
+	if !useSIMD {
+		featuresBlockGeneric(b, d, F, alpha, u, h)
+		return
+	}
+	if lanes != 32 || len(b) < 2*F*d || len(u) < d*lanes || len(h) < 2*F*lanes {
+		panic(fmt.Sprintf("fastnet: featuresBlock: bad sizes d=%d F=%d len(b)=%d len(u)=%d len(h)=%d", d, F, len(b), len(u), len(h)))
+	}
+	a := splat(alpha)
+	for j := range 2 * F {
+		var t0, t1 vec
+		for k, bk := range b[j*d : (j+1)*d] {
+			s := splat(bk)
+			t0 = archsimd.LoadFloat32x16((*[16]float32)(u[k*lanes:])).MulAdd(s, t0)
+			t1 = archsimd.LoadFloat32x16((*[16]float32)(u[k*lanes+16:])).MulAdd(s, t1)
+		}
+		if j < F {
+			t0, t1 = cosTurns16(t0), cosTurns16(t1)
+		} else {
+			t0, t1 = sinTurns16(t0), sinTurns16(t1)
+		}
+		t0.Mul(a).Store((*[16]float32)(h[j*lanes:]))
+		t1.Mul(a).Store((*[16]float32)(h[j*lanes+16:]))
+	}
+}
+
+// reduceTurns16 is reduceTurns on 16 lanes: r = t - k/2 and the sign bit
+// of (-1)^k, k = round(2t).
+func reduceTurns16(t vec) (r vec, sign archsimd.Int32x16) {
+	k := t.Add(t).RoundToEvenScaled(0)
+	r = k.MulAdd(splat(-0.5), t)
+	// |k| ≥ 2^31 converts to 0x80000000, an even k; then t is a multiple
+	// of 1/2 and r = 0, which the sign does not change.
+	sign = k.ConvertToInt32().ShiftAllLeft(31)
+	return r, sign
+}
+
+// sinTurns16 is sinTurns on 16 lanes.
+func sinTurns16(t vec) vec {
+	r, sign := reduceTurns16(t)
+	z := r.Mul(r)
+	p := splat(sin4).MulAdd(z, splat(sin3))
+	p = p.MulAdd(z, splat(sin2))
+	p = p.MulAdd(z, splat(sin1))
+	p = p.MulAdd(z, splat(sin0))
+	return p.Mul(r).AsInt32x16().Xor(sign).AsFloat32x16()
+}
+
+// cosTurns16 is cosTurns on 16 lanes.
+func cosTurns16(t vec) vec {
+	r, sign := reduceTurns16(t)
+	z := r.Mul(r)
+	p := splat(cos5).MulAdd(z, splat(cos4))
+	p = p.MulAdd(z, splat(cos3))
+	p = p.MulAdd(z, splat(cos2))
+	p = p.MulAdd(z, splat(cos1))
+	p = p.MulAdd(z, splat(cos0))
+	return p.AsInt32x16().Xor(sign).AsFloat32x16()
+}
+
+func matvecPanel(w []float32, K, width int, h, bias, out []float32, relu bool) {
+	if !useSIMD {
+		matvecPanelGeneric(w, K, width, h, bias, out, relu)
+		return
+	}
+	if K < 1 || len(w) < K*width || len(h) < K || len(bias) < width || len(out) < width {
+		panic(fmt.Sprintf("fastnet: matvecPanel: bad sizes K=%d width=%d len(w)=%d len(h)=%d", K, width, len(w), len(h)))
+	}
+	wp := unsafe.Pointer(unsafe.SliceData(w))
+	switch width {
+	case 128:
+		matvec128(wp, h[:K], (*[128]float32)(bias), (*[128]float32)(out), relu)
+	case 64:
+		matvec64(wp, h[:K], (*[64]float32)(bias), (*[64]float32)(out), relu)
+	case 16:
+		matvec16(wp, h[:K], (*[16]float32)(bias), (*[16]float32)(out), relu)
+	default:
+		panic(fmt.Sprintf("fastnet: matvecPanel: width %d", width))
+	}
+}
+
+// matvec128 sets out = act(bias + Σ_k h[k] w[k][:]), w being len(h)×128 at wp.
+func matvec128(wp unsafe.Pointer, h []float32, bias, out *[128]float32, relu bool) {
+	a0 := archsimd.LoadFloat32x16((*[16]float32)(bias[0:]))
+	a1 := archsimd.LoadFloat32x16((*[16]float32)(bias[16:]))
+	a2 := archsimd.LoadFloat32x16((*[16]float32)(bias[32:]))
+	a3 := archsimd.LoadFloat32x16((*[16]float32)(bias[48:]))
+	a4 := archsimd.LoadFloat32x16((*[16]float32)(bias[64:]))
+	a5 := archsimd.LoadFloat32x16((*[16]float32)(bias[80:]))
+	a6 := archsimd.LoadFloat32x16((*[16]float32)(bias[96:]))
+	a7 := archsimd.LoadFloat32x16((*[16]float32)(bias[112:]))
+	off := uintptr(0)
+	for _, hk := range h {
+		s := splat(hk)
+		p := unsafe.Add(wp, off)
+		a0 = load16(p).MulAdd(s, a0)
+		a1 = load16(unsafe.Add(p, 64)).MulAdd(s, a1)
+		a2 = load16(unsafe.Add(p, 128)).MulAdd(s, a2)
+		a3 = load16(unsafe.Add(p, 192)).MulAdd(s, a3)
+		a4 = load16(unsafe.Add(p, 256)).MulAdd(s, a4)
+		a5 = load16(unsafe.Add(p, 320)).MulAdd(s, a5)
+		a6 = load16(unsafe.Add(p, 384)).MulAdd(s, a6)
+		a7 = load16(unsafe.Add(p, 448)).MulAdd(s, a7)
+		off += 512
+	}
+	if relu {
+		z := splat(0)
+		a0, a1, a2, a3 = a0.Max(z), a1.Max(z), a2.Max(z), a3.Max(z)
+		a4, a5, a6, a7 = a4.Max(z), a5.Max(z), a6.Max(z), a7.Max(z)
+	}
+	a0.Store((*[16]float32)(out[0:]))
+	a1.Store((*[16]float32)(out[16:]))
+	a2.Store((*[16]float32)(out[32:]))
+	a3.Store((*[16]float32)(out[48:]))
+	a4.Store((*[16]float32)(out[64:]))
+	a5.Store((*[16]float32)(out[80:]))
+	a6.Store((*[16]float32)(out[96:]))
+	a7.Store((*[16]float32)(out[112:]))
+}
+
+// matvec64 is matvec128 for 64 columns, with even and odd rows summed in
+// separate accumulators to keep eight FMA chains in flight.
+func matvec64(wp unsafe.Pointer, h []float32, bias, out *[64]float32, relu bool) {
+	a0 := archsimd.LoadFloat32x16((*[16]float32)(bias[0:]))
+	a1 := archsimd.LoadFloat32x16((*[16]float32)(bias[16:]))
+	a2 := archsimd.LoadFloat32x16((*[16]float32)(bias[32:]))
+	a3 := archsimd.LoadFloat32x16((*[16]float32)(bias[48:]))
+	var b0, b1, b2, b3 vec
+	off := uintptr(0)
+	k := 0
+	for ; k+1 < len(h); k += 2 {
+		s, t := splat(h[k]), splat(h[k+1])
+		p := unsafe.Add(wp, off)
+		a0 = load16(p).MulAdd(s, a0)
+		a1 = load16(unsafe.Add(p, 64)).MulAdd(s, a1)
+		a2 = load16(unsafe.Add(p, 128)).MulAdd(s, a2)
+		a3 = load16(unsafe.Add(p, 192)).MulAdd(s, a3)
+		b0 = load16(unsafe.Add(p, 256)).MulAdd(t, b0)
+		b1 = load16(unsafe.Add(p, 320)).MulAdd(t, b1)
+		b2 = load16(unsafe.Add(p, 384)).MulAdd(t, b2)
+		b3 = load16(unsafe.Add(p, 448)).MulAdd(t, b3)
+		off += 512
+	}
+	if k < len(h) {
+		s := splat(h[k])
+		p := unsafe.Add(wp, off)
+		a0 = load16(p).MulAdd(s, a0)
+		a1 = load16(unsafe.Add(p, 64)).MulAdd(s, a1)
+		a2 = load16(unsafe.Add(p, 128)).MulAdd(s, a2)
+		a3 = load16(unsafe.Add(p, 192)).MulAdd(s, a3)
+	}
+	a0, a1, a2, a3 = a0.Add(b0), a1.Add(b1), a2.Add(b2), a3.Add(b3)
+	if relu {
+		z := splat(0)
+		a0, a1, a2, a3 = a0.Max(z), a1.Max(z), a2.Max(z), a3.Max(z)
+	}
+	a0.Store((*[16]float32)(out[0:]))
+	a1.Store((*[16]float32)(out[16:]))
+	a2.Store((*[16]float32)(out[32:]))
+	a3.Store((*[16]float32)(out[48:]))
+}
+
+// matvec16 is matvec128 for 16 columns, with rows summed four ways.
+func matvec16(wp unsafe.Pointer, h []float32, bias, out *[16]float32, relu bool) {
+	a0 := archsimd.LoadFloat32x16(bias)
+	var a1, a2, a3 vec
+	off := uintptr(0)
+	k := 0
+	for ; k+3 < len(h); k += 4 {
+		p := unsafe.Add(wp, off)
+		a0 = load16(p).MulAdd(splat(h[k]), a0)
+		a1 = load16(unsafe.Add(p, 64)).MulAdd(splat(h[k+1]), a1)
+		a2 = load16(unsafe.Add(p, 128)).MulAdd(splat(h[k+2]), a2)
+		a3 = load16(unsafe.Add(p, 192)).MulAdd(splat(h[k+3]), a3)
+		off += 256
+	}
+	for ; k < len(h); k++ {
+		a0 = load16(unsafe.Add(wp, off)).MulAdd(splat(h[k]), a0)
+		off += 64
+	}
+	a0 = a0.Add(a1).Add(a2.Add(a3))
+	if relu {
+		a0 = a0.Max(splat(0))
+	}
+	a0.Store(out)
+}
+
+func layerBlock(w []float32, K, np int, h, bias, out []float32, relu bool) {
+	if !useSIMD {
+		layerBlockGeneric(w, K, np, h, bias, out, relu)
+		return
+	}
+	if lanes != 32 || panelOut != 4 || K < 1 || np%panelOut != 0 ||
+		len(w) < K*np || len(h) < K*lanes || len(bias) < np || len(out) < np*lanes {
+		panic(fmt.Sprintf("fastnet: layerBlock: bad sizes K=%d np=%d len(w)=%d len(h)=%d len(out)=%d", K, np, len(w), len(h), len(out)))
+	}
+	wp := unsafe.Pointer(unsafe.SliceData(w))
+	hp := unsafe.Pointer(unsafe.SliceData(h))
+	for p := 0; p < np; p += panelOut {
+		panel4x32(unsafe.Add(wp, p*K*4), hp, K, (*[4]float32)(bias[p:]), (*[4 * lanes]float32)(out[p*lanes:]), relu)
+	}
+}
+
+// panel4x32 computes four output units of a dense layer for a block of 32
+// points: out[j*32+l] = act(bias[j] + Σ_{k<K} w[k*4+j] h[k*32+l]), with w
+// (K×4) at wp and h (K×32) at hp. It holds 2×4 accumulators.
+func panel4x32(wp, hp unsafe.Pointer, K int, bias *[4]float32, out *[128]float32, relu bool) {
+	a00 := splat(bias[0])
+	a10 := splat(bias[1])
+	a20 := splat(bias[2])
+	a30 := splat(bias[3])
+	a01, a11, a21, a31 := a00, a10, a20, a30
+	ho, wo := uintptr(0), uintptr(0)
+	for range K {
+		hv := unsafe.Add(hp, ho)
+		h0 := load16(hv)
+		h1 := load16(unsafe.Add(hv, 64))
+		wv := (*[4]float32)(unsafe.Add(wp, wo))
+		s := splat(wv[0])
+		a00 = h0.MulAdd(s, a00)
+		a01 = h1.MulAdd(s, a01)
+		s = splat(wv[1])
+		a10 = h0.MulAdd(s, a10)
+		a11 = h1.MulAdd(s, a11)
+		s = splat(wv[2])
+		a20 = h0.MulAdd(s, a20)
+		a21 = h1.MulAdd(s, a21)
+		s = splat(wv[3])
+		a30 = h0.MulAdd(s, a30)
+		a31 = h1.MulAdd(s, a31)
+		ho += 128
+		wo += 16
+	}
+	if relu {
+		z := splat(0)
+		a00, a01, a10, a11 = a00.Max(z), a01.Max(z), a10.Max(z), a11.Max(z)
+		a20, a21, a30, a31 = a20.Max(z), a21.Max(z), a30.Max(z), a31.Max(z)
+	}
+	a00.Store((*[16]float32)(out[0:]))
+	a01.Store((*[16]float32)(out[16:]))
+	a10.Store((*[16]float32)(out[32:]))
+	a11.Store((*[16]float32)(out[48:]))
+	a20.Store((*[16]float32)(out[64:]))
+	a21.Store((*[16]float32)(out[80:]))
+	a30.Store((*[16]float32)(out[96:]))
+	a31.Store((*[16]float32)(out[112:]))
+}

@@ -1,0 +1,64 @@
+package metric
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/sgm-dev/sgm/dist"
+)
+
+// ModeWeights returns, for each component k of the mixture m in the order
+// of m.Components(), the share of the points x (flat, dimension m.Dim())
+// whose most responsible component is k:
+//
+//	share_k = #{i : argmax_c r_c(x_i) = k} / n
+//
+// where r_c are the mixture's responsibilities (ties go to the first
+// component). Points with non-finite coordinates, whose responsibilities are
+// undefined, go to no component, so the shares then sum to less than 1.
+// Compare with the weights through ModeWeightError.
+//
+// It panics unless x holds at least one whole point of dimension m.Dim().
+func ModeWeights(m *dist.Mixture, x []float64) []float64 {
+	d := m.Dim()
+	n := checkPoints("ModeWeights", "x", x, d)
+	shares := make([]float64, m.Len())
+	r := make([]float64, m.Len())
+	for i := 0; i < len(x); i += d {
+		m.Responsibilities(r, x[i:i+d])
+		best, bestR := -1, math.Inf(-1)
+		for c, v := range r {
+			if v > bestR { // false for NaN
+				best, bestR = c, v
+			}
+		}
+		if best >= 0 {
+			shares[best]++
+		}
+	}
+	for k := range shares {
+		shares[k] /= float64(n)
+	}
+	return shares
+}
+
+// ModeWeightError returns the largest absolute difference between shares
+// (as from ModeWeights) and the mixture's normalised weights w_k:
+//
+//	max_k |share_k - w_k|
+//
+// It panics if len(shares) != m.Len().
+func ModeWeightError(m *dist.Mixture, shares []float64) float64 {
+	comps := m.Components()
+	if len(shares) != len(comps) {
+		panic(fmt.Sprintf("metric: ModeWeightError: %d shares for %d components", len(shares), len(comps)))
+	}
+	var worst float64
+	for k, c := range comps {
+		e := math.Abs(shares[k] - c.Weight)
+		if e > worst || math.IsNaN(e) {
+			worst = e
+		}
+	}
+	return worst
+}
