@@ -8,11 +8,12 @@
 //	sgm          Scorer, Schedule (this package)
 //	dist         densities with exact log p and score: Gaussian mixtures, images
 //	data         where points come from: IDX (MNIST), PNG/JPEG, CSV
-//	sample       Langevin dynamics driven by any Scorer
+//	sample       Langevin (plain and annealed), MALA, HMC, driven by any Scorer
 //	scorenet     the seed's random-Fourier-feature score network (GoMLX)
 //	objective    denoising score matching losses (GoMLX graphs)
 //	train        the training loop: progress, loss history, checkpoints
-//	metric       sample quality: histogram correlation
+//	metric       sample quality (hist_corr, SWD, MMD, mode weights) and
+//	             score error against an exact score
 //	plot         figures and animations from plain data (gonum/plot)
 //	cmd/sgm      the command line
 //

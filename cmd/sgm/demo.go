@@ -66,6 +66,26 @@ type demoSummary struct {
 	Seconds    map[string]float64 `json:"seconds"`
 	Figures    []string           `json:"figures"`
 	Mixture    mixtureCheck       `json:"mixture_langevin"`
+
+	// Beyond the seed (see README): the sampler's ceiling with the exact
+	// score, the network's score error per level and the level chosen from
+	// it, and plain against annealed Langevin on unequal modes.
+	OracleHistCorr float64      `json:"oracle_hist_corr"`
+	AutoLevel      int          `json:"auto_level"`
+	ScoreError     []levelError `json:"score_error"`
+	Modes          modesCheck   `json:"two_modes"`
+}
+
+// modesCheck is Song & Ermon's point about plain Langevin: it gets the
+// weights of separated modes wrong, and annealing fixes them.
+type modesCheck struct {
+	Target             string    `json:"target"`
+	TrueWeights        []float64 `json:"true_weights"`
+	PlainWeights       []float64 `json:"plain_langevin_weights"`
+	AnnealedWeights    []float64 `json:"annealed_langevin_weights"`
+	PlainError         float64   `json:"plain_langevin_error"`
+	AnnealedError      float64   `json:"annealed_langevin_error"`
+	MALAAcceptanceRate float64   `json:"mala_acceptance_rate_seed_mog"`
 }
 
 // mixtureCheck compares Langevin samples of the seed's mixture with its
@@ -169,6 +189,14 @@ func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool
 		return err
 	}
 
+	if err := stage("modes", func() error {
+		var err error
+		sum.Modes, err = checkModes(mog, rand.New(rand.NewPCG(seed, 0x30de5)))
+		return err
+	}); err != nil {
+		return err
+	}
+
 	im, err := loadImage(cfg.Image)
 	if err != nil {
 		return err
@@ -204,6 +232,46 @@ func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool
 		return err
 	}
 
+	if err := stage("score-error", func() error {
+		sum.ScoreError = scoreErrors(res.net, im, 1000, rand.New(rand.NewPCG(seed, 0xf15e)))
+		sum.AutoLevel = -1
+		for _, le := range sum.ScoreError {
+			if le.Relative <= autoTolerance {
+				sum.AutoLevel = le.Level
+				break
+			}
+		}
+		s := plot.Series{Name: "σ² E‖s_θ − s*‖²"}
+		r := plot.Series{Name: "relative to σ² E‖s*‖²"}
+		for _, le := range sum.ScoreError {
+			s.X, s.Y = append(s.X, le.Sigma), append(s.Y, le.Fisher)
+			r.X, r.Y = append(r.X, le.Sigma), append(r.Y, le.Relative)
+		}
+		fig, err := plot.Curves([]plot.Series{s, r}, "noise level σ", "score error", "learned score against the exact score of the smoothed image")
+		if err != nil {
+			return err
+		}
+		return plot.Save(fig, figure("7-score-error.png"))
+	}); err != nil {
+		return err
+	}
+
+	if err := stage("oracle", func() error {
+		// The same sampler driven by the exact score of the smoothed image:
+		// how much of the gap to a perfect hist_corr is the sampler's.
+		rng := rand.New(rand.NewPCG(seed, 0x0ac1e))
+		x := sample.Uniform(cfg.Chains, 2, 0, 1, rng)
+		pool := sample.Pool{BurnIn: cfg.BurnIn}
+		l := sample.Langevin{StepSize: cfg.StepSize, Steps: cfg.ChainLen}
+		if err := l.Run(x, im.Smoothed(res.net.Config().Sigmas[cfg.Level]), rng, pool.Observe); err != nil {
+			return err
+		}
+		sum.OracleHistCorr = metric.HistCorr(pool.Points, im.Pix, im.H, im.W)
+		return nil
+	}); err != nil {
+		return err
+	}
+
 	if err := stage("sampling", func() error {
 		rng := rand.New(rand.NewPCG(seed, 0x5a3b1e))
 		x := sample.Uniform(cfg.Chains, 2, 0, 1, rng)
@@ -234,6 +302,44 @@ func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool
 	fmt.Fprintf(e.stdout, "demo: hist_corr %.4f on %d samples, %d training steps (final loss %.4f), %.0fs; figures and summary.json in %s\n",
 		sum.HistCorr, sum.NSamples, sum.TrainSteps, sum.FinalLoss, sum.Seconds["total"], out)
 	return nil
+}
+
+// autoTolerance is sgm sample's default --auto-tolerance.
+const autoTolerance = 0.1
+
+// checkModes samples two-modes-unequal with plain and annealed Langevin from
+// a uniform start, and the seed's mixture with MALA.
+func checkModes(mog *dist.Mixture, rng *rand.Rand) (modesCheck, error) {
+	c := modesCheck{Target: "two-modes-unequal"}
+	m, err := dist.Preset(c.Target)
+	if err != nil {
+		return c, err
+	}
+	for _, comp := range m.Components() {
+		c.TrueWeights = append(c.TrueWeights, comp.Weight)
+	}
+	const n = 4000
+	x := sample.Uniform(n, 2, -8, 8, rng)
+	if err := (sample.Langevin{StepSize: 0.1, Steps: 1000}).Run(x, m, rng); err != nil {
+		return c, err
+	}
+	c.PlainWeights = metric.ModeWeights(m, x)
+	c.PlainError = metric.ModeWeightError(m, c.PlainWeights)
+	sigmas, err := sample.GeometricSigmas(20, 1, 10)
+	if err != nil {
+		return c, err
+	}
+	x = sample.Uniform(n, 2, -8, 8, rng)
+	a := sample.Annealed{Sigmas: sigmas, StepsPerLevel: 100, Eps: 0.3}
+	if err := a.Run(x, sample.PerturbedLevels(m), rng); err != nil {
+		return c, err
+	}
+	c.AnnealedWeights = metric.ModeWeights(m, x)
+	c.AnnealedError = metric.ModeWeightError(m, c.AnnealedWeights)
+	x = make([]float64, 2*1000)
+	st, err := sample.MALA{StepSize: 0.05, Steps: 200}.Run(x, mog, rng)
+	c.MALAAcceptanceRate = st.AcceptanceRate()
+	return c, err
 }
 
 // checkMixtureMoments runs 4000 chains of 1000 steps (η = 0.01) on the

@@ -40,7 +40,7 @@ func (f *sampleFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.target, "target", "", "analytic target `SPEC`: a mixture JSON file, a preset ("+strings.Join(dist.PresetNames(), ", ")+"), or an image (mnist:train:0, a PNG, ...) whose σ-smoothed version is sampled exactly")
 	fs.StringVar(&f.model, "model", "", "trained score network: checkpoint `DIR` written by sgm train")
 	fs.StringVar(&f.level, "level", "17", "with --model: noise level index whose score drives plain Langevin (the seed's 17), or auto: the smallest level whose measured score error (sgm eval --model) is below --auto-tolerance")
-	fs.Float64Var(&f.autoTol, "auto-tolerance", 0.1, "with --level auto: largest relative score error σ²E‖s_θ−s*‖² / σ²E‖s*‖² accepted")
+	fs.Float64Var(&f.autoTol, "auto-tolerance", autoTolerance, "with --level auto: largest relative score error σ²E‖s_θ−s*‖² / σ²E‖s*‖² accepted")
 	fs.StringVar(&f.reference, "reference", "", "with --level auto: the image `SPEC` the model learned (default: the one recorded in the checkpoint)")
 	fs.Float64Var(&f.sigma, "sigma", 0, "with --target: sample the target smoothed by N(0, σ²I) (default 0 for mixtures; 0.0221, the seed's level 17, for images)")
 	fs.StringVar(&f.sampler, "sampler", samplerLangevin, "langevin (plain, the seed's), annealed (Song & Ermon's Algorithm 1), mala or hmc (Metropolis-corrected; mixture targets only)")

@@ -67,10 +67,10 @@ func (p *Params) validate() error {
 }
 
 const (
-	lanes    = 32  // points per block of the batched path
-	panelOut = 4   // output units per panel of the batched path
-	rowVec   = 16  // float32s per vector; the single-point path pads to it
-	rowPanel = 128 // widest output panel of the single-point path
+	lanes    = 32 // points per block of the batched path
+	panelOut = 4  // output units per panel of the batched path
+	rowVec   = 16 // float32s per vector; the single-point path pads to it
+	rowPanel = 64 // widest output panel of the single-point path
 )
 
 // Net evaluates a score network. Its methods are safe for concurrent use.
@@ -102,7 +102,7 @@ type blockLayer struct {
 }
 
 // rowLayer is one dense layer in the single-point layout: column panels of
-// width 128, 64 or 16, each holding in rows of its width.
+// width rowPanel or rowVec, each holding in rows of its width.
 type rowLayer struct {
 	in, out int // out is a multiple of rowVec
 	panels  []rowPanelW
@@ -198,11 +198,8 @@ func New(p Params) (*Net, error) {
 		L := rowLayer{in: inPad, out: roundUp(out, rowVec), relu: k < D}
 		for col := 0; col < L.out; {
 			width := rowVec
-			switch rest := L.out - col; {
-			case rest >= 128:
-				width = 128
-			case rest >= 64:
-				width = 64
+			if L.out-col >= rowPanel {
+				width = rowPanel
 			}
 			P := rowPanelW{col: col, width: width, w: alignedFloat32s(L.in * width)}
 			for i := range in {

@@ -118,8 +118,6 @@ func matvecPanel(w []float32, K, width int, h, bias, out []float32, relu bool) {
 	}
 	wp := unsafe.Pointer(unsafe.SliceData(w))
 	switch width {
-	case 128:
-		matvec128(wp, h[:K], (*[128]float32)(bias), (*[128]float32)(out), relu)
 	case 64:
 		matvec64(wp, h[:K], (*[64]float32)(bias), (*[64]float32)(out), relu)
 	case 16:
@@ -129,16 +127,14 @@ func matvecPanel(w []float32, K, width int, h, bias, out []float32, relu bool) {
 	}
 }
 
-// matvec128 sets out = act(bias + Σ_k h[k] w[k][:]), w being len(h)×128 at wp.
-func matvec128(wp unsafe.Pointer, h []float32, bias, out *[128]float32, relu bool) {
+// matvec64 sets out = act(bias + Σ_k h[k] w[k][:]), w being len(h)×64 at
+// wp. Four accumulators and their four loads fit the registers; eight
+// (a 128-wide panel) spill and run at half the speed.
+func matvec64(wp unsafe.Pointer, h []float32, bias, out *[64]float32, relu bool) {
 	a0 := archsimd.LoadFloat32x16((*[16]float32)(bias[0:]))
 	a1 := archsimd.LoadFloat32x16((*[16]float32)(bias[16:]))
 	a2 := archsimd.LoadFloat32x16((*[16]float32)(bias[32:]))
 	a3 := archsimd.LoadFloat32x16((*[16]float32)(bias[48:]))
-	a4 := archsimd.LoadFloat32x16((*[16]float32)(bias[64:]))
-	a5 := archsimd.LoadFloat32x16((*[16]float32)(bias[80:]))
-	a6 := archsimd.LoadFloat32x16((*[16]float32)(bias[96:]))
-	a7 := archsimd.LoadFloat32x16((*[16]float32)(bias[112:]))
 	off := uintptr(0)
 	for _, hk := range h {
 		s := splat(hk)
@@ -147,59 +143,8 @@ func matvec128(wp unsafe.Pointer, h []float32, bias, out *[128]float32, relu boo
 		a1 = load16(unsafe.Add(p, 64)).MulAdd(s, a1)
 		a2 = load16(unsafe.Add(p, 128)).MulAdd(s, a2)
 		a3 = load16(unsafe.Add(p, 192)).MulAdd(s, a3)
-		a4 = load16(unsafe.Add(p, 256)).MulAdd(s, a4)
-		a5 = load16(unsafe.Add(p, 320)).MulAdd(s, a5)
-		a6 = load16(unsafe.Add(p, 384)).MulAdd(s, a6)
-		a7 = load16(unsafe.Add(p, 448)).MulAdd(s, a7)
-		off += 512
+		off += 256
 	}
-	if relu {
-		z := splat(0)
-		a0, a1, a2, a3 = a0.Max(z), a1.Max(z), a2.Max(z), a3.Max(z)
-		a4, a5, a6, a7 = a4.Max(z), a5.Max(z), a6.Max(z), a7.Max(z)
-	}
-	a0.Store((*[16]float32)(out[0:]))
-	a1.Store((*[16]float32)(out[16:]))
-	a2.Store((*[16]float32)(out[32:]))
-	a3.Store((*[16]float32)(out[48:]))
-	a4.Store((*[16]float32)(out[64:]))
-	a5.Store((*[16]float32)(out[80:]))
-	a6.Store((*[16]float32)(out[96:]))
-	a7.Store((*[16]float32)(out[112:]))
-}
-
-// matvec64 is matvec128 for 64 columns, with even and odd rows summed in
-// separate accumulators to keep eight FMA chains in flight.
-func matvec64(wp unsafe.Pointer, h []float32, bias, out *[64]float32, relu bool) {
-	a0 := archsimd.LoadFloat32x16((*[16]float32)(bias[0:]))
-	a1 := archsimd.LoadFloat32x16((*[16]float32)(bias[16:]))
-	a2 := archsimd.LoadFloat32x16((*[16]float32)(bias[32:]))
-	a3 := archsimd.LoadFloat32x16((*[16]float32)(bias[48:]))
-	var b0, b1, b2, b3 vec
-	off := uintptr(0)
-	k := 0
-	for ; k+1 < len(h); k += 2 {
-		s, t := splat(h[k]), splat(h[k+1])
-		p := unsafe.Add(wp, off)
-		a0 = load16(p).MulAdd(s, a0)
-		a1 = load16(unsafe.Add(p, 64)).MulAdd(s, a1)
-		a2 = load16(unsafe.Add(p, 128)).MulAdd(s, a2)
-		a3 = load16(unsafe.Add(p, 192)).MulAdd(s, a3)
-		b0 = load16(unsafe.Add(p, 256)).MulAdd(t, b0)
-		b1 = load16(unsafe.Add(p, 320)).MulAdd(t, b1)
-		b2 = load16(unsafe.Add(p, 384)).MulAdd(t, b2)
-		b3 = load16(unsafe.Add(p, 448)).MulAdd(t, b3)
-		off += 512
-	}
-	if k < len(h) {
-		s := splat(h[k])
-		p := unsafe.Add(wp, off)
-		a0 = load16(p).MulAdd(s, a0)
-		a1 = load16(unsafe.Add(p, 64)).MulAdd(s, a1)
-		a2 = load16(unsafe.Add(p, 128)).MulAdd(s, a2)
-		a3 = load16(unsafe.Add(p, 192)).MulAdd(s, a3)
-	}
-	a0, a1, a2, a3 = a0.Add(b0), a1.Add(b1), a2.Add(b2), a3.Add(b3)
 	if relu {
 		z := splat(0)
 		a0, a1, a2, a3 = a0.Max(z), a1.Max(z), a2.Max(z), a3.Max(z)
@@ -210,7 +155,7 @@ func matvec64(wp unsafe.Pointer, h []float32, bias, out *[64]float32, relu bool)
 	a3.Store((*[16]float32)(out[48:]))
 }
 
-// matvec16 is matvec128 for 16 columns, with rows summed four ways.
+// matvec16 is matvec64 for 16 columns, with rows summed four ways.
 func matvec16(wp unsafe.Pointer, h []float32, bias, out *[16]float32, relu bool) {
 	a0 := archsimd.LoadFloat32x16(bias)
 	var a1, a2, a3 vec
