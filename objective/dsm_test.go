@@ -62,3 +62,23 @@ func TestZeroScoreLossIsMeanSquareNoise(t *testing.T) {
 		t.Errorf("AllLevels(zero score) = %v, want mean square noise %v", v, want)
 	}
 }
+
+// For a linear score s(x, l) = -c x (c = l+1) the Jacobian is -c I, so the
+// sliced loss per point is σ²(-c‖v‖² + ½c²‖x̃‖²).
+func TestSlicedOneLevelByHand(t *testing.T) {
+	backend := gobackend.GetBackend()
+	sigmas := []float64{0.5, 2}
+	x := [][]float64{{1, -1}, {0, 2}}
+	level := []int32{0, 1}
+	z := [][]float64{{0.5, 0}, {1, -1}}
+	v := [][]float64{{1, 2}, {-1, 0}}
+	// Point 0: σ=0.5, c=1, x̃=(1.25,-1): 0.25·(-1·5 + ½·1·(1.5625+1)) = 0.25·(-3.71875)
+	// Point 1: σ=2,   c=2, x̃=(2, 0):     4·(-2·1 + ½·4·4) = 4·6
+	want := (0.25*(-5+0.5*2.5625) + 4*(-2+0.5*4*4)) / 2
+	got := MustExecOnce(backend, func(x, level, z, v *Node) *Node {
+		return SlicedOneLevel(linearScore, sigmas, x, level, z, v)
+	}, x, level, z, v)
+	if g := tensors.ToScalar[float64](got); math.Abs(g-want) > 1e-12 {
+		t.Errorf("SlicedOneLevel = %v, want %v", g, want)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/ml/model"
@@ -49,6 +50,11 @@ func Load(backend compute.Backend, dir string) (*Net, error) {
 		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
 	}
 	n := &Net{cfg: cfg.WithDefaults(), backend: backend, store: store, ckpt: h, ckptDir: dir}
+	for v := range store.IterVariables() {
+		if strings.HasPrefix(v.Path(), EMAPrefix+"/") {
+			v.SetTrainable(false) // moving averages are updated, not trained
+		}
+	}
 	for _, name := range Frozen() {
 		v := store.GetVariable(model.JoinPath("/", scopeName, name))
 		if v == nil {

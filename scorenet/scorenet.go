@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"sync"
 
 	"github.com/gomlx/compute"
@@ -96,6 +97,21 @@ type Net struct {
 	scoreExec *model.Exec
 	ckpt      *checkpoint.Handler // where Save writes; nil until the first Save or Load
 	ckptDir   string
+	ema       bool // evaluate with the exponential moving averages of the weights
+}
+
+// EMAPrefix is prepended to a trainable variable's path to name its
+// exponential moving average (kept by training with train.Settings.EMA).
+const EMAPrefix = "/ema"
+
+// EMA returns a view of the network that evaluates with the exponential
+// moving averages of its trainable weights (NCSNv2), and whether the store
+// holds them. The view shares the store; train the network, not the view.
+func (n *Net) EMA() (*Net, bool) {
+	if n.store.GetVariable(EMAPrefix+model.JoinPath("/", scopeName, "rf", varAlpha)) == nil {
+		return n, false
+	}
+	return &Net{cfg: n.cfg, backend: n.backend, store: n.store, ema: true}, true
 }
 
 // New returns a network with freshly initialised variables drawn from rng.
@@ -199,7 +215,13 @@ func (n *Net) Scores(scope *model.Scope, x, level *Node) *Node {
 	g := x.Graph()
 	cfg := n.cfg
 	variable := func(s *model.Scope, name string) *Node {
-		v := s.GetVariable(name)
+		var v *model.Variable
+		if n.ema {
+			v = s.Store().GetVariable(EMAPrefix + model.JoinPath(s.Scope(), name))
+		}
+		if v == nil {
+			v = s.GetVariable(name)
+		}
 		if v == nil {
 			panic(fmt.Sprintf("scorenet: variable %s/%s missing from the store", s.Scope(), name))
 		}
@@ -207,15 +229,10 @@ func (n *Net) Scores(scope *model.Scope, x, level *Node) *Node {
 	}
 	rf := scope.At("rf")
 	u := AddScalar(x, -0.5)
-	// One product for both trig functions: columns [0, F) go through cos and
-	// [F, 2F) through sin.
-	b := Concatenate([]*Node{variable(rf, varBCos), variable(rf, varBSin)}, 0) // [2F, d]
-	proj := MulScalar(Einsum("nd,fd->nf", u, b), 2*math.Pi)                    // [n, 2F]
-	F := cfg.Features
 	feats := Concatenate([]*Node{
-		Cos(Slice(proj, AxisRange(), AxisRange(0, F))),
-		Sin(Slice(proj, AxisRange(), AxisRange(F, 2*F))),
-	}, 1)
+		Cos(MulScalar(Einsum("nd,fd->nf", u, variable(rf, varBCos)), 2*math.Pi)),
+		Sin(MulScalar(Einsum("nd,fd->nf", u, variable(rf, varBSin)), 2*math.Pi)),
+	}, 1) // [n, 2F]
 	idx := ExpandAxes(level, -1) // [n, 1]
 	alpha := ExpandAxes(Gather(variable(rf, varAlpha), idx), -1)
 	beta := ExpandAxes(Gather(variable(rf, varBeta), idx), -1)
@@ -313,7 +330,17 @@ func Frozen() []string { return []string{"rf/" + varBCos, "rf/" + varBSin} }
 // VariableValues returns a copy of the named variable (a path relative to
 // the network's scope, e.g. "rf/B_cos") as float32s.
 func (n *Net) VariableValues(name string) ([]float32, error) {
-	v := n.store.GetVariable(model.JoinPath("/", scopeName, name))
+	path := model.JoinPath("/", scopeName, name)
+	if strings.Contains(name, "..") {
+		return nil, fmt.Errorf("scorenet: bad variable name %q", name)
+	}
+	var v *model.Variable
+	if n.ema {
+		v = n.store.GetVariable(EMAPrefix + path)
+	}
+	if v == nil {
+		v = n.store.GetVariable(path)
+	}
 	if v == nil {
 		return nil, fmt.Errorf("scorenet: no variable %q", name)
 	}

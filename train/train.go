@@ -31,10 +31,13 @@ const (
 	AllLevels Objective = "all-levels"
 	// OneLevel draws one level per point (the NCSN paper's estimator).
 	OneLevel Objective = "one-level"
+	// Sliced is sliced score matching on noise-perturbed points, one level
+	// per point (objective.SlicedOneLevel).
+	Sliced Objective = "sliced"
 )
 
 // Objectives lists the known objectives.
-var Objectives = []Objective{AllLevels, OneLevel}
+var Objectives = []Objective{AllLevels, OneLevel, Sliced}
 
 // Settings configure Run. Zero values are the documented defaults.
 type Settings struct {
@@ -43,6 +46,11 @@ type Settings struct {
 	LearningRate float64   // Adam's step size; 0 means 1e-3
 	Objective    Objective // "" means AllLevels
 	Seed         uint64    // seeds data and noise draws
+
+	// EMA, if in (0, 1), keeps exponential moving averages of the weights,
+	// ema ← EMA·ema + (1-EMA)·w after every step (NCSNv2 uses 0.999), saved
+	// with the checkpoints; scorenet.Net.EMA evaluates with them.
+	EMA float64
 
 	CheckpointDir   string // where checkpoints go; "" means none
 	CheckpointEvery int    // steps between checkpoints; 0 means 1000 (and always at the end)
@@ -89,6 +97,8 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("checkpoint interval must be at least 1, got %d", s.CheckpointEvery)
 	case s.ProgressEvery < 1:
 		return fmt.Errorf("progress interval must be at least 1, got %d", s.ProgressEvery)
+	case !(s.EMA >= 0 && s.EMA < 1):
+		return fmt.Errorf("EMA decay must be in [0, 1), got %v", s.EMA)
 	}
 	for _, o := range Objectives {
 		if s.Objective == o {
@@ -134,12 +144,16 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 	cfg := net.Config()
 	sigmas := []float64(cfg.Sigmas)
 	L, d := len(sigmas), cfg.Dim
-	opt := optimizer.Adam().LearningRate(s.LearningRate).Done()
+	adam := optimizer.Adam().LearningRate(s.LearningRate).Done()
 	netScope := net.Scope()
 	score := func(x, level *Node) *Node { return net.Scores(netScope, x, level) }
+	emaVars, err := emaVariables(net, s.EMA)
+	if err != nil {
+		return nil, err
+	}
+	opt := stepper{adam, emaVars, s.EMA}
 
 	var exec *model.Exec
-	var err error
 	switch s.Objective {
 	case AllLevels:
 		exec, err = model.NewExec(net.Backend(), store, func(scope *model.Scope, x, z *Node) *Node {
@@ -153,6 +167,12 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 			opt.UpdateGraph(scope, x.Graph(), loss)
 			return loss
 		})
+	case Sliced:
+		exec, err = model.NewExec(net.Backend(), store, func(scope *model.Scope, x, level, z, v *Node) *Node {
+			loss := objective.SlicedOneLevel(score, sigmas, x, level, z, v)
+			opt.UpdateGraph(scope, x.Graph(), loss)
+			return loss
+		})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
@@ -162,11 +182,15 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 	rng := rand.New(rand.NewPCG(s.Seed, uint64(start)))
 	B := s.Batch
 	x32 := make([]float32, B*d)
-	var z32 []float32
+	var z32, v32 []float32
 	var levels []int32
-	if s.Objective == AllLevels {
+	switch s.Objective {
+	case AllLevels:
 		z32 = make([]float32, B*L*d)
-	} else {
+	case Sliced:
+		v32 = make([]float32, B*d)
+		fallthrough
+	default:
 		z32 = make([]float32, B*d)
 		levels = make([]int32, B)
 	}
@@ -194,17 +218,26 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 		for i := range z32 {
 			z32[i] = float32(rng.NormFloat64())
 		}
+		for i := range levels {
+			levels[i] = int32(rng.IntN(L))
+		}
+		for i := range v32 {
+			v32[i] = float32(rng.NormFloat64())
+		}
 		var out []*tensors.Tensor
-		if s.Objective == AllLevels {
+		switch s.Objective {
+		case AllLevels:
 			out, err = exec.Exec(tensors.FromFlatDataAndDimensions(x32, B, d),
 				tensors.FromFlatDataAndDimensions(z32, B, L, d))
-		} else {
-			for i := range levels {
-				levels[i] = int32(rng.IntN(L))
-			}
+		case OneLevel:
 			out, err = exec.Exec(tensors.FromFlatDataAndDimensions(x32, B, d),
 				tensors.FromFlatDataAndDimensions(levels, B),
 				tensors.FromFlatDataAndDimensions(z32, B, d))
+		case Sliced:
+			out, err = exec.Exec(tensors.FromFlatDataAndDimensions(x32, B, d),
+				tensors.FromFlatDataAndDimensions(levels, B),
+				tensors.FromFlatDataAndDimensions(z32, B, d),
+				tensors.FromFlatDataAndDimensions(v32, B, d))
 		}
 		if err != nil {
 			return history, fmt.Errorf("train: step %d: %w", step, err)
@@ -237,4 +270,53 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 		}
 	}
 	return history, nil
+}
+
+// stepper is Adam followed, when on, by the moving averages' update.
+type stepper struct {
+	adam  optimizer.Interface
+	ema   [][2]*model.Variable // (weight, its average)
+	decay float64
+}
+
+func (o stepper) UpdateGraph(scope *model.Scope, g *Graph, loss *Node) {
+	o.adam.UpdateGraph(scope, g, loss)
+	for _, p := range o.ema {
+		w, avg := p[0].NodeValue(g), p[1].NodeValue(g)
+		p[1].SetNodeValue(Add(MulScalar(avg, o.decay), MulScalar(w, 1-o.decay)))
+	}
+}
+
+// emaVariables returns each trainable weight of net with its moving
+// average, creating the averages (starting at the weights) where the store
+// has none yet. It returns nil when decay is 0.
+func emaVariables(net *scorenet.Net, decay float64) ([][2]*model.Variable, error) {
+	if decay == 0 {
+		return nil, nil
+	}
+	store := net.Store()
+	var pairs [][2]*model.Variable
+	for v := range net.Scope().IterVariables() {
+		if !v.Trainable {
+			continue
+		}
+		path := scorenet.EMAPrefix + v.Path()
+		avg := store.GetVariable(path)
+		if avg == nil {
+			val, err := v.Value()
+			if err != nil {
+				return nil, fmt.Errorf("train: %w", err)
+			}
+			clone, err := val.Clone()
+			if err != nil {
+				return nil, fmt.Errorf("train: %w", err)
+			}
+			if avg, err = store.CreateVariable(path, clone); err != nil {
+				return nil, fmt.Errorf("train: %w", err)
+			}
+		}
+		avg.SetTrainable(false)
+		pairs = append(pairs, [2]*model.Variable{v, avg})
+	}
+	return pairs, nil
 }

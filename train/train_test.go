@@ -184,3 +184,37 @@ func BenchmarkStep(b *testing.B) {
 		})
 	}
 }
+
+func TestEMA(t *testing.T) {
+	net := smallNet(t, 8)
+	alpha0, _ := net.VariableValues("rf/alpha")
+	if _, err := Run(context.Background(), net, twoPoints{}, Settings{Steps: 1, Batch: 8, EMA: 0.25, LearningRate: 0.1}); err != nil {
+		t.Fatal(err)
+	}
+	alpha1, _ := net.VariableValues("rf/alpha")
+	ema, ok := net.EMA()
+	if !ok {
+		t.Fatal("no moving averages after training with EMA")
+	}
+	avg, err := ema.VariableValues("rf/alpha")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range avg {
+		// One step from ema = w0: ema = 0.25 w0 + 0.75 w1.
+		want := 0.25*alpha0[i] + 0.75*alpha1[i]
+		if math.Abs(float64(avg[i]-want)) > 1e-6 {
+			t.Fatalf("ema alpha[%d] = %v, want %v", i, avg[i], want)
+		}
+	}
+	x := []float64{0.3, 0.3}
+	a, b := make([]float64, 2), make([]float64, 2)
+	net.ScoreBatch(a, x, 1)
+	ema.ScoreBatch(b, x, 1)
+	if slices.Equal(a, b) {
+		t.Error("the EMA view scores like the raw weights")
+	}
+	if err := (Settings{EMA: 1}).Validate(); err == nil {
+		t.Error("EMA decay 1 accepted")
+	}
+}

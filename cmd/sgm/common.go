@@ -14,6 +14,7 @@ import (
 
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
+	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/train"
 )
 
@@ -169,4 +170,17 @@ func (p *progressBar) update(s train.Status) {
 		p.lastTenth = tenth
 		fmt.Fprintf(p.w, "%3.0f%% %s\n", 100*frac, line)
 	}
+}
+
+// loadNet reads a checkpoint for evaluation: with the moving averages of
+// the weights when training kept them (train --ema), as NCSNv2 samples.
+func loadNet(backend compute.Backend, dir string) (*scorenet.Net, error) {
+	net, err := scorenet.Load(backend, dir)
+	if err != nil {
+		return nil, fmt.Errorf("--model: %w", err)
+	}
+	if ema, ok := net.EMA(); ok {
+		return ema, nil
+	}
+	return net, nil
 }

@@ -213,9 +213,9 @@ func evalModel(e *env, f evalFlags) error {
 	if err != nil {
 		return err
 	}
-	net, err := scorenet.Load(backend, f.model)
+	net, err := loadNet(backend, f.model)
 	if err != nil {
-		return fmt.Errorf("--model: %w", err)
+		return err
 	}
 	spec := f.target
 	if spec == "" {
@@ -254,4 +254,3 @@ func evalModel(e *env, f evalFlags) error {
 	}
 	return nil
 }
-

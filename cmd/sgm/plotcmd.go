@@ -11,7 +11,6 @@ import (
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/plot"
-	"github.com/sgm-dev/sgm/scorenet"
 )
 
 // plotKinds lists the figures "sgm plot" draws.
@@ -188,9 +187,9 @@ draws its path over the density's contours; a .gif or .mp4 name animates it
 				if err != nil {
 					return err
 				}
-				net, err := scorenet.Load(b, *model)
+				net, err := loadNet(b, *model)
 				if err != nil {
-					return fmt.Errorf("--model: %w", err)
+					return err
 				}
 				if lv == nil {
 					lv = defaultFieldLevels(len(net.Config().Sigmas))

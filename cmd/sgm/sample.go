@@ -239,8 +239,8 @@ func runSample(e *env, f sampleFlags) error {
 		if err != nil {
 			return err
 		}
-		if net, err = scorenet.Load(backend, f.model); err != nil {
-			return fmt.Errorf("--model: %w", err)
+		if net, err = loadNet(backend, f.model); err != nil {
+			return err
 		}
 		d = net.Config().Dim
 		if f.level == "auto" {

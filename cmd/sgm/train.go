@@ -21,7 +21,7 @@ type trainFlags struct {
 	image, out, objective, backend, lossCSV, lossPlot string
 	steps, batch, width, depth, features, levels      int
 	checkpointEvery                                   int
-	lr, sigmaMin, sigmaMax                            float64
+	lr, sigmaMin, sigmaMax, ema                       float64
 	seed                                              uint64
 	resume                                            bool
 }
@@ -33,13 +33,14 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.steps, "steps", 5000, "optimiser steps in all")
 	fs.IntVar(&f.batch, "batch", 256, "data points per step")
 	fs.Float64Var(&f.lr, "lr", 1e-3, "Adam learning rate")
-	fs.StringVar(&f.objective, "objective", string(train.AllLevels), "denoising score matching estimator: all-levels (the seed's: every point at every level) or one-level (one random level per point)")
+	fs.StringVar(&f.objective, "objective", string(train.AllLevels), "training objective: all-levels (the seed's denoising score matching: every point at every level), one-level (the same loss, one random level per point) or sliced (sliced score matching on perturbed points, one level per point)")
 	fs.IntVar(&f.width, "width", 256, "hidden units per layer")
 	fs.IntVar(&f.depth, "depth", 3, "hidden layers")
 	fs.IntVar(&f.features, "features", 256, "random Fourier features per trig function")
 	fs.IntVar(&f.levels, "levels", 30, "noise levels (geometric grid)")
 	fs.Float64Var(&f.sigmaMin, "sigma-min", 1e-4, "smallest noise level")
 	fs.Float64Var(&f.sigmaMax, "sigma-max", 1, "largest noise level")
+	fs.Float64Var(&f.ema, "ema", 0, "keep exponential moving averages of the weights with this decay (NCSNv2: 0.999); sampling then uses them")
 	fs.Uint64Var(&f.seed, "seed", 0, "random seed for the weights, data and noise")
 	fs.IntVar(&f.checkpointEvery, "checkpoint-every", 1000, "steps between checkpoints (one is always written at the end)")
 	fs.StringVar(&f.lossCSV, "loss-csv", "", "loss history `FILE` (default DIR/loss.csv)")
@@ -70,6 +71,9 @@ func (f *trainFlags) validate() error {
 	}
 	if err := (train.Settings{Objective: train.Objective(f.objective)}).Validate(); err != nil {
 		return usagef("--objective: %v", err)
+	}
+	if !(f.ema >= 0 && f.ema < 1) {
+		return usagef("--ema must be in [0, 1), got %v", f.ema)
 	}
 	if f.lossPlot != "" {
 		if err := checkOutput("loss-plot", f.lossPlot, ".png", ".svg"); err != nil {
@@ -172,7 +176,7 @@ func runTraining(ctx context.Context, e *env, f trainFlags) (*trainResult, error
 	bar := newProgressBar(e.stderr)
 	records, runErr := train.Run(ctx, net, im, train.Settings{
 		Steps: f.steps, Batch: f.batch, LearningRate: f.lr, Objective: train.Objective(f.objective),
-		Seed: f.seed, CheckpointDir: f.out, CheckpointEvery: f.checkpointEvery,
+		Seed: f.seed, CheckpointDir: f.out, CheckpointEvery: f.checkpointEvery, EMA: f.ema,
 		Progress: bar.update, ProgressEvery: max(1, f.steps/200),
 	})
 	history = append(history, records...)
