@@ -260,12 +260,13 @@ func (n *Net) ScoreOne(dst, x []float64, level int) {
 }
 
 // rowTail is the smallest number of left-over points that the batched path
-// takes as a padded block; fewer go through the single-point path.
-const rowTail = 12
+// takes as a padded block; fewer go through the single-point path. A block
+// costs about as much as 18 single points on the seed's network.
+const rowTail = 18
 
 // Scores sets dst[i*d:(i+1)*d] to the score at x[i*d:(i+1)*d] for noise
 // level index level, d = Dim. It panics if len(dst) != len(x), if len(x) is
-// not a multiple of d, or if level is out of range. Batches of 32 points
+// not a multiple of d, or if level is out of range. Batches of 64 points
 // or more are shared among runtime.GOMAXPROCS goroutines.
 func (n *Net) Scores(dst, x []float64, level int) {
 	n.checkLevel(level)
@@ -283,34 +284,40 @@ func (n *Net) Scores(dst, x []float64, level int) {
 		}
 		n.rp.Put(w)
 	}
-	if nblk == 0 {
-		return
-	}
-	run := func(next *atomic.Int64) {
-		w := n.bp.Get().(*blockWork)
-		for {
-			b := int(next.Add(1)) - 1
-			if b >= nblk {
-				break
-			}
-			lo := b * lanes
-			hi := min(lo+lanes, pts)
-			n.scoreBlock(w, dst[lo*d:hi*d], x[lo*d:hi*d], level)
-		}
-		n.bp.Put(w)
-	}
-	var next atomic.Int64
 	workers := min(runtime.GOMAXPROCS(0), nblk)
 	if workers <= 1 {
-		run(&next)
+		if nblk > 0 {
+			n.scoreBlocks(dst, x, level, nil, nblk)
+		}
 		return
 	}
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers - 1 {
-		wg.Go(func() { run(&next) })
+		wg.Go(func() { n.scoreBlocks(dst, x, level, &next, nblk) })
 	}
-	run(&next)
+	n.scoreBlocks(dst, x, level, &next, nblk)
 	wg.Wait()
+}
+
+// scoreBlocks evaluates blocks of lanes points of x until none of the nblk
+// is left: block b is taken by the goroutine that increments next to b+1,
+// or, if next is nil, by the caller in order.
+func (n *Net) scoreBlocks(dst, x []float64, level int, next *atomic.Int64, nblk int) {
+	d := n.dim
+	pts := len(x) / d
+	w := n.bp.Get().(*blockWork)
+	for b := 0; ; b++ {
+		if next != nil {
+			b = int(next.Add(1)) - 1
+		}
+		if b >= nblk {
+			break
+		}
+		lo, hi := b*lanes, min((b+1)*lanes, pts)
+		n.scoreBlock(w, dst[lo*d:hi*d], x[lo*d:hi*d], level)
+	}
+	n.bp.Put(w)
 }
 
 // Chain runs unadjusted Langevin dynamics at noise level index level from
@@ -359,14 +366,18 @@ type rowWork struct {
 	u      []float32
 	h0     []float32 // k0r
 	ha, hb []float32 // maxr
+	idx    []int32   // nonzero entries of a hidden layer's output,
+	val    []float32 // with a slack of 16 for the SIMD compaction
 }
 
 func (n *Net) newRowWork() *rowWork {
 	return &rowWork{
-		u:  make([]float32, n.dim),
-		h0: alignedFloat32s(n.k0r),
-		ha: alignedFloat32s(n.maxr),
-		hb: alignedFloat32s(n.maxr),
+		u:   make([]float32, n.dim),
+		h0:  alignedFloat32s(n.k0r),
+		ha:  alignedFloat32s(n.maxr),
+		hb:  alignedFloat32s(n.maxr),
+		idx: make([]int32, n.maxr+16),
+		val: alignedFloat32s(n.maxr + 16),
 	}
 }
 
@@ -387,9 +398,19 @@ func (n *Net) scoreRow(w *rowWork, dst, x []float64, level int) {
 		if k == 0 {
 			bias = n.bias0[level]
 		}
-		for i := range L.panels {
-			P := &L.panels[i]
-			matvecPanel(P.w, L.in, P.width, in[:L.in], bias[P.col:P.col+P.width], out[P.col:P.col+P.width], L.relu)
+		if k == 0 {
+			for i := range L.panels {
+				P := &L.panels[i]
+				matvecPanel(P.w, L.in, P.width, in[:L.in], bias[P.col:P.col+P.width], out[P.col:P.col+P.width], L.relu)
+			}
+		} else {
+			// The input is a ReLU output, typically half zeros: only the
+			// weight rows of its nonzero entries are read.
+			nz := compactNonzero(w.idx, w.val, in[:L.in])
+			for i := range L.panels {
+				P := &L.panels[i]
+				matvecSparse(P.w, L.in, P.width, w.idx[:nz], w.val[:nz], bias[P.col:P.col+P.width], out[P.col:P.col+P.width], L.relu)
+			}
 		}
 		if k == 0 {
 			in, out = w.ha, w.hb

@@ -8,6 +8,7 @@ package fastnet
 
 import (
 	"fmt"
+	"math/bits"
 	"simd/archsimd"
 	"unsafe"
 )
@@ -172,6 +173,110 @@ func matvec16(wp unsafe.Pointer, h []float32, bias, out *[16]float32, relu bool)
 	for ; k < len(h); k++ {
 		a0 = load16(unsafe.Add(wp, off)).MulAdd(splat(h[k]), a0)
 		off += 64
+	}
+	a0 = a0.Add(a1).Add(a2.Add(a3))
+	if relu {
+		a0 = a0.Max(splat(0))
+	}
+	a0.Store(out)
+}
+
+func compactNonzero(idx []int32, val, h []float32) int {
+	if !useSIMD {
+		return compactNonzeroGeneric(idx, val, h)
+	}
+	if len(h)%16 != 0 || len(idx) < len(h)+16 || len(val) < len(h)+16 {
+		panic(fmt.Sprintf("fastnet: compactNonzero: bad sizes len(h)=%d len(idx)=%d len(val)=%d", len(h), len(idx), len(val)))
+	}
+	zero := splat(0)
+	sixteen := archsimd.BroadcastInt32x16(16)
+	at := archsimd.LoadInt32x16(&[16]int32{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15})
+	nz := 0
+	for c := 0; c < len(h); c += 16 {
+		v := archsimd.LoadFloat32x16((*[16]float32)(h[c:]))
+		m := v.NotEqual(zero)
+		// Whole-vector stores; the slack of 16 past len(h) absorbs them.
+		v.Compress(m).Store((*[16]float32)(val[nz:]))
+		at.Compress(m).Store((*[16]int32)(idx[nz:]))
+		nz += bits.OnesCount16(m.ToBits())
+		at = at.Add(sixteen)
+	}
+	return nz
+}
+
+func matvecSparse(w []float32, K, width int, idx []int32, val, bias, out []float32, relu bool) {
+	if !useSIMD {
+		matvecSparseGeneric(w, K, width, idx, val, bias, out, relu)
+		return
+	}
+	if len(w) < K*width || len(val) < len(idx) || len(bias) < width || len(out) < width {
+		panic(fmt.Sprintf("fastnet: matvecSparse: bad sizes K=%d width=%d len(w)=%d", K, width, len(w)))
+	}
+	switch width {
+	case 64:
+		matvec64Sparse(w[:K*width], idx, val[:len(idx)], (*[64]float32)(bias), (*[64]float32)(out), relu)
+	case 16:
+		matvec16Sparse(w[:K*width], idx, val[:len(idx)], (*[16]float32)(bias), (*[16]float32)(out), relu)
+	default:
+		panic(fmt.Sprintf("fastnet: matvecSparse: width %d", width))
+	}
+}
+
+// matvec64Sparse is matvec64 over the rows idx of w (len(w)/64 rows of 64)
+// with coefficients val.
+func matvec64Sparse(w []float32, idx []int32, val []float32, bias, out *[64]float32, relu bool) {
+	rows := uint32(len(w) / 64)
+	wp := unsafe.Pointer(unsafe.SliceData(w))
+	a0 := archsimd.LoadFloat32x16((*[16]float32)(bias[0:]))
+	a1 := archsimd.LoadFloat32x16((*[16]float32)(bias[16:]))
+	a2 := archsimd.LoadFloat32x16((*[16]float32)(bias[32:]))
+	a3 := archsimd.LoadFloat32x16((*[16]float32)(bias[48:]))
+	val = val[:len(idx)]
+	for i, r := range idx {
+		if uint32(r) >= rows {
+			panic(fmt.Sprintf("fastnet: row %d out of range [0, %d)", r, rows))
+		}
+		s := splat(val[i])
+		p := unsafe.Add(wp, uintptr(r)*256)
+		a0 = load16(p).MulAdd(s, a0)
+		a1 = load16(unsafe.Add(p, 64)).MulAdd(s, a1)
+		a2 = load16(unsafe.Add(p, 128)).MulAdd(s, a2)
+		a3 = load16(unsafe.Add(p, 192)).MulAdd(s, a3)
+	}
+	if relu {
+		z := splat(0)
+		a0, a1, a2, a3 = a0.Max(z), a1.Max(z), a2.Max(z), a3.Max(z)
+	}
+	a0.Store((*[16]float32)(out[0:]))
+	a1.Store((*[16]float32)(out[16:]))
+	a2.Store((*[16]float32)(out[32:]))
+	a3.Store((*[16]float32)(out[48:]))
+}
+
+// matvec16Sparse is matvec64Sparse for 16 columns, summing four ways.
+func matvec16Sparse(w []float32, idx []int32, val []float32, bias, out *[16]float32, relu bool) {
+	rows := uint32(len(w) / 16)
+	wp := unsafe.Pointer(unsafe.SliceData(w))
+	a0 := archsimd.LoadFloat32x16(bias)
+	var a1, a2, a3 vec
+	val = val[:len(idx)]
+	i := 0
+	for ; i+3 < len(idx); i += 4 {
+		r0, r1, r2, r3 := idx[i], idx[i+1], idx[i+2], idx[i+3]
+		if uint32(r0) >= rows || uint32(r1) >= rows || uint32(r2) >= rows || uint32(r3) >= rows {
+			panic(fmt.Sprintf("fastnet: row out of range [0, %d)", rows))
+		}
+		a0 = load16(unsafe.Add(wp, uintptr(r0)*64)).MulAdd(splat(val[i]), a0)
+		a1 = load16(unsafe.Add(wp, uintptr(r1)*64)).MulAdd(splat(val[i+1]), a1)
+		a2 = load16(unsafe.Add(wp, uintptr(r2)*64)).MulAdd(splat(val[i+2]), a2)
+		a3 = load16(unsafe.Add(wp, uintptr(r3)*64)).MulAdd(splat(val[i+3]), a3)
+	}
+	for ; i < len(idx); i++ {
+		r := idx[i]
+		if uint32(r) >= rows {
+			panic(fmt.Sprintf("fastnet: row %d out of range [0, %d)", r, rows))
+		}
+		a0 = load16(unsafe.Add(wp, uintptr(r)*64)).MulAdd(splat(val[i]), a0)
 	}
 	a0 = a0.Add(a1).Add(a2.Add(a3))
 	if relu {

@@ -135,3 +135,36 @@ func layerBlockGeneric(w []float32, K, np int, h, bias, out []float32, relu bool
 		}
 	}
 }
+
+// compactNonzeroGeneric stores the indices and values of the nonzero
+// entries of h in idx and val, in order, and returns their number. idx and
+// val need room for len(h)+16 entries (the SIMD version's slack).
+func compactNonzeroGeneric(idx []int32, val, h []float32) int {
+	nz := 0
+	for i, v := range h {
+		if v != 0 {
+			idx[nz], val[nz] = int32(i), v
+			nz++
+		}
+	}
+	return nz
+}
+
+// matvecSparseGeneric is matvecPanelGeneric with h given by its nonzero
+// entries: h[idx[i]] = val[i], all other entries zero.
+func matvecSparseGeneric(w []float32, K, width int, idx []int32, val, bias, out []float32, relu bool) {
+	out = out[:width]
+	copy(out, bias[:width])
+	w = w[:K*width]
+	for i, r := range idx {
+		v := val[i]
+		for c, wc := range w[int(r)*width : (int(r)+1)*width] {
+			out[c] += v * wc
+		}
+	}
+	if relu {
+		for c, v := range out {
+			out[c] = max(v, 0)
+		}
+	}
+}

@@ -21,3 +21,11 @@ func featuresBlock(b []float32, d, F int, alpha float32, u, h []float32) {
 func layerBlock(w []float32, K, np int, h, bias, out []float32, relu bool) {
 	layerBlockGeneric(w, K, np, h, bias, out, relu)
 }
+
+func compactNonzero(idx []int32, val, h []float32) int {
+	return compactNonzeroGeneric(idx, val, h)
+}
+
+func matvecSparse(w []float32, K, width int, idx []int32, val, bias, out []float32, relu bool) {
+	matvecSparseGeneric(w, K, width, idx, val, bias, out, relu)
+}
