@@ -49,7 +49,7 @@ func Load(backend compute.Backend, dir string) (*Net, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
 	}
-	n := &Net{cfg: cfg.WithDefaults(), backend: backend, store: store, ckpt: h, ckptDir: dir}
+	n := &Net{cfg: cfg.WithDefaults(), backend: backend, store: store, ckpt: h, ckptDir: dir, noFast: fastDisabled()}
 	for v := range store.IterVariables() {
 		if strings.HasPrefix(v.Path(), EMAPrefix+"/") {
 			v.SetTrainable(false) // moving averages are updated, not trained

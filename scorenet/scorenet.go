@@ -18,6 +18,7 @@ import (
 	"github.com/gomlx/gomlx/ml/nn"
 
 	"github.com/sgm-dev/sgm"
+	"github.com/sgm-dev/sgm/internal/fastnet"
 )
 
 // Config describes the network's shape. Zero values mean the seed's choices.
@@ -98,6 +99,10 @@ type Net struct {
 	ckpt      *checkpoint.Handler // where Save writes; nil until the first Save or Load
 	ckptDir   string
 	ema       bool // evaluate with the exponential moving averages of the weights
+
+	noFast   bool         // evaluate the graph even on the Go backend
+	fast     *fastnet.Net // the fast evaluator of the weights at fastStep
+	fastStep int
 }
 
 // EMAPrefix is prepended to a trainable variable's path to name its
@@ -111,7 +116,7 @@ func (n *Net) EMA() (*Net, bool) {
 	if n.store.GetVariable(EMAPrefix+model.JoinPath("/", scopeName, "rf", varAlpha)) == nil {
 		return n, false
 	}
-	return &Net{cfg: n.cfg, backend: n.backend, store: n.store, ema: true}, true
+	return &Net{cfg: n.cfg, backend: n.backend, store: n.store, ema: true, noFast: n.noFast}, true
 }
 
 // New returns a network with freshly initialised variables drawn from rng.
@@ -120,7 +125,7 @@ func New(backend compute.Backend, cfg Config, rng *rand.Rand) (*Net, error) {
 		return nil, err
 	}
 	cfg = cfg.WithDefaults()
-	n := &Net{cfg: cfg, backend: backend, store: model.NewStore()}
+	n := &Net{cfg: cfg, backend: backend, store: model.NewStore(), noFast: fastDisabled()}
 	if err := n.setConfigParam(); err != nil {
 		return nil, err
 	}
@@ -258,6 +263,12 @@ func (n *Net) ScoreBatch(dst, x []float64, level int) error {
 	}
 	rows := len(x) / d
 	if rows == 0 {
+		return nil
+	}
+	if fast, err := n.fastEval(); err != nil {
+		return err
+	} else if fast != nil {
+		fast.Scores(dst, x, level)
 		return nil
 	}
 	x32 := make([]float32, len(x))

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/gomlx/compute/gobackend"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/sgm-dev/sgm"
 )
@@ -90,20 +92,24 @@ func TestScoresMatchReference(t *testing.T) {
 				x[i] = rng.Float64()
 			}
 			for _, level := range []int{0, 3} {
-				got := make([]float64, len(x))
-				if err := n.ScoreBatch(got, x, level); err != nil {
-					t.Fatal(err)
-				}
 				want := referenceScores(t, n, x, level)
-				// float32 graph against float64 reference: relative error
-				// of the whole vector within 1e-4 (issue 4's bound).
-				var num, den float64
-				for i := range got {
-					num += (got[i] - want[i]) * (got[i] - want[i])
-					den += want[i] * want[i]
+				byPath := map[string][]float64{}
+				for _, path := range []string{"graph", "fast"} {
+					n.UseGraph(path == "graph")
+					got := make([]float64, len(x))
+					if err := n.ScoreBatch(got, x, level); err != nil {
+						t.Fatal(err)
+					}
+					byPath[path] = got
+					// float32 evaluation against the float64 reference:
+					// relative error of the whole vector within 1e-4 (the
+					// bound the fast path is held to).
+					if r := relErr(got, want); !(r <= 1e-4) {
+						t.Errorf("level %d: relative error %.3g between %s and reference", level, r, path)
+					}
 				}
-				if r := math.Sqrt(num / den); !(r <= 1e-4) {
-					t.Errorf("level %d: relative error %.3g between graph and reference", level, r)
+				if r := relErr(byPath["fast"], byPath["graph"]); !(r <= 1e-4) {
+					t.Errorf("level %d: relative error %.3g between the fast path and the GoMLX graph", level, r)
 				}
 			}
 		})
@@ -172,5 +178,44 @@ func TestLoadErrors(t *testing.T) {
 	}
 	if _, err := Load(gobackend.GetBackend(), dir); err == nil {
 		t.Error("Load of an empty directory succeeded")
+	}
+}
+
+// relErr is ‖got − want‖ / ‖want‖.
+func relErr(got, want []float64) float64 {
+	var num, den float64
+	for i := range got {
+		num += (got[i] - want[i]) * (got[i] - want[i])
+		den += want[i] * want[i]
+	}
+	return math.Sqrt(num / den)
+}
+
+// After training steps the fast evaluator must follow the new weights.
+func TestFastPathFollowsTraining(t *testing.T) {
+	sigmas, _ := sgm.Geometric(0.01, 1, 3)
+	n, err := New(gobackend.GetBackend(), Config{Features: 4, Width: 8, Depth: 1, Sigmas: sigmas}, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := []float64{0.2, 0.7}
+	before := make([]float64, 2)
+	if err := n.ScoreBatch(before, x, 1); err != nil {
+		t.Fatal(err)
+	}
+	// Change a weight and the step count, as a training step does.
+	v := n.store.GetVariable("/scorenet/dense_1/biases")
+	b, _ := v.Value()
+	vals, _ := tensors.CopyFlatData[float32](b)
+	vals[0] += 1
+	v.MustSetValue(tensors.FromFlatDataAndDimensions(vals, len(vals)))
+	step := optimizer.GetGlobalStepVar(n.store)
+	step.MustSetValue(tensors.FromScalar(int64(1)))
+	after := make([]float64, 2)
+	if err := n.ScoreBatch(after, x, 1); err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(after[0]-before[0]-1) > 1e-5 {
+		t.Errorf("score moved from %v to %v after a bias changed by 1", before, after)
 	}
 }

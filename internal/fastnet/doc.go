@@ -21,7 +21,7 @@
 //
 // so a level costs nothing beyond one bias vector. The trigonometric
 // features use a range reduction in turns (exact in float32) and minimax
-// polynomials; their absolute error is below 3e-7.
+// polynomials; their absolute error is below 5e-7.
 //
 // Two layouts of the dense weights serve two shapes of work:
 //

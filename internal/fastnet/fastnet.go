@@ -70,12 +70,12 @@ const (
 	lanes    = 32 // points per block of the batched path
 	panelOut = 4  // output units per panel of the batched path
 	rowVec   = 16 // float32s per vector; the single-point path pads to it
-	rowPanel = 64 // widest output panel of the single-point path
+	rowWidth = 64 // widest output panel of the single-point path
 )
 
 // Net evaluates a score network. Its methods are safe for concurrent use.
 type Net struct {
-	dim, features, width, depth int
+	dim, features int
 
 	alpha  []float32   // per level
 	bias0  [][]float32 // per level: b_0 + β_l Σ_{i<2F} W_0[i, :], padded to roundUp(width, rowVec)
@@ -85,7 +85,7 @@ type Net struct {
 	fp   int        // features padded to rowVec
 	bt   []float32  // single-point path: d×2fp, [B_cosᵀ | B_sinᵀ] zero-padded
 	rows []rowLayer // single-point path layers
-	k0r  int        // single-point input length, 2fp+d rounded up to rowVec
+	k0r  int        // single-point input length, 2fp+d
 	maxr int        // widest single-point activation
 	maxb int        // widest batched activation (in units)
 	bp   sync.Pool  // *blockWork
@@ -102,15 +102,15 @@ type blockLayer struct {
 }
 
 // rowLayer is one dense layer in the single-point layout: column panels of
-// width rowPanel or rowVec, each holding in rows of its width.
+// width rowWidth or rowVec, each holding in rows of its width.
 type rowLayer struct {
 	in, out int // out is a multiple of rowVec
-	panels  []rowPanelW
+	panels  []rowPanel
 	bias    []float32 // len ≥ out; nil for layer 0
 	relu    bool
 }
 
-type rowPanelW struct {
+type rowPanel struct {
 	col, width int
 	w          []float32 // [in][width]
 }
@@ -124,7 +124,7 @@ func New(p Params) (*Net, error) {
 		return nil, err
 	}
 	d, F, W, D := p.Dim, p.Features, p.Width, p.Depth
-	n := &Net{dim: d, features: F, width: W, depth: D}
+	n := &Net{dim: d, features: F}
 	n.alpha = append([]float32(nil), p.Alpha...)
 
 	// Per-level first-layer bias: b_0 + β_l colsum(W_0[:2F]).
@@ -171,7 +171,7 @@ func New(p Params) (*Net, error) {
 	}
 
 	// Single-point layout. Input rows: cos features, padded to fp; sin
-	// features, padded to fp; u; zero padding to a whole vector.
+	// features, padded to fp; u.
 	n.fp = roundUp(F, rowVec)
 	n.bt = alignedFloat32s(d * 2 * n.fp)
 	for i := range F {
@@ -180,7 +180,7 @@ func New(p Params) (*Net, error) {
 			n.bt[k*2*n.fp+n.fp+i] = p.BSin[i*d+k]
 		}
 	}
-	n.k0r = roundUp(2*n.fp+d, rowVec)
+	n.k0r = 2*n.fp + d
 	rowOf := make([]int, 2*F+d) // W_0 row i goes to single-point row rowOf[i]
 	for i := range F {
 		rowOf[i], rowOf[F+i] = i, n.fp+i
@@ -198,10 +198,10 @@ func New(p Params) (*Net, error) {
 		L := rowLayer{in: inPad, out: roundUp(out, rowVec), relu: k < D}
 		for col := 0; col < L.out; {
 			width := rowVec
-			if L.out-col >= rowPanel {
-				width = rowPanel
+			if L.out-col >= rowWidth {
+				width = rowWidth
 			}
-			P := rowPanelW{col: col, width: width, w: alignedFloat32s(L.in * width)}
+			P := rowPanel{col: col, width: width, w: alignedFloat32s(L.in * width)}
 			for i := range in {
 				r := i
 				if k == 0 {
@@ -273,10 +273,7 @@ func (n *Net) Scores(dst, x []float64, level int) {
 	n.checkBatch(dst, x)
 	d := n.dim
 	pts := len(x) / d
-	nblk := pts / lanes
-	if pts%lanes >= rowTail {
-		nblk++
-	}
+	nblk := blocksFor(pts)
 	if tail := min(nblk*lanes, pts); tail < pts {
 		w := n.rp.Get().(*rowWork)
 		for i := tail; i < pts; i++ {
@@ -298,6 +295,14 @@ func (n *Net) Scores(dst, x []float64, level int) {
 	}
 	n.scoreBlocks(dst, x, level, &next, nblk)
 	wg.Wait()
+}
+
+// blocksFor is the number of blocks the batched path takes for pts points.
+func blocksFor(pts int) int {
+	if pts%lanes >= rowTail {
+		return pts/lanes + 1
+	}
+	return pts / lanes
 }
 
 // scoreBlocks evaluates blocks of lanes points of x until none of the nblk

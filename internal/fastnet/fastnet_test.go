@@ -129,7 +129,7 @@ func TestScoresMatchReference(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, n := range []int{1, 3, 17, 31, 40, 45, 64, 4096} {
+			for _, n := range []int{1, 3, 17, 31, 40, 45, 50, 64, 4096} {
 				if n == 4096 && c.W > 64 && testing.Short() {
 					continue
 				}
@@ -215,6 +215,99 @@ func TestTrig(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestSparse checks the single-point path's compaction of a ReLU output
+// and the product over its nonzero rows against the dense product.
+func TestSparse(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	kernels(t, func(t *testing.T) {
+		for _, K := range []int{16, 48, 256} {
+			for _, width := range []int{16, 64} {
+				h := make([]float32, K)
+				for i := range h {
+					switch rng.IntN(3) {
+					case 0:
+						h[i] = float32(rng.Float64())
+					case 1:
+						h[i] = float32(math.Copysign(0, -1))
+					}
+				}
+				w := make([]float32, K*width)
+				bias := make([]float32, width)
+				for i := range w {
+					w[i] = float32(rng.NormFloat64())
+				}
+				for i := range bias {
+					bias[i] = float32(rng.NormFloat64())
+				}
+				idx, val := make([]int32, K+16), make([]float32, K+16)
+				nz := compactNonzero(idx, val, h)
+				want := 0
+				for i, v := range h {
+					if v != 0 {
+						if idx[want] != int32(i) || val[want] != v {
+							t.Fatalf("K=%d: entry %d is (%d, %v), want (%d, %v)", K, want, idx[want], val[want], i, v)
+						}
+						want++
+					}
+				}
+				if nz != want {
+					t.Fatalf("K=%d: %d nonzero entries, want %d", K, nz, want)
+				}
+				for _, relu := range []bool{false, true} {
+					dense, sparse := make([]float32, width), make([]float32, width)
+					matvecPanelGeneric(w, K, width, h, bias, dense, relu)
+					matvecSparse(w, K, width, idx[:nz], val[:nz], bias, sparse, relu)
+					for c := range dense {
+						if d := math.Abs(float64(dense[c] - sparse[c])); d > 1e-5*(1+math.Abs(float64(dense[c]))) {
+							t.Errorf("K=%d width=%d relu=%v: column %d is %v, want %v", K, width, relu, c, sparse[c], dense[c])
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestConcurrent runs Scores and ScoreOne from several goroutines at once
+// (run it with -race).
+func TestConcurrent(t *testing.T) {
+	p := randomParams(2, 16, 16, 2, 2, rand.New(rand.NewPCG(5, 5)))
+	net, err := New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := make([]float64, 2*100)
+	rng := rand.New(rand.NewPCG(6, 6))
+	for i := range x {
+		x[i] = rng.Float64()
+	}
+	want := make([]float64, len(x))
+	net.Scores(want, x, 1)
+	errs := make(chan string, 8)
+	for g := range 8 {
+		go func() {
+			got := make([]float64, len(x))
+			if g%2 == 0 {
+				net.Scores(got, x, 1)
+			} else {
+				for i := 0; i < len(x); i += 2 {
+					net.ScoreOne(got[i:i+2], x[i:i+2], 1)
+				}
+			}
+			msg := ""
+			if e := relErr(got, want); e > 1e-5 {
+				msg = fmt.Sprintf("goroutine %d: relative error %.3g", g, e)
+			}
+			errs <- msg
+		}()
+	}
+	for range 8 {
+		if msg := <-errs; msg != "" {
+			t.Error(msg)
+		}
+	}
 }
 
 func TestChain(t *testing.T) {

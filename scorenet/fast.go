@@ -1,0 +1,52 @@
+package scorenet
+
+import (
+	"os"
+
+	"github.com/sgm-dev/sgm/internal/fastnet"
+)
+
+// The graph of Scores is the model's definition. Where the network runs on
+// GoMLX's pure-Go backend, ScoreBatch evaluates the same formula with
+// internal/fastnet instead: float32 kernels written for this network
+// (vectorised sin/cos, AVX-512 matrix products, a single-point path for
+// long chains), about 5x faster than the graph on a batch and 100x on one
+// point, and within 1e-6 of it (relative; see the tests). It is rebuilt
+// from the weights whenever training has taken a step since.
+//
+// SGM_FASTNET=0 in the environment turns it off, for comparisons.
+
+// fastEval returns the fast evaluator of the current weights, or nil where
+// it does not apply.
+func (n *Net) fastEval() (*fastnet.Net, error) {
+	if n.noFast || n.backend == nil || n.backend.Name() != "go" {
+		return nil, nil
+	}
+	step := n.Step()
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.fast != nil && n.fastStep == step {
+		return n.fast, nil
+	}
+	w, err := n.Weights()
+	if err != nil {
+		return nil, err
+	}
+	f, err := fastnet.New(fastnet.Params{
+		Dim: w.Config.Dim, Features: w.Config.Features, Width: w.Config.Width, Depth: w.Config.Depth,
+		BCos: w.BCos, BSin: w.BSin, Alpha: w.Alpha, Beta: w.Beta,
+		Dense: w.Dense, DenseBiases: w.DenseBiases,
+	})
+	if err != nil {
+		return nil, err
+	}
+	n.fast, n.fastStep = f, step
+	return f, nil
+}
+
+// fastDisabled reports whether the environment turns the fast path off.
+func fastDisabled() bool { return os.Getenv("SGM_FASTNET") == "0" }
+
+// UseGraph makes ScoreBatch evaluate the GoMLX graph even where the fast
+// pure-Go evaluator applies (for comparisons and tests).
+func (n *Net) UseGraph(graph bool) { n.noFast = graph }
