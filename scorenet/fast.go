@@ -3,6 +3,9 @@ package scorenet
 import (
 	"os"
 
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
+
 	"github.com/sgm-dev/sgm/internal/fastnet"
 )
 
@@ -19,10 +22,10 @@ import (
 // fastEval returns the fast evaluator of the current weights, or nil where
 // it does not apply.
 func (n *Net) fastEval() (*fastnet.Net, error) {
-	if n.noFast || n.backend == nil || n.backend.Name() != "go" {
+	if !n.FastPath() {
 		return nil, nil
 	}
-	step := n.Step()
+	step := n.stepCheap()
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.fast != nil && n.fastStep == step {
@@ -44,9 +47,39 @@ func (n *Net) fastEval() (*fastnet.Net, error) {
 	return f, nil
 }
 
+// goBackendName is what GoMLX's pure-Go backend calls itself (a test
+// checks it).
+const goBackendName = "Go Backend"
+
+// FastPath reports whether ScoreBatch evaluates with internal/fastnet
+// rather than the GoMLX graph.
+func (n *Net) FastPath() bool {
+	return !n.noFast && n.backend != nil && n.backend.Name() == goBackendName
+}
+
 // fastDisabled reports whether the environment turns the fast path off.
 func fastDisabled() bool { return os.Getenv("SGM_FASTNET") == "0" }
 
 // UseGraph makes ScoreBatch evaluate the GoMLX graph even where the fast
 // pure-Go evaluator applies (for comparisons and tests).
 func (n *Net) UseGraph(graph bool) { n.noFast = graph }
+
+// stepCheap reads the optimiser's step count without creating anything: -1
+// for a network that was never trained.
+func (n *Net) stepCheap() int64 {
+	v := n.store.GetVariable(optimizer.GlobalStepVariableName)
+	if v == nil {
+		return -1
+	}
+	t, err := v.Value()
+	if err != nil {
+		return -1
+	}
+	var step int64 = -1
+	tensors.ConstFlatData(t, func(s []int64) {
+		if len(s) == 1 {
+			step = s[0]
+		}
+	})
+	return step
+}

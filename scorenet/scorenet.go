@@ -102,7 +102,7 @@ type Net struct {
 
 	noFast   bool         // evaluate the graph even on the Go backend
 	fast     *fastnet.Net // the fast evaluator of the weights at fastStep
-	fastStep int
+	fastStep int64
 }
 
 // EMAPrefix is prepended to a trainable variable's path to name its

@@ -96,6 +96,9 @@ func TestScoresMatchReference(t *testing.T) {
 				byPath := map[string][]float64{}
 				for _, path := range []string{"graph", "fast"} {
 					n.UseGraph(path == "graph")
+					if n.FastPath() != (path == "fast") {
+						t.Fatalf("FastPath() = %v evaluating the %s path", n.FastPath(), path)
+					}
 					got := make([]float64, len(x))
 					if err := n.ScoreBatch(got, x, level); err != nil {
 						t.Fatal(err)
@@ -217,5 +220,33 @@ func TestFastPathFollowsTraining(t *testing.T) {
 	}
 	if math.Abs(after[0]-before[0]-1) > 1e-5 {
 		t.Errorf("score moved from %v to %v after a bias changed by 1", before, after)
+	}
+}
+
+// BenchmarkScoreBatch evaluates the seed's reference network at one point
+// and at 4096 points, through the fast path and through the graph.
+func BenchmarkScoreBatch(b *testing.B) {
+	n, err := New(gobackend.GetBackend(), Config{}, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, path := range []string{"fast", "graph"} {
+		for _, rows := range []int{1, 4096} {
+			b.Run(fmt.Sprintf("path=%s/n=%d", path, rows), func(b *testing.B) {
+				n.UseGraph(path == "graph")
+				x := make([]float64, 2*rows)
+				for i := range x {
+					x[i] = 0.5
+				}
+				dst := make([]float64, len(x))
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := n.ScoreBatch(dst, x, 17); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "points/s")
+			})
+		}
 	}
 }

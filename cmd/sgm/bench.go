@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/sgm-dev/sgm/sample"
+	"github.com/sgm-dev/sgm/scorenet"
+	"github.com/sgm-dev/sgm/train"
+)
+
+// benchResult is what "sgm bench --json" prints.
+type benchResult struct {
+	TrainStepsPerSec      float64     `json:"train_steps_per_s"`
+	TrainGFLOPs           float64     `json:"train_gflops"`
+	ChainSeconds          float64     `json:"langevin_chain_400k_s"`
+	ChainSteps            int         `json:"langevin_chain_steps"`
+	ParticleStepsPerSec   float64     `json:"langevin_particle_steps_per_s"`
+	PeakRSSMiB            float64     `json:"peak_rss_mib"`
+	Config                benchConfig `json:"config"`
+	ChainSecondsMeasured  float64     `json:"langevin_chain_measured_s"`
+	ParticleStepsMeasured int         `json:"langevin_particle_steps"`
+}
+
+type benchConfig struct {
+	Batch      int     `json:"batch"`
+	Width      int     `json:"width"`
+	Depth      int     `json:"depth"`
+	Features   int     `json:"features"`
+	Levels     int     `json:"levels"`
+	Objective  string  `json:"objective"`
+	TrainSteps int     `json:"train_steps"`
+	Particles  int     `json:"particles"`
+	Level      int     `json:"level"`
+	StepSize   float64 `json:"step_size"`
+	Backend    string  `json:"backend"`
+	FastPath   bool    `json:"fast_path"`
+	GoMaxProcs int     `json:"gomaxprocs"`
+	GoVersion  string  `json:"go_version"`
+	Simd       bool    `json:"goexperiment_simd"`
+}
+
+// trainFLOPs is the nominal cost of one training step as the PyTorch peer
+// counts it: three times the forward pass's matrix-product FLOPs.
+func trainFLOPs(cfg scorenet.Config, rows int) float64 {
+	F, W, D := float64(cfg.Features), float64(cfg.Width), float64(cfg.Depth)
+	d := float64(cfg.Dim)
+	fwd := 2 * (2*d*F + (2*F+d)*W + (D-1)*W*W + W*d)
+	return 3 * fwd * float64(rows)
+}
+
+func init() {
+	register(&command{
+		name:    "bench",
+		args:    "[--json] [--train-steps N] [--chain-steps N] [--particles P]",
+		summary: "measure training and sampling speed on the seed's reference configuration",
+		detail: `Times, on the seed's reference network (256 features, width 256, depth 3, 30
+levels): training steps at batch 256 with every point at every level (the
+seed's objective), one Langevin chain of --chain-steps steps (the seed's last
+experiment: 400,000 steps at level 17, η = 0.001), and --particles particles
+for --particle-steps steps. langevin_chain_400k_s is scaled to 400,000 steps
+when --chain-steps is smaller. peak_rss_mib is the process's peak resident
+memory. Compare with the PyTorch peer with bench/peer.sh.`,
+		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
+			asJSON := fs.Bool("json", false, "print one JSON object")
+			trainSteps := fs.Int("train-steps", 20, "training steps to time (after 2 warm-up steps)")
+			batch := fs.Int("batch", 256, "training batch (data points; each at all 30 levels)")
+			chainSteps := fs.Int("chain-steps", 400000, "steps of the single Langevin chain")
+			particles := fs.Int("particles", 4096, "particles of the batched Langevin run")
+			particleSteps := fs.Int("particle-steps", 200, "steps of the batched Langevin run")
+			backend := fs.String("backend", "go", backendFlagHelp)
+			return func(ctx context.Context, e *env) error {
+				for _, c := range []struct {
+					name string
+					v    int
+				}{{"train-steps", *trainSteps}, {"batch", *batch}, {"chain-steps", *chainSteps}, {"particles", *particles}, {"particle-steps", *particleSteps}} {
+					if err := checkAtLeast(c.name, c.v, 1); err != nil {
+						return err
+					}
+				}
+				b, err := newBackend(*backend)
+				if err != nil {
+					return err
+				}
+				net, err := scorenet.New(b, scorenet.Config{}, rand.New(rand.NewPCG(1, 2)))
+				if err != nil {
+					return err
+				}
+				cfg := net.Config()
+				r := benchResult{Config: benchConfig{
+					Batch: *batch, Width: cfg.Width, Depth: cfg.Depth, Features: cfg.Features, Levels: len(cfg.Sigmas),
+					Objective: string(train.AllLevels), TrainSteps: *trainSteps, Particles: *particles, Level: 17, StepSize: 1e-3,
+					Backend: *backend, FastPath: *backend == "go" && !fastDisabledEnv(), GoMaxProcs: runtime.GOMAXPROCS(0),
+					GoVersion: runtime.Version(), Simd: simdEnabled(),
+				}}
+				data, err := loadImage("mnist:train:0")
+				if err != nil {
+					return err
+				}
+				// Training: two warm-up steps compile the graph.
+				if _, err := train.Run(ctx, net, data, train.Settings{Steps: 2, Batch: *batch}); err != nil {
+					return err
+				}
+				t := time.Now()
+				if _, err := train.Run(ctx, net, data, train.Settings{Steps: 2 + *trainSteps, Batch: *batch}); err != nil {
+					return err
+				}
+				el := time.Since(t).Seconds()
+				r.TrainStepsPerSec = float64(*trainSteps) / el
+				r.TrainGFLOPs = trainFLOPs(cfg, *batch*len(cfg.Sigmas)) * r.TrainStepsPerSec / 1e9
+				fmt.Fprintf(e.stderr, "train: %.2f steps/s (%.1f GFLOP/s nominal)\n", r.TrainStepsPerSec, r.TrainGFLOPs)
+
+				score := net.AtLevel(17)
+				rng := rand.New(rand.NewPCG(3, 4))
+				x := []float64{0.5, 0.5}
+				t = time.Now()
+				if err := (sample.Langevin{StepSize: 1e-3, Steps: *chainSteps}).Run(x, score, rng); err != nil {
+					return err
+				}
+				r.ChainSecondsMeasured = time.Since(t).Seconds()
+				r.ChainSteps = *chainSteps
+				r.ChainSeconds = r.ChainSecondsMeasured * 400000 / float64(*chainSteps)
+				fmt.Fprintf(e.stderr, "chain: %d steps in %.2fs (%.2fs per 400k)\n", *chainSteps, r.ChainSecondsMeasured, r.ChainSeconds)
+
+				xs := sample.Uniform(*particles, 2, 0, 1, rng)
+				t = time.Now()
+				if err := (sample.Langevin{StepSize: 1e-3, Steps: *particleSteps}).Run(xs, score, rng); err != nil {
+					return err
+				}
+				r.ParticleStepsMeasured = *particles * *particleSteps
+				r.ParticleStepsPerSec = float64(r.ParticleStepsMeasured) / time.Since(t).Seconds()
+				fmt.Fprintf(e.stderr, "particles: %.0f particle-steps/s\n", r.ParticleStepsPerSec)
+				r.PeakRSSMiB = peakRSSMiB()
+				if *asJSON {
+					return json.NewEncoder(e.stdout).Encode(r)
+				}
+				fmt.Fprintf(e.stdout, "train_steps_per_s %.3f\ntrain_gflops %.1f\nlangevin_chain_400k_s %.2f\nlangevin_particle_steps_per_s %.0f\npeak_rss_mib %.0f\n",
+					r.TrainStepsPerSec, r.TrainGFLOPs, r.ChainSeconds, r.ParticleStepsPerSec, r.PeakRSSMiB)
+				return nil
+			}
+		},
+	})
+}
+
+// peakRSSMiB is the process's peak resident set size.
+func peakRSSMiB() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Maxrss) / 1024 // kilobytes on Linux
+}
+
+func fastDisabledEnv() bool { return os.Getenv("SGM_FASTNET") == "0" }
