@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
@@ -52,6 +54,19 @@ type Settings struct {
 	// with the checkpoints; scorenet.Net.EMA evaluates with them.
 	EMA float64
 
+	// GraphNoise draws the perturbation noise (and levels, and projections)
+	// inside the compiled step from the GoMLX store's generator, seeded with
+	// Seed, instead of in Go: on an accelerator it spares the transfer and
+	// the host's time. Runs are then reproducible per backend.
+	GraphNoise bool
+
+	// LossEvery is how many steps' losses are read back from the device at
+	// once (0 means 1). Reading a loss waits for the device to finish, so
+	// on an accelerator reading every 50 steps keeps it busy. Losses are
+	// always read, and checked for NaN or Inf, before a checkpoint is saved
+	// and before a progress report.
+	LossEvery int
+
 	CheckpointDir   string // where checkpoints go; "" means none
 	CheckpointEvery int    // steps between checkpoints; 0 means 1000 (and always at the end)
 
@@ -80,6 +95,9 @@ func (s Settings) withDefaults() Settings {
 	if s.ProgressEvery == 0 {
 		s.ProgressEvery = 10
 	}
+	if s.LossEvery == 0 {
+		s.LossEvery = 1
+	}
 	return s
 }
 
@@ -97,6 +115,8 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("checkpoint interval must be at least 1, got %d", s.CheckpointEvery)
 	case s.ProgressEvery < 1:
 		return fmt.Errorf("progress interval must be at least 1, got %d", s.ProgressEvery)
+	case s.LossEvery < 0:
+		return fmt.Errorf("loss read interval must not be negative, got %d", s.LossEvery)
 	case !(s.EMA >= 0 && s.EMA < 1):
 		return fmt.Errorf("EMA decay must be in [0, 1), got %v", s.EMA)
 	}
@@ -153,41 +173,27 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 	}
 	opt := stepper{adam, emaVars, s.EMA}
 
-	var exec *model.Exec
-	switch s.Objective {
-	case AllLevels:
-		exec, err = model.NewExec(net.Backend(), store, func(scope *model.Scope, x, z *Node) *Node {
-			loss := objective.AllLevels(score, sigmas, x, z)
-			opt.UpdateGraph(scope, x.Graph(), loss)
-			return loss
-		})
-	case OneLevel:
-		exec, err = model.NewExec(net.Backend(), store, func(scope *model.Scope, x, level, z *Node) *Node {
-			loss := objective.OneLevel(score, sigmas, x, level, z)
-			opt.UpdateGraph(scope, x.Graph(), loss)
-			return loss
-		})
-	case Sliced:
-		exec, err = model.NewExec(net.Backend(), store, func(scope *model.Scope, x, level, z, v *Node) *Node {
-			loss := objective.SlicedOneLevel(score, sigmas, x, level, z, v)
-			opt.UpdateGraph(scope, x.Graph(), loss)
-			return loss
-		})
-	}
+	exec, err := stepExec(net, s, score, opt, sigmas, s.Batch, d)
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
 	defer exec.Finalize()
 
 	rng := rand.New(rand.NewPCG(s.Seed, uint64(start)))
+	if s.GraphNoise {
+		if err := store.SetRNGStateFromSeed(int64(s.Seed ^ uint64(start)*0x9e3779b97f4a7c15)); err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+	}
 	B := s.Batch
 	x32 := make([]float32, B*d)
 	var z32, v32 []float32
 	var levels []int32
-	switch s.Objective {
-	case AllLevels:
+	switch {
+	case s.GraphNoise:
+	case s.Objective == AllLevels:
 		z32 = make([]float32, B*L*d)
-	case Sliced:
+	case s.Objective == Sliced:
 		v32 = make([]float32, B*d)
 		fallthrough
 	default:
@@ -205,8 +211,40 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 		}
 		return net.Save(s.CheckpointDir)
 	}
+	// The losses of the steps since the last read, still on the device.
+	var pending []*tensors.Tensor
+	defer func() {
+		for _, t := range pending {
+			t.FinalizeAll()
+		}
+	}()
+	// flush reads the pending losses of the steps up to last, stopping at
+	// the first that is not finite.
+	flush := func(last int) error {
+		first := last - len(pending) + 1
+		for i, t := range pending {
+			loss := float64(tensors.ToScalar[float32](t))
+			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+				where := "no checkpoint was saved"
+				if s.CheckpointDir != "" {
+					where = "the last good checkpoint is in " + s.CheckpointDir
+				}
+				return fmt.Errorf("%w at step %d: loss is %v (try a smaller learning rate); %s",
+					ErrDiverged, first+i, loss, where)
+			}
+			t.FinalizeAll()
+			history = append(history, Record{Step: first + i, Loss: loss})
+			sinceReport += loss
+			nReport++
+		}
+		pending = pending[:0]
+		return nil
+	}
 	for step := start + 1; step <= s.Steps; step++ {
 		if err := ctx.Err(); err != nil {
+			if ferr := flush(step - 1); ferr != nil {
+				return history, ferr
+			}
 			if serr := save(); serr != nil {
 				return history, serr
 			}
@@ -225,15 +263,17 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 			v32[i] = float32(rng.NormFloat64())
 		}
 		var out []*tensors.Tensor
-		switch s.Objective {
-		case AllLevels:
+		switch {
+		case s.GraphNoise:
+			out, err = exec.Exec(tensors.FromFlatDataAndDimensions(x32, B, d))
+		case s.Objective == AllLevels:
 			out, err = exec.Exec(tensors.FromFlatDataAndDimensions(x32, B, d),
 				tensors.FromFlatDataAndDimensions(z32, B, L, d))
-		case OneLevel:
+		case s.Objective == OneLevel:
 			out, err = exec.Exec(tensors.FromFlatDataAndDimensions(x32, B, d),
 				tensors.FromFlatDataAndDimensions(levels, B),
 				tensors.FromFlatDataAndDimensions(z32, B, d))
-		case Sliced:
+		case s.Objective == Sliced:
 			out, err = exec.Exec(tensors.FromFlatDataAndDimensions(x32, B, d),
 				tensors.FromFlatDataAndDimensions(levels, B),
 				tensors.FromFlatDataAndDimensions(z32, B, d),
@@ -242,28 +282,24 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 		if err != nil {
 			return history, fmt.Errorf("train: step %d: %w", step, err)
 		}
-		loss := float64(tensors.ToScalar[float32](out[0]))
-		out[0].FinalizeAll()
-		if math.IsNaN(loss) || math.IsInf(loss, 0) {
-			where := "no checkpoint was saved"
-			if s.CheckpointDir != "" {
-				where = "the last good checkpoint is in " + s.CheckpointDir
-			}
-			return history, fmt.Errorf("%w at step %d: loss is %v (try a smaller learning rate); %s",
-				ErrDiverged, step, loss, where)
+		pending = append(pending, out[0])
+		checkpoint := step%s.CheckpointEvery == 0 || step == s.Steps
+		report := s.Progress != nil && (step%s.ProgressEvery == 0 || step == s.Steps)
+		if len(pending) < s.LossEvery && !checkpoint && !report {
+			continue
 		}
-		history = append(history, Record{Step: step, Loss: loss})
-		sinceReport += loss
-		nReport++
-		if step%s.CheckpointEvery == 0 || step == s.Steps {
+		if err := flush(step); err != nil {
+			return history, err
+		}
+		if checkpoint {
 			if err := save(); err != nil {
 				return history, err
 			}
 		}
-		if s.Progress != nil && (step%s.ProgressEvery == 0 || step == s.Steps) {
+		if report {
 			el := time.Since(began)
 			s.Progress(Status{
-				Step: step, Steps: s.Steps, Loss: loss, MeanLoss: sinceReport / float64(nReport),
+				Step: step, Steps: s.Steps, Loss: history[len(history)-1].Loss, MeanLoss: sinceReport / float64(nReport),
 				Elapsed: el, StepsPerSec: float64(step-start) / el.Seconds(),
 			})
 			sinceReport, nReport = 0, 0
@@ -319,4 +355,49 @@ func emaVariables(net *scorenet.Net, decay float64) ([][2]*model.Variable, error
 		pairs = append(pairs, [2]*model.Variable{v, avg})
 	}
 	return pairs, nil
+}
+
+// stepExec compiles one training step: the loss of s.Objective and the
+// optimiser's update, taking the data points and, unless s.GraphNoise, the
+// noise as inputs.
+func stepExec(net *scorenet.Net, s Settings, score objective.ScoreFn, opt stepper, sigmas []float64, batch, d int) (*model.Exec, error) {
+	L := len(sigmas)
+	store := net.Store()
+	update := func(scope *model.Scope, loss *Node) *Node {
+		opt.UpdateGraph(scope, loss.Graph(), loss)
+		return loss
+	}
+	if s.GraphNoise {
+		return model.NewExec(net.Backend(), store, func(scope *model.Scope, x *Node) *Node {
+			g := x.Graph()
+			normal := func(dims ...int) *Node {
+				return ConvertDType(store.RandomNormal(g, shapes.Make(x.DType(), dims...)), x.DType())
+			}
+			level := func() *Node {
+				return ConvertDType(store.RandomIntN(g, int32(L), shapes.Make(dtypes.Int32, batch)), dtypes.Int32)
+			}
+			switch s.Objective {
+			case AllLevels:
+				return update(scope, objective.AllLevels(score, sigmas, x, normal(batch, L, d)))
+			case OneLevel:
+				return update(scope, objective.OneLevel(score, sigmas, x, level(), normal(batch, d)))
+			default:
+				return update(scope, objective.SlicedOneLevel(score, sigmas, x, level(), normal(batch, d), normal(batch, d)))
+			}
+		})
+	}
+	switch s.Objective {
+	case AllLevels:
+		return model.NewExec(net.Backend(), store, func(scope *model.Scope, x, z *Node) *Node {
+			return update(scope, objective.AllLevels(score, sigmas, x, z))
+		})
+	case OneLevel:
+		return model.NewExec(net.Backend(), store, func(scope *model.Scope, x, level, z *Node) *Node {
+			return update(scope, objective.OneLevel(score, sigmas, x, level, z))
+		})
+	default:
+		return model.NewExec(net.Backend(), store, func(scope *model.Scope, x, level, z, v *Node) *Node {
+			return update(scope, objective.SlicedOneLevel(score, sigmas, x, level, z, v))
+		})
+	}
 }

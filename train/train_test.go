@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -53,8 +54,12 @@ func mean(r []Record) float64 {
 }
 
 func TestLossFallsAndFrozenStay(t *testing.T) {
-	for _, obj := range Objectives {
-		t.Run(string(obj), func(t *testing.T) {
+	for _, tc := range []struct {
+		obj        Objective
+		graphNoise bool
+	}{{AllLevels, false}, {OneLevel, false}, {Sliced, false}, {AllLevels, true}, {OneLevel, true}, {Sliced, true}} {
+		obj := tc.obj
+		t.Run(fmt.Sprintf("%s/graph-noise=%v", obj, tc.graphNoise), func(t *testing.T) {
 			net := smallNet(t, 1)
 			var before [][]float32
 			for _, name := range scorenet.Frozen() {
@@ -65,7 +70,7 @@ func TestLossFallsAndFrozenStay(t *testing.T) {
 				before = append(before, v)
 			}
 			alpha0, _ := net.VariableValues("rf/alpha")
-			hist, err := Run(context.Background(), net, twoPoints{}, Settings{Steps: 300, Batch: 64, LearningRate: 3e-3, Objective: obj, Seed: 7})
+			hist, err := Run(context.Background(), net, twoPoints{}, Settings{Steps: 300, Batch: 64, LearningRate: 3e-3, Objective: obj, Seed: 7, GraphNoise: tc.graphNoise})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -130,15 +135,45 @@ func TestResumeContinuesFromCheckpoint(t *testing.T) {
 }
 
 func TestDivergenceStops(t *testing.T) {
-	dir := t.TempDir() + "/ckpt"
-	net := smallNet(t, 4)
-	// A learning rate of 1e30 blows the weights up within a few steps.
-	_, err := Run(context.Background(), net, twoPoints{}, Settings{Steps: 200, Batch: 16, LearningRate: 1e30, CheckpointDir: dir, CheckpointEvery: 1})
-	if !errors.Is(err, ErrDiverged) {
-		t.Fatalf("Run error = %v, want ErrDiverged", err)
+	for _, lossEvery := range []int{1, 7} {
+		t.Run(fmt.Sprintf("loss-every=%d", lossEvery), func(t *testing.T) {
+			dir := t.TempDir() + "/ckpt"
+			net := smallNet(t, 4)
+			// A learning rate of 1e30 blows the weights up within a few steps.
+			hist, err := Run(context.Background(), net, twoPoints{}, Settings{Steps: 200, Batch: 16, LearningRate: 1e30,
+				CheckpointDir: dir, CheckpointEvery: 1, LossEvery: lossEvery})
+			if !errors.Is(err, ErrDiverged) {
+				t.Fatalf("Run error = %v, want ErrDiverged", err)
+			}
+			for _, r := range hist {
+				if math.IsNaN(r.Loss) || math.IsInf(r.Loss, 0) {
+					t.Fatalf("history holds a non-finite loss at step %d", r.Step)
+				}
+			}
+			loaded, err := scorenet.Load(gobackend.GetBackend(), dir)
+			if err != nil {
+				t.Fatalf("the last good checkpoint does not load: %v", err)
+			}
+			if got := loaded.Step(); got > len(hist) {
+				t.Errorf("checkpoint at step %d, after the last finite loss at step %d", got, len(hist))
+			}
+		})
 	}
-	if _, err := scorenet.Load(gobackend.GetBackend(), dir); err != nil {
-		t.Fatalf("the last good checkpoint does not load: %v", err)
+}
+
+func TestLossEveryKeepsEveryStep(t *testing.T) {
+	net := smallNet(t, 5)
+	hist, err := Run(context.Background(), net, twoPoints{}, Settings{Steps: 23, Batch: 8, LossEvery: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 23 {
+		t.Fatalf("%d records, want 23", len(hist))
+	}
+	for i, r := range hist {
+		if r.Step != i+1 {
+			t.Fatalf("record %d is step %d", i, r.Step)
+		}
 	}
 }
 

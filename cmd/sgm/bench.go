@@ -105,11 +105,12 @@ memory. Compare with the PyTorch peer with bench/peer.sh.`,
 					return err
 				}
 				// Training: two warm-up steps compile the graph.
-				if _, err := train.Run(ctx, net, data, train.Settings{Steps: 2, Batch: *batch}); err != nil {
+				graphNoise := onAccelerator(*backend)
+				if _, err := train.Run(ctx, net, data, train.Settings{Steps: 2, Batch: *batch, GraphNoise: graphNoise, LossEvery: lossEvery(*backend)}); err != nil {
 					return err
 				}
 				t := time.Now()
-				if _, err := train.Run(ctx, net, data, train.Settings{Steps: 2 + *trainSteps, Batch: *batch}); err != nil {
+				if _, err := train.Run(ctx, net, data, train.Settings{Steps: 2 + *trainSteps, Batch: *batch, GraphNoise: graphNoise, LossEvery: lossEvery(*backend)}); err != nil {
 					return err
 				}
 				el := time.Since(t).Seconds()

@@ -34,6 +34,23 @@ func loadImage(spec string) (*dist.Image, error) {
 // backendFlagHelp documents --backend.
 const backendFlagHelp = "GoMLX backend: `go` (pure Go, the default build) or xla:cpu / xla:cuda (needs a build with -tags xla; see README)"
 
+// onAccelerator reports whether a backend name is not the pure-Go one:
+// training then draws its noise inside the compiled step
+// (train.Settings.GraphNoise), so the device is not kept waiting on Go.
+func onAccelerator(backend string) bool {
+	name, _, _ := strings.Cut(backend, ":")
+	return name != "go"
+}
+
+// lossEvery is how often training reads the loss back from the backend
+// (train.Settings.LossEvery): every step on the CPU, every 50 on a device.
+func lossEvery(backend string) int {
+	if onAccelerator(backend) {
+		return 50
+	}
+	return 1
+}
+
 // newBackend starts the named GoMLX backend.
 func newBackend(name string) (b compute.Backend, err error) {
 	backendName, _, _ := strings.Cut(name, ":")

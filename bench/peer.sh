@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs sgm bench and the PyTorch peer (../shared/peers/torch_seed.py) side by
+# side on this machine, on the seed reference configuration (batch 256,
+# width 256, depth 3, 256 features, 30 levels, all levels per point), and
+# prints the ratios sgm / PyTorch.
+#
+#   bash bench/peer.sh            # needs Debian's python3-torch:
+#                                 # apt-get install -y python3-torch
+# Environment: PEERS (default ../shared/peers), STEPS (training steps timed,
+# default 40).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export GOEXPERIMENT=simd
+peers=${PEERS:-../shared/peers}
+steps=${STEPS:-40}
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+go build -o "$out/sgm" ./cmd/sgm
+py=/usr/bin/python3
+"$py" -c 'import torch' 2>/dev/null || { echo "PyTorch missing: apt-get install -y python3-torch" >&2; exit 1; }
+
+echo "sgm bench ..." >&2
+"$out/sgm" bench --json --train-steps "$steps" > "$out/sgm.json"
+best_train=0
+for threads in 1 2; do
+  echo "PyTorch, $threads thread(s) ..." >&2
+  "$py" "$peers/torch_seed.py" --image "$peers/mnist_train0.npy" --steps "$steps" --batch 256 \
+    --threads "$threads" --json > "$out/torch$threads.json"
+done
+echo "PyTorch Langevin, 1 thread ..." >&2
+"$py" "$peers/torch_seed.py" --image "$peers/mnist_train0.npy" --steps 1 --threads 1 --json \
+  --langevin-steps 200 --langevin-particles 4096 > "$out/torch_particles.json"
+"$py" "$peers/torch_seed.py" --image "$peers/mnist_train0.npy" --steps 1 --threads 1 --json \
+  --langevin-steps 20000 --langevin-particles 1 > "$out/torch_chain.json"
+
+"$py" - "$out" <<'PY'
+import json, sys, os
+d = sys.argv[1]
+load = lambda n: json.load(open(os.path.join(d, n)))
+s = load("sgm.json")
+t1, t2 = load("torch1.json"), load("torch2.json")
+tp, tc = load("torch_particles.json"), load("torch_chain.json")
+best = max(t1["steps_per_s"], t2["steps_per_s"])
+chain_torch = 400000 / (tc["langevin_particle_steps_per_s"])
+rows = [
+    ("train steps/s (seed reference)", s["train_steps_per_s"], best, s["train_steps_per_s"] / best),
+    ("Langevin particle-steps/s, 4096 particles", s["langevin_particle_steps_per_s"], tp["langevin_particle_steps_per_s"],
+     s["langevin_particle_steps_per_s"] / tp["langevin_particle_steps_per_s"]),
+    ("400k-step single chain, seconds (lower is better)", s["langevin_chain_400k_s"], chain_torch, chain_torch / s["langevin_chain_400k_s"]),
+]
+print(f"{'measure':52s} {'sgm':>12s} {'PyTorch':>12s} {'ratio':>7s}")
+for name, a, b, r in rows:
+    print(f"{name:52s} {a:12.4g} {b:12.4g} {r:7.2f}x")
+print(f"PyTorch training: 1 thread {t1['steps_per_s']:.2f} steps/s, 2 threads {t2['steps_per_s']:.2f} (best taken)")
+print(f"sgm peak RSS {s['peak_rss_mib']:.0f} MiB; config {json.dumps(s['config'])}")
+PY
