@@ -148,3 +148,23 @@ func (im *Image) check() {
 		panic(fmt.Sprintf("dist: %d×%d image with %d intensities", im.H, im.W, len(im.Pix)))
 	}
 }
+
+// Support returns the pixels that carry mass, as flat 2-D coordinates, and
+// their probabilities (intensities normalised to sum 1): the categorical
+// distribution that Sample draws from.
+func (im *Image) Support() (points, weights []float64) {
+	var total float64
+	for _, v := range im.Pix {
+		total += v
+	}
+	for r := range im.H {
+		for c := range im.W {
+			if v := im.Pix[r*im.W+c]; v > 0 {
+				x0, x1 := im.Coord(r, c)
+				points = append(points, x0, x1)
+				weights = append(weights, v/total)
+			}
+		}
+	}
+	return points, weights
+}

@@ -241,3 +241,23 @@ func BenchmarkImageSample(b *testing.B) {
 		}
 	})
 }
+
+func TestImageSupport(t *testing.T) {
+	im, err := NewImage(2, 3, []float64{0, 1, 0, 3, 0, 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts, w := im.Support()
+	want := []float64{0, 0.5, 1, 0}
+	if len(pts) != 4 || len(w) != 2 {
+		t.Fatalf("Support() = %v, %v", pts, w)
+	}
+	for i := range want {
+		if pts[i] != want[i] {
+			t.Fatalf("points %v, want %v", pts, want)
+		}
+	}
+	if w[0] != 0.25 || w[1] != 0.75 {
+		t.Errorf("weights %v, want [0.25 0.75]", w)
+	}
+}

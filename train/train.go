@@ -25,6 +25,13 @@ type Sampler interface {
 	Sample(n int, rng *rand.Rand) []float64
 }
 
+// Discrete is a Sampler of a finite distribution: its support points (flat,
+// row-major) and their probabilities. dist.Image implements it. With
+// Settings.GraphNoise, Run draws such data inside the compiled step too.
+type Discrete interface {
+	Support() (points, weights []float64)
+}
+
 // Objective names an estimator of the denoising score matching loss.
 type Objective string
 
@@ -56,8 +63,9 @@ type Settings struct {
 
 	// GraphNoise draws the perturbation noise (and levels, and projections)
 	// inside the compiled step from the GoMLX store's generator, seeded with
-	// Seed, instead of in Go: on an accelerator it spares the transfer and
-	// the host's time. Runs are then reproducible per backend.
+	// Seed, instead of in Go, and the data points too when the Sampler is
+	// Discrete: on an accelerator it spares the transfers and the host's
+	// time. Runs are then reproducible per backend.
 	GraphNoise bool
 
 	// LossEvery is how many steps' losses are read back from the device at
@@ -173,7 +181,12 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 	}
 	opt := stepper{adam, emaVars, s.EMA}
 
-	exec, err := stepExec(net, s, score, opt, sigmas, s.Batch, d)
+	var support *discreteData
+	if dd, ok := data.(Discrete); ok && s.GraphNoise {
+		pts, w := dd.Support()
+		support = &discreteData{points: pts, weights: w}
+	}
+	exec, err := stepExec(net, s, score, opt, sigmas, s.Batch, d, support)
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
@@ -250,8 +263,10 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 			}
 			return history, err
 		}
-		for i, v := range data.Sample(B, rng) {
-			x32[i] = float32(v)
+		if support == nil {
+			for i, v := range data.Sample(B, rng) {
+				x32[i] = float32(v)
+			}
 		}
 		for i := range z32 {
 			z32[i] = float32(rng.NormFloat64())
@@ -264,6 +279,8 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 		}
 		var out []*tensors.Tensor
 		switch {
+		case support != nil:
+			out, err = exec.Exec(tensors.FromScalar(int32(B)))
 		case s.GraphNoise:
 			out, err = exec.Exec(tensors.FromFlatDataAndDimensions(x32, B, d))
 		case s.Objective == AllLevels:
@@ -360,7 +377,7 @@ func emaVariables(net *scorenet.Net, decay float64) ([][2]*model.Variable, error
 // stepExec compiles one training step: the loss of s.Objective and the
 // optimiser's update, taking the data points and, unless s.GraphNoise, the
 // noise as inputs.
-func stepExec(net *scorenet.Net, s Settings, score objective.ScoreFn, opt stepper, sigmas []float64, batch, d int) (*model.Exec, error) {
+func stepExec(net *scorenet.Net, s Settings, score objective.ScoreFn, opt stepper, sigmas []float64, batch, d int, support *discreteData) (*model.Exec, error) {
 	L := len(sigmas)
 	store := net.Store()
 	update := func(scope *model.Scope, loss *Node) *Node {
@@ -368,7 +385,7 @@ func stepExec(net *scorenet.Net, s Settings, score objective.ScoreFn, opt steppe
 		return loss
 	}
 	if s.GraphNoise {
-		return model.NewExec(net.Backend(), store, func(scope *model.Scope, x *Node) *Node {
+		step := func(scope *model.Scope, x *Node) *Node {
 			g := x.Graph()
 			normal := func(dims ...int) *Node {
 				return ConvertDType(store.RandomNormal(g, shapes.Make(x.DType(), dims...)), x.DType())
@@ -384,7 +401,14 @@ func stepExec(net *scorenet.Net, s Settings, score objective.ScoreFn, opt steppe
 			default:
 				return update(scope, objective.SlicedOneLevel(score, sigmas, x, level(), normal(batch, d), normal(batch, d)))
 			}
-		})
+		}
+		if support != nil {
+			// The input is only the batch size, to give the graph a shape.
+			return model.NewExec(net.Backend(), store, func(scope *model.Scope, nb *Node) *Node {
+				return step(scope, support.draw(store, nb.Graph(), batch, d))
+			})
+		}
+		return model.NewExec(net.Backend(), store, step)
 	}
 	switch s.Objective {
 	case AllLevels:
@@ -400,4 +424,30 @@ func stepExec(net *scorenet.Net, s Settings, score objective.ScoreFn, opt steppe
 			return update(scope, objective.SlicedOneLevel(score, sigmas, x, level, z, v))
 		})
 	}
+}
+
+// discreteData draws data points inside a graph from a finite distribution.
+type discreteData struct {
+	points, weights []float64
+}
+
+// draw returns n points (shape [n, d], float32) drawn with the store's
+// generator: a uniform draw u per point picks the first support point
+// whose cumulative probability exceeds u.
+func (dd *discreteData) draw(store *model.Store, g *Graph, n, d int) *Node {
+	K := len(dd.weights)
+	cdf := make([]float32, K)
+	var c float64
+	for i, w := range dd.weights {
+		c += w
+		cdf[i] = float32(c)
+	}
+	pts := make([]float32, len(dd.points))
+	for i, v := range dd.points {
+		pts[i] = float32(v)
+	}
+	u := ConvertDType(store.RandomUniform(g, shapes.Make(dtypes.Float32, n)), dtypes.Float32)
+	below := ConvertDType(GreaterOrEqual(ExpandAxes(u, -1), ExpandAxes(Const(g, cdf), 0)), dtypes.Int32) // [n, K]
+	idx := MinScalar(ReduceSum(below, -1), int32(K-1))
+	return Gather(Reshape(Const(g, pts), K, d), ExpandAxes(idx, -1))
 }

@@ -10,6 +10,9 @@ import (
 	"testing"
 
 	"github.com/gomlx/compute/gobackend"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/scorenet"
@@ -251,5 +254,57 @@ func TestEMA(t *testing.T) {
 	}
 	if err := (Settings{EMA: 1}).Validate(); err == nil {
 		t.Error("EMA decay 1 accepted")
+	}
+}
+
+// discreteTwoPoints is twoPoints with its support known, so that Run draws
+// it inside the graph under GraphNoise.
+type discreteTwoPoints struct{ twoPoints }
+
+func (discreteTwoPoints) Support() (points, weights []float64) {
+	return []float64{0.25, 0.25, 0.75, 0.75}, []float64{0.5, 0.5}
+}
+
+func TestGraphDataLossFalls(t *testing.T) {
+	net := smallNet(t, 9)
+	hist, err := Run(context.Background(), net, discreteTwoPoints{}, Settings{Steps: 300, Batch: 64, LearningRate: 3e-3, Objective: OneLevel, GraphNoise: true, LossEvery: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first, last := mean(hist[:30]), mean(hist[len(hist)-30:]); !(last < 0.8*first) {
+		t.Errorf("loss went from %.4f to %.4f, want a fall of at least 20%%", first, last)
+	}
+}
+
+func TestDiscreteDraw(t *testing.T) {
+	dd := &discreteData{points: []float64{0, 0, 1, 2, 3, 4}, weights: []float64{0.2, 0.5, 0.3}}
+	store := model.NewStore()
+	if err := store.SetRNGStateFromSeed(3); err != nil {
+		t.Fatal(err)
+	}
+	const n = 20000
+	exec, err := model.NewExec(gobackend.GetBackend(), store, func(_ *model.Scope, nb *Node) *Node {
+		return dd.draw(store, nb.Graph(), n, 2)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Exec(tensors.FromScalar(int32(n)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts := tensors.MustCopyFlatData[float32](out[0])
+	counts := map[[2]float32]int{}
+	for i := 0; i < len(pts); i += 2 {
+		counts[[2]float32{pts[i], pts[i+1]}]++
+	}
+	for k, p := range map[[2]float32]float64{{0, 0}: 0.2, {1, 2}: 0.5, {3, 4}: 0.3} {
+		// 5 binomial standard errors: sqrt(p(1-p)/n) <= 0.0036.
+		if got := float64(counts[k]) / n; math.Abs(got-p) > 5*math.Sqrt(p*(1-p)/n) {
+			t.Errorf("point %v drawn with frequency %.4f, want %.2f", k, got, p)
+		}
+	}
+	if len(counts) != 3 {
+		t.Errorf("drew %d distinct points, want the 3 of the support", len(counts))
 	}
 }
