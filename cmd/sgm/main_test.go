@@ -260,3 +260,93 @@ func TestHelp(t *testing.T) {
 		t.Errorf("sgm with no command exited %d, want 2", code)
 	}
 }
+
+func TestSamplersAndEval(t *testing.T) {
+	dir := t.TempDir()
+	out := func(name string) string { return filepath.Join(dir, name) }
+	for _, args := range [][]string{
+		{"sample", "--target", "two-modes-unequal", "--sampler", "annealed", "--sigmas", "20,1,10", "--eps", "0.3", "--steps-per-level", "50", "--init", "uniform:-8,8", "--n", "2000", "--out", out("annealed.csv")},
+		{"sample", "--target", "seed-mog", "--sampler", "mala", "--step-size", "0.05", "--steps", "100", "--n", "200", "--out", out("mala.csv")},
+		{"sample", "--target", "seed-mog", "--sampler", "hmc", "--step-size", "0.1", "--steps", "50", "--n", "200", "--out", out("hmc.csv")},
+		{"sample", "--target", "mnist:train:0", "--n", "500", "--steps", "200", "--burn-in", "150", "--out", out("oracle.csv")},
+		{"sample", "--target", "mnist:train:0", "--sampler", "annealed", "--sigmas", "0.3,0.03,5", "--steps-per-level", "20", "--eps", "1e-3", "--denoise", "--n", "300", "--out", out("oracle-annealed.csv")},
+	} {
+		code, stdout, stderr := runSGM(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		if args[3] == "mala" && !strings.Contains(stdout, "acceptance rate") {
+			t.Errorf("MALA does not report its acceptance rate: %q", stdout)
+		}
+	}
+	var r map[string]any
+	code, stdout, stderr := runSGM(t, "eval", "--samples", out("annealed.csv"), "--target", "two-modes-unequal", "--json")
+	if code != 0 {
+		t.Fatalf("eval exited %d: %s", code, stderr)
+	}
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"n", "swd", "swd_projections", "mmd", "mmd_bandwidth", "mode_weights", "mode_weight_error"} {
+		if _, ok := r[k]; !ok {
+			t.Errorf("mixture eval has no %q: %s", k, stdout)
+		}
+	}
+	// Annealed Langevin recovers the 0.2/0.8 weights (5 binomial standard
+	// errors of 2000 draws: 0.045).
+	if e, _ := r["mode_weight_error"].(float64); e > 0.045 {
+		t.Errorf("annealed mode_weight_error %v, want <= 0.045", e)
+	}
+	code, stdout, stderr = runSGM(t, "eval", "--samples", out("oracle.csv"), "--target", "mnist:train:0", "--sigma", "0.0221", "--json")
+	if code != 0 {
+		t.Fatalf("eval exited %d: %s", code, stderr)
+	}
+	r = nil
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"hist_corr", "hist_tv", "hist_corr_smoothed", "hist_tv_smoothed"} {
+		if _, ok := r[k]; !ok {
+			t.Errorf("image eval has no %q: %s", k, stdout)
+		}
+	}
+	// 25,000 pooled draws of the exact smoothed-image score: the histogram
+	// follows the smoothed image closely (exact iid draws give ~0.99).
+	if c, _ := r["hist_corr_smoothed"].(float64); c < 0.9 {
+		t.Errorf("oracle hist_corr_smoothed %v, want >= 0.9", c)
+	}
+}
+
+func TestEvalModelAndAutoLevel(t *testing.T) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "model")
+	if code, _, stderr := runSGM(t, "train", "--steps", "30", "--width", "16", "--depth", "1", "--features", "8", "--batch", "32", "--objective", "one-level", "--ema", "0.9", "--out", model); code != 0 {
+		t.Fatalf("train exited %d: %s", code, stderr)
+	}
+	fig := filepath.Join(dir, "err.png")
+	code, stdout, stderr := runSGM(t, "eval", "--model", model, "--n", "200", "--plot", fig, "--json")
+	if code != 0 {
+		t.Fatalf("eval --model exited %d: %s", code, stderr)
+	}
+	var r struct {
+		Target string
+		Levels []levelError
+	}
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Target != "mnist:train:0" || len(r.Levels) != 30 {
+		t.Fatalf("eval --model: target %q and %d levels, want the training image and 30", r.Target, len(r.Levels))
+	}
+	checkFigure(t, fig)
+	// A barely trained network: at the tolerance 1.0 every level passes, so
+	// auto picks level 0; at 1e-9 none does, which is an error.
+	out := filepath.Join(dir, "s.csv")
+	code, _, stderr = runSGM(t, "sample", "--model", model, "--level", "auto", "--auto-tolerance", "1.5", "--n", "10", "--steps", "5", "--out", out)
+	if code != 0 || !strings.Contains(stderr, "level auto: level 0") {
+		t.Errorf("--level auto --auto-tolerance 1.5: exit %d, stderr %q", code, stderr)
+	}
+	if code, _, stderr := runSGM(t, "sample", "--model", model, "--level", "auto", "--auto-tolerance", "1e-9", "--n", "10", "--steps", "5", "--out", out); code == 0 || !strings.Contains(stderr, "auto") {
+		t.Errorf("--level auto with an impossible tolerance: exit %d, stderr %q", code, stderr)
+	}
+}
