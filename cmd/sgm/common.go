@@ -92,6 +92,16 @@ func checkAtLeast(flag string, v, min int) error {
 	return nil
 }
 
+// firstErr returns the first non-nil error, for a run of flag checks.
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // parseFloats parses a comma-separated list of n numbers (any n when n < 0).
 func parseFloats(flag, s string, n int) ([]float64, error) {
 	if strings.TrimSpace(s) == "" {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/internal/atomicfile"
@@ -241,17 +242,7 @@ func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool
 				break
 			}
 		}
-		s := plot.Series{Name: "σ² E‖s_θ − s*‖²"}
-		r := plot.Series{Name: "relative to σ² E‖s*‖²"}
-		for _, le := range sum.ScoreError {
-			s.X, s.Y = append(s.X, le.Sigma), append(s.Y, le.Fisher)
-			r.X, r.Y = append(r.X, le.Sigma), append(r.Y, le.Relative)
-		}
-		fig, err := plot.Curves([]plot.Series{s, r}, "noise level σ", "score error", "learned score against the exact score of the smoothed image")
-		if err != nil {
-			return err
-		}
-		return plot.Save(fig, figure("7-score-error.png"))
+		return saveScoreError(figure("7-score-error.png"), sum.ScoreError, "learned score against the exact score of the smoothed image")
 	}); err != nil {
 		return err
 	}
@@ -259,34 +250,25 @@ func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool
 	if err := stage("oracle", func() error {
 		// The same sampler driven by the exact score of the smoothed image:
 		// how much of the gap to a perfect hist_corr is the sampler's.
-		rng := rand.New(rand.NewPCG(seed, 0x0ac1e))
-		x := sample.Uniform(cfg.Chains, 2, 0, 1, rng)
-		pool := sample.Pool{BurnIn: cfg.BurnIn}
-		l := sample.Langevin{StepSize: cfg.StepSize, Steps: cfg.ChainLen}
-		if err := l.Run(x, im.Smoothed(res.net.Config().Sigmas[cfg.Level]), rng, pool.Observe); err != nil {
-			return err
-		}
-		sum.OracleHistCorr = metric.HistCorr(pool.Points, im.Pix, im.H, im.W)
-		return nil
+		pts, err := cfg.pooledLangevin(im.Smoothed(res.net.Config().Sigmas[cfg.Level]), rand.New(rand.NewPCG(seed, 0x0ac1e)))
+		sum.OracleHistCorr = metric.HistCorr(pts, im.Pix, im.H, im.W)
+		return err
 	}); err != nil {
 		return err
 	}
 
 	if err := stage("sampling", func() error {
-		rng := rand.New(rand.NewPCG(seed, 0x5a3b1e))
-		x := sample.Uniform(cfg.Chains, 2, 0, 1, rng)
-		pool := sample.Pool{BurnIn: cfg.BurnIn}
-		l := sample.Langevin{StepSize: cfg.StepSize, Steps: cfg.ChainLen}
-		if err := l.Run(x, res.net.AtLevel(cfg.Level), rng, pool.Observe); err != nil {
+		pts, err := cfg.pooledLangevin(res.net.AtLevel(cfg.Level), rand.New(rand.NewPCG(seed, 0x5a3b1e)))
+		if err != nil {
 			return err
 		}
-		sum.NSamples = len(pool.Points) / 2
-		sum.HistCorr = metric.HistCorr(pool.Points, im.Pix, im.H, im.W)
-		if err := data.WriteCSVFile(filepath.Join(out, "samples.csv"), []string{"x0", "x1"}, pool.Points); err != nil {
+		sum.NSamples = len(pts) / 2
+		sum.HistCorr = metric.HistCorr(pts, im.Pix, im.H, im.W)
+		if err := data.WriteCSVFile(filepath.Join(out, "samples.csv"), []string{"x0", "x1"}, pts); err != nil {
 			return err
 		}
 		title := fmt.Sprintf("Langevin with the learned score, level %d (σ=%.3g): hist_corr %.3f", cfg.Level, sum.Sigma, sum.HistCorr)
-		return saveHistogram(figure("6-learned-samples.png"), pool.Points, 50, plot.UnitSquare, plot.ImageSpace, title)
+		return saveHistogram(figure("6-learned-samples.png"), pts, 50, plot.UnitSquare, plot.ImageSpace, title)
 	}); err != nil {
 		return err
 	}
@@ -302,6 +284,15 @@ func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool
 	fmt.Fprintf(e.stdout, "demo: hist_corr %.4f on %d samples, %d training steps (final loss %.4f), %.0fs; figures and summary.json in %s\n",
 		sum.HistCorr, sum.NSamples, sum.TrainSteps, sum.FinalLoss, sum.Seconds["total"], out)
 	return nil
+}
+
+// pooledLangevin runs the demo's chains (uniform starts on [0,1]²) on score
+// and returns their states after burn-in, pooled.
+func (cfg demoConfig) pooledLangevin(score sgm.Scorer, rng *rand.Rand) ([]float64, error) {
+	x := sample.Uniform(cfg.Chains, 2, 0, 1, rng)
+	pool := sample.Pool{BurnIn: cfg.BurnIn}
+	err := sample.Langevin{StepSize: cfg.StepSize, Steps: cfg.ChainLen}.Run(x, score, rng, pool.Observe)
+	return pool.Points, err
 }
 
 // autoTolerance is sgm sample's default --auto-tolerance.

@@ -12,7 +12,6 @@ import (
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/metric"
-	"github.com/sgm-dev/sgm/plot"
 	"github.com/sgm-dev/sgm/scorenet"
 )
 
@@ -230,17 +229,7 @@ func evalModel(e *env, f evalFlags) error {
 	}
 	errs := scoreErrors(net, im, f.n, rand.New(rand.NewPCG(f.seed, 0xf15e)))
 	if f.plotOut != "" {
-		s := plot.Series{Name: "σ² E‖s_θ − s*‖²"}
-		r := plot.Series{Name: "relative to σ² E‖s*‖²"}
-		for _, le := range errs {
-			s.X, s.Y = append(s.X, le.Sigma), append(s.Y, le.Fisher)
-			r.X, r.Y = append(r.X, le.Sigma), append(r.Y, le.Relative)
-		}
-		fig, err := plot.Curves([]plot.Series{s, r}, "noise level σ", "score error", "score error of "+f.model+" against the exact score of "+spec)
-		if err != nil {
-			return err
-		}
-		if err := plot.Save(fig, f.plotOut); err != nil {
+		if err := saveScoreError(f.plotOut, errs, "score error of "+f.model+" against the exact score of "+spec); err != nil {
 			return err
 		}
 	}

@@ -182,3 +182,19 @@ func saveLossPlot(path string, h []train.Record) error {
 	}
 	return plot.Save(fig, path)
 }
+
+// saveScoreError draws a network's score error per noise level (sgm eval
+// --model): the weighted Fisher divergence and its relative size.
+func saveScoreError(path string, errs []levelError, title string) error {
+	s := plot.Series{Name: "σ² E‖s_θ − s*‖²"}
+	r := plot.Series{Name: "relative to σ² E‖s*‖²"}
+	for _, le := range errs {
+		s.X, s.Y = append(s.X, le.Sigma), append(s.Y, le.Fisher)
+		r.X, r.Y = append(r.X, le.Sigma), append(r.Y, le.Relative)
+	}
+	fig, err := plot.Curves([]plot.Series{s, r}, "noise level σ", "score error", title)
+	if err != nil {
+		return err
+	}
+	return plot.Save(fig, path)
+}

@@ -61,10 +61,7 @@ func init() {
 			arrows := fs.Int("arrows", 10, "arrows per axis")
 			out := fs.String("out", "density.png", "figure `FILE` (.png or .svg)")
 			return func(ctx context.Context, e *env) error {
-				if err := checkOutput("out", *out, figureExts...); err != nil {
-					return err
-				}
-				if err := checkAtLeast("arrows", *arrows, 2); err != nil {
+				if err := firstErr(checkOutput("out", *out, figureExts...), checkAtLeast("arrows", *arrows, 2)); err != nil {
 					return err
 				}
 				b, err := parseBox("box", *box)
@@ -75,7 +72,7 @@ func init() {
 				if err != nil {
 					return err
 				}
-				if err := saveMixtureScore(*out, m, b, *arrows, "log p and its score ∇log p: "+*target); err != nil {
+				if err := saveMixtureScore(*out, m, b, *arrows, "log p and its score: "+*target); err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "wrote %s\n", *out)
@@ -98,13 +95,7 @@ draws its path over the density's contours; a .gif or .mp4 name animates it
 			seed := fs.Uint64("seed", 0, "random seed")
 			out := fs.String("out", "path.png", "figure `FILE`: .png, .svg, .gif or .mp4")
 			return func(ctx context.Context, e *env) error {
-				if err := checkOutput("out", *out, ".png", ".svg", ".gif", ".mp4"); err != nil {
-					return err
-				}
-				if err := checkAtLeast("steps", *steps, 1); err != nil {
-					return err
-				}
-				if err := checkPositive("step-size", *eta); err != nil {
+				if err := firstErr(checkOutput("out", *out, ".png", ".svg", ".gif", ".mp4"), checkAtLeast("steps", *steps, 1), checkPositive("step-size", *eta)); err != nil {
 					return err
 				}
 				b, err := parseBox("box", *box)
@@ -143,10 +134,7 @@ draws its path over the density's contours; a .gif or .mp4 name animates it
 			seed := fs.Uint64("seed", 0, "random seed")
 			out := fs.String("out", "image.png", "figure `FILE` (.png or .svg)")
 			return func(ctx context.Context, e *env) error {
-				if err := checkOutput("out", *out, figureExts...); err != nil {
-					return err
-				}
-				if err := checkAtLeast("n", *n, 1); err != nil {
+				if err := firstErr(checkOutput("out", *out, figureExts...), checkAtLeast("n", *n, 1)); err != nil {
 					return err
 				}
 				im, err := loadImage(*spec)
@@ -173,10 +161,7 @@ draws its path over the density's contours; a .gif or .mp4 name animates it
 			backend := fs.String("backend", "go", backendFlagHelp)
 			out := fs.String("out", "field.png", "figure `FILE` (.png or .svg)")
 			return func(ctx context.Context, e *env) error {
-				if err := checkOutput("out", *out, figureExts...); err != nil {
-					return err
-				}
-				if err := checkAtLeast("arrows", *arrows, 2); err != nil {
+				if err := firstErr(checkOutput("out", *out, figureExts...), checkAtLeast("arrows", *arrows, 2)); err != nil {
 					return err
 				}
 				lv, err := parseInts("levels", *levels)
