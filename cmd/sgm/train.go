@@ -127,6 +127,13 @@ func runTraining(ctx context.Context, e *env, f trainFlags) (*trainResult, error
 	if err != nil {
 		return nil, err
 	}
+	if f.backend == "go" && f.objective == string(train.Sliced) {
+		// GoMLX v0.28.2's pure-Go backend can deadlock when it runs the
+		// many parallel branches of the sliced objective's double
+		// backward pass concurrently (its worker pool loses wake-ups);
+		// running one op at a time avoids that.
+		f.backend = "go:ops_sequential"
+	}
 	backend, err := newBackend(f.backend)
 	if err != nil {
 		return nil, err
