@@ -15,7 +15,6 @@ import (
 	"github.com/gomlx/gomlx/ml/layers/activation"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/model/checkpoint"
-	"github.com/gomlx/gomlx/ml/nn"
 
 	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/internal/fastnet"
@@ -244,11 +243,13 @@ func (n *Net) Scores(scope *model.Scope, x, level *Node) *Node {
 	h := Concatenate([]*Node{Add(Mul(alpha, feats), beta), u}, 1)
 	for k := 0; k <= cfg.Depth; k++ {
 		layer := scope.At("%s", layerName(k))
-		act := activation.TypeRelu
-		if k == cfg.Depth {
-			act = activation.TypeNone
+		// Plain ops rather than GoMLX's fused dense layer: the sliced
+		// objective differentiates the network twice, and the fused
+		// layer's gradient is not itself differentiable.
+		h = Add(MatMul(h, variable(layer, "weights")), ExpandAxes(variable(layer, "biases"), 0))
+		if k < cfg.Depth {
+			h = activation.Relu(h)
 		}
-		h = nn.Dense(h, variable(layer, "weights"), variable(layer, "biases"), compute.DenseLayoutInputOutputs, act)
 	}
 	return h
 }
