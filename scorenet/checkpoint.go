@@ -56,7 +56,7 @@ func Load(backend compute.Backend, dir string) (*Net, error) {
 		}
 	}
 	for _, name := range Frozen() {
-		v := store.GetVariable(model.JoinPath("/", scopeName, name))
+		v := store.GetVariable(model.JoinPath("/", ScopeName, name))
 		if v == nil {
 			return nil, fmt.Errorf("checkpoint %s: variable %s missing", dir, name)
 		}

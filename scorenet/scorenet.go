@@ -75,10 +75,13 @@ func (c Config) Validate() error {
 // Levels is the number of noise levels.
 func (c Config) Levels() int { return len(c.WithDefaults().Sigmas) }
 
+// ScopeName is the scope of the network's variables in its store: a
+// variable's path is "/scorenet/" + its name (rf/B_cos, dense_0/weights).
+const ScopeName = "scorenet"
+
 // Variable names, relative to the network's scope. They are part of the
 // checkpoint format.
 const (
-	scopeName   = "scorenet"
 	configParam = "scorenet_config"
 	varBCos     = "B_cos"
 	varBSin     = "B_sin"
@@ -112,7 +115,7 @@ const EMAPrefix = "/ema"
 // moving averages of its trainable weights (NCSNv2), and whether the store
 // holds them. The view shares the store; train the network, not the view.
 func (n *Net) EMA() (*Net, bool) {
-	if n.store.GetVariable(EMAPrefix+model.JoinPath("/", scopeName, "rf", varAlpha)) == nil {
+	if n.store.GetVariable(EMAPrefix+model.JoinPath("/", ScopeName, "rf", varAlpha)) == nil {
 		return n, false
 	}
 	return &Net{cfg: n.cfg, backend: n.backend, store: n.store, ema: true, noFast: n.noFast}, true
@@ -210,7 +213,7 @@ func (n *Net) Backend() compute.Backend { return n.backend }
 func (n *Net) Store() *model.Store { return n.store }
 
 // Scope returns the scope under which the network's variables live.
-func (n *Net) Scope() *model.Scope { return n.store.RootScope().At(scopeName) }
+func (n *Net) Scope() *model.Scope { return n.store.RootScope().At(ScopeName) }
 
 // Scores builds the network's graph: the scores at the points x (shape
 // [n, Dim], float32) for the noise level indices level (shape [n], int32).
@@ -342,7 +345,7 @@ func Frozen() []string { return []string{"rf/" + varBCos, "rf/" + varBSin} }
 // VariableValues returns a copy of the named variable (a path relative to
 // the network's scope, e.g. "rf/B_cos") as float32s.
 func (n *Net) VariableValues(name string) ([]float32, error) {
-	path := model.JoinPath("/", scopeName, name)
+	path := model.JoinPath("/", ScopeName, name)
 	if strings.Contains(name, "..") {
 		return nil, fmt.Errorf("scorenet: bad variable name %q", name)
 	}

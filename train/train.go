@@ -11,7 +11,6 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
-	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
@@ -170,34 +169,14 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 		return nil, nil
 	}
 	cfg := net.Config()
-	sigmas := []float64(cfg.Sigmas)
-	L, d := len(sigmas), cfg.Dim
-	adam := optimizer.Adam().LearningRate(s.LearningRate).Done()
-	netScope := net.Scope()
-	score := func(x, level *Node) *Node { return net.Scores(netScope, x, level) }
-	emaVars, err := emaVariables(net, s.EMA)
+	L, d := len(cfg.Sigmas), cfg.Dim
+	eng, err := newEngine(net, data, s)
 	if err != nil {
 		return nil, err
 	}
-	opt := stepper{adam, emaVars, s.EMA}
-
-	var support *discreteData
-	if dd, ok := data.(Discrete); ok && s.GraphNoise {
-		pts, w := dd.Support()
-		support = &discreteData{points: pts, weights: w}
-	}
-	exec, err := stepExec(net, s, score, opt, sigmas, s.Batch, d, support)
-	if err != nil {
-		return nil, fmt.Errorf("train: %w", err)
-	}
-	defer exec.Finalize()
+	defer eng.close()
 
 	rng := rand.New(rand.NewPCG(s.Seed, uint64(start)))
-	if s.GraphNoise {
-		if err := store.SetRNGStateFromSeed(int64(s.Seed ^ uint64(start)*0x9e3779b97f4a7c15)); err != nil {
-			return nil, fmt.Errorf("train: %w", err)
-		}
-	}
 	B := s.Batch
 	x32 := make([]float32, B*d)
 	var z32, v32 []float32
@@ -219,24 +198,28 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 	var sinceReport float64
 	var nReport int
 	save := func() error {
+		if err := eng.sync(); err != nil {
+			return err
+		}
 		if s.CheckpointDir == "" {
 			return nil
 		}
 		return net.Save(s.CheckpointDir)
 	}
-	// The losses of the steps since the last read, still on the device.
-	var pending []*tensors.Tensor
+	// The losses of the steps since the last read, perhaps still on the
+	// device.
+	var pending []lossValue
 	defer func() {
-		for _, t := range pending {
-			t.FinalizeAll()
+		for _, l := range pending {
+			l.release()
 		}
 	}()
 	// flush reads the pending losses of the steps up to last, stopping at
 	// the first that is not finite.
 	flush := func(last int) error {
 		first := last - len(pending) + 1
-		for i, t := range pending {
-			loss := float64(tensors.ToScalar[float32](t))
+		for i, l := range pending {
+			loss := l.read()
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
 				where := "no checkpoint was saved"
 				if s.CheckpointDir != "" {
@@ -245,7 +228,7 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 				return fmt.Errorf("%w at step %d: loss is %v (try a smaller learning rate); %s",
 					ErrDiverged, first+i, loss, where)
 			}
-			t.FinalizeAll()
+			l.release()
 			history = append(history, Record{Step: first + i, Loss: loss})
 			sinceReport += loss
 			nReport++
@@ -263,7 +246,7 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 			}
 			return history, err
 		}
-		if support == nil {
+		if !eng.drawsData() {
 			for i, v := range data.Sample(B, rng) {
 				x32[i] = float32(v)
 			}
@@ -277,29 +260,11 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 		for i := range v32 {
 			v32[i] = float32(rng.NormFloat64())
 		}
-		var out []*tensors.Tensor
-		switch {
-		case support != nil:
-			out, err = exec.Exec(tensors.FromScalar(int32(B)))
-		case s.GraphNoise:
-			out, err = exec.Exec(tensors.FromFlatDataAndDimensions(x32, B, d))
-		case s.Objective == AllLevels:
-			out, err = exec.Exec(tensors.FromFlatDataAndDimensions(x32, B, d),
-				tensors.FromFlatDataAndDimensions(z32, B, L, d))
-		case s.Objective == OneLevel:
-			out, err = exec.Exec(tensors.FromFlatDataAndDimensions(x32, B, d),
-				tensors.FromFlatDataAndDimensions(levels, B),
-				tensors.FromFlatDataAndDimensions(z32, B, d))
-		case s.Objective == Sliced:
-			out, err = exec.Exec(tensors.FromFlatDataAndDimensions(x32, B, d),
-				tensors.FromFlatDataAndDimensions(levels, B),
-				tensors.FromFlatDataAndDimensions(z32, B, d),
-				tensors.FromFlatDataAndDimensions(v32, B, d))
-		}
+		loss, err := eng.step(x32, z32, v32, levels)
 		if err != nil {
 			return history, fmt.Errorf("train: step %d: %w", step, err)
 		}
-		pending = append(pending, out[0])
+		pending = append(pending, loss)
 		checkpoint := step%s.CheckpointEvery == 0 || step == s.Steps
 		report := s.Progress != nil && (step%s.ProgressEvery == 0 || step == s.Steps)
 		if len(pending) < s.LossEvery && !checkpoint && !report {

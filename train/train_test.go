@@ -308,3 +308,50 @@ func TestDiscreteDraw(t *testing.T) {
 		t.Errorf("drew %d distinct points, want the 3 of the support", len(counts))
 	}
 }
+
+// The fused engine and the GoMLX graph train the same network the same way:
+// equal losses step by step, and checkpoints that either can resume.
+func TestEnginesAgree(t *testing.T) {
+	if !fastApplies(smallNet(t, 1), Settings{Objective: AllLevels}) {
+		t.Skip("the fused engine does not apply here (no AVX-512 kernels)")
+	}
+	for _, obj := range []Objective{AllLevels, OneLevel} {
+		t.Run(string(obj), func(t *testing.T) {
+			dir := t.TempDir()
+			run := func(graph bool, steps int, ckpt string, net *scorenet.Net) []Record {
+				net.UseGraph(graph)
+				hist, err := Run(context.Background(), net, twoPoints{}, Settings{Steps: steps, Batch: 32, Objective: obj, Seed: 4, EMA: 0.9, CheckpointDir: ckpt, CheckpointEvery: 1000})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return hist
+			}
+			fast := run(false, 20, dir+"/fast", smallNet(t, 6))
+			graph := run(true, 20, dir+"/graph", smallNet(t, 6))
+			for i := range fast {
+				// float32 arithmetic in different orders: losses agree to
+				// about 1e-6 relative per step, drifting slowly.
+				if math.Abs(fast[i].Loss-graph[i].Loss) > 1e-3*math.Abs(graph[i].Loss) {
+					t.Fatalf("step %d: fused loss %v, graph loss %v", i+1, fast[i].Loss, graph[i].Loss)
+				}
+			}
+			// Resume each checkpoint with the other engine.
+			for _, c := range []struct {
+				dir   string
+				graph bool
+			}{{dir + "/fast", true}, {dir + "/graph", false}} {
+				net, err := scorenet.Load(gobackend.GetBackend(), c.dir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				more := run(c.graph, 25, c.dir, net)
+				if len(more) != 5 || more[0].Step != 21 {
+					t.Fatalf("resumed %s: steps %v", c.dir, more)
+				}
+				if _, ok := net.EMA(); !ok {
+					t.Errorf("resumed %s: no moving averages", c.dir)
+				}
+			}
+		})
+	}
+}

@@ -1,6 +1,6 @@
-// Package fastnet evaluates the forward pass of the seed's score network
-// (package scorenet) in plain Go, fast enough to drive long Langevin chains
-// without a GoMLX graph.
+// Package fastnet evaluates and trains the seed's score network (package
+// scorenet) in plain Go: evaluation fast enough to drive long Langevin
+// chains, and training steps faster than the GoMLX graph's, without one.
 //
 // For a point x in R^d and a noise level index l the network computes
 //
@@ -32,6 +32,31 @@
 //     a register-tiled product over panels of four output units, so the
 //     activations of one block stay in cache through all layers. Blocks
 //     are shared among runtime.GOMAXPROCS goroutines.
+//
+// Trainer trains the network as package train does, without a graph: the
+// denoising score matching losses of package objective (every point at
+// every level, or each point at one level), their gradient with respect
+// to α, β and the dense layers by backpropagation written out, and GoMLX's
+// Adam (optimizer.Adam() defaults, float32, bit for bit given the same
+// gradient). A training row is one point at one level. Rows go through
+// the network in blocks of 64, their activations kept row-major, so that
+// each dense layer costs three register-tiled products that all read
+// their operands along rows:
+//
+//	forward   h_k = relu(h_{k-1} W_k + b_k)         (W_k packed in panels)
+//	backward  g_{k-1} = (g_k W_kᵀ) ⊙ [h_{k-1} > 0]   (W_kᵀ packed in panels)
+//	          ∂W_k += h_{k-1}ᵀ g_k                   (accumulated per goroutine)
+//
+// The first layer's input gradient is never formed. With the feature
+// product P = f W_0[:2F] kept from the forward pass (z_1 = α_l P + ...),
+//
+//	∂loss/∂α_l = Σ_{rows at l} g_1·P,   ∂loss/∂β_l = Σ_{rows at l} g_1·Σ_{i<2F} W_0[i, :],
+//
+// g_1 being the gradient at the first layer's pre-activation, which saves
+// a quarter of the backward pass. Blocks are dealt to runtime.GOMAXPROCS
+// goroutines in a fixed pattern and their sums added in a fixed order, so
+// a step is reproducible. Gradients agree with GoMLX's graph to about 1e-6
+// (relative norm; see gomlx_test.go).
 //
 // On amd64 built with GOEXPERIMENT=simd the kernels use AVX-512 through
 // package simd/archsimd when the CPU has it; otherwise portable Go loops

@@ -1,0 +1,124 @@
+package train
+
+import (
+	"fmt"
+
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
+
+	"github.com/sgm-dev/sgm/scorenet"
+)
+
+// An engine takes the optimiser steps that Run drives. The GoMLX engine
+// runs the compiled graph of the objective and Adam on any backend; the
+// fast engine (fastengine.go) runs internal/fastnet's fused kernels, on
+// the pure-Go backend where they apply. Both see the same batches.
+type engine interface {
+	// step takes one optimiser step on the batch (x: B×d, z: noise, v:
+	// projections, levels: one per point; unused ones are nil) and
+	// returns its loss.
+	step(x, z, v []float32, levels []int32) (lossValue, error)
+	// drawsData reports whether the engine draws the data points itself.
+	drawsData() bool
+	// sync makes the network's store hold what the engine has trained, so
+	// that it can be saved or evaluated.
+	sync() error
+	close()
+}
+
+// lossValue is a step's loss, perhaps still on the device.
+type lossValue interface {
+	read() float64
+	release()
+}
+
+// newEngine picks the engine for net and s: the fast one where it applies.
+func newEngine(net *scorenet.Net, data Sampler, s Settings) (engine, error) {
+	if fastApplies(net, s) {
+		return newFastEngine(net, s)
+	}
+	return newGraphEngine(net, data, s)
+}
+
+// graphEngine runs a compiled GoMLX step.
+type graphEngine struct {
+	exec        *model.Exec
+	s           Settings
+	batch, d, L int
+	graphData   bool
+}
+
+func newGraphEngine(net *scorenet.Net, data Sampler, s Settings) (*graphEngine, error) {
+	cfg := net.Config()
+	sigmas := []float64(cfg.Sigmas)
+	adam := optimizer.Adam().LearningRate(s.LearningRate).Done()
+	netScope := net.Scope()
+	score := func(x, level *Node) *Node { return net.Scores(netScope, x, level) }
+	emaVars, err := emaVariables(net, s.EMA)
+	if err != nil {
+		return nil, err
+	}
+	opt := stepper{adam, emaVars, s.EMA}
+	var support *discreteData
+	if dd, ok := data.(Discrete); ok && s.GraphNoise {
+		pts, w := dd.Support()
+		support = &discreteData{points: pts, weights: w}
+	}
+	if s.GraphNoise {
+		start := uint64(net.Step())
+		if err := net.Store().SetRNGStateFromSeed(int64(s.Seed ^ start*0x9e3779b97f4a7c15)); err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+	}
+	exec, err := stepExec(net, s, score, opt, sigmas, s.Batch, cfg.Dim, support)
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	return &graphEngine{exec: exec, s: s, batch: s.Batch, d: cfg.Dim, L: len(sigmas), graphData: support != nil}, nil
+}
+
+func (e *graphEngine) drawsData() bool { return e.graphData }
+func (e *graphEngine) sync() error     { return nil }
+func (e *graphEngine) close()          { e.exec.Finalize() }
+
+func (e *graphEngine) step(x32, z32, v32 []float32, levels []int32) (lossValue, error) {
+	B, d, L := e.batch, e.d, e.L
+	var out []*tensors.Tensor
+	var err error
+	switch {
+	case e.graphData:
+		out, err = e.exec.Exec(tensors.FromScalar(int32(B)))
+	case e.s.GraphNoise:
+		out, err = e.exec.Exec(tensors.FromFlatDataAndDimensions(x32, B, d))
+	case e.s.Objective == AllLevels:
+		out, err = e.exec.Exec(tensors.FromFlatDataAndDimensions(x32, B, d),
+			tensors.FromFlatDataAndDimensions(z32, B, L, d))
+	case e.s.Objective == OneLevel:
+		out, err = e.exec.Exec(tensors.FromFlatDataAndDimensions(x32, B, d),
+			tensors.FromFlatDataAndDimensions(levels, B),
+			tensors.FromFlatDataAndDimensions(z32, B, d))
+	default:
+		out, err = e.exec.Exec(tensors.FromFlatDataAndDimensions(x32, B, d),
+			tensors.FromFlatDataAndDimensions(levels, B),
+			tensors.FromFlatDataAndDimensions(z32, B, d),
+			tensors.FromFlatDataAndDimensions(v32, B, d))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return tensorLoss{out[0]}, nil
+}
+
+// tensorLoss is a loss held in a GoMLX tensor.
+type tensorLoss struct{ t *tensors.Tensor }
+
+func (l tensorLoss) read() float64 { return float64(tensors.ToScalar[float32](l.t)) }
+func (l tensorLoss) release()      { l.t.FinalizeAll() }
+
+// floatLoss is a loss already in memory.
+type floatLoss float64
+
+func (l floatLoss) read() float64 { return float64(l) }
+func (floatLoss) release()        {}
