@@ -377,6 +377,7 @@ func LossCurve(steps, loss []float64, window int, title string) (*Chart, error) 
 		p.Legend.Add("loss", raw)
 		p.Legend.Add(fmt.Sprintf("moving average of %d", window), avg)
 		p.Legend.Top = true
+		p.Legend.XOffs = -vg.Points(12) // keep the sample lines inside the canvas
 	}
 	return &Chart{Plot: p, W: lossW, H: lossH}, nil
 }
@@ -455,6 +456,8 @@ func Curves(series []Series, xLabel, yLabel, title string) (*Chart, error) {
 	if posY {
 		p.Y.Scale, p.Y.Tick.Marker = gplot.LogScale{}, logTicks{}
 	}
-	p.Legend.Top = true
+	// Bottom left: score errors and similar curves fall to the right.
+	p.Legend.Left = true
+	p.Legend.XOffs, p.Legend.YOffs = vg.Points(8), vg.Points(8)
 	return &Chart{Plot: p, W: lossW, H: lossH}, nil
 }

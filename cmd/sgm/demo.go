@@ -29,6 +29,7 @@ type demoConfig struct {
 	Steps     int     `json:"train_steps"`
 	Batch     int     `json:"batch"`
 	LR        float64 `json:"learning_rate"`
+	EMA       float64 `json:"ema"`
 	Width     int     `json:"width"`
 	Depth     int     `json:"depth"`
 	Features  int     `json:"features"`
@@ -44,12 +45,12 @@ type demoConfig struct {
 
 var (
 	fullDemo = demoConfig{
-		Image: "mnist:train:0", Objective: string(train.OneLevel), Steps: 3000, Batch: 1024, LR: 1e-3,
+		Image: "mnist:train:0", Objective: string(train.OneLevel), Steps: 6000, Batch: 1024, LR: 1e-3, EMA: 0.999,
 		Width: 256, Depth: 3, Features: 256, Levels: 30, SigmaMin: 1e-4, SigmaMax: 1,
-		Level: 17, StepSize: 1e-3, Chains: 2000, ChainLen: 600, BurnIn: 550,
+		Level: 17, StepSize: 5e-4, Chains: 2000, ChainLen: 1000, BurnIn: 950,
 	}
 	quickDemo = demoConfig{
-		Image: "mnist:train:0", Objective: string(train.OneLevel), Steps: 40, Batch: 128, LR: 1e-3,
+		Image: "mnist:train:0", Objective: string(train.OneLevel), Steps: 40, Batch: 128, LR: 1e-3, EMA: 0.9,
 		Width: 32, Depth: 2, Features: 32, Levels: 30, SigmaMin: 1e-4, SigmaMax: 1,
 		Level: 17, StepSize: 1e-3, Chains: 200, ChainLen: 60, BurnIn: 50,
 	}
@@ -215,7 +216,7 @@ func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool
 		res, err = runTraining(ctx, e, trainFlags{
 			image: cfg.Image, out: modelDir, objective: cfg.Objective, backend: backend,
 			lossCSV: filepath.Join(out, "loss.csv"), lossPlot: figure("4-loss.png"),
-			steps: cfg.Steps, batch: cfg.Batch, width: cfg.Width, depth: cfg.Depth, features: cfg.Features,
+			ema: cfg.EMA, steps: cfg.Steps, batch: cfg.Batch, width: cfg.Width, depth: cfg.Depth, features: cfg.Features,
 			levels: cfg.Levels, checkpointEvery: cfg.Steps, lr: cfg.LR, sigmaMin: cfg.SigmaMin, sigmaMax: cfg.SigmaMax,
 			seed: seed,
 		})
@@ -223,18 +224,23 @@ func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool
 	}); err != nil {
 		return err
 	}
+	// Evaluate with the moving averages of the weights, as sgm sample does.
+	net := res.net
+	if ema, ok := net.EMA(); ok {
+		net = ema
+	}
 	sum.TrainSteps = len(res.history)
 	sum.FinalLoss = finalLoss(res.history)
-	sum.Sigma = res.net.Config().Sigmas[cfg.Level]
+	sum.Sigma = net.Config().Sigmas[cfg.Level]
 
 	if err := stage("fields", func() error {
-		return saveLearnedFields(figure("5-learned-fields.png"), res.net, defaultFieldLevels(cfg.Levels), 15)
+		return saveLearnedFields(figure("5-learned-fields.png"), net, defaultFieldLevels(cfg.Levels), 15)
 	}); err != nil {
 		return err
 	}
 
 	if err := stage("score-error", func() error {
-		sum.ScoreError = scoreErrors(res.net, im, 1000, rand.New(rand.NewPCG(seed, 0xf15e)))
+		sum.ScoreError = scoreErrors(net, im, 1000, rand.New(rand.NewPCG(seed, 0xf15e)))
 		sum.AutoLevel = -1
 		for _, le := range sum.ScoreError {
 			if le.Relative <= autoTolerance {
@@ -250,7 +256,7 @@ func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool
 	if err := stage("oracle", func() error {
 		// The same sampler driven by the exact score of the smoothed image:
 		// how much of the gap to a perfect hist_corr is the sampler's.
-		pts, err := cfg.pooledLangevin(im.Smoothed(res.net.Config().Sigmas[cfg.Level]), rand.New(rand.NewPCG(seed, 0x0ac1e)))
+		pts, err := cfg.pooledLangevin(im.Smoothed(net.Config().Sigmas[cfg.Level]), rand.New(rand.NewPCG(seed, 0x0ac1e)))
 		sum.OracleHistCorr = metric.HistCorr(pts, im.Pix, im.H, im.W)
 		return err
 	}); err != nil {
@@ -258,7 +264,7 @@ func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool
 	}
 
 	if err := stage("sampling", func() error {
-		pts, err := cfg.pooledLangevin(res.net.AtLevel(cfg.Level), rand.New(rand.NewPCG(seed, 0x5a3b1e)))
+		pts, err := cfg.pooledLangevin(net.AtLevel(cfg.Level), rand.New(rand.NewPCG(seed, 0x5a3b1e)))
 		if err != nil {
 			return err
 		}
