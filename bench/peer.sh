@@ -4,8 +4,10 @@
 # width 256, depth 3, 256 features, 30 levels, all levels per point), and
 # prints the ratios sgm / PyTorch.
 #
-#   bash bench/peer.sh            # needs Debian's python3-torch:
-#                                 # apt-get install -y python3-torch
+#   bash bench/peer.sh            # needs Debian's PyTorch with OpenBLAS:
+#                                 # apt-get install -y python3-torch libopenblas0-pthread
+# (without libopenblas0 Debian's PyTorch falls back to the reference BLAS
+# and runs about 30x slower; the script refuses to compare against that).
 # Environment: PEERS (default ../shared/peers), STEPS (training steps timed,
 # default 40).
 set -euo pipefail
@@ -18,6 +20,12 @@ trap 'rm -rf "$out"' EXIT
 go build -o "$out/sgm" ./cmd/sgm
 py=/usr/bin/python3
 "$py" -c 'import torch' 2>/dev/null || { echo "PyTorch missing: apt-get install -y python3-torch" >&2; exit 1; }
+
+blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 || true)
+case "$blas" in
+  *openblas*) echo "BLAS: $blas" >&2 ;;
+  *) echo "libblas.so.3 is $blas, not OpenBLAS: apt-get install -y libopenblas0-pthread" >&2; exit 1 ;;
+esac
 
 echo "sgm bench ..." >&2
 "$out/sgm" bench --json --train-steps "$steps" > "$out/sgm.json"
