@@ -18,7 +18,7 @@ sgm="$out/sgm"
 runs=(
   "all-levels all-levels 3000 34"
   "one-level one-level 3000 1024"
-  "sliced sliced 3000 1024"
+  "sliced sliced 1000 1024"
 )
 printf '%-11s %8s %10s %10s %10s\n' objective steps train_s rel_err_17 hist_corr
 for r in "${runs[@]}"; do

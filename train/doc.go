@@ -8,6 +8,15 @@
 // source, so a run is reproducible from its seed; on resume the source is
 // re-seeded from the seed and the step count.
 //
+// Two engines take the steps, chosen automatically: on GoMLX's pure-Go
+// backend with AVX-512, the denoising objectives run on internal/fastnet's
+// fused kernels (the same arithmetic as the graph, checked against it, and
+// several times faster); everywhere else, and for sliced score matching,
+// the compiled GoMLX graph of objective and Adam runs. Both keep Adam's
+// state in the same store variables, so a checkpoint written by one resumes
+// on the other. On accelerators, Settings.GraphNoise draws noise and data
+// inside the compiled step and Settings.LossEvery batches the read-backs.
+//
 // Each step's loss is checked: a NaN or Inf stops the run with ErrDiverged
 // before anything more is saved, so the last checkpoint written is the last
 // good one. Progress is reported through a callback, so that the command
