@@ -350,3 +350,24 @@ func TestEvalModelAndAutoLevel(t *testing.T) {
 		t.Errorf("--level auto with an impossible tolerance: exit %d, stderr %q", code, stderr)
 	}
 }
+
+func TestBenchJSON(t *testing.T) {
+	code, stdout, stderr := runSGM(t, "bench", "--json", "--train-steps", "1", "--batch", "8", "--chain-steps", "200", "--particles", "16", "--particle-steps", "2")
+	if code != 0 {
+		t.Fatalf("bench exited %d: %s", code, stderr)
+	}
+	var r map[string]any
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatalf("bench --json printed %q: %v", stdout, err)
+	}
+	for _, k := range []string{"train_steps_per_s", "langevin_chain_400k_s", "langevin_particle_steps_per_s", "peak_rss_mib", "config"} {
+		v, ok := r[k]
+		if !ok {
+			t.Errorf("no %q in %s", k, stdout)
+			continue
+		}
+		if f, isNum := v.(float64); isNum && !(f > 0) {
+			t.Errorf("%s = %v, want a positive measurement", k, f)
+		}
+	}
+}
