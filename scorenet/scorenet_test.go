@@ -211,9 +211,13 @@ func TestFastPathFollowsTraining(t *testing.T) {
 	b, _ := v.Value()
 	vals, _ := tensors.CopyFlatData[float32](b)
 	vals[0] += 1
-	v.MustSetValue(tensors.FromFlatDataAndDimensions(vals, len(vals)))
+	if err := v.SetValue(tensors.FromFlatDataAndDimensions(vals, len(vals))); err != nil {
+		t.Fatal(err)
+	}
 	step := optimizer.GetGlobalStepVar(n.store)
-	step.MustSetValue(tensors.FromScalar(int64(1)))
+	if err := step.SetValue(tensors.FromScalar(int64(1))); err != nil {
+		t.Fatal(err)
+	}
 	after := make([]float64, 2)
 	if err := n.ScoreBatch(after, x, 1); err != nil {
 		t.Fatal(err)
