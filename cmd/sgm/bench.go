@@ -70,7 +70,7 @@ when --chain-steps is smaller. peak_rss_mib is the process's peak resident
 memory. Compare with the PyTorch peer with bench/peer.sh.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			asJSON := fs.Bool("json", false, "print one JSON object")
-			trainSteps := fs.Int("train-steps", 20, "training steps to time (after warm-up steps that compile)")
+			trainSteps := fs.Int("train-steps", 20, "training steps to time (after 2 warm-up steps)")
 			batch := fs.Int("batch", 256, "training batch (data points; each at all 30 levels)")
 			chainSteps := fs.Int("chain-steps", 400000, "steps of the single Langevin chain")
 			particles := fs.Int("particles", 4096, "particles of the batched Langevin run")
@@ -105,18 +105,12 @@ memory. Compare with the PyTorch peer with bench/peer.sh.`,
 					return err
 				}
 				// Training: two warm-up steps compile the graph.
-				// Warm-up steps compile the graphs (one step, and a chunk
-				// of steps on an accelerator).
-				settings := train.Settings{Batch: *batch, GraphNoise: onAccelerator(*backend), LossEvery: lossEvery(*backend),
-					StepsPerCall: stepsPerCall(*backend), CheckpointEvery: 1 << 30}
-				warm := 1 + settings.StepsPerCall
-				settings.Steps = warm
-				if _, err := train.Run(ctx, net, data, settings); err != nil {
+				graphNoise := onAccelerator(*backend)
+				if _, err := train.Run(ctx, net, data, train.Settings{Steps: 2, Batch: *batch, GraphNoise: graphNoise, LossEvery: lossEvery(*backend), StepsPerCall: stepsPerCall(*backend)}); err != nil {
 					return err
 				}
 				t := time.Now()
-				settings.Steps = warm + *trainSteps
-				if _, err := train.Run(ctx, net, data, settings); err != nil {
+				if _, err := train.Run(ctx, net, data, train.Settings{Steps: 2 + *trainSteps, Batch: *batch, GraphNoise: graphNoise, LossEvery: lossEvery(*backend), StepsPerCall: stepsPerCall(*backend)}); err != nil {
 					return err
 				}
 				el := time.Since(t).Seconds()
