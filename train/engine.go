@@ -42,17 +42,9 @@ func newEngine(net *scorenet.Net, data Sampler, s Settings) (engine, error) {
 	return newGraphEngine(net, data, s)
 }
 
-// multiStepper is an engine that can take a chunk of several steps in one
-// call.
-type multiStepper interface {
-	chunk() int                  // steps per chunk (1: none)
-	stepN() ([]lossValue, error) // one chunk's steps, their losses in order
-}
-
 // graphEngine runs a compiled GoMLX step.
 type graphEngine struct {
 	exec        *model.Exec
-	multi       *model.Exec // chunks of s.StepsPerCall steps; nil if none
 	s           Settings
 	batch, d, L int
 	graphData   bool
@@ -80,47 +72,16 @@ func newGraphEngine(net *scorenet.Net, data Sampler, s Settings) (*graphEngine, 
 			return nil, fmt.Errorf("train: %w", err)
 		}
 	}
-	exec, err := stepExec(net, s, score, opt, sigmas, s.Batch, cfg.Dim, support, 1)
+	exec, err := stepExec(net, s, score, opt, sigmas, s.Batch, cfg.Dim, support)
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	e := &graphEngine{exec: exec, s: s, batch: s.Batch, d: cfg.Dim, L: len(sigmas), graphData: support != nil}
-	if s.StepsPerCall > 1 && support != nil {
-		if e.multi, err = stepExec(net, s, score, opt, sigmas, s.Batch, cfg.Dim, support, s.StepsPerCall); err != nil {
-			return nil, fmt.Errorf("train: %w", err)
-		}
-	}
-	return e, nil
-}
-
-func (e *graphEngine) chunk() int {
-	if e.multi == nil {
-		return 1
-	}
-	return e.s.StepsPerCall
-}
-
-func (e *graphEngine) stepN() ([]lossValue, error) {
-	out, err := e.multi.Exec(tensors.FromScalar(int32(e.batch)))
-	if err != nil {
-		return nil, err
-	}
-	shared := &chunkLosses{t: out[0], refs: e.s.StepsPerCall}
-	losses := make([]lossValue, e.s.StepsPerCall)
-	for k := range losses {
-		losses[k] = chunkLoss{shared, k}
-	}
-	return losses, nil
+	return &graphEngine{exec: exec, s: s, batch: s.Batch, d: cfg.Dim, L: len(sigmas), graphData: support != nil}, nil
 }
 
 func (e *graphEngine) drawsData() bool { return e.graphData }
 func (e *graphEngine) sync() error     { return nil }
-func (e *graphEngine) close() {
-	e.exec.Finalize()
-	if e.multi != nil {
-		e.multi.Finalize()
-	}
-}
+func (e *graphEngine) close()          { e.exec.Finalize() }
 
 func (e *graphEngine) step(x32, z32, v32 []float32, levels []int32) (lossValue, error) {
 	B, d, L := e.batch, e.d, e.L
@@ -161,29 +122,3 @@ type floatLoss float64
 
 func (l floatLoss) read() float64 { return float64(l) }
 func (floatLoss) release()        {}
-
-// chunkLosses is the tensor of a chunk's losses, read once, released when
-// every step's loss has been.
-type chunkLosses struct {
-	t    *tensors.Tensor
-	vals []float32
-	refs int
-}
-
-type chunkLoss struct {
-	c *chunkLosses
-	k int
-}
-
-func (l chunkLoss) read() float64 {
-	if l.c.vals == nil {
-		l.c.vals = tensors.MustCopyFlatData[float32](l.c.t)
-	}
-	return float64(l.c.vals[l.k])
-}
-
-func (l chunkLoss) release() {
-	if l.c.refs--; l.c.refs == 0 {
-		l.c.t.FinalizeAll()
-	}
-}

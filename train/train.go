@@ -74,12 +74,6 @@ type Settings struct {
 	// and before a progress report.
 	LossEvery int
 
-	// StepsPerCall, with GraphNoise and data the graph can draw (a
-	// Discrete sampler), compiles this many optimiser steps into one call
-	// of the backend (0 means 1), which spares an accelerator the time
-	// between calls. Chunks never cross a checkpoint or progress report.
-	StepsPerCall int
-
 	CheckpointDir   string // where checkpoints go; "" means none
 	CheckpointEvery int    // steps between checkpoints; 0 means 1000 (and always at the end)
 
@@ -111,9 +105,6 @@ func (s Settings) withDefaults() Settings {
 	if s.LossEvery == 0 {
 		s.LossEvery = 1
 	}
-	if s.StepsPerCall == 0 {
-		s.StepsPerCall = 1
-	}
 	return s
 }
 
@@ -131,8 +122,6 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("checkpoint interval must be at least 1, got %d", s.CheckpointEvery)
 	case s.ProgressEvery < 1:
 		return fmt.Errorf("progress interval must be at least 1, got %d", s.ProgressEvery)
-	case s.StepsPerCall < 0:
-		return fmt.Errorf("steps per call must not be negative, got %d", s.StepsPerCall)
 	case s.LossEvery < 0:
 		return fmt.Errorf("loss read interval must not be negative, got %d", s.LossEvery)
 	case !(s.EMA >= 0 && s.EMA < 1):
@@ -247,31 +236,6 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 		pending = pending[:0]
 		return nil
 	}
-	// bookkeeping reads the losses, saves and reports as due after step.
-	bookkeeping := func(step int) error {
-		checkpoint := step%s.CheckpointEvery == 0 || step == s.Steps
-		report := s.Progress != nil && (step%s.ProgressEvery == 0 || step == s.Steps)
-		if len(pending) < s.LossEvery && !checkpoint && !report {
-			return nil
-		}
-		if err := flush(step); err != nil {
-			return err
-		}
-		if checkpoint {
-			if err := save(); err != nil {
-				return err
-			}
-		}
-		if report {
-			el := time.Since(began)
-			s.Progress(Status{
-				Step: step, Steps: s.Steps, Loss: history[len(history)-1].Loss, MeanLoss: sinceReport / float64(nReport),
-				Elapsed: el, StepsPerSec: float64(step-start) / el.Seconds(),
-			})
-			sinceReport, nReport = 0, 0
-		}
-		return nil
-	}
 	for step := start + 1; step <= s.Steps; step++ {
 		if err := ctx.Err(); err != nil {
 			if ferr := flush(step - 1); ferr != nil {
@@ -281,22 +245,6 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 				return history, serr
 			}
 			return history, err
-		}
-		// A chunk of several steps in one call, where the engine can and
-		// no checkpoint or report falls inside it.
-		if ms, ok := eng.(multiStepper); ok {
-			if n := ms.chunk(); n > 1 && nextBoundary(s, step)-step+1 >= n {
-				losses, err := ms.stepN()
-				if err != nil {
-					return history, fmt.Errorf("train: steps %d to %d: %w", step, step+n-1, err)
-				}
-				pending = append(pending, losses...)
-				step += n - 1
-				if err := bookkeeping(step); err != nil {
-					return history, err
-				}
-				continue
-			}
 		}
 		if !eng.drawsData() {
 			for i, v := range data.Sample(B, rng) {
@@ -317,8 +265,26 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 			return history, fmt.Errorf("train: step %d: %w", step, err)
 		}
 		pending = append(pending, loss)
-		if err := bookkeeping(step); err != nil {
+		checkpoint := step%s.CheckpointEvery == 0 || step == s.Steps
+		report := s.Progress != nil && (step%s.ProgressEvery == 0 || step == s.Steps)
+		if len(pending) < s.LossEvery && !checkpoint && !report {
+			continue
+		}
+		if err := flush(step); err != nil {
 			return history, err
+		}
+		if checkpoint {
+			if err := save(); err != nil {
+				return history, err
+			}
+		}
+		if report {
+			el := time.Since(began)
+			s.Progress(Status{
+				Step: step, Steps: s.Steps, Loss: history[len(history)-1].Loss, MeanLoss: sinceReport / float64(nReport),
+				Elapsed: el, StepsPerSec: float64(step-start) / el.Seconds(),
+			})
+			sinceReport, nReport = 0, 0
 		}
 	}
 	return history, nil
@@ -376,10 +342,7 @@ func emaVariables(net *scorenet.Net, decay float64) ([][2]*model.Variable, error
 // stepExec compiles one training step: the loss of s.Objective and the
 // optimiser's update, taking the data points and, unless s.GraphNoise, the
 // noise as inputs.
-// With support, the data are drawn in the graph too, and the step is taken
-// chunk times in one graph, returning the chunk's losses (shape [chunk]);
-// otherwise chunk must be 1.
-func stepExec(net *scorenet.Net, s Settings, score objective.ScoreFn, opt stepper, sigmas []float64, batch, d int, support *discreteData, chunk int) (*model.Exec, error) {
+func stepExec(net *scorenet.Net, s Settings, score objective.ScoreFn, opt stepper, sigmas []float64, batch, d int, support *discreteData) (*model.Exec, error) {
 	L := len(sigmas)
 	store := net.Store()
 	update := func(scope *model.Scope, loss *Node) *Node {
@@ -407,14 +370,7 @@ func stepExec(net *scorenet.Net, s Settings, score objective.ScoreFn, opt steppe
 		if support != nil {
 			// The input is only the batch size, to give the graph a shape.
 			return model.NewExec(net.Backend(), store, func(scope *model.Scope, nb *Node) *Node {
-				if chunk == 1 {
-					return step(scope, support.draw(store, nb.Graph(), batch, d))
-				}
-				losses := make([]*Node, chunk)
-				for k := range losses {
-					losses[k] = step(scope, support.draw(store, nb.Graph(), batch, d))
-				}
-				return Stack(losses, 0)
+				return step(scope, support.draw(store, nb.Graph(), batch, d))
 			})
 		}
 		return model.NewExec(net.Backend(), store, step)
@@ -459,15 +415,4 @@ func (dd *discreteData) draw(store *model.Store, g *Graph, n, d int) *Node {
 	below := ConvertDType(GreaterOrEqual(ExpandAxes(u, -1), ExpandAxes(Const(g, cdf), 0)), dtypes.Int32) // [n, K]
 	idx := MinScalar(ReduceSum(below, -1), int32(K-1))
 	return Gather(Reshape(Const(g, pts), K, d), ExpandAxes(idx, -1))
-}
-
-// nextBoundary is the first step at or after step that ends a run, takes a
-// checkpoint or reports progress.
-func nextBoundary(s Settings, step int) int {
-	next := func(every int) int { return (step + every - 1) / every * every }
-	b := min(s.Steps, next(s.CheckpointEvery))
-	if s.Progress != nil {
-		b = min(b, next(s.ProgressEvery))
-	}
-	return b
 }

@@ -355,28 +355,3 @@ func TestEnginesAgree(t *testing.T) {
 		})
 	}
 }
-
-// Chunks of steps in one call take the same steps as one call per step.
-func TestStepsPerCall(t *testing.T) {
-	run := func(chunk int) []Record {
-		net := smallNet(t, 12)
-		hist, err := Run(context.Background(), net, discreteTwoPoints{}, Settings{Steps: 23, Batch: 16, Objective: OneLevel,
-			GraphNoise: true, StepsPerCall: chunk, LossEvery: 5, CheckpointEvery: 10, CheckpointDir: t.TempDir() + "/c"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return hist
-	}
-	one, four := run(1), run(4)
-	if len(four) != 23 {
-		t.Fatalf("%d records with chunks of 4, want 23", len(four))
-	}
-	for i := range one {
-		if four[i].Step != i+1 || math.Abs(four[i].Loss-one[i].Loss) > 1e-5*math.Abs(one[i].Loss) {
-			t.Fatalf("step %d: loss %v in chunks, %v one by one", four[i].Step, four[i].Loss, one[i].Loss)
-		}
-	}
-	if b := nextBoundary(Settings{Steps: 23, CheckpointEvery: 10}, 11); b != 20 {
-		t.Errorf("nextBoundary = %d, want 20", b)
-	}
-}

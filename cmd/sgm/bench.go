@@ -106,11 +106,11 @@ memory. Compare with the PyTorch peer with bench/peer.sh.`,
 				}
 				// Training: two warm-up steps compile the graph.
 				graphNoise := onAccelerator(*backend)
-				if _, err := train.Run(ctx, net, data, train.Settings{Steps: 2, Batch: *batch, GraphNoise: graphNoise, LossEvery: lossEvery(*backend), StepsPerCall: stepsPerCall(*backend)}); err != nil {
+				if _, err := train.Run(ctx, net, data, train.Settings{Steps: 2, Batch: *batch, GraphNoise: graphNoise, LossEvery: lossEvery(*backend)}); err != nil {
 					return err
 				}
 				t := time.Now()
-				if _, err := train.Run(ctx, net, data, train.Settings{Steps: 2 + *trainSteps, Batch: *batch, GraphNoise: graphNoise, LossEvery: lossEvery(*backend), StepsPerCall: stepsPerCall(*backend)}); err != nil {
+				if _, err := train.Run(ctx, net, data, train.Settings{Steps: 2 + *trainSteps, Batch: *batch, GraphNoise: graphNoise, LossEvery: lossEvery(*backend)}); err != nil {
 					return err
 				}
 				el := time.Since(t).Seconds()

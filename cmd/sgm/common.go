@@ -42,15 +42,6 @@ func onAccelerator(backend string) bool {
 	return name != "go"
 }
 
-// stepsPerCall is how many training steps one call of the backend takes
-// (train.Settings.StepsPerCall): one on the CPU, ten on a device.
-func stepsPerCall(backend string) int {
-	if onAccelerator(backend) {
-		return 10
-	}
-	return 1
-}
-
 // lossEvery is how often training reads the loss back from the backend
 // (train.Settings.LossEvery): every step on the CPU, every 50 on a device.
 func lossEvery(backend string) int {

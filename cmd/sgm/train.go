@@ -184,7 +184,7 @@ func runTraining(ctx context.Context, e *env, f trainFlags) (*trainResult, error
 	records, runErr := train.Run(ctx, net, im, train.Settings{
 		Steps: f.steps, Batch: f.batch, LearningRate: f.lr, Objective: train.Objective(f.objective),
 		Seed: f.seed, CheckpointDir: f.out, CheckpointEvery: f.checkpointEvery, EMA: f.ema,
-		GraphNoise: onAccelerator(f.backend), LossEvery: lossEvery(f.backend), StepsPerCall: stepsPerCall(f.backend),
+		GraphNoise: onAccelerator(f.backend), LossEvery: lossEvery(f.backend),
 		Progress: bar.update, ProgressEvery: max(1, f.steps/200),
 	})
 	history = append(history, records...)
