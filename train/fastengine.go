@@ -36,24 +36,20 @@ type fastEngine struct {
 	ema     *fastnet.Params // moving averages, when s.EMA > 0
 }
 
-// trainable lists the trainable variables' paths relative to the network's
-// scope, each with where its values sit in a fastnet.Params.
-func trainable(p *fastnet.Params) []struct {
+// slot is a trainable variable's path relative to the network's scope and
+// where its values sit in a fastnet.Params.
+type slot struct {
 	name string
 	vals *[]float32
-} {
-	out := []struct {
-		name string
-		vals *[]float32
-	}{{"rf/alpha", &p.Alpha}, {"rf/beta", &p.Beta}}
+}
+
+// trainable lists the slots of p's trainable parameters.
+func trainable(p *fastnet.Params) []slot {
+	out := []slot{{"rf/alpha", &p.Alpha}, {"rf/beta", &p.Beta}}
 	for k := range p.Dense {
-		out = append(out, struct {
-			name string
-			vals *[]float32
-		}{fmt.Sprintf("dense_%d/weights", k), &p.Dense[k]}, struct {
-			name string
-			vals *[]float32
-		}{fmt.Sprintf("dense_%d/biases", k), &p.DenseBiases[k]})
+		out = append(out,
+			slot{fmt.Sprintf("dense_%d/weights", k), &p.Dense[k]},
+			slot{fmt.Sprintf("dense_%d/biases", k), &p.DenseBiases[k]})
 	}
 	return out
 }
