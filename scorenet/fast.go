@@ -52,9 +52,10 @@ func (n *Net) fastEval() (*fastnet.Net, error) {
 const goBackendName = "Go Backend"
 
 // FastPath reports whether ScoreBatch evaluates with internal/fastnet
-// rather than the GoMLX graph.
+// rather than the GoMLX graph: on the pure-Go backend, where fastnet's
+// AVX-512 kernels run (its portable loops are slower than the graph).
 func (n *Net) FastPath() bool {
-	return !n.noFast && n.backend != nil && n.backend.Name() == goBackendName
+	return !n.noFast && n.backend != nil && n.backend.Name() == goBackendName && fastnet.Accelerated()
 }
 
 // fastDisabled reports whether the environment turns the fast path off.

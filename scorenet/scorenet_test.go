@@ -11,6 +11,7 @@ import (
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/sgm-dev/sgm"
+	"github.com/sgm-dev/sgm/internal/fastnet"
 )
 
 // referenceScores evaluates the network of the package doc in plain Go,
@@ -96,6 +97,10 @@ func TestScoresMatchReference(t *testing.T) {
 				byPath := map[string][]float64{}
 				for _, path := range []string{"graph", "fast"} {
 					n.UseGraph(path == "graph")
+					if path == "fast" && !fastnet.Accelerated() {
+						t.Log("no AVX-512 kernels here: the fast path is off")
+						continue
+					}
 					if n.FastPath() != (path == "fast") {
 						t.Fatalf("FastPath() = %v evaluating the %s path", n.FastPath(), path)
 					}
@@ -110,6 +115,9 @@ func TestScoresMatchReference(t *testing.T) {
 					if r := relErr(got, want); !(r <= 1e-4) {
 						t.Errorf("level %d: relative error %.3g between %s and reference", level, r, path)
 					}
+				}
+				if byPath["fast"] == nil {
+					continue
 				}
 				if r := relErr(byPath["fast"], byPath["graph"]); !(r <= 1e-4) {
 					t.Errorf("level %d: relative error %.3g between the fast path and the GoMLX graph", level, r)
