@@ -98,8 +98,10 @@ func (f *sampleFlags) validate(fs *flag.FlagSet) error {
 			return err
 		}
 	}
-	if f.burnIn > 0 && f.burnIn >= f.totalSteps() {
-		return usagef("--burn-in %d leaves none of the %d steps to keep", f.burnIn, f.totalSteps())
+	// Annealed runs know their length once the schedule is read (runSample
+	// checks it there).
+	if f.sampler != samplerAnnealed && f.burnIn > 0 && f.burnIn >= f.steps {
+		return usagef("--burn-in %d leaves none of the %d steps to keep", f.burnIn, f.steps)
 	}
 	if err := checkOutput("out", f.out, ".csv"); err != nil {
 		return err
@@ -108,20 +110,6 @@ func (f *sampleFlags) validate(fs *flag.FlagSet) error {
 		return checkOutput("path", f.path, ".csv")
 	}
 	return nil
-}
-
-// totalSteps is how many steps observers will see (annealed: an estimate
-// until the schedule is known; checked again then).
-func (f *sampleFlags) totalSteps() int {
-	if f.sampler == samplerAnnealed && f.sigmas != "" {
-		if v, err := parseFloats("sigmas", f.sigmas, -1); err == nil && len(v) == 3 {
-			return int(v[2]) * f.stepsPerLevel
-		}
-	}
-	if f.sampler == samplerAnnealed {
-		return 1 << 30 // known once the model's levels are read
-	}
-	return f.steps
 }
 
 func init() {
