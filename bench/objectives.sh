@@ -19,17 +19,18 @@ runs=(
   "all-levels all-levels 3000 34"
   "one-level one-level 3000 1024"
   "sliced sliced 1000 1024"
+  "sliced-softplus sliced 1000 1024 --activation softplus"
 )
-printf '%-11s %8s %10s %10s %10s\n' objective steps train_s rel_err_17 hist_corr
+printf '%-16s %8s %10s %10s %10s\n' objective steps train_s rel_err_17 hist_corr
 for r in "${runs[@]}"; do
-  read -r name obj steps batch <<<"$r"
+  read -r name obj steps batch extra <<<"$r"
   dir="$out/$name"
   rm -rf "$dir"
   start=$(date +%s.%N)
-  "$sgm" train --objective "$obj" --steps "$steps" --batch "$batch" --out "$dir" --checkpoint-every "$steps" >/dev/null 2>&1
+  "$sgm" train --objective "$obj" --steps "$steps" --batch "$batch" --out "$dir" --checkpoint-every "$steps" ${extra:-} >/dev/null 2>&1
   secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN{print b-a}')
   rel=$("$sgm" eval --model "$dir" --json | python3 -c 'import json,sys; print("%.4f" % json.load(sys.stdin)["levels"][17]["relative"])')
   "$sgm" sample --model "$dir" --level 17 --n 2000 --steps 600 --burn-in 550 --out "$dir/samples.csv" >/dev/null
   hc=$("$sgm" eval --samples "$dir/samples.csv" --target mnist:train:0 --json | python3 -c 'import json,sys; print("%.4f" % json.load(sys.stdin)["hist_corr"])')
-  printf '%-11s %8d %10.1f %10s %10s\n' "$name" "$steps" "$secs" "$rel" "$hc"
+  printf '%-16s %8d %10.1f %10s %10s\n' "$name" "$steps" "$secs" "$rel" "$hc"
 done

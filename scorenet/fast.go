@@ -53,9 +53,11 @@ const goBackendName = "Go Backend"
 
 // FastPath reports whether ScoreBatch evaluates with internal/fastnet
 // rather than the GoMLX graph: on the pure-Go backend, where fastnet's
-// AVX-512 kernels run (its portable loops are slower than the graph).
+// AVX-512 kernels run (its portable loops are slower than the graph), for
+// the seed's ReLU network (fastnet implements no other activation).
 func (n *Net) FastPath() bool {
-	return !n.noFast && n.backend != nil && n.backend.Name() == goBackendName && fastnet.Accelerated()
+	return !n.noFast && n.backend != nil && n.backend.Name() == goBackendName && fastnet.Accelerated() &&
+		n.cfg.Activation == "relu"
 }
 
 // fastDisabled reports whether the environment turns the fast path off.

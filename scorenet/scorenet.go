@@ -27,7 +27,16 @@ type Config struct {
 	Width    int          `json:"width"`    // hidden units per layer; 0 means 256
 	Depth    int          `json:"depth"`    // hidden layers; 0 means 3
 	Sigmas   sgm.Schedule `json:"sigmas"`   // noise levels; nil means sgm.SeedSchedule()
+
+	// Activation of the hidden layers: "relu" (the seed's; "" means it) or
+	// "softplus", smooth, which sliced score matching needs: the
+	// objective differentiates the network's Jacobian, and a ReLU
+	// network's Jacobian has no slope to follow, so it collapses to zero.
+	Activation string `json:"activation,omitempty"`
 }
+
+// Activations lists the hidden-layer activations a Config may name.
+var Activations = []string{"relu", "softplus"}
 
 // WithDefaults returns c with zero fields replaced by the seed's values.
 func (c Config) WithDefaults() Config {
@@ -46,6 +55,9 @@ func (c Config) WithDefaults() Config {
 	if c.Sigmas == nil {
 		c.Sigmas = sgm.SeedSchedule()
 	}
+	if c.Activation == "" {
+		c.Activation = "relu"
+	}
 	return c
 }
 
@@ -63,6 +75,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("depth must be at least 1, got %d", c.Depth)
 	case len(c.Sigmas) < 1:
 		return errors.New("at least one noise level is needed")
+	case c.Activation != "relu" && c.Activation != "softplus":
+		return fmt.Errorf("unknown activation %q (known: relu, softplus)", c.Activation)
 	}
 	for i, s := range c.Sigmas {
 		if !(s > 0) || math.IsInf(s, 0) {
@@ -251,7 +265,11 @@ func (n *Net) Scores(scope *model.Scope, x, level *Node) *Node {
 		// layer's gradient is not itself differentiable.
 		h = Add(MatMul(h, variable(layer, "weights")), ExpandAxes(variable(layer, "biases"), 0))
 		if k < cfg.Depth {
-			h = activation.Relu(h)
+			if cfg.Activation == "softplus" {
+				h = Softplus(h)
+			} else {
+				h = activation.Relu(h)
+			}
 		}
 	}
 	return h

@@ -19,6 +19,7 @@ import (
 // configuration.
 type trainFlags struct {
 	image, out, objective, backend, lossCSV, lossPlot string
+	activation                                        string
 	steps, batch, width, depth, features, levels      int
 	checkpointEvery                                   int
 	lr, sigmaMin, sigmaMax, ema                       float64
@@ -33,9 +34,10 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.steps, "steps", 5000, "optimiser steps in all")
 	fs.IntVar(&f.batch, "batch", 256, "data points per step")
 	fs.Float64Var(&f.lr, "lr", 1e-3, "Adam learning rate")
-	fs.StringVar(&f.objective, "objective", string(train.AllLevels), "training objective: all-levels (the seed's denoising score matching: every point at every level), one-level (the same loss, one random level per point) or sliced (sliced score matching on perturbed points, one level per point)")
+	fs.StringVar(&f.objective, "objective", string(train.AllLevels), "training objective: all-levels (the seed's denoising score matching: every point at every level), one-level (the same loss, one random level per point) or sliced (sliced score matching on perturbed points, one level per point; use it with --activation softplus)")
 	fs.IntVar(&f.width, "width", 256, "hidden units per layer")
 	fs.IntVar(&f.depth, "depth", 3, "hidden layers")
+	fs.StringVar(&f.activation, "activation", "relu", "hidden-layer activation: relu (the seed's) or softplus (smooth; sliced score matching needs it)")
 	fs.IntVar(&f.features, "features", 256, "random Fourier features per trig function")
 	fs.IntVar(&f.levels, "levels", 30, "noise levels (geometric grid)")
 	fs.Float64Var(&f.sigmaMin, "sigma-min", 1e-4, "smallest noise level")
@@ -71,6 +73,9 @@ func (f *trainFlags) validate() error {
 	}
 	if err := (train.Settings{Objective: train.Objective(f.objective)}).Validate(); err != nil {
 		return usagef("--objective: %v", err)
+	}
+	if err := (scorenet.Config{Activation: f.activation}).Validate(); err != nil {
+		return usagef("--activation: %v", err)
 	}
 	if !(f.ema >= 0 && f.ema < 1) {
 		return usagef("--ema must be in [0, 1), got %v", f.ema)
@@ -171,7 +176,7 @@ func runTraining(ctx context.Context, e *env, f trainFlags) (*trainResult, error
 		if err != nil {
 			return nil, usagef("noise levels: %v", err)
 		}
-		cfg := scorenet.Config{Dim: 2, Features: f.features, Width: f.width, Depth: f.depth, Sigmas: sigmas}
+		cfg := scorenet.Config{Dim: 2, Features: f.features, Width: f.width, Depth: f.depth, Sigmas: sigmas, Activation: f.activation}
 		if net, err = scorenet.New(backend, cfg, rand.New(rand.NewPCG(f.seed, 0x5eed))); err != nil {
 			return nil, err
 		}
