@@ -371,3 +371,15 @@ func TestBenchJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestTrainSlicedSoftplus(t *testing.T) {
+	model := filepath.Join(t.TempDir(), "m")
+	code, stdout, stderr := runSGM(t, "train", "--objective", "sliced", "--activation", "softplus", "--steps", "10",
+		"--width", "8", "--depth", "1", "--features", "4", "--batch", "16", "--out", model)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "trained 10 steps") {
+		t.Errorf("stdout %q", stdout)
+	}
+}
