@@ -35,11 +35,7 @@ func (n *Net) fastEval() (*fastnet.Net, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := fastnet.New(fastnet.Params{
-		Dim: w.Config.Dim, Features: w.Config.Features, Width: w.Config.Width, Depth: w.Config.Depth,
-		BCos: w.BCos, BSin: w.BSin, Alpha: w.Alpha, Beta: w.Beta,
-		Dense: w.Dense, DenseBiases: w.DenseBiases,
-	})
+	f, err := fastnet.New(w.FastnetParams())
 	if err != nil {
 		return nil, err
 	}
@@ -85,4 +81,14 @@ func (n *Net) stepCheap() int64 {
 		}
 	})
 	return step
+}
+
+// FastnetParams returns the weights in internal/fastnet's layout (the same
+// slices, not copies).
+func (w *Weights) FastnetParams() fastnet.Params {
+	return fastnet.Params{
+		Dim: w.Config.Dim, Features: w.Config.Features, Width: w.Config.Width, Depth: w.Config.Depth,
+		BCos: w.BCos, BSin: w.BSin, Alpha: w.Alpha, Beta: w.Beta,
+		Dense: w.Dense, DenseBiases: w.DenseBiases,
+	}
 }

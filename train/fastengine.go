@@ -59,10 +59,7 @@ func newFastEngine(net *scorenet.Net, s Settings) (*fastEngine, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := fastnet.Params{
-		Dim: w.Config.Dim, Features: w.Config.Features, Width: w.Config.Width, Depth: w.Config.Depth,
-		BCos: w.BCos, BSin: w.BSin, Alpha: w.Alpha, Beta: w.Beta, Dense: w.Dense, DenseBiases: w.DenseBiases,
-	}
+	p := w.FastnetParams()
 	store := net.Store()
 	// Adam's state, where an earlier run (either engine) left it.
 	var m, v fastnet.Params
@@ -101,15 +98,13 @@ func newFastEngine(net *scorenet.Net, s Settings) (*fastEngine, error) {
 	}
 	e := &fastEngine{net: net, s: s, sigmas: net.Config().Sigmas, trainer: tr}
 	if s.EMA > 0 {
-		avg := p
+		avg := tr.Params()
 		if ema, ok := net.EMA(); ok {
 			ew, err := ema.Weights()
 			if err != nil {
 				return nil, err
 			}
-			avg.Alpha, avg.Beta, avg.Dense, avg.DenseBiases = ew.Alpha, ew.Beta, ew.Dense, ew.DenseBiases
-		} else {
-			avg = tr.Params()
+			avg = ew.FastnetParams()
 		}
 		e.ema = &avg
 	}
