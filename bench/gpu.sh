@@ -35,13 +35,23 @@ run)
   ln -sfn "$site/nvidia" "$p/nvidia"
   export PJRT_PLUGIN_LIBRARY_PATH=$p/p SGM_MNIST_DIR=$PWD/mnist
   python3 jax_seed.py --image mnist_train0.npy --steps 2000 --batch 256 --langevin-steps 400000 > "$out/jax.json"
-  ./sgm-xla bench --backend xla:cuda --json --train-steps 3000 --chain-steps 2000 --particle-steps 200 > "$out/sgm.json"
+  # One step per call, then up to 50 steps per call of a compiled loop.
+  for k in 1 50; do
+    ./sgm-xla bench --backend xla:cuda --json --train-steps 3000 --chain-steps 2000 --particle-steps 200 \
+      --steps-per-call $k > "$out/sgm-k$k.json" || echo "sgm bench --steps-per-call $k failed" >&2
+  done
   python3 - "$out" <<'PY'
 import json, os, sys
 d = sys.argv[1]
 j = json.load(open(os.path.join(d, "jax.json")))
-s = json.load(open(os.path.join(d, "sgm.json")))
-print(f"training steps/s: sgm {s['train_steps_per_s']:.0f}, JAX {j['steps_per_s']:.0f}, ratio {s['train_steps_per_s'] / j['steps_per_s']:.2f}x")
+for k in (1, 50):
+    path = os.path.join(d, f"sgm-k{k}.json")
+    if not os.path.exists(path) or os.path.getsize(path) == 0:
+        print(f"steps per call {k}: no result")
+        continue
+    s = json.load(open(path))
+    print(f"training steps/s, steps per call {k}: sgm {s['train_steps_per_s']:.0f}, JAX {j['steps_per_s']:.0f}, "
+          f"ratio {s['train_steps_per_s'] / j['steps_per_s']:.2f}x")
 PY
   ;;
 *)

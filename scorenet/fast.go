@@ -47,12 +47,17 @@ func (n *Net) fastEval() (*fastnet.Net, error) {
 // checks it).
 const goBackendName = "Go Backend"
 
+// OnGoBackend reports whether the network runs on GoMLX's pure-Go backend.
+func (n *Net) OnGoBackend() bool {
+	return n.backend != nil && n.backend.Name() == goBackendName
+}
+
 // FastPath reports whether ScoreBatch evaluates with internal/fastnet
 // rather than the GoMLX graph: on the pure-Go backend, where fastnet's
 // AVX-512 kernels run (its portable loops are slower than the graph), for
 // the seed's ReLU network (fastnet implements no other activation).
 func (n *Net) FastPath() bool {
-	return !n.noFast && n.backend != nil && n.backend.Name() == goBackendName && fastnet.Accelerated() &&
+	return !n.noFast && n.OnGoBackend() && fastnet.Accelerated() &&
 		n.cfg.Activation == "relu"
 }
 

@@ -15,7 +15,10 @@
 // the compiled GoMLX graph of objective and Adam runs. Both keep Adam's
 // state in the same store variables, so a checkpoint written by one resumes
 // on the other. On accelerators, Settings.GraphNoise draws noise and data
-// inside the compiled step and Settings.LossEvery batches the read-backs.
+// inside the compiled step, Settings.LossEvery batches the read-backs, and
+// Settings.StepsPerCall runs up to that many steps in one call of a
+// compiled While loop over the same step (loop.go), so the device does not
+// wait on the host between steps.
 //
 // Each step's loss is checked: a NaN or Inf stops the run with ErrDiverged
 // before anything more is saved, so the last checkpoint written is the last

@@ -42,12 +42,24 @@ func newEngine(net *scorenet.Net, data Sampler, s Settings) (engine, error) {
 	return newGraphEngine(net, data, s)
 }
 
+// multiStepper is an engine that can take several steps in one call.
+type multiStepper interface {
+	// stepsUpTo takes between 1 and n steps and returns their losses.
+	stepsUpTo(n int) ([]lossValue, error)
+}
+
 // graphEngine runs a compiled GoMLX step.
 type graphEngine struct {
 	exec        *model.Exec
 	s           Settings
 	batch, d, L int
 	graphData   bool
+
+	// With s.StepsPerCall > 1: the loop (compiled once a first step has
+	// created every variable), how to build it, and whether a step ran.
+	loop      *model.Exec
+	buildLoop func() (*model.Exec, error)
+	stepped   bool
 }
 
 func newGraphEngine(net *scorenet.Net, data Sampler, s Settings) (*graphEngine, error) {
@@ -76,14 +88,61 @@ func newGraphEngine(net *scorenet.Net, data Sampler, s Settings) (*graphEngine, 
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	return &graphEngine{exec: exec, s: s, batch: s.Batch, d: cfg.Dim, L: len(sigmas), graphData: support != nil}, nil
+	e := &graphEngine{exec: exec, s: s, batch: s.Batch, d: cfg.Dim, L: len(sigmas), graphData: support != nil}
+	if s.StepsPerCall > 1 {
+		if net.OnGoBackend() && !goBackendLoops {
+			return nil, fmt.Errorf("train: %d steps per call need an XLA backend: GoMLX v0.28.2's Go backend runs a training loop wrongly (see loop.go)", s.StepsPerCall)
+		}
+		if support == nil {
+			return nil, fmt.Errorf("train: %d steps per call need data drawn on the device: GraphNoise and a Discrete sampler (an image)", s.StepsPerCall)
+		}
+		store := net.Store()
+		step := graphNoiseStep(store, s, score, opt, sigmas, s.Batch, cfg.Dim)
+		e.buildLoop = func() (*model.Exec, error) {
+			return loopExec(net.Backend(), store, s.StepsPerCall, func(scope *model.Scope, g *Graph) *Node {
+				return step(scope, support.draw(store, g, s.Batch, cfg.Dim))
+			})
+		}
+	}
+	return e, nil
+}
+
+func (e *graphEngine) stepsUpTo(n int) ([]lossValue, error) {
+	if n == 1 || !e.stepped || e.buildLoop == nil {
+		// One step; the first also creates Adam's variables, which the
+		// loop's state needs.
+		l, err := e.step(nil, nil, nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		return []lossValue{l}, nil
+	}
+	if e.loop == nil {
+		loop, err := e.buildLoop()
+		if err != nil {
+			return nil, err
+		}
+		e.loop = loop
+	}
+	n = min(n, e.s.StepsPerCall)
+	out, err := e.loop.Exec(tensors.FromScalar(int32(n)))
+	if err != nil {
+		return nil, err
+	}
+	return chunkLosses(out[0], n), nil
 }
 
 func (e *graphEngine) drawsData() bool { return e.graphData }
 func (e *graphEngine) sync() error     { return nil }
-func (e *graphEngine) close()          { e.exec.Finalize() }
+func (e *graphEngine) close() {
+	e.exec.Finalize()
+	if e.loop != nil {
+		e.loop.Finalize()
+	}
+}
 
 func (e *graphEngine) step(x32, z32, v32 []float32, levels []int32) (lossValue, error) {
+	e.stepped = true
 	B, d, L := e.batch, e.d, e.L
 	var out []*tensors.Tensor
 	var err error

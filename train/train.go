@@ -74,6 +74,12 @@ type Settings struct {
 	// and before a progress report.
 	LossEvery int
 
+	// StepsPerCall, if above 1, lets the engine take up to that many steps
+	// in one call of a compiled loop (see loop.go), never past a
+	// checkpoint or a progress report. It needs GraphNoise and a Discrete
+	// sampler. The steps are the ones single calls would take.
+	StepsPerCall int
+
 	CheckpointDir   string // where checkpoints go; "" means none
 	CheckpointEvery int    // steps between checkpoints; 0 means 1000 (and always at the end)
 
@@ -124,6 +130,10 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("progress interval must be at least 1, got %d", s.ProgressEvery)
 	case s.LossEvery < 0:
 		return fmt.Errorf("loss read interval must not be negative, got %d", s.LossEvery)
+	case s.StepsPerCall < 0:
+		return fmt.Errorf("steps per call must not be negative, got %d", s.StepsPerCall)
+	case s.StepsPerCall > 1 && !s.GraphNoise:
+		return fmt.Errorf("%d steps per call need the noise drawn in the graph (GraphNoise)", s.StepsPerCall)
 	case !(s.EMA >= 0 && s.EMA < 1):
 		return fmt.Errorf("EMA decay must be in [0, 1), got %v", s.EMA)
 	}
@@ -236,15 +246,18 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 		pending = pending[:0]
 		return nil
 	}
-	for step := start + 1; step <= s.Steps; step++ {
-		if err := ctx.Err(); err != nil {
-			if ferr := flush(step - 1); ferr != nil {
-				return history, ferr
+	multi, _ := eng.(multiStepper)
+	if s.StepsPerCall <= 1 {
+		multi = nil
+	}
+	// take runs the steps from step on, as many as one call takes.
+	take := func(step int) ([]lossValue, error) {
+		if multi != nil {
+			n := min(s.StepsPerCall, s.Steps-step+1, untilMultiple(step, s.CheckpointEvery))
+			if s.Progress != nil {
+				n = min(n, untilMultiple(step, s.ProgressEvery))
 			}
-			if serr := save(); serr != nil {
-				return history, serr
-			}
-			return history, err
+			return multi.stepsUpTo(n)
 		}
 		if !eng.drawsData() {
 			for i, v := range data.Sample(B, rng) {
@@ -262,9 +275,26 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 		}
 		loss, err := eng.step(x32, z32, v32, levels)
 		if err != nil {
+			return nil, err
+		}
+		return []lossValue{loss}, nil
+	}
+	for step := start + 1; step <= s.Steps; step++ {
+		if err := ctx.Err(); err != nil {
+			if ferr := flush(step - 1); ferr != nil {
+				return history, ferr
+			}
+			if serr := save(); serr != nil {
+				return history, serr
+			}
+			return history, err
+		}
+		losses, err := take(step)
+		if err != nil {
 			return history, fmt.Errorf("train: step %d: %w", step, err)
 		}
-		pending = append(pending, loss)
+		pending = append(pending, losses...)
+		step += len(losses) - 1
 		checkpoint := step%s.CheckpointEvery == 0 || step == s.Steps
 		report := s.Progress != nil && (step%s.ProgressEvery == 0 || step == s.Steps)
 		if len(pending) < s.LossEvery && !checkpoint && !report {
@@ -290,6 +320,12 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 	return history, nil
 }
 
+// untilMultiple is how many steps from step (counted) reach the next
+// multiple of every.
+func untilMultiple(step, every int) int {
+	return every - (step-1)%every
+}
+
 // stepper is Adam followed, when on, by the moving averages' update.
 type stepper struct {
 	adam  optimizer.Interface
@@ -303,6 +339,12 @@ func (o stepper) UpdateGraph(scope *model.Scope, g *Graph, loss *Node) {
 		w, avg := p[0].NodeValue(g), p[1].NodeValue(g)
 		p[1].SetNodeValue(Add(MulScalar(avg, o.decay), MulScalar(w, 1-o.decay)))
 	}
+}
+
+// step adds the update for loss to its graph and returns loss.
+func (o stepper) step(scope *model.Scope, loss *Node) *Node {
+	o.UpdateGraph(scope, loss.Graph(), loss)
+	return loss
 }
 
 // emaVariables returns each trainable weight of net with its moving
@@ -343,30 +385,9 @@ func emaVariables(net *scorenet.Net, decay float64) ([][2]*model.Variable, error
 // optimiser's update, taking the data points and, unless s.GraphNoise, the
 // noise as inputs.
 func stepExec(net *scorenet.Net, s Settings, score objective.ScoreFn, opt stepper, sigmas []float64, batch, d int, support *discreteData) (*model.Exec, error) {
-	L := len(sigmas)
 	store := net.Store()
-	update := func(scope *model.Scope, loss *Node) *Node {
-		opt.UpdateGraph(scope, loss.Graph(), loss)
-		return loss
-	}
 	if s.GraphNoise {
-		step := func(scope *model.Scope, x *Node) *Node {
-			g := x.Graph()
-			normal := func(dims ...int) *Node {
-				return ConvertDType(store.RandomNormal(g, shapes.Make(x.DType(), dims...)), x.DType())
-			}
-			level := func() *Node {
-				return ConvertDType(store.RandomIntN(g, int32(L), shapes.Make(dtypes.Int32, batch)), dtypes.Int32)
-			}
-			switch s.Objective {
-			case AllLevels:
-				return update(scope, objective.AllLevels(score, sigmas, x, normal(batch, L, d)))
-			case OneLevel:
-				return update(scope, objective.OneLevel(score, sigmas, x, level(), normal(batch, d)))
-			default:
-				return update(scope, objective.SlicedOneLevel(score, sigmas, x, level(), normal(batch, d), normal(batch, d)))
-			}
-		}
+		step := graphNoiseStep(store, s, score, opt, sigmas, batch, d)
 		if support != nil {
 			// The input is only the batch size, to give the graph a shape.
 			return model.NewExec(net.Backend(), store, func(scope *model.Scope, nb *Node) *Node {
@@ -378,16 +399,40 @@ func stepExec(net *scorenet.Net, s Settings, score objective.ScoreFn, opt steppe
 	switch s.Objective {
 	case AllLevels:
 		return model.NewExec(net.Backend(), store, func(scope *model.Scope, x, z *Node) *Node {
-			return update(scope, objective.AllLevels(score, sigmas, x, z))
+			return opt.step(scope, objective.AllLevels(score, sigmas, x, z))
 		})
 	case OneLevel:
 		return model.NewExec(net.Backend(), store, func(scope *model.Scope, x, level, z *Node) *Node {
-			return update(scope, objective.OneLevel(score, sigmas, x, level, z))
+			return opt.step(scope, objective.OneLevel(score, sigmas, x, level, z))
 		})
 	default:
 		return model.NewExec(net.Backend(), store, func(scope *model.Scope, x, level, z, v *Node) *Node {
-			return update(scope, objective.SlicedOneLevel(score, sigmas, x, level, z, v))
+			return opt.step(scope, objective.SlicedOneLevel(score, sigmas, x, level, z, v))
 		})
+	}
+}
+
+// graphNoiseStep builds one optimiser step on the data points x with the
+// noise (and levels, and projections) drawn from the store's generator,
+// returning the loss.
+func graphNoiseStep(store *model.Store, s Settings, score objective.ScoreFn, opt stepper, sigmas []float64, batch, d int) func(scope *model.Scope, x *Node) *Node {
+	L := len(sigmas)
+	return func(scope *model.Scope, x *Node) *Node {
+		g := x.Graph()
+		normal := func(dims ...int) *Node {
+			return ConvertDType(store.RandomNormal(g, shapes.Make(x.DType(), dims...)), x.DType())
+		}
+		level := func() *Node {
+			return ConvertDType(store.RandomIntN(g, int32(L), shapes.Make(dtypes.Int32, batch)), dtypes.Int32)
+		}
+		switch s.Objective {
+		case AllLevels:
+			return opt.step(scope, objective.AllLevels(score, sigmas, x, normal(batch, L, d)))
+		case OneLevel:
+			return opt.step(scope, objective.OneLevel(score, sigmas, x, level(), normal(batch, d)))
+		default:
+			return opt.step(scope, objective.SlicedOneLevel(score, sigmas, x, level(), normal(batch, d), normal(batch, d)))
+		}
 	}
 }
 

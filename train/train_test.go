@@ -7,7 +7,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
+	_ "unsafe" // for go:linkname
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/gobackend"
@@ -210,6 +212,8 @@ func TestSettingsValidate(t *testing.T) {
 		{"negative learning rate", Settings{LearningRate: -1}},
 		{"NaN learning rate", Settings{LearningRate: math.NaN()}},
 		{"unknown objective", Settings{Objective: "bogus"}},
+		{"negative steps per call", Settings{StepsPerCall: -1}},
+		{"steps per call without graph noise", Settings{StepsPerCall: 10}},
 	} {
 		if err := tc.s.Validate(); err == nil {
 			t.Errorf("%s: Validate() = nil, want an error", tc.name)
@@ -423,4 +427,117 @@ func TestSlicedNeedsSmoothActivation(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestStepsPerCallMatchesSingleSteps checks that the compiled loop takes
+// the steps single calls take: the same draws in the same order, so the
+// same losses and weights, with chunks cut at checkpoints and reports.
+func TestStepsPerCallMatchesSingleSteps(t *testing.T) {
+	withoutGoBackendPasses(t)
+	for _, obj := range []Objective{AllLevels, OneLevel} {
+		t.Run(string(obj), func(t *testing.T) {
+			run := func(perCall int) ([]Record, []int, *scorenet.Net) {
+				net := smallNet(t, 8)
+				var reports []int
+				hist, err := Run(context.Background(), net, discreteTwoPoints{}, Settings{
+					Steps: 23, Batch: 16, Objective: obj, Seed: 5, EMA: 0.9, GraphNoise: true,
+					StepsPerCall: perCall, CheckpointEvery: 10, ProgressEvery: 7, LossEvery: 4,
+					Progress: func(st Status) { reports = append(reports, st.Step) },
+				})
+				if err != nil {
+					t.Fatalf("%+v", err)
+				}
+				return hist, reports, net
+			}
+			one, oneReports, oneNet := run(1)
+			loop, loopReports, loopNet := run(6)
+			if !slices.Equal(oneReports, loopReports) {
+				t.Errorf("reports at steps %v, with the loop at %v", oneReports, loopReports)
+			}
+			if len(one) != 23 || len(loop) != 23 {
+				t.Fatalf("histories of %d and %d steps, want 23", len(one), len(loop))
+			}
+			for i := range one {
+				// The same float32 operations in the same order on the
+				// same backend: equal up to rounding of fused ops.
+				if loop[i].Step != one[i].Step || math.Abs(loop[i].Loss-one[i].Loss) > 1e-5*math.Abs(one[i].Loss) {
+					t.Fatalf("record %d: loop %+v, single steps %+v", i, loop[i], one[i])
+				}
+			}
+			if a, b := oneNet.Step(), loopNet.Step(); a != 23 || b != 23 {
+				t.Errorf("step counters %d and %d, want 23", a, b)
+			}
+			wa, err := oneNet.Weights()
+			if err != nil {
+				t.Fatal(err)
+			}
+			wb, err := loopNet.Weights()
+			if err != nil {
+				t.Fatal(err)
+			}
+			pa, pb := wa.FastnetParams(), wb.FastnetParams()
+			if d := relDiff(pa.Dense[0], pb.Dense[0]); d > 1e-5 {
+				t.Errorf("first layer's weights differ by %g relative", d)
+			}
+			ea, _ := oneNet.EMA()
+			eb, _ := loopNet.EMA()
+			xs := []float64{0.3, 0.6, 0.7, 0.2}
+			sa, sb := make([]float64, 4), make([]float64, 4)
+			ea.AtLevel(2).ScoreBatch(sa, xs)
+			eb.AtLevel(2).ScoreBatch(sb, xs)
+			for i := range sa {
+				if math.Abs(sa[i]-sb[i]) > 1e-4*(1+math.Abs(sa[i])) {
+					t.Errorf("moving-average scores %v and %v", sa, sb)
+					break
+				}
+			}
+		})
+	}
+}
+
+func relDiff(a, b []float32) float64 {
+	var num, den float64
+	for i := range a {
+		d := float64(a[i] - b[i])
+		num += d * d
+		den += float64(a[i]) * float64(a[i])
+	}
+	return math.Sqrt(num / den)
+}
+
+// TestStepsPerCallRefused checks the errors for loops that cannot run: on
+// the Go backend (see loop.go), and with data drawn in Go.
+func TestStepsPerCallRefused(t *testing.T) {
+	s := Settings{Steps: 5, Batch: 4, GraphNoise: true, StepsPerCall: 3}
+	_, err := Run(context.Background(), smallNet(t, 1), discreteTwoPoints{}, s)
+	if err == nil || !strings.Contains(err.Error(), "XLA") {
+		t.Errorf("a loop on the Go backend: error %v, want one naming XLA", err)
+	}
+	withoutGoBackendPasses(t)
+	_, err = Run(context.Background(), smallNet(t, 1), twoPoints{}, s)
+	if err == nil || !strings.Contains(err.Error(), "Discrete") {
+		t.Errorf("a loop with data drawn in Go: error %v, want one naming Discrete samplers", err)
+	}
+}
+
+// gobackendPasses is the Go backend's list of graph passes. GoMLX v0.28.2's
+// Go backend compiles a While body before it runs its passes, which then
+// rewire the body's nodes under the compiled plan (its implicit-broadcast
+// fusion makes ops read buffers already freed), so a loop whose body
+// broadcasts a computed value fails there. Without the passes the same
+// graphs run correctly, which lets this package test the loop on the CPU;
+// XLA compiles it its own way.
+//
+//go:linkname gobackendPasses github.com/gomlx/compute/internal/gobackend.graphTransformations
+var gobackendPasses []struct {
+	priority int
+	pass     any
+}
+
+// withoutGoBackendPasses turns the Go backend's graph passes off, and
+// allows loops on it, until the test ends.
+func withoutGoBackendPasses(t *testing.T) {
+	saved, allowed := gobackendPasses, goBackendLoops
+	gobackendPasses, goBackendLoops = nil, true
+	t.Cleanup(func() { gobackendPasses, goBackendLoops = saved, allowed })
 }

@@ -41,6 +41,7 @@ type benchConfig struct {
 	Level      int     `json:"level"`
 	StepSize   float64 `json:"step_size"`
 	Backend    string  `json:"backend"`
+	PerCall    int     `json:"steps_per_call"`
 	FastPath   bool    `json:"fast_path"`
 	GoMaxProcs int     `json:"gomaxprocs"`
 	GoVersion  string  `json:"go_version"`
@@ -77,6 +78,7 @@ memory. Compare with the PyTorch peer with bench/peer.sh.`,
 			particles := fs.Int("particles", 4096, "particles of the batched Langevin run")
 			particleSteps := fs.Int("particle-steps", 200, "steps of the batched Langevin run")
 			backend := fs.String("backend", "go", backendFlagHelp)
+			perCall := fs.Int("steps-per-call", 1, stepsPerCallHelp)
 			return func(ctx context.Context, e *env) error {
 				for _, c := range []struct {
 					name string
@@ -85,6 +87,9 @@ memory. Compare with the PyTorch peer with bench/peer.sh.`,
 					if err := checkAtLeast(c.name, c.v, 1); err != nil {
 						return err
 					}
+				}
+				if err := checkStepsPerCall(*perCall, *backend); err != nil {
+					return err
 				}
 				b, err := newBackend(*backend)
 				if err != nil {
@@ -98,7 +103,7 @@ memory. Compare with the PyTorch peer with bench/peer.sh.`,
 				r := benchResult{Config: benchConfig{
 					Batch: *batch, Width: cfg.Width, Depth: cfg.Depth, Features: cfg.Features, Levels: len(cfg.Sigmas),
 					Objective: string(train.AllLevels), TrainSteps: *trainSteps, Particles: *particles, Level: 17, StepSize: 1e-3,
-					Backend: *backend, FastPath: *backend == "go" && !fastDisabledEnv(), GoMaxProcs: runtime.GOMAXPROCS(0),
+					Backend: *backend, PerCall: *perCall, FastPath: *backend == "go" && !fastDisabledEnv(), GoMaxProcs: runtime.GOMAXPROCS(0),
 					GoVersion: runtime.Version(), Simd: simdEnabled(),
 				}}
 				data, err := loadImage("mnist:train:0")
@@ -108,7 +113,7 @@ memory. Compare with the PyTorch peer with bench/peer.sh.`,
 				// Training, timed from the first progress report on, so that
 				// compiling the step (and warming the device) is left out,
 				// as the JAX peer leaves out its warm-up steps.
-				rate, err := benchTrain(ctx, net, data, *backend, *batch, *trainSteps)
+				rate, err := benchTrain(ctx, net, data, *backend, *batch, *trainSteps, *perCall)
 				if err != nil {
 					return err
 				}
@@ -150,16 +155,17 @@ memory. Compare with the PyTorch peer with bench/peer.sh.`,
 
 // benchTrain trains net for warm-up steps and then n more (past any steps
 // it had taken), and returns the
-// steps per second of those n. The warm-up steps (2 on the CPU, one
-// loss-read interval on a device) end with a progress report, and the
+// steps per second of those n, taking up to perCall steps per call. The
+// warm-up steps (2 on the CPU, one loss-read interval or one call's worth
+// on a device) end with a progress report, and the
 // clock runs from that report to the last.
-func benchTrain(ctx context.Context, net *scorenet.Net, data train.Sampler, backend string, batch, n int) (float64, error) {
-	warm := max(2, lossEvery(backend))
+func benchTrain(ctx context.Context, net *scorenet.Net, data train.Sampler, backend string, batch, n, perCall int) (float64, error) {
+	warm := max(2, lossEvery(backend), perCall)
 	var first, last time.Time
 	var firstStep, lastStep int
 	_, err := train.Run(ctx, net, data, train.Settings{
 		Steps: net.Step() + warm + n, Batch: batch, GraphNoise: onAccelerator(backend), LossEvery: lossEvery(backend),
-		ProgressEvery: warm,
+		StepsPerCall: perCall, ProgressEvery: warm,
 		Progress: func(st train.Status) {
 			now := time.Now()
 			if first.IsZero() {

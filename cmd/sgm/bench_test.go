@@ -29,7 +29,7 @@ func TestBenchTrainLeavesOutWarmUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ n, total int }{{3, 5}, {1, 8}} {
-		rate, err := benchTrain(context.Background(), net, data, "go", 4, c.n)
+		rate, err := benchTrain(context.Background(), net, data, "go", 4, c.n, 1)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -51,6 +51,20 @@ func lossEvery(backend string) int {
 	return 1
 }
 
+// stepsPerCallHelp documents --steps-per-call.
+const stepsPerCallHelp = "with an XLA backend, take up to `N` training steps in one call of a compiled loop, so the device does not wait on Go between steps (train.Settings.StepsPerCall); 1 takes one step per call"
+
+// checkStepsPerCall checks --steps-per-call against --backend.
+func checkStepsPerCall(n int, backend string) error {
+	if err := checkAtLeast("steps-per-call", n, 1); err != nil {
+		return err
+	}
+	if n > 1 && !onAccelerator(backend) {
+		return usagef("--steps-per-call %d needs an XLA backend (--backend xla:cuda or xla:cpu); the pure-Go backend takes one step per call", n)
+	}
+	return nil
+}
+
 // newBackend starts the named GoMLX backend.
 func newBackend(name string) (b compute.Backend, err error) {
 	backendName, _, _ := strings.Cut(name, ":")

@@ -222,6 +222,8 @@ func TestBadInput(t *testing.T) {
 		{"figure extension", []string{"plot", "density", "--out", filepath.Join(dir, "f.bmp")}, "f.bmp"},
 		{"unknown figure", []string{"plot", "pie"}, "pie"},
 		{"bad backend", []string{"train", "--backend", "tpu", "--out", filepath.Join(dir, "m")}, "tpu"},
+		{"loop on the CPU", []string{"train", "--steps-per-call", "10", "--out", filepath.Join(dir, "m")}, "--steps-per-call"},
+		{"zero steps per call", []string{"bench", "--steps-per-call", "0"}, "--steps-per-call"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := runSGM(t, tc.args...)

@@ -21,7 +21,7 @@ type trainFlags struct {
 	image, out, objective, backend, lossCSV, lossPlot string
 	activation                                        string
 	steps, batch, width, depth, features, levels      int
-	checkpointEvery                                   int
+	checkpointEvery, stepsPerCall                     int
 	lr, sigmaMin, sigmaMax, ema                       float64
 	seed                                              uint64
 	resume                                            bool
@@ -48,6 +48,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.lossCSV, "loss-csv", "", "loss history `FILE` (default DIR/loss.csv)")
 	fs.StringVar(&f.lossPlot, "loss-plot", "", "loss curve `FILE`, .png or .svg (default DIR/loss.png)")
 	fs.StringVar(&f.backend, "backend", "go", backendFlagHelp)
+	fs.IntVar(&f.stepsPerCall, "steps-per-call", 1, stepsPerCallHelp)
 }
 
 func (f *trainFlags) validate() error {
@@ -139,6 +140,9 @@ func runTraining(ctx context.Context, e *env, f trainFlags) (*trainResult, error
 		// running one op at a time avoids that.
 		f.backend = "go:ops_sequential"
 	}
+	if err := checkStepsPerCall(f.stepsPerCall, f.backend); err != nil {
+		return nil, err
+	}
 	backend, err := newBackend(f.backend)
 	if err != nil {
 		return nil, err
@@ -189,7 +193,7 @@ func runTraining(ctx context.Context, e *env, f trainFlags) (*trainResult, error
 	records, runErr := train.Run(ctx, net, im, train.Settings{
 		Steps: f.steps, Batch: f.batch, LearningRate: f.lr, Objective: train.Objective(f.objective),
 		Seed: f.seed, CheckpointDir: f.out, CheckpointEvery: f.checkpointEvery, EMA: f.ema,
-		GraphNoise: onAccelerator(f.backend), LossEvery: lossEvery(f.backend),
+		GraphNoise: onAccelerator(f.backend), LossEvery: lossEvery(f.backend), StepsPerCall: f.stepsPerCall,
 		Progress: bar.update, ProgressEvery: max(1, f.steps/200),
 	})
 	history = append(history, records...)
