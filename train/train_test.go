@@ -505,6 +505,50 @@ func relDiff(a, b []float32) float64 {
 	return math.Sqrt(num / den)
 }
 
+// rareOverflow is two points and, with probability 1%, a point far enough
+// out to make the loss overflow: a run on it diverges at a step that is
+// rarely the first.
+type rareOverflow struct{ twoPoints }
+
+func (rareOverflow) Support() (points, weights []float64) {
+	return []float64{0.25, 0.25, 0.75, 0.75, 1e30, 1e30}, []float64{0.495, 0.495, 0.01}
+}
+
+// TestDivergenceStopsInLoop checks the divergence guard when the steps run
+// in loops: the run stops at the step single calls stop at (here in the
+// middle of a loop), and the checkpoint left is the last one before it.
+func TestDivergenceStopsInLoop(t *testing.T) {
+	withoutGoBackendPasses(t)
+	run := func(perCall int) ([]Record, string) {
+		dir := t.TempDir() + "/ckpt"
+		hist, err := Run(context.Background(), smallNet(t, 4), rareOverflow{}, Settings{Steps: 200, Batch: 16, Seed: 5,
+			GraphNoise: true, StepsPerCall: perCall, CheckpointDir: dir, CheckpointEvery: 10})
+		if !errors.Is(err, ErrDiverged) {
+			t.Fatalf("%d steps per call: Run error = %v, want ErrDiverged", perCall, err)
+		}
+		return hist, dir
+	}
+	one, _ := run(1)
+	loop, dir := run(8)
+	// With seed 5 the overflowing point is first drawn at step 16, inside
+	// the loop call that takes steps 11 to 18.
+	if len(loop) != len(one) || len(loop) < 11 {
+		t.Fatalf("diverged after %d finite steps in loops, %d in single calls; want the same, past 10", len(loop), len(one))
+	}
+	for _, r := range loop {
+		if math.IsNaN(r.Loss) || math.IsInf(r.Loss, 0) {
+			t.Fatalf("history holds a non-finite loss at step %d", r.Step)
+		}
+	}
+	loaded, err := scorenet.Load(gobackend.GetBackend(), dir)
+	if err != nil {
+		t.Fatalf("the last good checkpoint does not load: %v", err)
+	}
+	if got, want := loaded.Step(), len(loop)/10*10; got != want {
+		t.Errorf("checkpoint at step %d, want %d (the last before step %d)", got, want, len(loop)+1)
+	}
+}
+
 // TestStepsPerCallRefused checks the errors for loops that cannot run: on
 // the Go backend (see loop.go), and with data drawn in Go.
 func TestStepsPerCallRefused(t *testing.T) {
