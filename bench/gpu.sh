@@ -37,7 +37,7 @@ run)
   python3 jax_seed.py --image mnist_train0.npy --steps 2000 --batch 256 --langevin-steps 400000 > "$out/jax.json"
   # One step per call, then up to 50 steps per call of a compiled loop.
   for k in 1 50; do
-    ./sgm-xla bench --backend xla:cuda --json --train-steps 3000 --chain-steps 2000 --particle-steps 200 \
+    ./sgm-xla bench --backend xla:cuda --json --train-steps 3000 --chain-steps 400000 --particle-steps 200 \
       --steps-per-call $k > "$out/sgm-k$k.json" || echo "sgm bench --steps-per-call $k failed" >&2
   done
   python3 - "$out" <<'PY'
@@ -52,6 +52,8 @@ for k in (1, 50):
     s = json.load(open(path))
     print(f"training steps/s, steps per call {k}: sgm {s['train_steps_per_s']:.0f}, JAX {j['steps_per_s']:.0f}, "
           f"ratio {s['train_steps_per_s'] / j['steps_per_s']:.2f}x")
+    print(f"  400k-step chain: sgm {s['langevin_chain_400k_s']:.2f} s, JAX {j['langevin_s']:.2f} s; "
+          f"4096 particles: sgm {s['langevin_particle_steps_per_s']:.3g} particle-steps/s")
 PY
   ;;
 *)

@@ -19,5 +19,7 @@
 //
 // Net.Scores builds that graph and is the one definition of the model: the
 // objectives of package objective train it, Net.ScoreBatch evaluates it, and
-// Net.AtLevel adapts it to sgm.Scorer.
+// Net.AtLevel adapts it to sgm.Scorer. On an XLA backend Net.NewChain runs
+// Langevin dynamics with it in compiled loops, so a device takes many steps
+// per call from the host.
 package scorenet

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	_ "unsafe" // for go:linkname
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/gobackend"
@@ -18,6 +17,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/sgm-dev/sgm"
+	"github.com/sgm-dev/sgm/internal/gobackendpasses"
 	"github.com/sgm-dev/sgm/scorenet"
 )
 
@@ -564,24 +564,11 @@ func TestStepsPerCallRefused(t *testing.T) {
 	}
 }
 
-// gobackendPasses is the Go backend's list of graph passes. GoMLX v0.28.2's
-// Go backend compiles a While body before it runs its passes, which then
-// rewire the body's nodes under the compiled plan (its implicit-broadcast
-// fusion makes ops read buffers already freed), so a loop whose body
-// broadcasts a computed value fails there. Without the passes the same
-// graphs run correctly, which lets this package test the loop on the CPU;
-// XLA compiles it its own way.
-//
-//go:linkname gobackendPasses github.com/gomlx/compute/internal/gobackend.graphTransformations
-var gobackendPasses []struct {
-	priority int
-	pass     any
-}
-
 // withoutGoBackendPasses turns the Go backend's graph passes off, and
-// allows loops on it, until the test ends.
+// allows loops on it, until the test ends (see package gobackendpasses).
 func withoutGoBackendPasses(t *testing.T) {
-	saved, allowed := gobackendPasses, goBackendLoops
-	gobackendPasses, goBackendLoops = nil, true
-	t.Cleanup(func() { gobackendPasses, goBackendLoops = saved, allowed })
+	gobackendpasses.Disable(t)
+	allowed := goBackendLoops
+	goBackendLoops = true
+	t.Cleanup(func() { goBackendLoops = allowed })
 }

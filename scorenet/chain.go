@@ -1,0 +1,153 @@
+package scorenet
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+)
+
+// Chain runs Langevin dynamics with the network's score at one noise level,
+//
+//	x ← x + (η/2) s(x, σ_level) + √η z,  z ~ N(0, I),
+//
+// inside a compiled While loop of up to PerCall steps, with z drawn in the
+// graph. On an accelerator the steps then run without returning to the
+// host: one call per PerCall steps instead of one per step, as the seed's
+// JAX code does with lax.scan. The noise comes from GoMLX's generator
+// seeded by Run's seed, so a run is reproducible on one backend but differs
+// from package sample's Langevin, which draws z in Go.
+//
+// On GoMLX v0.28.2's pure-Go backend the loop body is compiled before the
+// backend's graph passes rewire it (see train's loop.go), so NewChain
+// refuses that backend; there ScoreBatch's fused CPU path with
+// sample.Langevin is the fast way anyway.
+type Chain struct {
+	net      *Net
+	level    int
+	stepSize float64
+	perCall  int
+	exec     *model.Exec
+}
+
+// goBackendLoops lets tests run loops on the pure-Go backend (with its
+// graph passes turned off).
+var goBackendLoops = false
+
+// NewChain returns a Langevin chain at noise level index level with step
+// size stepSize, taking up to perCall steps per call.
+func (n *Net) NewChain(level int, stepSize float64, perCall int) (*Chain, error) {
+	switch {
+	case level < 0 || level >= len(n.cfg.Sigmas):
+		return nil, fmt.Errorf("scorenet: noise level %d out of range [0, %d)", level, len(n.cfg.Sigmas))
+	case !(stepSize > 0) || math.IsInf(stepSize, 0):
+		return nil, fmt.Errorf("scorenet: step size must be positive and finite, got %v", stepSize)
+	case perCall < 1:
+		return nil, fmt.Errorf("scorenet: steps per call must be at least 1, got %d", perCall)
+	case n.OnGoBackend() && !goBackendLoops:
+		return nil, errors.New("scorenet: a compiled Langevin loop needs an XLA backend (GoMLX v0.28.2's Go backend runs loop bodies wrongly)")
+	}
+	c := &Chain{net: n, level: level, stepSize: stepSize, perCall: perCall}
+	exec, err := model.NewExec(n.backend, n.store, c.graph)
+	if err != nil {
+		return nil, fmt.Errorf("scorenet: %w", err)
+	}
+	exec.SetMaxCache(4)
+	c.exec = exec
+	return c, nil
+}
+
+// graph builds one call: steps (an int32 scalar, at most perCall) Langevin
+// steps from the points x ([rows, Dim] float32) with the generator state
+// rng, returning the new points and state.
+func (c *Chain) graph(_ *model.Scope, x, rng, steps *Node) (*Node, *Node) {
+	g := x.Graph()
+	n := c.net
+	scope := n.Scope()
+	// Everything the body reads from outside is made here, in the main
+	// function, before the closures: a closure may use its parent's nodes,
+	// but a variable first read inside the body would become the body's
+	// parameter, and GoMLX caches scalar constants per graph.
+	n.variableNodes(g)
+	rows := x.Shape().Dimensions[0]
+	levels := BroadcastToDims(Const(g, int32(c.level)), rows)
+	halfEta := Scalar(g, x.DType(), c.stepSize/2)
+	sqrtEta := Scalar(g, x.DType(), math.Sqrt(c.stepSize))
+	start := Const(g, int32(0))
+	params := func(g *Graph) (i, points, state *Node) {
+		return Parameter(g, "chain_i", shapes.Make(dtypes.Int32)),
+			Parameter(g, "chain_x", x.Shape()),
+			Parameter(g, "chain_rng", rng.Shape())
+	}
+	cond := NewClosure(g, func(g *Graph) []*Node {
+		i, _, _ := params(g)
+		return []*Node{LessThan(i, steps)}
+	})
+	body := NewClosure(g, func(g *Graph) []*Node {
+		i, x, r := params(g)
+		r, z := RandomNormal(r, x.Shape())
+		x = Add(x, Add(Mul(n.Scores(scope, x, levels), halfEta), Mul(z, sqrtEta)))
+		return []*Node{AddScalar(i, 1), x, r}
+	})
+	out := While(cond, body, start, x, rng)
+	return out[1], out[2]
+}
+
+// variableNodes reads every variable the network's graph uses into g's
+// main function.
+func (n *Net) variableNodes(g *Graph) {
+	for v := range n.Scope().IterVariables() {
+		if n.ema {
+			if avg := n.store.GetVariable(EMAPrefix + v.Path()); avg != nil {
+				v = avg
+			}
+		}
+		v.NodeValue(g)
+	}
+}
+
+// Run advances the points x (flat, row-major, rows × Dim) by steps steps,
+// with the noise drawn from a generator seeded with seed.
+func (c *Chain) Run(x []float64, steps int, seed uint64) error {
+	d := c.net.cfg.Dim
+	if len(x) == 0 || len(x)%d != 0 {
+		return fmt.Errorf("scorenet: chain: %d coordinates are not a whole number of %d-dimensional points", len(x), d)
+	}
+	if steps < 0 {
+		return fmt.Errorf("scorenet: chain: steps must not be negative, got %d", steps)
+	}
+	x32 := make([]float32, len(x))
+	for i, v := range x {
+		x32[i] = float32(v)
+	}
+	xt := tensors.FromFlatDataAndDimensions(x32, len(x)/d, d)
+	rng, err := RNGStateFromSeed(int64(seed))
+	if err != nil {
+		return fmt.Errorf("scorenet: chain: %w", err)
+	}
+	defer func() {
+		xt.FinalizeAll()
+		rng.FinalizeAll()
+	}()
+	for done := 0; done < steps; {
+		k := min(c.perCall, steps-done)
+		out, err := c.exec.Exec(xt, rng, int32(k))
+		if err != nil {
+			return fmt.Errorf("scorenet: chain: %w", err)
+		}
+		xt.FinalizeAll()
+		rng.FinalizeAll()
+		xt, rng = out[0], out[1]
+		done += k
+	}
+	return tensors.ConstFlatData(xt, func(s []float32) {
+		for i, v := range s {
+			x[i] = float64(v)
+		}
+	})
+}
