@@ -63,7 +63,7 @@ func TestChainFollowsLangevin(t *testing.T) {
 	want := append([]float64(nil), start...)
 	s := make([]float64, len(want))
 	for range steps {
-		out := draw.MustExec(state)
+		out := draw.MustCall(state)
 		state = out[0]
 		z := out[1].Value().([][]float32)
 		if err := n.ScoreBatch(s, want, level); err != nil {
