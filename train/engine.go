@@ -60,6 +60,12 @@ type graphEngine struct {
 	loop      *model.Exec
 	buildLoop func() (*model.Exec, error)
 	stepped   bool
+
+	// The inputs that do not change between calls, made once so that an
+	// accelerator receives each only once: the batch size, which gives
+	// the data-drawing graph its shape, and the loop's step counts.
+	batchInput *tensors.Tensor
+	loopInputs map[int]*tensors.Tensor
 }
 
 func newGraphEngine(net *scorenet.Net, data Sampler, s Settings) (*graphEngine, error) {
@@ -88,7 +94,8 @@ func newGraphEngine(net *scorenet.Net, data Sampler, s Settings) (*graphEngine, 
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	e := &graphEngine{exec: exec, s: s, batch: s.Batch, d: cfg.Dim, L: len(sigmas), graphData: support != nil}
+	e := &graphEngine{exec: exec, s: s, batch: s.Batch, d: cfg.Dim, L: len(sigmas), graphData: support != nil,
+		batchInput: tensors.FromScalar(int32(s.Batch)), loopInputs: map[int]*tensors.Tensor{}}
 	if s.StepsPerCall > 1 {
 		if net.OnGoBackend() && !goBackendLoops {
 			return nil, fmt.Errorf("train: %d steps per call need an XLA backend: GoMLX v0.28.2's Go backend runs a training loop wrongly (see loop.go)", s.StepsPerCall)
@@ -125,7 +132,12 @@ func (e *graphEngine) stepsUpTo(n int) ([]lossValue, error) {
 		e.loop = loop
 	}
 	n = min(n, e.s.StepsPerCall)
-	out, err := e.loop.Exec(tensors.FromScalar(int32(n)))
+	in, ok := e.loopInputs[n]
+	if !ok {
+		in = tensors.FromScalar(int32(n))
+		e.loopInputs[n] = in
+	}
+	out, err := e.loop.Exec(in)
 	if err != nil {
 		return nil, err
 	}
@@ -139,6 +151,10 @@ func (e *graphEngine) close() {
 	if e.loop != nil {
 		e.loop.Finalize()
 	}
+	e.batchInput.FinalizeAll()
+	for _, t := range e.loopInputs {
+		t.FinalizeAll()
+	}
 }
 
 func (e *graphEngine) step(x32, z32, v32 []float32, levels []int32) (lossValue, error) {
@@ -148,7 +164,7 @@ func (e *graphEngine) step(x32, z32, v32 []float32, levels []int32) (lossValue, 
 	var err error
 	switch {
 	case e.graphData:
-		out, err = e.exec.Exec(tensors.FromScalar(int32(B)))
+		out, err = e.exec.Exec(e.batchInput)
 	case e.s.GraphNoise:
 		out, err = e.exec.Exec(tensors.FromFlatDataAndDimensions(x32, B, d))
 	case e.s.Objective == AllLevels:
