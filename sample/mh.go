@@ -56,13 +56,7 @@ type MALA struct {
 
 // Validate reports a parameter out of range, naming it.
 func (m MALA) Validate() error {
-	if !(m.StepSize > 0) || math.IsInf(m.StepSize, 0) {
-		return fmt.Errorf("step size must be positive and finite, got %v", m.StepSize)
-	}
-	if m.Steps < 0 {
-		return fmt.Errorf("steps must not be negative, got %d", m.Steps)
-	}
-	return nil
+	return Langevin(m).Validate() // the same parameters, the same bounds
 }
 
 // Run moves the particles x (flat, row-major, of the target's dimension) in

@@ -152,18 +152,6 @@ func (e *fastEngine) sync() error {
 	store := e.net.Store()
 	p := e.trainer.Params()
 	step, m, v := e.trainer.AdamState()
-	set := func(path string, vals []float32, dims []int) error {
-		t := tensors.FromFlatDataAndDimensions(append([]float32(nil), vals...), dims...)
-		if variable := store.GetVariable(path); variable != nil {
-			return variable.SetValue(t)
-		}
-		variable, err := store.CreateVariable(path, t)
-		if err != nil {
-			return err
-		}
-		variable.SetTrainable(false)
-		return nil
-	}
 	weights := trainable(&p)
 	for _, group := range []struct {
 		prefix, suffix string
@@ -175,7 +163,8 @@ func (e *fastEngine) sync() error {
 		for i, tv := range trainable(group.params) {
 			dims := store.GetVariable("/" + scorenet.ScopeName + "/" + weights[i].name).Shape().Dimensions
 			path := group.prefix + "/" + scorenet.ScopeName + "/" + tv.name + group.suffix
-			if err := set(path, *tv.vals, dims); err != nil {
+			t := tensors.FromFlatDataAndDimensions(append([]float32(nil), *tv.vals...), dims...)
+			if err := setVariable(store, path, t); err != nil {
 				return fmt.Errorf("train: %s: %w", path, err)
 			}
 		}
@@ -187,12 +176,19 @@ func (e *fastEngine) sync() error {
 	return setScalar(store, "/"+optimizer.GlobalStepVariableName, step)
 }
 
+// setScalar sets the scalar variable path to v, which must have its type.
 func setScalar[T float32 | int64](store *model.Store, path string, v T) error {
 	t := tensors.FromScalar(v)
+	if variable := store.GetVariable(path); variable != nil && variable.DType() != t.Shape().DType {
+		return fmt.Errorf("train: %s is %s, not %s", path, variable.DType(), t.Shape().DType)
+	}
+	return setVariable(store, path, t)
+}
+
+// setVariable sets the variable path to t, creating it (not trainable)
+// where the store has none.
+func setVariable(store *model.Store, path string, t *tensors.Tensor) error {
 	if variable := store.GetVariable(path); variable != nil {
-		if variable.DType() != t.Shape().DType {
-			return fmt.Errorf("train: %s is %s, not %s", path, variable.DType(), t.Shape().DType)
-		}
 		return variable.SetValue(t)
 	}
 	variable, err := store.CreateVariable(path, t)
