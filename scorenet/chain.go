@@ -10,6 +10,8 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/sgm-dev/sgm/sample"
 )
 
 // Chain runs Langevin dynamics with the network's score at one noise level,
@@ -42,11 +44,13 @@ var goBackendLoops = false
 // NewChain returns a Langevin chain at noise level index level with step
 // size stepSize, taking up to perCall steps per call.
 func (n *Net) NewChain(level int, stepSize float64, perCall int) (*Chain, error) {
+	if err := n.checkLevel(level); err != nil {
+		return nil, fmt.Errorf("scorenet: %w", err)
+	}
+	if err := (sample.Langevin{StepSize: stepSize}).Validate(); err != nil {
+		return nil, fmt.Errorf("scorenet: %w", err)
+	}
 	switch {
-	case level < 0 || level >= len(n.cfg.Sigmas):
-		return nil, fmt.Errorf("scorenet: noise level %d out of range [0, %d)", level, len(n.cfg.Sigmas))
-	case !(stepSize > 0) || math.IsInf(stepSize, 0):
-		return nil, fmt.Errorf("scorenet: step size must be positive and finite, got %v", stepSize)
 	case perCall < 1:
 		return nil, fmt.Errorf("scorenet: steps per call must be at least 1, got %d", perCall)
 	case n.OnGoBackend() && !goBackendLoops:
@@ -102,12 +106,7 @@ func (c *Chain) graph(_ *model.Scope, x, rng, steps *Node) (*Node, *Node) {
 // main function.
 func (n *Net) variableNodes(g *Graph) {
 	for v := range n.Scope().IterVariables() {
-		if n.ema {
-			if avg := n.store.GetVariable(EMAPrefix + v.Path()); avg != nil {
-				v = avg
-			}
-		}
-		v.NodeValue(g)
+		n.evaluated(n.store, v.Path()).NodeValue(g)
 	}
 }
 

@@ -236,15 +236,10 @@ func (n *Net) Scores(scope *model.Scope, x, level *Node) *Node {
 	g := x.Graph()
 	cfg := n.cfg
 	variable := func(s *model.Scope, name string) *Node {
-		var v *model.Variable
-		if n.ema {
-			v = s.Store().GetVariable(EMAPrefix + model.JoinPath(s.Scope(), name))
-		}
+		path := model.JoinPath(s.Scope(), name)
+		v := n.evaluated(s.Store(), path)
 		if v == nil {
-			v = s.GetVariable(name)
-		}
-		if v == nil {
-			panic(fmt.Sprintf("scorenet: variable %s/%s missing from the store", s.Scope(), name))
+			panic(fmt.Sprintf("scorenet: variable %s missing from the store", path))
 		}
 		return v.NodeValue(g)
 	}
@@ -280,8 +275,8 @@ func (n *Net) Scores(scope *model.Scope, x, level *Node) *Node {
 func (n *Net) ScoreBatch(dst, x []float64, level int) error {
 	d := n.cfg.Dim
 	sgm.CheckBatch("scorenet", d, dst, x)
-	if level < 0 || level >= len(n.cfg.Sigmas) {
-		return fmt.Errorf("noise level %d out of range [0, %d)", level, len(n.cfg.Sigmas))
+	if err := n.checkLevel(level); err != nil {
+		return err
 	}
 	rows := len(x) / d
 	if rows == 0 {
@@ -338,8 +333,8 @@ func (n *Net) scoreExecutor() (*model.Exec, error) {
 // AtLevel returns the network at noise level index level as an sgm.Scorer.
 // It panics if level is out of range, and if evaluation fails.
 func (n *Net) AtLevel(level int) sgm.Scorer {
-	if level < 0 || level >= len(n.cfg.Sigmas) {
-		panic(fmt.Sprintf("scorenet: noise level %d out of range [0, %d)", level, len(n.cfg.Sigmas)))
+	if err := n.checkLevel(level); err != nil {
+		panic("scorenet: " + err.Error())
 	}
 	return levelScorer{n, level}
 }
@@ -357,6 +352,26 @@ func (s levelScorer) ScoreBatch(dst, x []float64) {
 	}
 }
 
+// evaluated returns the variable at path (a full path) in store that the
+// network evaluates: in an EMA view its moving average where the store has
+// one, else the variable itself; nil if neither exists.
+func (n *Net) evaluated(store *model.Store, path string) *model.Variable {
+	if n.ema {
+		if avg := store.GetVariable(EMAPrefix + path); avg != nil {
+			return avg
+		}
+	}
+	return store.GetVariable(path)
+}
+
+// checkLevel reports a noise level index out of range.
+func (n *Net) checkLevel(level int) error {
+	if level < 0 || level >= len(n.cfg.Sigmas) {
+		return fmt.Errorf("noise level %d out of range [0, %d)", level, len(n.cfg.Sigmas))
+	}
+	return nil
+}
+
 // Frozen reports the names of the variables that training never changes.
 func Frozen() []string { return []string{"rf/" + varBCos, "rf/" + varBSin} }
 
@@ -367,13 +382,7 @@ func (n *Net) VariableValues(name string) ([]float32, error) {
 	if strings.Contains(name, "..") {
 		return nil, fmt.Errorf("scorenet: bad variable name %q", name)
 	}
-	var v *model.Variable
-	if n.ema {
-		v = n.store.GetVariable(EMAPrefix + path)
-	}
-	if v == nil {
-		v = n.store.GetVariable(path)
-	}
+	v := n.evaluated(n.store, path)
 	if v == nil {
 		return nil, fmt.Errorf("scorenet: no variable %q", name)
 	}

@@ -115,7 +115,7 @@ func newGraphEngine(net *scorenet.Net, data Sampler, s Settings) (*graphEngine, 
 }
 
 func (e *graphEngine) stepsUpTo(n int) ([]lossValue, error) {
-	if n == 1 || !e.stepped || e.buildLoop == nil {
+	if n == 1 || !e.stepped {
 		// One step; the first also creates Adam's variables, which the
 		// loop's state needs.
 		l, err := e.step(nil, nil, nil, nil)

@@ -169,11 +169,10 @@ memory. Compare with the PyTorch peer with bench/peer.sh.`,
 }
 
 // benchTrain trains net for warm-up steps and then n more (past any steps
-// it had taken), and returns the
-// steps per second of those n, taking up to perCall steps per call. The
-// warm-up steps (2 on the CPU, one loss-read interval or one call's worth
-// on a device) end with a progress report, and the
-// clock runs from that report to the last.
+// it had taken), up to perCall steps per call, and returns the steps per
+// second of those n. The warm-up steps (2 on the CPU, one loss-read
+// interval or one call's worth on a device) end with a progress report,
+// and the clock runs from that report to the last.
 func benchTrain(ctx context.Context, net *scorenet.Net, data train.Sampler, backend string, batch, n, perCall int) (float64, error) {
 	warm := max(2, lossEvery(backend), perCall)
 	var first, last time.Time

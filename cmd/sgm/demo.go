@@ -218,7 +218,7 @@ func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool
 			lossCSV: filepath.Join(out, "loss.csv"), lossPlot: figure("4-loss.png"),
 			ema: cfg.EMA, steps: cfg.Steps, batch: cfg.Batch, width: cfg.Width, depth: cfg.Depth, features: cfg.Features,
 			levels: cfg.Levels, checkpointEvery: cfg.Steps, lr: cfg.LR, sigmaMin: cfg.SigmaMin, sigmaMax: cfg.SigmaMax,
-			seed: seed, stepsPerCall: 1,
+			seed: seed,
 		})
 		return err
 	}); err != nil {

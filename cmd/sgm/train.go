@@ -81,6 +81,9 @@ func (f *trainFlags) validate() error {
 	if !(f.ema >= 0 && f.ema < 1) {
 		return usagef("--ema must be in [0, 1), got %v", f.ema)
 	}
+	if err := checkStepsPerCall(f.stepsPerCall, f.backend); err != nil {
+		return err
+	}
 	if f.lossPlot != "" {
 		if err := checkOutput("loss-plot", f.lossPlot, ".png", ".svg"); err != nil {
 			return err
@@ -139,9 +142,6 @@ func runTraining(ctx context.Context, e *env, f trainFlags) (*trainResult, error
 		// backward pass concurrently (its worker pool loses wake-ups);
 		// running one op at a time avoids that.
 		f.backend = "go:ops_sequential"
-	}
-	if err := checkStepsPerCall(f.stepsPerCall, f.backend); err != nil {
-		return nil, err
 	}
 	backend, err := newBackend(f.backend)
 	if err != nil {
