@@ -1,10 +1,14 @@
 package scorenet
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gomlx/compute"
@@ -30,8 +34,7 @@ func Load(backend compute.Backend, dir string) (*Net, error) {
 		return nil, fmt.Errorf("checkpoint %s: not a directory (sgm checkpoints are directories written by sgm train)", dir)
 	}
 	store := model.NewStore()
-	h, err := checkpoint.Load(store).Dir(dir).Keep(KeepCheckpoints).Immediate().Done()
-	if err != nil {
+	if _, err := checkpoint.Load(store).Dir(dir).Immediate().Done(); err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
 	}
 	raw, ok := store.GetParam(model.JoinPath("/", configParam))
@@ -49,7 +52,7 @@ func Load(backend compute.Backend, dir string) (*Net, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
 	}
-	n := &Net{cfg: cfg.WithDefaults(), backend: backend, store: store, ckpt: h, ckptDir: dir, noFast: fastDisabled()}
+	n := &Net{cfg: cfg.WithDefaults(), backend: backend, store: store, ckptDir: dir, noFast: fastDisabled()}
 	for v := range store.IterVariables() {
 		if strings.HasPrefix(v.Path(), EMAPrefix+"/") {
 			v.SetTrainable(false) // moving averages are updated, not trained
@@ -69,25 +72,167 @@ func Load(backend compute.Backend, dir string) (*Net, error) {
 // it has been trained) into dir, creating it if needed, and keeps only the
 // newest KeepCheckpoints there. A directory that already holds checkpoints
 // of another network is refused.
+//
+// A checkpoint appears in dir only once it is complete, so a run killed
+// while saving leaves the previous checkpoints loadable: GoMLX writes it
+// into a staging directory inside dir, and its two files are synced and
+// renamed into dir, the metadata file (which is what marks a checkpoint)
+// last. A staging directory left by an interrupted Save is removed by the
+// next one.
 func (n *Net) Save(dir string) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.ckpt == nil || n.ckptDir != dir {
+	if n.ckptDir != dir {
 		if has, err := HasCheckpoints(dir); err != nil {
 			return err
 		} else if has {
 			return fmt.Errorf("checkpoint %s: already holds checkpoints of another run; load it to resume or choose another directory", dir)
 		}
-		h, err := checkpoint.Build(n.store).Dir(dir).Keep(KeepCheckpoints).Done()
-		if err != nil {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("checkpoint %s: %w", dir, err)
 		}
-		n.ckpt, n.ckptDir = h, dir
+		n.ckptDir = dir
 	}
-	if err := n.ckpt.Save(); err != nil {
+	if err := n.save(dir); err != nil {
 		return fmt.Errorf("checkpoint %s: %w", dir, err)
 	}
 	return nil
+}
+
+// stagingPrefix starts the names of the directories Save writes
+// checkpoints into before moving them into place.
+const stagingPrefix = ".saving-"
+
+// afterStaging, when set by a test, runs once a checkpoint is complete in
+// its staging directory and before it is moved into place; an error it
+// returns fails the Save there.
+var afterStaging func(staging string) error
+
+func (n *Net) save(dir string) error {
+	stale, err := filepath.Glob(filepath.Join(dir, stagingPrefix+"*"))
+	if err != nil {
+		return err
+	}
+	for _, s := range stale {
+		if err := os.RemoveAll(s); err != nil {
+			return err
+		}
+	}
+	staging, err := os.MkdirTemp(dir, stagingPrefix+"*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(staging)
+	loader := n.store.Loader()
+	h, err := checkpoint.Build(n.store).Dir(staging).Keep(-1).Done()
+	n.store.SetLoader(loader) // the staging handler only writes
+	if err != nil {
+		return err
+	}
+	if err := h.Save(); err != nil {
+		return err
+	}
+	if afterStaging != nil {
+		if err := afterStaging(staging); err != nil {
+			return err
+		}
+	}
+	return publish(staging, dir)
+}
+
+// publish moves the checkpoint GoMLX wrote alone into staging into dir,
+// numbered after the newest there, and then deletes all but the newest
+// KeepCheckpoints in dir.
+func publish(staging, dir string) error {
+	written, err := listCheckpoints(staging)
+	if err != nil {
+		return err
+	}
+	if len(written) != 1 {
+		return fmt.Errorf("staging directory %s holds %d checkpoints, want 1", staging, len(written))
+	}
+	have, err := listCheckpoints(dir)
+	if err != nil {
+		return err
+	}
+	number := 0
+	if len(have) > 0 {
+		number = checkpointNumber(have[len(have)-1]) + 1
+	}
+	// GoMLX names a checkpoint "checkpoint-n<7 digits>-<time>-<step>" and
+	// finds the newest by sorting the names.
+	_, rest, ok := strings.Cut(strings.TrimPrefix(written[0], checkpointPrefix), "-")
+	if !ok {
+		return fmt.Errorf("checkpoint name %q: not one GoMLX writes", written[0])
+	}
+	name := fmt.Sprintf("%s%07d-%s", checkpointPrefix, number, rest)
+	for _, suffix := range []string{checkpoint.BinDataSuffix, checkpoint.JsonNameSuffix} {
+		from, to := filepath.Join(staging, written[0]+suffix), filepath.Join(dir, name+suffix)
+		if err := syncFile(from); err != nil {
+			return err
+		}
+		if err := os.Rename(from, to); err != nil {
+			return err
+		}
+	}
+	if err := syncFile(dir); err != nil {
+		return err
+	}
+	all := append(have, name)
+	for _, old := range all[:len(all)-min(len(all), KeepCheckpoints)] {
+		for _, suffix := range []string{checkpoint.JsonNameSuffix, checkpoint.BinDataSuffix} {
+			if err := os.Remove(filepath.Join(dir, old+suffix)); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkpointPrefix starts the names of the checkpoints sgm writes, which
+// are numbered: "checkpoint-n0000012-...".
+const checkpointPrefix = "checkpoint-n"
+
+// listCheckpoints returns the names, without suffix, of the numbered
+// checkpoints in dir, oldest first.
+func listCheckpoints(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), checkpoint.JsonNameSuffix)
+		if ok && !e.IsDir() && checkpointNumber(name) >= 0 {
+			names = append(names, name)
+		}
+	}
+	slices.SortFunc(names, func(a, b string) int { return cmp.Compare(checkpointNumber(a), checkpointNumber(b)) })
+	return names, nil
+}
+
+// checkpointNumber returns the number in a checkpoint's name, or -1 if the
+// name has none.
+func checkpointNumber(name string) int {
+	digits, _, _ := strings.Cut(strings.TrimPrefix(name, checkpointPrefix), "-")
+	k, err := strconv.Atoi(digits)
+	if !strings.HasPrefix(name, checkpointPrefix) || err != nil || k < 0 {
+		return -1
+	}
+	return k
+}
+
+// syncFile flushes a file or directory to stable storage.
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // HasCheckpoints reports whether dir exists and holds at least one checkpoint.

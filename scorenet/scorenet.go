@@ -14,7 +14,6 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/layers/activation"
 	"github.com/gomlx/gomlx/ml/model"
-	"github.com/gomlx/gomlx/ml/model/checkpoint"
 
 	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/internal/fastnet"
@@ -112,9 +111,8 @@ type Net struct {
 
 	mu        sync.Mutex
 	scoreExec *model.Exec
-	ckpt      *checkpoint.Handler // where Save writes; nil until the first Save or Load
-	ckptDir   string
-	ema       bool // evaluate with the exponential moving averages of the weights
+	ckptDir   string // where Save adds checkpoints; "" until the first Save or Load
+	ema       bool   // evaluate with the exponential moving averages of the weights
 
 	noFast   bool         // evaluate the graph even on the Go backend
 	fast     *fastnet.Net // the fast evaluator of the weights at fastStep
