@@ -37,9 +37,22 @@ type Chain struct {
 	exec     *model.Exec
 }
 
-// goBackendLoops lets tests run loops on the pure-Go backend (with its
-// graph passes turned off).
+// goBackendLoops lets tests run loops on the pure-Go backend: package
+// gobackendpasses sets it while it has that backend's graph passes off.
 var goBackendLoops = false
+
+// CheckLoops returns an error if the network's backend cannot run compiled
+// While loops (Chain, and training with train.Settings.StepsPerCall > 1):
+// GoMLX v0.28.2's pure-Go backend compiles a loop's body before its graph
+// passes run, and their implicit-broadcast fusion then rewires the body
+// under the compiled plan, so the body reads freed buffers. XLA backends
+// run loops; on the CPU sgm's fused path is the fast way anyway.
+func (n *Net) CheckLoops() error {
+	if n.OnGoBackend() && !goBackendLoops {
+		return errors.New("compiled loops need an XLA backend (GoMLX v0.28.2's pure-Go backend runs loop bodies wrongly)")
+	}
+	return nil
+}
 
 // NewChain returns a Langevin chain at noise level index level with step
 // size stepSize, taking up to perCall steps per call.
@@ -53,8 +66,9 @@ func (n *Net) NewChain(level int, stepSize float64, perCall int) (*Chain, error)
 	switch {
 	case perCall < 1:
 		return nil, fmt.Errorf("scorenet: steps per call must be at least 1, got %d", perCall)
-	case n.OnGoBackend() && !goBackendLoops:
-		return nil, errors.New("scorenet: a compiled Langevin loop needs an XLA backend (GoMLX v0.28.2's Go backend runs loop bodies wrongly)")
+	}
+	if err := n.CheckLoops(); err != nil {
+		return nil, fmt.Errorf("scorenet: Langevin chain: %w", err)
 	}
 	c := &Chain{net: n, level: level, stepSize: stepSize, perCall: perCall}
 	exec, err := model.NewExec(n.backend, n.store, c.graph)

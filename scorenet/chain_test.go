@@ -15,15 +15,6 @@ import (
 	"github.com/sgm-dev/sgm/internal/gobackendpasses"
 )
 
-// allowGoBackendLoops runs loops on the pure-Go backend until the test
-// ends (see package gobackendpasses).
-func allowGoBackendLoops(t *testing.T) {
-	gobackendpasses.Disable(t)
-	allowed := goBackendLoops
-	goBackendLoops = true
-	t.Cleanup(func() { goBackendLoops = allowed })
-}
-
 // chainNet is a small network with non-trivial biases, so its score moves
 // the points.
 func chainNet(t *testing.T) *Net {
@@ -40,7 +31,7 @@ func chainNet(t *testing.T) *Net {
 // steps taken in Go with ScoreBatch and the same noise: the generator's
 // draws are replayed by a separate graph from the same seed.
 func TestChainFollowsLangevin(t *testing.T) {
-	allowGoBackendLoops(t)
+	gobackendpasses.Disable(t)
 	n := chainNet(t)
 	const (
 		rows, steps, level = 5, 12, 2
@@ -93,7 +84,7 @@ func TestChainFollowsLangevin(t *testing.T) {
 // TestChainUsesMovingAverages checks that the EMA view's chain runs with
 // the averaged weights.
 func TestChainUsesMovingAverages(t *testing.T) {
-	allowGoBackendLoops(t)
+	gobackendpasses.Disable(t)
 	n := chainNet(t)
 	// Moving averages that differ from the weights: the output biases plus 1.
 	for v := range n.Scope().IterVariables() {
@@ -146,7 +137,7 @@ func TestChainErrors(t *testing.T) {
 	if _, err := n.NewChain(1, 1e-3, 10); err == nil || !strings.Contains(err.Error(), "XLA") {
 		t.Errorf("a chain on the Go backend: error %v, want one naming XLA", err)
 	}
-	allowGoBackendLoops(t)
+	gobackendpasses.Disable(t)
 	for _, c := range []struct {
 		level   int
 		eta     float64

@@ -97,8 +97,8 @@ func newGraphEngine(net *scorenet.Net, data Sampler, s Settings) (*graphEngine, 
 	e := &graphEngine{exec: exec, s: s, batch: s.Batch, d: cfg.Dim, L: len(sigmas), graphData: support != nil,
 		batchInput: tensors.FromScalar(int32(s.Batch)), loopInputs: map[int]*tensors.Tensor{}}
 	if s.StepsPerCall > 1 {
-		if net.OnGoBackend() && !goBackendLoops {
-			return nil, fmt.Errorf("train: %d steps per call need an XLA backend: GoMLX v0.28.2's Go backend runs a training loop wrongly (see loop.go)", s.StepsPerCall)
+		if err := net.CheckLoops(); err != nil {
+			return nil, fmt.Errorf("train: %d steps per call: %w", s.StepsPerCall, err)
 		}
 		if support == nil {
 			return nil, fmt.Errorf("train: %d steps per call need data drawn on the device: GraphNoise and a Discrete sampler (an image)", s.StepsPerCall)

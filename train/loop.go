@@ -19,15 +19,8 @@ import (
 // random generator's state), so an accelerator runs up to StepsPerCall
 // steps without returning to the host, and the host's per-call cost is
 // paid once per call instead of once per step. The loop draws exactly what
-// the one-step graph draws, in the same order, so both give the same run.
-
-// On GoMLX v0.28.2's pure-Go backend a loop body is compiled before the
-// backend's graph passes run, and its implicit-broadcast fusion then
-// rewires the body under the compiled plan: a body that broadcasts a
-// computed value reads a buffer already freed. The engine therefore
-// refuses loops on that backend (the CPU has the fast engine anyway); the
-// tests run them there with the passes turned off.
-var goBackendLoops = false
+// the one-step graph draws, in the same order, so both give the same run. It
+// needs a backend that runs loops (scorenet.Net.CheckLoops).
 
 // loopExec compiles the loop. Its input is the number of steps to take, n
 // (1 ≤ n ≤ maxSteps, an int32 scalar, so one compilation serves every n);

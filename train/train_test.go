@@ -433,7 +433,7 @@ func TestSlicedNeedsSmoothActivation(t *testing.T) {
 // the steps single calls take: the same draws in the same order, so the
 // same losses and weights, with chunks cut at checkpoints and reports.
 func TestStepsPerCallMatchesSingleSteps(t *testing.T) {
-	withoutGoBackendPasses(t)
+	gobackendpasses.Disable(t)
 	for _, obj := range []Objective{AllLevels, OneLevel} {
 		t.Run(string(obj), func(t *testing.T) {
 			run := func(perCall int) ([]Record, []int, *scorenet.Net) {
@@ -518,7 +518,7 @@ func (rareOverflow) Support() (points, weights []float64) {
 // in loops: the run stops at the step single calls stop at (here in the
 // middle of a loop), and the checkpoint left is the last one before it.
 func TestDivergenceStopsInLoop(t *testing.T) {
-	withoutGoBackendPasses(t)
+	gobackendpasses.Disable(t)
 	run := func(perCall int) ([]Record, string) {
 		dir := t.TempDir() + "/ckpt"
 		hist, err := Run(context.Background(), smallNet(t, 4), rareOverflow{}, Settings{Steps: 200, Batch: 16, Seed: 5,
@@ -557,18 +557,9 @@ func TestStepsPerCallRefused(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "XLA") {
 		t.Errorf("a loop on the Go backend: error %v, want one naming XLA", err)
 	}
-	withoutGoBackendPasses(t)
+	gobackendpasses.Disable(t)
 	_, err = Run(context.Background(), smallNet(t, 1), twoPoints{}, s)
 	if err == nil || !strings.Contains(err.Error(), "Discrete") {
 		t.Errorf("a loop with data drawn in Go: error %v, want one naming Discrete samplers", err)
 	}
-}
-
-// withoutGoBackendPasses turns the Go backend's graph passes off, and
-// allows loops on it, until the test ends (see package gobackendpasses).
-func withoutGoBackendPasses(t *testing.T) {
-	gobackendpasses.Disable(t)
-	allowed := goBackendLoops
-	goBackendLoops = true
-	t.Cleanup(func() { goBackendLoops = allowed })
 }

@@ -4,5 +4,7 @@
 // fusion) then rewire the body's nodes under that compiled plan, so an op
 // reads a buffer already freed ("input 0 for node Mul not computed yet").
 // Without the passes the same graphs run correctly. The package reaches
-// the backend's pass list with go:linkname; only tests import it.
+// the backend's pass list, and scorenet's switch that allows loops on that
+// backend, with go:linkname; only tests import it, and only tests that
+// link scorenet.
 package gobackendpasses
