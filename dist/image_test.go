@@ -9,6 +9,8 @@ import (
 
 	"gonum.org/v1/gonum/diff/fd"
 	"gonum.org/v1/gonum/floats"
+
+	"github.com/sgm-dev/sgm/internal/numtest"
 )
 
 func mustImage(t testing.TB, h, w int, pix []float64) *Image {
@@ -181,18 +183,7 @@ func TestImagePanics(t *testing.T) {
 		{"Smoothed zero image", func() { (&Image{H: 2, W: 2, Pix: make([]float64, 4)}).Smoothed(1) }},
 		{"Histogram odd", func() { im.Histogram(make([]float64, 3)) }},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			defer func() {
-				r := recover()
-				if r == nil {
-					t.Fatal("no panic")
-				}
-				if s, ok := r.(string); !ok || !strings.HasPrefix(s, "dist: ") {
-					t.Errorf("panic %v does not start with \"dist: \"", r)
-				}
-			}()
-			tc.f()
-		})
+		t.Run(tc.name, func(t *testing.T) { numtest.WantPanic(t, "dist: ", tc.f) })
 	}
 }
 

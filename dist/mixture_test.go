@@ -10,6 +10,8 @@ import (
 	"gonum.org/v1/gonum/diff/fd"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/floats/scalar"
+
+	"github.com/sgm-dev/sgm/internal/numtest"
 )
 
 func mustMixture(t testing.TB, comps []Component) *Mixture {
@@ -446,18 +448,7 @@ func TestMixturePanics(t *testing.T) {
 		{"Perturbed negative", func() { m.Perturbed(-1) }},
 		{"Perturbed NaN", func() { m.Perturbed(math.NaN()) }},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			defer func() {
-				r := recover()
-				if r == nil {
-					t.Fatal("no panic")
-				}
-				if s, ok := r.(string); !ok || !strings.HasPrefix(s, "dist: ") {
-					t.Errorf("panic %v does not start with \"dist: \"", r)
-				}
-			}()
-			tc.f()
-		})
+		t.Run(tc.name, func(t *testing.T) { numtest.WantPanic(t, "dist: ", tc.f) })
 	}
 }
 

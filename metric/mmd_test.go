@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/sgm-dev/sgm/internal/numtest"
 )
 
 // TestMMDByHand: x = {0, 1}, y = {0, 2} in R, h = 1. The within-x pair has
@@ -203,14 +205,7 @@ func TestMMDPanics(t *testing.T) {
 		{"one point in all", func() { MedianBandwidth([]float64{0}, nil, 1, 10, nil) }},
 		{"maxPoints 1", func() { MMDSubsample(two, two, 1, 1, nil) }},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			defer func() {
-				if recover() == nil {
-					t.Error("no panic")
-				}
-			}()
-			tc.f()
-		})
+		t.Run(tc.name, func(t *testing.T) { numtest.WantPanic(t, "metric: ", tc.f) })
 	}
 }
 

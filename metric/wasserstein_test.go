@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/sgm-dev/sgm/internal/numtest"
 )
 
 // gaussian returns n draws of N(shift, I) in R^len(shift), flat.
@@ -149,14 +151,7 @@ func TestSlicedWassersteinPanics(t *testing.T) {
 		{"zero dimension", func() { SlicedWasserstein([]float64{1, 2}, []float64{1, 2}, 0, 10, rng) }},
 		{"empty 1-D", func() { Wasserstein1D(nil, []float64{1}) }},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			defer func() {
-				if recover() == nil {
-					t.Error("no panic")
-				}
-			}()
-			tc.f()
-		})
+		t.Run(tc.name, func(t *testing.T) { numtest.WantPanic(t, "metric: ", tc.f) })
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/dist"
+	"github.com/sgm-dev/sgm/internal/numtest"
 )
 
 // twoModes is Song & Ermon's (2019, Figure 3) toy target: weights 1/5 and
@@ -265,12 +266,7 @@ func TestScheduleLevels(t *testing.T) {
 	if want := []int{4, 3, 2, 1, 0}; !slices.Equal(asked, want) {
 		t.Errorf("asked for levels %v, want %v", asked, want)
 	}
-	defer func() {
-		if r := recover(); r == nil {
-			t.Error("a noise level off the grid did not panic")
-		}
-	}()
-	levels(0.5)
+	numtest.WantPanic(t, "sample: ", func() { levels(0.5) }) // a noise level off the grid
 }
 
 func TestGeometricSigmas(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/internal/fastnet"
+	"github.com/sgm-dev/sgm/internal/numtest"
 )
 
 // referenceScores evaluates the network of the package doc in plain Go,
@@ -116,14 +117,14 @@ func TestScoresMatchReference(t *testing.T) {
 					// float32 evaluation against the float64 reference:
 					// relative error of the whole vector within 1e-4 (the
 					// bound the fast path is held to).
-					if r := relErr(got, want); !(r <= 1e-4) {
+					if r := numtest.RelErr(got, want); !(r <= 1e-4) {
 						t.Errorf("level %d: relative error %.3g between %s and reference", level, r, path)
 					}
 				}
 				if byPath["fast"] == nil {
 					continue
 				}
-				if r := relErr(byPath["fast"], byPath["graph"]); !(r <= 1e-4) {
+				if r := numtest.RelErr(byPath["fast"], byPath["graph"]); !(r <= 1e-4) {
 					t.Errorf("level %d: relative error %.3g between the fast path and the GoMLX graph", level, r)
 				}
 			}
@@ -194,16 +195,6 @@ func TestLoadErrors(t *testing.T) {
 	if _, err := Load(gobackend.GetBackend(), dir); err == nil {
 		t.Error("Load of an empty directory succeeded")
 	}
-}
-
-// relErr is ‖got − want‖ / ‖want‖.
-func relErr(got, want []float64) float64 {
-	var num, den float64
-	for i := range got {
-		num += (got[i] - want[i]) * (got[i] - want[i])
-		den += want[i] * want[i]
-	}
-	return math.Sqrt(num / den)
 }
 
 // After training steps the fast evaluator must follow the new weights.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/internal/gobackendpasses"
+	"github.com/sgm-dev/sgm/internal/numtest"
 	"github.com/sgm-dev/sgm/scorenet"
 )
 
@@ -476,7 +477,7 @@ func TestStepsPerCallMatchesSingleSteps(t *testing.T) {
 				t.Fatal(err)
 			}
 			pa, pb := wa.FastnetParams(), wb.FastnetParams()
-			if d := relDiff(pa.Dense[0], pb.Dense[0]); d > 1e-5 {
+			if d := numtest.RelErr(pb.Dense[0], pa.Dense[0]); d > 1e-5 {
 				t.Errorf("first layer's weights differ by %g relative", d)
 			}
 			ea, _ := oneNet.EMA()
@@ -493,16 +494,6 @@ func TestStepsPerCallMatchesSingleSteps(t *testing.T) {
 			}
 		})
 	}
-}
-
-func relDiff(a, b []float32) float64 {
-	var num, den float64
-	for i := range a {
-		d := float64(a[i] - b[i])
-		num += d * d
-		den += float64(a[i]) * float64(a[i])
-	}
-	return math.Sqrt(num / den)
 }
 
 // rareOverflow is two points and, with probability 1%, a point far enough

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/sgm-dev/sgm/internal/numtest"
 )
 
 // randomParams draws parameters shaped like a trained seed network: B from
@@ -86,16 +88,6 @@ func reference(p *Params, x []float64, level int) []float64 {
 	return dst
 }
 
-// relErr is |got - want| / |want| in the Euclidean norm.
-func relErr(got, want []float64) float64 {
-	var num, den float64
-	for i := range want {
-		num += (got[i] - want[i]) * (got[i] - want[i])
-		den += want[i] * want[i]
-	}
-	return math.Sqrt(num / den)
-}
-
 // kernels runs f once with the portable kernels and, where the CPU has
 // them, once with the SIMD kernels.
 func kernels(t *testing.T, f func(t *testing.T)) {
@@ -148,13 +140,13 @@ func TestScoresMatchReference(t *testing.T) {
 						got := make([]float64, len(x))
 						net.Scores(got, x, level)
 						// float32 evaluation: relative errors are ~1e-6.
-						if e := relErr(got, want); e > 1e-4 {
+						if e := numtest.RelErr(got, want); e > 1e-4 {
 							t.Errorf("level %d: Scores relative error %.3g > 1e-4", level, e)
 						}
 						one := make([]float64, c.d)
 						for i := 0; i < n; i += max(1, n/5) {
 							net.ScoreOne(one, x[i*c.d:(i+1)*c.d], level)
-							if e := relErr(one, want[i*c.d:(i+1)*c.d]); e > 1e-4 {
+							if e := numtest.RelErr(one, want[i*c.d:(i+1)*c.d]); e > 1e-4 {
 								t.Errorf("level %d point %d: ScoreOne relative error %.3g > 1e-4", level, i, e)
 							}
 						}
@@ -297,7 +289,7 @@ func TestConcurrent(t *testing.T) {
 				}
 			}
 			msg := ""
-			if e := relErr(got, want); e > 1e-5 {
+			if e := numtest.RelErr(got, want); e > 1e-5 {
 				msg = fmt.Sprintf("goroutine %d: relative error %.3g", g, e)
 			}
 			errs <- msg
@@ -408,18 +400,7 @@ func TestPanics(t *testing.T) {
 		{"steps", func() { net.Chain(make([]float64, 2), 0, 1e-3, -1, rng, nil) }},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			defer func() {
-				r := recover()
-				if r == nil {
-					t.Fatal("no panic")
-				}
-				if s, ok := r.(string); !ok || !strings.HasPrefix(s, "fastnet: ") {
-					t.Errorf("panic %v, want a string starting with \"fastnet: \"", r)
-				}
-			}()
-			c.f()
-		})
+		t.Run(c.name, func(t *testing.T) { numtest.WantPanic(t, "fastnet: ", c.f) })
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/internal/fastnet"
+	"github.com/sgm-dev/sgm/internal/numtest"
 	"github.com/sgm-dev/sgm/objective"
 	"github.com/sgm-dev/sgm/scorenet"
 )
@@ -83,16 +84,6 @@ func paramOf(t *testing.T, p *fastnet.Params, path string) []float32 {
 	return p.DenseBiases[k]
 }
 
-func relErr32(got, want []float32) float64 {
-	var num, den float64
-	for i := range want {
-		e := float64(got[i]) - float64(want[i])
-		num += e * e
-		den += float64(want[i]) * float64(want[i])
-	}
-	return math.Sqrt(num / den)
-}
-
 func toFloat32s(t *testing.T, x *tensors.Tensor) []float32 {
 	t.Helper()
 	v, err := tensors.CopyFlatData[float32](x)
@@ -152,7 +143,7 @@ func TestGradientMatchesGoMLX(t *testing.T) {
 			}
 			for i, path := range paths {
 				w := toFloat32s(t, out[1+i])
-				if e := relErr32(paramOf(t, grad, path), w); e > 1e-4 || math.IsNaN(e) {
+				if e := numtest.RelErr(paramOf(t, grad, path), w); e > 1e-4 || math.IsNaN(e) {
 					t.Errorf("%s: relative difference %.3g > 1e-4", path, e)
 				} else {
 					t.Logf("%s: relative difference %.2g", path, e)
@@ -286,7 +277,7 @@ func TestAdamMatchesGoMLX(t *testing.T) {
 			}
 			return s
 		}
-		if e := relErr32(moved(paramOf(t, &got, path)), moved(want)); e > 1e-4 {
+		if e := numtest.RelErr(moved(paramOf(t, &got, path)), moved(want)); e > 1e-4 {
 			t.Errorf("%s: the weights moved differently, relative difference %.3g", path, e)
 		} else {
 			t.Logf("%s: moves differ by %.2g (relative)", path, e)
@@ -300,7 +291,7 @@ func TestAdamMatchesGoMLX(t *testing.T) {
 				t.Errorf("no %s in the store", "/AdamOptimizer"+path+mom.suffix)
 				continue
 			}
-			if e := relErr32(paramOf(t, mom.p, path), toFloat32s(t, mv.MustValue())); e > 1e-4 {
+			if e := numtest.RelErr(paramOf(t, mom.p, path), toFloat32s(t, mv.MustValue())); e > 1e-4 {
 				t.Errorf("%s%s: relative difference %.3g", path, mom.suffix, e)
 			} else {
 				t.Logf("%s%s: relative difference %.2g", path, mom.suffix, e)

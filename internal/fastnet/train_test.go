@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/sgm-dev/sgm/internal/numtest"
 )
 
 // refLossGrad is the loss of GradientAllLevels or GradientOneLevel and its
@@ -113,20 +115,6 @@ func refLossGrad(p *Params, x []float32, pt, lev []int, z []float32, sigmas []fl
 	return loss / N, g
 }
 
-// relErr32 is relErr for float32 slices.
-func relErr32(got, want []float32) float64 {
-	var num, den float64
-	for i := range want {
-		e := float64(got[i]) - float64(want[i])
-		num += e * e
-		den += float64(want[i]) * float64(want[i])
-	}
-	if den == 0 {
-		return math.Sqrt(num)
-	}
-	return math.Sqrt(num / den)
-}
-
 // compareGrads reports every parameter of got farther than tol from want
 // in relative norm.
 func compareGrads(t *testing.T, got, want *Params, tol float64) {
@@ -137,7 +125,7 @@ func compareGrads(t *testing.T, got, want *Params, tol float64) {
 			t.Errorf("%s: %d values, want %d", name, len(g), len(w))
 			return
 		}
-		if e := relErr32(g, w); e > tol || math.IsNaN(e) {
+		if e := numtest.RelErr(g, w); e > tol || math.IsNaN(e) {
 			t.Errorf("%s: relative error %.3g > %.0e", name, e, tol)
 		}
 	}
@@ -350,11 +338,11 @@ func TestResume(t *testing.T) {
 	}
 	pa, pb := a.Params(), b.Params()
 	for k := range pa.Dense {
-		if relErr32(pb.Dense[k], pa.Dense[k]) != 0 || relErr32(pb.DenseBiases[k], pa.DenseBiases[k]) != 0 {
+		if numtest.RelErr(pb.Dense[k], pa.Dense[k]) != 0 || numtest.RelErr(pb.DenseBiases[k], pa.DenseBiases[k]) != 0 {
 			t.Errorf("layer %d differs after resuming", k)
 		}
 	}
-	if relErr32(pb.Alpha, pa.Alpha) != 0 || relErr32(pb.Beta, pa.Beta) != 0 {
+	if numtest.RelErr(pb.Alpha, pa.Alpha) != 0 || numtest.RelErr(pb.Beta, pa.Beta) != 0 {
 		t.Error("α or β differs after resuming")
 	}
 	if !(losses[2] < losses[0]) {
@@ -413,14 +401,6 @@ func TestTrainerPanics(t *testing.T) {
 		{"one-level z", func() { tr.StepOneLevel(x, []int32{0, 1}, x[:2], sig) }},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			defer func() {
-				r := recover()
-				if s, ok := r.(string); !ok || !strings.HasPrefix(s, "fastnet: ") {
-					t.Errorf("panic %v, want a string starting with \"fastnet: \"", r)
-				}
-			}()
-			c.f()
-		})
+		t.Run(c.name, func(t *testing.T) { numtest.WantPanic(t, "fastnet: ", c.f) })
 	}
 }
