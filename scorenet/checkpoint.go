@@ -179,11 +179,35 @@ func publish(staging, dir string) error {
 		return err
 	}
 	all := append(have, name)
-	for _, old := range all[:len(all)-min(len(all), KeepCheckpoints)] {
-		for _, suffix := range []string{checkpoint.JsonNameSuffix, checkpoint.BinDataSuffix} {
-			if err := os.Remove(filepath.Join(dir, old+suffix)); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return err
-			}
+	return prune(dir, all[len(all)-min(len(all), KeepCheckpoints):])
+}
+
+// prune deletes the files of every numbered checkpoint in dir but those
+// named in keep: older checkpoints, and the data file of one whose
+// publication or deletion a killed process left half done.
+func prune(dir string, keep []string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	var doomed []string
+	for _, e := range entries {
+		base := strings.TrimSuffix(e.Name(), filepath.Ext(e.Name()))
+		if !e.IsDir() && checkpointNumber(base) >= 0 && !slices.Contains(keep, base) {
+			doomed = append(doomed, e.Name())
+		}
+	}
+	// Metadata first, so that a checkpoint is never listed without its data.
+	order := func(f string) int {
+		if filepath.Ext(f) == checkpoint.JsonNameSuffix {
+			return 0
+		}
+		return 1
+	}
+	slices.SortStableFunc(doomed, func(a, b string) int { return order(a) - order(b) })
+	for _, f := range doomed {
+		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
 		}
 	}
 	return nil

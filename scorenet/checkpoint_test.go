@@ -110,8 +110,17 @@ func TestSaveIsAtomic(t *testing.T) {
 	if a := loadedAlpha(t, dir); a != 2 {
 		t.Errorf("with a stale staging directory, Load gives alpha %v, want 2", a)
 	}
+	// So is the data file of a checkpoint whose publication or deletion
+	// was cut between its two files; the next Save deletes it.
+	orphan := filepath.Join(dir, "checkpoint-n0000000-20261127-101500-step-00000001.bin")
+	if err := os.WriteFile(orphan, []byte("torn"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := n.Save(dir); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := os.Stat(orphan); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("orphaned data file %s not deleted by Save (Stat: %v)", orphan, err)
 	}
 	if a := loadedAlpha(t, dir); a != 3 {
 		t.Errorf("after the second Save, Load gives alpha %v, want 3", a)
