@@ -269,12 +269,16 @@ func (n *Net) Scores(scope *model.Scope, x, level *Node) *Node {
 }
 
 // ScoreBatch sets dst to the scores at the points x for noise level index
-// level, with the batch layout of sgm.Scorer.
+// level, with the batch layout of sgm.Scorer. It returns an error if dst
+// and x differ in length, if x does not hold whole points, or if level is
+// out of range.
 func (n *Net) ScoreBatch(dst, x []float64, level int) error {
 	d := n.cfg.Dim
-	sgm.CheckBatch("scorenet", d, dst, x)
+	if len(dst) != len(x) || len(x)%d != 0 {
+		return fmt.Errorf("scorenet: ScoreBatch: len(dst)=%d and len(x)=%d, want equal lengths holding whole points of dimension %d", len(dst), len(x), d)
+	}
 	if err := n.checkLevel(level); err != nil {
-		return err
+		return fmt.Errorf("scorenet: %w", err)
 	}
 	rows := len(x) / d
 	if rows == 0 {

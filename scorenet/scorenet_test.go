@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/compute/gobackend"
@@ -182,8 +183,13 @@ func TestLevelOutOfRange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := n.ScoreBatch(make([]float64, 2), []float64{0, 0}, 30); err == nil {
-		t.Error("level 30 of 30 accepted")
+	if err := n.ScoreBatch(make([]float64, 2), []float64{0, 0}, 30); err == nil || !strings.HasPrefix(err.Error(), "scorenet: ") {
+		t.Errorf("level 30 of 30: error %v, want one from scorenet", err)
+	}
+	for _, c := range []struct{ dst, x int }{{2, 3}, {3, 3}, {4, 2}} {
+		if err := n.ScoreBatch(make([]float64, c.dst), make([]float64, c.x), 0); err == nil || !strings.Contains(err.Error(), "len(") {
+			t.Errorf("len(dst)=%d, len(x)=%d: error %v, want one naming the lengths", c.dst, c.x, err)
+		}
 	}
 }
 

@@ -4,9 +4,10 @@
 //
 // Run is the loop. Settings' zero values are the seed's choices (batch 256,
 // learning rate 1e-3, every point perturbed at every level). The data points
-// and the perturbation noise are drawn in Go from one explicit math/rand/v2
-// source, so a run is reproducible from its seed; on resume the source is
-// re-seeded from the seed and the step count.
+// and the perturbation noise are drawn in Go from explicit math/rand/v2
+// sources, step k's from the stream (seed, k), so a run is reproducible from
+// its seed and a run resumed from a checkpoint takes exactly the steps it
+// would have taken had it never stopped.
 //
 // Two engines take the steps, chosen automatically: on GoMLX's pure-Go
 // backend with AVX-512, the denoising objectives run on internal/fastnet's
@@ -20,7 +21,8 @@
 // compiled While loop over the same step (loop.go), so the device does not
 // wait on the host between steps.
 //
-// Each step's loss is checked: a NaN or Inf stops the run with ErrDiverged
+// Each step's loss is checked, and before each checkpoint the weights'
+// scores at every level: a NaN or Inf stops the run with ErrDiverged
 // before anything more is saved, so the last checkpoint written is the last
 // good one. Progress is reported through a callback, so that the command
 // line draws a bar while the library stays free of terminal code.

@@ -34,6 +34,10 @@ type lossValue interface {
 	release()
 }
 
+// learningRatePath is the variable in which GoMLX's optimisers keep their
+// learning rate.
+var learningRatePath = model.JoinPath("/", optimizer.Scope, optimizer.ParamLearningRate)
+
 // newEngine picks the engine for net and s: the fast one where it applies.
 func newEngine(net *scorenet.Net, data Sampler, s Settings) (engine, error) {
 	if fastApplies(net, s) {
@@ -72,6 +76,13 @@ func newGraphEngine(net *scorenet.Net, data Sampler, s Settings) (*graphEngine, 
 	cfg := net.Config()
 	sigmas := []float64(cfg.Sigmas)
 	adam := optimizer.Adam().LearningRate(s.LearningRate).Done()
+	// Adam keeps its rate in a variable, which a checkpoint restores and
+	// GoMLX then reuses: this run's rate must replace it.
+	if net.Store().GetVariable(learningRatePath) != nil {
+		if err := setScalar(net.Store(), learningRatePath, float32(s.LearningRate)); err != nil {
+			return nil, err
+		}
+	}
 	netScope := net.Scope()
 	score := func(x, level *Node) *Node { return net.Scores(netScope, x, level) }
 	emaVars, err := emaVariables(net, s.EMA)

@@ -53,7 +53,7 @@ type Settings struct {
 	Batch        int       // data points per step; 0 means 256
 	LearningRate float64   // Adam's step size; 0 means 1e-3
 	Objective    Objective // "" means AllLevels
-	Seed         uint64    // seeds data and noise draws
+	Seed         uint64    // seeds data and noise draws: step k draws from the stream (Seed, k), so a resumed run takes the same steps as one never stopped
 
 	// EMA, if in (0, 1), keeps exponential moving averages of the weights,
 	// ema ← EMA·ema + (1-EMA)·w after every step (NCSNv2 uses 0.999), saved
@@ -167,7 +167,14 @@ var ErrDiverged = errors.New("training diverged")
 // loaded from a checkpoint of an earlier run continues from its step
 // count). It returns the loss of every step it took. It stops early, with
 // the history so far, when ctx is cancelled (after saving a checkpoint) or
-// when the loss stops being finite (saving nothing, see ErrDiverged).
+// when training diverges (see ErrDiverged): a step's loss is not finite,
+// or the weights about to be checkpointed give non-finite scores. A
+// diverged run saves nothing more, so the newest checkpoint in
+// s.CheckpointDir holds weights whose scores were finite.
+//
+// A network that keeps moving averages of its weights (from an earlier
+// run with s.EMA > 0) must be trained with s.EMA > 0, so that they stay
+// current.
 func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Record, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
@@ -178,6 +185,9 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 	if start >= s.Steps {
 		return nil, nil
 	}
+	if _, has := net.EMA(); has && s.EMA == 0 {
+		return nil, errors.New("train: the network keeps moving averages of its weights from an earlier run; set EMA (their decay) so that they stay current")
+	}
 	cfg := net.Config()
 	L, d := len(cfg.Sigmas), cfg.Dim
 	eng, err := newEngine(net, data, s)
@@ -186,7 +196,10 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 	}
 	defer eng.close()
 
-	rng := rand.New(rand.NewPCG(s.Seed, uint64(start)))
+	// Each step draws from its own stream, (s.Seed, step), so a resumed
+	// run takes the steps an uninterrupted one would have taken.
+	pcg := rand.NewPCG(s.Seed, 0)
+	rng := rand.New(pcg)
 	B := s.Batch
 	x32 := make([]float32, B*d)
 	var z32, v32 []float32
@@ -207,14 +220,43 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 	began := time.Now()
 	var sinceReport float64
 	var nReport int
-	save := func() error {
+	// Before each checkpoint the weights' scores are checked at every
+	// level on a few data points, drawn once from their own stream.
+	var probe []float64
+	if s.CheckpointDir != "" {
+		probe = data.Sample(probePoints, rand.New(rand.NewPCG(s.Seed, probeStream)))
+	}
+	lastSaved := -1 // the step of this run's newest checkpoint
+	// kept says which checkpoint a diverged run leaves behind.
+	kept := func() string {
+		if lastSaved >= 0 {
+			return fmt.Sprintf("the last good checkpoint (step %d) is in %s", lastSaved, s.CheckpointDir)
+		}
+		if s.CheckpointDir != "" {
+			if has, _ := scorenet.HasCheckpoints(s.CheckpointDir); has {
+				return s.CheckpointDir + " keeps the checkpoints saved before this run"
+			}
+		}
+		return "no checkpoint was saved"
+	}
+	save := func(step int) error {
 		if err := eng.sync(); err != nil {
 			return err
 		}
 		if s.CheckpointDir == "" {
 			return nil
 		}
-		return net.Save(s.CheckpointDir)
+		if level, err := nonFiniteLevel(net, probe); err != nil {
+			return err
+		} else if level >= 0 {
+			return fmt.Errorf("%w after step %d: the weights give non-finite scores at level %d (try a smaller learning rate); %s",
+				ErrDiverged, step, level, kept())
+		}
+		if err := net.Save(s.CheckpointDir); err != nil {
+			return err
+		}
+		lastSaved = step
+		return nil
 	}
 	// The losses of the steps since the last read, perhaps still on the
 	// device.
@@ -231,12 +273,9 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 		for i, l := range pending {
 			loss := l.read()
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
-				where := "no checkpoint was saved"
-				if s.CheckpointDir != "" {
-					where = "the last good checkpoint is in " + s.CheckpointDir
-				}
+				pending = pending[i:] // the rest are released when Run returns
 				return fmt.Errorf("%w at step %d: loss is %v (try a smaller learning rate); %s",
-					ErrDiverged, first+i, loss, where)
+					ErrDiverged, first+i, loss, kept())
 			}
 			l.release()
 			history = append(history, Record{Step: first + i, Loss: loss})
@@ -259,6 +298,7 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 			}
 			return multi.stepsUpTo(n)
 		}
+		pcg.Seed(s.Seed, uint64(step))
 		if !eng.drawsData() {
 			for i, v := range data.Sample(B, rng) {
 				x32[i] = float32(v)
@@ -284,7 +324,7 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 			if ferr := flush(step - 1); ferr != nil {
 				return history, ferr
 			}
-			if serr := save(); serr != nil {
+			if serr := save(step - 1); serr != nil {
 				return history, serr
 			}
 			return history, err
@@ -304,7 +344,7 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 			return history, err
 		}
 		if checkpoint {
-			if err := save(); err != nil {
+			if err := save(step); err != nil {
 				return history, err
 			}
 		}
@@ -318,6 +358,31 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 		}
 	}
 	return history, nil
+}
+
+// probePoints is how many data points the scores are checked on before a
+// checkpoint, at every level; probeStream is the random stream they are
+// drawn from (the steps' is the step count, far below it).
+const (
+	probePoints = 16
+	probeStream = 1 << 62
+)
+
+// nonFiniteLevel returns the first level at which net's scores at the
+// points x are not all finite, or -1 if they are finite at every level.
+func nonFiniteLevel(net *scorenet.Net, x []float64) (int, error) {
+	dst := make([]float64, len(x))
+	for level := range net.Config().Sigmas {
+		if err := net.ScoreBatch(dst, x, level); err != nil {
+			return 0, fmt.Errorf("train: %w", err)
+		}
+		for _, v := range dst {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return level, nil
+			}
+		}
+	}
+	return -1, nil
 }
 
 // untilMultiple is how many steps from step (counted) reach the next

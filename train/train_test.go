@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/gobackend"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -56,11 +57,17 @@ func sequentialBackend(t testing.TB) compute.Backend {
 
 func smallNetOn(t testing.TB, seed uint64, backend compute.Backend) *scorenet.Net {
 	t.Helper()
+	return smallNetWith(t, seed, backend, "")
+}
+
+// smallNetWith is smallNetOn with the given activation ("" for the default).
+func smallNetWith(t testing.TB, seed uint64, backend compute.Backend, activation string) *scorenet.Net {
+	t.Helper()
 	sigmas, err := sgm.Geometric(0.01, 1, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
-	net, err := scorenet.New(backend, scorenet.Config{Features: 16, Width: 32, Depth: 2, Sigmas: sigmas},
+	net, err := scorenet.New(backend, scorenet.Config{Features: 16, Width: 32, Depth: 2, Sigmas: sigmas, Activation: activation},
 		rand.New(rand.NewPCG(seed, 0)))
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +92,9 @@ func TestLossFallsAndFrozenStay(t *testing.T) {
 		t.Run(fmt.Sprintf("%s/graph-noise=%v", obj, tc.graphNoise), func(t *testing.T) {
 			net := smallNet(t, 1)
 			if obj == Sliced {
-				net = smallNetOn(t, 1, sequentialBackend(t))
+				// Sliced score matching needs a smooth network (see
+				// TestSlicedNeedsSmoothActivation).
+				net = smallNetWith(t, 1, sequentialBackend(t), "softplus")
 			}
 			var before [][]float32
 			for _, name := range scorenet.Frozen() {
@@ -123,68 +132,188 @@ func TestLossFallsAndFrozenStay(t *testing.T) {
 	}
 }
 
-func TestResumeContinuesFromCheckpoint(t *testing.T) {
-	dir := t.TempDir() + "/ckpt"
-	net := smallNet(t, 2)
-	s := Settings{Steps: 20, Batch: 16, Seed: 3, CheckpointDir: dir, CheckpointEvery: 10}
-	if _, err := Run(context.Background(), net, twoPoints{}, s); err != nil {
-		t.Fatal(err)
+// engines runs f for each engine that can run here: the fused one (when
+// it applies) and the GoMLX graph.
+func engines(t *testing.T, f func(t *testing.T, graph bool)) {
+	if fastApplies(smallNet(t, 1), Settings{Objective: AllLevels}) {
+		t.Run("fast", func(t *testing.T) { f(t, false) })
 	}
-	loaded, err := scorenet.Load(gobackend.GetBackend(), dir)
+	t.Run("graph", func(t *testing.T) { f(t, true) })
+}
+
+// netOn is smallNet evaluated and trained by the fused engine or the graph.
+func netOn(t *testing.T, seed uint64, graph bool) *scorenet.Net {
+	net := smallNet(t, seed)
+	net.UseGraph(graph)
+	return net
+}
+
+// loadOn loads dir for the fused engine or the graph.
+func loadOn(t *testing.T, dir string, graph bool) *scorenet.Net {
+	t.Helper()
+	net, err := scorenet.Load(gobackend.GetBackend(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Steps = 30
-	hist, err := Run(context.Background(), loaded, twoPoints{}, s)
-	if err != nil {
-		t.Fatal(err)
+	net.UseGraph(graph)
+	return net
+}
+
+// float32Variables returns the values of every float32 variable in net's
+// store, by path: weights, Adam's moments and step, moving averages.
+func float32Variables(t *testing.T, net *scorenet.Net) map[string][]float32 {
+	t.Helper()
+	out := map[string][]float32{}
+	for v := range net.Store().IterVariables() {
+		if v.DType() != dtypes.Float32 {
+			continue
+		}
+		val, err := v.Value()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out[v.Path()], err = tensors.CopyFlatData[float32](val); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if len(hist) != 10 || hist[0].Step != 21 || hist[9].Step != 30 {
-		t.Fatalf("resumed run took steps %v, want 21..30", hist)
+	return out
+}
+
+// TestResumeMatchesUninterrupted checks that a run stopped at a checkpoint
+// and resumed from it takes exactly the steps of a run never stopped: the
+// checkpoint holds everything a run needs (weights, Adam's moments and
+// step, moving averages) and the draws depend on the step alone.
+func TestResumeMatchesUninterrupted(t *testing.T) {
+	engines(t, func(t *testing.T, graph bool) {
+		s := Settings{Steps: 30, Batch: 16, Seed: 3, EMA: 0.9, Objective: OneLevel}
+		whole := netOn(t, 2, graph)
+		want, err := Run(context.Background(), whole, twoPoints{}, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		dir := t.TempDir() + "/ckpt"
+		s.CheckpointDir, s.CheckpointEvery, s.Steps = dir, 10, 20
+		first, err := Run(context.Background(), netOn(t, 2, graph), twoPoints{}, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resumed := loadOn(t, dir, graph)
+		s.Steps = 30
+		rest, err := Run(context.Background(), resumed, twoPoints{}, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := append(first, rest...); !slices.Equal(got, want) {
+			t.Errorf("losses stopped at 20 and resumed:\n%v\nnever stopped:\n%v", got, want)
+		}
+		if resumed.Step() != 30 {
+			t.Errorf("resumed network at step %d, want 30", resumed.Step())
+		}
+		// Float32 arithmetic in the same order on the same values: equal.
+		got, ref := float32Variables(t, loadOn(t, dir, graph)), float32Variables(t, whole)
+		if len(got) != len(ref) {
+			t.Errorf("resumed run's checkpoint has %d float32 variables, the uninterrupted run %d", len(got), len(ref))
+		}
+		for path, w := range ref {
+			if !slices.Equal(got[path], w) {
+				t.Errorf("%s differs between the resumed and the uninterrupted run", path)
+			}
+		}
+	})
+}
+
+// TestResumeUsesNewSettings checks that a resumed run takes its learning
+// rate from its settings (GoMLX's Adam keeps the old one in a variable
+// that the checkpoint restores), and that a network with moving averages
+// cannot be trained without them.
+func TestResumeUsesNewSettings(t *testing.T) {
+	engines(t, func(t *testing.T, graph bool) {
+		dir := t.TempDir() + "/ckpt"
+		s := Settings{Steps: 5, Batch: 16, Seed: 3, EMA: 0.9, CheckpointDir: dir}
+		if _, err := Run(context.Background(), netOn(t, 2, graph), twoPoints{}, s); err != nil {
+			t.Fatal(err)
+		}
+		net := loadOn(t, dir, graph)
+		before := float32Variables(t, net)
+		// Adam moves each weight by about the learning rate: 1e-30 leaves
+		// float32 weights of order 0.01 to 1 as they are, 1e-3 does not.
+		s.Steps, s.LearningRate = 10, 1e-30
+		if _, err := Run(context.Background(), net, twoPoints{}, s); err != nil {
+			t.Fatal(err)
+		}
+		after := float32Variables(t, net)
+		for _, name := range []string{"dense_0/weights", "dense_1/biases", "rf/alpha"} {
+			path := "/" + scorenet.ScopeName + "/" + name
+			if !slices.Equal(before[path], after[path]) {
+				t.Errorf("%s moved with a learning rate of 1e-30", name)
+			}
+		}
+
+		s.Steps, s.EMA = 15, 0
+		_, err := Run(context.Background(), net, twoPoints{}, s)
+		if err == nil || !strings.Contains(err.Error(), "moving averages") {
+			t.Errorf("training a network that keeps moving averages without them: error %v, want one naming them", err)
+		}
+	})
+}
+
+// finiteEverywhere fails the test unless net's scores are finite at every
+// level on a grid of points over the unit square.
+func finiteEverywhere(t *testing.T, net *scorenet.Net) {
+	t.Helper()
+	var x []float64
+	for i := range 5 {
+		for j := range 5 {
+			x = append(x, float64(i)/4, float64(j)/4)
+		}
 	}
-	// Same weights give the same scores after a save/load round trip.
-	again, err := scorenet.Load(gobackend.GetBackend(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := []float64{0.1, 0.2, 0.7, 0.6}
-	a, b := make([]float64, 4), make([]float64, 4)
-	if err := loaded.ScoreBatch(a, x, 2); err != nil {
-		t.Fatal(err)
-	}
-	if err := again.ScoreBatch(b, x, 2); err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(a, b) {
-		t.Errorf("scores after reload %v differ from before %v", b, a)
+	if level, err := nonFiniteLevel(net, x); err != nil || level >= 0 {
+		t.Errorf("scores not finite at level %d (error %v)", level, err)
 	}
 }
 
+// TestDivergenceStops checks that a run whose weights blow up stops with
+// ErrDiverged, that the checkpoint it leaves gives finite scores, and that
+// its message says which checkpoint that is.
 func TestDivergenceStops(t *testing.T) {
-	for _, lossEvery := range []int{1, 7} {
-		t.Run(fmt.Sprintf("loss-every=%d", lossEvery), func(t *testing.T) {
+	engines(t, func(t *testing.T, graph bool) {
+		for _, lossEvery := range []int{1, 7} {
 			dir := t.TempDir() + "/ckpt"
-			net := smallNet(t, 4)
-			// A learning rate of 1e30 blows the weights up within a few steps.
-			hist, err := Run(context.Background(), net, twoPoints{}, Settings{Steps: 200, Batch: 16, LearningRate: 1e30,
-				CheckpointDir: dir, CheckpointEvery: 1, LossEvery: lossEvery})
-			if !errors.Is(err, ErrDiverged) {
-				t.Fatalf("Run error = %v, want ErrDiverged", err)
+			// A fresh run at a learning rate of 1e30 blows the weights up
+			// in its first step, before any checkpoint.
+			s := Settings{Steps: 200, Batch: 16, LearningRate: 1e30, CheckpointDir: dir, CheckpointEvery: 1, LossEvery: lossEvery}
+			hist, err := Run(context.Background(), netOn(t, 4, graph), twoPoints{}, s)
+			if !errors.Is(err, ErrDiverged) || !strings.Contains(err.Error(), "no checkpoint was saved") {
+				t.Fatalf("loss every %d: Run error = %v, want ErrDiverged saying no checkpoint was saved", lossEvery, err)
+			}
+			if has, _ := scorenet.HasCheckpoints(dir); has {
+				t.Errorf("loss every %d: a checkpoint of blown-up weights was saved", lossEvery)
 			}
 			for _, r := range hist {
 				if math.IsNaN(r.Loss) || math.IsInf(r.Loss, 0) {
 					t.Fatalf("history holds a non-finite loss at step %d", r.Step)
 				}
 			}
-			loaded, err := scorenet.Load(gobackend.GetBackend(), dir)
-			if err != nil {
-				t.Fatalf("the last good checkpoint does not load: %v", err)
+
+			// Trained sanely for 10 steps, then resumed at 1e30: the
+			// checkpoint at step 10 is kept, and says so.
+			s.LearningRate, s.Steps, s.CheckpointEvery = 1e-3, 10, 5
+			if _, err := Run(context.Background(), netOn(t, 4, graph), twoPoints{}, s); err != nil {
+				t.Fatal(err)
 			}
-			if got := loaded.Step(); got > len(hist) {
-				t.Errorf("checkpoint at step %d, after the last finite loss at step %d", got, len(hist))
+			s.LearningRate, s.Steps, s.CheckpointEvery = 1e30, 200, 1
+			_, err = Run(context.Background(), loadOn(t, dir, graph), twoPoints{}, s)
+			if !errors.Is(err, ErrDiverged) || !strings.Contains(err.Error(), "saved before this run") {
+				t.Fatalf("loss every %d, resumed: Run error = %v, want ErrDiverged naming the earlier checkpoints", lossEvery, err)
 			}
-		})
-	}
+			loaded := loadOn(t, dir, graph)
+			if loaded.Step() != 10 {
+				t.Errorf("loss every %d: checkpoint left at step %d, want 10", lossEvery, loaded.Step())
+			}
+			finiteEverywhere(t, loaded)
+		}
+	})
 }
 
 func TestLossEveryKeepsEveryStep(t *testing.T) {
@@ -514,8 +643,8 @@ func TestDivergenceStopsInLoop(t *testing.T) {
 		dir := t.TempDir() + "/ckpt"
 		hist, err := Run(context.Background(), smallNet(t, 4), rareOverflow{}, Settings{Steps: 200, Batch: 16, Seed: 5,
 			GraphNoise: true, StepsPerCall: perCall, CheckpointDir: dir, CheckpointEvery: 10})
-		if !errors.Is(err, ErrDiverged) {
-			t.Fatalf("%d steps per call: Run error = %v, want ErrDiverged", perCall, err)
+		if !errors.Is(err, ErrDiverged) || !strings.Contains(err.Error(), "the last good checkpoint (step 10)") {
+			t.Fatalf("%d steps per call: Run error = %v, want ErrDiverged naming the checkpoint at step 10", perCall, err)
 		}
 		return hist, dir
 	}
@@ -538,6 +667,7 @@ func TestDivergenceStopsInLoop(t *testing.T) {
 	if got, want := loaded.Step(), len(loop)/10*10; got != want {
 		t.Errorf("checkpoint at step %d, want %d (the last before step %d)", got, want, len(loop)+1)
 	}
+	finiteEverywhere(t, loaded)
 }
 
 // TestStepsPerCallRefused checks the errors for loops that cannot run: on

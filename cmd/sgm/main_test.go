@@ -11,7 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomlx/compute/gobackend"
+
 	"github.com/sgm-dev/sgm/data"
+	"github.com/sgm-dev/sgm/scorenet"
 )
 
 // runSGM runs the command line in-process and returns its exit code and output.
@@ -163,6 +166,26 @@ func TestTrainSampleResume(t *testing.T) {
 		t.Fatalf("plot hist exited %d: %s", code, stderr)
 	}
 	checkFigure(t, hist)
+}
+
+// TestResumeKeepsEMA checks that --resume keeps the moving averages of a
+// run started with --ema without being told their decay again.
+func TestResumeKeepsEMA(t *testing.T) {
+	model := filepath.Join(t.TempDir(), "model")
+	small := []string{"--width", "16", "--depth", "1", "--features", "8", "--batch", "16", "--out", model}
+	if code, _, stderr := runSGM(t, append([]string{"train", "--steps", "10", "--ema", "0.5"}, small...)...); code != 0 {
+		t.Fatalf("train --ema exited %d: %s", code, stderr)
+	}
+	if code, _, stderr := runSGM(t, append([]string{"train", "--steps", "20", "--resume"}, small...)...); code != 0 {
+		t.Fatalf("resume without --ema exited %d: %s", code, stderr)
+	}
+	net, err := scorenet.Load(gobackend.GetBackend(), model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if decay, ok := net.Label(emaLabel); !ok || decay != "0.5" || net.Step() != 20 {
+		t.Errorf("after resuming: step %d, ema label %q (%v), want step 20 and 0.5", net.Step(), decay, ok)
+	}
 }
 
 func TestPlotCommands(t *testing.T) {

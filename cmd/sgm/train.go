@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/data"
@@ -42,7 +43,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.levels, "levels", 30, "noise levels (geometric grid)")
 	fs.Float64Var(&f.sigmaMin, "sigma-min", 1e-4, "smallest noise level")
 	fs.Float64Var(&f.sigmaMax, "sigma-max", 1, "largest noise level")
-	fs.Float64Var(&f.ema, "ema", 0, "keep exponential moving averages of the weights with this decay (NCSNv2: 0.999); sampling then uses them")
+	fs.Float64Var(&f.ema, "ema", 0, "keep exponential moving averages of the weights with this decay (NCSNv2: 0.999); sampling then uses them; --resume keeps the run's decay")
 	fs.Uint64Var(&f.seed, "seed", 0, "random seed for the weights, data and noise")
 	fs.IntVar(&f.checkpointEvery, "checkpoint-every", 1000, "steps between checkpoints (one is always written at the end)")
 	fs.StringVar(&f.lossCSV, "loss-csv", "", "loss history `FILE` (default DIR/loss.csv)")
@@ -122,6 +123,10 @@ checkpoint.
 // imageLabel is the checkpoint label that records the training image's spec.
 const imageLabel = "image"
 
+// emaLabel is the checkpoint label that records the moving averages' decay,
+// which a resumed run keeps unless --ema gives another.
+const emaLabel = "ema"
+
 // trainResult is what a training run leaves for the caller.
 type trainResult struct {
 	net     *scorenet.Net
@@ -173,6 +178,14 @@ func runTraining(ctx context.Context, e *env, f trainFlags) (*trainResult, error
 		for len(history) > 0 && history[len(history)-1].Step > net.Step() {
 			history = history[:len(history)-1]
 		}
+		if decay, ok := net.Label(emaLabel); ok && f.ema == 0 {
+			if f.ema, err = strconv.ParseFloat(decay, 64); err != nil {
+				return nil, fmt.Errorf("checkpoint %s: label %s=%q: %w", f.out, emaLabel, decay, err)
+			}
+		}
+		if _, has := net.EMA(); has && f.ema == 0 {
+			return nil, usagef("--resume: %s keeps moving averages of the weights; pass --ema with their decay", f.out)
+		}
 	case has:
 		return nil, usagef("--out %q already holds a checkpoint: pass --resume to continue it, or choose another directory", f.out)
 	default:
@@ -188,6 +201,9 @@ func runTraining(ctx context.Context, e *env, f trainFlags) (*trainResult, error
 		if err := os.MkdirAll(f.out, 0o755); err != nil {
 			return nil, fmt.Errorf("--out: %w", err)
 		}
+	}
+	if f.ema > 0 {
+		net.SetLabel(emaLabel, strconv.FormatFloat(f.ema, 'g', -1, 64))
 	}
 	bar := newProgressBar(e.stderr)
 	records, runErr := train.Run(ctx, net, im, train.Settings{

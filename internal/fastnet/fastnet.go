@@ -266,8 +266,9 @@ const rowTail = 18
 
 // Scores sets dst[i*d:(i+1)*d] to the score at x[i*d:(i+1)*d] for noise
 // level index level, d = Dim. It panics if len(dst) != len(x), if len(x) is
-// not a multiple of d, or if level is out of range. Batches of 64 points
-// or more are shared among runtime.GOMAXPROCS goroutines.
+// not a multiple of d, or if level is out of range. Batches of two blocks
+// or more (lanes+rowTail = 50 points) are shared among runtime.GOMAXPROCS
+// goroutines.
 func (n *Net) Scores(dst, x []float64, level int) {
 	n.checkLevel(level)
 	n.checkBatch(dst, x)
