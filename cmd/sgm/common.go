@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -65,18 +67,24 @@ func checkStepsPerCall(n int, backend string) error {
 	return nil
 }
 
+// checkBackend checks that --backend names a backend compiled in.
+func checkBackend(name string) error {
+	backendName, _, _ := strings.Cut(name, ":")
+	for _, n := range compute.List() {
+		if n == backendName {
+			return nil
+		}
+	}
+	if backendName == "xla" {
+		return usagef("--backend %q: this sgm was built without XLA; rebuild with -tags xla (see README)", name)
+	}
+	return usagef("--backend %q: unknown backend (compiled in: %s)", name, strings.Join(compute.List(), ", "))
+}
+
 // newBackend starts the named GoMLX backend.
 func newBackend(name string) (b compute.Backend, err error) {
-	backendName, _, _ := strings.Cut(name, ":")
-	known := false
-	for _, n := range compute.List() {
-		known = known || n == backendName
-	}
-	if !known {
-		if backendName == "xla" {
-			return nil, usagef("--backend %q: this sgm was built without XLA; rebuild with -tags xla (see README)", name)
-		}
-		return nil, usagef("--backend %q: unknown backend (compiled in: %s)", name, strings.Join(compute.List(), ", "))
+	if err := checkBackend(name); err != nil {
+		return nil, err
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -172,7 +180,25 @@ func checkOutput(flag, path string, exts ...string) error {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return usagef("--%s %q: directory %q does not exist", flag, path, dir)
 	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return usagef("--%s %q: is a directory", flag, path)
+	}
+	// Outputs are written to a temporary file beside path and renamed: try
+	// that now rather than after the work.
+	probe, err := os.CreateTemp(dir, ".sgm-probe-*")
+	if err != nil {
+		return usagef("--%s %q: cannot write in directory %q (%v)", flag, path, dir, errors.Unwrap(err))
+	}
+	probe.Close()
+	os.Remove(probe.Name())
 	return nil
+}
+
+// givenFlags returns the names of the flags given on the command line.
+func givenFlags(fs *flag.FlagSet) map[string]bool {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return set
 }
 
 // progressBar draws a training run's progress on w: a bar redrawn in place

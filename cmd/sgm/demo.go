@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/sgm-dev/sgm"
@@ -104,9 +106,10 @@ type mixtureCheck struct {
 
 func init() {
 	register(&command{
-		name:    "demo",
-		args:    "[--out DIR] [--quick]",
-		summary: "run every section of the seed end to end and write its figures and summary.json",
+		name:          "demo",
+		interruptible: true,
+		args:          "[--out DIR] [--quick]",
+		summary:       "run every section of the seed end to end and write its figures and summary.json",
 		detail: `Runs the seed blog post from start to end: the Gaussian mixture's score
 (Figure 1), a Langevin path on it (Figure 2, as a still and an animation), the
 MNIST "five" as a distribution, training the noise-conditional score network,
@@ -129,13 +132,40 @@ last figure), then measures the samples against the image (hist_corr).
 	})
 }
 
+// clearModelDir deletes the demo's training run in dir, left by an earlier
+// demo: checkpoints, the loss history and its figure. A dir holding
+// anything else is refused, not deleted.
+func clearModelDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		ours := strings.HasPrefix(name, "checkpoint-") || strings.HasPrefix(name, ".") || name == "loss.csv" || name == "loss.png"
+		if !ours {
+			return usagef("--out: %s holds %s, which the demo did not write; move it or choose another --out", dir, name)
+		}
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	return nil
+}
+
 func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool, seed uint64, backend string) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
+	if err := checkBackend(backend); err != nil {
+		return err
+	}
 	modelDir := filepath.Join(out, "model")
-	if err := os.RemoveAll(modelDir); err != nil { // the demo always trains afresh
-		return fmt.Errorf("--out: %w", err)
+	if err := clearModelDir(modelDir); err != nil { // the demo always trains afresh
+		return err
 	}
 	sum := demoSummary{Quick: quick, Config: cfg, Seconds: map[string]float64{}}
 	began := time.Now()

@@ -79,6 +79,9 @@ with --plot, a figure. The target defaults to the model's training image.
 					}
 				}
 				if f.plotOut != "" {
+					if f.model == "" {
+						return usagef("--plot draws a --model's score error; with --samples there is nothing to draw")
+					}
 					if err := checkOutput("plot", f.plotOut, figureExts...); err != nil {
 						return err
 					}
@@ -104,6 +107,9 @@ func evalSamples(e *env, f evalFlags) error {
 	n := len(pts) / d
 	if n < 2 {
 		return fmt.Errorf("%s: %d samples; at least 2 are needed", f.samples, n)
+	}
+	if bad := nonFiniteRows(pts, d); bad > 0 {
+		return fmt.Errorf("%s: %d of %d samples are not finite (NaN or Inf); a diverged sampler?", f.samples, bad, n)
 	}
 	tgt, err := resolveTarget(f.target)
 	if err != nil {
@@ -232,6 +238,11 @@ func evalModel(e *env, f evalFlags) error {
 		if err := saveScoreError(f.plotOut, errs, "score error of "+f.model+" against the exact score of "+spec); err != nil {
 			return err
 		}
+		w := e.stdout
+		if f.asJSON {
+			w = e.stderr // stdout holds the JSON object alone
+		}
+		fmt.Fprintf(w, "wrote %s\n", f.plotOut)
 	}
 	if f.asJSON {
 		return json.NewEncoder(e.stdout).Encode(map[string]any{"target": spec, "n": f.n, "levels": errs})

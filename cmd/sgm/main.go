@@ -18,10 +18,26 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	ctx := context.Background()
+	if c := lookup(os.Args[1:]); c != nil && c.interruptible {
+		// The first interrupt asks the command to stop cleanly (a run
+		// saves a checkpoint); a second one stops the process at once.
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt)
+		context.AfterFunc(ctx, stop)
+	}
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// lookup returns the command that args name, or nil.
+func lookup(args []string) *command {
+	switch {
+	case len(args) == 0:
+		return nil
+	case args[0] == "plot" && len(args) > 1:
+		return commands["plot "+args[1]]
+	}
+	return commands[args[0]]
 }
 
 // env is what a command's body may use: its output streams.
@@ -37,6 +53,10 @@ type command struct {
 	summary string // one line for "sgm help"
 	detail  string // paragraphs for "sgm help NAME"
 	setup   func(fs *flag.FlagSet) func(ctx context.Context, e *env) error
+
+	// interruptible commands stop cleanly when ctx is cancelled (an
+	// interrupt, Ctrl-C); an interrupt stops the others at once.
+	interruptible bool
 }
 
 var commands = map[string]*command{}
@@ -61,11 +81,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch name {
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
-			c, ok := commands[strings.Join(args[1:min(3, len(args))], " ")]
-			if !ok {
-				c, ok = commands[args[1]]
+			if len(args) == 2 && args[1] == "plot" {
+				fmt.Fprintf(stdout, "Usage: sgm plot FIGURE [flags], FIGURE one of: %s\nRun \"sgm help plot FIGURE\" for a figure's flags.\n", strings.Join(plotKinds(), ", "))
+				return 0
 			}
-			if !ok {
+			c := lookup(args[1:])
+			if c == nil {
 				fmt.Fprintf(stderr, "sgm: unknown command %q; run \"sgm help\" for the list\n", strings.Join(args[1:], " "))
 				return 2
 			}
@@ -75,6 +96,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		printOverview(stdout)
 		return 0
 	}
+	c := lookup(args)
 	if name == "plot" { // "sgm plot KIND": the figures are subcommands of plot
 		if len(args) < 2 {
 			fmt.Fprintf(stderr, "sgm plot: name a figure: %s\n", strings.Join(plotKinds(), ", "))
@@ -82,8 +104,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		name, args = "plot "+args[1], args[1:]
 	}
-	c, ok := commands[name]
-	if !ok {
+	if c == nil {
 		fmt.Fprintf(stderr, "sgm: unknown command %q; run \"sgm help\" for the list\n", name)
 		return 2
 	}

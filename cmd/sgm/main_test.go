@@ -218,6 +218,11 @@ func TestBadInput(t *testing.T) {
 	notJSON := write("broken.json", `{"components": [`)
 	corruptPNG := write("corrupt.png", "not a png at all")
 	corruptIDX := write("corrupt-idx3-ubyte", "\x00\x00\x08\x03\x00\x00\x00\x02")
+	dirCSV := filepath.Join(dir, "dir.csv")
+	if err := os.Mkdir(dirCSV, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	nanSamples := write("nan.csv", "x0,x1\n0.1,0.2\nNaN,0.3\n0.4,0.5\n")
 	out := filepath.Join(dir, "out.csv")
 	for _, tc := range []struct {
 		name    string
@@ -247,6 +252,13 @@ func TestBadInput(t *testing.T) {
 		{"bad backend", []string{"train", "--backend", "tpu", "--out", filepath.Join(dir, "m")}, "tpu"},
 		{"loop on the CPU", []string{"train", "--steps-per-call", "10", "--out", filepath.Join(dir, "m")}, "--steps-per-call"},
 		{"zero steps per call", []string{"bench", "--steps-per-call", "0"}, "--steps-per-call"},
+		{"diverged sampler", []string{"sample", "--target", "seed-mog", "--step-size", "1e300", "--steps", "10", "--out", out}, "not finite"},
+		{"non-finite samples", []string{"eval", "--samples", nanSamples, "--target", "seed-mog"}, "nan.csv"},
+		{"missing mixture file", []string{"sample", "--target", filepath.Join(dir, "nosuch.json"), "--out", out}, "no such file"},
+		{"plot with samples", []string{"eval", "--samples", nanSamples, "--target", "seed-mog", "--plot", filepath.Join(dir, "i.png")}, "--plot"},
+		{"unwritable output", []string{"sample", "--target", "seed-mog", "--out", "/proc/x.csv"}, "cannot write"},
+		{"output is a directory", []string{"sample", "--target", "seed-mog", "--out", dirCSV}, "is a directory"},
+		{"loss history dir missing", []string{"train", "--loss-csv", filepath.Join(dir, "no", "l.csv"), "--out", filepath.Join(dir, "m")}, "--loss-csv"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := runSGM(t, tc.args...)
@@ -269,6 +281,84 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// TestResumeKeepsRun checks that --resume continues the saved run: flags
+// that would change its network are refused, and its image is the run's
+// unless another is named (refused too).
+func TestResumeKeepsRun(t *testing.T) {
+	model := filepath.Join(t.TempDir(), "model")
+	small := []string{"--width", "16", "--depth", "1", "--features", "8", "--batch", "16", "--out", model}
+	if code, _, stderr := runSGM(t, append([]string{"train", "--steps", "5", "--image", "mnist:train:1"}, small...)...); code != 0 {
+		t.Fatalf("train exited %d: %s", code, stderr)
+	}
+	for _, tc := range []struct {
+		flags   []string
+		culprit string
+	}{
+		{[]string{"--width", "32"}, "--width 32"},
+		{[]string{"--activation", "softplus"}, "--activation"},
+		{[]string{"--image", "mnist:train:0"}, "mnist:train:1"},
+	} {
+		args := append(append([]string{"train", "--steps", "10", "--resume"}, small...), tc.flags...)
+		if code, _, stderr := runSGM(t, args...); code != 2 || !strings.Contains(stderr, tc.culprit) {
+			t.Errorf("resume with %v: exit %d, %q; want a usage error naming %q", tc.flags, code, stderr, tc.culprit)
+		}
+	}
+	if code, _, stderr := runSGM(t, append([]string{"train", "--steps", "10", "--resume"}, small...)...); code != 0 {
+		t.Fatalf("resume exited %d: %s", code, stderr)
+	}
+	if code, stdout, _ := runSGM(t, append([]string{"train", "--steps", "8", "--resume"}, small...)...); code != 0 || !strings.Contains(stdout, "already at step 10") {
+		t.Errorf("resume below the saved step: exit %d, %q; want it to say step 10", code, stdout)
+	}
+	net, err := scorenet.Load(gobackend.GetBackend(), model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if image, _ := net.Label(imageLabel); image != "mnist:train:1" || net.Step() != 10 {
+		t.Errorf("resumed run: image %q at step %d, want mnist:train:1 at 10", image, net.Step())
+	}
+}
+
+// TestInterruptedTraining checks what an interrupt (a cancelled context)
+// leaves: a checkpoint, and a message saying how to continue.
+func TestInterruptedTraining(t *testing.T) {
+	model := filepath.Join(t.TempDir(), "model")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"train", "--steps", "50", "--width", "16", "--depth", "1", "--features", "8", "--out", model}, &stdout, &stderr)
+	if code == 0 || !strings.Contains(stderr.String(), "interrupted") || !strings.Contains(stderr.String(), "--resume") {
+		t.Errorf("interrupted train: exit %d, %q; want an error saying how to resume", code, stderr.String())
+	}
+	if has, _ := scorenet.HasCheckpoints(model); !has {
+		t.Error("an interrupted run left no checkpoint")
+	}
+	for _, name := range []string{"train", "demo"} {
+		if !commands[name].interruptible {
+			t.Errorf("sgm %s does not stop cleanly on an interrupt", name)
+		}
+	}
+}
+
+// TestDemoKeepsForeignFiles checks that the demo, which retrains from
+// scratch, refuses to clear a model directory holding files it did not
+// write.
+func TestDemoKeepsForeignFiles(t *testing.T) {
+	dir := t.TempDir()
+	notes := filepath.Join(dir, "model", "notes.txt")
+	if err := os.MkdirAll(filepath.Dir(notes), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(notes, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runSGM(t, "demo", "--quick", "--out", dir); code == 0 || !strings.Contains(stderr, "notes.txt") {
+		t.Errorf("demo over a foreign file: exit %d, %q; want an error naming notes.txt", code, stderr)
+	}
+	if b, err := os.ReadFile(notes); err != nil || string(b) != "mine" {
+		t.Errorf("notes.txt after the demo: %q, %v", b, err)
+	}
+}
+
 func TestHelp(t *testing.T) {
 	code, stdout, _ := runSGM(t, "help")
 	if code != 0 || !strings.Contains(stdout, "demo") || !strings.Contains(stdout, "plot field") {
@@ -283,6 +373,9 @@ func TestHelp(t *testing.T) {
 	}
 	if code, _, _ := runSGM(t); code != 2 {
 		t.Errorf("sgm with no command exited %d, want 2", code)
+	}
+	if code, stdout, _ := runSGM(t, "help", "plot"); code != 0 || !strings.Contains(stdout, "density") {
+		t.Errorf("sgm help plot: exit %d, %q; want the figures listed", code, stdout)
 	}
 }
 

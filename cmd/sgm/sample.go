@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -43,7 +44,7 @@ func (f *sampleFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.autoTol, "auto-tolerance", autoTolerance, "with --level auto: largest relative score error σ²E‖s_θ−s*‖² / σ²E‖s*‖² accepted")
 	fs.StringVar(&f.reference, "reference", "", "with --level auto: the image `SPEC` the model learned (default: the one recorded in the checkpoint)")
 	fs.Float64Var(&f.sigma, "sigma", 0, "with --target: sample the target smoothed by N(0, σ²I) (default 0 for mixtures; 0.0221, the seed's level 17, for images)")
-	fs.StringVar(&f.sampler, "sampler", samplerLangevin, "langevin (plain, the seed's), annealed (Song & Ermon's Algorithm 1), mala or hmc (Metropolis-corrected; mixture targets only)")
+	fs.StringVar(&f.sampler, "sampler", samplerLangevin, "langevin (plain, the seed's), annealed (Song & Ermon's Algorithm 1), mala or hmc (Metropolis-corrected; need log p: --target, not --model)")
 	fs.IntVar(&f.n, "n", 1000, "number of particles (independent chains)")
 	fs.IntVar(&f.steps, "steps", 1000, "steps (langevin, mala, hmc)")
 	fs.Float64Var(&f.stepSize, "step-size", 0, "step size η in x += (η/2) score + √η z (default 0.01 for mixtures, 0.001 for images and models: the seed's)")
@@ -62,8 +63,7 @@ func (f *sampleFlags) register(fs *flag.FlagSet) {
 }
 
 func (f *sampleFlags) validate(fs *flag.FlagSet) error {
-	f.set = map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
+	f.set = givenFlags(fs)
 	switch {
 	case f.target == "" && f.model == "":
 		return usagef("give --target SPEC (an analytic density or an image) or --model DIR (a trained network)")
@@ -136,8 +136,8 @@ Samplers:
              each of the levels --sigmas MAX,MIN,L (largest first) with step
              α_i = ε σ_i²/σ_L²; --denoise adds x += σ_L² s(x, σ_L)
   mala, hmc  Metropolis-adjusted Langevin / Hamiltonian Monte Carlo, which
-             need log p: mixture targets only; they report the acceptance
-             rate
+             need log p: a --target (a mixture, or an image smoothed by
+             --sigma), not a --model; they report the acceptance rate
 
 A mixture JSON file looks like
   {"components": [{"weight": 0.2, "mean": [-5, -5], "std": [1, 1]},
@@ -170,15 +170,15 @@ func resolveTarget(spec string) (target, error) {
 	for _, p := range dist.PresetNames() {
 		isPreset = isPreset || p == spec
 	}
+	if _, err := os.Stat(spec); err != nil && !isPreset && (isJSON || !strings.Contains(spec, ":")) {
+		return target{}, usagef("--target %q: no such file, and not a preset (%s)", spec, strings.Join(dist.PresetNames(), ", "))
+	}
 	if isJSON || isPreset {
 		m, err := dist.Target(spec)
 		if err != nil {
 			return target{}, usagef("--target: %v", err)
 		}
 		return target{mixture: m}, nil
-	}
-	if _, err := os.Stat(spec); err != nil && !strings.Contains(spec, ":") {
-		return target{}, usagef("--target %q: not a preset (%s), a mixture .json file or an image", spec, strings.Join(dist.PresetNames(), ", "))
 	}
 	im, err := loadImage(spec)
 	if err != nil {
@@ -314,6 +314,9 @@ func runSample(e *env, f sampleFlags) error {
 	if f.burnIn > 0 {
 		out = pool.Points
 	}
+	if bad := nonFiniteRows(out, d); bad > 0 {
+		return fmt.Errorf("%d of %d samples are not finite: the chains diverged (%s); try a smaller step size; nothing written", bad, len(out)/d, report)
+	}
 	header := coordHeader(d)
 	if err := data.WriteCSVFile(f.out, header, out); err != nil {
 		return err
@@ -329,6 +332,21 @@ func runSample(e *env, f sampleFlags) error {
 	fmt.Fprintf(e.stdout, "wrote %d samples to %s (%d chains; %s; %.1fs)\n",
 		len(out)/d, f.out, f.n, report, time.Since(began).Seconds())
 	return nil
+}
+
+// nonFiniteRows counts the points (rows of d values) with a NaN or an
+// infinite coordinate.
+func nonFiniteRows(x []float64, d int) int {
+	bad := 0
+	for i := 0; i < len(x); i += d {
+		for _, v := range x[i : i+d] {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				bad++
+				break
+			}
+		}
+	}
+	return bad
 }
 
 // annealed builds the annealed sampler and its noise-conditional score.

@@ -26,6 +26,8 @@ type trainFlags struct {
 	lr, sigmaMin, sigmaMax, ema                       float64
 	seed                                              uint64
 	resume                                            bool
+
+	set map[string]bool // the flags given on the command line
 }
 
 func (f *trainFlags) register(fs *flag.FlagSet) {
@@ -90,14 +92,48 @@ func (f *trainFlags) validate() error {
 			return err
 		}
 	}
+	if f.lossCSV != "" {
+		if err := checkOutput("loss-csv", f.lossCSV, ".csv"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkResumable checks the flags of a resumed run against the run saved
+// in net: a run keeps its network and its image, so flags given to change
+// them are refused rather than ignored. An image not given is the run's.
+func (f *trainFlags) checkResumable(net *scorenet.Net) error {
+	cfg := net.Config()
+	for _, c := range []struct {
+		flag      string
+		given, is any
+	}{
+		{"width", f.width, cfg.Width}, {"depth", f.depth, cfg.Depth}, {"features", f.features, cfg.Features},
+		{"levels", f.levels, len(cfg.Sigmas)}, {"activation", f.activation, cfg.Activation},
+		{"sigma-min", f.sigmaMin, cfg.Sigmas[0]}, {"sigma-max", f.sigmaMax, cfg.Sigmas[len(cfg.Sigmas)-1]},
+	} {
+		if f.set[c.flag] && c.given != c.is {
+			return usagef("--%s %v: the run in %s has %v, and a resumed run keeps its network", c.flag, c.given, f.out, c.is)
+		}
+	}
+	image, ok := net.Label(imageLabel)
+	switch {
+	case !ok:
+	case !f.set["image"]:
+		f.image = image
+	case f.image != image:
+		return usagef("--image %s: the run in %s trains on %s; resume it without --image, or start a new run", f.image, f.out, image)
+	}
 	return nil
 }
 
 func init() {
 	register(&command{
-		name:    "train",
-		args:    "[--image SPEC] [--steps N] [--out DIR] [flags]",
-		summary: "train the seed's noise-conditional score network on an image",
+		name:          "train",
+		interruptible: true,
+		args:          "[--image SPEC] [--steps N] [--out DIR] [flags]",
+		summary:       "train the seed's noise-conditional score network on an image",
 		detail: `Fits the random-Fourier-feature score network to the image's distribution over
 pixel coordinates by denoising score matching with Adam, showing progress on
 stderr. The defaults are the seed's configuration. Checkpoints, the loss
@@ -110,6 +146,7 @@ checkpoint.
 			var f trainFlags
 			f.register(fs)
 			return func(ctx context.Context, e *env) error {
+				f.set = givenFlags(fs)
 				if err := f.validate(); err != nil {
 					return err
 				}
@@ -137,10 +174,6 @@ type trainResult struct {
 // runTraining trains (or resumes) per f, writing checkpoints, loss.csv and
 // the loss plot.
 func runTraining(ctx context.Context, e *env, f trainFlags) (*trainResult, error) {
-	im, err := loadImage(f.image)
-	if err != nil {
-		return nil, err
-	}
 	if f.backend == "go" && f.objective == string(train.Sliced) {
 		// GoMLX v0.28.2's pure-Go backend can deadlock when it runs the
 		// many parallel branches of the sliced objective's double
@@ -171,6 +204,9 @@ func runTraining(ctx context.Context, e *env, f trainFlags) (*trainResult, error
 		if net, err = scorenet.Load(backend, f.out); err != nil {
 			return nil, err
 		}
+		if err := f.checkResumable(net); err != nil {
+			return nil, err
+		}
 		if history, err = readLossCSV(f.lossCSV); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, err
 		}
@@ -198,9 +234,13 @@ func runTraining(ctx context.Context, e *env, f trainFlags) (*trainResult, error
 			return nil, err
 		}
 		net.SetLabel(imageLabel, f.image)
-		if err := os.MkdirAll(f.out, 0o755); err != nil {
-			return nil, fmt.Errorf("--out: %w", err)
-		}
+	}
+	im, err := loadImage(f.image)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(f.out, 0o755); err != nil {
+		return nil, fmt.Errorf("--out: %w", err)
 	}
 	if f.ema > 0 {
 		net.SetLabel(emaLabel, strconv.FormatFloat(f.ema, 'g', -1, 64))
@@ -221,6 +261,9 @@ func runTraining(ctx context.Context, e *env, f trainFlags) (*trainResult, error
 			return nil, err
 		}
 	}
+	if errors.Is(runErr, context.Canceled) {
+		return nil, fmt.Errorf("interrupted after step %d; the checkpoint in %s continues with sgm train --resume --out %s", net.Step(), f.out, f.out)
+	}
 	if runErr != nil {
 		return nil, runErr
 	}
@@ -228,7 +271,7 @@ func runTraining(ctx context.Context, e *env, f trainFlags) (*trainResult, error
 		fmt.Fprintf(e.stdout, "trained %d steps (to step %d), final loss %.4f; checkpoint in %s\n",
 			len(records), records[len(records)-1].Step, finalLoss(history), f.out)
 	} else {
-		fmt.Fprintf(e.stdout, "%s is already at step %d of %d; nothing to do\n", f.out, f.steps, f.steps)
+		fmt.Fprintf(e.stdout, "%s is already at step %d (--steps %d); nothing to do\n", f.out, net.Step(), f.steps)
 	}
 	return &trainResult{net: net, history: history, steps: len(records)}, nil
 }
