@@ -67,11 +67,25 @@ func SeedSchedule() Schedule {
 	return s
 }
 
-// Level returns the index of the level closest to sigma on a log scale.
+// Level returns the index of the level closest to sigma on a log scale,
+// |log σ_i - log sigma| least (the first on a tie). Levels beyond the
+// grid's ends give the nearest end: 0 for sigma == 0 and len(s)-1 for
+// sigma == +Inf. It panics if s is empty or sigma is NaN or negative.
 func (s Schedule) Level(sigma float64) int {
+	switch {
+	case len(s) == 0:
+		panic("sgm: Level: empty schedule")
+	case !(sigma >= 0):
+		panic(fmt.Sprintf("sgm: Level: noise level must be non-negative, got %v", sigma))
+	case sigma == 0:
+		return 0
+	case math.IsInf(sigma, 1):
+		return len(s) - 1
+	}
+	ls := math.Log(sigma)
 	best, bestDist := 0, math.Inf(1)
 	for i, v := range s {
-		if d := math.Abs(math.Log(v / sigma)); d < bestDist {
+		if d := math.Abs(math.Log(v) - ls); d < bestDist {
 			best, bestDist = i, d
 		}
 	}

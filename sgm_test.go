@@ -3,6 +3,8 @@ package sgm
 import (
 	"math"
 	"testing"
+
+	"github.com/sgm-dev/sgm/internal/numtest"
 )
 
 func TestGeometric(t *testing.T) {
@@ -40,9 +42,19 @@ func TestScheduleLevel(t *testing.T) {
 			t.Errorf("Level(%v) = %d, want %d", v*1.01, got, i)
 		}
 	}
-	if s.Level(1e-9) != 0 || s.Level(100) != 29 {
-		t.Error("levels outside the grid do not clamp to its ends")
+	// Beyond the grid, however far, the nearest end: the ratio of sigma to
+	// a level overflows or underflows for the extremes, their logs do not.
+	for _, tc := range []struct {
+		sigma float64
+		want  int
+	}{{1e-9, 0}, {100, 29}, {0, 0}, {5e-324, 0}, {1e-320, 0}, {1e300, 29}, {math.MaxFloat64, 29}, {math.Inf(1), 29}} {
+		if got := s.Level(tc.sigma); got != tc.want {
+			t.Errorf("Level(%v) = %d, want %d", tc.sigma, got, tc.want)
+		}
 	}
+	numtest.WantPanic(t, "sgm: ", func() { s.Level(math.NaN()) })
+	numtest.WantPanic(t, "sgm: ", func() { s.Level(-1) })
+	numtest.WantPanic(t, "sgm: ", func() { Schedule{}.Level(1) })
 }
 
 func TestCheckBatchPanics(t *testing.T) {

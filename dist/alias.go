@@ -13,18 +13,27 @@ type alias struct {
 }
 
 // newAlias returns the table for weights, or ok false if no weight is
-// positive. Weights must be finite and non-negative.
+// positive. Weights must be finite and non-negative; their sum may
+// overflow.
 func newAlias(weights []float64) (a alias, ok bool) {
-	var total float64
+	var top float64
 	n := 0
 	for _, w := range weights {
 		if w > 0 {
-			total += w
+			top = max(top, w)
 			n++
 		}
 	}
 	if n == 0 {
 		return alias{}, false
+	}
+	// Dividing by the largest weight first keeps the total finite however
+	// large the weights.
+	var total float64
+	for _, w := range weights {
+		if w > 0 {
+			total += w / top
+		}
 	}
 	a = alias{
 		prob:  make([]float64, n),
@@ -34,7 +43,7 @@ func newAlias(weights []float64) (a alias, ok bool) {
 	scale := float64(n) / total
 	for i, w := range weights {
 		if w > 0 {
-			a.prob[len(a.index)] = w * scale
+			a.prob[len(a.index)] = w / top * scale
 			a.index = append(a.index, i)
 		}
 	}

@@ -22,7 +22,14 @@
 //	∇ₓ log p(x) = Σ_k r_k(x) (μ_k - x)/σ_k²
 //
 // Both are computed from l_k(x) - m, so they stay finite far from the modes,
-// where every p_k(x) underflows.
+// where every p_k(x) underflows. Farther still, beyond about 1.9e154
+// standard deviations from every mode, even l_k(x) overflows: there the
+// differences l_k(x) - m are computed from the logarithms of the scaled
+// distances, which gives the responsibilities to the components nearest in
+// standard deviations, and log p(x) is -Inf, below the smallest float64.
+// The responsibilities are thus finite wherever x is, and the score is
+// finite wherever x is, as long as no x_j - μ_kj nor (x_j - μ_kj)/σ_kj²
+// overflows.
 //
 // Adding independent noise N(0, σ² I) to a draw of the mixture gives another
 // mixture with the same weights and means:

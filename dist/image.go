@@ -57,10 +57,10 @@ func (im *Image) Coord(row, col int) (x0, x1 float64) {
 }
 
 // Sample returns n draws, using rng, from the categorical distribution over
-// the pixel centres with probabilities proportional to the intensities, as
-// a flat slice of 2n coordinates. Each draw costs O(1) (an alias table,
-// built once per call in O(H*W)). It panics if n < 0 or the image has no
-// positive intensity.
+// the pixel centres with probabilities proportional to the intensities
+// (whose sum may overflow), as a flat slice of 2n coordinates. Each draw
+// costs O(1) (an alias table, built once per call in O(H*W)). It panics if
+// n < 0 or the image has no positive intensity.
 func (im *Image) Sample(n int, rng *rand.Rand) []float64 {
 	if n < 0 {
 		panic(fmt.Sprintf("dist: Sample: negative number of draws %d", n))
@@ -87,11 +87,12 @@ func (im *Image) Sample(n int, rng *rand.Rand) []float64 {
 //	weight ∝ I(r, c),   std = (σ, σ)
 //
 // Its score is the exact score of the σ-perturbed image distribution. It
-// panics if sigma is not positive and finite or the image has no positive
-// intensity.
+// panics if sigma is not positive with σ² and 1/σ² finite, as NewMixture
+// requires of a standard deviation, or the image has no positive intensity.
+// The intensities' sum may overflow.
 func (im *Image) Smoothed(sigma float64) *Mixture {
-	if !(sigma > 0) || math.IsInf(sigma, 1) || math.IsInf(1/(sigma*sigma), 1) {
-		panic(fmt.Sprintf("dist: Smoothed: noise level must be positive and finite, got %v", sigma))
+	if !(sigma > 0) || math.IsInf(sigma*sigma, 1) || math.IsInf(1/(sigma*sigma), 1) {
+		panic(fmt.Sprintf("dist: Smoothed: noise level must be positive with a finite square and inverse square, got %v", sigma))
 	}
 	im.check()
 	k := 0
@@ -114,6 +115,7 @@ func (im *Image) Smoothed(sigma float64) *Mixture {
 			weight = append(weight, v)
 		}
 	}
+	normalise(weight)
 	return newMixture(2, weight, mean, std)
 }
 
@@ -150,21 +152,20 @@ func (im *Image) check() {
 }
 
 // Support returns the pixels that carry mass, as flat 2-D coordinates, and
-// their probabilities (intensities normalised to sum 1): the categorical
-// distribution that Sample draws from.
+// their probabilities (intensities normalised to sum 1, even where their sum
+// overflows): the categorical distribution that Sample draws from.
 func (im *Image) Support() (points, weights []float64) {
-	var total float64
-	for _, v := range im.Pix {
-		total += v
-	}
 	for r := range im.H {
 		for c := range im.W {
 			if v := im.Pix[r*im.W+c]; v > 0 {
 				x0, x1 := im.Coord(r, c)
 				points = append(points, x0, x1)
-				weights = append(weights, v/total)
+				weights = append(weights, v)
 			}
 		}
+	}
+	if len(weights) > 0 {
+		normalise(weights)
 	}
 	return points, weights
 }

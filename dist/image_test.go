@@ -9,6 +9,7 @@ import (
 
 	"gonum.org/v1/gonum/diff/fd"
 	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/floats/scalar"
 
 	"github.com/sgm-dev/sgm/internal/numtest"
 )
@@ -168,6 +169,35 @@ func TestImageSmoothed(t *testing.T) {
 	}
 }
 
+func TestImageHugeIntensities(t *testing.T) {
+	// The intensities' sum, 2.7e308, overflows; the probabilities are
+	// 1/2.7, 1.7/2.7 and 1/2.7e308, which no draw of n reaches.
+	im := mustImage(t, 2, 2, []float64{1e308, 1.7e308, 1, 0})
+	want := []float64{1 / 2.7, 1.7 / 2.7, 1 / 2.7e308, 0}
+
+	// Frequencies within 5 standard errors, as in TestImageSample.
+	const n = 100_000
+	counts := im.Histogram(im.Sample(n, rand.New(rand.NewPCG(1, 2))))
+	for i, p := range want {
+		if tol := 5 * math.Sqrt(p*(1-p)/n); math.Abs(counts[i]/n-p) > tol {
+			t.Errorf("pixel %d: frequency %.5f, want %.5f within %.5f", i, counts[i]/n, p, tol)
+		}
+	}
+
+	// The smoothed image's weights and the support's probabilities are the
+	// normalised intensities, within a few roundings.
+	comps := im.Smoothed(0.1).Components()
+	_, support := im.Support()
+	if len(comps) != 3 || len(support) != 3 {
+		t.Fatalf("%d components and %d support points, want 3", len(comps), len(support))
+	}
+	for k, c := range comps {
+		if !scalar.EqualWithinRel(c.Weight, want[k], 1e-15) || !scalar.EqualWithinRel(support[k], want[k], 1e-15) {
+			t.Errorf("pixel %d: weight %v, support probability %v, want %v", k, c.Weight, support[k], want[k])
+		}
+	}
+}
+
 func TestImagePanics(t *testing.T) {
 	im := testImage(t)
 	for _, tc := range []struct {
@@ -180,6 +210,7 @@ func TestImagePanics(t *testing.T) {
 		{"Sample zero image", func() { (&Image{H: 2, W: 2, Pix: make([]float64, 4)}).Sample(1, rand.New(rand.NewPCG(1, 2))) }},
 		{"Sample bad size", func() { (&Image{H: 2, W: 2, Pix: make([]float64, 3)}).Sample(1, rand.New(rand.NewPCG(1, 2))) }},
 		{"Smoothed zero sigma", func() { im.Smoothed(0) }},
+		{"Smoothed huge sigma", func() { im.Smoothed(1.4e154) }}, // σ² = 1.96e308 overflows
 		{"Smoothed zero image", func() { (&Image{H: 2, W: 2, Pix: make([]float64, 4)}).Smoothed(1) }},
 		{"Histogram odd", func() { im.Histogram(make([]float64, 3)) }},
 	} {

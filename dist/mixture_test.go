@@ -186,17 +186,32 @@ func TestMixtureLogProb(t *testing.T) {
 
 func TestMixtureProbIntegrates(t *testing.T) {
 	// Trapezoid rule on [-4, 4]² with step 0.02. The integrand is smooth and
-	// negligible at the edges (3.5/0.4 = 8.75 std from the nearest mode:
-	// tail mass ~1e-18), where the trapezoid rule converges faster than any
-	// power of the step, so its error is far below 1e-9.
+	// negligible at the edges (the presets: 3.5/0.4 = 8.75 std from the
+	// nearest mode, tail mass ~1e-18; "unequal stds": at least 3.5/0.45 =
+	// 7.8 std, ~1e-14), where the trapezoid rule converges faster than any
+	// power of the step (its error for a Gaussian of std σ is about
+	// exp(-2π²σ²/h²) ≈ e^-3000 for σ = 0.25), so its error is far below 1e-9.
+	// "unequal stds" has different stds on the two axes and in the two
+	// components, so that a normaliser with the wrong component's std
+	// would be off by a factor, not by rounding.
 	const (
 		lo, hi = -4.0, 4.0
 		n      = 401
 		tol    = 1e-9
 	)
-	for _, name := range []string{"seed-mog", "ring8"} {
-		t.Run(name, func(t *testing.T) {
-			m := mustPreset(t, name)
+	for _, tc := range []struct {
+		name string
+		m    *Mixture
+	}{
+		{"seed-mog", mustPreset(t, "seed-mog")},
+		{"ring8", mustPreset(t, "ring8")},
+		{"unequal stds", mustMixture(t, []Component{
+			{Weight: 1, Mean: []float64{-1, 0.5}, Std: []float64{0.3, 0.45}},
+			{Weight: 2, Mean: []float64{0.5, -0.5}, Std: []float64{0.5, 0.25}},
+		})},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := tc.m
 			h := (hi - lo) / (n - 1)
 			var sum float64
 			x := make([]float64, 2)
@@ -221,6 +236,140 @@ func trapezoidWeight(i, n int) float64 {
 		return 0.5
 	}
 	return 1
+}
+
+// directTerms returns w_c N(x; μ_c, diag(σ_c²)) for each component c of
+// comps, with the weights normalised here: the density written out as the
+// textbook product over the axes, independently of Mixture's log-space
+// arrays.
+func directTerms(comps []Component, x []float64) []float64 {
+	var total float64
+	for _, c := range comps {
+		total += c.Weight
+	}
+	p := make([]float64, len(comps))
+	for k, c := range comps {
+		v := c.Weight / total
+		for j, xj := range x {
+			z := (xj - c.Mean[j]) / c.Std[j]
+			v *= math.Exp(-z*z/2) / (math.Sqrt(2*math.Pi) * c.Std[j])
+		}
+		p[k] = v
+	}
+	return p
+}
+
+func TestMixtureUnequalStds(t *testing.T) {
+	// Every component has different stds on every axis, and no two
+	// components share a std on an axis, so each normaliser Σ_j log σ_cj is
+	// checked against the direct sum of the densities.
+	comps := []Component{
+		{Weight: 2, Mean: []float64{0, 1, -1}, Std: []float64{0.3, 1, 2}},
+		{Weight: 1, Mean: []float64{3, -2, 0}, Std: []float64{1, 0.5, 0.7}},
+		{Weight: 0.5, Mean: []float64{1, 0, 2}, Std: []float64{2.5, 0.2, 1.1}},
+	}
+	m := mustMixture(t, comps)
+	for _, x := range [][]float64{{0, 0, 0}, {0, 1, -1}, {3, -2, 0}, {1, 0, 2}, {1.5, -0.5, 0.5}, {-1, 2, 3}} {
+		terms := directTerms(comps, x)
+		p := floats.Sum(terms)
+		// Both sides are a few dozen roundings of 2⁻⁵³ from exact: relative
+		// errors of p below ~1e-14, so absolute errors of log p of the same
+		// size, plus the rounding of log p (|log p| < 60 here: 60·1.1e-16).
+		if got, want := m.LogProb(x), math.Log(p); !scalar.EqualWithinAbs(got, want, 1e-13) {
+			t.Errorf("x=%v: LogProb %v, direct sum %v", x, got, want)
+		}
+		// Responsibilities are at most 1, with errors of the same relative
+		// size: 1e-14 absolute.
+		r := m.Responsibilities(nil, x)
+		for k, v := range terms {
+			if want := v / p; !scalar.EqualWithinAbs(r[k], want, 1e-14) {
+				t.Errorf("x=%v: responsibility %d = %v, direct %v", x, k, r[k], want)
+			}
+		}
+	}
+}
+
+func TestMixtureBeyondOverflow(t *testing.T) {
+	// Beyond about 1.9e154 standard deviations from every mode ½z²
+	// overflows and every log-term is -Inf. The responsibilities then go to
+	// the components nearest in standard deviations (shared by weight on a
+	// tie), the score is theirs, and log p, below -1e308, is -Inf. The
+	// scores below are exact in float64: 1·(μ - x)/σ² with σ² a power of 2
+	// or 1, divided by a sum of 1 (two ulps of slack for 1/σ² = 4).
+	const tol = 4.5e-16
+	oneD := func(w0, s0, w1, s1 float64) *Mixture {
+		return mustMixture(t, []Component{
+			{Weight: w0, Mean: []float64{0}, Std: []float64{s0}},
+			{Weight: w1, Mean: []float64{10}, Std: []float64{s1}},
+		})
+	}
+	threeD := mustMixture(t, []Component{
+		{Weight: 2, Mean: []float64{0, 1, -1}, Std: []float64{0.3, 1, 2}},
+		{Weight: 1, Mean: []float64{3, -2, 0}, Std: []float64{1, 0.5, 0.7}},
+	})
+	for _, tc := range []struct {
+		name      string
+		m         *Mixture
+		x         []float64
+		wantR     []float64
+		wantScore []float64
+		wantLog   float64
+	}{
+		{"d=2/standard-normal", mustPreset(t, "standard-normal"), []float64{1e155, 0}, []float64{1}, []float64{-1e155, 0}, math.Inf(-1)},
+		{"d=2/standard-normal/far", mustPreset(t, "standard-normal"), []float64{-1e300, 1e308}, []float64{1}, []float64{1e300, -1e308}, math.Inf(-1)},
+		// z = 1e200 against 5e199: the wider component is nearer.
+		{"d=1/wider wins", oneD(3, 1, 1, 2), []float64{1e200}, []float64{0, 1}, []float64{-1e200 / 4}, math.Inf(-1)},
+		{"d=1/wider wins/left", oneD(1, 2, 3, 1), []float64{-1e200}, []float64{1, 0}, []float64{1e200 / 4}, math.Inf(-1)},
+		// 1e200 - 10 rounds to 1e200: a tie, shared 1 : 3 by weight; the
+		// score's O(10) part is below the ulp of 1e200.
+		{"d=1/tie", oneD(1, 1, 3, 1), []float64{1e200}, []float64{0.25, 0.75}, []float64{-1e200}, math.Inf(-1)},
+		// Axis 0 is 1e160/0.3 std from the first mean, 1e160 from the
+		// second: the second is nearer. Axis 1: 1e160 against 2e160.
+		{"d=3/second", threeD, []float64{1e160, 0, 0}, []float64{0, 1}, []float64{-1e160, -8, 0}, math.Inf(-1)},
+		{"d=3/first", threeD, []float64{0, 1e160, 0}, []float64{1, 0}, []float64{0, -1e160, -0.25}, math.Inf(-1)},
+		// (x - μ)² overflows, but x is only 1e5 std from the wide
+		// component: log p = log ½ - ½ log 2π - log 1e150 - 5e9, finite.
+		{"d=1/wide component", oneD(1, 1e150, 1, 1), []float64{1e155}, []float64{1, 0}, []float64{-1e155 / 1e300}, math.Log(0.5) - 0.5*math.Log(2*math.Pi) - math.Log(1e150) - 5e9},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := tc.m.Responsibilities(nil, tc.x)
+			if !floats.EqualApprox(r, tc.wantR, 1e-15) {
+				t.Errorf("responsibilities %v, want %v", r, tc.wantR)
+			}
+			got := tc.m.ScoreInput(nil, tc.x)
+			batch := make([]float64, len(tc.x))
+			tc.m.ScoreBatch(batch, tc.x)
+			for j, want := range tc.wantScore {
+				if !scalar.EqualWithinAbsOrRel(got[j], want, tol, tol) {
+					t.Errorf("ScoreInput %v, want %v", got, tc.wantScore)
+				}
+				if batch[j] != got[j] {
+					t.Errorf("ScoreBatch %v, ScoreInput %v", batch, got)
+				}
+			}
+			if lp := tc.m.LogProb(tc.x); !(lp == tc.wantLog || scalar.EqualWithinRel(lp, tc.wantLog, 1e-15)) {
+				t.Errorf("LogProb %v, want %v", lp, tc.wantLog)
+			}
+		})
+	}
+
+	// Non-finite points: the density is 0 at an infinite coordinate, and
+	// the responsibilities and the score are undefined.
+	m := mustPreset(t, "seed-mog")
+	for _, x := range [][]float64{{math.NaN(), 0}, {math.Inf(1), 0}, {0, math.Inf(-1)}} {
+		if r := m.Responsibilities(nil, x); !math.IsNaN(r[0]) || !math.IsNaN(r[1]) {
+			t.Errorf("x=%v: responsibilities %v, want NaN", x, r)
+		}
+		if s := m.ScoreInput(nil, x); !math.IsNaN(s[0]) || !math.IsNaN(s[1]) {
+			t.Errorf("x=%v: score %v, want NaN", x, s)
+		}
+	}
+	if lp := m.LogProb([]float64{math.NaN(), 0}); !math.IsNaN(lp) {
+		t.Errorf("LogProb at NaN = %v, want NaN", lp)
+	}
+	if lp := m.LogProb([]float64{0, math.Inf(-1)}); !math.IsInf(lp, -1) {
+		t.Errorf("LogProb at -Inf = %v, want -Inf", lp)
+	}
 }
 
 func TestMixtureResponsibilities(t *testing.T) {
@@ -398,6 +547,7 @@ func TestNewMixtureErrors(t *testing.T) {
 		{"NaN std", []Component{with(func(c *Component) { c.Std[0] = math.NaN() })}, `component 0: "std"[0] must be positive, got NaN`},
 		{"Inf std", []Component{with(func(c *Component) { c.Std[0] = math.Inf(1) })}, `component 0: "std"[0] must be finite, got +Inf`},
 		{"tiny std", []Component{with(func(c *Component) { c.Std[0] = 1e-200 })}, `component 0: "std"[0] = 1e-200 is too small`},
+		{"huge std", []Component{with(func(c *Component) { c.Std[1] = 1e200 })}, `component 0: "std"[1] = 1e+200 is too large: std² overflows`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m, err := NewMixture(tc.comps)
@@ -447,6 +597,7 @@ func TestMixturePanics(t *testing.T) {
 		{"Sample negative", func() { m.Sample(-1, rand.New(rand.NewPCG(1, 2))) }},
 		{"Perturbed negative", func() { m.Perturbed(-1) }},
 		{"Perturbed NaN", func() { m.Perturbed(math.NaN()) }},
+		{"Perturbed huge", func() { m.Perturbed(1.4e154) }}, // variance 1.96e308 > MaxFloat64
 	} {
 		t.Run(tc.name, func(t *testing.T) { numtest.WantPanic(t, "dist: ", tc.f) })
 	}

@@ -3,6 +3,7 @@ package metric
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/sgm-dev/sgm/dist"
 )
@@ -42,18 +43,34 @@ func TotalVariation(p, q []float64) float64 {
 // It panics unless len(pix) == h*w, points holds at least one point and pix
 // has a positive sum.
 func HistTV(points, pix []float64, h, w int) float64 {
-	q := make([]float64, len(pix))
+	q := imageProb("HistTV", pix)
+	return TotalVariation(pixelProb("HistTV", points, h, w, len(pix)), q)
+}
+
+// imageProb returns the intensities pix divided by their sum, divided first
+// by the largest where the sum overflows. It panics naming who unless the
+// sum is positive.
+func imageProb(who string, pix []float64) []float64 {
 	var total float64
 	for _, v := range pix {
 		total += v
 	}
 	if !(total > 0) {
-		panic(fmt.Sprintf("metric: HistTV: image intensities sum to %v, want a positive sum", total))
+		panic(fmt.Sprintf("metric: %s: image intensities sum to %v, want a positive sum", who, total))
 	}
+	top := 1.0
+	if math.IsInf(total, 1) {
+		top = slices.Max(pix)
+		total = 0
+		for _, v := range pix {
+			total += v / top
+		}
+	}
+	q := make([]float64, len(pix))
 	for i, v := range pix {
-		q[i] = v / total
+		q[i] = v / top / total
 	}
-	return TotalVariation(pixelProb("HistTV", points, h, w, len(pix)), q)
+	return q
 }
 
 // HistTVSmoothed returns the total variation distance between the pixel
@@ -78,8 +95,8 @@ func pixelProb(who string, points []float64, h, w, npix int) []float64 {
 	if h < 1 || w < 1 || npix != h*w {
 		panic(fmt.Sprintf("metric: %s: %d intensities for a %d×%d image", who, npix, h, w))
 	}
-	n := checkPoints(who, "points", points, 2)
-	hist, _ := PixelHistogram(points, h, w)
+	hist, _ := pixelHistogram(who, points, h, w)
+	n := len(points) / 2
 	for i := range hist {
 		hist[i] /= float64(n)
 	}
@@ -112,13 +129,7 @@ func SmoothedImageHistogram(im *dist.Image, sigma float64) []float64 {
 	if h < 2 || w < 2 || len(im.Pix) != h*w {
 		panic(fmt.Sprintf("metric: SmoothedImageHistogram: %d×%d image with %d intensities", h, w, len(im.Pix)))
 	}
-	var total float64
-	for _, v := range im.Pix {
-		total += v
-	}
-	if !(total > 0) {
-		panic(fmt.Sprintf("metric: SmoothedImageHistogram: image intensities sum to %v, want a positive sum", total))
-	}
+	q := imageProb("SmoothedImageHistogram", im.Pix)
 	a := cellMasses(h, sigma*float64(h-1)) // a[k+h-1] = a(k)
 	b := cellMasses(w, sigma*float64(w-1))
 
@@ -126,13 +137,12 @@ func SmoothedImageHistogram(im *dist.Image, sigma float64) []float64 {
 	// out = A·tmp; rows of zero intensity are skipped.
 	tmp := make([]float64, h*w)
 	for r := range h {
-		src := im.Pix[r*w : (r+1)*w]
+		src := q[r*w : (r+1)*w]
 		dst := tmp[r*w : (r+1)*w]
 		for c2, v := range src {
 			if v == 0 {
 				continue
 			}
-			v /= total
 			bk := b[w-1-c2 : 2*w-1-c2] // bk[c] = b(c - c2)
 			for c := range dst {
 				dst[c] += v * bk[c]

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"gonum.org/v1/gonum/floats/scalar"
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/sgm-dev/sgm/dist"
@@ -68,6 +69,25 @@ func TestHistTV(t *testing.T) {
 	pts := []float64{0, 1, 1, 0, 0.4, 0.6}
 	if a, b := HistTV(pts, pix, 2, 2), HistTV(pts, []float64{0, 20, 10, 10}, 2, 2); a != b {
 		t.Errorf("HistTV depends on the scale of the image: %v and %v", a, b)
+	}
+}
+
+func TestImageMetricsHugeIntensities(t *testing.T) {
+	// Intensities whose sum, 2.7e308, overflows give the same distribution
+	// as the same intensities scaled down by 1e308, up to a few roundings
+	// of each probability (1e-15 relative, against 1e-15 absolute for TV).
+	huge := mustImage(t, 2, 2, []float64{1e308, 1.7e308, 1, 0})
+	small := mustImage(t, 2, 2, []float64{1, 1.7, 1e-308, 0})
+	points := []float64{0, 0, 0, 1, 0, 1, 1, 1, 2, 2}
+	if got, want := HistTV(points, huge.Pix, 2, 2), HistTV(points, small.Pix, 2, 2); !scalar.EqualWithinAbs(got, want, 1e-15) {
+		t.Errorf("HistTV = %v, want %v as for the scaled image", got, want)
+	}
+	got, want := SmoothedImageHistogram(huge, 0.3), SmoothedImageHistogram(small, 0.3)
+	for i := range want {
+		if !scalar.EqualWithinRel(got[i], want[i], 1e-15) {
+			t.Errorf("SmoothedImageHistogram = %v, want %v as for the scaled image", got, want)
+			break
+		}
 	}
 }
 

@@ -3,6 +3,8 @@ package metric
 import (
 	"math"
 	"testing"
+
+	"github.com/sgm-dev/sgm/internal/numtest"
 )
 
 func TestPixelHistogram(t *testing.T) {
@@ -23,6 +25,24 @@ func TestPixelHistogram(t *testing.T) {
 	}
 	if n != 4 {
 		t.Errorf("counted %d points, want 4", n)
+	}
+}
+
+func TestPixelHistogramPanics(t *testing.T) {
+	pix := []float64{0, 1, 0.5, 0}
+	for _, tc := range []struct {
+		name string
+		f    func()
+	}{
+		{"PixelHistogram odd", func() { PixelHistogram([]float64{0, 0, 1}, 2, 2) }},
+		{"PixelHistogram no points", func() { PixelHistogram(nil, 2, 2) }},
+		{"PixelHistogram empty grid", func() { PixelHistogram([]float64{0, 0}, 0, 2) }},
+		{"HistCorr odd", func() { HistCorr([]float64{0, 1, 0, 1, 1}, pix, 2, 2) }},
+		{"HistCorr no points", func() { HistCorr(nil, pix, 2, 2) }},
+		{"HistCorr size mismatch", func() { HistCorr([]float64{0, 0}, pix[:3], 2, 2) }},
+		{"HistTV odd", func() { HistTV([]float64{0, 1, 0}, pix, 2, 2) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) { numtest.WantPanic(t, "metric: ", tc.f) })
 	}
 }
 

@@ -3,6 +3,7 @@ package metric
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/sgm-dev/sgm/dist"
 )
@@ -14,8 +15,10 @@ import (
 //	share_k = #{i : argmax_c r_c(x_i) = k} / n
 //
 // where r_c are the mixture's responsibilities (ties go to the first
-// component). Points with non-finite coordinates, whose responsibilities are
-// undefined, go to no component, so the shares then sum to less than 1.
+// component). The responsibilities are defined at every finite point, even
+// far beyond the modes (see dist.Mixture.Responsibilities). Points with a
+// NaN or infinite coordinate, where they are not, go to no component, so the
+// shares then sum to less than 1.
 // Compare with the weights through ModeWeightError.
 //
 // It panics unless x holds at least one whole point of dimension m.Dim().
@@ -25,16 +28,18 @@ func ModeWeights(m *dist.Mixture, x []float64) []float64 {
 	shares := make([]float64, m.Len())
 	r := make([]float64, m.Len())
 	for i := 0; i < len(x); i += d {
-		m.Responsibilities(r, x[i:i+d])
-		best, bestR := -1, math.Inf(-1)
+		xi := x[i : i+d]
+		if slices.ContainsFunc(xi, func(v float64) bool { return !finite(v) }) {
+			continue
+		}
+		m.Responsibilities(r, xi)
+		best := 0
 		for c, v := range r {
-			if v > bestR { // false for NaN
-				best, bestR = c, v
+			if v > r[best] {
+				best = c
 			}
 		}
-		if best >= 0 {
-			shares[best]++
-		}
+		shares[best]++
 	}
 	for k := range shares {
 		shares[k] /= float64(n)

@@ -70,6 +70,28 @@ func TestModeWeightsByHand(t *testing.T) {
 	}
 }
 
+func TestModeWeightsFarPoints(t *testing.T) {
+	// Beyond about 1e154 standard deviations every log-density overflows,
+	// yet a finite point still has a most responsible component: the one
+	// nearest in standard deviations. The first component is wide on axis 0
+	// and narrow on axis 1, the second the same on both.
+	m := mustMixture(t, []dist.Component{
+		{Weight: 1, Mean: []float64{0, 0}, Std: []float64{10, 0.1}},
+		{Weight: 1, Mean: []float64{5, 5}, Std: []float64{1, 1}},
+	})
+	x := []float64{
+		1e200, 0, // 1e199 std from the first, 1e200 from the second: first
+		-1e300, 5, // first
+		0, 1e200, // 1e201 against 1e200: second
+		1e160, 1e160, // 1e161 against 1.4e160: second
+		math.NaN(), 0, // neither
+		math.Inf(-1), 0, // neither
+	}
+	if got, want := ModeWeights(m, x), []float64{2.0 / 6, 2.0 / 6}; got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("ModeWeights = %v, want %v", got, want)
+	}
+}
+
 func TestModeWeightErrorPanics(t *testing.T) {
 	m := twoModes(t)
 	numtest.WantPanic(t, "metric: ", func() { ModeWeightError(m, []float64{0.2, 0.3, 0.5}) })

@@ -37,8 +37,8 @@ const scheduleTol = 1e-9
 // noise levels only, such as a trained network (scorenet.Net.AtLevel):
 // Levels(σ) is at(k) where grid[k] == σ. The Levels panics if σ is not on the
 // grid, up to a relative rounding error of 1e-9, so that a network is never
-// asked for a noise level it was not trained on. It panics at once if grid is
-// empty.
+// asked for a noise level it was not trained on; a NaN, zero, negative or
+// infinite σ is never on it. It panics at once if grid is empty.
 //
 // With Annealed, use the grid's levels largest first:
 //
@@ -49,8 +49,11 @@ func ScheduleLevels(grid sgm.Schedule, at func(level int) sgm.Scorer) Levels {
 		panic("sample: ScheduleLevels: empty grid of noise levels")
 	}
 	return func(sigma float64) sgm.Scorer {
+		if !(sigma > 0) {
+			panic(fmt.Sprintf("sample: noise level %v is not on the grid: noise levels are positive", sigma))
+		}
 		k := grid.Level(sigma)
-		if math.Abs(grid[k]-sigma) > scheduleTol*grid[k] {
+		if !(math.Abs(grid[k]-sigma) <= scheduleTol*grid[k]) {
 			panic(fmt.Sprintf("sample: noise level %v is not on the grid (nearest is level %d, σ = %v)", sigma, k, grid[k]))
 		}
 		return at(k)
@@ -165,9 +168,8 @@ func (a Annealed) Run(x []float64, levels Levels, rng *rand.Rand, observers ...O
 			return fmt.Errorf("sample: the score at σ = %v has dimension %d, at σ = %v dimension %d", sigma, d, a.Sigmas[0], d0)
 		}
 	}
-	d := scores[0].Dim()
-	if d < 1 || len(x)%d != 0 {
-		return fmt.Errorf("sample: %d values are not a whole number of %d-dimensional points", len(x), d)
+	if err := checkPoints(x, scores[0].Dim()); err != nil {
+		return err
 	}
 	g := make([]float64, len(x))
 	T := a.StepsPerLevel

@@ -266,7 +266,12 @@ func TestScheduleLevels(t *testing.T) {
 	if want := []int{4, 3, 2, 1, 0}; !slices.Equal(asked, want) {
 		t.Errorf("asked for levels %v, want %v", asked, want)
 	}
-	numtest.WantPanic(t, "sample: ", func() { levels(0.5) }) // a noise level off the grid
+	for _, sigma := range []float64{0.5, math.NaN(), 0, -0.01, math.Inf(1), 1e-320} { // off the grid
+		numtest.WantPanic(t, "sample: ", func() { levels(sigma) })
+	}
+	if len(asked) != 5 {
+		t.Errorf("asked for levels %v off the grid", asked[5:])
+	}
 }
 
 func TestGeometricSigmas(t *testing.T) {

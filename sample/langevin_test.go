@@ -94,6 +94,40 @@ func TestObservers(t *testing.T) {
 	}
 }
 
+// zeroDim is a Scorer of dimension 0, which no points fit.
+type zeroDim struct{}
+
+func (zeroDim) Dim() int                    { return 0 }
+func (zeroDim) ScoreBatch(dst, x []float64) {}
+
+func TestLangevinRunErrors(t *testing.T) {
+	l := Langevin{StepSize: 0.1, Steps: 1}
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, tc := range []struct {
+		name  string
+		x     []float64
+		score sgm.Scorer
+	}{
+		{"dimension 0", []float64{1, 2}, zeroDim{}},
+		{"dimension 0, no points", nil, zeroDim{}},
+		{"3 values of 2-D points", []float64{0, 0, 0}, gaussian{mu: []float64{0, 0}, s: 1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			x := slices.Clone(tc.x)
+			if err := l.Run(x, tc.score, rng); err == nil {
+				t.Error("Run accepted the points")
+			}
+			if !slices.Equal(x, tc.x) {
+				t.Errorf("a failed Run moved the particles to %v", x)
+			}
+		})
+	}
+	a := Annealed{Sigmas: []float64{1}, StepsPerLevel: 1, Eps: 0.1}
+	if err := a.Run([]float64{1, 2}, func(float64) sgm.Scorer { return zeroDim{} }, rng); err == nil {
+		t.Error("Annealed.Run accepted a score of dimension 0")
+	}
+}
+
 func TestLangevinValidate(t *testing.T) {
 	for _, l := range []Langevin{{StepSize: 0, Steps: 1}, {StepSize: -1, Steps: 1}, {StepSize: math.NaN(), Steps: 1}, {StepSize: 1, Steps: -1}} {
 		if err := l.Validate(); err == nil {

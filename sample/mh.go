@@ -216,8 +216,8 @@ type chains struct {
 
 func newChains(x []float64, target LogDensity) (chains, error) {
 	d := target.Dim()
-	if d < 1 || len(x)%d != 0 {
-		return chains{}, fmt.Errorf("sample: %d values are not a whole number of %d-dimensional points", len(x), d)
+	if err := checkPoints(x, d); err != nil {
+		return chains{}, err
 	}
 	c := chains{d: d, logp: make([]float64, len(x)/d), grad: make([]float64, len(x))}
 	for i := range c.logp {
