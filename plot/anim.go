@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/sgm-dev/sgm/internal/atomicfile"
+	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -243,6 +244,11 @@ func newAnimation(p Grid, path []float64, opts AnimOptions) (*animation, error) 
 		return nil, fmt.Errorf("path to animate is empty")
 	}
 	side := vg.Length(opts.Size) * vg.Inch / DPI
+	// Shrink a title too wide for the frame, down to 8 points.
+	ts := &pl.Title.TextStyle
+	if w, room := ts.Width(pl.Title.Text), side-8; w > room {
+		ts.Font.Size = max(8, ts.Font.Size*room/w)
+	}
 	c := newImageCanvas(side, side)
 	fig := &Chart{Plot: pl, W: side, H: side, Square: true}
 	fig.Draw(draw.New(c))
@@ -273,22 +279,18 @@ func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // drawPath draws the path from point from to point to, both included.
 func (a *animation) drawPath(from, to int) {
-	var run []vg.Point
-	flush := func() {
-		if len(run) > 1 {
-			a.canvas.StrokeLines(pathLine, a.canvas.ClipLinesXY(run)...)
-		}
-		run = run[:0]
+	run := make(plotter.XYs, 0, to-max(0, from-1)+1)
+	for _, q := range a.pts[max(0, from-1) : to+1] {
+		run = append(run, plotter.XY{X: float64(q.X), Y: float64(q.Y)})
 	}
-	for k := max(0, from-1); k <= to; k++ {
-		q := a.pts[k]
-		if !finite(float64(q.X)) {
-			flush()
-			continue
+	c := a.canvas
+	for _, l := range clipLines(run, Box{Min: [2]float64{float64(c.Min.X), float64(c.Min.Y)}, Max: [2]float64{float64(c.Max.X), float64(c.Max.Y)}}) {
+		line := make([]vg.Point, len(l))
+		for k, q := range l {
+			line[k] = vg.Point{X: vg.Length(q.X), Y: vg.Length(q.Y)}
 		}
-		run = append(run, q)
+		c.StrokeLines(pathLine, line)
 	}
-	flush()
 	if a.markers {
 		for _, q := range a.pts[from : to+1] {
 			if finite(float64(q.X)) {

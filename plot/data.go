@@ -32,6 +32,24 @@ type Box struct {
 	Min, Max [2]float64
 }
 
+// Contains reports whether the point (p0, p1) lies in b, edges included.
+// A point with a NaN coordinate lies in no box.
+func (b Box) Contains(p0, p1 float64) bool {
+	return p0 >= b.Min[0] && p0 <= b.Max[0] && p1 >= b.Min[1] && p1 <= b.Max[1]
+}
+
+// Count returns how many of the flat row-major points ({x0, y0, x1, y1,
+// ...}) lie in b, edges included.
+func (b Box) Count(points []float64) int {
+	n := 0
+	for k := 0; k+1 < len(points); k += 2 {
+		if b.Contains(points[k], points[k+1]) {
+			n++
+		}
+	}
+	return n
+}
+
 // UnitSquare is [0, 1]², the domain of image-space points.
 var UnitSquare = Box{Max: [2]float64{1, 1}}
 

@@ -88,28 +88,27 @@ func colorBar(cm *ramp, label string) *gplot.Plot {
 	return p
 }
 
-// DensityPath is the seed's Figure 2: contour lines of the density p with
-// a particle's path drawn over them as a line through small dots. path
-// holds the particle's positions in order, flat row-major ({x0, y0, x1,
-// y1, ...}); paths of more than 2000 positions are drawn without dots.
+// DensityPath is the seed's Figure 2: contours of the density p with a
+// particle's path drawn over them as a line through small dots. path holds
+// the particle's positions in order, flat row-major ({x0, y0, x1, y1,
+// ...}); paths of more than 2000 positions are drawn without dots. The
+// figure shows p's grid: a path that leaves it leaves the frame, and the
+// title then ends in "(leaves the box)".
 func DensityPath(p Grid, path []float64, space Space, title string) (*Chart, error) {
 	pl, err := densityPlot(p, path, space, title)
 	if err != nil {
 		return nil, err
 	}
 	xys := space.points(path)
-	if len(xys) > 0 {
-		line, dots := pathPlotters(xys, len(xys) <= maxMarkers)
-		pl.Add(line)
-		if dots != nil {
-			pl.Add(dots)
-		}
-	}
+	view := Box{Min: [2]float64{pl.X.Min, pl.Y.Min}, Max: [2]float64{pl.X.Max, pl.Y.Max}}
+	pl.Add(pathPlotters(xys, view, len(xys) <= maxMarkers)...)
+	setRange(pl, view.Min[0], view.Max[0], view.Min[1], view.Max[1]) // the dots widened the axes
 	return &Chart{Plot: pl, W: squareSize, H: squareSize, Square: true}, nil
 }
 
-// densityPlot returns the contours of p with the axes covering both p's
-// grid and the whole path, for DensityPath and its animation.
+// densityPlot returns the contours of p with the axes covering p's grid,
+// for DensityPath and its animation. The title ends in "(leaves the box)"
+// when a point of path lies outside the grid or is not finite.
 func densityPlot(p Grid, path []float64, space Space, title string) (*gplot.Plot, error) {
 	if err := p.check(); err != nil {
 		return nil, fmt.Errorf("density: %w", err)
@@ -117,23 +116,18 @@ func densityPlot(p Grid, path []float64, space Space, title string) (*gplot.Plot
 	if err := checkPoints("path", path); err != nil {
 		return nil, err
 	}
-	pl := newPlot(title, space)
-	g := gridXYZ{p, space}
-	if con, _ := contours(g); con != nil {
-		pl.Add(con)
-	}
-	xmin, xmax, ymin, ymax := space.box(Box{
+	box := Box{
 		Min: [2]float64{p.X[0], p.Y[0]},
 		Max: [2]float64{p.X[len(p.X)-1], p.Y[len(p.Y)-1]},
-	})
-	for _, q := range space.points(path) {
-		if math.IsNaN(q.X) || math.IsNaN(q.Y) || math.IsInf(q.X, 0) || math.IsInf(q.Y, 0) {
-			continue
-		}
-		xmin, xmax = math.Min(xmin, q.X), math.Max(xmax, q.X)
-		ymin, ymax = math.Min(ymin, q.Y), math.Max(ymax, q.Y)
 	}
-	setRange(pl, xmin, xmax, ymin, ymax)
+	if box.Count(path) < len(path)/2 {
+		title = withNote(title, "(leaves the box)")
+	}
+	pl := newPlot(title, space)
+	if con, _ := contours(gridXYZ{p, space}); con != nil {
+		pl.Add(con)
+	}
+	showBox(pl, space, box)
 	return pl, nil
 }
 
@@ -144,12 +138,17 @@ var (
 	headDot  = draw.GlyphStyle{Color: red, Radius: 4, Shape: draw.CircleGlyph{}}
 )
 
-func pathPlotters(xys plotter.XYs, markers bool) (*plotter.Line, *plotter.Scatter) {
-	line := &plotter.Line{XYs: xys, LineStyle: pathLine}
-	if !markers {
-		return line, nil
+// pathPlotters returns the path xys as lines through its points, clipped
+// to the page rectangle view, and, with markers, a dot on each point.
+func pathPlotters(xys plotter.XYs, view Box, markers bool) []gplot.Plotter {
+	var ps []gplot.Plotter
+	for _, l := range clipLines(xys, view) {
+		ps = append(ps, &plotter.Line{XYs: l, LineStyle: pathLine})
 	}
-	return line, &plotter.Scatter{XYs: xys, GlyphStyle: pathDot}
+	if markers {
+		ps = append(ps, &plotter.Scatter{XYs: xys, GlyphStyle: pathDot})
+	}
+	return ps
 }
 
 // Histogram2D is the seed's last figure: a 2-D histogram of points in
@@ -196,18 +195,13 @@ func histogram(samples []float64, box Box, nb0, nb1 int) Grid {
 	for j := range g.Y {
 		g.Y[j] = box.Min[1] + (float64(j)+0.5)*w1
 	}
-	bin := func(v, lo, hi, w float64, n int) int {
-		if !(v >= lo && v <= hi) {
-			return -1
-		}
-		return min(int((v-lo)/w), n-1)
-	}
 	for k := 0; k+1 < len(samples); k += 2 {
-		i := bin(samples[k], box.Min[0], box.Max[0], w0, nb0)
-		j := bin(samples[k+1], box.Min[1], box.Max[1], w1, nb1)
-		if i >= 0 && j >= 0 {
-			g.Z[j*nb0+i]++
+		if !box.Contains(samples[k], samples[k+1]) {
+			continue
 		}
+		i := min(int((samples[k]-box.Min[0])/w0), nb0-1)
+		j := min(int((samples[k+1]-box.Min[1])/w1), nb1-1)
+		g.Z[j*nb0+i]++
 	}
 	return g
 }
@@ -331,10 +325,13 @@ func FieldPanels(fields []Field, titles []string, cols int, space Space) (*Panel
 }
 
 // LossCurve draws the training loss against the step. steps is nil (the
-// index is the step) or has one step per loss. The loss axis is
-// logarithmic when every loss is positive and linear otherwise. A window
-// > 1 draws the moving average over that many losses on top of the raw
-// curve, which is then drawn pale.
+// index is the step) or has one step per loss. Losses or steps that are NaN
+// or infinite are left out, and the title says how many; it is an error if
+// none is left. The loss axis is logarithmic when every loss drawn is
+// positive and linear otherwise; a loss that never changes is drawn across
+// the middle of the axis. A window > 1 draws the moving average over that
+// many losses on top of the raw curve, which is then drawn pale, when there
+// are more losses than that.
 func LossCurve(steps, loss []float64, window int, title string) (*Chart, error) {
 	if len(loss) == 0 {
 		return nil, fmt.Errorf("no losses to draw")
@@ -342,34 +339,24 @@ func LossCurve(steps, loss []float64, window int, title string) (*Chart, error) 
 	if steps != nil && len(steps) != len(loss) {
 		return nil, fmt.Errorf("%d steps for %d losses", len(steps), len(loss))
 	}
-	xys := make(plotter.XYs, len(loss))
-	positive := true
-	for k, l := range loss {
-		xys[k].X = float64(k)
-		if steps != nil {
-			xys[k].X = steps[k]
+	if steps == nil {
+		steps = make([]float64, len(loss))
+		for k := range steps {
+			steps[k] = float64(k)
 		}
-		xys[k].Y = l
-		positive = positive && l > 0 && !math.IsInf(l, 1)
 	}
-	p := gplot.New()
-	p.Title.Text = title
-	p.Title.TextStyle.Font.Size = 14
-	p.Title.Padding = 6
-	p.X.Label.Text = "step"
-	p.Y.Label.Text = "loss"
-	for _, a := range []*gplot.Axis{&p.X, &p.Y} {
-		a.Label.TextStyle.Font.Size = 12
-		a.Tick.Label.Font.Size = 10
+	xys, dropped := finiteXYs(steps, loss)
+	if len(xys) == 0 {
+		return nil, fmt.Errorf("no finite loss to draw: %d NaN or infinite", len(loss))
 	}
-	if positive {
-		p.Y.Scale = gplot.LogScale{}
-		p.Y.Tick.Marker = logTicks{}
-	}
+	p := newChartPlot(withNote(title, leftOutNote(dropped, "loss", "losses")), "step", "loss")
 	p.Add(plotter.NewGrid())
 	raw := &plotter.Line{XYs: xys, LineStyle: draw.LineStyle{Color: blue, Width: 1.2}}
 	p.Add(raw)
-	if window > 1 && len(loss) >= window {
+	if len(xys) == 1 { // a line through one point draws nothing
+		p.Add(&plotter.Scatter{XYs: xys, GlyphStyle: draw.GlyphStyle{Color: blue, Radius: 3, Shape: draw.CircleGlyph{}}})
+	}
+	if window > 1 && len(xys) > window {
 		raw.LineStyle.Color = paleBlue
 		raw.LineStyle.Width = 1
 		avg := &plotter.Line{XYs: movingAverage(xys, window), LineStyle: draw.LineStyle{Color: orange, Width: 2}}
@@ -379,7 +366,24 @@ func LossCurve(steps, loss []float64, window int, title string) (*Chart, error) 
 		p.Legend.Top = true
 		p.Legend.XOffs = -vg.Points(12) // keep the sample lines inside the canvas
 	}
+	_, _, lo, hi := plotter.XYRange(xys)
+	useLogScale(&p.Y, lo, hi)
 	return &Chart{Plot: p, W: lossW, H: lossH}, nil
+}
+
+// newChartPlot returns a plot with a title and labelled axes, in the
+// style of LossCurve and Curves.
+func newChartPlot(title, xLabel, yLabel string) *gplot.Plot {
+	p := gplot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font.Size = 14
+	p.Title.Padding = 6
+	p.X.Label.Text, p.Y.Label.Text = xLabel, yLabel
+	for _, a := range []*gplot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font.Size = 12
+		a.Tick.Label.Font.Size = 10
+	}
+	return p
 }
 
 var paleBlue = blendWhite(blue, 0.45)
@@ -409,35 +413,28 @@ type Series struct {
 	X, Y []float64
 }
 
-// Curves draws lines with dots through each series on log-log axes (where
-// every value is positive; linear otherwise), such as the score error of a
-// trained network against the noise level.
+// Curves draws lines with dots through each series on log-log axes (each
+// axis logarithmic where every value drawn on it is positive, linear
+// otherwise), such as the score error of a trained network against the
+// noise level. Points with a NaN or infinite coordinate are left out, and
+// the title says how many; it is an error if none is left. An axis whose
+// values are all the same shows them across its middle.
 func Curves(series []Series, xLabel, yLabel, title string) (*Chart, error) {
 	if len(series) == 0 {
 		return nil, fmt.Errorf("no series to draw")
 	}
-	p := gplot.New()
-	p.Title.Text = title
-	p.Title.TextStyle.Font.Size = 14
-	p.Title.Padding = 6
-	p.X.Label.Text, p.Y.Label.Text = xLabel, yLabel
-	for _, a := range []*gplot.Axis{&p.X, &p.Y} {
-		a.Label.TextStyle.Font.Size = 12
-		a.Tick.Label.Font.Size = 10
-	}
-	posX, posY := true, true
+	p := newChartPlot(title, xLabel, yLabel)
 	colours := []color.Color{blue, orange, color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}, color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff}}
 	p.Add(plotter.NewGrid())
+	var all plotter.XYs
+	dropped := 0
 	for i, s := range series {
 		if len(s.X) != len(s.Y) || len(s.X) == 0 {
 			return nil, fmt.Errorf("series %q: %d x values for %d y values", s.Name, len(s.X), len(s.Y))
 		}
-		xys := make(plotter.XYs, len(s.X))
-		for k := range s.X {
-			xys[k].X, xys[k].Y = s.X[k], s.Y[k]
-			posX = posX && s.X[k] > 0 && !math.IsInf(s.X[k], 1)
-			posY = posY && s.Y[k] > 0 && !math.IsInf(s.Y[k], 1)
-		}
+		xys, n := finiteXYs(s.X, s.Y)
+		dropped += n
+		all = append(all, xys...)
 		line, points, err := plotter.NewLinePoints(xys)
 		if err != nil {
 			return nil, fmt.Errorf("series %q: %w", s.Name, err)
@@ -450,12 +447,13 @@ func Curves(series []Series, xLabel, yLabel, title string) (*Chart, error) {
 			p.Legend.Add(s.Name, line, points)
 		}
 	}
-	if posX {
-		p.X.Scale, p.X.Tick.Marker = gplot.LogScale{}, logTicks{}
+	if len(all) == 0 {
+		return nil, fmt.Errorf("no finite point to draw: %d NaN or infinite", dropped)
 	}
-	if posY {
-		p.Y.Scale, p.Y.Tick.Marker = gplot.LogScale{}, logTicks{}
-	}
+	p.Title.Text = withNote(title, leftOutNote(dropped, "point", "points"))
+	xmin, xmax, ymin, ymax := plotter.XYRange(all)
+	useLogScale(&p.X, xmin, xmax)
+	useLogScale(&p.Y, ymin, ymax)
 	// Bottom left: score errors and similar curves fall to the right.
 	p.Legend.Left = true
 	p.Legend.XOffs, p.Legend.YOffs = vg.Points(8), vg.Points(8)

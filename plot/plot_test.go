@@ -592,14 +592,18 @@ func TestLevels(t *testing.T) {
 }
 
 func TestLogTicks(t *testing.T) {
-	var labels []string
-	for _, tk := range (logTicks{}).Ticks(0.4, 1.02) {
-		if tk.Label != "" {
-			labels = append(labels, tk.Label)
+	// Less than a decade, and less than a step from one multiple of a
+	// power of ten to the next.
+	for _, r := range [][2]float64{{0.4, 1.02}, {1, 1.9}} {
+		var labels []string
+		for _, tk := range (logTicks{}).Ticks(r[0], r[1]) {
+			if tk.Label != "" {
+				labels = append(labels, tk.Label)
+			}
 		}
-	}
-	if len(labels) < 2 {
-		t.Errorf("ticks over [0.4, 1.02] are labelled %v, want at least 2 labels", labels)
+		if len(labels) < 2 {
+			t.Errorf("ticks over %v are labelled %v, want at least 2 labels", r, labels)
+		}
 	}
 }
 

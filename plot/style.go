@@ -229,7 +229,8 @@ func (t flippedTicks) Ticks(min, max float64) []gplot.Tick {
 // logTicks labels a log axis at every multiple of a power of ten when the
 // range spans less than a decade and at 1, 2 and 5 times powers of ten when
 // it spans less than two, where gplot.LogTicks would label one value or
-// none; it defers to gplot.LogTicks over wider ranges.
+// none, and linearly where fewer than two such multiples fall in the range;
+// it defers to gplot.LogTicks over wider ranges.
 type logTicks struct{}
 
 func (logTicks) Ticks(min, max float64) []gplot.Tick {
@@ -253,12 +254,65 @@ func (logTicks) Ticks(min, max float64) []gplot.Tick {
 			ticks = append(ticks, t)
 		}
 	}
+	if len(ticks) < 2 {
+		// Less than a step from one multiple of a power of ten to the
+		// next, such as [1, 1.9]: linear ticks.
+		return gplot.DefaultTicks{}.Ticks(min, max)
+	}
 	if labelled < 2 {
 		for k := range ticks {
 			ticks[k].Label = fmt.Sprint(roundSig(ticks[k].Value))
 		}
 	}
 	return ticks
+}
+
+// useLogScale makes a logarithmic, with logTicks, when lo, the smallest
+// value the axis shows, is positive and hi, the largest, is finite, and
+// reports whether it did. A single value (lo == hi), which gplot would
+// widen by ±1 and so below zero, is shown from half of it to twice it.
+func useLogScale(a *gplot.Axis, lo, hi float64) bool {
+	if !(lo > 0 && hi >= lo) || math.IsInf(hi, 1) {
+		return false
+	}
+	a.Scale, a.Tick.Marker = gplot.LogScale{}, logTicks{}
+	if lo == hi {
+		a.Min, a.Max = lo/2, hi*2
+	}
+	return true
+}
+
+// finiteXYs returns the points (x[k], y[k]) whose coordinates are both
+// finite, in order, and how many it left out. x and y have the same length.
+func finiteXYs(x, y []float64) (xys plotter.XYs, dropped int) {
+	xys = make(plotter.XYs, 0, len(x))
+	for k := range x {
+		if finite(x[k]) && finite(y[k]) {
+			xys = append(xys, plotter.XY{X: x[k], Y: y[k]})
+		}
+	}
+	return xys, len(x) - len(xys)
+}
+
+// withNote returns title followed by note, or either alone when the other
+// is empty.
+func withNote(title, note string) string {
+	if title == "" || note == "" {
+		return title + note
+	}
+	return title + " " + note
+}
+
+// leftOutNote says that n values were not drawn for not being finite, one
+// and many naming one value and several; it is empty when n is 0.
+func leftOutNote(n int, one, many string) string {
+	switch n {
+	case 0:
+		return ""
+	case 1:
+		return "(1 non-finite " + one + " left out)"
+	}
+	return fmt.Sprintf("(%d non-finite %s left out)", n, many)
 }
 
 // roundSig rounds v to 6 significant digits, so 3*0.1 prints as 0.3.

@@ -287,8 +287,11 @@ func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool
 		// The same sampler driven by the exact score of the smoothed image:
 		// how much of the gap to a perfect hist_corr is the sampler's.
 		pts, err := cfg.pooledLangevin(im.Smoothed(net.Config().Sigmas[cfg.Level]), rand.New(rand.NewPCG(seed, 0x0ac1e)))
+		if err != nil {
+			return err
+		}
 		sum.OracleHistCorr = metric.HistCorr(pts, im.Pix, im.H, im.W)
-		return err
+		return nil
 	}); err != nil {
 		return err
 	}

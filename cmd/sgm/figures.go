@@ -17,8 +17,12 @@ import (
 // Figures from the library's data; each saves one file and is shared by the
 // "sgm plot" commands and "sgm demo".
 
-// seedBox is the square the seed draws its mixture in.
-var seedBox = plot.Box{Min: [2]float64{-1, -1}, Max: [2]float64{1, 1}}
+// seedBox is the square the seed draws its mixture in, and seedPathBox the
+// one it draws a Langevin path on it in.
+var (
+	seedBox     = plot.Box{Min: [2]float64{-1, -1}, Max: [2]float64{1, 1}}
+	seedPathBox = plot.Box{Min: [2]float64{-1.5, -1.5}, Max: [2]float64{1.5, 1.5}}
+)
 
 // gridPoints returns the nx×ny grid over box in the layout of plot.Grid
 // (first axis fastest) and its points, flat.
@@ -170,13 +174,39 @@ func saveHistogram(path string, pts []float64, bins int, box plot.Box, space plo
 	return plot.Save(fig, path)
 }
 
-// saveLossPlot draws a training loss history.
+// lossTitle titles the loss figure of a run trained with objective, or
+// of one whose objective is not known when objective is "".
+func lossTitle(objective train.Objective) string {
+	switch objective {
+	case "":
+		return "training loss"
+	case train.AllLevels, train.OneLevel: // the same loss, estimated two ways
+		return "denoising score matching loss"
+	case train.Sliced:
+		return "sliced score matching loss"
+	}
+	return "training loss, objective " + string(objective)
+}
+
+// saveLossPlot draws a training loss history whose objective is not known
+// (sgm plot loss), titled "training loss".
 func saveLossPlot(path string, h []train.Record) error {
+	return drawLossPlot(path, h, lossTitle(""))
+}
+
+// saveObjectiveLossPlot draws the loss history of a run trained with
+// objective, titled by the loss that objective estimates.
+func saveObjectiveLossPlot(path string, h []train.Record, objective train.Objective) error {
+	return drawLossPlot(path, h, lossTitle(objective))
+}
+
+// drawLossPlot draws a training loss history under title.
+func drawLossPlot(path string, h []train.Record, title string) error {
 	steps, loss := make([]float64, len(h)), make([]float64, len(h))
 	for i, r := range h {
 		steps[i], loss[i] = float64(r.Step), r.Loss
 	}
-	fig, err := plot.LossCurve(steps, loss, max(1, len(h)/50), "denoising score matching loss")
+	fig, err := plot.LossCurve(steps, loss, max(1, len(h)/50), title)
 	if err != nil {
 		return err
 	}

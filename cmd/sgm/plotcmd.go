@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sort"
 	"strings"
@@ -56,28 +57,96 @@ func loadTarget(spec string) (*dist.Mixture, error) {
 	return m, nil
 }
 
+// Limits on the sizes of figures, beyond which they would take more memory
+// or time than any figure is worth.
+const (
+	maxArrows = 200  // arrows per axis of a score field
+	maxBins   = 1000 // histogram bins per axis
+)
+
+// checkRange returns an error naming flag unless lo <= v <= hi.
+func checkRange(flag string, v, lo, hi int) error {
+	if err := checkAtLeast(flag, v, lo); err != nil {
+		return err
+	}
+	if v > hi {
+		return usagef("--%s must be at most %d, got %d", flag, hi, v)
+	}
+	return nil
+}
+
 // mixtureFlags are the --target and --box flags of a figure drawn over a
 // mixture's density.
 type mixtureFlags struct {
-	target *string // mixture JSON file or preset
-	box    *string // region to draw, XMIN,XMAX,YMIN,YMAX
+	target *string  // mixture JSON file or preset
+	box    *string  // region to draw, XMIN,XMAX,YMIN,YMAX; "" for the default
+	fixed  plot.Box // the default region for mixtures that fit in it
 }
 
-// addMixtureFlags registers --target and --box, the latter defaulting to box.
-func addMixtureFlags(fs *flag.FlagSet, box string) mixtureFlags {
+// addMixtureFlags registers --target and --box, the latter defaulting to
+// fixed for mixtures that fit in it (see mixtureBox).
+func addMixtureFlags(fs *flag.FlagSet, fixed plot.Box) mixtureFlags {
 	return mixtureFlags{
 		target: fs.String("target", "seed-mog", "mixture JSON file or preset `SPEC`"),
-		box:    fs.String("box", box, "region to draw, XMIN,XMAX,YMIN,YMAX"),
+		box: fs.String("box", "", fmt.Sprintf("region to draw, XMIN,XMAX,YMIN,YMAX (default %g,%g,%g,%g when the target's modes fit in it, "+
+			"else a square around the modes' means ± %d standard deviations)", fixed.Min[0], fixed.Max[0], fixed.Min[1], fixed.Max[1], boxStds)),
+		fixed: fixed,
 	}
 }
 
-// load parses --box, then loads --target.
+// load parses --box, then loads --target and, without --box, chooses the
+// region to draw it in.
 func (f mixtureFlags) load() (m *dist.Mixture, b plot.Box, err error) {
-	if b, err = parseBox("box", *f.box); err != nil {
+	if *f.box != "" {
+		if b, err = parseBox("box", *f.box); err != nil {
+			return nil, b, err
+		}
+	}
+	if m, err = loadTarget(*f.target); err != nil {
 		return nil, b, err
 	}
-	m, err = loadTarget(*f.target)
-	return m, b, err
+	if *f.box == "" {
+		b = mixtureBox(m, f.fixed)
+	}
+	return m, b, nil
+}
+
+// boxStds is how many standard deviations around each mode's mean the
+// default region of a mixture covers.
+const boxStds = 3
+
+// mixtureBox returns the region to draw the 2-D mixture m in when --box is
+// not given: fixed when every mode, its mean ± one standard deviation, lies
+// strictly inside it and fixed is at most twice as wide and tall as the
+// modes' means ± boxStds standard deviations; that square otherwise. A
+// mixture that is not 2-D gets fixed.
+func mixtureBox(m *dist.Mixture, fixed plot.Box) plot.Box {
+	if m.Dim() != 2 {
+		return fixed
+	}
+	inside := true
+	var span plot.Box // the means ± boxStds standard deviations
+	for c, comp := range m.Components() {
+		for k := range 2 {
+			mu, sd := comp.Mean[k], comp.Std[k]
+			inside = inside && mu-sd > fixed.Min[k] && mu+sd < fixed.Max[k]
+			lo, hi := mu-boxStds*sd, mu+boxStds*sd
+			if c == 0 {
+				span.Min[k], span.Max[k] = lo, hi
+			}
+			span.Min[k], span.Max[k] = min(span.Min[k], lo), max(span.Max[k], hi)
+		}
+	}
+	half := max(span.Max[0]-span.Min[0], span.Max[1]-span.Min[1]) / 2
+	if inside && fixed.Max[0]-fixed.Min[0] <= 4*half && fixed.Max[1]-fixed.Min[1] <= 4*half {
+		return fixed
+	}
+	var b plot.Box
+	for k := range 2 {
+		mid := (span.Min[k] + span.Max[k]) / 2
+		b.Min[k], b.Max[k] = mid-half, mid+half
+	}
+	return b
 }
 
 // drawFunc draws a figure into the file out, whose name has been checked.
@@ -131,10 +200,10 @@ func init() {
 		summary: "log-density contours with the score as arrows (the seed's Figure 1)",
 		out:     "density.png",
 		setup: func(fs *flag.FlagSet) drawFunc {
-			mix := addMixtureFlags(fs, "-1,1,-1,1")
-			arrows := fs.Int("arrows", 10, "arrows per axis")
+			mix := addMixtureFlags(fs, seedBox)
+			arrows := fs.Int("arrows", 10, fmt.Sprintf("arrows per axis (at most %d)", maxArrows))
 			return func(ctx context.Context, out string) error {
-				if err := checkAtLeast("arrows", *arrows, 2); err != nil {
+				if err := checkRange("arrows", *arrows, 2, maxArrows); err != nil {
 					return err
 				}
 				m, b, err := mix.load()
@@ -156,7 +225,7 @@ draws its path over the density's contours; a .gif or .mp4 name animates it
 		exts:    []string{".png", ".svg", ".gif", ".mp4"},
 		outHelp: "figure `FILE`: .png, .svg, .gif or .mp4",
 		setup: func(fs *flag.FlagSet) drawFunc {
-			mix := addMixtureFlags(fs, "-1.5,1.5,-1.5,1.5")
+			mix := addMixtureFlags(fs, seedPathBox)
 			steps := fs.Int("steps", 200, "Langevin steps")
 			eta := fs.Float64("step-size", 0.01, "Langevin step size η")
 			seed := fs.Uint64("seed", 0, "random seed")
@@ -212,10 +281,10 @@ draws its path over the density's contours; a .gif or .mp4 name animates it
 		setup: func(fs *flag.FlagSet) drawFunc {
 			model := fs.String("model", "sgm-model", "checkpoint `DIR` written by sgm train")
 			levels := fs.String("levels", "", "comma-separated level indices (default nine spread over the schedule)")
-			arrows := fs.Int("arrows", 15, "arrows per axis")
+			arrows := fs.Int("arrows", 15, fmt.Sprintf("arrows per axis (at most %d)", maxArrows))
 			backend := fs.String("backend", "go", backendFlagHelp)
 			return func(ctx context.Context, out string) error {
-				if err := checkAtLeast("arrows", *arrows, 2); err != nil {
+				if err := checkRange("arrows", *arrows, 2, maxArrows); err != nil {
 					return err
 				}
 				lv, err := parseInts("levels", *levels)
@@ -246,12 +315,12 @@ draws its path over the density's contours; a .gif or .mp4 name animates it
 			samples := fs.String("samples", "", "samples `FILE` (CSV from sgm sample)")
 			space := fs.String("space", "image", "image: points are (row, col) in [0,1]^2, drawn upright; xy: plain axes")
 			box := fs.String("box", "", "region XMIN,XMAX,YMIN,YMAX (default [0,1]^2 for image, the samples' range for xy)")
-			bins := fs.Int("bins", 50, "bins per axis")
+			bins := fs.Int("bins", 50, fmt.Sprintf("bins per axis (at most %d)", maxBins))
 			return func(ctx context.Context, out string) error {
 				if *samples == "" {
 					return usagef("--samples is required")
 				}
-				if err := checkAtLeast("bins", *bins, 1); err != nil {
+				if err := checkRange("bins", *bins, 1, maxBins); err != nil {
 					return err
 				}
 				var sp plot.Space
@@ -270,15 +339,21 @@ draws its path over the density's contours; a .gif or .mp4 name animates it
 				if err := check2D(*samples, len(header)); err != nil {
 					return err
 				}
+				if len(pts) == 0 {
+					return fmt.Errorf("%s: no samples", *samples)
+				}
 				b := plot.UnitSquare
 				if *box != "" {
 					if b, err = parseBox("box", *box); err != nil {
 						return err
 					}
 				} else if sp == plot.Cartesian {
-					b = boundingBox(pts)
+					var ok bool
+					if b, ok = boundingBox(pts); !ok {
+						return fmt.Errorf("%s: no sample is finite", *samples)
+					}
 				}
-				return saveHistogram(out, pts, *bins, b, sp, fmt.Sprintf("%d samples", len(pts)/2))
+				return saveHistogram(out, pts, *bins, b, sp, histogramTitle(pts, b))
 			}
 		},
 	})
@@ -297,25 +372,50 @@ draws its path over the density's contours; a .gif or .mp4 name animates it
 				if len(h) == 0 {
 					return fmt.Errorf("%s: no steps recorded", *csv)
 				}
-				return saveLossPlot(out, h)
+				if err := saveLossPlot(out, h); err != nil {
+					return fmt.Errorf("%s: %w", *csv, err)
+				}
+				return nil
 			}
 		},
 	})
 }
 
-// boundingBox is the smallest box holding the 2-D points, padded by 5%.
-func boundingBox(pts []float64) plot.Box {
-	b := plot.Box{Min: [2]float64{pts[0], pts[1]}, Max: [2]float64{pts[0], pts[1]}}
+// histogramTitle says how many of the samples pts a histogram over b
+// counts, and of how many when some lie outside b.
+func histogramTitle(pts []float64, b plot.Box) string {
+	in, n := b.Count(pts), len(pts)/2
+	if in == n {
+		return fmt.Sprintf("%d samples", n)
+	}
+	return fmt.Sprintf("%d of %d samples in the box", in, n)
+}
+
+// boundingBox is the smallest box holding the finite 2-D points, padded by
+// 5% of its width and height, or by 0.5 along an axis on which all the
+// points lie at one value. It reports false when no point is finite.
+func boundingBox(pts []float64) (b plot.Box, ok bool) {
 	for i := 0; i+1 < len(pts); i += 2 {
+		p := pts[i : i+2]
+		if math.IsNaN(p[0]) || math.IsInf(p[0], 0) || math.IsNaN(p[1]) || math.IsInf(p[1], 0) {
+			continue
+		}
+		if !ok {
+			b = plot.Box{Min: [2]float64{p[0], p[1]}, Max: [2]float64{p[0], p[1]}}
+			ok = true
+		}
 		for k := range 2 {
-			b.Min[k] = min(b.Min[k], pts[i+k])
-			b.Max[k] = max(b.Max[k], pts[i+k])
+			b.Min[k] = min(b.Min[k], p[k])
+			b.Max[k] = max(b.Max[k], p[k])
 		}
 	}
 	for k := range 2 {
-		pad := 0.05*(b.Max[k]-b.Min[k]) + 1e-9
+		pad := 0.05 * (b.Max[k] - b.Min[k])
+		if pad == 0 {
+			pad = 0.5
+		}
 		b.Min[k] -= pad
 		b.Max[k] += pad
 	}
-	return b
+	return b, ok
 }

@@ -257,7 +257,7 @@ func runTraining(ctx context.Context, e *env, f trainFlags) (*trainResult, error
 		if err := writeLossCSV(f.lossCSV, history); err != nil {
 			return nil, err
 		}
-		if err := saveLossPlot(f.lossPlot, history); err != nil {
+		if err := saveObjectiveLossPlot(f.lossPlot, history, train.Objective(f.objective)); err != nil {
 			return nil, err
 		}
 	}

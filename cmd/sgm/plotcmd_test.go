@@ -1,0 +1,281 @@
+package main
+
+import (
+	"html"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sgm-dev/sgm/dist"
+	"github.com/sgm-dev/sgm/plot"
+	"github.com/sgm-dev/sgm/train"
+)
+
+// runSGMWithin runs the command line like runSGM and fails the test if it
+// has not returned after d, as a command that loops on bad input would not.
+func runSGMWithin(t *testing.T, d time.Duration, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		code, stdout, stderr = runSGM(t, args...)
+	}()
+	select {
+	case <-done:
+		return code, stdout, stderr
+	case <-time.After(d):
+		t.Fatalf("%v still running after %v", args, d)
+		return
+	}
+}
+
+// writeFile writes content to name in dir and returns its path.
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestPlotDegenerateInput draws figures of data that made gplot panic on
+// an empty log axis or loop on a NaN: a loss that never changes, a single
+// step, a NaN loss, and the score error of a model with one noise level.
+func TestPlotDegenerateInput(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ name, csv string }{
+		{"constant", "step,loss\n1,0.5\n2,0.5\n"},
+		{"one step", "step,loss\n1,0.5\n"},
+		{"NaN", "step,loss\n1,0.5\n2,NaN\n3,0.4\n"},
+		{"all NaN but one", "step,loss\n1,NaN\n2,NaN\n3,0.4\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			name := strings.ReplaceAll(tc.name, " ", "-")
+			csv := writeFile(t, dir, name+".csv", tc.csv)
+			out := filepath.Join(dir, name+".png")
+			if code, _, stderr := runSGMWithin(t, 30*time.Second, "plot", "loss", "--csv", csv, "--out", out); code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			checkFigure(t, out)
+		})
+	}
+	t.Run("no finite loss", func(t *testing.T) {
+		csv := writeFile(t, dir, "nan.csv", "step,loss\n1,NaN\n")
+		code, _, stderr := runSGMWithin(t, 30*time.Second, "plot", "loss", "--csv", csv, "--out", filepath.Join(dir, "nan.png"))
+		if code == 0 || !strings.Contains(stderr, "nan.csv") {
+			t.Errorf("exit %d, stderr %q; want an error naming nan.csv", code, stderr)
+		}
+	})
+	t.Run("one level", func(t *testing.T) {
+		model := filepath.Join(dir, "L1")
+		if code, _, stderr := runSGM(t, "train", "--features", "8", "--width", "8", "--depth", "1", "--steps", "1", "--levels", "1", "--out", model); code != 0 {
+			t.Fatalf("train exited %d: %s", code, stderr)
+		}
+		checkFigure(t, filepath.Join(model, "loss.png"))
+		fig := filepath.Join(dir, "err.png")
+		if code, _, stderr := runSGM(t, "eval", "--model", model, "--n", "100", "--plot", fig); code != 0 {
+			t.Fatalf("eval exited %d: %s", code, stderr)
+		}
+		checkFigure(t, fig)
+	})
+}
+
+// TestPlotHistEmpty checks that a samples file with a header and no rows
+// is an error in either space, not a panic or an empty figure.
+func TestPlotHistEmpty(t *testing.T) {
+	dir := t.TempDir()
+	empty := writeFile(t, dir, "empty.csv", "x0,x1\n")
+	for _, space := range []string{"xy", "image"} {
+		out := filepath.Join(dir, space+".png")
+		code, _, stderr := runSGM(t, "plot", "hist", "--samples", empty, "--space", space, "--out", out)
+		if code == 0 || !strings.Contains(stderr, "empty.csv: no samples") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("--space %s: exit %d, stderr %q; want one line saying empty.csv: no samples", space, code, stderr)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("--space %s: wrote %s", space, out)
+		}
+	}
+}
+
+// TestPlotSizeLimits checks that sizes that would exhaust memory or time
+// are refused with an error naming the flag.
+func TestPlotSizeLimits(t *testing.T) {
+	dir := t.TempDir()
+	samples := writeFile(t, dir, "s.csv", "x0,x1\n0.5,0.5\n")
+	for _, tc := range []struct {
+		args []string
+		flag string
+	}{
+		{[]string{"plot", "hist", "--samples", samples, "--bins", "1001"}, "--bins"},
+		{[]string{"plot", "density", "--arrows", "201"}, "--arrows"},
+		{[]string{"plot", "field", "--model", filepath.Join(dir, "nomodel"), "--arrows", "201"}, "--arrows"},
+	} {
+		out := filepath.Join(dir, "f.png")
+		code, _, stderr := runSGMWithin(t, 30*time.Second, append(tc.args, "--out", out)...)
+		if code == 0 || !strings.Contains(stderr, tc.flag) {
+			t.Errorf("%v: exit %d, stderr %q; want an error naming %s", tc.args, code, stderr, tc.flag)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%v wrote %s", tc.args, out)
+			os.Remove(out)
+		}
+	}
+	// The limits themselves are allowed.
+	out := filepath.Join(dir, "hist.png")
+	if code, _, stderr := runSGM(t, "plot", "hist", "--samples", samples, "--bins", "1000", "--out", out); code != 0 {
+		t.Errorf("--bins 1000: exit %d: %s", code, stderr)
+	}
+}
+
+// svgTexts returns the texts of the SVG figure at path: its title, axis
+// labels and tick labels.
+func svgTexts(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, m := range regexp.MustCompile(`(?s)<text[^>]*>([^<]*)</text>`).FindAllStringSubmatch(string(b), -1) {
+		texts = append(texts, html.UnescapeString(m[1]))
+	}
+	return texts
+}
+
+// svgTicks returns the smallest and largest number among the texts of the
+// SVG figure at path, its tick labels.
+func svgTicks(t *testing.T, path string) (lo, hi float64) {
+	t.Helper()
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, s := range svgTexts(t, path) {
+		if v, err := strconv.ParseFloat(strings.ReplaceAll(s, "−", "-"), 64); err == nil {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+	}
+	return lo, hi
+}
+
+// TestPlotFarTargets checks the region drawn: around the modes of a
+// mixture far from the seed's default box, and inside --box for a path
+// that leaves it.
+func TestPlotFarTargets(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args       []string
+		reach, top float64 // the largest tick label lies in [reach, top]
+		title      string  // the title must contain this
+	}{
+		{[]string{"plot", "density", "--target", "two-modes-unequal"}, 5, 10, "two-modes-unequal"},
+		{[]string{"plot", "path", "--target", "two-modes-unequal"}, 5, 10, "η=0.01"},
+		{[]string{"plot", "path", "--step-size", "1"}, 1.5, 1.5, "(leaves the box)"},
+		{[]string{"plot", "path", "--step-size", "1", "--box", "-2,2,-2,2"}, 2, 2, "(leaves the box)"},
+	} {
+		out := filepath.Join(dir, "fig.svg")
+		if code, _, stderr := runSGMWithin(t, 60*time.Second, append(tc.args, "--out", out)...); code != 0 {
+			t.Errorf("%v: exit %d: %s", tc.args, code, stderr)
+			continue
+		}
+		if lo, hi := svgTicks(t, out); hi < tc.reach || hi > tc.top || lo > -tc.reach {
+			t.Errorf("%v: ticks from %g to %g, want them to reach ±%g and stop by %g", tc.args, lo, hi, tc.reach, tc.top)
+		}
+		if texts := svgTexts(t, out); len(texts) == 0 || !strings.Contains(texts[0], tc.title) {
+			t.Errorf("%v: texts %q, want a title with %q", tc.args, texts, tc.title)
+		}
+	}
+	// A path still: the animation of the same diverging chain.
+	gif := filepath.Join(dir, "diverging.gif")
+	if code, _, stderr := runSGMWithin(t, 60*time.Second, "plot", "path", "--step-size", "1", "--steps", "30", "--out", gif); code != 0 {
+		t.Fatalf("diverging .gif: exit %d: %s", code, stderr)
+	}
+	checkFigure(t, gif)
+}
+
+// TestPlotTitles checks the titles of the histogram, which says how many
+// samples fall outside its box, and of a loss history, whose objective
+// plot loss does not know.
+func TestPlotTitles(t *testing.T) {
+	dir := t.TempDir()
+	samples := writeFile(t, dir, "s.csv", "x0,x1\n0.5,0.5\n0.2,0.9\n1.5,0.5\n0.5,-3\n0.1,0.1\n")
+	loss := writeFile(t, dir, "loss.csv", "step,loss\n1,2\n2,1\n3,0.8\n")
+	for _, tc := range []struct {
+		args  []string
+		title string
+	}{
+		{[]string{"plot", "hist", "--samples", samples}, "3 of 5 samples in the box"},
+		{[]string{"plot", "hist", "--samples", samples, "--box", "-4,4,-4,4"}, "5 samples"},
+		{[]string{"plot", "hist", "--samples", samples, "--space", "xy"}, "5 samples"},
+		{[]string{"plot", "loss", "--csv", loss}, "training loss"},
+	} {
+		out := filepath.Join(dir, "fig.svg")
+		if code, _, stderr := runSGM(t, append(tc.args, "--out", out)...); code != 0 {
+			t.Errorf("%v: exit %d: %s", tc.args, code, stderr)
+			continue
+		}
+		if texts := svgTexts(t, out); len(texts) == 0 || texts[0] != tc.title {
+			t.Errorf("%v: texts %q, want the title %q", tc.args, texts, tc.title)
+		}
+	}
+}
+
+func TestMixtureBox(t *testing.T) {
+	for _, tc := range []struct {
+		preset string
+		fixed  plot.Box
+		want   plot.Box
+	}{
+		// The seed's mixture keeps the seed's boxes.
+		{"seed-mog", seedBox, seedBox},
+		{"seed-mog", seedPathBox, seedPathBox},
+		// Modes at ±(5, 5) of std 1: means ± 3 std.
+		{"two-modes-unequal", seedBox, plot.Box{Min: [2]float64{-8, -8}, Max: [2]float64{8, 8}}},
+		{"ring8", seedBox, plot.Box{Min: [2]float64{-1.3, -1.3}, Max: [2]float64{1.3, 1.3}}},
+		// One std reaches the edge of [-1, 1]², not that of [-1.5, 1.5]².
+		{"standard-normal", seedBox, plot.Box{Min: [2]float64{-3, -3}, Max: [2]float64{3, 3}}},
+		{"standard-normal", seedPathBox, seedPathBox},
+	} {
+		m, err := dist.Preset(tc.preset)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := mixtureBox(m, tc.fixed)
+		for k := range 2 {
+			if d := max(abs(got.Min[k]-tc.want.Min[k]), abs(got.Max[k]-tc.want.Max[k])); d > 1e-12 {
+				t.Errorf("%s in %v: box %v, want %v", tc.preset, tc.fixed, got, tc.want)
+				break
+			}
+		}
+	}
+	// A narrow mode inside the fixed box is drawn close up.
+	tiny, err := dist.NewMixture([]dist.Component{{Weight: 1, Mean: []float64{0.2, 0}, Std: []float64{0.01, 0.02}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := mixtureBox(tiny, seedBox), (plot.Box{Min: [2]float64{0.14, -0.06}, Max: [2]float64{0.26, 0.06}}); abs(got.Max[0]-want.Max[0]) > 1e-12 || abs(got.Min[1]-want.Min[1]) > 1e-12 {
+		t.Errorf("narrow mode: box %v, want %v", got, want)
+	}
+}
+
+func abs(v float64) float64 { return max(v, -v) }
+
+func TestLossTitle(t *testing.T) {
+	if got := lossTitle(""); got != "training loss" {
+		t.Errorf("the loss of an unknown objective is titled %q, want training loss", got)
+	}
+	for _, o := range train.Objectives {
+		got := lossTitle(o)
+		if strings.Contains(got, "denoising") == (o == train.Sliced) {
+			t.Errorf("the loss of %s is titled %q", o, got)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "loss.png")
+	if err := saveObjectiveLossPlot(out, []train.Record{{Step: 1, Loss: 2}, {Step: 2, Loss: 1}}, train.Sliced); err != nil {
+		t.Fatal(err)
+	}
+	checkFigure(t, out)
+}
