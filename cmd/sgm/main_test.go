@@ -252,6 +252,8 @@ func TestBadInput(t *testing.T) {
 		{"bad backend", []string{"train", "--backend", "tpu", "--out", filepath.Join(dir, "m")}, "tpu"},
 		{"loop on the CPU", []string{"train", "--steps-per-call", "10", "--out", filepath.Join(dir, "m")}, "--steps-per-call"},
 		{"zero steps per call", []string{"bench", "--steps-per-call", "0"}, "--steps-per-call"},
+		{"flag that does not apply", []string{"sample", "--target", "seed-mog", "--leapfrog", "5", "--out", out}, "--leapfrog"},
+		{"level with a target", []string{"sample", "--target", "seed-mog", "--level", "3", "--out", out}, "--level"},
 		{"diverged sampler", []string{"sample", "--target", "seed-mog", "--step-size", "1e300", "--steps", "10", "--out", out}, "not finite"},
 		{"non-finite samples", []string{"eval", "--samples", nanSamples, "--target", "seed-mog"}, "nan.csv"},
 		{"missing mixture file", []string{"sample", "--target", filepath.Join(dir, "nosuch.json"), "--out", out}, "no such file"},

@@ -86,6 +86,30 @@ func (f *sampleFlags) validate(fs *flag.FlagSet) error {
 	if f.set["sigma"] && f.model != "" {
 		return usagef("--sigma goes with --target; a model's noise level is chosen with --level")
 	}
+	// Flags that would be ignored are refused, so that none is silently.
+	annealed := f.sampler == samplerAnnealed
+	for _, c := range []struct {
+		flag    string
+		applies bool
+		only    string
+	}{
+		{"level", f.model != "", "with --model"},
+		{"backend", f.model != "", "with --model (analytic targets are sampled in Go)"},
+		{"auto-tolerance", f.level == "auto", "with --level auto"},
+		{"reference", f.level == "auto", "with --level auto"},
+		{"steps", !annealed, "to langevin, mala and hmc (annealed takes --steps-per-level at each level)"},
+		{"step-size", !annealed, "to langevin, mala and hmc (annealed takes --eps)"},
+		{"leapfrog", f.sampler == samplerHMC, "to --sampler hmc"},
+		{"sigmas", annealed, "to --sampler annealed"},
+		{"steps-per-level", annealed, "to --sampler annealed"},
+		{"eps", annealed, "to --sampler annealed"},
+		{"denoise", annealed, "to --sampler annealed"},
+		{"every", f.burnIn > 0, "with --burn-in"},
+	} {
+		if f.set[c.flag] && !c.applies {
+			return usagef("--%s applies only %s", c.flag, c.only)
+		}
+	}
 	if err := checkPositive("eps", f.eps); err != nil {
 		return err
 	}
