@@ -12,9 +12,9 @@ import (
 // The graph of Scores is the model's definition. Where the network runs on
 // GoMLX's pure-Go backend, ScoreBatch evaluates the same formula with
 // internal/fastnet instead: float32 kernels written for this network
-// (vectorised sin/cos, AVX-512 matrix products, a single-point path for
-// long chains), about 5x faster than the graph on a batch and 100x on one
-// point, and within 1e-6 of it (relative; see the tests). It is rebuilt
+// (vectorised sin/cos and softplus, AVX-512 matrix products, a single-point
+// path for long chains), about 5x faster than the graph on a batch and 100x
+// on one point, and within 1e-6 of it (relative; see the tests). It is rebuilt
 // from the weights whenever training has taken a step since.
 //
 // SGM_FASTNET=0 in the environment turns it off, for comparisons.
@@ -55,10 +55,10 @@ func (n *Net) OnGoBackend() bool {
 // FastPath reports whether ScoreBatch evaluates with internal/fastnet
 // rather than the GoMLX graph: on the pure-Go backend, where fastnet's
 // AVX-512 kernels run (its portable loops are slower than the graph), for
-// the seed's ReLU network (fastnet implements no other activation).
+// either activation.
 func (n *Net) FastPath() bool {
 	return !n.noFast && n.OnGoBackend() && fastnet.Accelerated() &&
-		n.cfg.Activation == "relu"
+		(n.cfg.Activation == "relu" || n.cfg.Activation == "softplus")
 }
 
 // fastDisabled reports whether the environment turns the fast path off.
@@ -95,5 +95,6 @@ func (w *Weights) FastnetParams() fastnet.Params {
 		Dim: w.Config.Dim, Features: w.Config.Features, Width: w.Config.Width, Depth: w.Config.Depth,
 		BCos: w.BCos, BSin: w.BSin, Alpha: w.Alpha, Beta: w.Beta,
 		Dense: w.Dense, DenseBiases: w.DenseBiases,
+		Softplus: w.Config.Activation == "softplus",
 	}
 }

@@ -14,8 +14,8 @@ import (
 // The fast engine trains with internal/fastnet's fused forward, backward
 // and Adam, which compute what the GoMLX graph computes (checked against
 // it to about 1e-6) several times faster on a CPU. It applies on GoMLX's
-// pure-Go backend with the AVX-512 kernels available, for the denoising
-// objectives with the noise drawn in Go. The weights, Adam's moments and
+// pure-Go backend with the AVX-512 kernels available, for ReLU networks and
+// the denoising objectives with the noise drawn in Go. The weights, Adam's moments and
 // step counts live in the engine while it runs and are written back into
 // the network's store (the same variables the graph uses, so checkpoints
 // and resumes are interchangeable) at every checkpoint and at the end.
@@ -25,6 +25,7 @@ const adamScope = "/" + optimizer.AdamDefaultScope
 
 func fastApplies(net *scorenet.Net, s Settings) bool {
 	return net.FastPath() && fastnet.Accelerated() && !s.GraphNoise &&
+		net.Config().Activation == "relu" && // fastnet.Trainer's backward pass is ReLU's
 		(s.Objective == AllLevels || s.Objective == OneLevel)
 }
 

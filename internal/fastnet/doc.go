@@ -7,10 +7,13 @@
 //	u    = x - 0.5
 //	f    = [cos(2π B_cos u), sin(2π B_sin u)]
 //	h_0  = [α_l f + β_l, u]
-//	h_k  = relu(h_{k-1} W_k + b_k),  k = 1..Depth
+//	h_k  = φ(h_{k-1} W_k + b_k),  k = 1..Depth
 //	s(x, l) = h_Depth W_out + b_out
 //
-// with the parameters of Params (scorenet.Weights holds the same slices).
+// with the parameters of Params (scorenet.Weights holds the same slices)
+// and φ = relu, the seed's activation, or softplus, log(1 + eˣ), with
+// Params.Softplus (evaluated in float32 to a few ulps with a polynomial
+// exp and log1p, 16 lanes at a time; see softplus.go).
 // Net.Scores in package scorenet stays the definition of the model; this
 // package is checked against a float64 transcription of the formula above.
 //
@@ -33,7 +36,7 @@
 //     activations of one block stay in cache through all layers. Blocks
 //     are shared among runtime.GOMAXPROCS goroutines.
 //
-// Trainer trains the network as package train does, without a graph: the
+// Trainer trains the ReLU network as package train does, without a graph: the
 // denoising score matching losses of package objective (every point at
 // every level, or each point at one level), their gradient with respect
 // to α, β and the dense layers by backpropagation written out, and GoMLX's

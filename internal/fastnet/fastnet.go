@@ -19,6 +19,11 @@ type Params struct {
 	Width    int // hidden units per layer
 	Depth    int // hidden layers
 
+	// Softplus makes the hidden layers' activation softplus, log(1 + eˣ),
+	// instead of ReLU. Only Net evaluates such a network; Trainer trains
+	// ReLU networks.
+	Softplus bool
+
 	BCos, BSin  []float32   // F×d each
 	Alpha, Beta []float32   // one per noise level
 	Dense       [][]float32 // Depth+1 matrices, fan-in×fan-out (input-major)
@@ -76,6 +81,7 @@ const (
 // Net evaluates a score network. Its methods are safe for concurrent use.
 type Net struct {
 	dim, features int
+	softplus      bool // the hidden layers' activation is softplus, not ReLU
 
 	alpha  []float32   // per level
 	bias0  [][]float32 // per level: b_0 + β_l Σ_{i<2F} W_0[i, :], padded to roundUp(width, rowVec)
@@ -98,7 +104,8 @@ type blockLayer struct {
 	in, out int       // out is a multiple of panelOut
 	w       []float32 // [out/panelOut][in][panelOut]
 	bias    []float32 // len ≥ out; nil for layer 0, whose bias depends on the level
-	relu    bool
+	relu    bool      // the kernel applies ReLU
+	soft    bool      // softplus is applied after the kernel
 }
 
 // rowLayer is one dense layer in the single-point layout: column panels of
@@ -107,7 +114,8 @@ type rowLayer struct {
 	in, out int // out is a multiple of rowVec
 	panels  []rowPanel
 	bias    []float32 // len ≥ out; nil for layer 0
-	relu    bool
+	relu    bool      // the kernel applies ReLU
+	soft    bool      // softplus is applied after the kernel
 }
 
 type rowPanel struct {
@@ -124,7 +132,7 @@ func New(p Params) (*Net, error) {
 		return nil, err
 	}
 	d, F, W, D := p.Dim, p.Features, p.Width, p.Depth
-	n := &Net{dim: d, features: F}
+	n := &Net{dim: d, features: F, softplus: p.Softplus}
 	n.alpha = append([]float32(nil), p.Alpha...)
 
 	// Per-level first-layer bias: b_0 + β_l colsum(W_0[:2F]).
@@ -153,7 +161,7 @@ func New(p Params) (*Net, error) {
 		if k == D {
 			out = d
 		}
-		L := blockLayer{in: inPad, out: roundUp(out, panelOut), relu: k < D}
+		L := blockLayer{in: inPad, out: roundUp(out, panelOut), relu: k < D && !p.Softplus, soft: k < D && p.Softplus}
 		L.w = alignedFloat32s(L.out * L.in)
 		for j := range out {
 			panel := L.w[j/panelOut*L.in*panelOut:]
@@ -195,7 +203,7 @@ func New(p Params) (*Net, error) {
 		if k == D {
 			out = d
 		}
-		L := rowLayer{in: inPad, out: roundUp(out, rowVec), relu: k < D}
+		L := rowLayer{in: inPad, out: roundUp(out, rowVec), relu: k < D && !p.Softplus, soft: k < D && p.Softplus}
 		for col := 0; col < L.out; {
 			width := rowVec
 			if L.out-col >= rowWidth {
@@ -404,7 +412,7 @@ func (n *Net) scoreRow(w *rowWork, dst, x []float64, level int) {
 		if k == 0 {
 			bias = n.bias0[level]
 		}
-		if k == 0 {
+		if k == 0 || n.softplus { // softplus outputs have no zeros to skip
 			for i := range L.panels {
 				P := &L.panels[i]
 				matvecPanel(P.w, L.in, P.width, in[:L.in], bias[P.col:P.col+P.width], out[P.col:P.col+P.width], L.relu)
@@ -417,6 +425,9 @@ func (n *Net) scoreRow(w *rowWork, dst, x []float64, level int) {
 				P := &L.panels[i]
 				matvecSparse(P.w, L.in, P.width, w.idx[:nz], w.val[:nz], bias[P.col:P.col+P.width], out[P.col:P.col+P.width], L.relu)
 			}
+		}
+		if L.soft {
+			softplus(out[:L.out])
 		}
 		if k == 0 {
 			in, out = w.ha, w.hb
@@ -469,6 +480,9 @@ func (n *Net) scoreBlock(w *blockWork, dst, x []float64, level int) {
 			bias = n.bias0[level]
 		}
 		layerBlock(L.w, L.in, L.out, in[:L.in*lanes], bias[:L.out], out[:L.out*lanes], L.relu)
+		if L.soft {
+			softplus(out[:L.out*lanes])
+		}
 		if k == 0 {
 			in, out = w.ha, w.hb
 		} else {

@@ -76,7 +76,9 @@ func reference(p *Params, x []float64, level int) []float64 {
 				for i, hi := range h {
 					s += hi * float64(w[i*out+j])
 				}
-				if k < p.Depth {
+				if k < p.Depth && p.Softplus {
+					s = math.Log1p(math.Exp(s))
+				} else if k < p.Depth {
 					s = max(s, 0)
 				}
 				next[j] = s
@@ -104,28 +106,35 @@ func kernels(t *testing.T, f func(t *testing.T)) {
 }
 
 func TestScoresMatchReference(t *testing.T) {
-	configs := []struct{ d, F, W, D int }{
-		{2, 256, 256, 3}, // the seed's network
-		{2, 16, 7, 1},
-		{3, 7, 64, 2},
-		{3, 33, 256, 1},
-		{2, 5, 7, 3},
-		{1, 1, 1, 1},
-		{5, 20, 130, 2}, // row panels of 128 and 16; padded batch panels
+	configs := []struct {
+		d, F, W, D int
+		softplus   bool
+	}{
+		{2, 256, 256, 3, false}, // the seed's network
+		{2, 16, 7, 1, false},
+		{3, 7, 64, 2, false},
+		{3, 33, 256, 1, false},
+		{2, 5, 7, 3, false},
+		{1, 1, 1, 1, false},
+		{5, 20, 130, 2, false}, // row panels of 128 and 16; padded batch panels
+		{2, 256, 256, 3, true}, // the seed's network with softplus
+		{2, 5, 7, 3, true},     // padded units, which softplus sets to log 2
+		{5, 20, 130, 2, true},
 	}
 	kernels(t, func(t *testing.T) {
 		for ci, c := range configs {
 			rng := rand.New(rand.NewPCG(uint64(ci), 1))
 			p := randomParams(c.d, c.F, c.W, c.D, 4, rng)
+			p.Softplus = c.softplus
 			net, err := New(p)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, n := range []int{1, 3, 17, 31, 40, 45, 50, 64, 4096} {
-				if n == 4096 && c.W > 64 && testing.Short() {
-					continue
+				if n == 4096 && c.W > 64 && (testing.Short() || c.softplus) {
+					continue // the ReLU configurations cover many blocks
 				}
-				t.Run(fmt.Sprintf("d=%d,F=%d,W=%d,D=%d/n=%d", c.d, c.F, c.W, c.D, n), func(t *testing.T) {
+				t.Run(fmt.Sprintf("d=%d,F=%d,W=%d,D=%d,softplus=%v/n=%d", c.d, c.F, c.W, c.D, c.softplus, n), func(t *testing.T) {
 					x := make([]float64, n*c.d)
 					for i := range x {
 						x[i] = rng.Float64()

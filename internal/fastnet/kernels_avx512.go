@@ -12,6 +12,7 @@ package fastnet
 
 import (
 	"fmt"
+	"math"
 	"math/bits"
 	"simd/archsimd"
 	"unsafe"
@@ -110,6 +111,42 @@ func cosTurns16(t vec) vec {
 	p = p.MulAdd(z, splat(cos1))
 	p = p.MulAdd(z, splat(cos0))
 	return p.AsInt32x16().Xor(sign).AsFloat32x16()
+}
+
+// softplus is softplusGeneric on 16 lanes at a time (len(v) is a multiple
+// of 16 on every path that calls it).
+func softplus(v []float32) {
+	if !useSIMD || len(v)%16 != 0 {
+		softplusGeneric(v)
+		return
+	}
+	for j := 0; j < len(v); j += 16 {
+		p := (*[16]float32)(v[j:])
+		softplus16(archsimd.LoadFloat32x16(p)).Store(p)
+	}
+}
+
+// softplus16 is softplusGeneric's formula on 16 lanes. Below -87 it uses
+// e^-87 for e^-|x| (about 1.6e-38, not 0): the absolute error stays below
+// that.
+func softplus16(x vec) vec {
+	negAbs := x.AsInt32x16().Or(archsimd.BroadcastInt32x16(math.MinInt32)).AsFloat32x16()
+	y := negAbs.Max(splat(-87))
+	k := y.Mul(splat(log2e)).RoundToEvenScaled(0)
+	r := k.MulAdd(splat(-ln2hi), y)
+	r = k.MulAdd(splat(-ln2lo), r)
+	e := splat(1.0 / 5040)
+	for _, c := range []float32{1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 1.0 / 2, 1, 1} {
+		e = e.MulAdd(r, splat(c))
+	}
+	t := e.Mul(k.ConvertToInt32().Add(archsimd.BroadcastInt32x16(127)).ShiftAllLeft(23).AsFloat32x16())
+	s := t.Div(t.Add(splat(2)))
+	s2 := s.Mul(s)
+	q := splat(1.0 / 15)
+	for _, c := range []float32{1.0 / 13, 1.0 / 11, 1.0 / 9, 1.0 / 7, 1.0 / 5, 1.0 / 3, 1} {
+		q = q.MulAdd(s2, splat(c))
+	}
+	return s.Add(s).MulAdd(q, x.Max(splat(0)))
 }
 
 func matvecPanel(w []float32, K, width int, h, bias, out []float32, relu bool) {

@@ -6,6 +6,8 @@ package fastnet
 // of kernels_generic.go do all the work.
 var useSIMD = false
 
+func softplus(v []float32) { softplusGeneric(v) }
+
 func featuresRow(bt []float32, d, fp int, alpha float32, u, h []float32) {
 	featuresRowGeneric(bt, d, fp, alpha, u, h)
 }

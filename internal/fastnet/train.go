@@ -1,6 +1,7 @@
 package fastnet
 
 import (
+	"errors"
 	"fmt"
 	"math"
 )
@@ -116,6 +117,9 @@ func NewTrainer(p Params, lr float64) (*Trainer, error) {
 func NewTrainerFromState(p Params, lr float64, step int64, m, v Params) (*Trainer, error) {
 	if err := p.validate(); err != nil {
 		return nil, err
+	}
+	if p.Softplus {
+		return nil, errors.New("fastnet: Trainer trains ReLU networks only, not softplus ones")
 	}
 	if !(lr > 0) || math.IsInf(lr, 0) {
 		return nil, fmt.Errorf("fastnet: learning rate must be positive and finite, got %v", lr)
