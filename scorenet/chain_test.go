@@ -76,7 +76,7 @@ func TestChainFollowsLangevin(t *testing.T) {
 		}
 		// float32 in the graph against float64 here: agreement to a few
 		// float32 roundings per step.
-		if e := numtest.RelErr(got, want); e > 1e-5 {
+		if e := numtest.RelErr(got, want); !(e <= 1e-5) {
 			t.Errorf("%d steps per call: relative difference %g from the Go-side chain\ngot  %v\nwant %v", perCall, e, got, want)
 		}
 	}

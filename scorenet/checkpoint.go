@@ -1,7 +1,6 @@
 package scorenet
 
 import (
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -53,17 +52,19 @@ func Load(backend compute.Backend, dir string) (*Net, error) {
 		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
 	}
 	n := &Net{cfg: cfg.WithDefaults(), backend: backend, store: store, ckptDir: dir, noFast: fastDisabled()}
-	for v := range store.IterVariables() {
-		if strings.HasPrefix(v.Path(), EMAPrefix+"/") {
-			v.SetTrainable(false) // moving averages are updated, not trained
-		}
-	}
+	// GoMLX loads every variable as trainable. Only the network's own
+	// weights are: not the frozen matrices, nor the optimiser's state, the
+	// moving averages, the step counts or the generator's state, which
+	// training would otherwise "fit" too.
 	for _, name := range Frozen() {
-		v := store.GetVariable(model.JoinPath("/", ScopeName, name))
-		if v == nil {
+		if store.GetVariable(model.JoinPath("/", ScopeName, name)) == nil {
 			return nil, fmt.Errorf("checkpoint %s: variable %s missing", dir, name)
 		}
-		v.SetTrainable(false)
+	}
+	frozen := Frozen()
+	for v := range store.IterVariables() {
+		rel, inNet := strings.CutPrefix(v.Path(), "/"+ScopeName+"/")
+		v.SetTrainable(inNet && !slices.Contains(frozen, rel))
 	}
 	return n, nil
 }
@@ -156,8 +157,8 @@ func publish(staging, dir string) error {
 		return err
 	}
 	number := 0
-	if len(have) > 0 {
-		number = checkpointNumber(have[len(have)-1]) + 1
+	for _, h := range have {
+		number = max(number, checkpointNumber(h)+1)
 	}
 	// GoMLX names a checkpoint "checkpoint-n<7 digits>-<time>-<step>" and
 	// finds the newest by sorting the names.
@@ -182,9 +183,9 @@ func publish(staging, dir string) error {
 	return prune(dir, all[len(all)-min(len(all), KeepCheckpoints):])
 }
 
-// prune deletes the files of every numbered checkpoint in dir but those
-// named in keep: older checkpoints, and the data file of one whose
-// publication or deletion a killed process left half done.
+// prune deletes the files of every checkpoint in dir but those named in
+// keep: older checkpoints, and the data file of one whose publication or
+// deletion a killed process left half done.
 func prune(dir string, keep []string) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -192,8 +193,10 @@ func prune(dir string, keep []string) error {
 	}
 	var doomed []string
 	for _, e := range entries {
-		base := strings.TrimSuffix(e.Name(), filepath.Ext(e.Name()))
-		if !e.IsDir() && checkpointNumber(base) >= 0 && !slices.Contains(keep, base) {
+		ext := filepath.Ext(e.Name())
+		base := strings.TrimSuffix(e.Name(), ext)
+		ours := ext == checkpoint.JsonNameSuffix || ext == checkpoint.BinDataSuffix
+		if ours && e.Type().IsRegular() && strings.HasPrefix(base, "checkpoint-") && !slices.Contains(keep, base) {
 			doomed = append(doomed, e.Name())
 		}
 	}
@@ -217,8 +220,10 @@ func prune(dir string, keep []string) error {
 // are numbered: "checkpoint-n0000012-...".
 const checkpointPrefix = "checkpoint-n"
 
-// listCheckpoints returns the names, without suffix, of the numbered
-// checkpoints in dir, oldest first.
+// listCheckpoints returns the names, without suffix, of the checkpoints
+// in dir (the checkpoint-*.json files, as GoMLX lists them), oldest first:
+// in the order of their names, which is GoMLX's, and for the numbered
+// names sgm and GoMLX write the order of their numbers.
 func listCheckpoints(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -227,11 +232,11 @@ func listCheckpoints(dir string) ([]string, error) {
 	var names []string
 	for _, e := range entries {
 		name, ok := strings.CutSuffix(e.Name(), checkpoint.JsonNameSuffix)
-		if ok && !e.IsDir() && checkpointNumber(name) >= 0 {
+		if ok && e.Type().IsRegular() && strings.HasPrefix(name, "checkpoint-") {
 			names = append(names, name)
 		}
 	}
-	slices.SortFunc(names, func(a, b string) int { return cmp.Compare(checkpointNumber(a), checkpointNumber(b)) })
+	slices.Sort(names)
 	return names, nil
 }
 
@@ -259,21 +264,17 @@ func syncFile(path string) error {
 	return err
 }
 
-// HasCheckpoints reports whether dir exists and holds at least one checkpoint.
+// HasCheckpoints reports whether dir exists and holds at least one checkpoint
+// (a checkpoint-*.json metadata file: a data file alone is not one).
 func HasCheckpoints(dir string) (bool, error) {
-	entries, err := os.ReadDir(dir)
+	names, err := listCheckpoints(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("checkpoint %s: %w", dir, err)
 	}
-	for _, e := range entries {
-		if name := e.Name(); len(name) > len("checkpoint-") && name[:len("checkpoint-")] == "checkpoint-" {
-			return true, nil
-		}
-	}
-	return false, nil
+	return len(names) > 0, nil
 }
 
 // Step is the number of optimiser steps the network has been trained for

@@ -176,6 +176,48 @@ func TestSaveKeepsNewest(t *testing.T) {
 	}
 }
 
+// TestCheckpointsListed checks what counts as a checkpoint: a data file
+// alone (a first Save killed between its renames) does not, and older
+// checkpoints named otherwise are pruned like numbered ones, oldest first.
+func TestCheckpointsListed(t *testing.T) {
+	dir := t.TempDir()
+	lone := filepath.Join(dir, "checkpoint-n0000000-20261127-101500-initial.bin")
+	if err := os.WriteFile(lone, []byte("half"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if has, err := HasCheckpoints(dir); has || err != nil {
+		t.Errorf("a lone data file: HasCheckpoints = %v, %v; want false", has, err)
+	}
+	n, err := New(gobackend.GetBackend(), Config{Features: 2, Width: 4, Depth: 1}, rand.New(rand.NewPCG(1, 5)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Save(dir); err != nil {
+		t.Fatalf("Save over a lone data file: %v", err)
+	}
+	// Two checkpoints under a name without a number sort before the
+	// numbered ones, as GoMLX sorts them.
+	for _, name := range []string{"checkpoint-20261127-105705-step-00000005", "checkpoint-20261127-105705-step-00000010"} {
+		for _, ext := range []string{".json", ".bin"} {
+			if err := os.WriteFile(filepath.Join(dir, name+ext), []byte("{}"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for range KeepCheckpoints {
+		if err := n.Save(dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names, err := listCheckpoints(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) != KeepCheckpoints || checkpointNumber(names[0]) != 1 || len(dirNames(t, dir)) != 2*KeepCheckpoints {
+		t.Errorf("after %d more saves: checkpoints %v and files %v, want numbers 1 to %d only", KeepCheckpoints, names, dirNames(t, dir), KeepCheckpoints)
+	}
+}
+
 func TestCheckpointNumber(t *testing.T) {
 	for name, want := range map[string]int{
 		"checkpoint-n0000012-20261127-101500-step-00000100": 12,

@@ -96,9 +96,13 @@ func newGraphEngine(net *scorenet.Net, data Sampler, s Settings) (*graphEngine, 
 		support = &discreteData{points: pts, weights: w}
 	}
 	if s.GraphNoise {
+		// A fresh run seeds the store's generator; a resumed one continues
+		// the state its checkpoint saved, as if it had never stopped.
 		start := uint64(net.Step())
-		if err := net.Store().SetRNGStateFromSeed(int64(s.Seed ^ start*0x9e3779b97f4a7c15)); err != nil {
-			return nil, fmt.Errorf("train: %w", err)
+		if v := net.Store().GetVariable(model.JoinPath("/", model.RNGStateVariableName)); start == 0 || v == nil || !v.HasValue() {
+			if err := net.Store().SetRNGStateFromSeed(int64(s.Seed ^ start*0x9e3779b97f4a7c15)); err != nil {
+				return nil, fmt.Errorf("train: %w", err)
+			}
 		}
 	}
 	exec, err := stepExec(net, s, score, opt, sigmas, s.Batch, cfg.Dim, support)

@@ -11,6 +11,7 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
@@ -166,7 +167,8 @@ var ErrDiverged = errors.New("training diverged")
 // Run trains net on data until it has taken s.Steps steps in all (a network
 // loaded from a checkpoint of an earlier run continues from its step
 // count). It returns the loss of every step it took. It stops early, with
-// the history so far, when ctx is cancelled (after saving a checkpoint) or
+// the history so far, when ctx is cancelled (after saving a checkpoint of
+// the steps taken since the last one, if any) or
 // when training diverges (see ErrDiverged): a step's loss is not finite,
 // or the weights about to be checkpointed give non-finite scores. A
 // diverged run saves nothing more, so the newest checkpoint in
@@ -246,11 +248,10 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 		if s.CheckpointDir == "" {
 			return nil
 		}
-		if level, err := nonFiniteLevel(net, probe); err != nil {
+		if why, err := unfit(net, probe); err != nil {
 			return err
-		} else if level >= 0 {
-			return fmt.Errorf("%w after step %d: the weights give non-finite scores at level %d (try a smaller learning rate); %s",
-				ErrDiverged, step, level, kept())
+		} else if why != "" {
+			return fmt.Errorf("%w after step %d: %s (try a smaller learning rate); %s", ErrDiverged, step, why, kept())
 		}
 		if err := net.Save(s.CheckpointDir); err != nil {
 			return err
@@ -324,8 +325,12 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 			if ferr := flush(step - 1); ferr != nil {
 				return history, ferr
 			}
-			if serr := save(step - 1); serr != nil {
-				return history, serr
+			// Save what this run trained since its last checkpoint, if
+			// anything: an interrupt right after one saves no copy of it.
+			if step-1 > max(start, lastSaved) {
+				if serr := save(step - 1); serr != nil {
+					return history, serr
+				}
 			}
 			return history, err
 		}
@@ -367,6 +372,38 @@ const (
 	probePoints = 16
 	probeStream = 1 << 62
 )
+
+// unfit says why net must not be checkpointed: a float32 variable (a
+// weight, an optimiser moment, a moving average) that holds a NaN or an
+// Inf, or scores at the points x that are not finite at some level. It
+// returns "" if there is no such reason. The variables are read directly:
+// the fused CPU kernels' ReLU maps a NaN to 0, so scores alone could miss
+// a NaN weight.
+func unfit(net *scorenet.Net, x []float64) (string, error) {
+	for v := range net.Store().IterVariables() {
+		if v.DType() != dtypes.Float32 {
+			continue
+		}
+		t, err := v.Value()
+		if err != nil {
+			return "", fmt.Errorf("train: %s: %w", v.Path(), err)
+		}
+		vals, err := tensors.CopyFlatData[float32](t)
+		if err != nil {
+			return "", fmt.Errorf("train: %s: %w", v.Path(), err)
+		}
+		for _, f := range vals {
+			if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+				return fmt.Sprintf("%s holds %v", v.Path(), f), nil
+			}
+		}
+	}
+	level, err := nonFiniteLevel(net, x)
+	if err != nil || level < 0 {
+		return "", err
+	}
+	return fmt.Sprintf("the weights give non-finite scores at level %d", level), nil
+}
 
 // nonFiniteLevel returns the first level at which net's scores at the
 // points x are not all finite, or -1 if they are finite at every level.

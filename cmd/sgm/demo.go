@@ -132,9 +132,14 @@ last figure), then measures the samples against the image (hist_corr).
 	})
 }
 
+// errInterruptedDemo is the demo's error when interrupted: it starts
+// afresh when run again, so there is nothing to resume.
+var errInterruptedDemo = errors.New("interrupted; run sgm demo again to start afresh")
+
 // clearModelDir deletes the demo's training run in dir, left by an earlier
-// demo: checkpoints, the loss history and its figure. A dir holding
-// anything else is refused, not deleted.
+// demo: checkpoints, the loss history and its figure, and the temporary
+// files of writes cut short. A dir holding anything else is refused, not
+// deleted.
 func clearModelDir(dir string) error {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
@@ -144,8 +149,18 @@ func clearModelDir(dir string) error {
 		return fmt.Errorf("--out: %w", err)
 	}
 	for _, e := range entries {
-		name := e.Name()
-		ours := strings.HasPrefix(name, "checkpoint-") || strings.HasPrefix(name, ".") || name == "loss.csv" || name == "loss.png"
+		name, ext := e.Name(), filepath.Ext(e.Name())
+		var ours bool
+		switch {
+		case e.IsDir():
+			ours = strings.HasPrefix(name, ".saving-") // a checkpoint's staging
+		case !e.Type().IsRegular():
+		case strings.HasPrefix(name, "checkpoint-"):
+			ours = ext == ".json" || ext == ".bin"
+		default:
+			ours = name == "loss.csv" || name == "loss.png" ||
+				strings.HasPrefix(name, ".loss.csv.tmp") || strings.HasPrefix(name, ".loss.png.tmp")
+		}
 		if !ours {
 			return usagef("--out: %s holds %s, which the demo did not write; move it or choose another --out", dir, name)
 		}
@@ -170,9 +185,15 @@ func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool
 	sum := demoSummary{Quick: quick, Config: cfg, Seconds: map[string]float64{}}
 	began := time.Now()
 	stage := func(name string, f func() error) error {
+		if ctx.Err() != nil {
+			return errInterruptedDemo
+		}
 		t := time.Now()
 		fmt.Fprintf(e.stderr, "== %s\n", name)
 		if err := f(); err != nil {
+			if ctx.Err() != nil {
+				return errInterruptedDemo
+			}
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		sum.Seconds[name] = time.Since(t).Seconds()
@@ -243,7 +264,7 @@ func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool
 	var res *trainResult
 	if err := stage("train", func() error {
 		var err error
-		res, err = runTraining(ctx, e, trainFlags{
+		res, err = runTraining(ctx, e, &trainFlags{
 			image: cfg.Image, out: modelDir, objective: cfg.Objective, backend: backend,
 			lossCSV: filepath.Join(out, "loss.csv"), lossPlot: figure("4-loss.png"),
 			ema: cfg.EMA, steps: cfg.Steps, batch: cfg.Batch, width: cfg.Width, depth: cfg.Depth, features: cfg.Features,

@@ -253,6 +253,7 @@ func TestBadInput(t *testing.T) {
 		{"loop on the CPU", []string{"train", "--steps-per-call", "10", "--out", filepath.Join(dir, "m")}, "--steps-per-call"},
 		{"zero steps per call", []string{"bench", "--steps-per-call", "0"}, "--steps-per-call"},
 		{"flag that does not apply", []string{"sample", "--target", "seed-mog", "--leapfrog", "5", "--out", out}, "--leapfrog"},
+		{"level with sigmas", []string{"sample", "--model", dir, "--sampler", "annealed", "--sigmas", "1,0.1,5", "--level", "3", "--out", out}, "--level"},
 		{"level with a target", []string{"sample", "--target", "seed-mog", "--level", "3", "--out", out}, "--level"},
 		{"diverged sampler", []string{"sample", "--target", "seed-mog", "--step-size", "1e300", "--steps", "10", "--out", out}, "not finite"},
 		{"non-finite samples", []string{"eval", "--samples", nanSamples, "--target", "seed-mog"}, "nan.csv"},
@@ -321,18 +322,48 @@ func TestResumeKeepsRun(t *testing.T) {
 }
 
 // TestInterruptedTraining checks what an interrupt (a cancelled context)
-// leaves: a checkpoint, and a message saying how to continue.
+// leaves: after some steps a checkpoint, and a message saying how to
+// continue with the same run; before any, nothing.
 func TestInterruptedTraining(t *testing.T) {
 	model := filepath.Join(t.TempDir(), "model")
-	ctx, cancel := context.WithCancel(context.Background())
+	small := []string{"--width", "16", "--depth", "1", "--features", "8", "--batch", "8", "--seed", "4", "--out", model}
+	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
 	var stdout, stderr bytes.Buffer
-	code := run(ctx, []string{"train", "--steps", "50", "--width", "16", "--depth", "1", "--features", "8", "--out", model}, &stdout, &stderr)
-	if code == 0 || !strings.Contains(stderr.String(), "interrupted") || !strings.Contains(stderr.String(), "--resume") {
-		t.Errorf("interrupted train: exit %d, %q; want an error saying how to resume", code, stderr.String())
+	code := run(cancelled, append([]string{"train", "--steps", "50"}, small...), &stdout, &stderr)
+	if code == 0 || !strings.Contains(stderr.String(), "nothing was saved") {
+		t.Errorf("train interrupted before its first step: exit %d, %q", code, stderr.String())
 	}
-	if has, _ := scorenet.HasCheckpoints(model); !has {
-		t.Error("an interrupted run left no checkpoint")
+	if has, _ := scorenet.HasCheckpoints(model); has {
+		t.Error("a run interrupted before its first step saved a checkpoint")
+	}
+	// A run of 10 steps with its flags stands for one interrupted there:
+	// "--resume --out DIR" alone must continue it with the same flags.
+	if code, _, stderr := runSGM(t, append([]string{"train", "--steps", "10", "--checkpoint-every", "10"}, small...)...); code != 0 {
+		t.Fatalf("train exited %d: %s", code, stderr)
+	}
+	net, err := scorenet.Load(gobackend.GetBackend(), model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net.SetLabel("steps", "20") // as if the run had been started with --steps 20
+	if err := net.Save(model); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runSGM(t, "train", "--resume", "--out", model); code != 0 {
+		t.Fatalf("train --resume --out alone exited %d: %s", code, stderr)
+	}
+	resumed, err := scorenet.Load(gobackend.GetBackend(), model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"steps": "20", "batch": "8", "seed": "4"} {
+		if got, _ := resumed.Label(name); got != want {
+			t.Errorf("resumed run's %s = %q, want the run's %q", name, got, want)
+		}
+	}
+	if resumed.Step() != 20 {
+		t.Errorf("resumed run stopped at step %d, want the run's 20", resumed.Step())
 	}
 	for _, name := range []string{"train", "demo"} {
 		if !commands[name].interruptible {
@@ -345,19 +376,29 @@ func TestInterruptedTraining(t *testing.T) {
 // scratch, refuses to clear a model directory holding files it did not
 // write.
 func TestDemoKeepsForeignFiles(t *testing.T) {
-	dir := t.TempDir()
-	notes := filepath.Join(dir, "model", "notes.txt")
-	if err := os.MkdirAll(filepath.Dir(notes), 0o755); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"notes.txt", ".notes", filepath.Join(".git", "config"), filepath.Join("checkpoint-archive", "run1.txt")} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "model", name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte("mine"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		top := strings.Split(name, string(filepath.Separator))[0]
+		if code, _, stderr := runSGM(t, "demo", "--quick", "--out", dir); code == 0 || !strings.Contains(stderr, top) {
+			t.Errorf("demo over %s: exit %d, %q; want an error naming %s", name, code, stderr, top)
+		}
+		if b, err := os.ReadFile(path); err != nil || string(b) != "mine" {
+			t.Errorf("%s after the demo: %q, %v", name, b, err)
+		}
 	}
-	if err := os.WriteFile(notes, []byte("mine"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if code, _, stderr := runSGM(t, "demo", "--quick", "--out", dir); code == 0 || !strings.Contains(stderr, "notes.txt") {
-		t.Errorf("demo over a foreign file: exit %d, %q; want an error naming notes.txt", code, stderr)
-	}
-	if b, err := os.ReadFile(notes); err != nil || string(b) != "mine" {
-		t.Errorf("notes.txt after the demo: %q, %v", b, err)
+	// An interrupted demo says to start again, not to resume.
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	if code := run(cancelled, []string{"demo", "--quick", "--out", t.TempDir()}, &stdout, &stderr); code == 0 || !strings.Contains(stderr.String(), "sgm demo again") {
+		t.Errorf("interrupted demo: exit %d, %q", code, stderr.String())
 	}
 }
 

@@ -93,7 +93,7 @@ func (f *sampleFlags) validate(fs *flag.FlagSet) error {
 		applies bool
 		only    string
 	}{
-		{"level", f.model != "", "with --model"},
+		{"level", f.model != "" && !(annealed && f.sigmas != ""), "with --model, and not with --sigmas, which gives annealed sampling its levels"},
 		{"backend", f.model != "", "with --model (analytic targets are sampled in Go)"},
 		{"auto-tolerance", f.level == "auto", "with --level auto"},
 		{"reference", f.level == "auto", "with --level auto"},
@@ -350,7 +350,7 @@ func runSample(e *env, f sampleFlags) error {
 			return err
 		}
 	}
-	if net != nil {
+	if net != nil && !(f.sampler == samplerAnnealed && f.sigmas != "") {
 		report += fmt.Sprintf(", model level %d (σ=%.3g)", f.levelIdx, net.Config().Sigmas[f.levelIdx])
 	}
 	fmt.Fprintf(e.stdout, "wrote %d samples to %s (%d chains; %s; %.1fs)\n",

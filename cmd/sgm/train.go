@@ -28,6 +28,44 @@ type trainFlags struct {
 	resume                                            bool
 
 	set map[string]bool // the flags given on the command line
+	fs  *flag.FlagSet   // the flags themselves; nil when the demo trains
+}
+
+// recordedFlags are the flags a run records in its checkpoint, each as a
+// label of its name. A resumed run takes them from there unless they are
+// given again, so that "sgm train --resume --out DIR" continues the run as
+// it was started; given again, they change it from there on (but for the
+// image: see checkResumable).
+var recordedFlags = []string{"image", "steps", "batch", "lr", "objective", "seed", "ema"}
+
+// fromCheckpoint sets the recorded flags not given on the command line to
+// the values net's checkpoint recorded.
+func (f *trainFlags) fromCheckpoint(net *scorenet.Net) error {
+	for _, name := range recordedFlags {
+		v, ok := net.Label(name)
+		if !ok || f.set[name] || f.fs == nil {
+			continue
+		}
+		if err := f.fs.Set(name, v); err != nil {
+			return fmt.Errorf("checkpoint %s: label %s=%q: %w", f.out, name, v, err)
+		}
+	}
+	return nil
+}
+
+// record writes the recorded flags into net's labels, saved with its
+// checkpoints.
+func (f *trainFlags) record(net *scorenet.Net) {
+	if f.fs == nil {
+		net.SetLabel(imageLabel, f.image)
+		if f.ema > 0 {
+			net.SetLabel(emaLabel, strconv.FormatFloat(f.ema, 'g', -1, 64))
+		}
+		return
+	}
+	for _, name := range recordedFlags {
+		net.SetLabel(name, f.fs.Lookup(name).Value.String())
+	}
 }
 
 func (f *trainFlags) register(fs *flag.FlagSet) {
@@ -102,7 +140,7 @@ func (f *trainFlags) validate() error {
 
 // checkResumable checks the flags of a resumed run against the run saved
 // in net: a run keeps its network and its image, so flags given to change
-// them are refused rather than ignored. An image not given is the run's.
+// them are refused rather than ignored.
 func (f *trainFlags) checkResumable(net *scorenet.Net) error {
 	cfg := net.Config()
 	for _, c := range []struct {
@@ -117,12 +155,7 @@ func (f *trainFlags) checkResumable(net *scorenet.Net) error {
 			return usagef("--%s %v: the run in %s has %v, and a resumed run keeps its network", c.flag, c.given, f.out, c.is)
 		}
 	}
-	image, ok := net.Label(imageLabel)
-	switch {
-	case !ok:
-	case !f.set["image"]:
-		f.image = image
-	case f.image != image:
+	if image, ok := net.Label(imageLabel); ok && f.set["image"] && f.image != image {
 		return usagef("--image %s: the run in %s trains on %s; resume it without --image, or start a new run", f.image, f.out, image)
 	}
 	return nil
@@ -146,11 +179,11 @@ checkpoint.
 			var f trainFlags
 			f.register(fs)
 			return func(ctx context.Context, e *env) error {
-				f.set = givenFlags(fs)
+				f.set, f.fs = givenFlags(fs), fs
 				if err := f.validate(); err != nil {
 					return err
 				}
-				_, err := runTraining(ctx, e, f)
+				_, err := runTraining(ctx, e, &f)
 				return err
 			}
 		},
@@ -173,7 +206,7 @@ type trainResult struct {
 
 // runTraining trains (or resumes) per f, writing checkpoints, loss.csv and
 // the loss plot.
-func runTraining(ctx context.Context, e *env, f trainFlags) (*trainResult, error) {
+func runTraining(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	if f.backend == "go" && f.objective == string(train.Sliced) {
 		// GoMLX v0.28.2's pure-Go backend can deadlock when it runs the
 		// many parallel branches of the sliced objective's double
@@ -207,17 +240,15 @@ func runTraining(ctx context.Context, e *env, f trainFlags) (*trainResult, error
 		if err := f.checkResumable(net); err != nil {
 			return nil, err
 		}
+		if err := f.fromCheckpoint(net); err != nil {
+			return nil, err
+		}
 		if history, err = readLossCSV(f.lossCSV); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, err
 		}
 		// Steps logged after the checkpoint (a run cut short) are taken again.
 		for len(history) > 0 && history[len(history)-1].Step > net.Step() {
 			history = history[:len(history)-1]
-		}
-		if decay, ok := net.Label(emaLabel); ok && f.ema == 0 {
-			if f.ema, err = strconv.ParseFloat(decay, 64); err != nil {
-				return nil, fmt.Errorf("checkpoint %s: label %s=%q: %w", f.out, emaLabel, decay, err)
-			}
 		}
 		if _, has := net.EMA(); has && f.ema == 0 {
 			return nil, usagef("--resume: %s keeps moving averages of the weights; pass --ema with their decay", f.out)
@@ -233,17 +264,14 @@ func runTraining(ctx context.Context, e *env, f trainFlags) (*trainResult, error
 		if net, err = scorenet.New(backend, cfg, rand.New(rand.NewPCG(f.seed, 0x5eed))); err != nil {
 			return nil, err
 		}
-		net.SetLabel(imageLabel, f.image)
 	}
+	f.record(net)
 	im, err := loadImage(f.image)
 	if err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(f.out, 0o755); err != nil {
 		return nil, fmt.Errorf("--out: %w", err)
-	}
-	if f.ema > 0 {
-		net.SetLabel(emaLabel, strconv.FormatFloat(f.ema, 'g', -1, 64))
 	}
 	bar := newProgressBar(e.stderr)
 	records, runErr := train.Run(ctx, net, im, train.Settings{
@@ -262,7 +290,10 @@ func runTraining(ctx context.Context, e *env, f trainFlags) (*trainResult, error
 		}
 	}
 	if errors.Is(runErr, context.Canceled) {
-		return nil, fmt.Errorf("interrupted after step %d; the checkpoint in %s continues with sgm train --resume --out %s", net.Step(), f.out, f.out)
+		if has, _ := scorenet.HasCheckpoints(f.out); !has {
+			return nil, errors.New("interrupted before the first step; nothing was saved")
+		}
+		return nil, fmt.Errorf("interrupted after step %d; sgm train --resume --out %s continues the run", net.Step(), f.out)
 	}
 	if runErr != nil {
 		return nil, runErr

@@ -149,13 +149,13 @@ func TestScoresMatchReference(t *testing.T) {
 						got := make([]float64, len(x))
 						net.Scores(got, x, level)
 						// float32 evaluation: relative errors are ~1e-6.
-						if e := numtest.RelErr(got, want); e > 1e-4 {
+						if e := numtest.RelErr(got, want); !(e <= 1e-4) {
 							t.Errorf("level %d: Scores relative error %.3g > 1e-4", level, e)
 						}
 						one := make([]float64, c.d)
 						for i := 0; i < n; i += max(1, n/5) {
 							net.ScoreOne(one, x[i*c.d:(i+1)*c.d], level)
-							if e := numtest.RelErr(one, want[i*c.d:(i+1)*c.d]); e > 1e-4 {
+							if e := numtest.RelErr(one, want[i*c.d:(i+1)*c.d]); !(e <= 1e-4) {
 								t.Errorf("level %d point %d: ScoreOne relative error %.3g > 1e-4", level, i, e)
 							}
 						}
@@ -298,7 +298,7 @@ func TestConcurrent(t *testing.T) {
 				}
 			}
 			msg := ""
-			if e := numtest.RelErr(got, want); e > 1e-5 {
+			if e := numtest.RelErr(got, want); !(e <= 1e-5) {
 				msg = fmt.Sprintf("goroutine %d: relative error %.3g", g, e)
 			}
 			errs <- msg

@@ -128,7 +128,7 @@ func softplus(v []float32) {
 
 // softplus16 is softplusGeneric's formula on 16 lanes. Below -87 it uses
 // e^-87 for e^-|x| (about 1.6e-38, not 0): the absolute error stays below
-// that.
+// that. NaN lanes stay NaN.
 func softplus16(x vec) vec {
 	negAbs := x.AsInt32x16().Or(archsimd.BroadcastInt32x16(math.MinInt32)).AsFloat32x16()
 	y := negAbs.Max(splat(-87))
@@ -146,7 +146,9 @@ func softplus16(x vec) vec {
 	for _, c := range []float32{1.0 / 13, 1.0 / 11, 1.0 / 9, 1.0 / 7, 1.0 / 5, 1.0 / 3, 1} {
 		q = q.MulAdd(s2, splat(c))
 	}
-	return s.Add(s).MulAdd(q, x.Max(splat(0)))
+	// VMAXPS returns the non-NaN operand; a NaN input stays NaN, as in
+	// softplusGeneric and the graph.
+	return s.Add(s).MulAdd(q, x.Max(splat(0))).Merge(x, x.Equal(x))
 }
 
 func matvecPanel(w []float32, K, width int, h, bias, out []float32, relu bool) {
