@@ -34,6 +34,15 @@ type lossValue interface {
 	release()
 }
 
+// generatorParam is the store parameter that says, in each checkpoint,
+// which run and step the store's generator state belongs to: the
+// generatorMark of the run's seed and the checkpoint's step when the run
+// drew its noise in the graph, "" when it drew in Go (and left the
+// generator behind).
+var generatorParam = model.JoinPath("/", "train_generator")
+
+func generatorMark(seed uint64, step int) string { return fmt.Sprintf("seed %d, step %d", seed, step) }
+
 // learningRatePath is the variable in which GoMLX's optimisers keep their
 // learning rate.
 var learningRatePath = model.JoinPath("/", optimizer.Scope, optimizer.ParamLearningRate)
@@ -96,11 +105,14 @@ func newGraphEngine(net *scorenet.Net, data Sampler, s Settings) (*graphEngine, 
 		support = &discreteData{points: pts, weights: w}
 	}
 	if s.GraphNoise {
-		// A fresh run seeds the store's generator; a resumed one continues
-		// the state its checkpoint saved, as if it had never stopped.
-		start := uint64(net.Step())
-		if v := net.Store().GetVariable(model.JoinPath("/", model.RNGStateVariableName)); start == 0 || v == nil || !v.HasValue() {
-			if err := net.Store().SetRNGStateFromSeed(int64(s.Seed ^ start*0x9e3779b97f4a7c15)); err != nil {
+		// A run resumed from a checkpoint of a run with the same seed that
+		// drew in the graph up to its last step continues the generator's
+		// saved state, as if it had never stopped; any other run seeds it.
+		start := net.Step()
+		v := net.Store().GetVariable(model.JoinPath("/", model.RNGStateVariableName))
+		mark, _ := net.Store().GetParam(generatorParam)
+		if start == 0 || v == nil || !v.HasValue() || mark != generatorMark(s.Seed, start) {
+			if err := net.Store().SetRNGStateFromSeed(int64(s.Seed ^ uint64(start)*0x9e3779b97f4a7c15)); err != nil {
 				return nil, fmt.Errorf("train: %w", err)
 			}
 		}

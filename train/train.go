@@ -253,6 +253,11 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 		} else if why != "" {
 			return fmt.Errorf("%w after step %d: %s (try a smaller learning rate); %s", ErrDiverged, step, why, kept())
 		}
+		mark := ""
+		if s.GraphNoise {
+			mark = generatorMark(s.Seed, step)
+		}
+		store.SetParam(generatorParam, mark)
 		if err := net.Save(s.CheckpointDir); err != nil {
 			return err
 		}

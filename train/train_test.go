@@ -235,6 +235,40 @@ func resumeMatchesUninterrupted(t *testing.T, graph, graphNoise bool) {
 	}
 }
 
+// TestResumeWithNewSeed checks that a run resumed with another seed draws
+// other noise when it draws in the graph (the generator's saved state
+// belongs to the old seed), and that one resumed after steps drawn in Go
+// does not replay the generator's stale state.
+func TestResumeWithNewSeed(t *testing.T) {
+	dir := t.TempDir() + "/ckpt"
+	s := Settings{Steps: 5, Batch: 16, Seed: 3, Objective: OneLevel, GraphNoise: true, CheckpointDir: dir}
+	if _, err := Run(context.Background(), netOn(t, 2, true), discreteTwoPoints{}, s); err != nil {
+		t.Fatal(err)
+	}
+	resume := func(seed uint64) []Record {
+		s := s
+		s.Steps, s.Seed, s.CheckpointDir = 8, seed, ""
+		hist, err := Run(context.Background(), loadOn(t, dir, true), discreteTwoPoints{}, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return hist
+	}
+	if same, other := resume(3), resume(99); slices.Equal(same, other) {
+		t.Errorf("resumed with seed 99, the losses %v are seed 3's", other)
+	}
+
+	// Steps 6 to 8 drawn in Go leave the generator at step 5's state.
+	s.Steps, s.GraphNoise = 8, false
+	goDrawn := loadOn(t, dir, true)
+	if _, err := Run(context.Background(), goDrawn, discreteTwoPoints{}, s); err != nil {
+		t.Fatal(err)
+	}
+	if mark, _ := goDrawn.Store().GetParam(generatorParam); mark != "" {
+		t.Errorf("after steps drawn in Go, the generator is marked %q, want \"\" (stale)", mark)
+	}
+}
+
 // TestNaNWeightNotSaved checks that a NaN weight stops the run before any
 // checkpoint, on both engines: the fused kernels' ReLU turns NaN into 0,
 // so the loss and the scores can stay finite while the weights are not.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"image/gif"
 	"image/png"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/gomlx/compute/gobackend"
 
+	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/scorenet"
 )
@@ -393,12 +395,65 @@ func TestDemoKeepsForeignFiles(t *testing.T) {
 			t.Errorf("%s after the demo: %q, %v", name, b, err)
 		}
 	}
-	// An interrupted demo says to start again, not to resume.
+	// An interrupted demo says to start again, not to resume, whether it
+	// is interrupted before it starts or while it trains.
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
 	var stdout, stderr bytes.Buffer
 	if code := run(cancelled, []string{"demo", "--quick", "--out", t.TempDir()}, &stdout, &stderr); code == 0 || !strings.Contains(stderr.String(), "sgm demo again") {
-		t.Errorf("interrupted demo: exit %d, %q", code, stderr.String())
+		t.Errorf("demo interrupted before it starts: exit %d, %q", code, stderr.String())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	onTrain := &cancelOn{marker: "== train", cancel: cancel}
+	if code := run(ctx, []string{"demo", "--quick", "--out", t.TempDir()}, &stdout, onTrain); code == 0 || !strings.Contains(onTrain.String(), "sgm demo again") {
+		t.Errorf("demo interrupted while training: exit %d, %q", code, onTrain.String())
+	}
+}
+
+// cancelOn is a writer that cancels a context once marker is written to it.
+type cancelOn struct {
+	bytes.Buffer
+	marker string
+	cancel context.CancelFunc
+}
+
+func (c *cancelOn) Write(p []byte) (int, error) {
+	n, err := c.Buffer.Write(p)
+	if strings.Contains(c.String(), c.marker) {
+		c.cancel()
+	}
+	return n, err
+}
+
+// TestResumeOldCheckpoint checks a checkpoint that records no flags (an
+// older sgm's): resuming it needs them given, and says which.
+func TestResumeOldCheckpoint(t *testing.T) {
+	model := filepath.Join(t.TempDir(), "model")
+	sigmas, err := sgm.Geometric(1e-4, 1, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := scorenet.New(gobackend.GetBackend(), scorenet.Config{Dim: 2, Features: 8, Width: 16, Depth: 1, Sigmas: sigmas}, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	net.SetLabel(imageLabel, "mnist:train:0")
+	if err := net.Save(model); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runSGM(t, "train", "--resume", "--out", model); code != 2 || !strings.Contains(stderr, "--batch") {
+		t.Errorf("resume of a checkpoint without recorded flags: exit %d, %q; want a usage error naming them", code, stderr)
+	}
+	args := []string{"train", "--resume", "--out", model, "--steps", "3", "--batch", "8", "--lr", "1e-3", "--objective", "one-level", "--seed", "1"}
+	if code, _, stderr := runSGM(t, args...); code != 0 {
+		t.Fatalf("resume with the flags given exited %d: %s", code, stderr)
+	}
+	// Its 10 levels are too few for the default --level 17, which annealed
+	// sampling with --sigmas does not use.
+	out := filepath.Join(t.TempDir(), "a.csv")
+	if code, _, stderr := runSGM(t, "sample", "--model", model, "--sampler", "annealed", "--sigmas", "1,0.1,3", "--n", "5", "--steps-per-level", "3", "--out", out); code != 0 {
+		t.Errorf("annealed sampling of a 10-level model with --sigmas exited %d: %s", code, stderr)
 	}
 }
 

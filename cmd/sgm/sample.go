@@ -255,12 +255,17 @@ func runSample(e *env, f sampleFlags) error {
 			return err
 		}
 		d = net.Config().Dim
-		if f.level == "auto" {
+		switch {
+		case f.sampler == samplerAnnealed && f.sigmas != "":
+			// The levels come from --sigmas; --level plays no part.
+		case f.level == "auto":
 			if f.levelIdx, err = autoLevel(e, net, f.reference, f.autoTol, f.seed); err != nil {
 				return err
 			}
-		} else if f.levelIdx, err = chooseLevel(f.level, net); err != nil {
-			return err
+		default:
+			if f.levelIdx, err = chooseLevel(f.level, net); err != nil {
+				return err
+			}
 		}
 		score = net.AtLevel(f.levelIdx)
 		if !f.set["init"] {

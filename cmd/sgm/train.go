@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/data"
@@ -28,43 +29,77 @@ type trainFlags struct {
 	resume                                            bool
 
 	set map[string]bool // the flags given on the command line
-	fs  *flag.FlagSet   // the flags themselves; nil when the demo trains
 }
 
-// recordedFlags are the flags a run records in its checkpoint, each as a
-// label of its name. A resumed run takes them from there unless they are
-// given again, so that "sgm train --resume --out DIR" continues the run as
-// it was started; given again, they change it from there on (but for the
-// image: see checkResumable).
-var recordedFlags = []string{"image", "steps", "batch", "lr", "objective", "seed", "ema"}
+// recordedFlag is a flag a run records in its checkpoint, as a label of
+// its name: its value as text, and how to set it back.
+type recordedFlag struct {
+	name string
+	get  func() string
+	set  func(string) error
+}
 
-// fromCheckpoint sets the recorded flags not given on the command line to
-// the values net's checkpoint recorded.
-func (f *trainFlags) fromCheckpoint(net *scorenet.Net) error {
-	for _, name := range recordedFlags {
-		v, ok := net.Label(name)
-		if !ok || f.set[name] || f.fs == nil {
-			continue
-		}
-		if err := f.fs.Set(name, v); err != nil {
-			return fmt.Errorf("checkpoint %s: label %s=%q: %w", f.out, name, v, err)
+// recorded lists the flags a run records. A resumed run takes them from
+// its checkpoint unless they are given again, so that "sgm train --resume
+// --out DIR" continues the run as it was started; given again, they change
+// it from there on (but for the image: see checkResumable).
+func (f *trainFlags) recorded() []recordedFlag {
+	float := func(p *float64) recordedFlag {
+		return recordedFlag{
+			get: func() string { return strconv.FormatFloat(*p, 'g', -1, 64) },
+			set: func(v string) (err error) { *p, err = strconv.ParseFloat(v, 64); return err },
 		}
 	}
-	return nil
+	integer := func(p *int) recordedFlag {
+		return recordedFlag{
+			get: func() string { return strconv.Itoa(*p) },
+			set: func(v string) (err error) { *p, err = strconv.Atoi(v); return err },
+		}
+	}
+	text := func(p *string) recordedFlag {
+		return recordedFlag{get: func() string { return *p }, set: func(v string) error { *p = v; return nil }}
+	}
+	seed := recordedFlag{
+		get: func() string { return strconv.FormatUint(f.seed, 10) },
+		set: func(v string) (err error) { f.seed, err = strconv.ParseUint(v, 10, 64); return err },
+	}
+	named := func(name string, r recordedFlag) recordedFlag { r.name = name; return r }
+	return []recordedFlag{
+		named(imageLabel, text(&f.image)), named("steps", integer(&f.steps)), named("batch", integer(&f.batch)),
+		named("lr", float(&f.lr)), named("objective", text(&f.objective)), named("seed", seed),
+		named(emaLabel, float(&f.ema)),
+	}
+}
+
+// fromCheckpoint sets the recorded flags not given on the command line to
+// the values net's checkpoint recorded, and checks them as if given. A
+// checkpoint that records none of a flag (written by an older sgm) needs
+// it given, but for --ema, whose absence means no averages.
+func (f *trainFlags) fromCheckpoint(net *scorenet.Net) error {
+	var missing []string
+	for _, r := range f.recorded() {
+		v, ok := net.Label(r.name)
+		switch {
+		case f.set[r.name]:
+		case ok:
+			if err := r.set(v); err != nil {
+				return fmt.Errorf("checkpoint %s: label %s=%q: %w", f.out, r.name, v, err)
+			}
+		case r.name != emaLabel:
+			missing = append(missing, "--"+r.name)
+		}
+	}
+	if len(missing) > 0 {
+		return usagef("--resume: %s does not record %s (an older sgm wrote it); give them", f.out, strings.Join(missing, ", "))
+	}
+	return f.validate()
 }
 
 // record writes the recorded flags into net's labels, saved with its
 // checkpoints.
 func (f *trainFlags) record(net *scorenet.Net) {
-	if f.fs == nil {
-		net.SetLabel(imageLabel, f.image)
-		if f.ema > 0 {
-			net.SetLabel(emaLabel, strconv.FormatFloat(f.ema, 'g', -1, 64))
-		}
-		return
-	}
-	for _, name := range recordedFlags {
-		net.SetLabel(name, f.fs.Lookup(name).Value.String())
+	for _, r := range f.recorded() {
+		net.SetLabel(r.name, r.get())
 	}
 }
 
@@ -179,7 +214,7 @@ checkpoint.
 			var f trainFlags
 			f.register(fs)
 			return func(ctx context.Context, e *env) error {
-				f.set, f.fs = givenFlags(fs), fs
+				f.set = givenFlags(fs)
 				if err := f.validate(); err != nil {
 					return err
 				}
@@ -207,14 +242,18 @@ type trainResult struct {
 // runTraining trains (or resumes) per f, writing checkpoints, loss.csv and
 // the loss plot.
 func runTraining(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
-	if f.backend == "go" && f.objective == string(train.Sliced) {
-		// GoMLX v0.28.2's pure-Go backend can deadlock when it runs the
-		// many parallel branches of the sliced objective's double
-		// backward pass concurrently (its worker pool loses wake-ups);
-		// running one op at a time avoids that.
-		f.backend = "go:ops_sequential"
+	backendName := func() string {
+		if f.backend == "go" && f.objective == string(train.Sliced) {
+			// GoMLX v0.28.2's pure-Go backend can deadlock when it runs
+			// the many parallel branches of the sliced objective's double
+			// backward pass concurrently (its worker pool loses
+			// wake-ups); running one op at a time avoids that.
+			return "go:ops_sequential"
+		}
+		return f.backend
 	}
-	backend, err := newBackend(f.backend)
+	loadedOn := backendName()
+	backend, err := newBackend(loadedOn)
 	if err != nil {
 		return nil, err
 	}
@@ -242,6 +281,14 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (*trainResult, erro
 		}
 		if err := f.fromCheckpoint(net); err != nil {
 			return nil, err
+		}
+		if name := backendName(); name != loadedOn { // the run's objective needs another backend
+			if backend, err = newBackend(name); err != nil {
+				return nil, err
+			}
+			if net, err = scorenet.Load(backend, f.out); err != nil {
+				return nil, err
+			}
 		}
 		if history, err = readLossCSV(f.lossCSV); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, err
