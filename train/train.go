@@ -84,6 +84,12 @@ type Settings struct {
 	CheckpointDir   string // where checkpoints go; "" means none
 	CheckpointEvery int    // steps between checkpoints; 0 means 1000 (and always at the end)
 
+	// Checkpointed, if not nil, is called after each checkpoint is saved,
+	// with the step it holds and the losses of this run's steps up to it,
+	// so that a caller can keep its own records in step with the
+	// checkpoints. An error it returns stops the run.
+	Checkpointed func(step int, history []Record) error
+
 	// Progress, if not nil, is called after every ProgressEvery steps
 	// (0 means 10) and after the last one.
 	Progress      func(Status)
@@ -262,6 +268,9 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 			return err
 		}
 		lastSaved = step
+		if s.Checkpointed != nil {
+			return s.Checkpointed(step, history)
+		}
 		return nil
 	}
 	// The losses of the steps since the last read, perhaps still on the

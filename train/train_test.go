@@ -269,6 +269,23 @@ func TestResumeWithNewSeed(t *testing.T) {
 	}
 }
 
+// TestCheckpointedSeesEachCheckpoint checks the Checkpointed callback: one
+// call per checkpoint, with the losses up to it.
+func TestCheckpointedSeesEachCheckpoint(t *testing.T) {
+	var calls [][2]int
+	s := Settings{Steps: 12, Batch: 8, CheckpointDir: t.TempDir() + "/ckpt", CheckpointEvery: 5,
+		Checkpointed: func(step int, h []Record) error {
+			calls = append(calls, [2]int{step, len(h)})
+			return nil
+		}}
+	if _, err := Run(context.Background(), netOn(t, 2, false), twoPoints{}, s); err != nil {
+		t.Fatal(err)
+	}
+	if want := [][2]int{{5, 5}, {10, 10}, {12, 12}}; !slices.Equal(calls, want) {
+		t.Errorf("Checkpointed called with (step, records) %v, want %v", calls, want)
+	}
+}
+
 // TestNaNWeightNotSaved checks that a NaN weight stops the run before any
 // checkpoint, on both engines: the fused kernels' ReLU turns NaN into 0,
 // so the loss and the scores can stay finite while the weights are not.

@@ -136,11 +136,11 @@ last figure), then measures the samples against the image (hist_corr).
 // afresh when run again, so there is nothing to resume.
 var errInterruptedDemo = errors.New("interrupted; run sgm demo again to start afresh")
 
-// clearModelDir deletes the demo's training run in dir, left by an earlier
-// demo: checkpoints, the loss history and its figure, and the temporary
-// files of writes cut short. A dir holding anything else is refused, not
-// deleted.
-func clearModelDir(dir string) error {
+// checkModelDir checks that dir, where the demo trains afresh (deleting
+// an earlier demo's run when training starts), holds nothing but such a
+// run: checkpoints, the loss history and its figure, and the temporary
+// files of writes cut short. A dir holding anything else is refused.
+func checkModelDir(dir string) error {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -165,22 +165,24 @@ func clearModelDir(dir string) error {
 			return usagef("--out: %s holds %s, which the demo did not write; move it or choose another --out", dir, name)
 		}
 	}
-	if err := os.RemoveAll(dir); err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
 	return nil
 }
 
 func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool, seed uint64, backend string) error {
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
 	if err := checkBackend(backend); err != nil {
 		return err
 	}
 	modelDir := filepath.Join(out, "model")
-	if err := clearModelDir(modelDir); err != nil { // the demo always trains afresh
+	if err := checkModelDir(modelDir); err != nil {
 		return err
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	// An earlier demo's summary would describe this one's figures until
+	// it ends: it goes now, and the new one is written last.
+	if err := os.Remove(filepath.Join(out, "summary.json")); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("--out: %w", err)
 	}
 	sum := demoSummary{Quick: quick, Config: cfg, Seconds: map[string]float64{}}
 	began := time.Now()
@@ -263,6 +265,9 @@ func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool
 
 	var res *trainResult
 	if err := stage("train", func() error {
+		if err := os.RemoveAll(modelDir); err != nil { // checked by checkModelDir
+			return err
+		}
 		var err error
 		res, err = runTraining(ctx, e, &trainFlags{
 			image: cfg.Image, out: modelDir, objective: cfg.Objective, backend: backend,

@@ -105,6 +105,7 @@ func (f *sampleFlags) validate(fs *flag.FlagSet) error {
 		{"eps", annealed, "to --sampler annealed"},
 		{"denoise", annealed, "to --sampler annealed"},
 		{"every", f.burnIn > 0, "with --burn-in"},
+		{"sigma", !annealed || f.sigmas == "", "to annealed sampling without --sigmas (it then sets the smallest level of an image's)"},
 	} {
 		if f.set[c.flag] && !c.applies {
 			return usagef("--%s applies only %s", c.flag, c.only)
@@ -131,6 +132,9 @@ func (f *sampleFlags) validate(fs *flag.FlagSet) error {
 		return err
 	}
 	if f.path != "" {
+		if filepath.Clean(f.path) == filepath.Clean(f.out) {
+			return usagef("--path %q is --out too; give the path its own file", f.path)
+		}
 		return checkOutput("path", f.path, ".csv")
 	}
 	return nil
@@ -409,6 +413,8 @@ func (f *sampleFlags) annealed(tgt target, net *scorenet.Net) (sample.Annealed, 
 		spec = "1,0.01,10"
 		if tgt.image != nil {
 			spec = fmt.Sprintf("1,%g,10", f.sigma)
+		} else if f.set["sigma"] {
+			return a, nil, usagef("--sigma: annealed sampling of a mixture takes its levels from --sigmas")
 		}
 	}
 	v, err := parseFloats("sigmas", spec, 3)

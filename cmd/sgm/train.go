@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -34,9 +35,10 @@ type trainFlags struct {
 // recordedFlag is a flag a run records in its checkpoint, as a label of
 // its name: its value as text, and how to set it back.
 type recordedFlag struct {
-	name string
-	get  func() string
-	set  func(string) error
+	name     string
+	get      func() string
+	set      func(string) error
+	optional bool // a checkpoint of an older sgm may not record it
 }
 
 // recorded lists the flags a run records. A resumed run takes them from
@@ -64,17 +66,18 @@ func (f *trainFlags) recorded() []recordedFlag {
 		set: func(v string) (err error) { f.seed, err = strconv.ParseUint(v, 10, 64); return err },
 	}
 	named := func(name string, r recordedFlag) recordedFlag { r.name = name; return r }
+	optional := func(name string, r recordedFlag) recordedFlag { r.name, r.optional = name, true; return r }
 	return []recordedFlag{
 		named(imageLabel, text(&f.image)), named("steps", integer(&f.steps)), named("batch", integer(&f.batch)),
 		named("lr", float(&f.lr)), named("objective", text(&f.objective)), named("seed", seed),
-		named(emaLabel, float(&f.ema)),
+		optional(emaLabel, float(&f.ema)), optional("loss-csv", text(&f.lossCSV)), optional("loss-plot", text(&f.lossPlot)),
 	}
 }
 
 // fromCheckpoint sets the recorded flags not given on the command line to
 // the values net's checkpoint recorded, and checks them as if given. A
 // checkpoint that records none of a flag (written by an older sgm) needs
-// it given, but for --ema, whose absence means no averages.
+// it given, but for --ema (no averages) and the loss files (in DIR).
 func (f *trainFlags) fromCheckpoint(net *scorenet.Net) error {
 	var missing []string
 	for _, r := range f.recorded() {
@@ -85,7 +88,7 @@ func (f *trainFlags) fromCheckpoint(net *scorenet.Net) error {
 			if err := r.set(v); err != nil {
 				return fmt.Errorf("checkpoint %s: label %s=%q: %w", f.out, r.name, v, err)
 			}
-		case r.name != emaLabel:
+		case !r.optional:
 			missing = append(missing, "--"+r.name)
 		}
 	}
@@ -186,6 +189,9 @@ func (f *trainFlags) checkResumable(net *scorenet.Net) error {
 		{"levels", f.levels, len(cfg.Sigmas)}, {"activation", f.activation, cfg.Activation},
 		{"sigma-min", f.sigmaMin, cfg.Sigmas[0]}, {"sigma-max", f.sigmaMax, cfg.Sigmas[len(cfg.Sigmas)-1]},
 	} {
+		if c.flag == "sigma-max" && len(cfg.Sigmas) == 1 {
+			continue // one level is σ_min; σ_max played no part
+		}
 		if f.set[c.flag] && c.given != c.is {
 			return usagef("--%s %v: the run in %s has %v, and a resumed run keeps its network", c.flag, c.given, f.out, c.is)
 		}
@@ -297,8 +303,13 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (*trainResult, erro
 		for len(history) > 0 && history[len(history)-1].Step > net.Step() {
 			history = history[:len(history)-1]
 		}
+		if last := lastStep(history); last < net.Step() {
+			fmt.Fprintf(e.stderr, "sgm train: %s ends at step %d, the checkpoint is at step %d: the losses of steps %d to %d are lost\n",
+				f.lossCSV, last, net.Step(), last+1, net.Step())
+		}
 		if _, has := net.EMA(); has && f.ema == 0 {
-			return nil, usagef("--resume: %s keeps moving averages of the weights; pass --ema with their decay", f.out)
+			decay, _ := net.Label(emaLabel)
+			return nil, usagef("--ema 0: %s keeps moving averages of the weights (decay %s), which a resumed run keeps current", f.out, decay)
 		}
 	case has:
 		return nil, usagef("--out %q already holds a checkpoint: pass --resume to continue it, or choose another directory", f.out)
@@ -326,6 +337,9 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (*trainResult, erro
 		Seed: f.seed, CheckpointDir: f.out, CheckpointEvery: f.checkpointEvery, EMA: f.ema,
 		GraphNoise: onAccelerator(f.backend), LossEvery: lossEvery(f.backend), StepsPerCall: f.stepsPerCall,
 		Progress: bar.update, ProgressEvery: max(1, f.steps/200),
+		// The loss history is written with each checkpoint, so that a run
+		// killed outright resumes with its losses up to there.
+		Checkpointed: func(_ int, recs []train.Record) error { return writeLossCSV(f.lossCSV, slices.Concat(history, recs)) },
 	})
 	history = append(history, records...)
 	if len(history) > 0 {
@@ -352,6 +366,14 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (*trainResult, erro
 		fmt.Fprintf(e.stdout, "%s is already at step %d (--steps %d); nothing to do\n", f.out, net.Step(), f.steps)
 	}
 	return &trainResult{net: net, history: history, steps: len(records)}, nil
+}
+
+// lastStep is the step of the last record of h, 0 for none.
+func lastStep(h []train.Record) int {
+	if len(h) == 0 {
+		return 0
+	}
+	return h[len(h)-1].Step
 }
 
 // finalLoss is the mean loss of the last tenth of the run (at most 100
