@@ -135,20 +135,23 @@ func softplus16(x vec) vec {
 	k := y.Mul(splat(log2e)).RoundToEvenScaled(0)
 	r := k.MulAdd(splat(-ln2hi), y)
 	r = k.MulAdd(splat(-ln2lo), r)
-	e := splat(1.0 / 5040)
-	for _, c := range []float32{1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 1.0 / 2, 1, 1} {
-		e = e.MulAdd(r, splat(c))
-	}
+	e := horner16(expTaylor[:], r)
 	t := e.Mul(k.ConvertToInt32().Add(archsimd.BroadcastInt32x16(127)).ShiftAllLeft(23).AsFloat32x16())
 	s := t.Div(t.Add(splat(2)))
 	s2 := s.Mul(s)
-	q := splat(1.0 / 15)
-	for _, c := range []float32{1.0 / 13, 1.0 / 11, 1.0 / 9, 1.0 / 7, 1.0 / 5, 1.0 / 3, 1} {
-		q = q.MulAdd(s2, splat(c))
-	}
+	q := horner16(atanhSeries[:], s2)
 	// VMAXPS returns the non-NaN operand; a NaN input stays NaN, as in
 	// softplusGeneric and the graph.
 	return s.Add(s).MulAdd(q, x.Max(splat(0))).Merge(x, x.Equal(x))
+}
+
+// horner16 is horner on 16 lanes.
+func horner16(c []float32, x vec) vec {
+	p := splat(c[0])
+	for _, ci := range c[1:] {
+		p = p.MulAdd(x, splat(ci))
+	}
+	return p
 }
 
 func matvecPanel(w []float32, K, width int, h, bias, out []float32, relu bool) {

@@ -17,8 +17,7 @@ func softplusGeneric(v []float32) {
 		t := expNeg(min(x, -x))
 		s := t / (2 + t)
 		s2 := s * s
-		p := 1 + s2*(1.0/3+s2*(1.0/5+s2*(1.0/7+s2*(1.0/9+s2*(1.0/11+s2*(1.0/13+s2*(1.0/15)))))))
-		v[i] = max(x, 0) + 2*s*p
+		v[i] = max(x, 0) + 2*s*horner(atanhSeries[:], s2)
 	}
 }
 
@@ -32,8 +31,23 @@ func expNeg(y float32) float32 {
 	}
 	k := -float32(int32(0.5 - y*log2e)) // round(y log2e): the argument is positive, so int32 floors it
 	r := (y - k*ln2hi) - k*ln2lo
-	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720+r*(1.0/5040)))))))
-	return p * math.Float32frombits(uint32(int32(k)+127)<<23)
+	return horner(expTaylor[:], r) * math.Float32frombits(uint32(int32(k)+127)<<23)
+}
+
+// The polynomials of softplus, highest coefficient first, for Horner's
+// rule; softplus16 evaluates the same ones.
+var (
+	expTaylor   = [...]float32{1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 1.0 / 2, 1, 1}  // e^r to r⁷
+	atanhSeries = [...]float32{1.0 / 15, 1.0 / 13, 1.0 / 11, 1.0 / 9, 1.0 / 7, 1.0 / 5, 1.0 / 3, 1} // atanh(s)/s in s², to s¹⁴
+)
+
+// horner returns Σ c[i] x^(len(c)-1-i).
+func horner(c []float32, x float32) float32 {
+	p := c[0]
+	for _, ci := range c[1:] {
+		p = p*x + ci
+	}
+	return p
 }
 
 const (
