@@ -98,6 +98,9 @@ func newBackend(name string) (b compute.Backend, err error) {
 	return b, nil
 }
 
+// finite reports whether v is neither NaN nor infinite.
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
 // Flag checks. Each names the flag and the value, as benchstat's do.
 
 func checkPositive(flag string, v float64) error {
@@ -136,7 +139,7 @@ func parseFloats(flag, s string, n int) ([]float64, error) {
 	out := make([]float64, len(parts))
 	for i, p := range parts {
 		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		if err != nil || !finite(v) {
 			return nil, usagef("--%s %q: %q is not a finite number", flag, s, p)
 		}
 		out[i] = v

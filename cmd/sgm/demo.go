@@ -224,16 +224,15 @@ func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool
 		if err != nil {
 			return err
 		}
-		box := plot.Box{Min: [2]float64{-1.5, -1.5}, Max: [2]float64{1.5, 1.5}}
 		title := "Langevin path on seed-mog, 200 steps of η=0.01"
-		if err := savePathFigure(figure("2-langevin-path.png"), mog, box, p, title); err != nil {
+		if err := savePathFigure(figure("2-langevin-path.png"), mog, seedPathBox, p, title); err != nil {
 			return err
 		}
-		if err := savePathFigure(figure("2-langevin-path.gif"), mog, box, p, title); err != nil {
+		if err := savePathFigure(figure("2-langevin-path.gif"), mog, seedPathBox, p, title); err != nil {
 			return err
 		}
 		if plot.HaveFFmpeg() {
-			if err := savePathFigure(figure("2-langevin-path.mp4"), mog, box, p, title); err != nil {
+			if err := savePathFigure(figure("2-langevin-path.mp4"), mog, seedPathBox, p, title); err != nil {
 				return err
 			}
 		}

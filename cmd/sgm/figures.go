@@ -188,25 +188,14 @@ func lossTitle(objective train.Objective) string {
 	return "training loss, objective " + string(objective)
 }
 
-// saveLossPlot draws a training loss history whose objective is not known
-// (sgm plot loss), titled "training loss".
-func saveLossPlot(path string, h []train.Record) error {
-	return drawLossPlot(path, h, lossTitle(""))
-}
-
-// saveObjectiveLossPlot draws the loss history of a run trained with
-// objective, titled by the loss that objective estimates.
-func saveObjectiveLossPlot(path string, h []train.Record, objective train.Objective) error {
-	return drawLossPlot(path, h, lossTitle(objective))
-}
-
-// drawLossPlot draws a training loss history under title.
-func drawLossPlot(path string, h []train.Record, title string) error {
+// saveLossPlot draws a training loss history, titled by the loss the run's
+// objective estimates ("" when it is not known, as for sgm plot loss).
+func saveLossPlot(path string, h []train.Record, objective train.Objective) error {
 	steps, loss := make([]float64, len(h)), make([]float64, len(h))
 	for i, r := range h {
 		steps[i], loss[i] = float64(r.Step), r.Loss
 	}
-	fig, err := plot.LossCurve(steps, loss, max(1, len(h)/50), title)
+	fig, err := plot.LossCurve(steps, loss, max(1, len(h)/50), lossTitle(objective))
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"sort"
 	"strings"
@@ -372,7 +371,7 @@ draws its path over the density's contours; a .gif or .mp4 name animates it
 				if len(h) == 0 {
 					return fmt.Errorf("%s: no steps recorded", *csv)
 				}
-				if err := saveLossPlot(out, h); err != nil {
+				if err := saveLossPlot(out, h, ""); err != nil {
 					return fmt.Errorf("%s: %w", *csv, err)
 				}
 				return nil
@@ -397,7 +396,7 @@ func histogramTitle(pts []float64, b plot.Box) string {
 func boundingBox(pts []float64) (b plot.Box, ok bool) {
 	for i := 0; i+1 < len(pts); i += 2 {
 		p := pts[i : i+2]
-		if math.IsNaN(p[0]) || math.IsInf(p[0], 0) || math.IsNaN(p[1]) || math.IsInf(p[1], 0) {
+		if !finite(p[0]) || !finite(p[1]) {
 			continue
 		}
 		if !ok {

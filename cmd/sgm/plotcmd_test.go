@@ -274,7 +274,7 @@ func TestLossTitle(t *testing.T) {
 		}
 	}
 	out := filepath.Join(t.TempDir(), "loss.png")
-	if err := saveObjectiveLossPlot(out, []train.Record{{Step: 1, Loss: 2}, {Step: 2, Loss: 1}}, train.Sliced); err != nil {
+	if err := saveLossPlot(out, []train.Record{{Step: 1, Loss: 2}, {Step: 2, Loss: 1}}, train.Sliced); err != nil {
 		t.Fatal(err)
 	}
 	checkFigure(t, out)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -373,7 +372,7 @@ func nonFiniteRows(x []float64, d int) int {
 	bad := 0
 	for i := 0; i < len(x); i += d {
 		for _, v := range x[i : i+d] {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
+			if !finite(v) {
 				bad++
 				break
 			}

@@ -346,7 +346,7 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (*trainResult, erro
 		if err := writeLossCSV(f.lossCSV, history); err != nil {
 			return nil, err
 		}
-		if err := saveObjectiveLossPlot(f.lossPlot, history, train.Objective(f.objective)); err != nil {
+		if err := saveLossPlot(f.lossPlot, history, train.Objective(f.objective)); err != nil {
 			return nil, err
 		}
 	}
