@@ -56,12 +56,12 @@ func Load(backend compute.Backend, dir string) (*Net, error) {
 	// weights are: not the frozen matrices, nor the optimiser's state, the
 	// moving averages, the step counts or the generator's state, which
 	// training would otherwise "fit" too.
-	for _, name := range Frozen() {
+	frozen := Frozen()
+	for _, name := range frozen {
 		if store.GetVariable(model.JoinPath("/", ScopeName, name)) == nil {
 			return nil, fmt.Errorf("checkpoint %s: variable %s missing", dir, name)
 		}
 	}
-	frozen := Frozen()
 	for v := range store.IterVariables() {
 		rel, inNet := strings.CutPrefix(v.Path(), "/"+ScopeName+"/")
 		v.SetTrainable(inNet && !slices.Contains(frozen, rel))

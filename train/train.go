@@ -176,9 +176,9 @@ var ErrDiverged = errors.New("training diverged")
 // the history so far, when ctx is cancelled (after saving a checkpoint of
 // the steps taken since the last one, if any) or
 // when training diverges (see ErrDiverged): a step's loss is not finite,
-// or the weights about to be checkpointed give non-finite scores. A
-// diverged run saves nothing more, so the newest checkpoint in
-// s.CheckpointDir holds weights whose scores were finite.
+// or, at a checkpoint, a variable holds a NaN or Inf or the weights give
+// non-finite scores. A diverged run saves nothing more, so the newest
+// checkpoint in s.CheckpointDir is finite and gave finite scores.
 //
 // A network that keeps moving averages of its weights (from an earlier
 // run with s.EMA > 0) must be trained with s.EMA > 0, so that they stay
@@ -287,7 +287,7 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 		first := last - len(pending) + 1
 		for i, l := range pending {
 			loss := l.read()
-			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			if !finite(loss) {
 				pending = pending[i:] // the rest are released when Run returns
 				return fmt.Errorf("%w at step %d: loss is %v (try a smaller learning rate); %s",
 					ErrDiverged, first+i, loss, kept())
@@ -407,7 +407,7 @@ func unfit(net *scorenet.Net, x []float64) (string, error) {
 			return "", fmt.Errorf("train: %s: %w", v.Path(), err)
 		}
 		for _, f := range vals {
-			if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+			if !finite(float64(f)) {
 				return fmt.Sprintf("%s holds %v", v.Path(), f), nil
 			}
 		}
@@ -419,6 +419,9 @@ func unfit(net *scorenet.Net, x []float64) (string, error) {
 	return fmt.Sprintf("the weights give non-finite scores at level %d", level), nil
 }
 
+// finite reports whether v is neither NaN nor infinite.
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
 // nonFiniteLevel returns the first level at which net's scores at the
 // points x are not all finite, or -1 if they are finite at every level.
 func nonFiniteLevel(net *scorenet.Net, x []float64) (int, error) {
@@ -428,7 +431,7 @@ func nonFiniteLevel(net *scorenet.Net, x []float64) (int, error) {
 			return 0, fmt.Errorf("train: %w", err)
 		}
 		for _, v := range dst {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
+			if !finite(v) {
 				return level, nil
 			}
 		}
