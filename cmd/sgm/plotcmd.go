@@ -59,8 +59,11 @@ func loadTarget(spec string) (*dist.Mixture, error) {
 // Limits on the sizes of figures, beyond which they would take more memory
 // or time than any figure is worth.
 const (
-	maxArrows = 200  // arrows per axis of a score field
-	maxBins   = 1000 // histogram bins per axis
+	maxArrows    = 200        // arrows per axis of a score field
+	maxBins      = 1000       // histogram bins per axis
+	maxDraws     = 10_000_000 // draws from an image (160 MB of points)
+	maxPathSteps = 1_000_000  // steps of a drawn Langevin path (16 MB)
+	maxPanels    = 64         // panels of a grid of fields
 )
 
 // checkRange returns an error naming flag unless lo <= v <= hi.
@@ -225,11 +228,11 @@ draws its path over the density's contours; a .gif or .mp4 name animates it
 		outHelp: "figure `FILE`: .png, .svg, .gif or .mp4",
 		setup: func(fs *flag.FlagSet) drawFunc {
 			mix := addMixtureFlags(fs, seedPathBox)
-			steps := fs.Int("steps", 200, "Langevin steps")
+			steps := fs.Int("steps", 200, fmt.Sprintf("Langevin steps (at most %d)", maxPathSteps))
 			eta := fs.Float64("step-size", 0.01, "Langevin step size η")
 			seed := fs.Uint64("seed", 0, "random seed")
 			return func(ctx context.Context, out string) error {
-				if err := firstErr(checkAtLeast("steps", *steps, 1), checkPositive("step-size", *eta)); err != nil {
+				if err := firstErr(checkRange("steps", *steps, 1, maxPathSteps), checkPositive("step-size", *eta)); err != nil {
 					return err
 				}
 				m, b, err := mix.load()
@@ -257,10 +260,10 @@ draws its path over the density's contours; a .gif or .mp4 name animates it
 		out:     "image.png",
 		setup: func(fs *flag.FlagSet) drawFunc {
 			spec := fs.String("image", "mnist:train:0", "image `SPEC`")
-			n := fs.Int("n", 10000, "number of draws")
+			n := fs.Int("n", 10000, fmt.Sprintf("number of draws (at most %d)", maxDraws))
 			seed := fs.Uint64("seed", 0, "random seed")
 			return func(ctx context.Context, out string) error {
-				if err := checkAtLeast("n", *n, 1); err != nil {
+				if err := checkRange("n", *n, 1, maxDraws); err != nil {
 					return err
 				}
 				im, err := loadImage(*spec)
@@ -286,6 +289,9 @@ draws its path over the density's contours; a .gif or .mp4 name animates it
 				if err := checkRange("arrows", *arrows, 2, maxArrows); err != nil {
 					return err
 				}
+				if n := strings.Count(*levels, ",") + 1; n > maxPanels {
+					return usagef("--levels: at most %d levels, got %d", maxPanels, n)
+				}
 				lv, err := parseInts("levels", *levels)
 				if err != nil {
 					return err
@@ -307,12 +313,16 @@ draws its path over the density's contours; a .gif or .mp4 name animates it
 	})
 	registerFigure(figure{
 		name:    "plot hist",
-		args:    "--samples FILE.csv [--space image|xy] [--bins N] --out FILE",
-		summary: "a 2-D histogram of samples (the seed's last figure)",
-		out:     "hist.png",
+		args:    "--samples FILE.csv [--space auto|image|xy] [--box X0,X1,Y0,Y1] [--bins N] --out FILE",
+		summary: "a 2-D histogram of samples (the blog post's last figure)",
+		detail: `--space auto (the default) draws samples as image coordinates, (row, column)
+in [0,1]^2 upright over the unit square, when at least 95% of the finite ones
+lie within 0.1 of it, as samples of an image do, and otherwise on plain axes
+over the samples' range. A box that holds none of the samples is an error.`,
+		out: "hist.png",
 		setup: func(fs *flag.FlagSet) drawFunc {
 			samples := fs.String("samples", "", "samples `FILE` (CSV from sgm sample)")
-			space := fs.String("space", "image", "image: points are (row, col) in [0,1]^2, drawn upright; xy: plain axes")
+			space := fs.String("space", "auto", "auto, image (points are (row, col) in [0,1]^2, drawn upright) or xy (plain axes)")
 			box := fs.String("box", "", "region XMIN,XMAX,YMIN,YMAX (default [0,1]^2 for image, the samples' range for xy)")
 			bins := fs.Int("bins", 50, fmt.Sprintf("bins per axis (at most %d)", maxBins))
 			return func(ctx context.Context, out string) error {
@@ -322,14 +332,17 @@ draws its path over the density's contours; a .gif or .mp4 name animates it
 				if err := checkRange("bins", *bins, 1, maxBins); err != nil {
 					return err
 				}
-				var sp plot.Space
 				switch *space {
-				case "image":
-					sp = plot.ImageSpace
-				case "xy":
-					sp = plot.Cartesian
+				case "auto", "image", "xy":
 				default:
-					return usagef("--space %q: want image or xy", *space)
+					return usagef("--space %q: want auto, image or xy", *space)
+				}
+				var b plot.Box
+				if *box != "" {
+					var err error
+					if b, err = parseBox("box", *box); err != nil {
+						return err
+					}
 				}
 				header, pts, err := data.ReadCSVFile(*samples)
 				if err != nil {
@@ -341,16 +354,23 @@ draws its path over the density's contours; a .gif or .mp4 name animates it
 				if len(pts) == 0 {
 					return fmt.Errorf("%s: no samples", *samples)
 				}
-				b := plot.UnitSquare
-				if *box != "" {
-					if b, err = parseBox("box", *box); err != nil {
-						return err
-					}
-				} else if sp == plot.Cartesian {
+				sp := plot.ImageSpace
+				if *space == "xy" || *space == "auto" && !imageCoordinates(pts) {
+					sp = plot.Cartesian
+				}
+				switch {
+				case *box != "":
+				case sp == plot.ImageSpace:
+					b = plot.UnitSquare
+				default:
 					var ok bool
 					if b, ok = boundingBox(pts); !ok {
 						return fmt.Errorf("%s: no sample is finite", *samples)
 					}
+				}
+				if b.Count(pts) == 0 {
+					return fmt.Errorf("%s: none of the %d samples lies in the box %g,%g,%g,%g; give another --box or --space xy",
+						*samples, len(pts)/2, b.Min[0], b.Max[0], b.Min[1], b.Max[1])
 				}
 				return saveHistogram(out, pts, *bins, b, sp, histogramTitle(pts, b))
 			}
@@ -388,6 +408,20 @@ func histogramTitle(pts []float64, b plot.Box) string {
 		return fmt.Sprintf("%d samples", n)
 	}
 	return fmt.Sprintf("%d of %d samples in the box", in, n)
+}
+
+// imageCoordinates reports whether the flat 2-D points pts look like
+// samples of an image: at least 95% of the finite ones within 0.1 of the
+// unit square (samplers leave a few outliers around it).
+func imageCoordinates(pts []float64) bool {
+	near := plot.Box{Min: [2]float64{-0.1, -0.1}, Max: [2]float64{1.1, 1.1}}
+	n := 0 // finite points
+	for i := 0; i+1 < len(pts); i += 2 {
+		if finite(pts[i]) && finite(pts[i+1]) {
+			n++
+		}
+	}
+	return n > 0 && float64(near.Count(pts)) >= 0.95*float64(n)
 }
 
 // boundingBox is the smallest box holding the finite 2-D points, padded by

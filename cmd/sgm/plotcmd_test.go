@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"html"
 	"math"
 	"os"
@@ -115,11 +116,14 @@ func TestPlotSizeLimits(t *testing.T) {
 		{[]string{"plot", "hist", "--samples", samples, "--bins", "1001"}, "--bins"},
 		{[]string{"plot", "density", "--arrows", "201"}, "--arrows"},
 		{[]string{"plot", "field", "--model", filepath.Join(dir, "nomodel"), "--arrows", "201"}, "--arrows"},
+		{[]string{"plot", "image", "--n", strconv.Itoa(math.MaxInt)}, "--n must be at most 10000000"},
+		{[]string{"plot", "path", "--steps", "1000001"}, "--steps must be at most 1000000"},
+		{[]string{"plot", "field", "--model", filepath.Join(dir, "nomodel"), "--levels", strings.Repeat("0,", 64) + "0"}, "--levels: at most 64 levels, got 65"},
 	} {
 		out := filepath.Join(dir, "f.png")
 		code, _, stderr := runSGMWithin(t, 30*time.Second, append(tc.args, "--out", out)...)
-		if code == 0 || !strings.Contains(stderr, tc.flag) {
-			t.Errorf("%v: exit %d, stderr %q; want an error naming %s", tc.args, code, stderr, tc.flag)
+		if code == 0 || !strings.Contains(stderr, tc.flag) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("%v: exit %d, stderr %q; want one line with %s", tc.args, code, stderr, tc.flag)
 		}
 		if _, err := os.Stat(out); err == nil {
 			t.Errorf("%v wrote %s", tc.args, out)
@@ -207,7 +211,7 @@ func TestPlotTitles(t *testing.T) {
 		args  []string
 		title string
 	}{
-		{[]string{"plot", "hist", "--samples", samples}, "3 of 5 samples in the box"},
+		{[]string{"plot", "hist", "--samples", samples, "--space", "image"}, "3 of 5 samples in the box"},
 		{[]string{"plot", "hist", "--samples", samples, "--box", "-4,4,-4,4"}, "5 samples"},
 		{[]string{"plot", "hist", "--samples", samples, "--space", "xy"}, "5 samples"},
 		{[]string{"plot", "loss", "--csv", loss}, "training loss"},
@@ -220,6 +224,55 @@ func TestPlotTitles(t *testing.T) {
 		if texts := svgTexts(t, out); len(texts) == 0 || texts[0] != tc.title {
 			t.Errorf("%v: texts %q, want the title %q", tc.args, texts, tc.title)
 		}
+	}
+}
+
+// TestPlotHistSpace checks the region of a histogram without --box:
+// samples of a mixture, mostly outside the unit square, are drawn on plain
+// axes over their range (not as an all-black unit square), samples of an
+// image over the unit square, and a box that holds no sample is an error.
+func TestPlotHistSpace(t *testing.T) {
+	dir := t.TempDir()
+	var mix, img strings.Builder
+	mix.WriteString("x0,x1\n")
+	img.WriteString("x0,x1\n")
+	for k := range 100 {
+		// Two clusters around ±(0.5, 0.5), as seed-mog's samples.
+		s := float64(2*(k%2) - 1)
+		fmt.Fprintf(&mix, "%g,%g\n", s*(0.5+0.003*float64(k)), s*(0.5-0.002*float64(k)))
+		// One outlier in 100, as a sampler leaves.
+		fmt.Fprintf(&img, "%g,%g\n", 0.01*float64(k), 1-0.01*float64(k)+2*float64(k/99))
+	}
+	mixCSV := writeFile(t, dir, "mix.csv", mix.String())
+	imgCSV := writeFile(t, dir, "img.csv", img.String())
+	for _, tc := range []struct {
+		args   []string
+		lo, hi float64 // the tick labels span [lo, hi]
+		title  string
+	}{
+		{[]string{"--samples", mixCSV}, -0.5, 0.5, "100 samples"},
+		{[]string{"--samples", imgCSV}, 0, 1, "99 of 100 samples in the box"},
+		{[]string{"--samples", imgCSV, "--space", "xy"}, 0, 2, "100 samples"},
+	} {
+		out := filepath.Join(dir, "fig.svg")
+		if code, _, stderr := runSGM(t, append([]string{"plot", "hist", "--out", out}, tc.args...)...); code != 0 {
+			t.Errorf("%v: exit %d: %s", tc.args, code, stderr)
+			continue
+		}
+		if lo, hi := svgTicks(t, out); lo > tc.lo || hi < tc.hi {
+			t.Errorf("%v: ticks from %g to %g, want them to cover [%g, %g]", tc.args, lo, hi, tc.lo, tc.hi)
+		}
+		if texts := svgTexts(t, out); len(texts) == 0 || texts[0] != tc.title {
+			t.Errorf("%v: texts %q, want the title %q", tc.args, texts, tc.title)
+		}
+	}
+	out := filepath.Join(dir, "none.png")
+	code, _, stderr := runSGM(t, "plot", "hist", "--samples", mixCSV, "--box", "2,3,2,3", "--out", out)
+	if code == 0 || !strings.Contains(stderr, "mix.csv: none of the 100 samples lies in the box 2,3,2,3") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+		t.Errorf("empty box: exit %d, stderr %q; want one line saying no sample lies in the box", code, stderr)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("empty box: wrote %s", out)
 	}
 }
 
