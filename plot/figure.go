@@ -96,6 +96,13 @@ type Panels struct {
 	// Plots[row][col] is the plot in that cell; nil leaves it empty. All
 	// rows have the same length.
 	Plots [][]*gplot.Plot
+	// ColorBars is nil or has the shape of Plots: ColorBars[row][col],
+	// when not nil, is drawn to the right of its plot as Chart draws its
+	// ColorBar, within the cell.
+	ColorBars [][]*gplot.Plot
+	// Square narrows or shortens each plot with a colour bar so that its
+	// data area is square, as Chart.Square.
+	Square bool
 	// Title is drawn above the grid when not empty.
 	Title string
 	// PanelW and PanelH are the size of each cell.
@@ -141,18 +148,39 @@ func (f *Panels) Draw(c draw.Canvas) {
 	if f.Title != "" {
 		c.FillText(f.titleStyle(), vg.Point{X: c.Center().X, Y: c.Max.Y - 4}, f.Title)
 	}
-	canvases := f.layout(c)
+	plots, bars := f.layout(c)
 	for j, row := range f.Plots {
 		for i, p := range row {
 			if p != nil {
-				p.Draw(canvases[j][i])
+				p.Draw(plots[j][i])
+			}
+			if f.ColorBars != nil && f.ColorBars[j][i] != nil {
+				f.ColorBars[j][i].Draw(bars[j][i])
 			}
 		}
 	}
 }
 
-// layout returns the canvas of each panel in c, below the title.
-func (f *Panels) layout(c draw.Canvas) [][]draw.Canvas {
+// layout returns the canvases of each panel's plot and colour bar in c,
+// below the title.
+func (f *Panels) layout(c draw.Canvas) (plots, bars [][]draw.Canvas) {
+	plots = f.align(c)
+	bars = make([][]draw.Canvas, len(plots))
+	for j, row := range plots {
+		bars[j] = make([]draw.Canvas, len(row))
+		for i := range row {
+			if f.Plots[j][i] != nil && f.ColorBars != nil && f.ColorBars[j][i] != nil {
+				cell := Chart{Plot: f.Plots[j][i], ColorBar: f.ColorBars[j][i], Square: f.Square}
+				plots[j][i], bars[j][i] = cell.layout(plots[j][i])
+			}
+		}
+	}
+	return plots, bars
+}
+
+// align returns the canvas of each cell in c, below the title, with the
+// plots' data areas aligned.
+func (f *Panels) align(c draw.Canvas) [][]draw.Canvas {
 	c.Max.Y -= f.titleHeight()
 	tiles := draw.Tiles{
 		Rows: len(f.Plots), Cols: len(f.Plots[0]),

@@ -25,7 +25,7 @@ const (
 	contourLine = 1.2  // contour line width in points
 )
 
-// LogDensityField is the seed's Figure 1: contour lines of log p, coloured
+// LogDensityField is the blog post's Figure 1: contour lines of log p, coloured
 // from dark (low) to bright (high) with a colour bar, under the score
 // ∇ log p drawn as black arrows, the longest one grid step long. logp and
 // score may be on different grids; both are in space.
@@ -77,9 +77,11 @@ func colorBar(cm *ramp, label string) *gplot.Plot {
 	p := gplot.New()
 	bar := &plotter.ColorBar{ColorMap: cm, Vertical: true}
 	if cm.min == cm.max {
-		bar.ColorMap = viridis(cm.min-0.5, cm.max+0.5)
+		wide := *cm
+		wide.min, wide.max = cm.min-0.5, cm.max+0.5
+		bar.ColorMap = &wide
 	}
-	p.Add(bar)
+	p.Add(bar, frame{})
 	p.HideX()
 	p.Y.Label.Text = label
 	p.Y.Label.TextStyle.Font.Size = 12
@@ -88,33 +90,70 @@ func colorBar(cm *ramp, label string) *gplot.Plot {
 	return p
 }
 
-// DensityPath is the seed's Figure 2: contours of the density p with a
-// particle's path drawn over them as a line through small dots. path holds
-// the particle's positions in order, flat row-major ({x0, y0, x1, y1,
-// ...}); paths of more than 2000 positions are drawn without dots. The
-// figure shows p's grid: a path that leaves it leaves the frame, and the
-// title then ends in "(leaves the box)".
+// frame outlines the data area, so that the white end of a gray colour
+// bar stands out from the page.
+type frame struct{}
+
+func (frame) Plot(c draw.Canvas, _ *gplot.Plot) {
+	c.StrokeLines(draw.LineStyle{Color: color.Gray{Y: 0x60}, Width: 0.5}, c.ClipLinesXY(rectangle(c.Rectangle))...)
+}
+
+func rectangle(r vg.Rectangle) []vg.Point {
+	return []vg.Point{r.Min, {X: r.Max.X, Y: r.Min.Y}, r.Max, {X: r.Min.X, Y: r.Max.Y}, r.Min}
+}
+
+// DensityPath is the blog post's Figure 2: contours of the density p,
+// with a colour bar, and a particle's path drawn over them as a line
+// through small dots, its start marked by a green square and its end by a
+// red dot. path holds the particle's positions in order, flat row-major
+// ({x0, y0, x1, y1, ...}); paths of more than 2000 positions are drawn
+// without dots. The figure shows p's grid: a path that leaves it leaves
+// the frame, and the title then ends in "(leaves the box)".
 func DensityPath(p Grid, path []float64, space Space, title string) (*Chart, error) {
-	pl, err := densityPlot(p, path, space, title)
+	pl, cm, err := densityContours(p, path, space, title)
 	if err != nil {
 		return nil, err
 	}
 	xys := space.points(path)
 	view := Box{Min: [2]float64{pl.X.Min, pl.Y.Min}, Max: [2]float64{pl.X.Max, pl.Y.Max}}
 	pl.Add(pathPlotters(xys, view, len(xys) <= maxMarkers)...)
+	for _, m := range []struct {
+		name  string
+		at    int // index into xys
+		style draw.GlyphStyle
+	}{{"start", 0, startDot}, {"end", len(xys) - 1, headDot}} {
+		if m.at < 0 || !view.Contains(xys[m.at].X, xys[m.at].Y) {
+			continue
+		}
+		s := &plotter.Scatter{XYs: xys[m.at : m.at+1], GlyphStyle: m.style}
+		pl.Add(s)
+		pl.Legend.Add(m.name, s)
+	}
+	pl.Legend.XOffs, pl.Legend.YOffs = -vg.Points(4), vg.Points(4)   // bottom right
 	setRange(pl, view.Min[0], view.Max[0], view.Min[1], view.Max[1]) // the dots widened the axes
-	return &Chart{Plot: pl, W: squareSize, H: squareSize, Square: true}, nil
+	f := &Chart{Plot: pl, W: squareSize + colorBarWidth, H: squareSize, Square: true}
+	if cm != nil {
+		f.ColorBar = colorBar(cm, "p")
+	}
+	return f, nil
 }
 
 // densityPlot returns the contours of p with the axes covering p's grid,
 // for DensityPath and its animation. The title ends in "(leaves the box)"
 // when a point of path lies outside the grid or is not finite.
 func densityPlot(p Grid, path []float64, space Space, title string) (*gplot.Plot, error) {
+	pl, _, err := densityContours(p, path, space, title)
+	return pl, err
+}
+
+// densityContours is densityPlot that returns the contours' colour map
+// too, nil when p is constant.
+func densityContours(p Grid, path []float64, space Space, title string) (*gplot.Plot, *ramp, error) {
 	if err := p.check(); err != nil {
-		return nil, fmt.Errorf("density: %w", err)
+		return nil, nil, fmt.Errorf("density: %w", err)
 	}
 	if err := checkPoints("path", path); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	box := Box{
 		Min: [2]float64{p.X[0], p.Y[0]},
@@ -124,11 +163,12 @@ func densityPlot(p Grid, path []float64, space Space, title string) (*gplot.Plot
 		title = withNote(title, "(leaves the box)")
 	}
 	pl := newPlot(title, space)
-	if con, _ := contours(gridXYZ{p, space}); con != nil {
+	con, cm := contours(gridXYZ{p, space})
+	if con != nil {
 		pl.Add(con)
 	}
 	showBox(pl, space, box)
-	return pl, nil
+	return pl, cm, nil
 }
 
 // pathStyle is the line and dots of a particle's path.
@@ -136,6 +176,7 @@ var (
 	pathLine = draw.LineStyle{Color: blue, Width: 1}
 	pathDot  = draw.GlyphStyle{Color: blue, Radius: 1.6, Shape: draw.CircleGlyph{}}
 	headDot  = draw.GlyphStyle{Color: red, Radius: 4, Shape: draw.CircleGlyph{}}
+	startDot = draw.GlyphStyle{Color: green, Radius: 4, Shape: draw.BoxGlyph{}}
 )
 
 // pathPlotters returns the path xys as lines through its points, clipped
@@ -151,35 +192,38 @@ func pathPlotters(xys plotter.XYs, view Box, markers bool) []gplot.Plotter {
 	return ps
 }
 
-// Histogram2D is the seed's last figure: a 2-D histogram of points in
+// Histogram2D is the blog post's last figure: a 2-D histogram of points in
 // gray, black for empty bins and white for the fullest, with bins×bins
-// equal bins covering box. Points outside box are not counted. samples are
-// flat row-major points in space; in ImageSpace box is usually UnitSquare
-// and the histogram stands upright like the image it was drawn from.
+// equal bins covering box and a colour bar of the count per bin. Points
+// outside box are not counted. samples are flat row-major points in space;
+// in ImageSpace box is usually UnitSquare and the histogram stands upright
+// like the image it was drawn from.
 func Histogram2D(samples []float64, bins int, box Box, space Space, title string) (*Chart, error) {
-	p, err := histogramPlot(samples, bins, bins, box, space, title)
+	p, bar, err := histogramPlot(samples, bins, bins, box, space, title)
 	if err != nil {
 		return nil, err
 	}
-	return &Chart{Plot: p, W: squareSize, H: squareSize, Square: true}, nil
+	return &Chart{Plot: p, ColorBar: bar, W: squareSize + colorBarWidth, H: squareSize, Square: true}, nil
 }
 
-func histogramPlot(samples []float64, nb0, nb1 int, box Box, space Space, title string) (*gplot.Plot, error) {
+// histogramPlot returns the histogram's plot and its colour bar.
+func histogramPlot(samples []float64, nb0, nb1 int, box Box, space Space, title string) (p, bar *gplot.Plot, err error) {
 	if err := checkPoints("samples", samples); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if nb0 < 1 || nb1 < 1 {
-		return nil, fmt.Errorf("histogram needs at least 1 bin per axis, got %d×%d", nb0, nb1)
+		return nil, nil, fmt.Errorf("histogram needs at least 1 bin per axis, got %d×%d", nb0, nb1)
 	}
 	for k := range 2 {
 		if !(box.Max[k] > box.Min[k]) || math.IsInf(box.Max[k]-box.Min[k], 0) {
-			return nil, fmt.Errorf("histogram box [%v, %v] along coordinate %d is empty or infinite", box.Min[k], box.Max[k], k)
+			return nil, nil, fmt.Errorf("histogram box [%v, %v] along coordinate %d is empty or infinite", box.Min[k], box.Max[k], k)
 		}
 	}
-	p := newPlot(title, space)
-	p.Add(grayMap(gridXYZ{histogram(samples, box, nb0, nb1), space}))
+	p = newPlot(title, space)
+	h := grayMap(gridXYZ{histogram(samples, box, nb0, nb1), space})
+	p.Add(h)
 	showBox(p, space, box)
-	return p, nil
+	return p, h.colorBar("samples per bin"), nil
 }
 
 // histogram counts the points of samples in each of nb0×nb1 equal bins of
@@ -215,6 +259,11 @@ func grayMap(g plotter.GridXYZ) sharpHeatMap {
 	}
 	h.Underflow, h.Overflow = h.Palette.Colors()[0], h.Palette.Colors()[255]
 	return sharpHeatMap{h}
+}
+
+// colorBar returns the colour bar of h labelled label.
+func (h sharpHeatMap) colorBar(label string) *gplot.Plot {
+	return colorBar(gray(h.Min, h.Max), label)
 }
 
 // sharpHeatMap draws a heat map on a uniform grid as an image, like
@@ -267,24 +316,30 @@ func ImageAndHistogram(img Grid, samples []float64, bins int, title string) (*Pa
 		return nil, fmt.Errorf("image: %w", err)
 	}
 	left := newPlot("image", ImageSpace)
-	left.Add(grayMap(gridXYZ{img, ImageSpace}))
+	pix := grayMap(gridXYZ{img, ImageSpace})
+	left.Add(pix)
 	box := extent(img.X, img.Y)
 	showBox(left, ImageSpace, box)
 	nb0, nb1 := bins, bins
 	if bins <= 0 {
 		nb0, nb1 = len(img.X), len(img.Y)
 	}
-	right, err := histogramPlot(samples, nb0, nb1, box, ImageSpace, fmt.Sprintf("%d draws", len(samples)/2))
+	right, bar, err := histogramPlot(samples, nb0, nb1, box, ImageSpace, fmt.Sprintf("%d draws", len(samples)/2))
 	if err != nil {
 		return nil, err
 	}
 	for _, p := range []*gplot.Plot{left, right} {
 		p.Title.TextStyle.Font.Size = 12
 	}
-	return &Panels{Plots: [][]*gplot.Plot{{left, right}}, Title: title, PanelW: imageSize, PanelH: imageSize}, nil
+	return &Panels{
+		Plots:     [][]*gplot.Plot{{left, right}},
+		ColorBars: [][]*gplot.Plot{{pix.colorBar("pixel value"), bar}},
+		Square:    true,
+		Title:     title, PanelW: imageSize + colorBarWidth, PanelH: imageSize,
+	}, nil
 }
 
-// FieldPanels is the seed's Figure 3: one quiver plot per field, in a grid
+// FieldPanels is the blog post's Figure 3: one quiver plot per field, in a grid
 // of cols columns filled row by row, each under its title (for example
 // "level 17: σ=0.0221"). titles is nil or has one title per field.
 func FieldPanels(fields []Field, titles []string, cols int, space Space) (*Panels, error) {

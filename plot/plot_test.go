@@ -73,7 +73,7 @@ func mixScore(lo, hi float64, n int) Field {
 	return f
 }
 
-// langevin runs the seed's Langevin dynamics on the mixture: 200 steps of
+// langevin runs the blog post's Langevin dynamics on the mixture: 200 steps of
 // size 0.01 from x0 ~ N(0, 0.5²).
 func langevin(steps int) []float64 {
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -305,6 +305,34 @@ func TestDensityPath(t *testing.T) {
 	if !anyPixel(img, data, isBlue) {
 		t.Error("no path colour in the data area")
 	}
+	// The start is marked green and the end red, each within a few
+	// pixels of its point.
+	path := langevin(200)
+	dc := fig.Plot.DataCanvas(main)
+	trX, trY := fig.Plot.Transforms(&dc)
+	_, h := pixels(fig)
+	for _, m := range []struct {
+		name  string
+		x, y  float64
+		match func(color.RGBA) bool
+	}{
+		{"start", path[0], path[1], func(c color.RGBA) bool { return c.G > 140 && c.R < 80 && c.B < 80 }},
+		{"end", path[len(path)-2], path[len(path)-1], func(c color.RGBA) bool { return c.R > 180 && c.G < 80 && c.B < 80 }},
+	} {
+		px := int(math.Round(float64(trX(m.x)/vg.Inch) * DPI))
+		py := h - int(math.Round(float64(trY(m.y)/vg.Inch)*DPI))
+		if !anyPixel(img, image.Rect(px-3, py-3, px+4, py+4), m.match) {
+			t.Errorf("no %s marker at pixel (%d, %d)", m.name, px, py)
+		}
+	}
+	if fig.ColorBar == nil {
+		t.Fatal("no colour bar")
+	}
+	_, bar := fig.layout(figureCanvas(fig))
+	isYellow := func(c color.RGBA) bool { return c.R > 200 && c.G > 200 && c.B < 100 } // viridis' top
+	if !anyPixel(img, pixelRect(fig, fig.ColorBar.DataCanvas(bar)), isYellow) {
+		t.Error("the colour bar has no viridis yellow")
+	}
 }
 
 func TestHistogram2DOrientation(t *testing.T) {
@@ -353,7 +381,12 @@ func TestSeedHistogram(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	readPNG(t, save(t, fig, "histogram_letter_L.png"), fig)
+	img := readPNG(t, save(t, fig, "histogram_letter_L.png"), fig)
+	if fig.ColorBar == nil {
+		t.Fatal("no colour bar")
+	}
+	_, bar := fig.layout(figureCanvas(fig))
+	checkGrayBar(t, img, pixelRect(fig, fig.ColorBar.DataCanvas(bar)))
 }
 
 func TestImageAndHistogram(t *testing.T) {
@@ -370,13 +403,29 @@ func TestImageAndHistogram(t *testing.T) {
 	out := readPNG(t, save(t, fig, "image_and_histogram.png"), fig)
 	// The L's bar is on the left and its foot at the bottom, so the
 	// bright pixels lie in the lower left of both panels.
-	canvases := fig.layout(figureCanvas(fig))
+	canvases, bars := fig.layout(figureCanvas(fig))
 	for i, p := range fig.Plots[0] {
 		data := pixelRect(fig, p.DataCanvas(canvases[0][i])).Inset(2)
 		fx, fy := brightCentre(t, out, data)
 		if fx > 0.5 || fy < 0.5 {
 			t.Errorf("panel %d: bright mass at (%.2f, %.2f) from the top left, want the lower left", i, fx, fy)
 		}
+		if fig.ColorBars == nil || fig.ColorBars[0][i] == nil {
+			t.Errorf("panel %d has no colour bar", i)
+			continue
+		}
+		checkGrayBar(t, out, pixelRect(fig, fig.ColorBars[0][i].DataCanvas(bars[0][i])))
+	}
+}
+
+// checkGrayBar checks that the colour bar in r of img runs from black at
+// the bottom to white at the top.
+func checkGrayBar(t *testing.T, img *image.RGBA, r image.Rectangle) {
+	t.Helper()
+	r = r.Inset(2) // off the frame
+	x := (r.Min.X + r.Max.X) / 2
+	if top, bottom := img.RGBAAt(x, r.Min.Y), img.RGBAAt(x, r.Max.Y-1); top.R < 240 || bottom.R > 15 {
+		t.Errorf("colour bar in %v: %v at the top and %v at the bottom, want white over black", r, top, bottom)
 	}
 }
 

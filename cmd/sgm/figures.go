@@ -17,11 +17,13 @@ import (
 // Figures from the library's data; each saves one file and is shared by the
 // "sgm plot" commands and "sgm demo".
 
-// seedBox is the square the seed draws its mixture in, and seedPathBox the
-// one it draws a Langevin path on it in.
+// seedBox is the square Figures 1 and 2 draw the blog post's mixture in:
+// its Figure 2's [-1.5, 1.5]², which the Langevin path needs (its Figure 1
+// has [-1, 1]²), so that the two figures show the same region. seedPathBox
+// is the same square, named for the path figure.
 var (
-	seedBox     = plot.Box{Min: [2]float64{-1, -1}, Max: [2]float64{1, 1}}
-	seedPathBox = plot.Box{Min: [2]float64{-1.5, -1.5}, Max: [2]float64{1.5, 1.5}}
+	seedBox     = plot.Box{Min: [2]float64{-1.5, -1.5}, Max: [2]float64{1.5, 1.5}}
+	seedPathBox = seedBox
 )
 
 // gridPoints returns the nx×ny grid over box in the layout of plot.Grid
@@ -53,9 +55,16 @@ func densityGrid(f func([]float64) float64, box plot.Box, n int) plot.Grid {
 	return plot.Grid{X: xs, Y: ys, Z: z}
 }
 
-// scoreField evaluates a 2-D score on an n×n grid over box.
+// scoreField evaluates a 2-D score at the centres of n×n equal cells of
+// box, so that arrows drawn centred on them, at most a cell long, stay
+// inside box.
 func scoreField(s sgm.Scorer, box plot.Box, n int) plot.Field {
-	xs, ys, pts := gridPoints(box, n, n)
+	w := [2]float64{(box.Max[0] - box.Min[0]) / float64(n), (box.Max[1] - box.Min[1]) / float64(n)}
+	inner := plot.Box{
+		Min: [2]float64{box.Min[0] + w[0]/2, box.Min[1] + w[1]/2},
+		Max: [2]float64{box.Max[0] - w[0]/2, box.Max[1] - w[1]/2},
+	}
+	xs, ys, pts := gridPoints(inner, n, n)
 	g := make([]float64, len(pts))
 	s.ScoreBatch(g, pts)
 	f := plot.Field{X: xs, Y: ys, U: make([]float64, n*n), V: make([]float64, n*n)}
@@ -72,7 +81,7 @@ func check2D(what string, d int) error {
 	return nil
 }
 
-// saveMixtureScore draws the seed's Figure 1: log-density contours of m with
+// saveMixtureScore draws the blog post's Figure 1: log-density contours of m with
 // its score as arrows.
 func saveMixtureScore(path string, m *dist.Mixture, box plot.Box, arrows int, title string) error {
 	if err := check2D("the target", m.Dim()); err != nil {
@@ -85,7 +94,7 @@ func saveMixtureScore(path string, m *dist.Mixture, box plot.Box, arrows int, ti
 	return plot.Save(fig, path)
 }
 
-// langevinPath runs the seed's single-particle Langevin chain on m.
+// langevinPath runs the blog post's single-particle Langevin chain on m.
 func langevinPath(m *dist.Mixture, steps int, eta float64, seed uint64, init []float64) ([]float64, error) {
 	rng := rand.New(rand.NewPCG(seed, 0x9a7))
 	x := append([]float64(nil), init...)
@@ -96,7 +105,7 @@ func langevinPath(m *dist.Mixture, steps int, eta float64, seed uint64, init []f
 	return path.Points, nil
 }
 
-// savePathFigure draws the seed's Figure 2 (a still, .png/.svg) or its
+// savePathFigure draws the blog post's Figure 2 (a still, .png/.svg) or its
 // animation (.gif, .mp4): density contours with the particle's path.
 func savePathFigure(path string, m *dist.Mixture, box plot.Box, particle []float64, title string) error {
 	grid := densityGrid(m.Prob, box, 100)
@@ -141,7 +150,7 @@ func defaultFieldLevels(L int) []int {
 	return out
 }
 
-// saveLearnedFields draws the seed's Figure 3: the learned score at each of
+// saveLearnedFields draws the blog post's Figure 3: the learned score at each of
 // the levels, on the unit square of image coordinates.
 func saveLearnedFields(path string, net *scorenet.Net, levels []int, arrows int) error {
 	sigmas := net.Config().Sigmas
@@ -165,7 +174,7 @@ func saveLearnedFields(path string, net *scorenet.Net, levels []int, arrows int)
 	return plot.Save(fig, path)
 }
 
-// saveHistogram draws a 2-D histogram of samples (the seed's last figure).
+// saveHistogram draws a 2-D histogram of samples (the blog post's last figure).
 func saveHistogram(path string, pts []float64, bins int, box plot.Box, space plot.Space, title string) error {
 	fig, err := plot.Histogram2D(pts, bins, box, space, title)
 	if err != nil {

@@ -199,7 +199,7 @@ func init() {
 	registerFigure(figure{
 		name:    "plot density",
 		args:    "--target SPEC [--box X0,X1,Y0,Y1] [--arrows N] --out FILE",
-		summary: "log-density contours with the score as arrows (the seed's Figure 1)",
+		summary: "log-density contours with the score as arrows (the blog post's Figure 1)",
 		out:     "density.png",
 		setup: func(fs *flag.FlagSet) drawFunc {
 			mix := addMixtureFlags(fs, seedBox)
@@ -219,8 +219,8 @@ func init() {
 	registerFigure(figure{
 		name:    "plot path",
 		args:    "--target SPEC [--steps T] [--step-size ETA] --out FILE.(png|svg|gif|mp4)",
-		summary: "one particle's Langevin path over the density (the seed's Figure 2, or its animation)",
-		detail: `Runs one Langevin chain on the target from a N(0, 0.5^2) start (the seed's) and
+		summary: "one particle's Langevin path over the density (the blog post's Figure 2, or its animation)",
+		detail: `Runs one Langevin chain on the target from a N(0, 0.5^2) start (the blog post's) and
 draws its path over the density's contours; a .gif or .mp4 name animates it
 (MP4 needs ffmpeg on PATH).`,
 		out:     "path.png",
@@ -278,7 +278,7 @@ draws its path over the density's contours; a .gif or .mp4 name animates it
 	registerFigure(figure{
 		name:    "plot field",
 		args:    "--model DIR [--levels L1,L2,...] --out FILE",
-		summary: "a trained network's score field at several noise levels (the seed's Figure 3)",
+		summary: "a trained network's score field at several noise levels (the blog post's Figure 3)",
 		out:     "field.png",
 		setup: func(fs *flag.FlagSet) drawFunc {
 			model := fs.String("model", "sgm-model", "checkpoint `DIR` written by sgm train")

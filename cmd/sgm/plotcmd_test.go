@@ -277,20 +277,21 @@ func TestPlotHistSpace(t *testing.T) {
 }
 
 func TestMixtureBox(t *testing.T) {
+	unit := plot.Box{Min: [2]float64{-1, -1}, Max: [2]float64{1, 1}}
 	for _, tc := range []struct {
 		preset string
 		fixed  plot.Box
 		want   plot.Box
 	}{
-		// The seed's mixture keeps the seed's boxes.
+		// The blog post's mixture keeps the blog post's boxes.
+		{"seed-mog", unit, unit},
 		{"seed-mog", seedBox, seedBox},
-		{"seed-mog", seedPathBox, seedPathBox},
 		// Modes at ±(5, 5) of std 1: means ± 3 std.
-		{"two-modes-unequal", seedBox, plot.Box{Min: [2]float64{-8, -8}, Max: [2]float64{8, 8}}},
-		{"ring8", seedBox, plot.Box{Min: [2]float64{-1.3, -1.3}, Max: [2]float64{1.3, 1.3}}},
+		{"two-modes-unequal", unit, plot.Box{Min: [2]float64{-8, -8}, Max: [2]float64{8, 8}}},
+		{"ring8", unit, plot.Box{Min: [2]float64{-1.3, -1.3}, Max: [2]float64{1.3, 1.3}}},
 		// One std reaches the edge of [-1, 1]², not that of [-1.5, 1.5]².
-		{"standard-normal", seedBox, plot.Box{Min: [2]float64{-3, -3}, Max: [2]float64{3, 3}}},
-		{"standard-normal", seedPathBox, seedPathBox},
+		{"standard-normal", unit, plot.Box{Min: [2]float64{-3, -3}, Max: [2]float64{3, 3}}},
+		{"standard-normal", seedBox, seedBox},
 	} {
 		m, err := dist.Preset(tc.preset)
 		if err != nil {
@@ -309,7 +310,7 @@ func TestMixtureBox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := mixtureBox(tiny, seedBox), (plot.Box{Min: [2]float64{0.14, -0.06}, Max: [2]float64{0.26, 0.06}}); abs(got.Max[0]-want.Max[0]) > 1e-12 || abs(got.Min[1]-want.Min[1]) > 1e-12 {
+	if got, want := mixtureBox(tiny, unit), (plot.Box{Min: [2]float64{0.14, -0.06}, Max: [2]float64{0.26, 0.06}}); abs(got.Max[0]-want.Max[0]) > 1e-12 || abs(got.Min[1]-want.Min[1]) > 1e-12 {
 		t.Errorf("narrow mode: box %v, want %v", got, want)
 	}
 }
@@ -331,4 +332,40 @@ func TestLossTitle(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkFigure(t, out)
+}
+
+// TestMixtureFiguresAgree checks that Figures 1 and 2 show the same
+// region, [-1.5, 1.5]², and that the arrows of Figure 1 are centred on
+// cells of it, so that none sticks out of the axes.
+func TestMixtureFiguresAgree(t *testing.T) {
+	dir := t.TempDir()
+	for _, kind := range []string{"density", "path"} {
+		out := filepath.Join(dir, kind+".svg")
+		if code, _, stderr := runSGM(t, "plot", kind, "--out", out); code != 0 {
+			t.Fatalf("plot %s: exit %d: %s", kind, code, stderr)
+		}
+		// Tick labels of the axes (not the colour bar's, which are
+		// densities in (0, 0.5) or log densities below -1.5).
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, s := range svgTexts(t, out) {
+			if v, err := strconv.ParseFloat(strings.ReplaceAll(s, "−", "-"), 64); err == nil && (v == 0 || abs(v) >= 0.5) && v >= -1.5 {
+				lo, hi = min(lo, v), max(hi, v)
+			}
+		}
+		if lo != -1.5 || hi != 1.5 {
+			t.Errorf("plot %s: axes from %g to %g, want ±1.5", kind, lo, hi)
+		}
+	}
+	m, err := dist.Preset("seed-mog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := scoreField(m, seedBox, 10)
+	// Cells of 0.3: the first centre is 0.15 inside the box.
+	if d := f.X[0] - seedBox.Min[0]; abs(d-0.15) > 1e-12 {
+		t.Errorf("first arrow %g from the edge, want half a cell, 0.15", d)
+	}
+	if d := seedBox.Max[1] - f.Y[len(f.Y)-1]; abs(d-0.15) > 1e-12 {
+		t.Errorf("last arrow %g from the edge, want half a cell, 0.15", d)
+	}
 }
