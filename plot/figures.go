@@ -16,7 +16,7 @@ import (
 // Sizes of the figures, in points.
 const (
 	squareSize  = 6 * vg.Inch   // one 2-D plot
-	panelSize   = 2.6 * vg.Inch // one cell of a grid of fields
+	panelSize   = 3.2 * vg.Inch // one cell of a grid of fields
 	imageSize   = 4 * vg.Inch   // one cell of ImageAndHistogram
 	lossW       = 7 * vg.Inch
 	lossH       = 4.5 * vg.Inch
@@ -252,8 +252,15 @@ func histogram(samples []float64, box Box, nb0, nb1 int) Grid {
 
 // grayMap returns a heat map of g in gray, black at its smallest value and
 // white at its largest, with sharp cells.
-func grayMap(g plotter.GridXYZ) sharpHeatMap {
-	h := plotter.NewHeatMap(g, gray(0, 1).Palette(256))
+func grayMap(g plotter.GridXYZ) sharpHeatMap { return heatMap(g, gray(0, 1)) }
+
+// faintGray runs from white to light gray, for an image under arrows.
+var faintGray = &ramp{stops: []color.NRGBA{{0xff, 0xff, 0xff, 0xff}, {0xb8, 0xb8, 0xb8, 0xff}}, max: 1, alpha: 1}
+
+// heatMap returns a heat map of g in the colours of cm, its first stop at
+// g's smallest value and its last at the largest, with sharp cells.
+func heatMap(g plotter.GridXYZ, cm *ramp) sharpHeatMap {
+	h := plotter.NewHeatMap(g, cm.Palette(256))
 	if !(h.Max > h.Min) {
 		h.Max = h.Min + 1
 	}
@@ -261,7 +268,7 @@ func grayMap(g plotter.GridXYZ) sharpHeatMap {
 	return sharpHeatMap{h}
 }
 
-// colorBar returns the colour bar of h labelled label.
+// colorBar returns the colour bar of a grayMap h labelled label.
 func (h sharpHeatMap) colorBar(label string) *gplot.Plot {
 	return colorBar(gray(h.Min, h.Max), label)
 }
@@ -339,18 +346,47 @@ func ImageAndHistogram(img Grid, samples []float64, bins int, title string) (*Pa
 	}, nil
 }
 
-// FieldPanels is the blog post's Figure 3: one quiver plot per field, in a grid
-// of cols columns filled row by row, each under its title (for example
-// "level 17: σ=0.0221"). titles is nil or has one title per field.
-func FieldPanels(fields []Field, titles []string, cols int, space Space) (*Panels, error) {
+// FieldOptions configures FieldPanels. The zero value draws the fields in
+// Cartesian space in 3 columns with no titles and nothing under them.
+type FieldOptions struct {
+	// Titles is nil or has one title per field, such as "level 17:
+	// σ=0.0221".
+	Titles []string
+	// Cols is the number of columns, filled row by row; 0 means 3.
+	Cols int
+	// Space is the space of the fields and of Under.
+	Space Space
+	// Under, if not nil, is drawn faintly under the arrows of every
+	// panel, from white at its smallest value to light gray at its
+	// largest: the image whose score the fields are.
+	Under *Grid
+}
+
+// FieldPanels is the blog post's Figure 3: one quiver plot per field, in a
+// grid of panels. Each panel scales its own arrows, the longest one cell
+// long, and says under its title how long that arrow is: "longest arrow
+// |s| = 12.5".
+func FieldPanels(fields []Field, opts FieldOptions) (*Panels, error) {
 	if len(fields) == 0 {
 		return nil, fmt.Errorf("no fields to draw")
 	}
-	if titles != nil && len(titles) != len(fields) {
-		return nil, fmt.Errorf("%d titles for %d fields", len(titles), len(fields))
+	if opts.Titles != nil && len(opts.Titles) != len(fields) {
+		return nil, fmt.Errorf("%d titles for %d fields", len(opts.Titles), len(fields))
+	}
+	cols := opts.Cols
+	if cols == 0 {
+		cols = 3
 	}
 	if cols < 1 {
 		return nil, fmt.Errorf("panel grid needs at least 1 column, got %d", cols)
+	}
+	var under *sharpHeatMap
+	if opts.Under != nil {
+		if err := opts.Under.check(); err != nil {
+			return nil, fmt.Errorf("image under the fields: %w", err)
+		}
+		h := heatMap(gridXYZ{*opts.Under, opts.Space}, faintGray)
+		under = &h
 	}
 	cols = min(cols, len(fields))
 	rows := (len(fields) + cols - 1) / cols
@@ -362,68 +398,25 @@ func FieldPanels(fields []Field, titles []string, cols int, space Space) (*Panel
 		if err := f.check(); err != nil {
 			return nil, fmt.Errorf("field %d: %w", k, err)
 		}
-		var title string
-		if titles != nil {
-			title = titles[k]
+		q := newQuiver(fieldXY{f, opts.Space})
+		title := fmt.Sprintf("longest arrow |s| = %v", roundSigN(q.max, 3))
+		if opts.Titles != nil {
+			title = opts.Titles[k] + "\n" + title
 		}
-		p := newPlot(title, space)
+		p := newPlot(title, opts.Space)
 		p.Title.TextStyle.Font.Size = 11
 		p.Title.Padding = 4
 		for _, a := range []*gplot.Axis{&p.X, &p.Y} {
 			a.Label.TextStyle.Font.Size = 9
 			a.Tick.Label.Font.Size = 8
 		}
-		p.Add(newQuiver(fieldXY{f, space}))
+		if under != nil {
+			p.Add(under)
+		}
+		p.Add(q)
 		plots[k/cols][k%cols] = p
 	}
-	return &Panels{Plots: plots, PanelW: panelSize, PanelH: panelSize}, nil
-}
-
-// LossCurve draws the training loss against the step. steps is nil (the
-// index is the step) or has one step per loss. Losses or steps that are NaN
-// or infinite are left out, and the title says how many; it is an error if
-// none is left. The loss axis is logarithmic when every loss drawn is
-// positive and linear otherwise; a loss that never changes is drawn across
-// the middle of the axis. A window > 1 draws the moving average over that
-// many losses on top of the raw curve, which is then drawn pale, when there
-// are more losses than that.
-func LossCurve(steps, loss []float64, window int, title string) (*Chart, error) {
-	if len(loss) == 0 {
-		return nil, fmt.Errorf("no losses to draw")
-	}
-	if steps != nil && len(steps) != len(loss) {
-		return nil, fmt.Errorf("%d steps for %d losses", len(steps), len(loss))
-	}
-	if steps == nil {
-		steps = make([]float64, len(loss))
-		for k := range steps {
-			steps[k] = float64(k)
-		}
-	}
-	xys, dropped := finiteXYs(steps, loss)
-	if len(xys) == 0 {
-		return nil, fmt.Errorf("no finite loss to draw: %d NaN or infinite", len(loss))
-	}
-	p := newChartPlot(withNote(title, leftOutNote(dropped, "loss", "losses")), "step", "loss")
-	p.Add(plotter.NewGrid())
-	raw := &plotter.Line{XYs: xys, LineStyle: draw.LineStyle{Color: blue, Width: 1.2}}
-	p.Add(raw)
-	if len(xys) == 1 { // a line through one point draws nothing
-		p.Add(&plotter.Scatter{XYs: xys, GlyphStyle: draw.GlyphStyle{Color: blue, Radius: 3, Shape: draw.CircleGlyph{}}})
-	}
-	if window > 1 && len(xys) > window {
-		raw.LineStyle.Color = paleBlue
-		raw.LineStyle.Width = 1
-		avg := &plotter.Line{XYs: movingAverage(xys, window), LineStyle: draw.LineStyle{Color: orange, Width: 2}}
-		p.Add(avg)
-		p.Legend.Add("loss", raw)
-		p.Legend.Add(fmt.Sprintf("moving average of %d", window), avg)
-		p.Legend.Top = true
-		p.Legend.XOffs = -vg.Points(12) // keep the sample lines inside the canvas
-	}
-	_, _, lo, hi := plotter.XYRange(xys)
-	useLogScale(&p.Y, lo, hi)
-	return &Chart{Plot: p, W: lossW, H: lossH}, nil
+	return &Panels{Plots: plots, PanelW: panelSize, PanelH: panelSize + 12}, nil
 }
 
 // newChartPlot returns a plot with a title and labelled axes, in the
@@ -439,27 +432,6 @@ func newChartPlot(title, xLabel, yLabel string) *gplot.Plot {
 		a.Tick.Label.Font.Size = 10
 	}
 	return p
-}
-
-var paleBlue = blendWhite(blue, 0.45)
-
-// movingAverage returns the mean of each window of w consecutive losses,
-// placed at the mean step of the window.
-func movingAverage(xys plotter.XYs, w int) plotter.XYs {
-	out := make(plotter.XYs, 0, len(xys)-w+1)
-	var sx, sy float64
-	for k, q := range xys {
-		sx += q.X
-		sy += q.Y
-		if k >= w {
-			sx -= xys[k-w].X
-			sy -= xys[k-w].Y
-		}
-		if k >= w-1 {
-			out = append(out, plotter.XY{X: sx / float64(w), Y: sy / float64(w)})
-		}
-	}
-	return out
 }
 
 // Series is one named curve of a Curves chart.

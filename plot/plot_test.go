@@ -438,7 +438,11 @@ func TestFieldPanels(t *testing.T) {
 		fields[k] = imageScore(h, w, pix, s, 15)
 		titles[k] = fmt.Sprintf("level %d: σ=%.4g", 3*k, s)
 	}
-	fig, err := FieldPanels(fields, titles, 3, ImageSpace)
+	img, err := ImageGrid(h, w, pix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fig, err := FieldPanels(fields, FieldOptions{Titles: titles, Space: ImageSpace, Under: &img})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -447,7 +451,7 @@ func TestFieldPanels(t *testing.T) {
 	}
 	readPNG(t, save(t, fig, "field_panels.png"), fig)
 
-	cart, err := FieldPanels([]Field{mixScore(-1, 1, 15), mixScore(-1, 1, 10)}, nil, 5, Cartesian)
+	cart, err := FieldPanels([]Field{mixScore(-1, 1, 15), mixScore(-1, 1, 10)}, FieldOptions{Cols: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -531,11 +535,11 @@ func TestBadInput(t *testing.T) {
 			return err
 		}},
 		{"short U", func() error {
-			_, err := FieldPanels([]Field{{X: field.X, Y: field.Y, U: field.U[:1], V: field.V}}, nil, 1, Cartesian)
+			_, err := FieldPanels([]Field{{X: field.X, Y: field.Y, U: field.U[:1], V: field.V}}, FieldOptions{Cols: 1})
 			return err
 		}},
 		{"titles", func() error {
-			_, err := FieldPanels([]Field{field}, []string{"a", "b"}, 1, Cartesian)
+			_, err := FieldPanels([]Field{field}, FieldOptions{Titles: []string{"a", "b"}, Cols: 1})
 			return err
 		}},
 		{"no bins", func() error {

@@ -183,8 +183,11 @@ func (q *quiver) Plot(c draw.Canvas, p *gplot.Plot) {
 			cx, cy := float64(trX(q.field.X(i))), float64(trY(q.field.Y(j)))
 			tail := vg.Point{X: vg.Length(cx - ux*n/2), Y: vg.Length(cy - uy*n/2)}
 			tip := vg.Point{X: vg.Length(cx + ux*n/2), Y: vg.Length(cy + uy*n/2)}
-			head := math.Min(0.4*n, 6) // head length in points
-			half := 0.45 * head
+			// Head length in points: 0.45 of the arrow, but at least
+			// 3 points so that its direction is legible in small
+			// panels, short of the whole arrow, and at most 6.
+			head := math.Min(math.Max(0.45*n, math.Min(3, n)), 6)
+			half := 0.5 * head
 			base := vg.Point{X: tip.X - vg.Length(ux*head), Y: tip.Y - vg.Length(uy*head)}
 			neck := vg.Point{X: tip.X - vg.Length(ux*head*0.8), Y: tip.Y - vg.Length(uy*head*0.8)}
 			if c.Contains(tail) && c.Contains(tip) {
@@ -317,11 +320,14 @@ func leftOutNote(n int, one, many string) string {
 }
 
 // roundSig rounds v to 6 significant digits, so 3*0.1 prints as 0.3.
-func roundSig(v float64) float64 {
-	if v == 0 {
-		return 0
+func roundSig(v float64) float64 { return roundSigN(v, 6) }
+
+// roundSigN rounds v to n significant digits.
+func roundSigN(v float64, n int) float64 {
+	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return v
 	}
-	p := math.Pow(10, 5-math.Floor(math.Log10(math.Abs(v))))
+	p := math.Pow(10, float64(n-1)-math.Floor(math.Log10(math.Abs(v))))
 	return math.Round(v*p) / p
 }
 

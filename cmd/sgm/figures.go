@@ -133,25 +133,23 @@ func saveImageHistogram(path string, im *dist.Image, draws []float64, title stri
 	return plot.Save(fig, path)
 }
 
-// defaultFieldLevels picks nine levels spread over a schedule of L, as the
-// seed's 3×3 grid of range(0, 30, 3).
+// defaultFieldLevels picks the levels of the learned-fields figure for a
+// schedule of L levels: as the blog post, which zips its 3×3 grid with
+// range(0, 30, 3) and so draws levels 0, 3, ..., 24 of its 30, nine levels
+// a tenth of the schedule apart (every level when L < 20), or all L when
+// L <= 9.
 func defaultFieldLevels(L int) []int {
-	if L <= 9 {
-		out := make([]int, L)
-		for i := range out {
-			out[i] = i
-		}
-		return out
-	}
-	out := make([]int, 9)
-	for i := range out {
-		out[i] = i * (L - 1) / 8
+	step := max(1, L/10)
+	out := make([]int, 0, 9)
+	for l := 0; l < L && len(out) < 9; l += step {
+		out = append(out, l)
 	}
 	return out
 }
 
-// saveLearnedFields draws the blog post's Figure 3: the learned score at each of
-// the levels, on the unit square of image coordinates.
+// saveLearnedFields draws the blog post's Figure 3: the learned score at
+// each of the levels, on the unit square of image coordinates, over the
+// network's training image when its checkpoint names one that loads.
 func saveLearnedFields(path string, net *scorenet.Net, levels []int, arrows int) error {
 	sigmas := net.Config().Sigmas
 	fields := make([]plot.Field, len(levels))
@@ -163,11 +161,17 @@ func saveLearnedFields(path string, net *scorenet.Net, levels []int, arrows int)
 		fields[i] = scoreField(net.AtLevel(l), plot.UnitSquare, arrows)
 		titles[i] = fmt.Sprintf("level %d: σ=%.3g", l, sigmas[l])
 	}
-	cols := 3
-	if len(levels) < 3 {
-		cols = len(levels)
+	opts := plot.FieldOptions{Titles: titles, Cols: min(3, len(levels)), Space: plot.ImageSpace}
+	if spec, ok := net.Label(imageLabel); ok {
+		if im, err := loadImage(spec); err == nil {
+			g, err := plot.ImageGrid(im.H, im.W, im.Pix)
+			if err != nil {
+				return err
+			}
+			opts.Under = &g
+		}
 	}
-	fig, err := plot.FieldPanels(fields, titles, cols, plot.ImageSpace)
+	fig, err := plot.FieldPanels(fields, opts)
 	if err != nil {
 		return err
 	}
@@ -198,13 +202,20 @@ func lossTitle(objective train.Objective) string {
 }
 
 // saveLossPlot draws a training loss history, titled by the loss the run's
-// objective estimates ("" when it is not known, as for sgm plot loss).
+// objective estimates ("" when it is not known).
 func saveLossPlot(path string, h []train.Record, objective train.Objective) error {
-	steps, loss := make([]float64, len(h)), make([]float64, len(h))
-	for i, r := range h {
-		steps[i], loss[i] = float64(r.Step), r.Loss
+	s := plot.NewLossSeries(plot.DefaultLossPoints)
+	for _, r := range h {
+		s.Add(float64(r.Step), r.Loss)
 	}
-	fig, err := plot.LossCurve(steps, loss, max(1, len(h)/50), lossTitle(objective))
+	return saveLossSeries(path, s, objective)
+}
+
+// saveLossSeries draws the loss figure of sgm train, sgm demo and sgm plot
+// loss: one title per objective, the moving average over a fiftieth of the
+// steps.
+func saveLossSeries(path string, s *plot.LossSeries, objective train.Objective) error {
+	fig, err := plot.LossSeriesCurve(s, max(1, s.Len()/50), lossTitle(objective))
 	if err != nil {
 		return err
 	}

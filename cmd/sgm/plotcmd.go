@@ -1,17 +1,24 @@
 package main
 
 import (
+	"bufio"
 	"cmp"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/plot"
+	"github.com/sgm-dev/sgm/scorenet"
+	"github.com/sgm-dev/sgm/train"
 )
 
 // plotKinds lists the figures "sgm plot" draws.
@@ -378,26 +385,126 @@ over the samples' range. A box that holds none of the samples is an error.`,
 	})
 	registerFigure(figure{
 		name:    "plot loss",
-		args:    "--csv FILE --out FILE",
+		args:    "--csv FILE [--model DIR] --out FILE",
 		summary: "a training run's loss curve",
-		out:     "loss.png",
+		detail: `Draws the loss history as sgm train and sgm demo do, titled by the loss the
+run's objective estimates, which --model's checkpoint records (default: the
+checkpoint beside the CSV, as sgm train writes it, or in model/ beside it, as
+sgm demo does; "training loss" when there is none). The CSV is read as a
+stream and kept in at most 10000 points, each the mean of a run of steps
+drawn over the band from their smallest to their largest loss, so that any
+length of history fits in memory.`,
+		out: "loss.png",
 		setup: func(fs *flag.FlagSet) drawFunc {
 			csv := fs.String("csv", "sgm-model/loss.csv", "loss history `FILE` written by sgm train")
+			model := fs.String("model", "", "checkpoint `DIR` of the run, for its objective (default: beside the CSV)")
 			return func(ctx context.Context, out string) error {
-				h, err := readLossCSV(*csv)
+				s, err := readLossSeries(*csv)
 				if err != nil {
 					return err
 				}
-				if len(h) == 0 {
+				if s.Len()+s.Dropped() == 0 {
 					return fmt.Errorf("%s: no steps recorded", *csv)
 				}
-				if err := saveLossPlot(out, h, ""); err != nil {
+				objective, err := lossObjective(*csv, *model)
+				if err != nil {
+					return err
+				}
+				if err := saveLossSeries(out, s, objective); err != nil {
 					return fmt.Errorf("%s: %w", *csv, err)
 				}
 				return nil
 			}
 		},
 	})
+}
+
+// maxLossLine is the longest line of a loss CSV: two numbers.
+const maxLossLine = 1024
+
+// readLossSeries reads a loss history CSV (a step,loss header, then one
+// step and loss a line) as a stream into a plot.LossSeries, in bounded
+// memory whatever the file's length. Errors name the file and line.
+func readLossSeries(path string) (*plot.LossSeries, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err // *fs.PathError names the path
+	}
+	defer f.Close()
+	s := plot.NewLossSeries(plot.DefaultLossPoints)
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, maxLossLine), maxLossLine)
+	line := 0
+	for sc.Scan() {
+		line++
+		text := strings.TrimSpace(sc.Text())
+		if line == 1 {
+			if h := strings.ReplaceAll(text, " ", ""); h != "step,loss" {
+				return nil, fmt.Errorf("%s: header %q, want step,loss", path, cut(text, 40))
+			}
+			continue
+		}
+		if text == "" {
+			continue
+		}
+		a, b, ok := strings.Cut(text, ",")
+		var step, loss float64
+		if ok {
+			step, err = strconv.ParseFloat(strings.TrimSpace(a), 64)
+			if err == nil {
+				loss, err = strconv.ParseFloat(strings.TrimSpace(b), 64)
+			}
+		}
+		if !ok || err != nil {
+			return nil, fmt.Errorf("%s: line %d: %q is not a step and a loss", path, line, cut(text, 40))
+		}
+		s.Add(step, loss)
+	}
+	if errors.Is(sc.Err(), bufio.ErrTooLong) {
+		return nil, fmt.Errorf("%s: line %d is longer than %d bytes", path, line+1, maxLossLine)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if line == 0 {
+		return nil, fmt.Errorf("%s: empty file: want a step,loss header", path)
+	}
+	return s, nil
+}
+
+// cut returns s, or its first n bytes and "..." when it is longer.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+// lossObjective returns the objective the checkpoint in dir records, or,
+// when dir is "", the one beside the loss CSV at csv or in model/ beside
+// it; "" when there is no checkpoint there.
+func lossObjective(csv, dir string) (train.Objective, error) {
+	if dir == "" {
+		for _, d := range []string{filepath.Dir(csv), filepath.Join(filepath.Dir(csv), "model")} {
+			if ok, err := scorenet.HasCheckpoints(d); err == nil && ok {
+				dir = d
+				break
+			}
+		}
+		if dir == "" {
+			return "", nil
+		}
+	}
+	b, err := newBackend("go")
+	if err != nil {
+		return "", err
+	}
+	net, err := loadNet(b, dir)
+	if err != nil {
+		return "", err
+	}
+	objective, _ := net.Label("objective")
+	return train.Objective(objective), nil
 }
 
 // histogramTitle says how many of the samples pts a histogram over b

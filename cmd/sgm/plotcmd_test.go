@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -367,5 +368,89 @@ func TestMixtureFiguresAgree(t *testing.T) {
 	}
 	if d := seedBox.Max[1] - f.Y[len(f.Y)-1]; abs(d-0.15) > 1e-12 {
 		t.Errorf("last arrow %g from the edge, want half a cell, 0.15", d)
+	}
+}
+
+func TestDefaultFieldLevels(t *testing.T) {
+	for _, tc := range []struct {
+		L    int
+		want []int
+	}{
+		{30, []int{0, 3, 6, 9, 12, 15, 18, 21, 24}}, // the blog post's zip(axes, range(0, 30, 3))
+		{5, []int{0, 1, 2, 3, 4}},
+		{12, []int{0, 1, 2, 3, 4, 5, 6, 7, 8}},
+		{100, []int{0, 10, 20, 30, 40, 50, 60, 70, 80}},
+	} {
+		if got := defaultFieldLevels(tc.L); !slices.Equal(got, tc.want) {
+			t.Errorf("defaultFieldLevels(%d) = %v, want %v", tc.L, got, tc.want)
+		}
+	}
+}
+
+// TestPlotLossStream checks that plot loss reads a long history into the
+// bounded series, and names the file and line of a bad one in one line,
+// cutting a long bad value.
+func TestPlotLossStream(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("step,loss\n")
+	for k := range 25_000 {
+		fmt.Fprintf(&b, "%d,%g\n", k+1, 1/(1+0.001*float64(k)))
+	}
+	long := writeFile(t, dir, "long.csv", b.String())
+	s, err := readLossSeries(long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 25,000 losses in at most 10,000 buckets: 4 a bucket.
+	if s.Len() != 25_000 || s.PerBucket() != 4 {
+		t.Errorf("%d losses, %d a bucket; want 25000, 4 a bucket", s.Len(), s.PerBucket())
+	}
+	out := filepath.Join(dir, "long.svg")
+	if code, _, stderr := runSGM(t, "plot", "loss", "--csv", long, "--out", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if texts := svgTexts(t, out); !slices.Contains(texts, "loss, mean over 4 steps (band: min to max)") {
+		t.Errorf("texts %q, want a legend of means over 4 steps", texts)
+	}
+	for _, tc := range []struct{ name, csv, want string }{
+		{"header", "x0,x1\n1,2\n", `header "x0,x1", want step,loss`},
+		{"bad number", "step,loss\n1,0.5\n2," + strings.Repeat("9", 100) + "x\n", "line 3: \"2," + strings.Repeat("9", 38) + "...\" is not a step and a loss"},
+		{"one column", "step,loss\n1\n", `line 2: "1" is not a step and a loss`},
+		{"long line", "step,loss\n1," + strings.Repeat("1", 5000) + "\n", "line 2 is longer than 1024 bytes"},
+		{"empty", "", "empty file"},
+	} {
+		csv := writeFile(t, dir, "bad.csv", tc.csv)
+		code, _, stderr := runSGM(t, "plot", "loss", "--csv", csv, "--out", filepath.Join(dir, "bad.png"))
+		if code == 0 || !strings.Contains(stderr, "bad.csv: ") || !strings.Contains(stderr, tc.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("%s: exit %d, stderr %q; want one line naming bad.csv with %q", tc.name, code, stderr, tc.want)
+		}
+	}
+}
+
+// TestPlotLossTitle checks that plot loss titles a run's loss as training
+// does, from the objective its checkpoint records.
+func TestPlotLossTitle(t *testing.T) {
+	model := filepath.Join(t.TempDir(), "run")
+	if code, _, stderr := runSGM(t, "train", "--features", "8", "--width", "8", "--depth", "1", "--steps", "3", "--levels", "2", "--out", model); code != 0 {
+		t.Fatalf("train exited %d: %s", code, stderr)
+	}
+	csv := filepath.Join(model, "loss.csv")
+	// The checkpoint beside the CSV, and named by --model with the CSV
+	// elsewhere.
+	moved := filepath.Join(t.TempDir(), "loss.csv")
+	b, err := os.ReadFile(csv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Dir(moved), "loss.csv", string(b))
+	for _, args := range [][]string{{"--csv", csv}, {"--csv", moved, "--model", model}} {
+		out := filepath.Join(t.TempDir(), "loss.svg")
+		if code, _, stderr := runSGM(t, append([]string{"plot", "loss", "--out", out}, args...)...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		if texts := svgTexts(t, out); len(texts) == 0 || texts[0] != lossTitle(train.AllLevels) {
+			t.Errorf("%v: texts %q, want the title %q", args, texts, lossTitle(train.AllLevels))
+		}
 	}
 }
