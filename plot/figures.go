@@ -440,13 +440,24 @@ type Series struct {
 	X, Y []float64
 }
 
+// Mark is a dashed reference line across a Curves chart, named in its
+// legend: vertical at x = At when Vertical, horizontal at y = At
+// otherwise.
+type Mark struct {
+	Name     string
+	Vertical bool
+	At       float64
+}
+
 // Curves draws lines with dots through each series on log-log axes (each
 // axis logarithmic where every value drawn on it is positive, linear
 // otherwise), such as the score error of a trained network against the
-// noise level. Points with a NaN or infinite coordinate are left out, and
-// the title says how many; it is an error if none is left. An axis whose
-// values are all the same shows them across its middle.
-func Curves(series []Series, xLabel, yLabel, title string) (*Chart, error) {
+// noise level, and a dashed line for each mark, such as a tolerance; the
+// axes reach the marks. Points with a NaN or infinite coordinate are left
+// out, and the title says how many; it is an error if none is left, or if
+// a mark is not finite. An axis whose values are all the same shows them
+// across its middle.
+func Curves(series []Series, xLabel, yLabel, title string, marks ...Mark) (*Chart, error) {
 	if len(series) == 0 {
 		return nil, fmt.Errorf("no series to draw")
 	}
@@ -479,10 +490,65 @@ func Curves(series []Series, xLabel, yLabel, title string) (*Chart, error) {
 	}
 	p.Title.Text = withNote(title, leftOutNote(dropped, "point", "points"))
 	xmin, xmax, ymin, ymax := plotter.XYRange(all)
+	for i, m := range marks {
+		if !finite(m.At) {
+			return nil, fmt.Errorf("mark %q at %v is not finite", m.Name, m.At)
+		}
+		r := rule{Mark: m, style: draw.LineStyle{Color: markColours[i%len(markColours)], Width: 1.5, Dashes: []vg.Length{6, 3}}}
+		p.Add(r)
+		if m.Name != "" {
+			p.Legend.Add(m.Name, r)
+		}
+		if m.Vertical {
+			xmin, xmax = math.Min(xmin, m.At), math.Max(xmax, m.At)
+		} else {
+			ymin, ymax = math.Min(ymin, m.At), math.Max(ymax, m.At)
+		}
+	}
 	useLogScale(&p.X, xmin, xmax)
 	useLogScale(&p.Y, ymin, ymax)
-	// Bottom left: score errors and similar curves fall to the right.
-	p.Legend.Left = true
-	p.Legend.XOffs, p.Legend.YOffs = vg.Points(8), vg.Points(8)
+	// Top left, above the curves: score errors and similar curves start
+	// high on the left and fall to the right.
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.XOffs, p.Legend.YOffs = vg.Points(8), -vg.Points(4)
+	makeRoom(&p.Y, ymax, 0.08*float64(len(series)+len(marks)))
 	return &Chart{Plot: p, W: lossW, H: lossH}, nil
+}
+
+// markColours are the colours of Curves' marks: gray, then red.
+var markColours = []color.Color{color.Gray{Y: 0x70}, red}
+
+// rule draws a Mark across the data area.
+type rule struct {
+	Mark
+	style draw.LineStyle
+}
+
+func (r rule) Plot(c draw.Canvas, p *gplot.Plot) {
+	trX, trY := p.Transforms(&c)
+	var a, b vg.Point
+	if r.Vertical {
+		x := trX(r.At)
+		a, b = vg.Point{X: x, Y: c.Min.Y}, vg.Point{X: x, Y: c.Max.Y}
+	} else {
+		y := trY(r.At)
+		a, b = vg.Point{X: c.Min.X, Y: y}, vg.Point{X: c.Max.X, Y: y}
+	}
+	c.StrokeLines(r.style, c.ClipLinesXY([]vg.Point{a, b})...)
+}
+
+// DataRange implements gplot.DataRanger: the mark's value on its axis,
+// nothing on the other.
+func (r rule) DataRange() (xmin, xmax, ymin, ymax float64) {
+	inf := math.Inf(1)
+	if r.Vertical {
+		return r.At, r.At, inf, -inf
+	}
+	return inf, -inf, r.At, r.At
+}
+
+// Thumbnail implements gplot.Thumbnailer: a short dashed line.
+func (r rule) Thumbnail(c *draw.Canvas) {
+	y := c.Center().Y
+	c.StrokeLine2(r.style, c.Min.X, y, c.Max.X, y)
 }

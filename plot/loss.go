@@ -179,14 +179,9 @@ func LossSeriesCurve(s *LossSeries, window int, title string) (*Chart, error) {
 		p.Legend.Top = true
 		p.Legend.XOffs = -vg.Points(12) // keep the sample lines inside the canvas
 	}
-	if useLogScale(&p.Y, lo, hi) {
-		if p.Legend.Top && hi > lo {
-			// Room for the legend's two lines above the curves: the top
-			// fifth of the axis.
-			p.Y.Min, p.Y.Max = lo, hi*math.Pow(hi/lo, 0.25)
-		}
-	} else if p.Legend.Top && hi > lo {
-		p.Y.Min, p.Y.Max = lo, hi+0.25*(hi-lo)
+	useLogScale(&p.Y, lo, hi)
+	if p.Legend.Top {
+		makeRoom(&p.Y, hi, 0.2) // the legend's two lines
 	}
 	return &Chart{Plot: p, W: lossW, H: lossH}, nil
 }

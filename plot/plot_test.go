@@ -1,6 +1,7 @@
 package plot
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"image/color"
@@ -429,6 +430,19 @@ func checkGrayBar(t *testing.T, img *image.RGBA, r image.Rectangle) {
 	}
 }
 
+func TestHeadLength(t *testing.T) {
+	for _, tc := range []struct{ n, want float64 }{
+		{1, 1},    // the whole of a tiny arrow
+		{5, 3},    // at least 3 points, legible in a small panel
+		{10, 4.5}, // 0.45 of the arrow
+		{100, 6},  // at most 6 points
+	} {
+		if got := headLength(tc.n); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("headLength(%v) = %v, want %v", tc.n, got, tc.want)
+		}
+	}
+}
+
 func TestFieldPanels(t *testing.T) {
 	h, w, pix := letterL()
 	sigmas := []float64{0.02, 0.05, 0.1, 0.2, 0.5, 1}
@@ -449,7 +463,38 @@ func TestFieldPanels(t *testing.T) {
 	if got, want := len(fig.Plots), 2; got != want {
 		t.Errorf("%d rows of panels, want %d", got, want)
 	}
-	readPNG(t, save(t, fig, "field_panels.png"), fig)
+	out := readPNG(t, save(t, fig, "field_panels.png"), fig)
+	// The L drawn faintly under the arrows: light gray in the lower left
+	// of each panel, where its foot is.
+	canvases, _ := fig.layout(figureCanvas(fig))
+	isFaint := func(c color.RGBA) bool { return c.R == c.G && c.G == c.B && c.R > 0xa8 && c.R < 0xc8 }
+	for j, row := range fig.Plots {
+		for i, p := range row {
+			r := pixelRect(fig, p.DataCanvas(canvases[j][i]))
+			// Inside the foot, rows 0.75 to 0.85 and columns 0.3 to 0.5:
+			// mostly faint gray, but for the arrows.
+			foot := image.Rect(r.Min.X+3*r.Dx()/10, r.Min.Y+3*r.Dy()/4, r.Min.X+r.Dx()/2, r.Min.Y+85*r.Dy()/100)
+			faint := 0
+			for y := foot.Min.Y; y < foot.Max.Y; y++ {
+				for x := foot.Min.X; x < foot.Max.X; x++ {
+					if isFaint(out.RGBAAt(x, y)) {
+						faint++
+					}
+				}
+			}
+			if frac := float64(faint) / float64(foot.Dx()*foot.Dy()); frac < 0.5 {
+				t.Errorf("panel %d,%d: %.0f%% of %v faint gray, want the image under the arrows", j, i, 100*frac, foot)
+			}
+			if !strings.Contains(p.Title.Text, "\nlongest arrow |s| = ") {
+				t.Errorf("panel %d,%d: title %q does not give the arrows' scale", j, i, p.Title.Text)
+			}
+		}
+	}
+	// Level 0's longest arrow, σ = 0.02 from the L: its scale rounded to
+	// three digits.
+	if want := fmt.Sprintf("longest arrow |s| = %v", roundSigN(newQuiver(fieldXY{fields[0], ImageSpace}).max, 3)); !strings.HasSuffix(fig.Plots[0][0].Title.Text, want) {
+		t.Errorf("title %q, want it to end in %q", fig.Plots[0][0].Title.Text, want)
+	}
 
 	cart, err := FieldPanels([]Field{mixScore(-1, 1, 15), mixScore(-1, 1, 10)}, FieldOptions{Cols: 5})
 	if err != nil {
@@ -678,5 +723,44 @@ func TestCurves(t *testing.T) {
 	}
 	if _, err := Curves(nil, "", "", ""); err == nil {
 		t.Error("no series accepted")
+	}
+}
+
+// TestCurvesMarks checks that the marks are drawn, named in the legend and
+// reached by the axes, and that the end of a σ axis a rounding error past
+// 1e-4 is labelled.
+func TestCurvesMarks(t *testing.T) {
+	x := []float64{math.Exp(math.Log(1e-4)), 1e-3, 1e-2, 1e-1, 1}
+	if x[0] <= 1e-4 {
+		t.Fatalf("x[0] = %v, want a rounding error above 1e-4", x[0])
+	}
+	fig, err := Curves([]Series{{Name: "relative", X: x, Y: []float64{1, 1, 0.5, 0.3, 0.2}}}, "σ", "score error", "marks",
+		Mark{Name: "tolerance", At: 0.1}, Mark{Name: "chosen", Vertical: true, At: 0.01})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := readPNG(t, save(t, fig, "curves_marks.png"), fig)
+	if fig.Plot.Y.Min > 0.1 {
+		t.Errorf("y axis from %v, want it to reach the tolerance 0.1", fig.Plot.Y.Min)
+	}
+	main, _ := fig.layout(figureCanvas(fig))
+	dc := fig.Plot.DataCanvas(main)
+	trX, _ := fig.Plot.Transforms(&dc)
+	px := int(math.Round(float64(trX(0.01)/vg.Inch) * DPI))
+	r := pixelRect(fig, dc)
+	if !anyPixel(img, image.Rect(px-1, r.Max.Y-20, px+2, r.Max.Y-2), func(c color.RGBA) bool { return c.R > 180 && c.G < 80 }) {
+		t.Errorf("no red mark at pixel column %d", px)
+	}
+	var svg bytes.Buffer
+	if err := Encode(&svg, fig, "svg"); err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{">tolerance<", ">chosen<", ">0.0001<"} {
+		if !strings.Contains(svg.String(), text) {
+			t.Errorf("no text %s: the legend names the marks, the σ axis starts at 0.0001", text)
+		}
+	}
+	if _, err := Curves([]Series{{X: x, Y: x}}, "", "", "", Mark{At: math.NaN()}); err == nil {
+		t.Error("a NaN mark accepted")
 	}
 }

@@ -183,10 +183,7 @@ func (q *quiver) Plot(c draw.Canvas, p *gplot.Plot) {
 			cx, cy := float64(trX(q.field.X(i))), float64(trY(q.field.Y(j)))
 			tail := vg.Point{X: vg.Length(cx - ux*n/2), Y: vg.Length(cy - uy*n/2)}
 			tip := vg.Point{X: vg.Length(cx + ux*n/2), Y: vg.Length(cy + uy*n/2)}
-			// Head length in points: 0.45 of the arrow, but at least
-			// 3 points so that its direction is legible in small
-			// panels, short of the whole arrow, and at most 6.
-			head := math.Min(math.Max(0.45*n, math.Min(3, n)), 6)
+			head := headLength(n)
 			half := 0.5 * head
 			base := vg.Point{X: tip.X - vg.Length(ux*head), Y: tip.Y - vg.Length(uy*head)}
 			neck := vg.Point{X: tip.X - vg.Length(ux*head*0.8), Y: tip.Y - vg.Length(uy*head*0.8)}
@@ -201,6 +198,12 @@ func (q *quiver) Plot(c draw.Canvas, p *gplot.Plot) {
 		}
 	}
 }
+
+// headLength returns the length in points of the head of an arrow n
+// points long: 0.45 of the arrow, but at least 3 points (or the whole
+// arrow, if shorter) so that its direction is legible in small panels,
+// and at most 6.
+func headLength(n float64) float64 { return math.Min(math.Max(0.45*n, math.Min(3, n)), 6) }
 
 // DataRange implements gplot.DataRanger: the grid's cells, so that arrows
 // centred on the outer points fit.
@@ -231,27 +234,30 @@ func (t flippedTicks) Ticks(min, max float64) []gplot.Tick {
 }
 
 // logTicks labels a log axis at every multiple of a power of ten when the
-// range spans less than a decade and at 1, 2 and 5 times powers of ten when
-// it spans less than two, where gplot.LogTicks would label one value or
-// none, and linearly where fewer than two such multiples fall in the range;
-// it defers to gplot.LogTicks over wider ranges.
+// range spans less than a decade, at 1, 2 and 5 times powers of ten when
+// it spans less than two, and at powers of ten over wider ranges (every
+// k-th power over more than eight decades, with no minor ticks), where
+// gplot.LogTicks would label one value or none, or leave out the decade at
+// the end of the range; linearly where fewer than two multiples of a power
+// of ten fall in the range.
 type logTicks struct{}
 
-func (logTicks) Ticks(min, max float64) []gplot.Tick {
-	if max/min >= 100 {
-		return gplot.LogTicks{Prec: -1}.Ticks(min, max)
-	}
+func (logTicks) Ticks(lo, hi float64) []gplot.Tick {
 	var ticks []gplot.Tick
 	labelled := 0
-	for e := math.Floor(math.Log10(min)); math.Pow(10, e) <= max; e++ {
+	every := max(1, int(math.Ceil(math.Log10(hi/lo)/8))) // decades between labels
+	for e := math.Floor(math.Log10(lo)); math.Pow(10, e) <= hi*(1+1e-9); e++ {
 		p := math.Pow(10, e)
 		for m := 1; m <= 9; m++ {
 			v := float64(m) * p
-			if v < min*(1-1e-9) || v > max*(1+1e-9) {
+			if v < lo*(1-1e-9) || v > hi*(1+1e-9) || every > 1 && m > 1 {
 				continue
 			}
 			t := gplot.Tick{Value: v}
-			if max/min < 10 || m == 1 || m == 2 || m == 5 {
+			switch {
+			case hi/lo < 10,
+				hi/lo < 100 && (m == 1 || m == 2 || m == 5),
+				m == 1 && int(e)%every == 0:
 				t.Label = fmt.Sprint(roundSig(v))
 				labelled++
 			}
@@ -261,7 +267,7 @@ func (logTicks) Ticks(min, max float64) []gplot.Tick {
 	if len(ticks) < 2 {
 		// Less than a step from one multiple of a power of ten to the
 		// next, such as [1, 1.9]: linear ticks.
-		return gplot.DefaultTicks{}.Ticks(min, max)
+		return gplot.DefaultTicks{}.Ticks(lo, hi)
 	}
 	if labelled < 2 {
 		for k := range ticks {
@@ -284,6 +290,22 @@ func useLogScale(a *gplot.Axis, lo, hi float64) bool {
 		a.Min, a.Max = lo/2, hi*2
 	}
 	return true
+}
+
+// makeRoom raises the top of the axis a, whose largest value drawn is hi,
+// so that the top fraction frac of it (0 < frac < 1) is free for a legend,
+// on a linear or logarithmic scale. It does nothing to an axis that shows
+// a single value.
+func makeRoom(a *gplot.Axis, hi, frac float64) {
+	lo := a.Min
+	if !(hi > lo) {
+		return
+	}
+	if _, log := a.Scale.(gplot.LogScale); log {
+		a.Max = math.Max(a.Max, hi*math.Pow(hi/lo, frac/(1-frac)))
+		return
+	}
+	a.Max = math.Max(a.Max, hi+(hi-lo)*frac/(1-frac))
 }
 
 // finiteXYs returns the points (x[k], y[k]) whose coordinates are both

@@ -223,17 +223,36 @@ func saveLossSeries(path string, s *plot.LossSeries, objective train.Objective) 
 }
 
 // saveScoreError draws a network's score error per noise level (sgm eval
-// --model): the weighted Fisher divergence and its relative size.
+// --model, sgm demo): the weighted Fisher divergence and its relative size,
+// with the tolerance of sample --level auto and the level it picks.
 func saveScoreError(path string, errs []levelError, title string) error {
-	s := plot.Series{Name: "σ² E‖s_θ − s*‖²"}
-	r := plot.Series{Name: "relative to σ² E‖s*‖²"}
+	s := plot.Series{Name: "σ² E‖s(x, σ; θ) − s*(x, σ)‖²"}
+	r := plot.Series{Name: "relative to σ² E‖s*(x, σ)‖²"}
 	for _, le := range errs {
 		s.X, s.Y = append(s.X, le.Sigma), append(s.Y, le.Fisher)
 		r.X, r.Y = append(r.X, le.Sigma), append(r.Y, le.Relative)
 	}
-	fig, err := plot.Curves([]plot.Series{s, r}, "noise level σ", "score error", title)
+	marks := []plot.Mark{{Name: fmt.Sprintf("tolerance %g of sample --level auto", autoTolerance), At: autoTolerance}}
+	if l := chosenLevel(errs, autoTolerance); l >= 0 {
+		marks = append(marks, plot.Mark{
+			Name: fmt.Sprintf("level it picks: %d (σ=%.3g)", errs[l].Level, errs[l].Sigma), Vertical: true, At: errs[l].Sigma,
+		})
+	}
+	fig, err := plot.Curves([]plot.Series{s, r}, "noise level σ", "score error", title, marks...)
 	if err != nil {
 		return err
 	}
 	return plot.Save(fig, path)
+}
+
+// chosenLevel returns the index into errs of the level sample --level auto
+// picks, the smallest noise whose relative error is at most tol, or -1
+// when none is.
+func chosenLevel(errs []levelError, tol float64) int {
+	for i, le := range errs {
+		if le.Relative <= tol {
+			return i
+		}
+	}
+	return -1
 }

@@ -454,3 +454,35 @@ func TestPlotLossTitle(t *testing.T) {
 		}
 	}
 }
+
+// TestScoreErrorFigure checks the score error's legend: no literal
+// underscore, the tolerance of sample --level auto and the level it picks.
+func TestScoreErrorFigure(t *testing.T) {
+	errs := []levelError{
+		{Level: 0, Sigma: 1e-3, Fisher: 2, Relative: 1},
+		{Level: 1, Sigma: 1e-2, Fisher: 0.5, Relative: 0.3},
+		{Level: 2, Sigma: 1e-1, Fisher: 0.05, Relative: 0.08},
+		{Level: 3, Sigma: 1, Fisher: 0.01, Relative: 0.01},
+	}
+	if got := chosenLevel(errs, 0.1); got != 2 {
+		t.Errorf("chosenLevel = %d, want 2, the first within 0.1", got)
+	}
+	if got := chosenLevel(errs, 0.001); got != -1 {
+		t.Errorf("chosenLevel with no level within 0.001 = %d, want -1", got)
+	}
+	out := filepath.Join(t.TempDir(), "err.svg")
+	if err := saveScoreError(out, errs, "score error"); err != nil {
+		t.Fatal(err)
+	}
+	texts := svgTexts(t, out)
+	for _, want := range []string{"tolerance 0.1 of sample --level auto", "level it picks: 2 (σ=0.1)"} {
+		if !slices.Contains(texts, want) {
+			t.Errorf("texts %q, want %q", texts, want)
+		}
+	}
+	for _, s := range texts {
+		if strings.Contains(s, "_") {
+			t.Errorf("text %q has a literal underscore", s)
+		}
+	}
+}
