@@ -548,7 +548,10 @@ func (r rule) DataRange() (xmin, xmax, ymin, ymax float64) {
 }
 
 // Thumbnail implements gplot.Thumbnailer: a short dashed line.
-func (r rule) Thumbnail(c *draw.Canvas) {
+func (r rule) Thumbnail(c *draw.Canvas) { lineThumbnail(c, r.style) }
+
+// lineThumbnail draws a legend's sample line across c.
+func lineThumbnail(c *draw.Canvas, sty draw.LineStyle) {
 	y := c.Center().Y
-	c.StrokeLine2(r.style, c.Min.X, y, c.Max.X, y)
+	c.StrokeLine2(sty, c.Min.X, y, c.Max.X, y)
 }

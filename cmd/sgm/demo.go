@@ -245,8 +245,10 @@ func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool
 
 	if err := stage("modes", func() error {
 		var err error
-		sum.Modes, err = checkModes(mog, rand.New(rand.NewPCG(seed, 0x30de5)))
-		return err
+		if sum.Modes, err = checkModes(mog, rand.New(rand.NewPCG(seed, 0x30de5))); err != nil {
+			return err
+		}
+		return saveModeWeights(figure("8-two-modes.png"), sum.Modes, modesChains)
 	}); err != nil {
 		return err
 	}
@@ -373,7 +375,7 @@ func checkModes(mog *dist.Mixture, rng *rand.Rand) (modesCheck, error) {
 	for _, comp := range m.Components() {
 		c.TrueWeights = append(c.TrueWeights, comp.Weight)
 	}
-	const n = 4000
+	const n = modesChains
 	x := sample.Uniform(n, 2, -8, 8, rng)
 	if err := (sample.Langevin{StepSize: 0.1, Steps: 1000}).Run(x, m, rng); err != nil {
 		return c, err

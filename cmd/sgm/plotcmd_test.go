@@ -486,3 +486,28 @@ func TestScoreErrorFigure(t *testing.T) {
 		}
 	}
 }
+
+func TestModeWeightsFigure(t *testing.T) {
+	// sqrt(0.2·0.8/4000) = 0.0063246, sqrt(0.5·0.5/4000) = 0.0079057.
+	se := binomialSE([]float64{0.2, 0.5, 1}, 4000)
+	for i, want := range []float64{0.0063246, 0.0079057, 0} {
+		if abs(se[i]-want) > 1e-7 {
+			t.Errorf("binomialSE[%d] = %v, want %v", i, se[i], want)
+		}
+	}
+	c := modesCheck{
+		Target: "two-modes-unequal", TrueWeights: []float64{0.2, 0.8},
+		PlainWeights: []float64{0.5, 0.5}, AnnealedWeights: []float64{0.21, 0.79}, MALAAcceptanceRate: 0.871,
+	}
+	out := filepath.Join(t.TempDir(), "modes.svg")
+	if err := saveModeWeights(out, c, 4000); err != nil {
+		t.Fatal(err)
+	}
+	texts := svgTexts(t, out)
+	for _, want := range []string{"two-modes-unequal: mode weights of 4000 chains ± 1 s.e.", "(MALA on seed-mog accepts 87% of its moves)",
+		"mode 1 at (-5, -5)", "mode 2 at (5, 5)", "plain Langevin", "annealed Langevin", "true weight"} {
+		if !slices.Contains(texts, want) {
+			t.Errorf("texts %q, want %q", texts, want)
+		}
+	}
+}
