@@ -18,7 +18,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// The seed's two-component Gaussian mixture: means ±(0.5, 0.5), standard
+// The blog post's two-component Gaussian mixture: means ±(0.5, 0.5), standard
 // deviation 0.4, equal weights.
 const mixSD = 0.4
 
@@ -375,7 +375,7 @@ func TestHistogram2DOrientation(t *testing.T) {
 	}
 }
 
-func TestSeedHistogram(t *testing.T) {
+func TestBlogPostHistogram(t *testing.T) {
 	h, w, pix := letterL()
 	samples := drawImage(h, w, pix, 20000, rand.New(rand.NewPCG(5, 6)))
 	fig, err := Histogram2D(samples, 50, UnitSquare, ImageSpace, "Langevin samples, noise level 17")

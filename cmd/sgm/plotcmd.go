@@ -289,7 +289,7 @@ draws its path over the density's contours; a .gif or .mp4 name animates it
 		out:     "field.png",
 		setup: func(fs *flag.FlagSet) drawFunc {
 			model := fs.String("model", "sgm-model", "checkpoint `DIR` written by sgm train")
-			levels := fs.String("levels", "", "comma-separated level indices (default nine spread over the schedule)")
+			levels := fs.String("levels", "", "comma-separated level indices (default nine a tenth of the schedule apart from 0: 0,3,...,24 of 30, as the blog post)")
 			arrows := fs.Int("arrows", 15, fmt.Sprintf("arrows per axis (at most %d)", maxArrows))
 			backend := fs.String("backend", "go", backendFlagHelp)
 			return func(ctx context.Context, out string) error {

@@ -167,7 +167,7 @@ func svgTicks(t *testing.T, path string) (lo, hi float64) {
 }
 
 // TestPlotFarTargets checks the region drawn: around the modes of a
-// mixture far from the seed's default box, and inside --box for a path
+// mixture far from the blog post's default box, and inside --box for a path
 // that leaves it.
 func TestPlotFarTargets(t *testing.T) {
 	dir := t.TempDir()
