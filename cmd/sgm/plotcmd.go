@@ -69,7 +69,7 @@ const (
 	maxArrows    = 200        // arrows per axis of a score field
 	maxBins      = 1000       // histogram bins per axis
 	maxDraws     = 10_000_000 // draws from an image (160 MB of points)
-	maxPathSteps = 1_000_000  // steps of a drawn Langevin path (16 MB)
+	maxPathSteps = 100_000    // steps of a drawn Langevin path (seconds to draw)
 	maxPanels    = 64         // panels of a grid of fields
 )
 

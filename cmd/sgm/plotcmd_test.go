@@ -118,7 +118,7 @@ func TestPlotSizeLimits(t *testing.T) {
 		{[]string{"plot", "density", "--arrows", "201"}, "--arrows"},
 		{[]string{"plot", "field", "--model", filepath.Join(dir, "nomodel"), "--arrows", "201"}, "--arrows"},
 		{[]string{"plot", "image", "--n", strconv.Itoa(math.MaxInt)}, "--n must be at most 10000000"},
-		{[]string{"plot", "path", "--steps", "1000001"}, "--steps must be at most 1000000"},
+		{[]string{"plot", "path", "--steps", "100001"}, "--steps must be at most 100000"},
 		{[]string{"plot", "field", "--model", filepath.Join(dir, "nomodel"), "--levels", strings.Repeat("0,", 64) + "0"}, "--levels: at most 64 levels, got 65"},
 	} {
 		out := filepath.Join(dir, "f.png")
