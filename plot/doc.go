@@ -2,7 +2,12 @@
 // plain data: log-density contours with the score as arrows, a particle's
 // Langevin path over a density (as a still or an animation), an image next
 // to a 2-D histogram of draws from it, grids of vector fields, one per
-// noise level, and training-loss curves.
+// noise level, over the image they are the score of, training-loss curves
+// (kept in bounded memory by LossSeries, however long the run), curves
+// with reference marks, such as a score error against its tolerance, and
+// grouped bars with error bars, such as the mode weights of samplers
+// against the true weights. Every figure with an intensity scale has a
+// colour bar.
 //
 // It knows nothing of densities, samplers or networks: callers evaluate
 // them on a Grid or Field, or pass points as flat row-major slices of
