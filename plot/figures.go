@@ -223,7 +223,29 @@ func histogramPlot(samples []float64, nb0, nb1 int, box Box, space Space, title 
 	h := grayMap(gridXYZ{histogram(samples, box, nb0, nb1), space})
 	p.Add(h)
 	showBox(p, space, box)
-	return p, h.colorBar("samples per bin"), nil
+	bar = h.colorBar("samples per bin")
+	bar.Y.Tick.Marker = countTicks{}
+	return p, bar, nil
+}
+
+// countTicks labels an axis of counts as gplot.DefaultTicks does, but at
+// whole numbers only, as %d, and at every whole tick when the counts span
+// at most 10.
+type countTicks struct{}
+
+func (countTicks) Ticks(min, max float64) []gplot.Tick {
+	ts := gplot.DefaultTicks{}.Ticks(min, max)
+	for k := range ts {
+		if ts[k].Label == "" && max-min > 10 {
+			continue
+		}
+		if v := ts[k].Value; v == math.Trunc(v) {
+			ts[k].Label = fmt.Sprintf("%d", int64(v))
+		} else {
+			ts[k].Label = ""
+		}
+	}
+	return ts
 }
 
 // histogram counts the points of samples in each of nb0×nb1 equal bins of

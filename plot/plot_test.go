@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -762,5 +763,28 @@ func TestCurvesMarks(t *testing.T) {
 	}
 	if _, err := Curves([]Series{{X: x, Y: x}}, "", "", "", Mark{At: math.NaN()}); err == nil {
 		t.Error("a NaN mark accepted")
+	}
+}
+
+func TestCountTicks(t *testing.T) {
+	for _, tc := range []struct {
+		max  float64
+		want []string
+	}{
+		// gplot.DefaultTicks labels 0.00, 2.50 and 5.00: a count of 2.5
+		// is no count.
+		{5, []string{"0", "1", "2", "3", "4", "5"}},
+		{100, []string{"0", "50", "100"}},
+	} {
+		var labels []string
+		for _, tk := range (countTicks{}).Ticks(0, tc.max) {
+			if tk.Label != "" {
+				labels = append(labels, tk.Label)
+			}
+		}
+		slices.Sort(labels)
+		if want := slices.Sorted(slices.Values(tc.want)); !slices.Equal(labels, want) {
+			t.Errorf("counts 0 to %g labelled %q, want %q", tc.max, labels, want)
+		}
 	}
 }
