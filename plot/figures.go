@@ -512,6 +512,7 @@ func Curves(series []Series, xLabel, yLabel, title string, marks ...Mark) (*Char
 	}
 	p.Title.Text = withNote(title, leftOutNote(dropped, "point", "points"))
 	xmin, xmax, ymin, ymax := plotter.XYRange(all)
+	curvesMin := ymin
 	for i, m := range marks {
 		if !finite(m.At) {
 			return nil, fmt.Errorf("mark %q at %v is not finite", m.Name, m.At)
@@ -528,7 +529,16 @@ func Curves(series []Series, xLabel, yLabel, title string, marks ...Mark) (*Char
 		}
 	}
 	useLogScale(&p.X, xmin, xmax)
-	useLogScale(&p.Y, ymin, ymax)
+	logY := useLogScale(&p.Y, ymin, ymax)
+	if ymin < curvesMin && ymax > ymin {
+		// A mark below the curves is the bottom of the axis: lift it off
+		// the axis line by 4% of the axis.
+		if logY {
+			p.Y.Min = ymin / math.Pow(ymax/ymin, 0.04)
+		} else {
+			p.Y.Min = ymin - 0.04*(ymax-ymin)
+		}
+	}
 	// Top left, above the curves: score errors and similar curves start
 	// high on the left and fall to the right.
 	p.Legend.Top, p.Legend.Left = true, true

@@ -234,7 +234,9 @@ func saveScoreError(path string, errs []levelError, title string) error {
 		r.X, r.Y = append(r.X, le.Sigma), append(r.Y, le.Relative)
 	}
 	marks := []plot.Mark{{Name: fmt.Sprintf("tolerance %g of sample --level auto", autoTolerance), At: autoTolerance}}
-	if l := chosenLevel(errs, autoTolerance); l >= 0 {
+	if l := chosenLevel(errs, autoTolerance); l < 0 {
+		marks[0].Name += ": no level within it"
+	} else {
 		marks = append(marks, plot.Mark{
 			Name: fmt.Sprintf("level it picks: %d (σ=%.3g)", errs[l].Level, errs[l].Sigma), Vertical: true, At: errs[l].Sigma,
 		})

@@ -485,6 +485,15 @@ func TestScoreErrorFigure(t *testing.T) {
 			t.Errorf("text %q has a literal underscore", s)
 		}
 	}
+	for i := range errs {
+		errs[i].Relative = 1
+	}
+	if err := saveScoreError(out, errs, "score error"); err != nil {
+		t.Fatal(err)
+	}
+	if texts, want := svgTexts(t, out), "tolerance 0.1 of sample --level auto: no level within it"; !slices.Contains(texts, want) {
+		t.Errorf("no level within the tolerance: texts %q, want %q", texts, want)
+	}
 }
 
 func TestModeWeightsFigure(t *testing.T) {
