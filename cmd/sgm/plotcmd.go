@@ -482,9 +482,11 @@ func cut(s string, n int) string {
 
 // lossObjective returns the objective the checkpoint in dir records, or,
 // when dir is "", the one beside the loss CSV at csv or in model/ beside
-// it; "" when there is no checkpoint there.
+// it; "" when there is no checkpoint there or it does not load (the title
+// is then "training loss"; a --model that does not load is an error).
 func lossObjective(csv, dir string) (train.Objective, error) {
-	if dir == "" {
+	given := dir != ""
+	if !given {
 		for _, d := range []string{filepath.Dir(csv), filepath.Join(filepath.Dir(csv), "model")} {
 			if ok, err := scorenet.HasCheckpoints(d); err == nil && ok {
 				dir = d
@@ -501,7 +503,10 @@ func lossObjective(csv, dir string) (train.Objective, error) {
 	}
 	net, err := loadNet(b, dir)
 	if err != nil {
-		return "", err
+		if given {
+			return "", err
+		}
+		return "", nil
 	}
 	objective, _ := net.Label("objective")
 	return train.Objective(objective), nil

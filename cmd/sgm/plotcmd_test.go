@@ -520,3 +520,23 @@ func TestModeWeightsFigure(t *testing.T) {
 		}
 	}
 }
+
+// TestPlotLossBadModel checks that a checkpoint beside the CSV that does
+// not load leaves the default title, and that a --model that does not load
+// is an error naming it.
+func TestPlotLossBadModel(t *testing.T) {
+	dir := t.TempDir()
+	csv := writeFile(t, dir, "loss.csv", "step,loss\n1,2\n2,1\n")
+	writeFile(t, dir, "checkpoint-1.json", "{not json")
+	out := filepath.Join(dir, "loss.svg")
+	if code, _, stderr := runSGM(t, "plot", "loss", "--csv", csv, "--out", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if texts := svgTexts(t, out); len(texts) == 0 || texts[0] != "training loss" {
+		t.Errorf("texts %q, want the title training loss", texts)
+	}
+	code, _, stderr := runSGM(t, "plot", "loss", "--csv", csv, "--model", dir, "--out", out)
+	if code == 0 || !strings.Contains(stderr, "--model") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+		t.Errorf("--model that does not load: exit %d, stderr %q; want one line naming --model", code, stderr)
+	}
+}
