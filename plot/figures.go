@@ -336,7 +336,8 @@ func (h sharpHeatMap) Plot(c draw.Canvas, plt *gplot.Plot) {
 }
 
 // ImageAndHistogram draws an image beside a 2-D histogram of draws from
-// the distribution it defines, both in gray and upright. img is an image
+// the distribution it defines, both in gray and upright, each with a
+// colour bar: of the pixel values and of the draws per bin. img is an image
 // in ImageSpace, as from ImageGrid; samples are flat row-major (row,
 // column) points in its coordinates. The histogram covers the image's
 // pixels with bins×bins bins; bins <= 0 gives one bin per pixel.
