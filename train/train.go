@@ -91,9 +91,12 @@ type Settings struct {
 	Checkpointed func(step int, history []Record) error
 
 	// Progress, if not nil, is called after every ProgressEvery steps
-	// (0 means 10) and after the last one.
-	Progress      func(Status)
-	ProgressEvery int
+	// (0 means 10) and after the last one; with ProgressInterval > 0, also
+	// after the first step and then whenever that much time has passed
+	// since the last call, so that a slow run is never silent for long.
+	Progress         func(Status)
+	ProgressEvery    int
+	ProgressInterval time.Duration
 }
 
 func (s Settings) withDefaults() Settings {
@@ -154,9 +157,10 @@ func (s Settings) Validate() error {
 
 // Status is a snapshot of a run for progress reports.
 type Status struct {
-	Step, Steps int           // steps done (counting earlier runs when resumed) and the target
-	Loss        float64       // this step's loss
-	MeanLoss    float64       // mean loss since the last report
+	Step, Steps int     // steps done (counting earlier runs when resumed) and the target
+	Loss        float64 // this step's loss
+	MeanLoss    float64 // mean loss since the last report: of the last MeanOf steps
+	MeanOf      int
 	Elapsed     time.Duration // wall time of this run
 	StepsPerSec float64       // this run's throughput
 }
@@ -228,6 +232,7 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 	began := time.Now()
 	var sinceReport float64
 	var nReport int
+	var lastReport time.Time // zero: the first step is reported with ProgressInterval
 	// Before each checkpoint the weights' scores are checked at every
 	// level on a few data points, drawn once from their own stream.
 	var probe []float64
@@ -355,7 +360,8 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 		pending = append(pending, losses...)
 		step += len(losses) - 1
 		checkpoint := step%s.CheckpointEvery == 0 || step == s.Steps
-		report := s.Progress != nil && (step%s.ProgressEvery == 0 || step == s.Steps)
+		report := s.Progress != nil && (step%s.ProgressEvery == 0 || step == s.Steps ||
+			s.ProgressInterval > 0 && time.Since(lastReport) >= s.ProgressInterval)
 		if len(pending) < s.LossEvery && !checkpoint && !report {
 			continue
 		}
@@ -370,10 +376,10 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 		if report {
 			el := time.Since(began)
 			s.Progress(Status{
-				Step: step, Steps: s.Steps, Loss: history[len(history)-1].Loss, MeanLoss: sinceReport / float64(nReport),
+				Step: step, Steps: s.Steps, Loss: history[len(history)-1].Loss, MeanLoss: sinceReport / float64(nReport), MeanOf: nReport,
 				Elapsed: el, StepsPerSec: float64(step-start) / el.Seconds(),
 			})
-			sinceReport, nReport = 0, 0
+			sinceReport, nReport, lastReport = 0, 0, time.Now()
 		}
 	}
 	return history, nil
