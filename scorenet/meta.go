@@ -33,12 +33,16 @@ import (
 // checkpoint's data file.
 const checksumParam = "data_sha256"
 
-// Limits on what Load reads. The largest network sgm trains (width 256,
-// depth 3, with Adam's moments and moving averages) takes about 4 MB.
+// Limits on what Load reads. The network sgm trains by default (width
+// 256, depth 3, with Adam's moments and moving averages) takes about 4 MB.
 const (
 	maxMetadataBytes = 1 << 22
-	maxDataBytes     = 1 << 30
+	maxDataBytes     = 4 * MaxWeightBytes // weights, Adam's two moments, moving averages
 )
+
+// MaxWeightBytes bounds the size of a network's weights (67 million
+// float32 values), which Config.Validate checks.
+const MaxWeightBytes = 1 << 28
 
 // metadata is the JSON file of a GoMLX checkpoint (checkpoint's
 // serializedData, whose fields it names the same).
@@ -172,29 +176,30 @@ var (
 
 // netShapes returns the shape of each of the network's variables, by name
 // relative to its scope, and the names of the trainable ones. It refuses
-// a configuration whose variables alone would exceed maxDataBytes.
+// a configuration whose weights would exceed MaxWeightBytes. cfg has its
+// defaults.
 func netShapes(cfg Config) (map[string]shapes.Shape, []string, error) {
 	F, d, L := cfg.Features, cfg.Dim, len(cfg.Sigmas)
+	// The number of weights, in float64: a configuration read from a
+	// file may be large enough to overflow an int.
+	in, W := float64(2*F+d), float64(cfg.Width)
+	n := 2*float64(F)*float64(d) + 2*float64(L) + in*W + W + float64(cfg.Depth-1)*(W*W+W) + W*float64(d) + float64(d)
+	if 4*n > MaxWeightBytes {
+		return nil, nil, fmt.Errorf("%s: the weights would take more than %d MiB", cfg, MaxWeightBytes>>20)
+	}
 	f32 := func(dims ...int) shapes.Shape { return shapes.Make(dtypes.Float32, dims...) }
 	out := map[string]shapes.Shape{"rf/" + varBCos: f32(F, d), "rf/" + varBSin: f32(F, d), "rf/" + varAlpha: f32(L), "rf/" + varBeta: f32(L)}
 	trainable := []string{"rf/" + varAlpha, "rf/" + varBeta}
-	// Sizes in float64 first: a configuration read from a file may be
-	// large enough to overflow an int.
-	total := 2*float64(F)*float64(d) + 2*float64(L)
-	in := 2*F + d
+	rows := 2*F + d
 	for k := 0; k <= cfg.Depth; k++ {
 		o := cfg.Width
 		if k == cfg.Depth {
 			o = d
 		}
-		total += float64(in)*float64(o) + float64(o)
-		if 4*total > maxDataBytes {
-			return nil, nil, fmt.Errorf("config %s: the network alone would take more than %d bytes", cfg, maxDataBytes)
-		}
 		w, b := layerName(k)+"/weights", layerName(k)+"/biases"
-		out[w], out[b] = f32(in, o), f32(o)
+		out[w], out[b] = f32(rows, o), f32(o)
 		trainable = append(trainable, w, b)
-		in = o
+		rows = o
 	}
 	return out, trainable, nil
 }

@@ -203,3 +203,14 @@ func FuzzDecodeMetadata(f *testing.F) {
 		}
 	})
 }
+
+func TestValidateBoundsSize(t *testing.T) {
+	for _, c := range []Config{{Width: 1 << 20}, {Features: 1 << 30}, {Width: 1 << 40, Depth: 1 << 40}, {Depth: 1 << 62}} {
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "MiB") {
+			t.Errorf("Validate(%+v) = %v, want an error on the weights' size", c, err)
+		}
+	}
+	if err := (Config{}).Validate(); err != nil {
+		t.Errorf("the default config: %v", err)
+	}
+}

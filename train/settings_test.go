@@ -63,3 +63,12 @@ func TestProgressInterval(t *testing.T) {
 		t.Errorf("with a 1h interval, reports at steps %v, want the first and the last", steps)
 	}
 }
+
+func TestSettingsBoundBatch(t *testing.T) {
+	if err := (Settings{Batch: MaxBatch + 1}).Validate(); err == nil {
+		t.Errorf("Settings{Batch: %d}.Validate() = nil, want an error", MaxBatch+1)
+	}
+	if err := (Settings{Batch: MaxBatch}).Validate(); err != nil {
+		t.Errorf("Settings{Batch: %d}.Validate() = %v", MaxBatch, err)
+	}
+}

@@ -130,8 +130,8 @@ func (s Settings) Validate() error {
 	switch {
 	case s.Steps < 0:
 		return fmt.Errorf("steps must be positive, got %d", s.Steps)
-	case s.Batch < 1:
-		return fmt.Errorf("batch must be at least 1, got %d", s.Batch)
+	case s.Batch < 1 || s.Batch > MaxBatch:
+		return fmt.Errorf("batch must be in [1, %d], got %d", MaxBatch, s.Batch)
 	case !(s.LearningRate > 0) || math.IsInf(s.LearningRate, 0):
 		return fmt.Errorf("learning rate must be positive and finite, got %v", s.LearningRate)
 	case s.CheckpointEvery < 1:
@@ -154,6 +154,10 @@ func (s Settings) Validate() error {
 	}
 	return fmt.Errorf("unknown objective %q (known: %v)", s.Objective, Objectives)
 }
+
+// MaxBatch is the largest batch Run takes: with 30 levels in 2 dimensions,
+// all-levels noise of 240 MB a step.
+const MaxBatch = 1 << 20
 
 // Status is a snapshot of a run for progress reports.
 type Status struct {
@@ -228,7 +232,7 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 		levels = make([]int32, B)
 	}
 
-	history := make([]Record, 0, s.Steps-start)
+	history := make([]Record, 0, min(s.Steps-start, 1<<16)) // grown as the steps are taken
 	began := time.Now()
 	var sinceReport float64
 	var nReport int

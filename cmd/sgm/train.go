@@ -193,13 +193,19 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 }
 
 func (f *trainFlags) validate() error {
+	// Upper bounds keep a typo (or a recorded value) from exhausting
+	// memory: the network's size is checked by scorenet.Config.Validate.
 	for _, c := range []struct {
-		name     string
-		v, least int
-	}{{"steps", f.steps, 1}, {"batch", f.batch, 1}, {"width", f.width, 1}, {"depth", f.depth, 1},
-		{"features", f.features, 1}, {"levels", f.levels, 1}, {"checkpoint-every", f.checkpointEvery, 1}} {
+		name           string
+		v, least, most int
+	}{{"steps", f.steps, 1, maxSteps}, {"batch", f.batch, 1, train.MaxBatch}, {"width", f.width, 1, 1 << 16},
+		{"depth", f.depth, 1, 1000}, {"features", f.features, 1, 1 << 16}, {"levels", f.levels, 1, 10000},
+		{"checkpoint-every", f.checkpointEvery, 1, maxSteps}} {
 		if err := checkAtLeast(c.name, c.v, c.least); err != nil {
 			return err
+		}
+		if c.v > c.most {
+			return usagef("--%s must be at most %d, got %d", c.name, c.most, c.v)
 		}
 	}
 	for _, c := range []struct {
@@ -218,6 +224,13 @@ func (f *trainFlags) validate() error {
 	}
 	if err := (scorenet.Config{Activation: f.activation}).Validate(); err != nil {
 		return usagef("--activation: %v", err)
+	}
+	levels := make(sgm.Schedule, f.levels) // only their number matters here
+	for i := range levels {
+		levels[i] = 1
+	}
+	if err := (scorenet.Config{Features: f.features, Width: f.width, Depth: f.depth, Sigmas: levels}).Validate(); err != nil {
+		return usagef("--width %d, --depth %d, --features %d: %v", f.width, f.depth, f.features, err)
 	}
 	if !(f.ema >= 0 && f.ema < 1) {
 		return usagef("--ema must be in [0, 1), got %v", f.ema)
@@ -468,6 +481,10 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, 
 	}
 	return &trainResult{net: net, history: history, steps: len(records)}, nil
 }
+
+// maxSteps bounds --steps: every step's loss is kept in memory and in
+// loss.csv.
+const maxSteps = 100_000_000
 
 // runTrain is train.Run; tests replace it to make training fail.
 var runTrain = train.Run

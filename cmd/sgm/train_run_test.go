@@ -308,3 +308,22 @@ func TestSIGTERMChild(t *testing.T) {
 	os.Args = append([]string{"sgm"}, strings.Split(args, "\n")...)
 	main()
 }
+
+// TestTrainBounds checks that flags (or recorded values) large enough to
+// exhaust memory are refused, naming the flag, before anything is
+// allocated.
+func TestTrainBounds(t *testing.T) {
+	for _, bad := range [][]string{
+		{"--steps", "1000000000000"}, {"--batch", "100000000000"}, {"--levels", "1000000000"},
+		{"--width", "60000"}, {"--features", "10000000"}, {"--checkpoint-every", "1000000000000"},
+	} {
+		out := filepath.Join(t.TempDir(), "model")
+		code, _, stderr := runSGM(t, append([]string{"train", "--out", out}, bad...)...)
+		if code != 2 || !strings.Contains(stderr, bad[0]) {
+			t.Errorf("train %v: exit %d, %q; want a usage error naming %s", bad, code, stderr, bad[0])
+		}
+		if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("train %v created %s", bad, out)
+		}
+	}
+}
