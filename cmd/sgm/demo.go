@@ -117,8 +117,8 @@ func init() {
 		name:          "demo",
 		interruptible: true,
 		args:          "[--out DIR] [--quick]",
-		summary:       "run every section of the seed end to end and write its figures and summary.json",
-		detail: `Runs the seed blog post from start to end: the Gaussian mixture's score
+		summary:       "run every section of the blog post end to end and write its figures and summary.json",
+		detail: `Runs the blog post from start to end: the Gaussian mixture's score
 (Figure 1), a Langevin path on it (Figure 2, as a still and an animation), the
 MNIST "five" as a distribution, training the noise-conditional score network,
 its learned fields (Figure 3) and Langevin sampling with the learned score (the
@@ -365,8 +365,8 @@ func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool
 	if err := atomicfile.WriteBytes(filepath.Join(out, "summary.json"), append(b, '\n')); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "demo: hist_corr %.4f on %d samples, %d training steps (mean loss of the last %d: %.4f), %.0fs; figures and summary.json in %s\n",
-		sum.HistCorr, sum.NSamples, sum.TrainSteps, sum.FinalLossSteps, sum.FinalLoss, sum.Seconds["total"], out)
+	fmt.Fprintf(e.stdout, "demo: hist_corr %.4f on %d samples, %d training steps (mean loss of %s %.4f), %.0fs; figures and summary.json in %s\n",
+		sum.HistCorr, sum.NSamples, sum.TrainSteps, lastSteps(sum.FinalLossSteps), sum.FinalLoss, sum.Seconds["total"], out)
 	return nil
 }
 

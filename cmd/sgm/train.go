@@ -474,8 +474,8 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, 
 	}
 	if len(records) > 0 {
 		loss, k := finalLoss(history)
-		fmt.Fprintf(e.stdout, "trained %d steps (to step %d); mean loss of the last %d steps %.4f; checkpoint in %s\n",
-			len(records), records[len(records)-1].Step, k, loss, f.out)
+		fmt.Fprintf(e.stdout, "trained %d steps (to step %d); mean loss of %s %.4f; checkpoint in %s\n",
+			len(records), records[len(records)-1].Step, lastSteps(k), loss, f.out)
 	} else {
 		fmt.Fprintf(e.stdout, "%s is already at step %d (--steps %d); nothing to do\n", f.out, net.Step(), f.steps)
 	}
@@ -536,6 +536,14 @@ func removeEmptyRun(dir string) {
 	}
 	os.Remove(filepath.Join(dir, scorenet.LockName))
 	os.Remove(dir)
+}
+
+// lastSteps says "the last k steps", or "the last step".
+func lastSteps(k int) string {
+	if k == 1 {
+		return "the last step"
+	}
+	return fmt.Sprintf("the last %d steps", k)
 }
 
 // lastStep is the step of the last record of h, 0 for none.
