@@ -24,6 +24,13 @@ const KeepCheckpoints = 3
 // variables and, when it was saved during training, the optimiser's state
 // and step count, so that training can resume. Later calls to Save with the
 // same dir add checkpoints to it.
+//
+// A checkpoint is treated as untrusted input. Before anything is
+// allocated, its metadata must hold only the parameters sgm writes and
+// exactly the variables its configuration has, with their shapes, and
+// within a size limit; its data file must match the SHA-256 Save recorded
+// in the metadata (so a data file of another checkpoint is refused); the
+// step counts must not be negative.
 func Load(backend compute.Backend, dir string) (*Net, error) {
 	fi, err := os.Stat(dir)
 	if err != nil {
@@ -32,36 +39,24 @@ func Load(backend compute.Backend, dir string) (*Net, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("checkpoint %s: not a directory (sgm checkpoints are directories written by sgm train)", dir)
 	}
-	store := model.NewStore()
-	if _, err := checkpoint.Load(store).Dir(dir).Immediate().Done(); err != nil {
+	names, err := listCheckpoints(dir)
+	if err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
 	}
-	raw, ok := store.GetParam(model.JoinPath("/", configParam))
-	if !ok {
-		return nil, fmt.Errorf("checkpoint %s: no %q parameter: not a score network checkpoint", dir, configParam)
+	if len(names) == 0 {
+		return nil, fmt.Errorf("checkpoint %s: no checkpoint-*.json in the directory", dir)
 	}
-	s, ok := raw.(string)
-	if !ok {
-		return nil, fmt.Errorf("checkpoint %s: parameter %q is a %T, want a JSON string", dir, configParam, raw)
-	}
-	var cfg Config
-	if err := json.Unmarshal([]byte(s), &cfg); err != nil {
-		return nil, fmt.Errorf("checkpoint %s: parameter %q: %w", dir, configParam, err)
-	}
-	if err := cfg.Validate(); err != nil {
+	store, cfg, err := readCheckpoint(dir, names[len(names)-1])
+	if err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
 	}
-	n := &Net{cfg: cfg.WithDefaults(), backend: backend, store: store, ckptDir: dir, noFast: fastDisabled()}
+	n := &Net{cfg: cfg, backend: backend, store: store, ckptDir: dir, noFast: fastDisabled()}
 	// GoMLX loads every variable as trainable. Only the network's own
 	// weights are: not the frozen matrices, nor the optimiser's state, the
 	// moving averages, the step counts or the generator's state, which
-	// training would otherwise "fit" too.
+	// training would otherwise "fit" too. (readCheckpoint checked that
+	// the network's variables are all there.)
 	frozen := Frozen()
-	for _, name := range frozen {
-		if store.GetVariable(model.JoinPath("/", ScopeName, name)) == nil {
-			return nil, fmt.Errorf("checkpoint %s: variable %s missing", dir, name)
-		}
-	}
 	for v := range store.IterVariables() {
 		rel, inNet := strings.CutPrefix(v.Path(), "/"+ScopeName+"/")
 		v.SetTrainable(inNet && !slices.Contains(frozen, rel))
@@ -167,6 +162,9 @@ func publish(staging, dir string) error {
 		return fmt.Errorf("checkpoint name %q: not one GoMLX writes", written[0])
 	}
 	name := fmt.Sprintf("%s%07d-%s", checkpointPrefix, number, rest)
+	if err := recordChecksum(filepath.Join(staging, written[0])); err != nil {
+		return err
+	}
 	for _, suffix := range []string{checkpoint.BinDataSuffix, checkpoint.JsonNameSuffix} {
 		from, to := filepath.Join(staging, written[0]+suffix), filepath.Join(dir, name+suffix)
 		if err := syncFile(from); err != nil {
@@ -298,3 +296,26 @@ func (n *Net) Label(key string) (string, bool) {
 }
 
 const labelPrefix = "label_"
+
+// recordChecksum records the SHA-256 of the data file of the checkpoint
+// base (a path without suffix) in its metadata.
+func recordChecksum(base string) error {
+	raw, err := os.ReadFile(base + checkpoint.BinDataSuffix)
+	if err != nil {
+		return err
+	}
+	meta, err := os.ReadFile(base + checkpoint.JsonNameSuffix)
+	if err != nil {
+		return err
+	}
+	var m metadata
+	if err := json.Unmarshal(meta, &m); err != nil {
+		return fmt.Errorf("metadata GoMLX wrote: %w", err)
+	}
+	m.setParam(checksumParam, dataChecksum(raw))
+	b, err := json.Marshal(&m)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(base+checkpoint.JsonNameSuffix, b, 0o644)
+}

@@ -22,4 +22,11 @@
 // Net.AtLevel adapts it to sgm.Scorer. On an XLA backend Net.NewChain runs
 // Langevin dynamics with it in compiled loops, so a device takes many steps
 // per call from the host.
+//
+// Checkpoints (Net.Save, Load) are GoMLX's pairs of files, written crash-safe
+// into a run directory. Load treats them as untrusted input: the metadata
+// may hold only what sgm writes, every variable must have the shape the
+// recorded configuration gives it, sizes are bounded before anything is
+// allocated, and the data file must match the SHA-256 Save recorded. Lock
+// keeps a second process from writing the same directory.
 package scorenet

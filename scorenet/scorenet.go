@@ -60,7 +60,9 @@ func (c Config) WithDefaults() Config {
 	return c
 }
 
-// Validate reports the first field of c (after defaults) that is out of range.
+// Validate reports the first field of c (after defaults) that is out of
+// range, and refuses a network whose weights would take more than
+// MaxWeightBytes.
 func (c Config) Validate() error {
 	c = c.WithDefaults()
 	switch {
@@ -82,7 +84,8 @@ func (c Config) Validate() error {
 			return fmt.Errorf("noise level %d must be positive and finite, got %v", i, s)
 		}
 	}
-	return nil
+	_, _, err := netShapes(c)
+	return err
 }
 
 // Levels is the number of noise levels.

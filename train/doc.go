@@ -1,9 +1,11 @@
 // Package train fits a noise-conditional score network (package scorenet) to
 // a source of data points by denoising score matching (package objective)
-// with Adam.
+// with Adam (ε = 1e-8, as the blog post's optax.adam).
 //
-// Run is the loop. Settings' zero values are the seed's choices (batch 256,
-// learning rate 1e-3, every point perturbed at every level). The data points
+// Run is the loop. Settings' zero values are our choices where the blog
+// post's text gives none (5,000 steps where the post trains 50,000, batch
+// 256, learning rate 1e-3) and the post's objective (every point perturbed
+// at every level). The data points
 // and the perturbation noise are drawn in Go from explicit math/rand/v2
 // sources, step k's from the stream (seed, k), so a run is reproducible from
 // its seed and a run resumed from a checkpoint takes exactly the steps it

@@ -8,6 +8,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
+	"github.com/sgm-dev/sgm/internal/fastnet"
 	"github.com/sgm-dev/sgm/scorenet"
 )
 
@@ -81,10 +82,17 @@ type graphEngine struct {
 	loopInputs map[int]*tensors.Tensor
 }
 
+// newAdam returns the graph's Adam with learning rate lr and ε as optax's,
+// which the blog post uses (GoMLX's default is 1e-7), as the fused
+// engine's.
+func newAdam(lr float64) optimizer.Interface {
+	return optimizer.Adam().LearningRate(lr).Epsilon(fastnet.AdamEpsilon).Done()
+}
+
 func newGraphEngine(net *scorenet.Net, data Sampler, s Settings) (*graphEngine, error) {
 	cfg := net.Config()
 	sigmas := []float64(cfg.Sigmas)
-	adam := optimizer.Adam().LearningRate(s.LearningRate).Done()
+	adam := newAdam(s.LearningRate)
 	// Adam keeps its rate in a variable, which a checkpoint restores and
 	// GoMLX then reuses: this run's rate must replace it.
 	if net.Store().GetVariable(learningRatePath) != nil {

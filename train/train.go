@@ -91,9 +91,12 @@ type Settings struct {
 	Checkpointed func(step int, history []Record) error
 
 	// Progress, if not nil, is called after every ProgressEvery steps
-	// (0 means 10) and after the last one.
-	Progress      func(Status)
-	ProgressEvery int
+	// (0 means 10) and after the last one; with ProgressInterval > 0, also
+	// after the first step and then whenever that much time has passed
+	// since the last call, so that a slow run is never silent for long.
+	Progress         func(Status)
+	ProgressEvery    int
+	ProgressInterval time.Duration
 }
 
 func (s Settings) withDefaults() Settings {
@@ -127,8 +130,8 @@ func (s Settings) Validate() error {
 	switch {
 	case s.Steps < 0:
 		return fmt.Errorf("steps must be positive, got %d", s.Steps)
-	case s.Batch < 1:
-		return fmt.Errorf("batch must be at least 1, got %d", s.Batch)
+	case s.Batch < 1 || s.Batch > MaxBatch:
+		return fmt.Errorf("batch must be in [1, %d], got %d", MaxBatch, s.Batch)
 	case !(s.LearningRate > 0) || math.IsInf(s.LearningRate, 0):
 		return fmt.Errorf("learning rate must be positive and finite, got %v", s.LearningRate)
 	case s.CheckpointEvery < 1:
@@ -152,11 +155,16 @@ func (s Settings) Validate() error {
 	return fmt.Errorf("unknown objective %q (known: %v)", s.Objective, Objectives)
 }
 
+// MaxBatch is the largest batch Run takes: with 30 levels in 2 dimensions,
+// all-levels noise of 240 MB a step.
+const MaxBatch = 1 << 20
+
 // Status is a snapshot of a run for progress reports.
 type Status struct {
-	Step, Steps int           // steps done (counting earlier runs when resumed) and the target
-	Loss        float64       // this step's loss
-	MeanLoss    float64       // mean loss since the last report
+	Step, Steps int     // steps done (counting earlier runs when resumed) and the target
+	Loss        float64 // this step's loss
+	MeanLoss    float64 // mean loss since the last report: of the last MeanOf steps
+	MeanOf      int
 	Elapsed     time.Duration // wall time of this run
 	StepsPerSec float64       // this run's throughput
 }
@@ -224,10 +232,11 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 		levels = make([]int32, B)
 	}
 
-	history := make([]Record, 0, s.Steps-start)
+	history := make([]Record, 0, min(s.Steps-start, 1<<16)) // grown as the steps are taken
 	began := time.Now()
 	var sinceReport float64
 	var nReport int
+	var lastReport time.Time // zero: the first step is reported with ProgressInterval
 	// Before each checkpoint the weights' scores are checked at every
 	// level on a few data points, drawn once from their own stream.
 	var probe []float64
@@ -355,7 +364,8 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 		pending = append(pending, losses...)
 		step += len(losses) - 1
 		checkpoint := step%s.CheckpointEvery == 0 || step == s.Steps
-		report := s.Progress != nil && (step%s.ProgressEvery == 0 || step == s.Steps)
+		report := s.Progress != nil && (step%s.ProgressEvery == 0 || step == s.Steps ||
+			s.ProgressInterval > 0 && time.Since(lastReport) >= s.ProgressInterval)
 		if len(pending) < s.LossEvery && !checkpoint && !report {
 			continue
 		}
@@ -370,10 +380,10 @@ func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Re
 		if report {
 			el := time.Since(began)
 			s.Progress(Status{
-				Step: step, Steps: s.Steps, Loss: history[len(history)-1].Loss, MeanLoss: sinceReport / float64(nReport),
+				Step: step, Steps: s.Steps, Loss: history[len(history)-1].Loss, MeanLoss: sinceReport / float64(nReport), MeanOf: nReport,
 				Elapsed: el, StepsPerSec: float64(step-start) / el.Seconds(),
 			})
-			sinceReport, nReport = 0, 0
+			sinceReport, nReport, lastReport = 0, 0, time.Now()
 		}
 	}
 	return history, nil

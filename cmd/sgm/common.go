@@ -210,7 +210,11 @@ type progressBar struct {
 	w         io.Writer
 	terminal  bool
 	lastTenth int
+	lastLine  time.Time // when the last line was printed (not on a terminal)
 }
+
+// progressInterval is the longest a run stays silent in a log.
+const progressInterval = 3 * time.Second
 
 func newProgressBar(w io.Writer) *progressBar {
 	terminal := false
@@ -225,8 +229,12 @@ func newProgressBar(w io.Writer) *progressBar {
 func (p *progressBar) update(s train.Status) {
 	frac := float64(s.Step) / float64(s.Steps)
 	eta := time.Duration(float64(s.Steps-s.Step)/s.StepsPerSec) * time.Second
-	line := fmt.Sprintf("step %d/%d  loss %.4f  %.1f steps/s  elapsed %s  left %s",
-		s.Step, s.Steps, s.MeanLoss, s.StepsPerSec, s.Elapsed.Round(time.Second), eta.Round(time.Second))
+	mean := ""
+	if s.MeanOf > 1 {
+		mean = fmt.Sprintf(" (mean of %d steps)", s.MeanOf)
+	}
+	line := fmt.Sprintf("step %d/%d  loss %.4f%s  %.1f steps/s  elapsed %s  left %s",
+		s.Step, s.Steps, s.MeanLoss, mean, s.StepsPerSec, s.Elapsed.Round(time.Second), eta.Round(time.Second))
 	if p.terminal {
 		const width = 30
 		n := int(frac * width)
@@ -236,8 +244,9 @@ func (p *progressBar) update(s train.Status) {
 		}
 		return
 	}
-	if tenth := int(frac * 10); tenth > p.lastTenth {
-		p.lastTenth = tenth
+	// A line every tenth of the run, and at least every few seconds.
+	if tenth := int(frac * 10); tenth > p.lastTenth || time.Since(p.lastLine) >= progressInterval {
+		p.lastTenth, p.lastLine = tenth, time.Now()
 		fmt.Fprintf(p.w, "%3.0f%% %s\n", 100*frac, line)
 	}
 }

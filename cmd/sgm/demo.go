@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 	"github.com/sgm-dev/sgm/metric"
 	"github.com/sgm-dev/sgm/plot"
 	"github.com/sgm-dev/sgm/sample"
+	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/train"
 )
 
@@ -60,16 +62,17 @@ var (
 
 // demoSummary is summary.json.
 type demoSummary struct {
-	Quick      bool               `json:"quick"`
-	Config     demoConfig         `json:"config"`
-	HistCorr   float64            `json:"hist_corr"`
-	NSamples   int                `json:"n_samples"`
-	TrainSteps int                `json:"train_steps"`
-	FinalLoss  float64            `json:"final_loss"`
-	Sigma      float64            `json:"sample_sigma"`
-	Seconds    map[string]float64 `json:"seconds"`
-	Figures    []string           `json:"figures"`
-	Mixture    mixtureCheck       `json:"mixture_langevin"`
+	Quick          bool               `json:"quick"`
+	Config         demoConfig         `json:"config"`
+	HistCorr       float64            `json:"hist_corr"`
+	NSamples       int                `json:"n_samples"`
+	TrainSteps     int                `json:"train_steps"`
+	FinalLoss      float64            `json:"final_loss"` // mean loss of the last FinalLossSteps steps
+	FinalLossSteps int                `json:"final_loss_steps"`
+	Sigma          float64            `json:"sample_sigma"`
+	Seconds        map[string]float64 `json:"seconds"`
+	Figures        []string           `json:"figures"`
+	Mixture        mixtureCheck       `json:"mixture_langevin"`
 
 	// Beyond the seed (see README): the sampler's ceiling with the exact
 	// score, the network's score error per level and the level chosen from
@@ -83,10 +86,15 @@ type demoSummary struct {
 // modesCheck is Song & Ermon's point about plain Langevin: it gets the
 // weights of separated modes wrong, and annealing fixes them.
 type modesCheck struct {
-	Target             string    `json:"target"`
-	TrueWeights        []float64 `json:"true_weights"`
-	PlainWeights       []float64 `json:"plain_langevin_weights"`
-	AnnealedWeights    []float64 `json:"annealed_langevin_weights"`
+	Target          string    `json:"target"`
+	TrueWeights     []float64 `json:"true_weights"`
+	PlainWeights    []float64 `json:"plain_langevin_weights"`
+	AnnealedWeights []float64 `json:"annealed_langevin_weights"`
+	// The weights' binomial standard errors, sqrt(p(1-p)/n) for n
+	// Particles: one draw of n = 4,000 varies by about 0.006.
+	Particles          int       `json:"particles"`
+	PlainWeightsSE     []float64 `json:"plain_langevin_weights_se"`
+	AnnealedWeightsSE  []float64 `json:"annealed_langevin_weights_se"`
 	PlainError         float64   `json:"plain_langevin_error"`
 	AnnealedError      float64   `json:"annealed_langevin_error"`
 	MALAAcceptanceRate float64   `json:"mala_acceptance_rate_seed_mog"`
@@ -109,8 +117,8 @@ func init() {
 		name:          "demo",
 		interruptible: true,
 		args:          "[--out DIR] [--quick]",
-		summary:       "run every section of the seed end to end and write its figures and summary.json",
-		detail: `Runs the seed blog post from start to end: the Gaussian mixture's score
+		summary:       "run every section of the blog post end to end and write its figures and summary.json",
+		detail: `Runs the blog post from start to end: the Gaussian mixture's score
 (Figure 1), a Langevin path on it (Figure 2, as a still and an animation), the
 MNIST "five" as a distribution, training the noise-conditional score network,
 its learned fields (Figure 3) and Langevin sampling with the learned score (the
@@ -138,8 +146,10 @@ var errInterruptedDemo = errors.New("interrupted; run sgm demo again to start af
 
 // checkModelDir checks that dir, where the demo trains afresh (deleting
 // an earlier demo's run when training starts), holds nothing but such a
-// run: checkpoints, the loss history and its figure, and the temporary
-// files of writes cut short. A dir holding anything else is refused.
+// run: one marked as the demo's (demoMark), of checkpoints, the loss
+// history and its figure, and the temporary files of writes cut short. A
+// dir holding anything else, or a run not marked as the demo's (one of
+// sgm train's, say), is refused.
 func checkModelDir(dir string) error {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
@@ -148,10 +158,16 @@ func checkModelDir(dir string) error {
 	if err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
+	marked, first := false, ""
 	for _, e := range entries {
 		name, ext := e.Name(), filepath.Ext(e.Name())
 		var ours bool
 		switch {
+		case name == scorenet.LockName:
+			continue
+		case name == demoMark:
+			marked = true
+			continue
 		case e.IsDir():
 			ours = strings.HasPrefix(name, ".saving-") // a checkpoint's staging
 		case !e.Type().IsRegular():
@@ -164,6 +180,12 @@ func checkModelDir(dir string) error {
 		if !ours {
 			return usagef("--out: %s holds %s, which the demo did not write; move it or choose another --out", dir, name)
 		}
+		if first == "" {
+			first = name
+		}
+	}
+	if first != "" && !marked {
+		return usagef("--out: %s holds a run the demo did not write (%s); move it or choose another --out", dir, first)
 	}
 	return nil
 }
@@ -266,12 +288,10 @@ func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool
 
 	var res *trainResult
 	if err := stage("train", func() error {
-		if err := os.RemoveAll(modelDir); err != nil { // checked by checkModelDir
-			return err
-		}
 		var err error
 		res, err = runTraining(ctx, e, &trainFlags{
-			image: cfg.Image, out: modelDir, objective: cfg.Objective, backend: backend,
+			demoRun: true, // clears an earlier demo's run in modelDir, and no other
+			image:   cfg.Image, out: modelDir, objective: cfg.Objective, backend: backend,
 			lossCSV: filepath.Join(out, "loss.csv"), lossPlot: figure("4-loss.png"),
 			ema: cfg.EMA, steps: cfg.Steps, batch: cfg.Batch, width: cfg.Width, depth: cfg.Depth, features: cfg.Features,
 			levels: cfg.Levels, checkpointEvery: cfg.Steps, lr: cfg.LR, sigmaMin: cfg.SigmaMin, sigmaMax: cfg.SigmaMax,
@@ -287,7 +307,7 @@ func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool
 		net = ema
 	}
 	sum.TrainSteps = len(res.history)
-	sum.FinalLoss = finalLoss(res.history)
+	sum.FinalLoss, sum.FinalLossSteps = finalLoss(res.history)
 	sum.Sigma = net.Config().Sigmas[cfg.Level]
 
 	if err := stage("fields", func() error {
@@ -347,8 +367,8 @@ func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool
 	if err := atomicfile.WriteBytes(filepath.Join(out, "summary.json"), append(b, '\n')); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "demo: hist_corr %.4f on %d samples, %d training steps (final loss %.4f), %.0fs; figures and summary.json in %s\n",
-		sum.HistCorr, sum.NSamples, sum.TrainSteps, sum.FinalLoss, sum.Seconds["total"], out)
+	fmt.Fprintf(e.stdout, "demo: hist_corr %.4f on %d samples, %d training steps (mean loss of %s %.4f), %.0fs; figures and summary.json in %s\n",
+		sum.HistCorr, sum.NSamples, sum.TrainSteps, lastSteps(sum.FinalLossSteps), sum.FinalLoss, sum.Seconds["total"], out)
 	return nil
 }
 
@@ -376,11 +396,13 @@ func checkModes(mog *dist.Mixture, rng *rand.Rand) (modesCheck, error) {
 		c.TrueWeights = append(c.TrueWeights, comp.Weight)
 	}
 	const n = modesChains
+	c.Particles = n
 	x := sample.Uniform(n, 2, -8, 8, rng)
 	if err := (sample.Langevin{StepSize: 0.1, Steps: 1000}).Run(x, m, rng); err != nil {
 		return c, err
 	}
 	c.PlainWeights = metric.ModeWeights(m, x)
+	c.PlainWeightsSE = binomialSE(c.PlainWeights, n)
 	c.PlainError = metric.ModeWeightError(m, c.PlainWeights)
 	sigmas, err := sample.GeometricSigmas(20, 1, 10)
 	if err != nil {
@@ -392,11 +414,22 @@ func checkModes(mog *dist.Mixture, rng *rand.Rand) (modesCheck, error) {
 		return c, err
 	}
 	c.AnnealedWeights = metric.ModeWeights(m, x)
+	c.AnnealedWeightsSE = binomialSE(c.AnnealedWeights, n)
 	c.AnnealedError = metric.ModeWeightError(m, c.AnnealedWeights)
 	x = make([]float64, 2*1000)
 	st, err := sample.MALA{StepSize: 0.05, Steps: 200}.Run(x, mog, rng)
 	c.MALAAcceptanceRate = st.AcceptanceRate()
 	return c, err
+}
+
+// binomialSE returns the standard error sqrt(p(1-p)/n) of each fraction p
+// of n draws.
+func binomialSE(p []float64, n int) []float64 {
+	se := make([]float64, len(p))
+	for i, v := range p {
+		se[i] = math.Sqrt(v * (1 - v) / float64(n))
+	}
+	return se
 }
 
 // checkMixtureMoments runs 4000 chains of 1000 steps (η = 0.01) on the

@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"sort"
 	"strings"
+	"syscall"
 )
 
 func main() {
@@ -23,7 +24,7 @@ func main() {
 		// The first interrupt asks the command to stop cleanly (a run
 		// saves a checkpoint); a second one stops the process at once.
 		var stop context.CancelFunc
-		ctx, stop = signal.NotifyContext(ctx, os.Interrupt)
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		context.AfterFunc(ctx, stop)
 	}
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))

@@ -18,8 +18,8 @@ import (
 	"github.com/sgm-dev/sgm/train"
 )
 
-// trainFlags are the flags of "sgm train"; their defaults are the seed's
-// configuration.
+// trainFlags are the flags of "sgm train"; their defaults are the blog
+// post's configuration where its text gives one, and ours where not.
 type trainFlags struct {
 	image, out, objective, backend, lossCSV, lossPlot string
 	activation                                        string
@@ -30,6 +30,10 @@ type trainFlags struct {
 	resume                                            bool
 
 	set map[string]bool // the flags given on the command line
+
+	// demoRun marks the run as the demo's: the demo clears such a run
+	// when it trains again, and refuses to touch any other.
+	demoRun bool
 }
 
 // recordedFlag is a flag a run records in its checkpoint, as a label of
@@ -65,13 +69,71 @@ func (f *trainFlags) recorded() []recordedFlag {
 		get: func() string { return strconv.FormatUint(f.seed, 10) },
 		set: func(v string) (err error) { f.seed, err = strconv.ParseUint(v, 10, 64); return err },
 	}
+	// A loss file is recorded relative to the run directory, so that a
+	// run copied or moved elsewhere writes its own; one outside the run
+	// is not recorded (a resumed run writes DIR/loss.csv), and nothing
+	// recorded may lead outside it.
+	inRun := func(p *string) recordedFlag {
+		return recordedFlag{
+			get: func() string { rel, _ := relativeToRun(f.out, *p); return rel },
+			set: func(v string) error {
+				if v != "" && !filepath.IsLocal(v) {
+					return errors.New("not a path inside the run directory")
+				}
+				*p = ""
+				if v != "" {
+					*p = filepath.Join(f.out, v)
+				}
+				return nil
+			},
+		}
+	}
 	named := func(name string, r recordedFlag) recordedFlag { r.name = name; return r }
 	optional := func(name string, r recordedFlag) recordedFlag { r.name, r.optional = name, true; return r }
 	return []recordedFlag{
 		named(imageLabel, text(&f.image)), named("steps", integer(&f.steps)), named("batch", integer(&f.batch)),
 		named("lr", float(&f.lr)), named("objective", text(&f.objective)), named("seed", seed),
-		optional(emaLabel, float(&f.ema)), optional("loss-csv", text(&f.lossCSV)), optional("loss-plot", text(&f.lossPlot)),
+		optional(emaLabel, float(&f.ema)), optional("loss-csv", inRun(&f.lossCSV)), optional("loss-plot", inRun(&f.lossPlot)),
+		optional("checkpoint-every", integer(&f.checkpointEvery)),
 	}
+}
+
+// relativeToRun returns path relative to the run directory dir, and
+// whether it lies inside it ("" and false if not).
+func relativeToRun(dir, path string) (string, bool) {
+	d, err := filepath.Abs(dir)
+	if err != nil {
+		return "", false
+	}
+	p, err := filepath.Abs(path)
+	if err != nil {
+		return "", false
+	}
+	rel, err := filepath.Rel(d, p)
+	if err != nil || !filepath.IsLocal(rel) {
+		return "", false
+	}
+	return rel, true
+}
+
+// absoluteSpec returns an image spec with its file, if it names one, as an
+// absolute path, so that a run records an image it can find from any
+// working directory (MNIST specs name no file).
+func absoluteSpec(spec string) (string, error) {
+	prefix := ""
+	switch {
+	case spec == "" || strings.HasPrefix(spec, "mnist:"):
+		return spec, nil
+	case strings.HasPrefix(spec, "idx:"):
+		prefix, spec = "idx:", strings.TrimPrefix(spec, "idx:")
+	}
+	// An index after the path (PATH:N) is kept: Abs only cleans and
+	// prefixes the path.
+	abs, err := filepath.Abs(spec)
+	if err != nil {
+		return "", usagef("--image %q: %v", prefix+spec, err)
+	}
+	return prefix + abs, nil
 }
 
 // fromCheckpoint sets the recorded flags not given on the command line to
@@ -108,15 +170,15 @@ func (f *trainFlags) record(net *scorenet.Net) {
 
 func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.image, "image", "mnist:train:0", "training image `SPEC`: mnist:train:N, mnist:test:N, idx:PATH:N or a PNG/JPEG path")
-	fs.StringVar(&f.out, "out", "sgm-model", "checkpoint `DIR` to write (GoMLX checkpoint files, loss.csv, loss.png)")
+	fs.StringVar(&f.out, "out", "sgm-model", "run `DIR` to write (GoMLX checkpoint files, loss.csv, loss.png); a run directory may be copied or moved, and one process at a time may write it")
 	fs.BoolVar(&f.resume, "resume", false, "continue the run saved in --out up to --steps steps in all")
-	fs.IntVar(&f.steps, "steps", 5000, "optimiser steps in all")
-	fs.IntVar(&f.batch, "batch", 256, "data points per step")
-	fs.Float64Var(&f.lr, "lr", 1e-3, "Adam learning rate")
-	fs.StringVar(&f.objective, "objective", string(train.AllLevels), "training objective: all-levels (the seed's denoising score matching: every point at every level), one-level (the same loss, one random level per point) or sliced (sliced score matching on perturbed points, one level per point; use it with --activation softplus)")
-	fs.IntVar(&f.width, "width", 256, "hidden units per layer")
-	fs.IntVar(&f.depth, "depth", 3, "hidden layers")
-	fs.StringVar(&f.activation, "activation", "relu", "hidden-layer activation: relu (the seed's) or softplus (smooth; sliced score matching needs it)")
+	fs.IntVar(&f.steps, "steps", 5000, "optimiser steps in all (ours: the blog post trains for 50,000)")
+	fs.IntVar(&f.batch, "batch", 256, "data points per step (ours: the blog post's text is cut before it)")
+	fs.Float64Var(&f.lr, "lr", 1e-3, "Adam learning rate (ours: the blog post's text is cut before it)")
+	fs.StringVar(&f.objective, "objective", string(train.AllLevels), "training objective: all-levels (the blog post's denoising score matching: every point at every level), one-level (the same loss, one random level per point) or sliced (sliced score matching on perturbed points, one level per point; use it with --activation softplus)")
+	fs.IntVar(&f.width, "width", 256, "hidden units per layer (ours: the blog post's text is cut before it)")
+	fs.IntVar(&f.depth, "depth", 3, "hidden layers (ours: the blog post's text is cut before it)")
+	fs.StringVar(&f.activation, "activation", "relu", "hidden-layer activation: relu (the blog post's) or softplus (smooth; sliced score matching needs it)")
 	fs.IntVar(&f.features, "features", 256, "random Fourier features per trig function")
 	fs.IntVar(&f.levels, "levels", 30, "noise levels (geometric grid)")
 	fs.Float64Var(&f.sigmaMin, "sigma-min", 1e-4, "smallest noise level")
@@ -131,13 +193,19 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 }
 
 func (f *trainFlags) validate() error {
+	// Upper bounds keep a typo (or a recorded value) from exhausting
+	// memory: the network's size is checked by scorenet.Config.Validate.
 	for _, c := range []struct {
-		name     string
-		v, least int
-	}{{"steps", f.steps, 1}, {"batch", f.batch, 1}, {"width", f.width, 1}, {"depth", f.depth, 1},
-		{"features", f.features, 1}, {"levels", f.levels, 1}, {"checkpoint-every", f.checkpointEvery, 1}} {
+		name           string
+		v, least, most int
+	}{{"steps", f.steps, 1, maxSteps}, {"batch", f.batch, 1, train.MaxBatch}, {"width", f.width, 1, 1 << 16},
+		{"depth", f.depth, 1, 1000}, {"features", f.features, 1, 1 << 16}, {"levels", f.levels, 1, 10000},
+		{"checkpoint-every", f.checkpointEvery, 1, maxSteps}} {
 		if err := checkAtLeast(c.name, c.v, c.least); err != nil {
 			return err
+		}
+		if c.v > c.most {
+			return usagef("--%s must be at most %d, got %d", c.name, c.most, c.v)
 		}
 	}
 	for _, c := range []struct {
@@ -156,6 +224,13 @@ func (f *trainFlags) validate() error {
 	}
 	if err := (scorenet.Config{Activation: f.activation}).Validate(); err != nil {
 		return usagef("--activation: %v", err)
+	}
+	levels := make(sgm.Schedule, f.levels) // only their number matters here
+	for i := range levels {
+		levels[i] = 1
+	}
+	if err := (scorenet.Config{Features: f.features, Width: f.width, Depth: f.depth, Sigmas: levels}).Validate(); err != nil {
+		return usagef("--width %d, --depth %d, --features %d: %v", f.width, f.depth, f.features, err)
 	}
 	if !(f.ema >= 0 && f.ema < 1) {
 		return usagef("--ema must be in [0, 1), got %v", f.ema)
@@ -196,7 +271,11 @@ func (f *trainFlags) checkResumable(net *scorenet.Net) error {
 			return usagef("--%s %v: the run in %s has %v, and a resumed run keeps its network", c.flag, c.given, f.out, c.is)
 		}
 	}
-	if image, ok := net.Label(imageLabel); ok && f.set["image"] && f.image != image {
+	given, err := absoluteSpec(f.image)
+	if err != nil {
+		return err
+	}
+	if image, ok := net.Label(imageLabel); ok && f.set["image"] && given != image && f.image != image {
 		return usagef("--image %s: the run in %s trains on %s; resume it without --image, or start a new run", f.image, f.out, image)
 	}
 	return nil
@@ -207,12 +286,17 @@ func init() {
 		name:          "train",
 		interruptible: true,
 		args:          "[--image SPEC] [--steps N] [--out DIR] [flags]",
-		summary:       "train the seed's noise-conditional score network on an image",
+		summary:       "train the blog post's noise-conditional score network on an image",
 		detail: `Fits the random-Fourier-feature score network to the image's distribution over
-pixel coordinates by denoising score matching with Adam, showing progress on
-stderr. The defaults are the seed's configuration. Checkpoints, the loss
-history (CSV) and its plot go into --out; --resume continues a run from there.
-A run whose loss turns NaN or Inf stops with an error and keeps its last good
+pixel coordinates by denoising score matching with Adam (epsilon 1e-8, as
+optax), showing progress on stderr. The defaults are the blog post's
+configuration where its text gives one (30 levels from 1e-4 to 1, 256
+features) and ours where it does not (width, depth, batch, learning rate);
+the post trains for 50,000 steps, our default is 5,000. Checkpoints, the loss
+history (CSV) and its plot go into the run directory --out, which records the
+run's flags and may be copied or moved; --resume continues a run from there.
+An interrupt (Ctrl-C, SIGTERM) saves a checkpoint and says how to resume. A
+run whose loss turns NaN or Inf stops with an error and keeps its last good
 checkpoint.
 
 ` + data.SpecHelp,
@@ -246,8 +330,9 @@ type trainResult struct {
 }
 
 // runTraining trains (or resumes) per f, writing checkpoints, loss.csv and
-// the loss plot.
-func runTraining(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
+// the loss plot. It holds the run directory's lock (scorenet.Lock) while
+// it runs.
+func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, err error) {
 	backendName := func() string {
 		if f.backend == "go" && f.objective == string(train.Sliced) {
 			// GoMLX v0.28.2's pure-Go backend can deadlock when it runs
@@ -263,11 +348,26 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (*trainResult, erro
 	if err != nil {
 		return nil, err
 	}
-	if f.lossCSV == "" {
-		f.lossCSV = filepath.Join(f.out, "loss.csv")
+	_, statErr := os.Stat(f.out)
+	unlock, err := scorenet.Lock(f.out)
+	if errors.Is(err, scorenet.ErrInUse) {
+		return nil, usagef("--out: %v", err)
+	} else if err != nil {
+		return nil, fmt.Errorf("--out: %w", err)
 	}
-	if f.lossPlot == "" {
-		f.lossPlot = filepath.Join(f.out, "loss.png")
+	defer unlock()
+	if errors.Is(statErr, os.ErrNotExist) {
+		// A run that fails before it writes anything leaves no directory.
+		defer func() {
+			if err != nil {
+				removeEmptyRun(f.out)
+			}
+		}()
+	}
+	if f.demoRun {
+		if err := clearDemoRun(f.out); err != nil {
+			return nil, err
+		}
 	}
 	has, err := scorenet.HasCheckpoints(f.out)
 	if err != nil {
@@ -296,6 +396,7 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (*trainResult, erro
 				return nil, err
 			}
 		}
+		f.defaultLossFiles()
 		if history, err = readLossCSV(f.lossCSV); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, err
 		}
@@ -323,49 +424,126 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (*trainResult, erro
 			return nil, err
 		}
 	}
+	f.defaultLossFiles()
+	if f.image, err = absoluteSpec(f.image); err != nil {
+		return nil, err
+	}
 	f.record(net)
 	im, err := loadImage(f.image)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(f.out, 0o755); err != nil {
-		return nil, fmt.Errorf("--out: %w", err)
+	if !f.demoRun { // a run trained by sgm train is no longer the demo's to clear
+		if err := os.Remove(filepath.Join(f.out, demoMark)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("--out: %w", err)
+		}
 	}
 	bar := newProgressBar(e.stderr)
-	records, runErr := train.Run(ctx, net, im, train.Settings{
+	records, runErr := runTrain(ctx, net, im, train.Settings{
 		Steps: f.steps, Batch: f.batch, LearningRate: f.lr, Objective: train.Objective(f.objective),
 		Seed: f.seed, CheckpointDir: f.out, CheckpointEvery: f.checkpointEvery, EMA: f.ema,
 		GraphNoise: onAccelerator(f.backend), LossEvery: lossEvery(f.backend), StepsPerCall: f.stepsPerCall,
-		Progress: bar.update, ProgressEvery: max(1, f.steps/200),
+		Progress: bar.update, ProgressEvery: max(1, f.steps/200), ProgressInterval: progressInterval,
 		// The loss history is written with each checkpoint, so that a run
 		// killed outright resumes with its losses up to there.
 		Checkpointed: func(_ int, recs []train.Record) error { return writeLossCSV(f.lossCSV, slices.Concat(history, recs)) },
 	})
 	history = append(history, records...)
+	// The first error is the one reported: a checkpoint that failed on
+	// a full disk, say, before the loss files that fail after it.
+	var lossErr error
 	if len(history) > 0 {
-		if err := writeLossCSV(f.lossCSV, history); err != nil {
-			return nil, err
-		}
-		if err := saveLossPlot(f.lossPlot, history, train.Objective(f.objective)); err != nil {
-			return nil, err
+		if lossErr = writeLossCSV(f.lossCSV, history); lossErr == nil {
+			lossErr = saveLossPlot(f.lossPlot, history, train.Objective(f.objective))
 		}
 	}
-	if errors.Is(runErr, context.Canceled) {
+	then := ""
+	if lossErr != nil {
+		then = fmt.Sprintf(" (then writing the loss files failed too: %v)", lossErr)
+	}
+	switch {
+	case errors.Is(runErr, context.Canceled):
 		if has, _ := scorenet.HasCheckpoints(f.out); !has {
-			return nil, errors.New("interrupted before the first step; nothing was saved")
+			return nil, fmt.Errorf("interrupted before the first step; nothing was saved%s", then)
 		}
-		return nil, fmt.Errorf("interrupted after step %d; sgm train --resume --out %s continues the run", net.Step(), f.out)
-	}
-	if runErr != nil {
-		return nil, runErr
+		return nil, fmt.Errorf("interrupted after step %d; sgm train --resume --out %s continues the run%s", net.Step(), f.out, then)
+	case runErr != nil:
+		return nil, fmt.Errorf("%w%s", runErr, then)
+	case lossErr != nil:
+		return nil, lossErr
 	}
 	if len(records) > 0 {
-		fmt.Fprintf(e.stdout, "trained %d steps (to step %d), final loss %.4f; checkpoint in %s\n",
-			len(records), records[len(records)-1].Step, finalLoss(history), f.out)
+		loss, k := finalLoss(history)
+		fmt.Fprintf(e.stdout, "trained %d steps (to step %d); mean loss of %s %.4f; checkpoint in %s\n",
+			len(records), records[len(records)-1].Step, lastSteps(k), loss, f.out)
 	} else {
 		fmt.Fprintf(e.stdout, "%s is already at step %d (--steps %d); nothing to do\n", f.out, net.Step(), f.steps)
 	}
 	return &trainResult{net: net, history: history, steps: len(records)}, nil
+}
+
+// maxSteps bounds --steps: every step's loss is kept in memory and in
+// loss.csv.
+const maxSteps = 100_000_000
+
+// runTrain is train.Run; tests replace it to make training fail.
+var runTrain = train.Run
+
+// defaultLossFiles puts the loss files not given or recorded in the run
+// directory.
+func (f *trainFlags) defaultLossFiles() {
+	if f.lossCSV == "" {
+		f.lossCSV = filepath.Join(f.out, "loss.csv")
+	}
+	if f.lossPlot == "" {
+		f.lossPlot = filepath.Join(f.out, "loss.png")
+	}
+}
+
+// demoMark is the file that marks a run directory as the demo's.
+const demoMark = ".sgm-demo-run"
+
+// clearDemoRun empties the run directory dir for the demo, which trains
+// afresh, once checkModelDir has found nothing there but an earlier demo's
+// run, and marks it as the demo's. The caller holds dir's lock.
+func clearDemoRun(dir string) error {
+	if err := checkModelDir(dir); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	for _, e := range entries {
+		if e.Name() != scorenet.LockName {
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				return fmt.Errorf("--out: %w", err)
+			}
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, demoMark), []byte("written by sgm demo, which clears this directory when it runs again\n"), 0o644); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	return nil
+}
+
+// removeEmptyRun removes the run directory dir if it holds nothing but its
+// lock file.
+func removeEmptyRun(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) != 1 || entries[0].Name() != scorenet.LockName {
+		return
+	}
+	os.Remove(filepath.Join(dir, scorenet.LockName))
+	os.Remove(dir)
+}
+
+// lastSteps says "the last k steps", or "the last step".
+func lastSteps(k int) string {
+	if k == 1 {
+		return "the last step"
+	}
+	return fmt.Sprintf("the last %d steps", k)
 }
 
 // lastStep is the step of the last record of h, 0 for none.
@@ -377,14 +555,15 @@ func lastStep(h []train.Record) int {
 }
 
 // finalLoss is the mean loss of the last tenth of the run (at most 100
-// steps), less noisy than the last step's.
-func finalLoss(h []train.Record) float64 {
-	k := min(len(h), max(1, min(100, len(h)/10)))
+// steps), less noisy than the last step's, and the number of steps k it
+// is the mean of.
+func finalLoss(h []train.Record) (mean float64, k int) {
+	k = min(len(h), max(1, min(100, len(h)/10)))
 	var s float64
 	for _, r := range h[len(h)-k:] {
 		s += r.Loss
 	}
-	return s / float64(k)
+	return s / float64(k), k
 }
 
 func writeLossCSV(path string, h []train.Record) error {

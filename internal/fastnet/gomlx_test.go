@@ -225,7 +225,7 @@ func TestAdamMatchesGoMLX(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	adam := optimizer.Adam().LearningRate(lr).Done()
+	adam := optimizer.Adam().LearningRate(lr).Epsilon(fastnet.AdamEpsilon).Done()
 	score := func(x, level *graph.Node) *graph.Node { return net.Scores(net.Scope(), x, level) }
 	exec, err := model.NewExec(gobackend.GetBackend(), net.Store(), func(scope *model.Scope, x, z *graph.Node) *graph.Node {
 		loss := objective.AllLevels(score, sigmas, x, z)

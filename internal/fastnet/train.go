@@ -69,11 +69,13 @@ func (lay *layout) gather(flat []float32, p *Params) {
 // takes longer than GoMLX's graph on its Go backend.
 func Accelerated() bool { return useSIMD }
 
-// Adam's constants: GoMLX's optimizer.Adam() defaults.
+// Adam's constants: GoMLX's optimizer.Adam() defaults, but for ε, which
+// is optax's (the blog post's optax.adam; GoMLX's default is 1e-7).
+// Package train gives the graph's Adam AdamEpsilon too.
 const (
 	adamBeta1   = 0.9
 	adamBeta2   = 0.999
-	adamEpsilon = 1e-7
+	AdamEpsilon = 1e-8
 )
 
 // Trainer trains a score network with the denoising score matching loss
@@ -331,7 +333,7 @@ func (t *Trainer) adam() {
 	b1, b2 := float32(adamBeta1), float32(adamBeta2)
 	step := float64(float32(t.step))
 	k := adamConsts{
-		lr: float32(t.lr), b1: b1, nb1: 1 - b1, b2: b2, nb2: 1 - b2, eps: adamEpsilon,
+		lr: float32(t.lr), b1: b1, nb1: 1 - b1, b2: b2, nb2: 1 - b2, eps: AdamEpsilon,
 		c1: 1 / (1 - float32(math.Pow(float64(b1), step))),
 		c2: 1 / (1 - float32(math.Pow(float64(b2), step))),
 	}

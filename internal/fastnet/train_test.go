@@ -255,10 +255,10 @@ func BenchmarkTrainStep(b *testing.B) {
 
 // refAdam is GoMLX's Adam (ml/train/optimizer/adam.go) written out in
 // float64 with every operation rounded to float32, as the float32 graph
-// rounds it: step t (1-based), β1 = 0.9, β2 = 0.999, ε = 1e-7.
+// rounds it: step t (1-based), β1 = 0.9, β2 = 0.999, ε = 1e-8 (AdamEpsilon).
 func refAdam(theta, m, v, g []float32, lr float64, t int64) {
 	r := func(x float64) float64 { return float64(float32(x)) }
-	b1, b2, eps, lr32 := r(0.9), r(0.999), r(1e-7), r(lr)
+	b1, b2, eps, lr32 := r(0.9), r(0.999), r(1e-8), r(lr)
 	debias1 := r(1 / r(1-r(math.Pow(b1, float64(t)))))
 	debias2 := r(1 / r(1-r(math.Pow(b2, float64(t)))))
 	for i := range theta {
