@@ -705,8 +705,22 @@ func minRelative(errs []levelError) float64 {
 	return m
 }
 
-// initialPoints parses --init for n points of dimension d.
+// initialPoints parses --init for n points of dimension d, and refuses
+// starting points that are not finite (normal:1e308 draws some beyond
+// MaxFloat64, uniform:-1e308,1e308 has an infinite width).
 func initialPoints(spec string, n, d int, rng *rand.Rand) ([]float64, error) {
+	x, err := parseInit(spec, n, d, rng)
+	if err != nil {
+		return nil, err
+	}
+	if bad := nonFiniteRows(x, d); bad > 0 {
+		return nil, usagef("--init %q: %d of the %d starting points are not finite numbers", spec, bad, n)
+	}
+	return x, nil
+}
+
+// parseInit draws or fills the starting points that --init spec asks for.
+func parseInit(spec string, n, d int, rng *rand.Rand) ([]float64, error) {
 	kind, arg, _ := strings.Cut(spec, ":")
 	switch kind {
 	case "normal":

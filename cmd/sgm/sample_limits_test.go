@@ -56,10 +56,11 @@ func TestSampleBadNoise(t *testing.T) {
 }
 
 // TestSampleInitEmpty checks --init with nothing after the colon, which
-// indexed out of range (normal:, uniform:) or wrote no samples (point:).
+// indexed out of range (normal:, uniform:) or wrote no samples (point:),
+// and starting points beyond MaxFloat64.
 func TestSampleInitEmpty(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "s.csv")
-	for _, init := range []string{"normal:", "uniform:", "point:", "normal", "point:1"} {
+	for _, init := range []string{"normal:", "uniform:", "point:", "normal", "point:1", "normal:1e308", "uniform:-1e308,1e308"} {
 		refusal(t, out, "--init", "sample", "--target", "seed-mog", "--init", init, "--n", "4", "--steps", "2", "--out", out)
 	}
 	if code, _, stderr := runSGM(t, "sample", "--target", "seed-mog", "--init", "point:0.5,-0.5", "--n", "4", "--steps", "2", "--out", out); code != 0 {
