@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/sgm-dev/sgm/internal/atomicfile"
 )
@@ -46,12 +47,49 @@ func checkCSV(who string, header []string, points []float64) {
 	}
 }
 
+// MaxCSVValues is the most numbers that ReadCSV reads: 2^27, 1 GiB of
+// float64s.
+const MaxCSVValues = 1 << 27
+
+// maxCSVValues is MaxCSVValues, lowered by tests.
+var maxCSVValues = MaxCSVValues
+
+// maxEcho is the most bytes of a field that an error message repeats.
+const maxEcho = 40
+
+// clip returns s, or its first maxEcho bytes (whole runes) and how long it
+// is, for an error message.
+func clip(s string) string {
+	if len(s) <= maxEcho {
+		return s
+	}
+	cut := maxEcho
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s... (%d bytes)", s[:cut], len(s))
+}
+
+// clipAll clips each of the strings and at most maxEcho of them.
+func clipAll(ss []string) []string {
+	out := make([]string, 0, min(len(ss), maxEcho))
+	for _, s := range ss[:min(len(ss), maxEcho)] {
+		out = append(out, clip(s))
+	}
+	if len(ss) > maxEcho {
+		out = append(out, fmt.Sprintf("... (%d in all)", len(ss)))
+	}
+	return out
+}
+
 // ReadCSV reads a point cloud written by WriteCSV or by hand: a header row
 // naming the d coordinates, then rows of d numbers each. It returns the
 // header and the points, a flat row-major slice of length n*d. Surrounding
 // spaces are ignored. The error for a malformed file gives the line and,
 // for a bad number, the column's name; a first row of numbers only is
-// reported as a missing header.
+// reported as a missing header. Fields repeated in errors are cut to 40
+// bytes. A file of more than MaxCSVValues numbers is refused once the
+// limit is reached, before more is read.
 func ReadCSV(r io.Reader) (header []string, points []float64, err error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1 // checked here, to name the columns
@@ -72,7 +110,7 @@ func ReadCSV(r io.Reader) (header []string, points []float64, err error) {
 		}
 	}
 	if numeric {
-		return nil, nil, fmt.Errorf("line 1: want a header row naming the coordinates, got numbers %q", header)
+		return nil, nil, fmt.Errorf("line 1: want a header row naming the coordinates, got numbers %q", clipAll(header))
 	}
 	d := len(header)
 	cr.ReuseRecord = true
@@ -87,12 +125,15 @@ func ReadCSV(r io.Reader) (header []string, points []float64, err error) {
 		}
 		line, _ := cr.FieldPos(0)
 		if len(rec) != d {
-			return nil, nil, fmt.Errorf("line %d: %d fields, want %d (%s)", line, len(rec), d, strings.Join(header, ","))
+			return nil, nil, fmt.Errorf("line %d: %d fields, want %d (%s)", line, len(rec), d, strings.Join(clipAll(header), ","))
+		}
+		if len(points)+d > maxCSVValues {
+			return nil, nil, fmt.Errorf("line %d: more than %d numbers, the most ReadCSV reads", line, maxCSVValues)
 		}
 		for j, f := range rec {
 			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 			if err != nil {
-				return nil, nil, fmt.Errorf("line %d, column %q: bad number %q", line, header[j], f)
+				return nil, nil, fmt.Errorf("line %d, column %q: bad number %q", line, clip(header[j]), clip(f))
 			}
 			points = append(points, v)
 		}

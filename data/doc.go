@@ -23,6 +23,12 @@
 // this module; WriteCSV and ReadCSV store them one point a row under a header
 // naming the d coordinates.
 //
+// Every file is read as untrusted: sizes are checked before they are
+// allocated. Images have at most MaxImagePixels pixels (checked from a
+// picture's header or an IDX file's dimensions before decoding), an IDX
+// file at most 1 GiB of data, a CSV file at most MaxCSVValues numbers, and
+// errors repeat at most 40 bytes of a field.
+//
 // Errors about files and user input name the file, spec, line or column at
 // fault and wrap the underlying error, so errors.Is(err, fs.ErrNotExist)
 // works; misuse by the calling program panics with a message starting

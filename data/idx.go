@@ -43,8 +43,10 @@ const (
 	idxTypeUByte = 0x08
 
 	// maxIDXBytes bounds the data that a header may announce, so that a
-	// corrupt header is reported rather than allocated.
-	maxIDXBytes = 1 << 31
+	// corrupt header (or a small gzipped file that unpacks to gigabytes)
+	// is reported rather than allocated: 1 GiB, twenty times MNIST's
+	// training images.
+	maxIDXBytes = 1 << 30
 
 	// readChunk is the most that ReadIDX allocates ahead of the bytes it has
 	// actually read, so a short file lying about its size costs little.
@@ -63,7 +65,9 @@ var idxTypeNames = map[byte]string{
 // ReadIDX reads an IDX file of unsigned bytes from r, gunzipping it first
 // when it starts with the gzip magic bytes 1f 8b. It returns an error unless
 // the header is valid (two zero bytes, type code 0x08, 1 to 4 dimensions,
-// each positive) and exactly the announced number of data bytes follows.
+// each positive, at most 1 GiB in all, and images of three dimensions
+// (N, H, W) of at most MaxImagePixels pixels each) and exactly the announced
+// number of data bytes follows.
 func ReadIDX(r io.Reader) (*IDX, error) {
 	br := bufio.NewReader(r)
 	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -117,6 +121,10 @@ func readIDX(r io.Reader) (*IDX, error) {
 		}
 		dims[i] = int(d)
 		size *= int(d)
+	}
+	if nd == 3 && dims[1]*dims[2] > MaxImagePixels {
+		return nil, fmt.Errorf("IDX images of %d×%d = %d pixels are larger than the limit of %d (%s)",
+			dims[1], dims[2], dims[1]*dims[2], MaxImagePixels, maxImageWhy)
 	}
 	data, err := readExactly(r, size, readChunk)
 	if err != nil {

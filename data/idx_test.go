@@ -98,7 +98,11 @@ func TestReadIDXCorrupt(t *testing.T) {
 		{"no dims", idxBytes(8, nil, nil), "IDX header has 0 dimensions, want 1 to 4"},
 		{"five dims", idxBytes(8, []uint32{1, 1, 1, 1, 1}, []byte{1}), "IDX header has 5 dimensions, want 1 to 4"},
 		{"zero dim", idxBytes(8, []uint32{2, 0, 3}, nil), "IDX dimension 1 is zero"},
-		{"absurd size", idxBytes(8, []uint32{1 << 16, 1 << 16}, nil), "IDX dimensions [65536 65536] announce more than 2147483648 bytes"},
+		{"absurd size", idxBytes(8, []uint32{1 << 16, 1 << 16}, nil), "IDX dimensions [65536 65536] announce more than 1073741824 bytes"},
+		// The attack of the reliability issue: 1.5 MB gzipped, 12.8 GB as
+		// float64 pixels.
+		{"one huge image", idxBytes(8, []uint32{1, 40000, 40000}, nil), "IDX dimensions [1 40000 40000] announce more than 1073741824 bytes"},
+		{"too many pixels", idxBytes(8, []uint32{1, 1025, 1024}, nil), "IDX images of 1025×1024 = 1049600 pixels are larger than the limit of 1048576"},
 		{"truncated data", good[:len(good)-1], "truncated: want 12 bytes of data, got 11"},
 		{"no data", good[:16], "truncated: want 12 bytes of data, got 0"},
 		{"trailing bytes", append(slices.Clip(good), 1, 2), "trailing data: 2 bytes after the 12 bytes that dimensions [2 2 3] hold"},

@@ -38,6 +38,9 @@
 //
 // so Mixture.Perturbed gives the exact score ∇ log p_σ that a
 // noise-conditional score network is trained to match at noise level σ.
+// Perturbed and Image.Smoothed panic on a noise level out of their range
+// (too large, or too small for 1/σ²); check a level that comes from a user
+// or a file with Mixture.CheckPerturbed or CheckNoise first.
 //
 // Mixtures are read from JSON,
 //
@@ -46,7 +49,8 @@
 //		{"weight": 0.8, "mean": [5, 5], "std": [1, 1]}
 //	]}
 //
-// or named as presets (see PresetNames); Target accepts either.
+// or named as presets (see PresetNames); Target accepts either. Keys are
+// case-sensitive and may not repeat, unlike encoding/json's defaults.
 //
 // # Images
 //

@@ -80,6 +80,23 @@ func (im *Image) Sample(n int, rng *rand.Rand) []float64 {
 	return x
 }
 
+// CheckNoise returns an error unless sigma is a noise level that Smoothed
+// accepts: positive, with σ² and 1/σ² finite, about 7.5e-155 < σ < 1.3e154
+// (NewMixture's range for a standard deviation). Use it on noise levels
+// that come from users or files before calling Smoothed, which panics on
+// them.
+func CheckNoise(sigma float64) error {
+	switch {
+	case !(sigma > 0) || math.IsInf(sigma, 1):
+		return fmt.Errorf("noise level must be positive and finite, got %v", sigma)
+	case math.IsInf(1/(sigma*sigma), 1):
+		return fmt.Errorf("noise level %v is too small: 1/σ² overflows (σ must exceed about 7.5e-155)", sigma)
+	case math.IsInf(sigma*sigma, 1):
+		return fmt.Errorf("noise level %v is too large: σ² overflows (σ must be below about 1.3e154)", sigma)
+	}
+	return nil
+}
+
 // Smoothed returns the image's distribution convolved with N(0, σ² I): the
 // mixture with one component per pixel of positive intensity I(r, c), at
 // its coordinate, with
@@ -87,12 +104,12 @@ func (im *Image) Sample(n int, rng *rand.Rand) []float64 {
 //	weight ∝ I(r, c),   std = (σ, σ)
 //
 // Its score is the exact score of the σ-perturbed image distribution. It
-// panics if sigma is not positive with σ² and 1/σ² finite, as NewMixture
-// requires of a standard deviation, or the image has no positive intensity.
-// The intensities' sum may overflow.
+// panics if CheckNoise(sigma) returns an error (sigma not positive with σ²
+// and 1/σ² finite, as NewMixture requires of a standard deviation), or the
+// image has no positive intensity. The intensities' sum may overflow.
 func (im *Image) Smoothed(sigma float64) *Mixture {
-	if !(sigma > 0) || math.IsInf(sigma*sigma, 1) || math.IsInf(1/(sigma*sigma), 1) {
-		panic(fmt.Sprintf("dist: Smoothed: noise level must be positive with a finite square and inverse square, got %v", sigma))
+	if err := CheckNoise(sigma); err != nil {
+		panic("dist: Smoothed: " + err.Error())
 	}
 	im.check()
 	k := 0

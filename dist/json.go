@@ -76,13 +76,17 @@ func (m *Mixture) WriteJSON(w io.Writer) error {
 //	{"components": [{"weight": 0.2, "mean": [-5, -5], "std": [1, 1]}, ...]}
 //
 // Every component needs "weight", "mean" and "std"; the weights need not sum
-// to 1. Errors name the culprit: the line of a syntax error, an unknown
-// field, a missing field, or the component and field that NewMixture
-// rejects.
+// to 1. Keys are case-sensitive and none may be repeated. Errors name the
+// culprit: the line of a syntax error, an unknown, repeated or miscased
+// key, a missing field, or the component and field that NewMixture
+// rejects. A spec of more than 64 MiB is refused unread.
 func ReadMixture(r io.Reader) (*Mixture, error) {
-	data, err := io.ReadAll(r)
+	data, err := io.ReadAll(io.LimitReader(r, maxSpecBytes+1))
 	if err != nil {
 		return nil, err
+	}
+	if len(data) > maxSpecBytes {
+		return nil, errTooLarge
 	}
 	return parseMixture(data)
 }
@@ -90,7 +94,7 @@ func ReadMixture(r io.Reader) (*Mixture, error) {
 // LoadMixture reads the mixture in the JSON file at path, as ReadMixture
 // does. Its errors start with the path.
 func LoadMixture(path string) (*Mixture, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
@@ -98,14 +102,88 @@ func LoadMixture(path string) (*Mixture, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	m, err := parseMixture(data)
+	defer f.Close()
+	m, err := ReadMixture(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return m, nil
 }
 
+// errTooLarge is the error for a spec over maxSpecBytes.
+var errTooLarge = fmt.Errorf("mixture spec larger than %d MiB", maxSpecBytes>>20)
+
+// maxSpecBytes is the largest mixture spec that ReadMixture and
+// LoadMixture read: 64 MiB, about a million components in two dimensions.
+const maxSpecBytes = 64 << 20
+
+// specKeys are the keys of a mixture spec, spelled as they must be.
+var specKeys = []string{"components", "weight", "mean", "std"}
+
+// checkKeys returns an error naming the line of the first object in data
+// that repeats a key, or spells one of specKeys in another case:
+// encoding/json would take the last of the repeated keys, and match keys
+// whatever their case, silently. Syntax errors are left to the decoding
+// that follows, which names them.
+func checkKeys(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	type frame struct {
+		keys    map[string]bool // nil for an array
+		wantKey bool            // in an object, before a key
+	}
+	var stack []frame
+	// endValue notes, in the innermost open object if a value of it ended,
+	// that a key comes next.
+	endValue := func() {
+		if n := len(stack); n > 0 && stack[n-1].keys != nil {
+			stack[n-1].wantKey = true
+		}
+	}
+	for {
+		off := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		top := len(stack) - 1
+		if top >= 0 && stack[top].wantKey {
+			key, ok := tok.(string)
+			if !ok { // the object's closing brace
+				stack = stack[:top]
+				endValue()
+				continue
+			}
+			line := lineOf(data, off+int64(bytes.IndexByte(data[off:], '"')))
+			if stack[top].keys[key] {
+				return fmt.Errorf("line %d: duplicate key %q", line, key)
+			}
+			for _, k := range specKeys {
+				if key != k && strings.EqualFold(key, k) {
+					return fmt.Errorf("line %d: key %q must be spelled %q: keys are case-sensitive", line, key, k)
+				}
+			}
+			stack[top].keys[key] = true
+			stack[top].wantKey = false
+			continue
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, frame{keys: map[string]bool{}, wantKey: true})
+		case json.Delim('['):
+			stack = append(stack, frame{})
+		case json.Delim(']'):
+			stack = stack[:top]
+			endValue()
+		default:
+			endValue()
+		}
+	}
+}
+
 func parseMixture(data []byte) (*Mixture, error) {
+	if err := checkKeys(data); err != nil {
+		return nil, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var spec mixtureSpec

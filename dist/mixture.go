@@ -511,24 +511,38 @@ func (m *Mixture) draw(dst []float64, rng *rand.Rand) {
 	}
 }
 
+// CheckPerturbed returns an error unless Perturbed(sigma) is defined: sigma
+// is zero, or positive and finite and small enough that every perturbed
+// variance σ_k² + σ² is finite. Use it on noise levels that come from
+// users or files before calling Perturbed, which panics on them.
+func (m *Mixture) CheckPerturbed(sigma float64) error {
+	if !(sigma >= 0) || math.IsInf(sigma, 1) {
+		return fmt.Errorf("noise level must be non-negative and finite, got %v", sigma)
+	}
+	for _, s := range m.std {
+		if h := math.Hypot(s, sigma); math.IsInf(h*h, 1) {
+			return fmt.Errorf("noise level %v is too large: the perturbed variance σ_k² + σ² overflows", sigma)
+		}
+	}
+	return nil
+}
+
 // Perturbed returns the mixture convolved with N(0, σ² I), the density of
 // x + σz for x drawn from m and z ~ N(0, I):
 //
 //	p_σ(x) = Σ_k w_k N(x; μ_k, diag(σ_k² + σ²))
 //
 // Its score is the exact score of the noise-perturbed density. Perturbed(0)
-// returns a copy of m. It panics if sigma is negative or not finite, or so
-// large (about 1e154) that a perturbed variance σ_k² + σ² overflows.
+// returns a copy of m. It panics if CheckPerturbed(sigma) returns an
+// error: sigma negative or not finite, or so large (about 1e154) that a
+// perturbed variance σ_k² + σ² overflows.
 func (m *Mixture) Perturbed(sigma float64) *Mixture {
-	if !(sigma >= 0) || math.IsInf(sigma, 1) {
-		panic(fmt.Sprintf("dist: Perturbed: noise level must be non-negative and finite, got %v", sigma))
+	if err := m.CheckPerturbed(sigma); err != nil {
+		panic("dist: Perturbed: " + err.Error())
 	}
 	std := make([]float64, len(m.std))
 	for i, s := range m.std {
 		std[i] = math.Hypot(s, sigma)
-		if math.IsInf(std[i]*std[i], 1) {
-			panic(fmt.Sprintf("dist: Perturbed: noise level %v is too large: the perturbed variance overflows", sigma))
-		}
 	}
 	weight := append([]float64(nil), m.weight...)
 	mean := append([]float64(nil), m.mean...)

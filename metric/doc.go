@@ -90,5 +90,7 @@
 // the explicit score matching loss at level σ with Song & Ermon's weighting
 // λ(σ) = σ².
 //
-// Report gathers these numbers for JSON output.
+// Report gathers these numbers for JSON output, each with its noise floor:
+// the same metric for an exact sampler of the same size, against which a
+// value is to be read.
 package metric

@@ -117,7 +117,7 @@ func MedianBandwidth(x, y []float64, d, maxPoints int, rng *rand.Rand) float64 {
 		panic(fmt.Sprintf("metric: MedianBandwidth: maxPoints must be at least 2, got %d", maxPoints))
 	}
 	z := append(slices.Clip(x), y...)
-	z = subsample(z, d, maxPoints, rng)
+	z = Subsample(z, d, maxPoints, rng)
 	n := len(z) / d
 	dist := make([]float64, 0, n*(n-1)/2)
 	for i := d; i < len(z); i += d {
@@ -162,27 +162,92 @@ type MMDResult struct {
 // the estimate unbiased and the cost O(maxPoints² d); its standard
 // deviation grows as the subsample shrinks.
 //
+// Points far out (coordinates beyond 2^500 ≈ 3e150, whose squared
+// distances overflow) are handled by scaling both sets by a power of two,
+// which leaves MMD² unchanged when the bandwidth scales with them: the
+// estimate is finite for any finite points, and Bandwidth is +Inf only
+// where the median distance itself exceeds MaxFloat64.
+//
 // It panics unless d >= 1, x and y hold at least two whole points each and
 // maxPoints is zero or at least 2.
 func MMDSubsample(x, y []float64, d, maxPoints int, rng *rand.Rand) MMDResult {
-	checkPoints("MMDSubsample", "x", x, d)
-	checkPoints("MMDSubsample", "y", y, d)
+	return mmdSubsample("MMDSubsample", x, y, d, maxPoints, 0, rng)
+}
+
+// MMDSubsampleAt is MMDSubsample with the bandwidth given rather than
+// chosen by the median heuristic: to measure two other sets with the
+// kernel of an earlier result, as a noise floor must be. It panics as
+// MMDSubsample does, and unless bandwidth is positive (it may be +Inf when
+// the points are far out enough that MMDSubsample returned that).
+func MMDSubsampleAt(x, y []float64, d, maxPoints int, bandwidth float64, rng *rand.Rand) MMDResult {
+	if !(bandwidth > 0) {
+		panic(fmt.Sprintf("metric: MMDSubsampleAt: bandwidth must be positive, got %v", bandwidth))
+	}
+	return mmdSubsample("MMDSubsampleAt", x, y, d, maxPoints, bandwidth, rng)
+}
+
+// mmdSubsample is MMDSubsample with the bandwidth h, or the median
+// heuristic's when h is 0.
+func mmdSubsample(who string, x, y []float64, d, maxPoints int, h float64, rng *rand.Rand) MMDResult {
+	checkPoints(who, "x", x, d)
+	checkPoints(who, "y", y, d)
 	switch {
 	case maxPoints == 0:
 		maxPoints = DefaultMMDPoints
 	case maxPoints < 2:
-		panic(fmt.Sprintf("metric: MMDSubsample: maxPoints must be 0 (default) or at least 2, got %d", maxPoints))
+		panic(fmt.Sprintf("metric: %s: maxPoints must be 0 (default) or at least 2, got %d", who, maxPoints))
 	}
-	xs := subsample(x, d, maxPoints, rng)
-	ys := subsample(y, d, maxPoints, rng)
-	h := MedianBandwidth(xs, ys, d, maxPoints, rng)
-	return MMDResult{MMD2: MMD(xs, ys, d, h), Bandwidth: h, N: len(xs) / d, M: len(ys) / d}
+	xs := Subsample(x, d, maxPoints, rng)
+	ys := Subsample(y, d, maxPoints, rng)
+	xs, ys, exp := scaled(xs, ys)
+	if h == 0 {
+		h = MedianBandwidth(xs, ys, d, maxPoints, rng)
+	} else {
+		h = math.Ldexp(h, -exp)
+	}
+	if math.IsInf(h, 1) { // a given bandwidth beyond the scaled points' reach: all kernels are 1
+		h = math.MaxFloat64
+	}
+	return MMDResult{MMD2: MMD(xs, ys, d, h), Bandwidth: math.Ldexp(h, exp), N: len(xs) / d, M: len(ys) / d}
 }
 
-// subsample returns x if it holds at most k points of dimension d, and
-// otherwise k of its points drawn without replacement using rng, in a new
-// slice.
-func subsample(x []float64, d, k int, rng *rand.Rand) []float64 {
+// farOut is the largest coordinate that the metrics use as it is: beyond
+// it, squared distances may overflow, and scaled rescales the points.
+const farOut = 0x1p500
+
+// scaled returns x and y, or copies divided by 2^exp (exactly), which
+// brings their largest coordinate in magnitude within [0.5, 1), when that
+// coordinate is beyond farOut; exp is 0 when they are not scaled.
+func scaled(x, y []float64) (xs, ys []float64, exp int) {
+	top := 0.0
+	for _, v := range x {
+		top = max(top, math.Abs(v))
+	}
+	for _, v := range y {
+		top = max(top, math.Abs(v))
+	}
+	if !(top > farOut) || math.IsInf(top, 1) {
+		return x, y, 0
+	}
+	_, exp = math.Frexp(top)
+	xs, ys = make([]float64, len(x)), make([]float64, len(y))
+	for i, v := range x {
+		xs[i] = math.Ldexp(v, -exp)
+	}
+	for i, v := range y {
+		ys[i] = math.Ldexp(v, -exp)
+	}
+	return xs, ys, exp
+}
+
+// Subsample returns x if it holds at most k points of dimension d, and
+// otherwise k of its points drawn without replacement using rng (a partial
+// Fisher–Yates shuffle, O(n) for n points), in a new slice. It panics
+// unless d >= 1, k >= 1 and x holds whole points.
+func Subsample(x []float64, d, k int, rng *rand.Rand) []float64 {
+	if d < 1 || k < 1 || len(x)%d != 0 {
+		panic(fmt.Sprintf("metric: Subsample: %d points of dimension %d, %d to keep", len(x), d, k))
+	}
 	n := len(x) / d
 	if n <= k {
 		return x

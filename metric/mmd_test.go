@@ -180,7 +180,7 @@ func TestMMDSubsample(t *testing.T) {
 
 func TestSubsample(t *testing.T) {
 	x := []float64{0, 0, 1, 10, 2, 20, 3, 30, 4, 40}
-	got := subsample(x, 2, 3, rand.New(rand.NewPCG(1, 2)))
+	got := Subsample(x, 2, 3, rand.New(rand.NewPCG(1, 2)))
 	if len(got) != 6 {
 		t.Fatalf("len %d, want 6", len(got))
 	}

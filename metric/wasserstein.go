@@ -25,10 +25,18 @@ const DefaultProjections = 200
 // only projection is the identity, the result is W₂(x, y) exactly, and
 // neither projections nor rng are used.
 //
+// Points far out (coordinates beyond 2^500, whose squared differences
+// overflow) are scaled by a power of two first, and the distance scaled
+// back, as SW₂ scales with the points: it is finite for any finite points
+// unless it exceeds MaxFloat64 itself.
+//
 // It panics unless d >= 1, x and y hold at least one whole point each and
 // projections >= 1.
 func SlicedWasserstein(x, y []float64, d, projections int, rng *rand.Rand) float64 {
 	n, m := checkPoints("SlicedWasserstein", "x", x, d), checkPoints("SlicedWasserstein", "y", y, d)
+	if xs, ys, exp := scaled(x, y); exp != 0 {
+		return math.Ldexp(SlicedWasserstein(xs, ys, d, projections, rng), exp)
+	}
 	if d == 1 {
 		xs, ys := slices.Clone(x), slices.Clone(y)
 		slices.Sort(xs)

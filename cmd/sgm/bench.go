@@ -62,17 +62,17 @@ func init() {
 	register(&command{
 		name:    "bench",
 		args:    "[--json] [--train-steps N] [--chain-steps N] [--particles P]",
-		summary: "measure training and sampling speed on the seed's reference configuration",
-		detail: `Times, on the seed's reference network (256 features, width 256, depth 3, 30
-levels): training steps at batch 256 with every point at every level (the
-seed's objective), after warm-up steps that compile the step and are not
-timed; one Langevin chain of --chain-steps steps (the seed's last
-experiment: 400,000 steps at level 17, η = 0.001), and --particles particles
-for --particle-steps steps. langevin_chain_400k_s is scaled to 400,000 steps
-when --chain-steps is smaller. On an XLA backend the Langevin steps run in
-compiled loops of up to 1000 steps per call (scorenet.Chain), after an
-untimed run that compiles them. peak_rss_mib is the process's peak resident
-memory. Compare with the PyTorch peer with bench/peer.sh.`,
+		summary: "measure training and sampling speed on the blog post's reference configuration",
+		detail: `Times, on the blog post's reference network (256 features, width 256,
+depth 3, 30 levels): training steps at batch 256 with every point at every
+level (the blog post's objective), after warm-up steps that compile the step
+and are not timed; one Langevin chain of --chain-steps steps (the blog post's
+last experiment: 400,000 steps at level 17, η = 0.001), and --particles
+particles for --particle-steps steps. langevin_chain_400k_s is scaled to
+400,000 steps when --chain-steps is smaller. On an XLA backend the Langevin
+steps run in compiled loops of up to 1000 steps per call (scorenet.Chain),
+after an untimed run that compiles them. peak_rss_mib is the process's peak
+resident memory. Compare with the PyTorch peer with bench/peer.sh.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			asJSON := fs.Bool("json", false, "print one JSON object")
 			trainSteps := fs.Int("train-steps", 20, "training steps to time (after warm-up steps: 2 on the CPU, 50 on a device, which compile the step)")
@@ -86,12 +86,24 @@ memory. Compare with the PyTorch peer with bench/peer.sh.`,
 				for _, c := range []struct {
 					name string
 					v    int
-				}{{"train-steps", *trainSteps}, {"batch", *batch}, {"chain-steps", *chainSteps}, {"particles", *particles}, {"particle-steps", *particleSteps}} {
-					if err := checkAtLeast(c.name, c.v, 1); err != nil {
+				}{{"chain-steps", *chainSteps}, {"particle-steps", *particleSteps}, {"steps-per-call", *perCall}} {
+					if err := checkCount(c.name, c.v, 1); err != nil {
 						return err
 					}
 				}
+				// --train-steps, --batch and --particles are bounded by memory
+				// (below).
+				if err := firstErr(checkAtLeast("train-steps", *trainSteps, 1), checkAtLeast("batch", *batch, 1), checkAtLeast("particles", *particles, 1)); err != nil {
+					return err
+				}
 				if err := checkStepsPerCall(*perCall, *backend); err != nil {
+					return err
+				}
+				// Training keeps a loss record (16 bytes) for every step,
+				// the warm-up steps included.
+				if err := checkFits("train-steps", *trainSteps, "the loss history", func(n int) float64 {
+					return 16 * (float64(n) + float64(max(2, lossEvery(*backend), *perCall)))
+				}); err != nil {
 					return err
 				}
 				b, err := newBackend(*backend)
@@ -103,6 +115,20 @@ memory. Compare with the PyTorch peer with bench/peer.sh.`,
 					return err
 				}
 				cfg := net.Config()
+				// A training step evaluates the network, forward and back,
+				// on every batch point at every level; sampling on every
+				// particle at once.
+				if err := firstErr(
+					checkFits("batch", *batch, fmt.Sprintf("a training step on %d levels", len(cfg.Sigmas)), func(b int) float64 {
+						return 2 * float64(b) * float64(len(cfg.Sigmas)) * particleBytes(cfg.Dim, net)
+					}),
+					checkFits("particles", *particles, "the particles", func(p int) float64 { return float64(p) * particleBytes(cfg.Dim, net) }),
+				); err != nil {
+					return err
+				}
+				if ps := float64(*particles) * float64(*particleSteps); ps > maxCount {
+					return usagef("--particles %d × --particle-steps %d = %g particle-steps; a run takes at most %d (2^40)", *particles, *particleSteps, ps, maxCount)
+				}
 				r := benchResult{Config: benchConfig{
 					Batch: *batch, Width: cfg.Width, Depth: cfg.Depth, Features: cfg.Features, Levels: len(cfg.Sigmas),
 					Objective: string(train.AllLevels), TrainSteps: *trainSteps, Particles: *particles, Level: 17, StepSize: 1e-3,
@@ -124,7 +150,7 @@ memory. Compare with the PyTorch peer with bench/peer.sh.`,
 				r.TrainGFLOPs = trainFLOPs(cfg, *batch*len(cfg.Sigmas)) * r.TrainStepsPerSec / 1e9
 				fmt.Fprintf(e.stderr, "train: %.2f steps/s (%.1f GFLOP/s nominal)\n", r.TrainStepsPerSec, r.TrainGFLOPs)
 
-				// Sampling at level 17 with η = 0.001, the seed's. On an XLA
+				// Sampling at level 17 with η = 0.001, the blog post's. On an XLA
 				// backend the steps run in compiled loops; a first run of
 				// each shape compiles the loop and is not timed.
 				m, err := newModelLangevin(net, 17, 1e-3, max(*chainSteps, *particleSteps))

@@ -18,7 +18,7 @@ import (
 type evalFlags struct {
 	samples, target, model, plotOut, backend string
 	sigma                                    float64
-	projections, mmdPoints, n                int
+	projections, mmdPoints, n, maxSamples    int
 	seed                                     uint64
 	asJSON                                   bool
 }
@@ -41,6 +41,14 @@ component is each component, in the spec's order) and mode_weight_error
 samples and the image), plus hist_corr_smoothed and hist_tv_smoothed against
 the image smoothed by N(0, σ²I) when --sigma is given.
 
+Every metric M comes with its noise floor M_floor (swd_floor, mmd_floor,
+...): M for an exact sampler of the same size, that is between two
+independent exact draws of the target (smoothed by --sigma where given; for
+mmd at the same bandwidth), or, for a one-sample metric, of one exact draw.
+A value within about its floor cannot be told from exact sampling.
+Files of more than --max-samples samples are measured on that many, drawn
+at random without replacement.
+
 With --model: the weighted Fisher divergence σ² E‖s_θ(x, σ) − s*(x, σ)‖² of
 the network against the exact score of the σ-smoothed image, for x drawn
 from the smoothed image, at every noise level; as a table (or JSON) and,
@@ -57,6 +65,7 @@ with --plot, a figure. The target defaults to the model's training image.
 			fs.StringVar(&f.plotOut, "plot", "", "with --model: also draw the score error against σ into this `FILE` (.png or .svg)")
 			fs.IntVar(&f.projections, "projections", metric.DefaultProjections, "random directions for the sliced Wasserstein distance")
 			fs.IntVar(&f.mmdPoints, "mmd-points", metric.DefaultMMDPoints, "MMD uses at most this many points of each set")
+			fs.IntVar(&f.maxSamples, "max-samples", defaultMaxSamples, "with --samples: measure at most this many samples, drawn at random from a larger file (the sliced Wasserstein distance costs O(n log n) per direction)")
 			fs.Uint64Var(&f.seed, "seed", 0, "random seed for the reference draws and projections")
 			fs.StringVar(&f.backend, "backend", "go", backendFlagHelp)
 			fs.BoolVar(&f.asJSON, "json", false, "print one JSON object")
@@ -73,10 +82,21 @@ with --plot, a figure. The target defaults to the model's training image.
 				for _, c := range []struct {
 					name  string
 					v, at int
-				}{{"projections", f.projections, 1}, {"mmd-points", f.mmdPoints, 2}, {"n", f.n, 2}} {
+				}{{"mmd-points", f.mmdPoints, 2}, {"n", f.n, 2}, {"max-samples", f.maxSamples, 2}} {
+					// Bounded by memory, below and once the data are read.
 					if err := checkAtLeast(c.name, c.v, c.at); err != nil {
 						return err
 					}
+				}
+				if err := checkCount("projections", f.projections, 1); err != nil {
+					return err
+				}
+				// The median heuristic sorts the distances between all pairs
+				// of the pooled points it keeps.
+				if err := checkFits("mmd-points", f.mmdPoints, "the median heuristic's pairwise distances", func(m int) float64 {
+					return 8 * float64(m) * float64(m-1) / 2
+				}); err != nil {
+					return err
 				}
 				if f.plotOut != "" {
 					if f.model == "" {
@@ -95,6 +115,11 @@ with --plot, a figure. The target defaults to the model's training image.
 	})
 }
 
+// defaultMaxSamples is the default of eval --max-samples: 100,000 samples
+// take a few seconds (200 sorts of 100,000 projections for the sliced
+// Wasserstein distance, and as many for its floor).
+const defaultMaxSamples = 100000
+
 func evalSamples(e *env, f evalFlags) error {
 	if f.target == "" {
 		return usagef("--target is required with --samples")
@@ -111,38 +136,64 @@ func evalSamples(e *env, f evalFlags) error {
 	if bad := nonFiniteRows(pts, d); bad > 0 {
 		return fmt.Errorf("%s: %d of %d samples are not finite (NaN or Inf); a diverged sampler?", f.samples, bad, n)
 	}
+	// The samples, two exact draws of as many and the projections of two.
+	if err := checkFits("max-samples", min(n, f.maxSamples), fmt.Sprintf("%d-dimensional samples and their reference draws", d), func(m int) float64 {
+		return 5 * 8 * float64(m) * float64(d)
+	}); err != nil {
+		return err
+	}
 	tgt, err := resolveTarget(f.target)
 	if err != nil {
 		return err
 	}
 	rng := rand.New(rand.NewPCG(f.seed, 0xe7a1))
+	if n > f.maxSamples {
+		fmt.Fprintf(e.stderr, "eval: measuring %d of the %d samples of %s, drawn at random (--max-samples)\n", f.maxSamples, n, f.samples)
+		pts, n = metric.Subsample(pts, d, f.maxSamples, rng), f.maxSamples
+	}
 	r := metric.Report{N: n}
-	var ref []float64
+	var ref, exact []float64 // two independent exact draws of n points
 	if tgt.mixture != nil {
-		m := tgt.at(f.sigma)
+		m, err := tgt.at("sigma", f.sigma)
+		if err != nil {
+			return err
+		}
 		if m.Dim() != d {
 			return fmt.Errorf("%s has %d columns; the target is %d-dimensional", f.samples, d, m.Dim())
 		}
-		ref = m.Sample(n, rng)
+		ref, exact = m.Sample(n, rng), m.Sample(n, rng)
 		r.ModeWeights = metric.ModeWeights(m, pts)
 		r.ModeWeightError = new(metric.ModeWeightError(m, r.ModeWeights))
+		r.ModeWeightErrorFloor = new(metric.ModeWeightError(m, metric.ModeWeights(m, exact)))
 	} else {
 		im := tgt.image
 		if d != 2 {
 			return fmt.Errorf("%s has %d columns; an image target needs 2 (row, column)", f.samples, d)
 		}
 		if f.sigma > 0 {
-			ref = im.Smoothed(f.sigma).Sample(n, rng)
-			r.HistCorrSmoothed = new(metric.HistCorr(pts, metric.SmoothedImageHistogram(im, f.sigma), im.H, im.W))
+			sm, err := tgt.at("sigma", f.sigma)
+			if err != nil {
+				return err
+			}
+			ref, exact = sm.Sample(n, rng), sm.Sample(n, rng)
+			hist := metric.SmoothedImageHistogram(im, f.sigma)
+			r.HistCorrSmoothed = new(metric.HistCorr(pts, hist, im.H, im.W))
+			r.HistCorrSmoothedFloor = new(metric.HistCorr(exact, hist, im.H, im.W))
 			r.HistTVSmoothed = new(metric.HistTVSmoothed(pts, im, f.sigma))
+			r.HistTVSmoothedFloor = new(metric.HistTVSmoothed(exact, im, f.sigma))
 		} else {
-			ref = im.Sample(n, rng)
+			ref, exact = im.Sample(n, rng), im.Sample(n, rng)
 		}
 		r.HistCorr = new(metric.HistCorr(pts, im.Pix, im.H, im.W))
+		r.HistCorrFloor = new(metric.HistCorr(exact, im.Pix, im.H, im.W))
 		r.HistTV = new(metric.HistTV(pts, im.Pix, im.H, im.W))
+		r.HistTVFloor = new(metric.HistTV(exact, im.Pix, im.H, im.W))
 	}
 	r.SWD, r.SWDProjections = new(metric.SlicedWasserstein(pts, ref, d, f.projections, rng)), f.projections
-	r.SetMMD(metric.MMDSubsample(pts, ref, d, f.mmdPoints, rng))
+	r.SWDFloor = new(metric.SlicedWasserstein(exact, ref, d, f.projections, rng))
+	mmd := metric.MMDSubsample(pts, ref, d, f.mmdPoints, rng)
+	r.SetMMD(mmd)
+	r.MMDFloor = new(metric.MMDSubsampleAt(exact, ref, d, f.mmdPoints, mmd.Bandwidth, rng).MMD2)
 	if f.asJSON {
 		return json.NewEncoder(e.stdout).Encode(r)
 	}
@@ -173,9 +224,9 @@ func printReport(e *env, r metric.Report) error {
 	for _, p := range kv {
 		switch v := p.v.(type) {
 		case float64:
-			fmt.Fprintf(e.stdout, "%-20s %.6g\n", p.k, v)
+			fmt.Fprintf(e.stdout, "%-24s %.6g\n", p.k, v)
 		default:
-			fmt.Fprintf(e.stdout, "%-20s %v\n", p.k, v)
+			fmt.Fprintf(e.stdout, "%-24s %v\n", p.k, v)
 		}
 	}
 	return nil
@@ -190,7 +241,8 @@ type levelError struct {
 }
 
 // scoreErrors measures net against the exact score of im smoothed at each
-// of the network's levels, on n exact draws per level.
+// of the network's levels, on n exact draws per level. The levels must pass
+// dist.CheckNoise (checkModelNoise).
 func scoreErrors(net *scorenet.Net, im *dist.Image, n int, rng *rand.Rand) []levelError {
 	sigmas := net.Config().Sigmas
 	out := make([]levelError, len(sigmas))
@@ -220,6 +272,16 @@ func evalModel(e *env, f evalFlags) error {
 	}
 	net, err := loadNet(backend, f.model)
 	if err != nil {
+		return err
+	}
+	if err := checkModelNoise(net, f.model); err != nil {
+		return err
+	}
+	// The draws at one level, their exact and network scores and the
+	// network's activations (particleBytes) for each.
+	if err := checkFits("n", f.n, "the draws at one level and their scores", func(n int) float64 {
+		return float64(n) * particleBytes(net.Config().Dim, net)
+	}); err != nil {
 		return err
 	}
 	spec := f.target

@@ -4,15 +4,18 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
+	"github.com/sgm-dev/sgm/metric"
 	"github.com/sgm-dev/sgm/sample"
 	"github.com/sgm-dev/sgm/scorenet"
 )
@@ -39,20 +42,20 @@ type sampleFlags struct {
 func (f *sampleFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.target, "target", "", "analytic target `SPEC`: a mixture JSON file, a preset ("+strings.Join(dist.PresetNames(), ", ")+"), or an image (mnist:train:0, a PNG, ...) whose σ-smoothed version is sampled exactly")
 	fs.StringVar(&f.model, "model", "", "trained score network: checkpoint `DIR` written by sgm train")
-	fs.StringVar(&f.level, "level", "17", "with --model: noise level index whose score drives plain Langevin (the seed's 17), or auto: the smallest level whose measured score error (sgm eval --model) is below --auto-tolerance")
+	fs.StringVar(&f.level, "level", "17", "with --model: noise level index whose score drives plain Langevin (the blog post's 17), or auto: the smallest level whose measured score error (sgm eval --model) is below --auto-tolerance among those sharp enough and resolved by --step-size; with a warning, a fallback where none is (see below)")
 	fs.Float64Var(&f.autoTol, "auto-tolerance", autoTolerance, "with --level auto: largest relative score error σ²E‖s_θ−s*‖² / σ²E‖s*‖² accepted")
 	fs.StringVar(&f.reference, "reference", "", "with --level auto: the image `SPEC` the model learned (default: the one recorded in the checkpoint)")
-	fs.Float64Var(&f.sigma, "sigma", 0, "with --target: sample the target smoothed by N(0, σ²I) (default 0 for mixtures; 0.0221, the seed's level 17, for images)")
-	fs.StringVar(&f.sampler, "sampler", samplerLangevin, "langevin (plain, the seed's), annealed (Song & Ermon's Algorithm 1), mala or hmc (Metropolis-corrected; need log p: --target, not --model)")
+	fs.Float64Var(&f.sigma, "sigma", 0, "with --target: sample the target smoothed by N(0, σ²I) (default 0 for mixtures; 0.0221, the blog post's level 17, for images)")
+	fs.StringVar(&f.sampler, "sampler", samplerLangevin, "langevin (plain, the blog post's), annealed (Song & Ermon's Algorithm 1), mala or hmc (Metropolis-corrected; need log p: --target, not --model)")
 	fs.IntVar(&f.n, "n", 1000, "number of particles (independent chains)")
 	fs.IntVar(&f.steps, "steps", 1000, "steps (langevin, mala, hmc)")
-	fs.Float64Var(&f.stepSize, "step-size", 0, "step size η in x += (η/2) score + √η z (default 0.01 for mixtures, 0.001 for images and models: the seed's)")
+	fs.Float64Var(&f.stepSize, "step-size", 0, "step size η in x += (η/2) score + √η z (default 0.01 for mixtures, 0.001 for images and models: the blog post's)")
 	fs.IntVar(&f.leapfrog, "leapfrog", 10, "hmc: leapfrog steps per iteration")
 	fs.StringVar(&f.sigmas, "sigmas", "", "annealed: noise levels MAX,MIN,L (geometric, largest first); with --model the network's own levels between MAX and MIN are used (default: all of them down to --level)")
 	fs.IntVar(&f.stepsPerLevel, "steps-per-level", 100, "annealed: Langevin steps T at each level")
 	fs.Float64Var(&f.eps, "eps", 2e-5, "annealed: ε; level i takes steps α_i = ε σ_i²/σ_L² (the η of the update above)")
 	fs.BoolVar(&f.denoise, "denoise", false, "annealed: finish with the denoising step x += σ_L² s(x, σ_L)")
-	fs.StringVar(&f.init, "init", "", "starting points: normal:STD (around the origin), uniform:LO,HI (a box), or point:X,Y,... (default normal:0.5 for mixtures, as the seed; uniform:0,1 for images and models)")
+	fs.StringVar(&f.init, "init", "", "starting points: normal:STD (around the origin), uniform:LO,HI (a box), or point:X,Y,... (default normal:0.5 for mixtures, as the blog post; uniform:0,1 for images and models)")
 	fs.IntVar(&f.burnIn, "burn-in", 0, "if > 0, pool every chain's states after this many steps instead of writing only the final states")
 	fs.IntVar(&f.every, "every", 1, "with --burn-in: keep every k-th step")
 	fs.Uint64Var(&f.seed, "seed", 0, "random seed")
@@ -110,18 +113,19 @@ func (f *sampleFlags) validate(fs *flag.FlagSet) error {
 			return usagef("--%s applies only %s", c.flag, c.only)
 		}
 	}
-	if err := checkPositive("eps", f.eps); err != nil {
+	if err := firstErr(checkPositive("eps", f.eps), checkAtLeast("n", f.n, 1)); err != nil {
 		return err
 	}
 	for _, c := range []struct {
 		name     string
 		v, least int
-	}{{"n", f.n, 1}, {"steps", f.steps, 1}, {"burn-in", f.burnIn, 0}, {"every", f.every, 1},
+	}{{"steps", f.steps, 1}, {"burn-in", f.burnIn, 0}, {"every", f.every, 1},
 		{"steps-per-level", f.stepsPerLevel, 1}, {"leapfrog", f.leapfrog, 1}} {
-		if err := checkAtLeast(c.name, c.v, c.least); err != nil {
+		if err := checkCount(c.name, c.v, c.least); err != nil {
 			return err
 		}
 	}
+	// --n is bounded by memory, once the dimension is known (checkSizes).
 	// Annealed runs know their length once the schedule is read (runSample
 	// checks it there).
 	if f.sampler != samplerAnnealed && f.burnIn > 0 && f.burnIn >= f.steps {
@@ -147,8 +151,8 @@ func init() {
 		detail: `Runs N chains and writes their final states (or, with --burn-in, their pooled
 states after burn-in) as CSV. The same --seed gives the same samples.
 
-Step-size convention (the seed's, and Song & Ermon's Algorithm 1): a Langevin
-step of size η is  x <- x + (η/2) s(x) + sqrt(η) z,  z ~ N(0, I).
+Step-size convention (the blog post's, and Song & Ermon's Algorithm 1): a
+Langevin step of size η is  x <- x + (η/2) s(x) + sqrt(η) z,  z ~ N(0, I).
 
 Score sources:
   --target a mixture (preset or JSON)   exact score; --sigma > 0 smooths it
@@ -165,6 +169,16 @@ Samplers:
   mala, hmc  Metropolis-adjusted Langevin / Hamiltonian Monte Carlo, which
              need log p: a --target (a mixture, or an image smoothed by
              --sigma), not a --model; they report the acceptance rate
+
+--level auto measures, at every level of the model, the relative score
+error against the exact score of the smoothed training image (as sgm eval
+--model) and the level's sharpness: the hist_corr that exact samples of the
+image smoothed at its σ would reach. Usable levels are sharp (sharpness >=
+0.8) and resolved by the step size (η <= 4σ²). It takes the usable level of
+least σ whose error is within --auto-tolerance. Where there is none it warns
+on stderr and takes the usable level of least error, or, when no level at
+all is within the tolerance (a network barely trained), the blog post's
+level 17.
 
 A mixture JSON file looks like
   {"components": [{"weight": 0.2, "mean": [-5, -5], "std": [1, 1]},
@@ -214,22 +228,103 @@ func resolveTarget(spec string) (target, error) {
 	return target{image: im}, nil
 }
 
-// seedSigma is the seed's sampling level: level 17 of its grid, σ ≈ 0.0221.
+// seedSigma is the blog post's sampling level: level 17 of its grid, σ ≈ 0.0221.
 func seedSigma() float64 { return sgm.SeedSchedule()[17] }
 
 // at returns the target's density smoothed by N(0, σ²I) (σ = 0: the mixture
-// itself; an image needs σ > 0).
-func (t target) at(sigma float64) *dist.Mixture {
+// itself; an image needs σ > 0), or a usage error naming --flag where σ is
+// out of the range in which that density is defined (dist.CheckNoise,
+// Mixture.CheckPerturbed).
+func (t target) at(flag string, sigma float64) (*dist.Mixture, error) {
 	if t.image != nil {
-		return t.image.Smoothed(sigma)
+		if err := dist.CheckNoise(sigma); err != nil {
+			return nil, usagef("--%s: %v", flag, err)
+		}
+		return t.image.Smoothed(sigma), nil
 	}
 	if sigma == 0 {
-		return t.mixture
+		return t.mixture, nil
 	}
-	return t.mixture.Perturbed(sigma)
+	if err := t.mixture.CheckPerturbed(sigma); err != nil {
+		return nil, usagef("--%s: %v", flag, err)
+	}
+	return t.mixture.Perturbed(sigma), nil
+}
+
+// components is the number of Gaussians of the target smoothed (an image
+// has one per pixel of positive intensity), for memory estimates.
+func (t target) components() int {
+	if t.image != nil {
+		k := 0
+		for _, v := range t.image.Pix {
+			if v > 0 {
+				k++
+			}
+		}
+		return k
+	}
+	return t.mixture.Len()
+}
+
+// checkModelNoise refuses a network with a noise level outside the range
+// where the smoothed images it is compared with are defined
+// (dist.CheckNoise): train accepted such levels once, and a network
+// conditioned on σ = 1e-300 scores nothing that can be measured.
+func checkModelNoise(net *scorenet.Net, dir string) error {
+	for l, s := range net.Config().Sigmas {
+		if err := dist.CheckNoise(s); err != nil {
+			return fmt.Errorf("--model %q: level %d: %v; retrain with noise levels in that range", dir, l, err)
+		}
+	}
+	return nil
+}
+
+// particleBytes estimates the memory each particle of dimension d takes:
+// six arrays of d float64s (positions, proposals and scores, as MALA and
+// HMC keep them), plus, for a network, three float32 copies of its
+// activations (random features, hidden layers, output), which it
+// evaluates for all particles at once.
+func particleBytes(d int, net *scorenet.Net) float64 {
+	b := 6 * 8 * float64(d)
+	if net != nil {
+		c := net.Config()
+		b += 3 * 4 * float64(2*c.Features+c.Depth*c.Width+d)
+	}
+	return b
+}
+
+// checkSizes refuses, before anything is allocated, a run whose particles
+// (--n), pooled states (--burn-in) or path of particle 0 (--path) would
+// not fit in memory. steps(v) is the number of updates for the value v of
+// the flag stepsFlag that sets the run's length.
+func (f *sampleFlags) checkSizes(d int, perParticle float64, stepsFlag string, steps func(v int) float64) error {
+	if err := checkFits("n", f.n, "the particles", func(n int) float64 { return float64(n) * perParticle }); err != nil {
+		return err
+	}
+	stepsValue := f.steps
+	if stepsFlag != "steps" {
+		stepsValue = f.stepsPerLevel
+	}
+	if f.burnIn > 0 {
+		kept := math.Ceil((steps(stepsValue) - float64(f.burnIn)) / float64(f.every))
+		if err := checkFits("n", f.n, fmt.Sprintf("pooling %.0f states of every particle (--burn-in, --every)", kept), func(n int) float64 {
+			return float64(n) * (perParticle + kept*8*float64(d))
+		}); err != nil {
+			return err
+		}
+	}
+	if f.path != "" {
+		return checkFits(stepsFlag, stepsValue, "the path of particle 0 (--path)", func(v int) float64 {
+			return (steps(v) + 1) * 8 * float64(d)
+		})
+	}
+	return nil
 }
 
 func runSample(e *env, f sampleFlags) error {
+	if !f.set["step-size"] {
+		f.stepSize = 1e-3 // the blog post's on its image (the mixtures' is set below)
+	}
 	var (
 		tgt   target
 		net   *scorenet.Net
@@ -241,13 +336,18 @@ func runSample(e *env, f sampleFlags) error {
 		if tgt, err = resolveTarget(f.target); err != nil {
 			return err
 		}
+		if tgt.mixture != nil && !f.set["step-size"] {
+			f.stepSize = 1e-2 // the blog post's on its mixture
+		}
 		if tgt.image != nil && !f.set["sigma"] {
 			f.sigma = seedSigma()
 		}
 		if tgt.image != nil && !f.set["init"] {
 			f.init = "uniform:0,1"
 		}
-		score = tgt.at(f.sigma)
+		if score, err = tgt.at("sigma", f.sigma); err != nil {
+			return err
+		}
 		d = score.Dim()
 	} else {
 		backend, err := newBackend(f.backend)
@@ -257,12 +357,15 @@ func runSample(e *env, f sampleFlags) error {
 		if net, err = loadNet(backend, f.model); err != nil {
 			return err
 		}
+		if err := checkModelNoise(net, f.model); err != nil {
+			return err
+		}
 		d = net.Config().Dim
 		switch {
 		case f.sampler == samplerAnnealed && f.sigmas != "":
 			// The levels come from --sigmas; --level plays no part.
 		case f.level == "auto":
-			if f.levelIdx, err = autoLevel(e, net, f.reference, f.autoTol, f.seed); err != nil {
+			if f.levelIdx, err = autoLevel(e, net, f.reference, f.autoTol, f.stepSize, f.seed); err != nil {
 				return err
 			}
 		default:
@@ -278,11 +381,21 @@ func runSample(e *env, f sampleFlags) error {
 	if f.init == "" {
 		f.init = "normal:0.5"
 	}
-	if !f.set["step-size"] { // the seed's: 0.01 on its mixture, 0.001 on the image
-		f.stepSize = 1e-3
-		if tgt.mixture != nil {
-			f.stepSize = 1e-2
+	var (
+		a      sample.Annealed
+		levels sample.Levels
+	)
+	stepsFlag, steps := "steps", func(v int) float64 { return float64(v) }
+	if f.sampler == samplerAnnealed {
+		if a, levels, err = f.annealed(tgt, net); err != nil {
+			return err
 		}
+		stepsFlag = "steps-per-level"
+		denoise := float64(a.Steps() - len(a.Sigmas)*a.StepsPerLevel)
+		steps = func(v int) float64 { return float64(len(a.Sigmas))*float64(v) + denoise }
+	}
+	if err := f.checkSizes(d, particleBytes(d, net), stepsFlag, steps); err != nil {
+		return err
 	}
 	rng := rand.New(rand.NewPCG(f.seed, 0x5a3b1e))
 	x, err := initialPoints(f.init, f.n, d, rng)
@@ -317,11 +430,6 @@ func runSample(e *env, f sampleFlags) error {
 		}
 		err = sample.Langevin{StepSize: f.stepSize, Steps: f.steps}.Run(x, score, rng, observers...)
 	case samplerAnnealed:
-		var a sample.Annealed
-		var levels sample.Levels
-		if a, levels, err = f.annealed(tgt, net); err != nil {
-			return err
-		}
 		if f.burnIn >= a.Steps() {
 			return usagef("--burn-in %d leaves none of the %d annealed steps to keep", f.burnIn, a.Steps())
 		}
@@ -405,6 +513,9 @@ func (f *sampleFlags) annealed(tgt target, net *scorenet.Net) (sample.Annealed, 
 		if len(a.Sigmas) == 0 {
 			return a, nil, usagef("--sigmas %q: none of the model's levels (%.3g..%.3g) lies in that range", f.sigmas, grid[0], grid[len(grid)-1])
 		}
+		if err := f.checkAnnealed(a); err != nil {
+			return a, nil, err
+		}
 		return a, sample.ScheduleLevels(grid, net.AtLevel), nil
 	}
 	spec := f.sigmas
@@ -420,10 +531,40 @@ func (f *sampleFlags) annealed(tgt target, net *scorenet.Net) (sample.Annealed, 
 	if err != nil {
 		return a, nil, err
 	}
-	if a.Sigmas, err = sample.GeometricSigmas(v[0], v[1], int(v[2])); err != nil || v[2] != float64(int(v[2])) {
+	if !(v[2] >= 1 && v[2] <= maxCount && v[2] == math.Trunc(v[2])) {
 		return a, nil, usagef("--sigmas %q: want MAX,MIN,L with MAX >= MIN > 0 and a whole L >= 1", spec)
 	}
-	return a, func(s float64) sgm.Scorer { return tgt.at(s) }, nil
+	// Each level is a mixture of the target's components, kept for the run.
+	perLevel := 80 * float64(tgt.components())
+	if err := checkFits("sigmas", int(v[2]), "the levels' smoothed targets (L of --sigmas MAX,MIN,L)", func(l int) float64 { return float64(l) * perLevel }); err != nil {
+		return a, nil, err
+	}
+	if a.Sigmas, err = sample.GeometricSigmas(v[0], v[1], int(v[2])); err != nil {
+		return a, nil, usagef("--sigmas %q: want MAX,MIN,L with MAX >= MIN > 0 and a whole L >= 1", spec)
+	}
+	at := make(map[float64]*dist.Mixture, len(a.Sigmas))
+	for _, s := range a.Sigmas {
+		if at[s], err = tgt.at("sigmas", s); err != nil {
+			return a, nil, err
+		}
+	}
+	if err := f.checkAnnealed(a); err != nil {
+		return a, nil, err
+	}
+	return a, func(s float64) sgm.Scorer { return at[s] }, nil
+}
+
+// checkAnnealed refuses an annealed run whose length overflows maxCount or
+// whose first step size ε σ_1²/σ_L² overflows.
+func (f *sampleFlags) checkAnnealed(a sample.Annealed) error {
+	if float64(len(a.Sigmas))*float64(a.StepsPerLevel) > maxCount {
+		return usagef("--steps-per-level %d at %d levels is %g steps; a run takes at most %d (2^40)",
+			a.StepsPerLevel, len(a.Sigmas), float64(len(a.Sigmas))*float64(a.StepsPerLevel), maxCount)
+	}
+	if step := a.StepSize(0); math.IsInf(step, 0) {
+		return usagef("--sigmas and --eps: the first level's step size ε σ_1²/σ_L² = %g × (%g/%g)² overflows", a.Eps, a.Sigmas[0], a.Sigmas[len(a.Sigmas)-1])
+	}
+	return nil
 }
 
 // chooseLevel parses a --level index.
@@ -439,12 +580,33 @@ func chooseLevel(spec string, net *scorenet.Net) (int, error) {
 	return l[0], nil
 }
 
-// autoLevel picks the level for plain Langevin by a measured criterion: the
-// smallest noise level whose relative score error against the exact score
-// of the smoothed training image (sgm eval --model) is at most tol. Smaller
-// σ means sharper samples; a larger score error means the chain follows
-// the wrong field. The seed picked its level 17 by eye on the same trade-off.
-func autoLevel(e *env, net *scorenet.Net, reference string, tol float64, seed uint64) (int, error) {
+// Constants of --level auto.
+const (
+	// sharpCorr is the least sharpness of a usable level: the pixel
+	// histogram of exact samples of the image smoothed at its σ correlates
+	// with the image at least this well (metric.Pearson of
+	// metric.SmoothedImageHistogram and the image). On the blog post's grid
+	// that keeps levels up to 17 of a 64×64 ring (0.857; level 22, 0.42,
+	// is a blur) and up to 20 of MNIST digit 0 (0.862).
+	sharpCorr = 0.8
+
+	// resolveRatio bounds the step size at a usable level: η <= 4σ². A
+	// Langevin step moves a particle by about √η, and a level far finer
+	// than that is not resolved; the blog post samples level 17 with
+	// η = 0.001 ≈ 2σ².
+	resolveRatio = 4
+
+	// defaultLevel is the blog post's level, which --level auto falls back
+	// to when no level at all meets the tolerance.
+	defaultLevel = 17
+)
+
+// autoLevel picks the level for plain Langevin with step size stepSize by
+// a measured criterion (pickLevel), from the relative score error of each
+// level against the exact score of the smoothed training image (sgm eval
+// --model) and the sharpness of each level. It prints its choice on
+// stderr, and a warning where it falls back.
+func autoLevel(e *env, net *scorenet.Net, reference string, tol, stepSize float64, seed uint64) (int, error) {
 	if !(tol > 0) {
 		return 0, usagef("--auto-tolerance must be positive, got %v", tol)
 	}
@@ -459,22 +621,110 @@ func autoLevel(e *env, net *scorenet.Net, reference string, tol float64, seed ui
 		return 0, fmt.Errorf("--reference: %w", err)
 	}
 	errs := scoreErrors(net, im, 1000, rand.New(rand.NewPCG(seed, 0xa070)))
-	for _, le := range errs {
-		if le.Relative <= tol {
-			fmt.Fprintf(e.stderr, "level auto: level %d (σ=%.4g), the smallest with relative score error %.3f <= %g against %s\n",
-				le.Level, le.Sigma, le.Relative, tol, reference)
-			return le.Level, nil
-		}
+	sharpness := make([]float64, len(errs))
+	for l, le := range errs {
+		sharpness[l] = metric.Pearson(metric.SmoothedImageHistogram(im, le.Sigma), im.Pix)
 	}
-	return 0, fmt.Errorf("--level auto: no level's relative score error is below %g (train longer, or raise --auto-tolerance)", tol)
+	level, msg, warn, err := pickLevel(errs, sharpness, stepSize, tol)
+	if err != nil {
+		return 0, err
+	}
+	prefix := "level auto: "
+	if warn {
+		prefix += "warning: "
+	}
+	fmt.Fprintf(e.stderr, "%s%s; measured against %s\n", prefix, msg, reference)
+	return level, nil
 }
 
-// initialPoints parses --init for n points of dimension d.
+// pickLevel is --level auto's choice among the levels whose score errors
+// errs gives, of sharpness sharpness (see sharpCorr). A level is usable
+// when it is sharp (sharpness >= sharpCorr) and resolved by the step size
+// (stepSize <= resolveRatio σ²). It takes
+//
+//   - the usable level of least σ whose relative error is at most tol: the
+//     sharpest level whose score the network has learnt;
+//   - else, with a warning, the usable level with the least relative error
+//     when some level meets tol (a blurred or unresolved one, which the
+//     message names), or when none does and defaultLevel is not usable;
+//   - else, with a warning, defaultLevel: nothing meets tol, as for a
+//     network barely trained, and the blog post's level is as good a guess
+//     as any.
+//
+// It returns the level, a message saying why, whether that is a warning,
+// and an error when no level is usable.
+func pickLevel(errs []levelError, sharpness []float64, stepSize, tol float64) (level int, msg string, warn bool, err error) {
+	var usable []levelError
+	var met *levelError // the level of least σ that meets tol, usable or not
+	for l, le := range errs {
+		if le.Relative <= tol && met == nil {
+			met = &errs[l]
+		}
+		if sharpness[l] >= sharpCorr && stepSize <= resolveRatio*le.Sigma*le.Sigma {
+			usable = append(usable, le)
+		}
+	}
+	if len(usable) == 0 {
+		return 0, "", false, usagef("--level auto: no level is both sharp (hist_corr of exact samples >= %g) and resolved by --step-size %g (η <= %dσ²); give --level", sharpCorr, stepSize, resolveRatio)
+	}
+	span := fmt.Sprintf("usable levels %d..%d: sharp, and resolved by η=%g", usable[0].Level, usable[len(usable)-1].Level, stepSize)
+	for _, le := range usable {
+		if le.Relative <= tol {
+			return le.Level, fmt.Sprintf("level %d (σ=%.4g), the sharpest with relative score error %.3f <= %g (%s)", le.Level, le.Sigma, le.Relative, tol, span), false, nil
+		}
+	}
+	best := usable[0]
+	for _, le := range usable {
+		if le.Relative < best.Relative {
+			best = le
+		}
+	}
+	why := "none of the levels meets it"
+	if met != nil {
+		why = fmt.Sprintf("level %d (σ=%.4g) meets it but is not usable: ", met.Level, met.Sigma)
+		if sharpness[met.Level] < sharpCorr {
+			why += fmt.Sprintf("too blurred (sharpness %.3f < %g)", sharpness[met.Level], sharpCorr)
+		} else {
+			why += fmt.Sprintf("too fine for the step size (η/σ² = %.3g > %d)", stepSize/(met.Sigma*met.Sigma), resolveRatio)
+		}
+	} else if defaultLevel < len(errs) && slices.ContainsFunc(usable, func(le levelError) bool { return le.Level == defaultLevel }) {
+		best = errs[defaultLevel]
+		return best.Level, fmt.Sprintf("no level has relative score error <= %g (the least is %.3f): taking the blog post's level %d (σ=%.4g), relative error %.3f; train longer or raise --auto-tolerance (%s)",
+			tol, minRelative(errs), best.Level, best.Sigma, best.Relative, span), true, nil
+	}
+	return best.Level, fmt.Sprintf("no usable level has relative score error <= %g, and %s: taking level %d (σ=%.4g), the usable one of least relative error %.3f; samples may be poor: train longer or raise --auto-tolerance (%s)",
+		tol, why, best.Level, best.Sigma, best.Relative, span), true, nil
+}
+
+// minRelative returns the least relative error of errs.
+func minRelative(errs []levelError) float64 {
+	m := math.Inf(1)
+	for _, le := range errs {
+		m = min(m, le.Relative)
+	}
+	return m
+}
+
+// initialPoints parses --init for n points of dimension d, and refuses
+// starting points that are not finite (normal:1e308 draws some beyond
+// MaxFloat64, uniform:-1e308,1e308 has an infinite width).
 func initialPoints(spec string, n, d int, rng *rand.Rand) ([]float64, error) {
+	x, err := parseInit(spec, n, d, rng)
+	if err != nil {
+		return nil, err
+	}
+	if bad := nonFiniteRows(x, d); bad > 0 {
+		return nil, usagef("--init %q: %d of the %d starting points are not finite numbers", spec, bad, n)
+	}
+	return x, nil
+}
+
+// parseInit draws or fills the starting points that --init spec asks for.
+func parseInit(spec string, n, d int, rng *rand.Rand) ([]float64, error) {
 	kind, arg, _ := strings.Cut(spec, ":")
 	switch kind {
 	case "normal":
-		v, err := parseFloats("init", arg, 1)
+		v, err := initArgs(spec, arg, 1)
 		if err != nil {
 			return nil, err
 		}
@@ -487,7 +737,7 @@ func initialPoints(spec string, n, d int, rng *rand.Rand) ([]float64, error) {
 		}
 		return x, nil
 	case "uniform":
-		v, err := parseFloats("init", arg, 2)
+		v, err := initArgs(spec, arg, 2)
 		if err != nil {
 			return nil, err
 		}
@@ -496,13 +746,26 @@ func initialPoints(spec string, n, d int, rng *rand.Rand) ([]float64, error) {
 		}
 		return sample.Uniform(n, d, v[0], v[1], rng), nil
 	case "point":
-		v, err := parseFloats("init", arg, d)
+		v, err := initArgs(spec, arg, d)
 		if err != nil {
 			return nil, err
 		}
 		return sample.Fill(n, v...), nil
 	}
 	return nil, usagef("--init %q: want normal:STD, uniform:LO,HI or point:X,Y", spec)
+}
+
+// initArgs parses the n numbers after the colon of --init spec; an empty
+// list is refused too (parseFloats returns none for it).
+func initArgs(spec, arg string, n int) ([]float64, error) {
+	v, err := parseFloats("init", arg, n)
+	if err != nil {
+		return nil, err
+	}
+	if len(v) != n {
+		return nil, usagef("--init %q: want %d comma-separated numbers after the colon", spec, n)
+	}
+	return v, nil
 }
 
 // coordHeader names the d coordinates x0, x1, ...
