@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
@@ -162,6 +163,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sgm %s: unexpected argument %q (run \"sgm help %s\")\n", name, fs.Arg(0), name)
 		return 2
 	}
+	if out := fs.Lookup("out"); out != nil {
+		sweepOutput(out.Value.String())
+	}
 	if slowCommands[c.name] {
 		warnSlowBuild(stderr)
 	}
@@ -174,6 +178,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// sweepOutput removes the temporary files that a killed sgm left beside
+// an --out file, or in and beside an --out directory (a model's, the
+// demo's), before the command writes there again.
+func sweepOutput(out string) {
+	if out == "" {
+		return
+	}
+	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+		atomicfile.Sweep(out)
+	}
+	atomicfile.Sweep(filepath.Dir(out))
 }
 
 // oneLine keeps an error message on one line.

@@ -176,3 +176,32 @@ func TestOutputSweepAndLink(t *testing.T) {
 		t.Errorf("the link's target %s: %v, want the samples with its mode 0600 kept", real, err)
 	}
 }
+
+// An --out directory (train's, the demo's) is swept too, before the flags
+// are checked.
+func TestOutputDirSweep(t *testing.T) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "model")
+	if err := os.Mkdir(model, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour) // before this process started
+	var stale []string
+	for _, p := range []string{filepath.Join(model, ".loss.png.tmp31415"), filepath.Join(dir, ".sgm-probe-27182")} {
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+		stale = append(stale, p)
+	}
+	if code, _, _ := runSGM(t, "train", "--out", model, "--steps", "-1"); code != 2 {
+		t.Errorf("train --steps -1 exited %d, want 2", code)
+	}
+	for _, p := range stale {
+		if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s was not swept (%v)", p, err)
+		}
+	}
+}
