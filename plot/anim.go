@@ -128,12 +128,12 @@ func HaveFFmpeg() bool {
 
 // writeMP4 renders the frames as PNGs in a temporary directory and has
 // ffmpeg encode them next to path before renaming the result over it.
-func writeMP4(path string, p Grid, particle []float64, opts AnimOptions) (err error) {
+func writeMP4(path string, p Grid, particle []float64, opts AnimOptions) error {
 	ffmpeg, lookErr := exec.LookPath("ffmpeg")
 	if lookErr != nil {
 		return fmt.Errorf("animate %s: ffmpeg not found on PATH; write a .gif instead", path)
 	}
-	opts, err = opts.withDefaults()
+	opts, err := opts.withDefaults()
 	if err != nil {
 		return err
 	}
@@ -141,11 +141,14 @@ func writeMP4(path string, p Grid, particle []float64, opts AnimOptions) (err er
 	if err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp("", "sgm-frames-")
+	// Frames that an earlier, killed sgm left in the temporary directory
+	// go first.
+	atomicfile.Sweep(os.TempDir())
+	dir, err := atomicfile.TempDir()
 	if err != nil {
 		return fmt.Errorf("animate %s: %w", path, err)
 	}
-	defer os.RemoveAll(dir)
+	defer atomicfile.RemoveTempDir(dir)
 	enc := png.Encoder{CompressionLevel: png.BestSpeed}
 	err = a.frames(func(k int, img *image.RGBA) error {
 		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%05d.png", k)))
@@ -162,33 +165,19 @@ func writeMP4(path string, p Grid, particle []float64, opts AnimOptions) (err er
 		return fmt.Errorf("animate %s: %w", path, err)
 	}
 
-	// ffmpeg picks the container from the name, so the temporary file
-	// ends in .mp4 too.
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*.mp4")
-	if err != nil {
-		return fmt.Errorf("animate %s: %w", path, err)
-	}
-	tmp.Close()
-	defer func() {
-		if err != nil {
-			os.Remove(tmp.Name())
-		}
-	}()
+	// ffmpeg picks the container from the name, which WriteNamed's
+	// temporary file ends in .mp4 too for.
 	rate := fmt.Sprintf("%d/%d", time.Second.Microseconds(), max(1, opts.Delay.Microseconds()))
-	cmd := exec.Command(ffmpeg, "-y", "-loglevel", "error",
-		"-framerate", rate, "-i", filepath.Join(dir, "%05d.png"),
-		"-pix_fmt", "yuv420p", "-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2",
-		tmp.Name())
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("animate %s: ffmpeg: %w: %s", path, err, lastLines(out, 5))
-	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("animate %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("animate %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.WriteNamed(path, func(tmp string) error {
+		cmd := exec.Command(ffmpeg, "-y", "-loglevel", "error",
+			"-framerate", rate, "-i", filepath.Join(dir, "%05d.png"),
+			"-pix_fmt", "yuv420p", "-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2",
+			tmp)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("ffmpeg: %w: %s", err, lastLines(out, 5))
+		}
+		return nil
+	})
 }
 
 // changed returns the smallest rectangle holding every pixel where a and b

@@ -1,6 +1,6 @@
 // Command sgm is score-based generative modelling from the command line:
 // analytic densities and their scores, Langevin sampling, training the
-// seed's noise-conditional score network on an image, and the figures.
+// blog post's noise-conditional score network on an image, and the figures.
 //
 // Run "sgm help" for the commands and "sgm help CMD" for a command's flags.
 package main
@@ -13,9 +13,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/sgm-dev/sgm/internal/atomicfile"
 )
 
 func main() {
@@ -27,7 +30,36 @@ func main() {
 		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		context.AfterFunc(ctx, stop)
 	}
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go stopOnSignal(sigs, lookup(os.Args[1:]), os.Stderr, os.Exit)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	// Writers the command abandoned (a goroutine still writing when it
+	// returned) leave no temporary file.
+	atomicfile.Cleanup(func() { os.Exit(code) })
+}
+
+// stopOnSignal ends the process on an interrupt or SIGTERM, with status
+// 128+signal as a shell reports a death by signal, after removing the
+// temporary files in flight. An interruptible command gets the first
+// signal as a cancelled context (main's signal.NotifyContext) and is
+// ended only by a second.
+func stopOnSignal(sigs <-chan os.Signal, c *command, stderr io.Writer, exit func(int)) {
+	first := c != nil && c.interruptible
+	for sig := range sigs {
+		if first {
+			first = false
+			continue
+		}
+		code, name := 1, sig.String()
+		if s, ok := sig.(syscall.Signal); ok {
+			code = 128 + int(s)
+			name = map[syscall.Signal]string{syscall.SIGINT: "SIGINT (interrupt)", syscall.SIGTERM: "SIGTERM"}[s]
+		}
+		fmt.Fprintf(stderr, "sgm: stopped by %s\n", name)
+		atomicfile.Cleanup(func() { exit(code) })
+		return
+	}
 }
 
 // lookup returns the command that args name, or nil.
@@ -62,6 +94,10 @@ type command struct {
 
 var commands = map[string]*command{}
 
+// slowCommands are the commands that train or sample: a build without the
+// vectorised kernels warns before running them (warnSlowBuild).
+var slowCommands = map[string]bool{"bench": true, "demo": true, "eval": true, "sample": true, "train": true}
+
 func register(c *command) { commands[c.name] = c }
 
 // usageError is a mistake in how sgm was called; it exits with status 2.
@@ -75,8 +111,11 @@ func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(fo
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	e := &env{stdout: stdout, stderr: stderr}
 	if len(args) == 0 {
-		printOverview(stderr)
-		return 2
+		printOverview(stdout)
+		return 0
+	}
+	if args[0] == "-version" || args[0] == "--version" {
+		args = append([]string{"version"}, args[1:]...)
 	}
 	name := args[0]
 	switch name {
@@ -124,6 +163,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sgm %s: unexpected argument %q (run \"sgm help %s\")\n", name, fs.Arg(0), name)
 		return 2
 	}
+	if out := fs.Lookup("out"); out != nil {
+		sweepOutput(out.Value.String())
+	}
+	if slowCommands[c.name] {
+		warnSlowBuild(stderr)
+	}
 	if err := body(ctx, e); err != nil {
 		fmt.Fprintf(stderr, "sgm %s: %s\n", name, oneLine(err.Error()))
 		var u usageError
@@ -133,6 +178,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// sweepOutput removes the temporary files that a killed sgm left beside
+// an --out file, or in and beside an --out directory (a model's, the
+// demo's), before the command writes there again.
+func sweepOutput(out string) {
+	if out == "" {
+		return
+	}
+	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+		atomicfile.Sweep(out)
+	}
+	atomicfile.Sweep(filepath.Dir(out))
 }
 
 // oneLine keeps an error message on one line.
@@ -154,6 +212,13 @@ func printOverview(w io.Writer) {
 	fmt.Fprintln(w, "\nRun \"sgm help COMMAND\" for a command's flags.")
 }
 
+// hasFlags reports whether fs defines any flag.
+func hasFlags(fs *flag.FlagSet) bool {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n > 0
+}
+
 func printHelp(w io.Writer, c *command) {
 	fmt.Fprintf(w, "Usage: sgm %s %s\n\n%s\n", c.name, c.args, c.summary)
 	if c.detail != "" {
@@ -161,6 +226,10 @@ func printHelp(w io.Writer, c *command) {
 	}
 	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
 	c.setup(fs)
+	if !hasFlags(fs) {
+		fmt.Fprintln(w, "\nFlags: none")
+		return
+	}
 	fmt.Fprintln(w, "\nFlags:")
 	fs.SetOutput(w)
 	fs.VisitAll(func(f *flag.Flag) {
