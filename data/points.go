@@ -1,0 +1,208 @@
+package data
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Points is a cloud of N points in R^D: Data holds them row-major, point i
+// in Data[i*D : (i+1)*D].
+type Points struct {
+	N, D int
+	Data []float64
+}
+
+// Limits on the point files that ReadPointsCSV and ReadNPY accept, so that a
+// corrupt or hostile file is refused with a message rather than exhausting
+// memory.
+const (
+	MaxPoints      = 1 << 24 // rows of a CSV file, first dimension of an array
+	MaxDim         = 1 << 16 // columns: coordinates per point
+	MaxPointValues = 1 << 28 // N*D, 2 GiB as float64
+	MaxCSVBytes    = 1 << 30 // size of a CSV file
+)
+
+// pointLimits are the limits a reader applies; tests lower them.
+type pointLimits struct {
+	rows, cols, values int
+	bytes              int64
+}
+
+var defaultLimits = pointLimits{MaxPoints, MaxDim, MaxPointValues, MaxCSVBytes}
+
+// check returns an error unless n points of dimension d are within l and
+// there are at least two of them, the fewest that a standard deviation or a
+// two-sample metric needs.
+func (l pointLimits) check(n, d int) error {
+	switch {
+	case d < 1:
+		return fmt.Errorf("points of dimension %d: want at least 1", d)
+	case d > l.cols:
+		return fmt.Errorf("points of dimension %d: more than the limit of %d", d, l.cols)
+	case n > l.rows:
+		return fmt.Errorf("%d points: more than the limit of %d", n, l.rows)
+	case n > l.values/d:
+		return fmt.Errorf("%d points of dimension %d: more than the limit of %d values", n, d, l.values)
+	case n < 2:
+		return fmt.Errorf("%d point(s): want at least 2", n)
+	}
+	return nil
+}
+
+// echo quotes s for an error message, cut to its first 40 bytes (on a rune
+// boundary) with its full length when longer, so that a bad field of
+// megabytes does not flood the terminal.
+func echo(s string) string {
+	const keep = 40
+	if len(s) <= keep {
+		return strconv.Quote(s)
+	}
+	cut := keep
+	for cut > 0 && !isRuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s... (%d bytes)", strconv.Quote(s[:cut]), len(s))
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// ReadPointsCSV reads a point cloud from CSV: rows of d >= 1 numbers each,
+// one point a row, optionally under a header row naming the coordinates (a
+// first row in which no field is a number).
+// A first row that mixes names and numbers is refused as a typo. Surrounding
+// spaces and blank lines are ignored. It returns the points and
+// the header, nil when there is none.
+//
+// It refuses, with an error giving the line and reason: an empty input or
+// one point only; rows of different lengths; a field that is not a number,
+// or is NaN or infinite (quoted, cut to 40 bytes); more than MaxCSVBytes
+// bytes, MaxPoints rows, MaxDim columns or MaxPointValues numbers.
+func ReadPointsCSV(r io.Reader) (Points, []string, error) {
+	return readPointsCSV(r, defaultLimits)
+}
+
+func readPointsCSV(r io.Reader, lim pointLimits) (Points, []string, error) {
+	lr := &io.LimitedReader{R: r, N: lim.bytes + 1}
+	cr := csv.NewReader(lr)
+	cr.FieldsPerRecord = -1 // checked here, to say which line
+	cr.TrimLeadingSpace = true
+	cr.ReuseRecord = true
+	var (
+		header []string
+		data   []float64
+		d, n   int
+	)
+	for {
+		rec, err := cr.Read()
+		if lr.N <= 0 {
+			return Points{}, nil, fmt.Errorf("larger than the limit of %d bytes", lim.bytes)
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return Points{}, nil, err // *csv.ParseError gives the line.
+		}
+		line, _ := cr.FieldPos(0)
+		if d == 0 {
+			d = len(rec)
+			if d > lim.cols {
+				return Points{}, nil, fmt.Errorf("line %d: %d columns, more than the limit of %d", line, d, lim.cols)
+			}
+			if header == nil && n == 0 {
+				switch {
+				case firstNumber(rec) < 0:
+					header = make([]string, d)
+					for j, f := range rec {
+						header[j] = strings.TrimSpace(f)
+					}
+					continue
+				case firstNonNumber(rec) >= 0:
+					// Some numbers and some names: a typo in the first
+					// point rather than a header.
+					k := firstNonNumber(rec)
+					return Points{}, nil, fmt.Errorf("line %d, column %d: not a number: %s "+
+						"(a header row must hold names only)", line, k+1, echo(strings.TrimSpace(rec[k])))
+				}
+			}
+		}
+		if len(rec) != d {
+			return Points{}, nil, fmt.Errorf("line %d: %d fields, want %d as in the first row", line, len(rec), d)
+		}
+		if n++; n > lim.rows || n > lim.values/d {
+			return Points{}, nil, fmt.Errorf("line %d: more than the limit of %d points or %d numbers", line, lim.rows, lim.values)
+		}
+		for j, f := range rec {
+			f = strings.TrimSpace(f)
+			v, err := strconv.ParseFloat(f, 64)
+			switch {
+			case err != nil && !errors.Is(err, strconv.ErrRange):
+				return Points{}, nil, fmt.Errorf("line %d, %s: not a number: %s", line, column(header, j), echo(f))
+			case math.IsNaN(v) || math.IsInf(v, 0):
+				return Points{}, nil, fmt.Errorf("line %d, %s: not finite: %s", line, column(header, j), echo(f))
+			}
+			data = append(data, v)
+		}
+	}
+	if n == 0 {
+		return Points{}, nil, errors.New("no points: want rows of numbers, one point a row")
+	}
+	if err := lim.check(n, d); err != nil {
+		return Points{}, nil, err
+	}
+	return Points{N: n, D: d, Data: data}, header, nil
+}
+
+// firstNumber returns the index of the first field of rec that parses as
+// a float64 (out of range included: such a field is data, refused as not
+// finite), or -1 if none does; firstNonNumber the first that does not.
+func firstNumber(rec []string) int    { return firstParse(rec, true) }
+func firstNonNumber(rec []string) int { return firstParse(rec, false) }
+
+func firstParse(rec []string, number bool) int {
+	for j, f := range rec {
+		_, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if (err == nil || errors.Is(err, strconv.ErrRange)) == number {
+			return j
+		}
+	}
+	return -1
+}
+
+// column names column j (from 0) for an error message: by its header name
+// when there is one, by its number (from 1) otherwise.
+func column(header []string, j int) string {
+	if header != nil {
+		return fmt.Sprintf("column %d (%s)", j+1, echo(header[j]))
+	}
+	return fmt.Sprintf("column %d", j+1)
+}
+
+// ReadPointsFile reads the points of a .csv file (ReadPointsCSV, the header
+// dropped) or a .npy file (ReadNPYFile), chosen by the extension, in any
+// case. Its errors name the path.
+func ReadPointsFile(path string) (Points, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv":
+		f, err := os.Open(path)
+		if err != nil {
+			return Points{}, err // *fs.PathError names the path.
+		}
+		defer f.Close()
+		p, _, err := ReadPointsCSV(f)
+		if err != nil {
+			return Points{}, fmt.Errorf("%s: %w", path, err)
+		}
+		return p, nil
+	case ".npy":
+		return ReadNPYFile(path)
+	}
+	return Points{}, fmt.Errorf("%s: unknown point file type: want .csv or .npy", path)
+}
