@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -205,4 +206,161 @@ func ReadPointsFile(path string) (Points, error) {
 		return ReadNPYFile(path)
 	}
 	return Points{}, fmt.Errorf("%s: unknown point file type: want .csv or .npy", path)
+}
+
+// PointSpecHelp describes the point specs that ParsePointSpec accepts, for
+// a command's usage text.
+const PointSpecHelp = `Points are one of:
+  PATH.csv   rows of numbers, one point a row, optionally under a header row
+  PATH.npy   a numpy array of shape (N, D) or (N,), C order
+  toy:NAME   a 2-D toy distribution of FFJORD: ` + toyNameList
+
+const toyNameList = "swissroll, circles, rings, moons, 8gaussians, pinwheel, 2spirals, checkerboard, line, cos"
+
+// PointSpec is a parsed point spec: a file of points or a toy distribution.
+type PointSpec struct {
+	Path string // a .csv or .npy file, or ""
+	Toy  Toy    // the toy distribution when Path is ""
+}
+
+// ParsePointSpec parses a point spec, one of the forms PointSpecHelp lists:
+// toy:NAME, or a path ending in .csv or .npy (in any case). The error names
+// the spec and what is wrong with it. Files are not opened here.
+func ParsePointSpec(spec string) (PointSpec, error) {
+	s, err := parsePointSpec(spec)
+	if err != nil {
+		return PointSpec{}, fmt.Errorf("point spec %s: %w", echo(spec), err)
+	}
+	return s, nil
+}
+
+func parsePointSpec(spec string) (PointSpec, error) {
+	if name, ok := strings.CutPrefix(spec, "toy:"); ok {
+		t, err := ParseToy(name)
+		return PointSpec{Toy: t}, err
+	}
+	switch ext := strings.ToLower(filepath.Ext(spec)); {
+	case spec == "":
+		return PointSpec{}, errors.New("empty: want PATH.csv, PATH.npy or toy:NAME")
+	case ext == ".csv" || ext == ".npy":
+		return PointSpec{Path: spec}, nil
+	}
+	return PointSpec{}, errors.New("want PATH.csv, PATH.npy or toy:NAME (NAME one of " + toyNameList + ")")
+}
+
+// String returns the spec that ParsePointSpec parses into s, or "" for
+// the zero PointSpec.
+func (s PointSpec) String() string {
+	if s.Path != "" || s.Toy == "" {
+		return s.Path
+	}
+	return "toy:" + string(s.Toy)
+}
+
+// Points returns the points s names: all the points of its file (n and rng
+// are not used), or n points drawn from its toy distribution with rng. It
+// panics if s names a toy and n < 2 (a point set needs two points, as the
+// readers require).
+func (s PointSpec) Points(n int, rng *rand.Rand) (Points, error) {
+	if s.Path != "" {
+		return ReadPointsFile(s.Path)
+	}
+	if n < 2 {
+		panic(fmt.Sprintf("data: PointSpec.Points: %d points of %s, want at least 2", n, s))
+	}
+	return Points{N: n, D: 2, Data: s.Toy.Sample(nil, n, rng)}, nil
+}
+
+// Standardizer maps points to standard units, coordinate by coordinate:
+//
+//	z_j = (x_j - Mean[j]) / Std[j]
+//
+// A density learned on z gives the density of x by the change of
+// variables
+//
+//	log p_X(x) = log p_Z(z) - LogDet(),   LogDet() = Σ_j log Std[j]
+type Standardizer struct {
+	Mean, Std []float64
+}
+
+// FitStandardizer returns the Standardizer of the points: per coordinate,
+// the mean and the standard deviation with divisor N (numpy's default,
+// ddof=0), so that Apply gives each coordinate mean 0 and variance 1. It
+// returns an error naming the coordinate (from 1) if one is constant, or
+// its spread is too small to divide by, and if there are fewer than 2
+// points.
+func FitStandardizer(p Points) (Standardizer, error) {
+	if p.D < 1 || len(p.Data) != p.N*p.D {
+		panic(fmt.Sprintf("data: FitStandardizer: %d values for %d points of dimension %d", len(p.Data), p.N, p.D))
+	}
+	if p.N < 2 {
+		return Standardizer{}, fmt.Errorf("%d point(s): want at least 2 to standardise", p.N)
+	}
+	s := Standardizer{Mean: make([]float64, p.D), Std: make([]float64, p.D)}
+	for i := 0; i < len(p.Data); i += p.D {
+		for j, v := range p.Data[i : i+p.D] {
+			s.Mean[j] += v
+		}
+	}
+	for j := range s.Mean {
+		s.Mean[j] /= float64(p.N)
+	}
+	for i := 0; i < len(p.Data); i += p.D { // two passes: no cancellation
+		for j, v := range p.Data[i : i+p.D] {
+			dv := v - s.Mean[j]
+			s.Std[j] += dv * dv
+		}
+	}
+	for j := range s.Std {
+		s.Std[j] = math.Sqrt(s.Std[j] / float64(p.N))
+		// Below 1e-12 of its mean the spread is rounding (a coordinate of
+		// equal values sums to a mean a few ulps off); below 1e-150 its
+		// reciprocal could overflow.
+		if !(s.Std[j] > 1e-12*math.Abs(s.Mean[j]) && s.Std[j] > 1e-150) {
+			return Standardizer{}, fmt.Errorf("coordinate %d is constant (%v): cannot standardise", j+1, s.Mean[j])
+		}
+	}
+	return s, nil
+}
+
+// check panics unless x holds whole points of the Standardizer's dimension.
+func (s Standardizer) check(who string, x []float64) int {
+	d := len(s.Mean)
+	if d == 0 || len(s.Std) != d {
+		panic(fmt.Sprintf("data: Standardizer.%s: %d means and %d standard deviations", who, d, len(s.Std)))
+	}
+	if len(x)%d != 0 {
+		panic(fmt.Sprintf("data: Standardizer.%s: len(x)=%d is not a multiple of the dimension %d", who, len(x), d))
+	}
+	return d
+}
+
+// Apply standardises the points x (flat, row-major) in place.
+func (s Standardizer) Apply(x []float64) {
+	d := s.check("Apply", x)
+	for i := range x {
+		j := i % d
+		x[i] = (x[i] - s.Mean[j]) / s.Std[j]
+	}
+}
+
+// Invert maps standardised points x back to the original units in place,
+// the inverse of Apply up to rounding.
+func (s Standardizer) Invert(x []float64) {
+	d := s.check("Invert", x)
+	for i := range x {
+		j := i % d
+		x[i] = x[i]*s.Std[j] + s.Mean[j]
+	}
+}
+
+// LogDet returns Σ_j log Std[j], the log-determinant of the Jacobian of
+// Invert: subtract it from a log density of standardised points to get the
+// log density in the original units.
+func (s Standardizer) LogDet() float64 {
+	var l float64
+	for _, v := range s.Std {
+		l += math.Log(v)
+	}
+	return l
 }

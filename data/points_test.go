@@ -3,11 +3,15 @@ package data
 import (
 	"errors"
 	"io/fs"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/sgm-dev/sgm/internal/numtest"
 )
 
 func TestReadPointsCSV(t *testing.T) {
@@ -115,4 +119,146 @@ func TestReadPointsFile(t *testing.T) {
 			t.Errorf("%s: got error %v, want fs.ErrNotExist", name, err)
 		}
 	}
+}
+
+func TestParsePointSpec(t *testing.T) {
+	for _, tc := range []struct {
+		spec string
+		want PointSpec
+	}{
+		{"toy:moons", PointSpec{Toy: ToyMoons}},
+		{"toy:8gaussians", PointSpec{Toy: Toy8Gaussians}},
+		{"runs/samples.csv", PointSpec{Path: "runs/samples.csv"}},
+		{"A.NPY", PointSpec{Path: "A.NPY"}},
+		{`C:\data\x.npy`, PointSpec{Path: `C:\data\x.npy`}},
+		{"toy.csv", PointSpec{Path: "toy.csv"}},
+	} {
+		got, err := ParsePointSpec(tc.spec)
+		if err != nil || got != tc.want {
+			t.Errorf("ParsePointSpec(%q) = %+v, %v; want %+v", tc.spec, got, err, tc.want)
+		}
+		if got.String() != tc.spec {
+			t.Errorf("%+v.String() = %q, want %q", got, got.String(), tc.spec)
+		}
+	}
+	for _, tc := range []struct{ spec, want string }{
+		{"", `point spec "": empty: want PATH.csv, PATH.npy or toy:NAME`},
+		{"toy:", `point spec "toy:": unknown toy distribution "": want one of swissroll, circles, rings,`},
+		{"toy:spiral", `unknown toy distribution "spiral"`},
+		{"points.txt", `point spec "points.txt": want PATH.csv, PATH.npy or toy:NAME (NAME one of swissroll,`},
+		{"moons", `point spec "moons": want PATH.csv`},
+	} {
+		_, err := ParsePointSpec(tc.spec)
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) && !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ParsePointSpec(%q): got error %v, want one containing %q", tc.spec, err, tc.want)
+		}
+	}
+	if !strings.Contains(PointSpecHelp, strings.Join(ToyNames(), ", ")) {
+		t.Error("PointSpecHelp does not list the toy names")
+	}
+}
+
+func TestPointSpecPoints(t *testing.T) {
+	s, err := ParsePointSpec("toy:line")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Points(5, rand.New(rand.NewPCG(1, 1)))
+	if err != nil || p.N != 5 || p.D != 2 || len(p.Data) != 10 {
+		t.Errorf("toy:line: %+v, %v", p, err)
+	}
+	path := filepath.Join(t.TempDir(), "p.csv")
+	if err := os.WriteFile(path, []byte("1,2\n3,4\n5,6\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err = PointSpec{Path: path}.Points(0, nil)
+	if err != nil || p.N != 3 || p.D != 2 {
+		t.Errorf("%s: %+v, %v", path, p, err)
+	}
+	numtest.WantPanic(t, "data: PointSpec.Points: 1 points of toy:line", func() { s.Points(1, nil) })
+}
+
+func TestStandardizer(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	const n = 1000
+	p := Points{N: n, D: 3, Data: make([]float64, 3*n)}
+	for i := 0; i < len(p.Data); i += 3 {
+		p.Data[i] = 5 + 2*rng.NormFloat64()
+		p.Data[i+1] = -1e6 + 1e-3*rng.Float64() // large mean, small spread
+		p.Data[i+2] = float64(rng.IntN(2))
+	}
+	s, err := FitStandardizer(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z := slices.Clone(p.Data)
+	s.Apply(z)
+	for j := range 3 {
+		var m, v float64
+		for i := j; i < len(z); i += 3 {
+			m += z[i]
+		}
+		m /= n
+		for i := j; i < len(z); i += 3 {
+			v += (z[i] - m) * (z[i] - m)
+		}
+		v /= n
+		// Exact in exact arithmetic; rounding of n terms of O(1) after a
+		// shift by 1e6 of spread 1e-3 loses about 1e6/1e-3·1e-16 = 1e-7.
+		if math.Abs(m) > 1e-6 || math.Abs(v-1) > 1e-6 {
+			t.Errorf("coordinate %d: mean %v, variance %v after Apply, want 0 and 1", j, m, v)
+		}
+	}
+	s.Invert(z)
+	if e := numtest.RelErr(z, p.Data); e > 1e-15 {
+		t.Errorf("Invert(Apply(x)) differs from x by %g", e)
+	}
+	want := math.Log(s.Std[0]) + math.Log(s.Std[1]) + math.Log(s.Std[2])
+	if got := s.LogDet(); math.Abs(got-want) > 1e-14*math.Abs(want) {
+		t.Errorf("LogDet %v, want %v", got, want)
+	}
+}
+
+// TestStandardizerDensity: a standard normal density on z, mapped back by
+// LogDet, is the normal density of x with the fitted mean and deviation.
+func TestStandardizerDensity(t *testing.T) {
+	p := Points{N: 4, D: 1, Data: []float64{1, 3, 3, 9}} // mean 4, std 3
+	s, err := FitStandardizer(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Mean[0] != 4 || s.Std[0] != 3 {
+		t.Fatalf("fitted %v, %v; want mean 4, std 3", s.Mean, s.Std)
+	}
+	x := []float64{2.5}
+	z := slices.Clone(x)
+	s.Apply(z)
+	logStdNormal := -0.5*z[0]*z[0] - 0.5*math.Log(2*math.Pi)
+	want := -0.5*math.Pow((x[0]-4)/3, 2) - math.Log(3) - 0.5*math.Log(2*math.Pi) // N(4, 3²)
+	if got := logStdNormal - s.LogDet(); math.Abs(got-want) > 1e-15 {
+		t.Errorf("log p(x) = %v, want %v", got, want)
+	}
+}
+
+func TestStandardizerErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		p    Points
+		want string
+	}{
+		{"constant", Points{N: 3, D: 2, Data: []float64{1, 7, 2, 7, 3, 7}}, "coordinate 2 is constant (7): cannot standardise"},
+		{"constant zero", Points{N: 2, D: 1, Data: []float64{0, 0}}, "coordinate 1 is constant (0)"},
+		{"rounding", Points{N: 3, D: 1, Data: []float64{0.1, 0.1, 0.1}}, "coordinate 1 is constant"},
+		{"one point", Points{N: 1, D: 1, Data: []float64{1}}, "1 point(s): want at least 2 to standardise"},
+	} {
+		if _, err := FitStandardizer(tc.p); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got error %v, want one containing %q", tc.name, err, tc.want)
+		}
+	}
+	numtest.WantPanic(t, "data: FitStandardizer: 3 values for 2 points", func() {
+		FitStandardizer(Points{N: 2, D: 1, Data: []float64{1, 2, 3}})
+	})
+	s := Standardizer{Mean: []float64{0, 0}, Std: []float64{1, 1}}
+	numtest.WantPanic(t, "data: Standardizer.Apply: len(x)=3", func() { s.Apply(make([]float64, 3)) })
+	numtest.WantPanic(t, "data: Standardizer.Invert: 0 means", func() { Standardizer{}.Invert(nil) })
 }

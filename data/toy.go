@@ -76,15 +76,14 @@ var toys = map[Toy]func(dst []float64, rng *rand.Rand){
 
 // ToyNames returns the names of the toy distributions, in FFJORD's order.
 func ToyNames() []string {
-	return []string{"swissroll", "circles", "rings", "moons", "8gaussians",
-		"pinwheel", "2spirals", "checkerboard", "line", "cos"}
+	return strings.Split(toyNameList, ", ")
 }
 
 // ParseToy returns the toy distribution of the given name, or an error
 // listing the names.
 func ParseToy(name string) (Toy, error) {
 	if _, ok := toys[Toy(name)]; !ok {
-		return "", fmt.Errorf("unknown toy distribution %s: want one of %s", echo(name), strings.Join(ToyNames(), ", "))
+		return "", fmt.Errorf("unknown toy distribution %s: want one of %s", echo(name), toyNameList)
 	}
 	return Toy(name), nil
 }
