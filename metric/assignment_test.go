@@ -37,6 +37,24 @@ func permutations(n int, f func(p []int)) {
 	gen(n)
 }
 
+// costMatrix returns the n×n matrix of the distances ‖x_i - y_j‖, or of
+// their squares if root is false.
+func costMatrix(x, y []float64, d int, root bool) []float64 {
+	n := len(x) / d
+	c := make([]float64, 0, n*n)
+	for i := 0; i < len(x); i += d {
+		a := x[i : i+d : i+d]
+		for j := 0; j < len(y); j += d {
+			s := sqDist(a, y[j:j+d:j+d])
+			if root {
+				s = math.Sqrt(s)
+			}
+			c = append(c, s)
+		}
+	}
+	return c
+}
+
 // bruteAssignment is the minimum of Σ_i cost[i, p(i)] over all permutations.
 func bruteAssignment(cost []float64, n int) float64 {
 	best := math.Inf(1)
@@ -93,18 +111,28 @@ func TestAssignmentDuals(t *testing.T) {
 		x, y := gaussian(n, []float64{0, 0}, rng), gaussian(n, []float64{1, 0}, rng)
 		cost := costMatrix(x, y, 2, false)
 		rowTo, u, v := assign(cost, n)
-		// Costs are O(10); the potentials are sums of up to n path
-		// lengths, so allow n ulps of 10 in each check.
-		tol := float64(n) * 10 * 0x1p-52
-		for i := range n {
-			for j := range n {
-				if slack := cost[i*n+j] - u[i] - v[j]; slack < -tol {
-					t.Fatalf("n=%d: u[%d]+v[%d] exceeds c by %g", n, i, j, -slack)
-				}
+		checkDuals(t, cost, n, rowTo, u, v)
+		// Wasserstein1's start from a linear potential, on distances.
+		cost = costMatrix(x, y, 2, true)
+		rowTo, u, v = solve(n, func(i int) []float64 { return cost[i*n : (i+1)*n] }, linearPotential(x, y, 2))
+		checkDuals(t, cost, n, rowTo, u, v)
+	}
+}
+
+// checkDuals fails t unless u and v are feasible and tight on rowTo.
+func checkDuals(t *testing.T, cost []float64, n int, rowTo []int, u, v []float64) {
+	t.Helper()
+	// Costs are O(10); the potentials are sums of up to n path lengths, so
+	// allow n ulps of 10 in each check.
+	tol := float64(n) * 10 * 0x1p-52
+	for i := range n {
+		for j := range n {
+			if slack := cost[i*n+j] - u[i] - v[j]; slack < -tol {
+				t.Fatalf("n=%d: u[%d]+v[%d] exceeds c by %g", n, i, j, -slack)
 			}
-			if slack := cost[i*n+rowTo[i]] - u[i] - v[rowTo[i]]; math.Abs(slack) > tol {
-				t.Fatalf("n=%d: assigned pair (%d, %d) has slack %g", n, i, rowTo[i], slack)
-			}
+		}
+		if slack := cost[i*n+rowTo[i]] - u[i] - v[rowTo[i]]; math.Abs(slack) > tol {
+			t.Fatalf("n=%d: assigned pair (%d, %d) has slack %g", n, i, rowTo[i], slack)
 		}
 	}
 }
@@ -157,7 +185,8 @@ func TestWassersteinByHand(t *testing.T) {
 }
 
 // TestWasserstein2Brute compares Wasserstein2 in R³ with the square root of
-// the brute-force minimum over permutations.
+// the brute-force minimum over permutations, and Wasserstein1 with its
+// minimum.
 func TestWasserstein2Brute(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 7))
 	for n := 1; n <= 6; n++ {
@@ -165,6 +194,10 @@ func TestWasserstein2Brute(t *testing.T) {
 		want := math.Sqrt(bruteAssignment(costMatrix(x, y, 3, false), n) / float64(n))
 		if got := Wasserstein2(x, y, 3); math.Abs(got-want) > 1e-12 {
 			t.Errorf("n=%d: W₂ %v, brute force %v", n, got, want)
+		}
+		want = bruteAssignment(costMatrix(x, y, 3, true), n) / float64(n)
+		if got := Wasserstein1(x, y, 3); math.Abs(got-want) > 1e-12 {
+			t.Errorf("n=%d: W₁ %v, brute force %v", n, got, want)
 		}
 	}
 }
@@ -175,6 +208,9 @@ func TestWassersteinPanics(t *testing.T) {
 	})
 	numtest.WantPanic(t, "metric: Wasserstein1: len(y)=3", func() {
 		Wasserstein1([]float64{1, 2}, []float64{1, 2, 3}, 2)
+	})
+	numtest.WantPanic(t, "metric: Wasserstein2: coordinate 1 of point 0 is +Inf", func() {
+		Wasserstein2([]float64{0, math.Inf(1)}, []float64{1, 2}, 2)
 	})
 	numtest.WantPanic(t, "metric: Assignment: cost[1][0] = NaN", func() {
 		Assignment([]float64{0, 1, math.NaN(), 2}, 2)
