@@ -328,7 +328,6 @@ func checkPairs(who string, x, y []float64, d int) int {
 	return n
 }
 
-
 // EqualSubsets returns x and y cut to the same number of points, k =
 // min(n, m, maxPoints), each a subset drawn without replacement using rng
 // (a set of exactly k points is returned whole, in a new slice or not), so
