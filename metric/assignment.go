@@ -70,11 +70,10 @@ func solve(n int, row func(i int) []float64, u0 []float64) (rowTo []int, u, v []
 
 // assignPoints solves the assignment problem for the costs ‖x_i - y_j‖²
 // (or ‖x_i - y_j‖ if root), computing each row of costs when the solver
-// needs it instead of storing the n×n matrix: for points in few
-// dimensions that is faster than reading the matrix back from memory, and
-// it needs O(n) memory instead of 8n² bytes. It starts from the row
-// potentials u0 (nil for zeros) and returns the assignment and the total
-// cost.
+// needs it instead of storing the n×n matrix: O(n) memory instead of 8n²
+// bytes (200 MB at n = 5000), for O(n d) work each time a row is scanned.
+// It starts from the row potentials u0 (nil for zeros) and returns the
+// assignment and the total cost.
 func assignPoints(x, y []float64, d int, root bool, u0 []float64) (rowTo []int, total float64) {
 	n := len(x) / d
 	buf := make([]float64, n)
@@ -100,7 +99,11 @@ func assignPoints(x, y []float64, d int, root bool, u0 []float64) (rowTo []int, 
 	}
 	rowTo, _, _ = solve(n, row, u0)
 	for i, j := range rowTo {
-		total += row(i)[j]
+		c := sqDist(x[i*d:(i+1)*d], y[j*d:(j+1)*d])
+		if root {
+			c = math.Sqrt(c)
+		}
+		total += c
 	}
 	return rowTo, total
 }
@@ -163,7 +166,7 @@ func (s *lsap) augment(cur int) {
 		base := minVal - s.u[i]
 		lowest, at := math.Inf(1), -1
 		// A sequential sweep over all columns, skipping the scanned ones,
-		// reads memory in order: faster than a list of the free columns.
+		// reads memory in order.
 		dist, v, path, sc, colTo := s.dist[:n], s.v[:n], s.path[:n], s.sc[:n], s.colTo[:n]
 		for j, c := range row {
 			if sc[j] {
@@ -225,11 +228,13 @@ func (s *lsap) augment(cur int) {
 //	1/n Σ_i ‖x_i - y_σ(i)‖² = 1/n Σ_i ‖x̃_i - ỹ_σ(i)‖² + ‖δ‖²
 //
 // for every σ (the cross term sums to zero), so the optimal σ is the same;
-// the solver's searches are much shorter for centred clouds (7 times for
-// Gaussian clouds a standard deviation apart). The costs are computed row
+// the solver's searches are much shorter for centred clouds (they scanned
+// 0.03n² rows instead of 0.21n² for Gaussian clouds a standard deviation
+// apart, n = 1000). The costs are computed row
 // by row as the solver needs them, in O(n d) memory. It takes O(n³) time
 // in the worst case; two Gaussian clouds of 5000 points in R², a standard
-// deviation apart, took 20 s on one busy core (TestWasserstein2Large).
+// deviation apart, took 20 s on one busy core (TestWasserstein2Large), two
+// clouds of the same distribution 27 s.
 // EqualSubsets draws equal-size subsets of larger sets.
 //
 // It panics unless d >= 1, x and y hold the same positive number of whole
