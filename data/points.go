@@ -1,6 +1,7 @@
 package data
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -78,7 +79,7 @@ func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 // one point a row, optionally under a header row naming the coordinates (a
 // first row in which no field is a number).
 // A first row that mixes names and numbers is refused as a typo. Surrounding
-// spaces and blank lines are ignored. It returns the points and
+// spaces, blank lines and a leading UTF-8 byte order mark are ignored. It returns the points and
 // the header, nil when there is none.
 //
 // It refuses, with an error giving the line and reason: an empty input or
@@ -91,7 +92,11 @@ func ReadPointsCSV(r io.Reader) (Points, []string, error) {
 
 func readPointsCSV(r io.Reader, lim pointLimits) (Points, []string, error) {
 	lr := &io.LimitedReader{R: r, N: lim.bytes + 1}
-	cr := csv.NewReader(lr)
+	br := bufio.NewReader(lr)
+	if bom, err := br.Peek(3); err == nil && string(bom) == "\ufeff" {
+		br.Discard(3) // the byte order mark that spreadsheets write
+	}
+	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1 // checked here, to say which line
 	cr.TrimLeadingSpace = true
 	cr.ReuseRecord = true

@@ -26,6 +26,8 @@ func TestReadPointsCSV(t *testing.T) {
 		{"1-d", "v\n0.5\n-1\n2\n", []string{"v"}, 3, 1, []float64{0.5, -1, 2}},
 		{"1-d no header", "7\n8\n", nil, 2, 1, []float64{7, 8}},
 		{"crlf", "a,b\r\n1,2\r\n3,4\r\n", []string{"a", "b"}, 2, 2, []float64{1, 2, 3, 4}},
+		{"byte order mark", "\ufeffa,b\n1,2\n3,4\n", []string{"a", "b"}, 2, 2, []float64{1, 2, 3, 4}},
+		{"byte order mark no header", "\ufeff1,2\n3,4\n", nil, 2, 2, []float64{1, 2, 3, 4}},
 		{"underflow to zero", "1e-400,1\n2,3\n", nil, 2, 2, []float64{0, 1, 2, 3}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
