@@ -45,6 +45,12 @@ import (
 // pinwheel's arms take n/5 points each as FFJORD's do, and the remaining
 // n mod 5 points one arm each (FFJORD returns 5⌊n/5⌋ points); the spirals
 // give the first spiral the odd point, if any. Samples come in random order.
+//
+// Two samples of circles, rings or moons share their grid of angles, so a
+// noise floor measured between two of them (metric.NoiseFloor) is lower
+// than between independent draws, which a model's samples are: W₂ between
+// two circles samples of 1000 points was 0.16 ± 0.005, against 0.28 ± 0.06
+// with uniformly random angles (5 pairs each).
 type Toy string
 
 // The toy distributions, as named in FFJORD.
