@@ -179,3 +179,25 @@ func TestReadNPYFileSize(t *testing.T) {
 		t.Errorf("got error %v, want one containing %q", err, want)
 	}
 }
+
+// FuzzReadNPY: no input makes ReadNPY panic, and what it accepts is
+// consistent: N*D finite values, N >= 2.
+func FuzzReadNPY(f *testing.F) {
+	f.Add(npyBytes(1, dict("<f8", "(2, 2)"), make([]byte, 32)))
+	f.Add(npyBytes(2, dict(">i2", "(3,)"), make([]byte, 6)))
+	f.Add(npyBytes(1, "{'descr': '|u1', 'fortran_order': True, 'shape': (2, 1), }", []byte{1, 2}))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := ReadNPY(bytes.NewReader(b))
+		if err != nil {
+			return
+		}
+		if p.N < 2 || p.D < 1 || len(p.Data) != p.N*p.D {
+			t.Fatalf("accepted %d×%d with %d values", p.N, p.D, len(p.Data))
+		}
+		for _, v := range p.Data {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("accepted %v", v)
+			}
+		}
+	})
+}

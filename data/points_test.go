@@ -264,3 +264,23 @@ func TestStandardizerErrors(t *testing.T) {
 	numtest.WantPanic(t, "data: Standardizer.Apply: len(x)=3", func() { s.Apply(make([]float64, 3)) })
 	numtest.WantPanic(t, "data: Standardizer.Invert: 0 means", func() { Standardizer{}.Invert(nil) })
 }
+
+// FuzzReadPointsCSV: no input makes ReadPointsCSV panic, and what it
+// accepts is consistent.
+func FuzzReadPointsCSV(f *testing.F) {
+	f.Add("x,y\n1,2\n3,4\n")
+	f.Add("\ufeff1\n2\n")
+	f.Add("a,b\n1,\"2\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		p, header, err := ReadPointsCSV(strings.NewReader(s))
+		if err != nil {
+			if len(err.Error()) > 300 {
+				t.Fatalf("error of %d bytes", len(err.Error()))
+			}
+			return
+		}
+		if p.N < 2 || p.D < 1 || len(p.Data) != p.N*p.D || header != nil && len(header) != p.D {
+			t.Fatalf("accepted %d×%d with %d values and header %q", p.N, p.D, len(p.Data), header)
+		}
+	})
+}
