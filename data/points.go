@@ -77,10 +77,10 @@ func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // ReadPointsCSV reads a point cloud from CSV: rows of d >= 1 numbers each,
 // one point a row, optionally under a header row naming the coordinates (a
-// first row in which no field is a number).
-// A first row that mixes names and numbers is refused as a typo. Surrounding
-// spaces, blank lines and a leading UTF-8 byte order mark are ignored. It returns the points and
-// the header, nil when there is none.
+// first row in which no field is a number; one that mixes names and numbers
+// is refused as a typo). Surrounding spaces, blank lines and a leading
+// UTF-8 byte order mark are ignored. It returns the points and the header,
+// nil when there is none.
 //
 // It refuses, with an error giving the line and reason: an empty input or
 // one point only; rows of different lengths; a field that is not a number,
@@ -142,8 +142,11 @@ func readPointsCSV(r io.Reader, lim pointLimits) (Points, []string, error) {
 		if len(rec) != d {
 			return Points{}, nil, fmt.Errorf("line %d: %d fields, want %d as in the first row", line, len(rec), d)
 		}
-		if n++; n > lim.rows || n > lim.values/d {
-			return Points{}, nil, fmt.Errorf("line %d: more than the limit of %d points or %d numbers", line, lim.rows, lim.values)
+		switch n++; {
+		case n > lim.rows:
+			return Points{}, nil, fmt.Errorf("line %d: more than the limit of %d points", line, lim.rows)
+		case n > lim.values/d:
+			return Points{}, nil, fmt.Errorf("line %d: more than the limit of %d numbers (%d a point)", line, lim.values, d)
 		}
 		for j, f := range rec {
 			f = strings.TrimSpace(f)

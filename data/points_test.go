@@ -67,8 +67,8 @@ func TestReadPointsCSVErrors(t *testing.T) {
 		{"bad quote", "x,y\n1,\"2\n", defaultLimits, "parse error on line 2"},
 		{"too many bytes", strings.Repeat("1,2\n", 20), pointLimits{100, 10, 1000, 40}, "larger than the limit of 40 bytes"},
 		{"too many columns", "1,2,3\n4,5,6\n", small, "line 1: 3 columns, more than the limit of 2"},
-		{"too many rows", "1\n2\n3\n4\n", small, "line 4: more than the limit of 3 points or 5 numbers"},
-		{"too many values", "1,2\n3,4\n5,6\n", small, "line 3: more than the limit of 3 points or 5 numbers"},
+		{"too many rows", "1\n2\n3\n4\n", small, "line 4: more than the limit of 3 points"},
+		{"too many values", "1,2\n3,4\n5,6\n", small, "line 3: more than the limit of 5 numbers (2 a point)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := readPointsCSV(strings.NewReader(tc.in), tc.lim)
