@@ -20,6 +20,8 @@ func TestRBFMMD(t *testing.T) {
 		}
 		res := RBFMMD(x, y, d, CFMBandwidths[:])
 		for k, h := range CFMBandwidths {
+			// The same sums in the same order: equal but for the last
+			// bit of the final combination.
 			if want := MMD(x, y, d, h); math.Abs(res.MMD2[k]-want) > 1e-15 {
 				t.Errorf("d=%d, h=%v: MMD2 %v, MMD %v", d, h, res.MMD2[k], want)
 			}
@@ -38,7 +40,8 @@ func TestRBFMMD(t *testing.T) {
 			t.Errorf("d=%d: Mixture %v, brute force %v", d, res.Mixture, want)
 		}
 	}
-	// The biased statistic of a set against itself is exactly zero.
+	// The biased statistic of a set against itself is zero: the within
+	// and between sums are the same numbers (to 1e-15 of rounding).
 	x := gaussian(50, []float64{0, 0}, rng)
 	if res := RBFMMD(x, x, 2, CFMBandwidths[:]); math.Abs(res.Mixture) > 1e-15 {
 		t.Errorf("Mixture(x, x) = %v, want 0", res.Mixture)
