@@ -239,7 +239,8 @@ func TestStandardizerDensity(t *testing.T) {
 	s.Apply(z)
 	logStdNormal := -0.5*z[0]*z[0] - 0.5*math.Log(2*math.Pi)
 	want := -0.5*math.Pow((x[0]-4)/3, 2) - math.Log(3) - 0.5*math.Log(2*math.Pi) // N(4, 3²)
-	if got := logStdNormal - s.LogDet(); math.Abs(got-want) > 1e-15 {            // values of O(1): a few ulps
+	// Values of O(1): a few ulps.
+	if got := logStdNormal - s.LogDet(); math.Abs(got-want) > 1e-15 {
 		t.Errorf("log p(x) = %v, want %v", got, want)
 	}
 }
