@@ -348,5 +348,5 @@ func EqualSubsets(x, y []float64, d, maxPoints int, rng *rand.Rand) (xs, ys []fl
 	if maxPoints > 0 {
 		k = min(k, maxPoints)
 	}
-	return subsample(x, d, k, rng), subsample(y, d, k, rng)
+	return Subsample(x, d, k, rng), Subsample(y, d, k, rng)
 }
