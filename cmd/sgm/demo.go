@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -420,16 +419,6 @@ func checkModes(mog *dist.Mixture, rng *rand.Rand) (modesCheck, error) {
 	st, err := sample.MALA{StepSize: 0.05, Steps: 200}.Run(x, mog, rng)
 	c.MALAAcceptanceRate = st.AcceptanceRate()
 	return c, err
-}
-
-// binomialSE returns the standard error sqrt(p(1-p)/n) of each fraction p
-// of n draws.
-func binomialSE(p []float64, n int) []float64 {
-	se := make([]float64, len(p))
-	for i, v := range p {
-		se[i] = math.Sqrt(v * (1 - v) / float64(n))
-	}
-	return se
 }
 
 // checkMixtureMoments runs 4000 chains of 1000 steps (η = 0.01) on the

@@ -277,8 +277,8 @@ func saveModeWeights(path string, c modesCheck, n int) error {
 		modes = append(modes, fmt.Sprintf("mode %d at (%g, %g)", i+1, comp.Mean[0], comp.Mean[1]))
 	}
 	groups := []plot.BarGroup{
-		{Name: "plain Langevin", Values: c.PlainWeights, Errors: binomialSE(c.PlainWeights, n)},
-		{Name: "annealed Langevin", Values: c.AnnealedWeights, Errors: binomialSE(c.AnnealedWeights, n)},
+		{Name: "plain Langevin", Values: c.PlainWeights, Errors: c.PlainWeightsSE},
+		{Name: "annealed Langevin", Values: c.AnnealedWeights, Errors: c.AnnealedWeightsSE},
 	}
 	title := fmt.Sprintf("%s: mode weights of %d chains ± 1 s.e.\n(MALA on seed-mog accepts %.0f%% of its moves)", c.Target, n, 100*c.MALAAcceptanceRate)
 	fig, err := plot.GroupedBars(modes, groups, c.TrueWeights, "true weight", "share of the chains", title)

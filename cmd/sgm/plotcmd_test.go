@@ -508,6 +508,7 @@ func TestModeWeightsFigure(t *testing.T) {
 		Target: "two-modes-unequal", TrueWeights: []float64{0.2, 0.8},
 		PlainWeights: []float64{0.5, 0.5}, AnnealedWeights: []float64{0.21, 0.79}, MALAAcceptanceRate: 0.871,
 	}
+	c.PlainWeightsSE, c.AnnealedWeightsSE = binomialSE(c.PlainWeights, 4000), binomialSE(c.AnnealedWeights, 4000)
 	out := filepath.Join(t.TempDir(), "modes.svg")
 	if err := saveModeWeights(out, c, 4000); err != nil {
 		t.Fatal(err)
