@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -70,11 +71,16 @@ func TestSignalRemovesTemporaries(t *testing.T) {
 		// 4,000,000 points of 2 numbers: a CSV of about 150 MB, written
 		// for long enough to be caught in the middle.
 		cmd, stderr := sgmProcess(t, dir, "sample", "--target", "seed-mog", "--n", "4000000", "--steps", "1", "--out", "big.csv")
+		// Wait for big.csv's own temporary: the probe of the output's
+		// directory (.sgm-probe-*) comes and goes before it.
+		writing := func() bool {
+			return slices.ContainsFunc(temporaries(dir), func(name string) bool { return strings.HasPrefix(name, ".big.csv.") })
+		}
 		deadline := time.Now().Add(30 * time.Second)
-		for len(temporaries(dir)) == 0 && time.Now().Before(deadline) {
+		for !writing() && time.Now().Before(deadline) {
 			time.Sleep(time.Millisecond)
 		}
-		if len(temporaries(dir)) == 0 {
+		if !writing() {
 			cmd.Process.Kill()
 			cmd.Wait()
 			t.Fatalf("%v: sample never wrote its temporary file: %s", sig, stderr)
