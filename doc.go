@@ -9,7 +9,7 @@
 //	dist         densities with exact log p and score: Gaussian mixtures, images
 //	data         where points come from: IDX (MNIST), PNG/JPEG, CSV
 //	sample       Langevin (plain and annealed), MALA, HMC, driven by any Scorer
-//	scorenet     the seed's random-Fourier-feature score network (GoMLX)
+//	scorenet     the blog post's random-Fourier-feature score network (GoMLX)
 //	objective    denoising score matching losses (GoMLX graphs)
 //	train        the training loop: progress, loss history, checkpoints
 //	metric       sample quality (hist_corr, SWD, MMD, mode weights) and

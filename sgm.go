@@ -32,7 +32,7 @@ func CheckBatch(who string, d int, dst, x []float64) {
 }
 
 // Schedule is a grid of noise levels σ_0 < σ_1 < ... < σ_{L-1}, indexed in
-// ascending order as in the seed (jnp.geomspace(1e-4, 1, 30): level 0 is the
+// ascending order as in the blog post (jnp.geomspace(1e-4, 1, 30): level 0 is the
 // smallest noise, level 17 is σ ≈ 0.0221).
 type Schedule []float64
 
@@ -61,7 +61,7 @@ func Geometric(min, max float64, n int) (Schedule, error) {
 	return s, nil
 }
 
-// SeedSchedule is the seed's grid: 30 levels from 1e-4 to 1.
+// SeedSchedule is the blog post's grid: 30 levels from 1e-4 to 1.
 func SeedSchedule() Schedule {
 	s, _ := Geometric(1e-4, 1, 30)
 	return s

@@ -12,7 +12,7 @@ func TestGeometric(t *testing.T) {
 	if len(s) != 30 || s[0] != 1e-4 || s[29] != 1 {
 		t.Fatalf("seed schedule %v, want 30 levels from 1e-4 to 1", s)
 	}
-	// numpy.geomspace(1e-4, 1, 30)[17] = 0.022122162910704492 (the seed's
+	// numpy.geomspace(1e-4, 1, 30)[17] = 0.022122162910704492 (the blog post's
 	// sampling level, σ ≈ 0.0221).
 	if got, want := s[17], 0.022122162910704492; math.Abs(got-want) > 1e-15 {
 		t.Errorf("level 17 = %.17g, want %.17g", got, want)

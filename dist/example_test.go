@@ -27,7 +27,7 @@ func ExampleMixture_ScoreInput() {
 }
 
 func ExampleMixture_Perturbed() {
-	// The seed mixture seen through noise of std 0.3: the same modes, each
+	// The blog post's mixture seen through noise of std 0.3: the same modes, each
 	// widened to sqrt(0.4² + 0.3²) = 0.5.
 	m, err := dist.Preset("seed-mog")
 	if err != nil {

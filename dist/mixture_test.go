@@ -118,7 +118,7 @@ func TestMixtureScoreBatch(t *testing.T) {
 }
 
 func TestMixtureFarFromModes(t *testing.T) {
-	// At (50, 50) the seed mixture's component densities are about
+	// At (50, 50) the blog post's mixture's component densities are about
 	// exp(-0.5*2*49.5²/0.16) ≈ exp(-15314), zero in float64. The nearer
 	// mode (0.5, 0.5) takes all the responsibility, so the score is that
 	// component's, (μ - x)/σ² = -49.5/0.16 per axis, and log p is its
@@ -439,7 +439,7 @@ func checkMoments(t *testing.T, mix *Mixture, x []float64) {
 func TestMixtureSampleMoments(t *testing.T) {
 	const n = 100_000
 	seed := mustPreset(t, "seed-mog")
-	// The seed mixture: mean 0, variance 0.4² + 0.5² = 0.41 per axis.
+	// The blog post's mixture: mean 0, variance 0.4² + 0.5² = 0.41 per axis.
 	if mean, variance, _ := moments(seed); !floats.Equal(mean, []float64{0, 0}) ||
 		!floats.EqualApprox(variance, []float64{0.41, 0.41}, 1e-15) {
 		t.Fatalf("seed-mog moments %v %v, want 0 and 0.41", mean, variance)

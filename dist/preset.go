@@ -10,7 +10,7 @@ import (
 
 // presets maps each preset's name to a function building its components.
 var presets = map[string]func() []Component{
-	// The seed's two-dimensional mixture: two equal modes on the diagonal.
+	// The blog post's two-dimensional mixture: two equal modes on the diagonal.
 	"seed-mog": func() []Component {
 		return []Component{
 			{Weight: 0.5, Mean: []float64{0.5, 0.5}, Std: []float64{0.4, 0.4}},
@@ -44,7 +44,7 @@ var presets = map[string]func() []Component{
 // PresetNames returns the names of the preset mixtures, sorted:
 //
 //	ring8              8 modes of std 0.1 on the unit circle, equal weights
-//	seed-mog           the seed's modes at ±(0.5, 0.5), std 0.4, equal weights
+//	seed-mog           the blog post's modes at ±(0.5, 0.5), std 0.4, equal weights
 //	standard-normal    N(0, I) in two dimensions
 //	two-modes-unequal  weights 0.2 and 0.8 at (-5, -5) and (5, 5), std 1
 func PresetNames() []string {

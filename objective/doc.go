@@ -13,7 +13,7 @@
 // seed does (jnp.square(...).mean(-1)), so a network that outputs zero scores
 // has loss 1.
 //
-// Two estimators of the same objective are given: AllLevels, the seed's,
+// Two estimators of the same objective are given: AllLevels, the blog post's,
 // perturbs every data point at every level (B·L network evaluations per
 // batch of B); OneLevel, the NCSN paper's, draws one level per data point
 // (B evaluations), an unbiased estimate of the same average with more

@@ -11,7 +11,7 @@ import (
 // int32).
 type ScoreFn func(x, level *Node) *Node
 
-// AllLevels is the seed's denoising score matching loss: every one of the B
+// AllLevels is the blog post's denoising score matching loss: every one of the B
 // data points x (shape [B, d]) is perturbed at every one of the L levels
 // sigmas, with the standard normal noise z (shape [B, L, d]), and the
 // σ²-weighted squared errors are averaged:

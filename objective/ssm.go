@@ -7,7 +7,7 @@ import (
 )
 
 // SlicedOneLevel is sliced score matching (Song, Garg, Shi & Ermon 2019)
-// on noise-perturbed data, the alternative to denoising that the seed
+// on noise-perturbed data, the alternative to denoising that the blog post
 // mentions: data point i is perturbed at the level level[i] with noise z,
 // x̃ = x + σ z, and with a random projection v (shape [B, d], standard
 // normal)
@@ -16,7 +16,7 @@ import (
 //
 // which equals, up to a constant independent of the network, the
 // σ²-weighted ½E‖s − ∇log p_σ‖² (the projected-Jacobian term is the
-// sliced version of the trace in the seed's eq. 2). The Jacobian-vector
+// sliced version of the trace in the blog post's eq. 2). The Jacobian-vector
 // product ∇ₓ(vᵀs) comes from GoMLX's reverse-mode autodiff, and the
 // optimiser differentiates through it again.
 //

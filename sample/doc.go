@@ -5,7 +5,7 @@
 // the exact score of a smoothed image and a trained network drive the same
 // code.
 //
-// Langevin dynamics with step size η (the seed's form, eq. 4):
+// Langevin dynamics with step size η (the blog post's form, eq. 4):
 //
 //	x_{t+1} = x_t + (η/2) ∇ₓ log p(x_t) + √η z_t,   z_t ~ N(0, I)
 //

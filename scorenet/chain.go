@@ -20,7 +20,7 @@ import (
 //
 // inside a compiled While loop of up to PerCall steps, with z drawn in the
 // graph. On an accelerator the steps then run without returning to the
-// host: one call per PerCall steps instead of one per step, as the seed's
+// host: one call per PerCall steps instead of one per step, as the blog post's
 // JAX code does with lax.scan. The noise comes from GoMLX's generator
 // seeded by Run's seed, so a run is reproducible on one backend but differs
 // from package sample's Langevin, which draws z in Go.

@@ -1,8 +1,8 @@
-// Package scorenet is the seed's noise-conditional score network, written as
+// Package scorenet is the blog post's noise-conditional score network, written as
 // a GoMLX model function, with checkpoints and an adapter that lets a trained
 // network drive the samplers of package sample.
 //
-// For a point x in R^d (the seed: d = 2, pixel coordinates in [0,1]^2) and a
+// For a point x in R^d (the blog post: d = 2, pixel coordinates in [0,1]^2) and a
 // noise level index l, the network computes
 //
 //	u    = x - 0.5                                   (centred input)

@@ -19,7 +19,7 @@ import (
 	"github.com/sgm-dev/sgm/internal/fastnet"
 )
 
-// Config describes the network's shape. Zero values mean the seed's choices.
+// Config describes the network's shape. Zero values mean the blog post's choices.
 type Config struct {
 	Dim      int          `json:"dim"`      // data dimension; 0 means 2
 	Features int          `json:"features"` // random Fourier features per trig function; 0 means 256
@@ -27,7 +27,7 @@ type Config struct {
 	Depth    int          `json:"depth"`    // hidden layers; 0 means 3
 	Sigmas   sgm.Schedule `json:"sigmas"`   // noise levels; nil means sgm.SeedSchedule()
 
-	// Activation of the hidden layers: "relu" (the seed's; "" means it) or
+	// Activation of the hidden layers: "relu" (the blog post's; "" means it) or
 	// "softplus", smooth, which sliced score matching needs: the
 	// objective differentiates the network's Jacobian, and a ReLU
 	// network's Jacobian has no slope to follow, so it collapses to zero.
@@ -37,7 +37,7 @@ type Config struct {
 // Activations lists the hidden-layer activations a Config may name.
 var Activations = []string{"relu", "softplus"}
 
-// WithDefaults returns c with zero fields replaced by the seed's values.
+// WithDefaults returns c with zero fields replaced by the blog post's values.
 func (c Config) WithDefaults() Config {
 	if c.Dim == 0 {
 		c.Dim = 2

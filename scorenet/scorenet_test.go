@@ -141,7 +141,7 @@ func TestInitialisation(t *testing.T) {
 	}
 	cfg := n.Config()
 	if cfg.Features != 256 || cfg.Width != 256 || cfg.Depth != 3 || cfg.Dim != 2 || len(cfg.Sigmas) != 30 {
-		t.Errorf("defaults = %+v, want the seed's (256 features, width 256, depth 3, d 2, 30 levels)", cfg)
+		t.Errorf("defaults = %+v, want the blog post's (256 features, width 256, depth 3, d 2, 30 levels)", cfg)
 	}
 	b, _ := n.VariableValues("rf/B_cos")
 	var m, v float64
@@ -237,7 +237,7 @@ func TestFastPathFollowsTraining(t *testing.T) {
 	}
 }
 
-// BenchmarkScoreBatch evaluates the seed's reference network at one point
+// BenchmarkScoreBatch evaluates the blog post's reference network at one point
 // and at 4096 points, through the fast path and through the graph.
 func BenchmarkScoreBatch(b *testing.B) {
 	n, err := New(gobackend.GetBackend(), Config{}, rand.New(rand.NewPCG(1, 2)))

@@ -36,7 +36,7 @@ type Discrete interface {
 type Objective string
 
 const (
-	// AllLevels perturbs every point at every level (the seed's estimator).
+	// AllLevels perturbs every point at every level (the blog post's estimator).
 	AllLevels Objective = "all-levels"
 	// OneLevel draws one level per point (the NCSN paper's estimator).
 	OneLevel Objective = "one-level"

@@ -499,7 +499,7 @@ func TestSettingsValidate(t *testing.T) {
 	}
 }
 
-// BenchmarkStep times optimiser steps of the seed's reference network
+// BenchmarkStep times optimiser steps of the blog post's reference network
 // (batch 256, width 256, depth 3, 256 features, 30 levels). One op is one
 // step; graph compilation happens in a warm-up run outside the timer.
 func BenchmarkStep(b *testing.B) {
@@ -667,7 +667,7 @@ func (gaussian) Sample(n int, rng *rand.Rand) []float64 {
 }
 
 // Sliced score matching learns the score of a Gaussian with a smooth
-// network, and collapses to the zero score with the seed's ReLU one (whose
+// network, and collapses to the zero score with the blog post's ReLU one (whose
 // Jacobian has no slope for the objective to follow). At σ = 0.3 the
 // perturbed data are N(0.5, V I) with V = 0.05² + 0.3², score -(x-0.5)/V.
 func TestSlicedNeedsSmoothActivation(t *testing.T) {

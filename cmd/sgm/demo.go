@@ -73,7 +73,7 @@ type demoSummary struct {
 	Figures        []string           `json:"figures"`
 	Mixture        mixtureCheck       `json:"mixture_langevin"`
 
-	// Beyond the seed (see README): the sampler's ceiling with the exact
+	// Beyond the blog post (see README): the sampler's ceiling with the exact
 	// score, the network's score error per level and the level chosen from
 	// it, and plain against annealed Langevin on unequal modes.
 	OracleHistCorr float64      `json:"oracle_hist_corr"`
@@ -99,7 +99,7 @@ type modesCheck struct {
 	MALAAcceptanceRate float64   `json:"mala_acceptance_rate_seed_mog"`
 }
 
-// mixtureCheck compares Langevin samples of the seed's mixture with its
+// mixtureCheck compares Langevin samples of the blog post's mixture with its
 // exact moments.
 type mixtureCheck struct {
 	Particles int        `json:"particles"`
@@ -238,7 +238,7 @@ func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool
 	}
 
 	if err := stage("langevin", func() error {
-		// The seed: one particle from N(0, 0.5²), 200 steps of η = 0.01.
+		// The blog post: one particle from N(0, 0.5²), 200 steps of η = 0.01.
 		rng := rand.New(rand.NewPCG(seed, 0x1217))
 		init := []float64{0.5 * rng.NormFloat64(), 0.5 * rng.NormFloat64()}
 		p, err := langevinPath(mog, 200, 0.01, seed, init)
@@ -384,7 +384,7 @@ func (cfg demoConfig) pooledLangevin(score sgm.Scorer, rng *rand.Rand) ([]float6
 const autoTolerance = 0.1
 
 // checkModes samples two-modes-unequal with plain and annealed Langevin from
-// a uniform start, and the seed's mixture with MALA.
+// a uniform start, and the blog post's mixture with MALA.
 func checkModes(mog *dist.Mixture, rng *rand.Rand) (modesCheck, error) {
 	c := modesCheck{Target: "two-modes-unequal"}
 	m, err := dist.Preset(c.Target)

@@ -1,4 +1,4 @@
-// Package fastnet evaluates and trains the seed's score network (package
+// Package fastnet evaluates and trains the blog post's score network (package
 // scorenet) in plain Go: evaluation fast enough to drive long Langevin
 // chains, and training steps faster than the GoMLX graph's, without one.
 //
@@ -11,7 +11,7 @@
 //	s(x, l) = h_Depth W_out + b_out
 //
 // with the parameters of Params (scorenet.Weights holds the same slices)
-// and φ = relu, the seed's activation, or softplus, log(1 + eˣ), with
+// and φ = relu, the blog post's activation, or softplus, log(1 + eˣ), with
 // Params.Softplus (evaluated in float32 to a few ulps with a polynomial
 // exp and log1p, 16 lanes at a time; see softplus.go).
 // Net.Scores in package scorenet stays the definition of the model; this

@@ -269,7 +269,7 @@ func (n *Net) ScoreOne(dst, x []float64, level int) {
 
 // rowTail is the smallest number of left-over points that the batched path
 // takes as a padded block; fewer go through the single-point path. A block
-// costs about as much as 18 single points on the seed's network.
+// costs about as much as 18 single points on the blog post's network.
 const rowTail = 18
 
 // Scores sets dst[i*d:(i+1)*d] to the score at x[i*d:(i+1)*d] for noise

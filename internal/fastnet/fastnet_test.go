@@ -12,7 +12,7 @@ import (
 
 // randomParams draws parameters shaped like a trained seed network: B from
 // N(0, 1), α = 1 ± 0.3, β = ±0.2, dense weights and biases uniform in
-// ±1/sqrt(fan-in) (the seed's initialisation).
+// ±1/sqrt(fan-in) (the blog post's initialisation).
 func randomParams(d, F, W, D, levels int, rng *rand.Rand) Params {
 	p := Params{Dim: d, Features: F, Width: W, Depth: D}
 	normal := func(n int) []float32 {
@@ -110,14 +110,14 @@ func TestScoresMatchReference(t *testing.T) {
 		d, F, W, D int
 		softplus   bool
 	}{
-		{2, 256, 256, 3, false}, // the seed's network
+		{2, 256, 256, 3, false}, // the blog post's network
 		{2, 16, 7, 1, false},
 		{3, 7, 64, 2, false},
 		{3, 33, 256, 1, false},
 		{2, 5, 7, 3, false},
 		{1, 1, 1, 1, false},
 		{5, 20, 130, 2, false}, // row panels of 128 and 16; padded batch panels
-		{2, 256, 256, 3, true}, // the seed's network with softplus
+		{2, 256, 256, 3, true}, // the blog post's network with softplus
 		{2, 5, 7, 3, true},     // padded units, which softplus sets to log 2
 		{5, 20, 130, 2, true},
 	}
@@ -413,7 +413,7 @@ func TestPanics(t *testing.T) {
 	}
 }
 
-// seedNet is the seed's reference network: d = 2, 256 features, three
+// seedNet is the blog post's reference network: d = 2, 256 features, three
 // hidden layers of 256 units, 30 noise levels.
 func seedNet(b *testing.B) *Net {
 	net, err := New(randomParams(2, 256, 256, 3, 30, rand.New(rand.NewPCG(1, 2))))
