@@ -17,12 +17,11 @@ import (
 	"github.com/sgm-dev/sgm/internal/atomicfile"
 )
 
-// TestMainProcess is not a test: TestSignalRemovesTemporaries runs the
-// test binary again with SGM_TEST_MAIN set, and then it is sgm, with the
-// arguments after "--".
+// TestMainProcess is not a test: sgmProcess runs the test binary again
+// with SGM_TEST_MAIN set, and then it is sgm, with the arguments after "--".
 func TestMainProcess(t *testing.T) {
 	if os.Getenv("SGM_TEST_MAIN") == "" {
-		t.Skip("run by TestSignalRemovesTemporaries")
+		t.Skip("run by sgmProcess")
 	}
 	for i, a := range os.Args {
 		if a == "--" {
@@ -33,18 +32,19 @@ func TestMainProcess(t *testing.T) {
 	main()
 }
 
-// sgmProcess starts sgm with args as its own process, in dir.
-func sgmProcess(t *testing.T, dir string, args ...string) (*exec.Cmd, *bytes.Buffer) {
+// sgmProcess starts sgm with args as its own process, in dir ("" is the
+// test's working directory). Its stderr may be read while it runs.
+func sgmProcess(t *testing.T, dir string, args ...string) (*exec.Cmd, *lockedBuffer) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestMainProcess$", "--"}, args...)...)
 	cmd.Env = append(os.Environ(), "SGM_TEST_MAIN=1")
 	cmd.Dir = dir
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	stderr := new(lockedBuffer)
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	return cmd, &stderr
+	return cmd, stderr
 }
 
 // temporaries returns the temporary files in dir (names beginning with a

@@ -273,14 +273,7 @@ func (l *lockedBuffer) String() string {
 // a message saying how to resume.
 func TestSIGTERMSavesRun(t *testing.T) {
 	model := filepath.Join(t.TempDir(), "model")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestSIGTERMChild$")
-	args := append(append([]string{"train"}, tinyRun...), "--steps", "1000000", "--out", model)
-	cmd.Env = append(os.Environ(), "SGM_TEST_MAIN="+strings.Join(args, "\n"))
-	var stderr lockedBuffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, stderr := sgmProcess(t, "", append(append([]string{"train"}, tinyRun...), "--steps", "1000000", "--out", model)...)
 	// The first progress line comes after the first step (train.Settings.ProgressInterval).
 	for deadline := time.Now().Add(time.Minute); !strings.Contains(stderr.String(), "step ") && time.Now().Before(deadline); {
 		time.Sleep(20 * time.Millisecond)
@@ -296,17 +289,6 @@ func TestSIGTERMSavesRun(t *testing.T) {
 	if has, _ := scorenet.HasCheckpoints(model); !has {
 		t.Error("sgm train saved no checkpoint on SIGTERM")
 	}
-}
-
-// TestSIGTERMChild is the child process of TestSIGTERMSavesRun: sgm with
-// the arguments in $SGM_TEST_MAIN.
-func TestSIGTERMChild(t *testing.T) {
-	args := os.Getenv("SGM_TEST_MAIN")
-	if args == "" {
-		t.Skip("run by TestSIGTERMSavesRun")
-	}
-	os.Args = append([]string{"sgm"}, strings.Split(args, "\n")...)
-	main()
 }
 
 // TestTrainBounds checks that flags (or recorded values) large enough to
