@@ -60,14 +60,24 @@ const maxEcho = 40
 // clip returns s, or its first maxEcho bytes (whole runes) and how long it
 // is, for an error message.
 func clip(s string) string {
-	if len(s) <= maxEcho {
+	head, cut := clipHead(s)
+	if !cut {
 		return s
 	}
-	cut := maxEcho
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
+	return fmt.Sprintf("%s... (%d bytes)", head, len(s))
+}
+
+// clipHead returns s's first maxEcho bytes, cut back to a rune boundary,
+// and whether that left anything out.
+func clipHead(s string) (head string, cut bool) {
+	if len(s) <= maxEcho {
+		return s, false
 	}
-	return fmt.Sprintf("%s... (%d bytes)", s[:cut], len(s))
+	n := maxEcho
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n], true
 }
 
 // clipAll clips each of the strings and at most maxEcho of them.

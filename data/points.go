@@ -58,22 +58,16 @@ func (l pointLimits) check(n, d int) error {
 	return nil
 }
 
-// echo quotes s for an error message, cut to its first 40 bytes (on a rune
-// boundary) with its full length when longer, so that a bad field of
+// echo quotes s for an error message, cut as clip cuts it (its first
+// maxEcho bytes, with its full length when longer), so that a bad field of
 // megabytes does not flood the terminal.
 func echo(s string) string {
-	const keep = 40
-	if len(s) <= keep {
+	head, cut := clipHead(s)
+	if !cut {
 		return strconv.Quote(s)
 	}
-	cut := keep
-	for cut > 0 && !isRuneStart(s[cut]) {
-		cut--
-	}
-	return fmt.Sprintf("%s... (%d bytes)", strconv.Quote(s[:cut]), len(s))
+	return fmt.Sprintf("%s... (%d bytes)", strconv.Quote(head), len(s))
 }
-
-func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // ReadPointsCSV reads a point cloud from CSV: rows of d >= 1 numbers each,
 // one point a row, optionally under a header row naming the coordinates (a
