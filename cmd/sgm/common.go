@@ -133,6 +133,17 @@ func checkAtLeast(flag string, v, min int) error {
 	return nil
 }
 
+// checkRange returns an error naming flag unless lo <= v <= hi.
+func checkRange(flag string, v, lo, hi int) error {
+	if err := checkAtLeast(flag, v, lo); err != nil {
+		return err
+	}
+	if v > hi {
+		return usagef("--%s must be at most %d, got %d", flag, hi, v)
+	}
+	return nil
+}
+
 // firstErr returns the first non-nil error, for a run of flag checks.
 func firstErr(errs ...error) error {
 	for _, err := range errs {

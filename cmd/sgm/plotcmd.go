@@ -73,17 +73,6 @@ const (
 	maxPanels    = 64         // panels of a grid of fields
 )
 
-// checkRange returns an error naming flag unless lo <= v <= hi.
-func checkRange(flag string, v, lo, hi int) error {
-	if err := checkAtLeast(flag, v, lo); err != nil {
-		return err
-	}
-	if v > hi {
-		return usagef("--%s must be at most %d, got %d", flag, hi, v)
-	}
-	return nil
-}
-
 // mixtureFlags are the --target and --box flags of a figure drawn over a
 // mixture's density.
 type mixtureFlags struct {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/data"
+	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/train"
 )
@@ -201,11 +202,8 @@ func (f *trainFlags) validate() error {
 	}{{"steps", f.steps, 1, maxSteps}, {"batch", f.batch, 1, train.MaxBatch}, {"width", f.width, 1, 1 << 16},
 		{"depth", f.depth, 1, 1000}, {"features", f.features, 1, 1 << 16}, {"levels", f.levels, 1, 10000},
 		{"checkpoint-every", f.checkpointEvery, 1, maxSteps}} {
-		if err := checkAtLeast(c.name, c.v, c.least); err != nil {
+		if err := checkRange(c.name, c.v, c.least, c.most); err != nil {
 			return err
-		}
-		if c.v > c.most {
-			return usagef("--%s must be at most %d, got %d", c.name, c.most, c.v)
 		}
 	}
 	for _, c := range []struct {
@@ -214,6 +212,16 @@ func (f *trainFlags) validate() error {
 	}{{"lr", f.lr}, {"sigma-min", f.sigmaMin}, {"sigma-max", f.sigmaMax}} {
 		if err := checkPositive(c.name, c.v); err != nil {
 			return err
+		}
+	}
+	// The levels must be ones the exact smoothed image accepts, or sample
+	// and eval would refuse the trained model (checkModelNoise).
+	for _, c := range []struct {
+		name string
+		v    float64
+	}{{"sigma-min", f.sigmaMin}, {"sigma-max", f.sigmaMax}} {
+		if err := dist.CheckNoise(c.v); err != nil {
+			return usagef("--%s: %v", c.name, err)
 		}
 	}
 	if f.sigmaMax < f.sigmaMin {

@@ -309,3 +309,19 @@ func TestTrainBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainRefusesAbsurdNoise checks that train refuses noise levels that
+// sample and eval would refuse in the trained model (dist.CheckNoise),
+// before it trains.
+func TestTrainRefusesAbsurdNoise(t *testing.T) {
+	for _, bad := range [][]string{{"--sigma-min", "1e-300"}, {"--sigma-max", "1e200"}} {
+		out := filepath.Join(t.TempDir(), "model")
+		code, _, stderr := runSGM(t, append(append(append([]string{"train"}, tinyRun...), "--steps", "2", "--out", out), bad...)...)
+		if code != 2 || !strings.HasPrefix(stderr, "sgm train: "+bad[0]+":") {
+			t.Errorf("train %v: exit %d, %q; want a usage error naming %s", bad, code, stderr, bad[0])
+		}
+		if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("train %v created %s", bad, out)
+		}
+	}
+}
