@@ -65,15 +65,15 @@ func (m Mixture) ScoreAt(dst, x []float64, t float64) {
 	m.At(t).ScoreBatch(dst, x)
 }
 
-// ScoreHessVecAt sets dst to the score of p_t at the batch x and hv to the
+// ScoreJVPAt sets dst to the score of p_t at the batch x and hv to the
 // product of its Jacobian (the Hessian of log p_t) with v, point by point:
 // a directional derivative of the score, what forward-mode tangents through
 // a network give. It implements likelihood.JVPScorer.
-func (m Mixture) ScoreHessVecAt(dst, hv, x, v []float64, t float64) {
+func (m Mixture) ScoreJVPAt(dst, hv, x, v []float64, t float64) {
 	d := m.Dim()
-	sgm.CheckBatch("sde: Mixture.ScoreHessVecAt", d, dst, x)
-	sgm.CheckBatch("sde: Mixture.ScoreHessVecAt", d, hv, v)
-	sgm.CheckBatch("sde: Mixture.ScoreHessVecAt", d, dst, v)
+	sgm.CheckBatch("sde: Mixture.ScoreJVPAt", d, dst, x)
+	sgm.CheckBatch("sde: Mixture.ScoreJVPAt", d, hv, v)
+	sgm.CheckBatch("sde: Mixture.ScoreJVPAt", d, dst, v)
 	pt := m.At(t)
 	for i := 0; i < len(x); i += d {
 		pt.ScoreHessVec(dst[i:i+d], hv[i:i+d], x[i:i+d], v[i:i+d])

@@ -148,10 +148,10 @@ func TestMixtureScoreAt(t *testing.T) {
 	}
 }
 
-// TestScoreHessVecAt checks the Hessian-vector product and the Laplacian
+// TestScoreJVPAt checks the Hessian-vector product and the Laplacian
 // against central differences of the score (step 1e-5; error O(h²) times
 // the third derivative of log p, below 1e-6 for these component widths).
-func TestScoreHessVecAt(t *testing.T) {
+func TestScoreJVPAt(t *testing.T) {
 	data, _ := dist.NewMixture([]dist.Component{
 		{Weight: 0.3, Mean: []float64{1, -1, 0.5}, Std: []float64{0.5, 0.7, 0.4}},
 		{Weight: 0.7, Mean: []float64{-1, 0.5, 0}, Std: []float64{0.6, 0.3, 0.8}},
@@ -163,7 +163,7 @@ func TestScoreHessVecAt(t *testing.T) {
 			x := []float64{0.2, -0.3, 0.4, 0.9, 0.1, -0.5}
 			v := []float64{0.3, -1, 0.5, 1, 1, -1}
 			dst, hv := make([]float64, 6), make([]float64, 6)
-			m.ScoreHessVecAt(dst, hv, x, v, tt)
+			m.ScoreJVPAt(dst, hv, x, v, tt)
 			div := make([]float64, 2)
 			dst2 := make([]float64, 6)
 			m.ScoreDivAt(dst2, div, x, tt)
