@@ -69,7 +69,11 @@ with --plot, a figure. The target defaults to the model's training image.
 			fs.Uint64Var(&f.seed, "seed", 0, "random seed for the reference draws and projections")
 			fs.StringVar(&f.backend, "backend", "go", backendFlagHelp)
 			fs.BoolVar(&f.asJSON, "json", false, "print one JSON object")
+			nf := registerNLLFlags(fs) // --nll: nll.go
 			return func(ctx context.Context, e *env) error {
+				if ok, err := evalNLL(e, fs, nf, f.target, f.model, f.n, f.seed, f.asJSON); ok {
+					return err
+				}
 				switch {
 				case f.samples == "" && f.model == "":
 					return usagef("give --samples FILE.csv (with --target) or --model DIR")

@@ -187,7 +187,11 @@ A mixture JSON file looks like
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			var f sampleFlags
 			f.register(fs)
+			sf := registerSDEFlags(fs, true) // --sde and its samplers: sdesample.go
 			return func(ctx context.Context, e *env) error {
+				if ok, err := sdeSample(e, fs, sf, f); ok {
+					return err
+				}
 				if err := f.validate(fs); err != nil {
 					return err
 				}

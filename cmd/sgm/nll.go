@@ -1,0 +1,163 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/sgm-dev/sgm/data"
+	"github.com/sgm-dev/sgm/likelihood"
+	"github.com/sgm-dev/sgm/sde"
+)
+
+// nllFlags are eval's flags for --nll.
+type nllFlags struct {
+	nll  bool
+	data string
+	sde  *sdeFlags
+}
+
+// nllOnlyFlags are read by eval --nll only.
+var nllOnlyFlags = []string{"data", "sde", "rtol", "atol", "sigma-max"}
+
+// nllEvalFlags are the eval flags that --nll uses.
+var nllEvalFlags = append([]string{"nll", "target", "model", "n", "seed", "json"}, nllOnlyFlags...)
+
+// registerNLLFlags registers --nll, --data and the SDE flags on eval's
+// flag set.
+func registerNLLFlags(fs *flag.FlagSet) *nllFlags {
+	f := &nllFlags{}
+	fs.BoolVar(&f.nll, "nll", false, "negative log-likelihood of --data under --target's density as the probability-flow ODE of --sde gives it (exact divergence), in nats per point")
+	fs.StringVar(&f.data, "data", "", "with --nll: the points `SPEC`: PATH.csv, PATH.npy, toy:NAME (--n draws), or target (--n draws from --target)")
+	f.sde = registerSDEFlags(fs, false)
+	return f
+}
+
+// nllResult is what eval --nll reports.
+type nllResult struct {
+	SDE        string  `json:"sde"`
+	N          int     `json:"n"`
+	NLL        float64 `json:"nll_nats"`       // mean of -log p over the points, nats
+	SE         float64 `json:"nll_se"`         // its standard error
+	BitsPerDim float64 `json:"bits_per_dim"`   // NLL / (d log 2)
+	NFE        int     `json:"nfe"`            // score+divergence evaluations, each for the batch
+	Exact      float64 `json:"nll_exact_nats"` // the target's closed-form mean -log p
+}
+
+// evalNLL is the hook of "sgm eval": it computes the NLL and returns true
+// with --nll, returns true with a usage error when a flag of --nll is
+// given without it, and returns false otherwise.
+func evalNLL(e *env, fs *flag.FlagSet, f *nllFlags, target, model string, n int, seed uint64, asJSON bool) (bool, error) {
+	set := givenFlags(fs)
+	f.sde.set = set
+	if !f.nll {
+		for _, name := range nllOnlyFlags {
+			if set[name] {
+				return true, usagef("--%s applies only with --nll", name)
+			}
+		}
+		return false, nil
+	}
+	return true, runNLL(e, f, set, target, model, n, seed, asJSON)
+}
+
+func runNLL(e *env, f *nllFlags, set map[string]bool, target, model string, n int, seed uint64, asJSON bool) error {
+	if err := checkOnly(set, nllEvalFlags, "--nll"); err != nil {
+		return err
+	}
+	if f.data == "" {
+		return usagef("--nll needs --data SPEC: the points to evaluate")
+	}
+	p, err := f.sde.process()
+	if err != nil {
+		return err
+	}
+	if err := f.sde.checkTol(); err != nil {
+		return err
+	}
+	m, err := sdeTarget(target, model)
+	if err != nil {
+		return err
+	}
+	d := m.Dim()
+	if err := checkRange("n", n, 2, maxNLLPoints); err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x11))
+	var x []float64
+	if f.data == "target" {
+		x = m.Sample(n, rng)
+	} else {
+		spec, err := data.ParsePointSpec(f.data)
+		if err != nil {
+			return usagef("--data: %v", err)
+		}
+		pts, err := spec.Points(n, rng)
+		if err != nil {
+			return fmt.Errorf("--data: %w", err)
+		}
+		if pts.D != d {
+			return usagef("--data %s: points of dimension %d, --target %s has %d", f.data, pts.D, target, d)
+		}
+		if pts.N > maxNLLPoints {
+			return usagef("--data %s: %d points, at most %d", f.data, pts.N, maxNLLPoints)
+		}
+		x = pts.Data
+	}
+	if bad := nonFiniteRows(x, d); bad > 0 {
+		return fmt.Errorf("--data %s: %d points are not finite", f.data, bad)
+	}
+	score, err := sde.NewMixture(p, m)
+	if err != nil {
+		return fmt.Errorf("--target under --sde %s: %w", f.sde.sde, err)
+	}
+	r, err := nll(x, p, score, f.sde.rtol, f.sde.atol)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return json.NewEncoder(e.stdout).Encode(r)
+	}
+	for _, kv := range []struct {
+		k string
+		v any
+	}{{"sde", r.SDE}, {"n", r.N}, {"nll_nats", r.NLL}, {"nll_se", r.SE}, {"bits_per_dim", r.BitsPerDim}, {"nfe", r.NFE}, {"nll_exact_nats", r.Exact}} {
+		if v, ok := kv.v.(float64); ok {
+			fmt.Fprintf(e.stdout, "%-24s %.6g\n", kv.k, v)
+		} else {
+			fmt.Fprintf(e.stdout, "%-24s %v\n", kv.k, kv.v)
+		}
+	}
+	return nil
+}
+
+// maxNLLPoints bounds the points of one eval --nll: one ODE solve holds
+// them all, about 20 values each per dimension.
+const maxNLLPoints = 1_000_000
+
+// nll computes the mean negative log-likelihood of the points x under the
+// probability-flow ODE of p with the exact mixture score and divergence
+// and the SDE's prior, as for any model, with the closed form beside it.
+func nll(x []float64, p sde.SDE, score sde.Mixture, rtol, atol float64) (nllResult, error) {
+	d := score.Dim()
+	n := len(x) / d
+	logp := make([]float64, n)
+	nfe, err := likelihood.ODE{RTol: rtol, ATol: atol}.LogProb(logp, x, p, score)
+	if err != nil {
+		return nllResult{}, err
+	}
+	var sum, sum2, exact float64
+	for i, l := range logp {
+		sum -= l
+		sum2 += l * l
+		exact -= score.Data.LogProb(x[i*d : (i+1)*d])
+	}
+	mean := sum / float64(n)
+	sd := math.Sqrt(max(0, sum2/float64(n)-mean*mean) * float64(n) / float64(n-1))
+	return nllResult{
+		SDE: p.String(), N: n, NLL: mean, SE: sd / math.Sqrt(float64(n)),
+		BitsPerDim: mean / (float64(d) * math.Ln2), NFE: nfe, Exact: exact / float64(n),
+	}, nil
+}
