@@ -485,7 +485,7 @@ func Curves(series []Series, xLabel, yLabel, title string, marks ...Mark) (*Char
 		return nil, fmt.Errorf("no series to draw")
 	}
 	p := newChartPlot(title, xLabel, yLabel)
-	colours := []color.Color{blue, orange, color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}, color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff}}
+	colours := []color.Color{blue, orange, color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}, color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff}, color.RGBA{R: 0x94, G: 0x67, B: 0xbd, A: 0xff}, color.RGBA{R: 0x8c, G: 0x56, B: 0x4b, A: 0xff}} // tab10: + purple, brown for 6 samplers
 	p.Add(plotter.NewGrid())
 	var all plotter.XYs
 	dropped := 0

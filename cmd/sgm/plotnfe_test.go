@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestPlotNFE draws the figure for a small run and checks the table: every
+// sampler at every budget, and quality that improves with the budget
+// (dpm2m's W₂ at NFE 32 below em's at NFE 2, which has not left the
+// prior's scale: about 1 against 0.2 at n = 100).
+func TestPlotNFE(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "nfe.png")
+	code, stdout, stderr := runSGM(t, "plot", "nfe", "--target", "seed-mog", "--sde", "vp", "--nfe", "2,32", "--n", "100", "--reps", "2", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if fi, err := os.Stat(out); err != nil || fi.Size() == 0 {
+		t.Fatalf("figure: %v", err)
+	}
+	w2 := map[string]float64{}
+	rows := map[string]int{}
+	sc := bufio.NewScanner(strings.NewReader(stdout))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) != 3 || f[0] == "sampler" {
+			continue
+		}
+		v, err := strconv.ParseFloat(f[2], 64)
+		if err != nil {
+			t.Fatalf("row %q: %v", sc.Text(), err)
+		}
+		rows[f[0]]++
+		w2[f[0]+" "+f[1]] = v
+	}
+	for _, name := range []string{"em", "pc", "heun", "dpm2m", "ddim"} {
+		if rows[name] != 2 {
+			t.Errorf("%s: %d rows, want 2:\n%s", name, rows[name], stdout)
+		}
+	}
+	if rows["ode"] != len(odeTolerances) || !strings.Contains(stdout, "floor") {
+		t.Errorf("ode rows %d, want %d, and a floor:\n%s", rows["ode"], len(odeTolerances), stdout)
+	}
+	if !(w2["dpm2m 32"] < w2["em 2"]/2) {
+		t.Errorf("dpm2m at NFE 32: W2 %v, em at NFE 2: %v", w2["dpm2m 32"], w2["em 2"])
+	}
+}
+
+func TestPlotNFERefusals(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "nfe.png")
+	base := []string{"plot", "nfe", "--target", "seed-mog", "--out", out}
+	for _, c := range []struct {
+		want string
+		args []string
+	}{
+		{"--sampler ddim needs --sde vp", []string{"--sde", "ve", "--samplers", "ddim"}},
+		{"with --sde, want one of", []string{"--sde", "vp", "--samplers", "em,langevin"}},
+		{"--nfe must be at least 2", []string{"--sde", "vp", "--nfe", "1,4"}},
+		{"--nfe \"\": want 1 to 20 budgets", []string{"--sde", "vp", "--nfe", ""}},
+		{"--n must be at most 5000", []string{"--sde", "vp", "--n", "6000"}},
+		{"--reps must be at least 1", []string{"--sde", "vp", "--reps", "0"}},
+		{"--rtol does not apply", []string{"--sde", "vp", "--rtol", "1e-3"}},
+		{"--sde is required", nil},
+		{"want a file ending in .png, .svg", []string{"--sde", "vp", "--out", filepath.Join(t.TempDir(), "x.gif")}},
+	} {
+		refusal(t, out, c.want, append(append([]string{}, base...), c.args...)...)
+	}
+}
