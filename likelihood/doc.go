@@ -11,6 +11,11 @@
 // above; a network that computes its score and divergence together plugs
 // in through the same interface.
 //
+// The change of variables itself (ODE.Flow) takes any time-dependent
+// vector field with its divergence (VelocityDivergence), so a learned
+// flow-matching field gets likelihoods from the same code; Velocity makes
+// the probability-flow field of an SDE one.
+//
 // With the exact score of a Gaussian mixture and its exact p₁ as the
 // prior, the result is the mixture's closed-form log p_ε up to the
 // solver's tolerance; with the SDE's prior N(0, s(1)² I) instead, it

@@ -166,18 +166,47 @@ func (o ODE) solver(d int) ode.DormandPrince {
 	return s
 }
 
+// VelocityDivergence is a time-dependent vector field with its
+// divergence: VelocityDivAt sets dst[i*d:(i+1)*d] to v(x_i, t) and div[i]
+// to ∇ₓ·v(x_i, t) for each point of the batch x. A learned flow-matching
+// vector field with its divergence implements it; Velocity builds one from
+// an SDE and a ScoreDivergence (the probability-flow ODE).
+type VelocityDivergence interface {
+	Dim() int
+	VelocityDivAt(dst, div, x []float64, t float64)
+}
+
+// Velocity returns the probability-flow vector field of p and s with its
+// divergence:
+//
+//	v = f(t) x - ½ g(t)² s(x, t),   ∇ₓ·v = f(t) d - ½ g(t)² ∇ₓ·s
+func Velocity(p sde.SDE, s ScoreDivergence) VelocityDivergence { return flowField{p, s} }
+
+type flowField struct {
+	p sde.SDE
+	s ScoreDivergence
+}
+
+func (v flowField) Dim() int { return v.s.Dim() }
+
+func (v flowField) VelocityDivAt(dst, div, x []float64, t float64) {
+	v.s.ScoreDivAt(dst, div, x, t)
+	f, g := v.p.Coefficients(t)
+	h := 0.5 * g * g
+	for j, xj := range x {
+		dst[j] = f*xj - h*dst[j]
+	}
+	fd := f * float64(v.s.Dim())
+	for i := range div {
+		div[i] = fd - h*div[i]
+	}
+}
+
 // LogProb sets dst[i] to log p_Eps at point i of the batch x, in nats, and
 // returns the number of evaluations of s (each for the whole batch). It
 // returns an error if the settings are out of range or the solve fails;
 // it panics if len(x) != len(dst)·s.Dim().
 func (o ODE) LogProb(dst, x []float64, p sde.SDE, s ScoreDivergence) (nfe int, err error) {
-	d := s.Dim()
-	if len(dst)*d != len(x) || d <= 0 {
-		panic(fmt.Sprintf("likelihood: LogProb: len(x)=%d for %d points of dimension %d", len(x), len(dst), d))
-	}
-	if err := o.Validate(); err != nil {
-		return 0, err
-	}
 	if err := p.Validate(); err != nil {
 		return 0, err
 	}
@@ -185,34 +214,53 @@ func (o ODE) LogProb(dst, x []float64, p sde.SDE, s ScoreDivergence) (nfe int, e
 	if eps == 0 {
 		eps = 1e-5
 	}
+	prior := o.Prior
+	if prior == nil {
+		prior = func(x []float64) float64 { return sde.PriorLogProb(p, x) }
+	}
+	return o.Flow(dst, x, Velocity(p, s), eps, 1, prior)
+}
+
+// Flow sets dst[i] to log p_t0 at point i of the batch x for the density
+// transported by the ODE dx/dt = v(x, t), given log p_t1 = prior, by the
+// instantaneous change of variables (Chen et al. 2018):
+//
+//	log p_t0(x(t0)) = log p_t1(x(t1)) + ∫_t0^t1 ∇ₓ·v(x(t), t) dt
+//
+// integrating x and the integral together from t0 to t1 (either direction:
+// flow matching's data end is t = 1, its noise end t = 0) at the settings'
+// tolerances; Eps and Prior are not used. It returns the number of
+// evaluations of v and an error as LogProb does.
+func (o ODE) Flow(dst, x []float64, v VelocityDivergence, t0, t1 float64, prior func(x []float64) float64) (nfe int, err error) {
+	d := v.Dim()
+	if len(dst)*d != len(x) || d <= 0 {
+		panic(fmt.Sprintf("likelihood: LogProb: len(x)=%d for %d points of dimension %d", len(x), len(dst), d))
+	}
+	if err := o.Validate(); err != nil {
+		return 0, err
+	}
 	n := len(dst)
 	state := make([]float64, n*(d+1))
 	for i := range n {
 		copy(state[i*(d+1):i*(d+1)+d], x[i*d:(i+1)*d])
 	}
-	xs, sc, div := make([]float64, n*d), make([]float64, n*d), make([]float64, n)
+	xs, vel, div := make([]float64, n*d), make([]float64, n*d), make([]float64, n)
 	field := func(t float64, y, dy []float64) {
 		for i := range n {
 			copy(xs[i*d:(i+1)*d], y[i*(d+1):i*(d+1)+d])
 		}
-		s.ScoreDivAt(sc, div, xs, t)
-		f, g := p.Coefficients(t)
-		h := 0.5 * g * g
+		v.VelocityDivAt(vel, div, xs, t)
 		for i := range n {
-			for j := range d {
-				dy[i*(d+1)+j] = f*xs[i*d+j] - h*sc[i*d+j]
-			}
-			dy[i*(d+1)+d] = f*float64(d) - h*div[i]
+			copy(dy[i*(d+1):i*(d+1)+d], vel[i*d:(i+1)*d])
+			dy[i*(d+1)+d] = div[i]
 		}
 	}
-	st, err := o.solver(d).Solve(field, state, eps, 1)
+	st, err := o.solver(d).Solve(field, state, t0, t1)
 	if err != nil {
 		return st.NFE, fmt.Errorf("probability-flow ODE: %w", err)
 	}
-	prior := o.Prior
-	if prior == nil {
-		prior = func(x []float64) float64 { return sde.PriorLogProb(p, x) }
-	}
+	// Integrating from t0 to t1 accumulates ∫_t0^t1 div dt, whatever the
+	// direction.
 	for i := range n {
 		y := state[i*(d+1) : (i+1)*(d+1)]
 		dst[i] = prior(y[:d]) + y[d]
