@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/likelihood"
@@ -85,6 +86,11 @@ func runNLL(e *env, f *nllFlags, set map[string]bool, target, model string, n in
 	if err := checkRange("n", n, 2, maxNLLPoints); err != nil {
 		return err
 	}
+	if f.data == "target" || strings.HasPrefix(f.data, "toy:") {
+		if err := checkFits("n", n, fmt.Sprintf("the ODE's state for %d-dimensional points", d), func(v int) float64 { return nllBytes(v, d) }); err != nil {
+			return err
+		}
+	}
 	rng := rand.New(rand.NewPCG(seed, 0x11))
 	var x []float64
 	if f.data == "target" {
@@ -101,8 +107,8 @@ func runNLL(e *env, f *nllFlags, set map[string]bool, target, model string, n in
 		if pts.D != d {
 			return usagef("--data %s: points of dimension %d, --target %s has %d", f.data, pts.D, target, d)
 		}
-		if pts.N > maxNLLPoints {
-			return usagef("--data %s: %d points, at most %d", f.data, pts.N, maxNLLPoints)
+		if pts.N > maxNLLPoints || nllBytes(pts.N, d) > memoryBudget() {
+			return usagef("--data %s: %d points of dimension %d, more than one ODE solve here can hold (at most %d points, %s)", f.data, pts.N, d, maxNLLPoints, byteSize(memoryBudget()))
 		}
 		x = pts.Data
 	}
@@ -132,6 +138,10 @@ func runNLL(e *env, f *nllFlags, set map[string]bool, target, model string, n in
 	}
 	return nil
 }
+
+// nllBytes is the memory of one ODE solve over n points of dimension d:
+// the solver's 10 copies of the state of n(d+1) values, and 4 of the points.
+func nllBytes(n, d int) float64 { return 8 * float64(n) * (10*float64(d+1) + 4*float64(d)) }
 
 // maxNLLPoints bounds the points of one eval --nll: one ODE solve holds
 // them all, about 20 values each per dimension.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/sgm-dev/sgm/data"
@@ -146,10 +147,17 @@ func TestEvalNLLRefusals(t *testing.T) {
 	if err := os.WriteFile(oneD, []byte(`{"components": [{"weight": 1, "mean": [0], "std": [1]}]}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A 20000-dimensional Gaussian: a million points would take terabytes.
+	big := filepath.Join(t.TempDir(), "big.json")
+	zeros, ones := strings.Repeat("0,", 19999)+"0", strings.Repeat("1,", 19999)+"1"
+	if err := os.WriteFile(big, []byte(`{"components": [{"weight": 1, "mean": [`+zeros+`], "std": [`+ones+`]}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		want string
 		args []string
 	}{
+		{"the ODE's state for 20000-dimensional points would take", []string{"--nll", "--data", "target", "--target", big, "--sde", "vp", "--n", "1000000"}},
 		{"--nll needs --data", []string{"--nll", "--target", "seed-mog", "--sde", "vp"}},
 		{"--sde is required", []string{"--nll", "--data", "target", "--target", "seed-mog"}},
 		{"--data applies only with --nll", []string{"--data", "target", "--samples", "x.csv"}},
