@@ -72,6 +72,9 @@ func hostileSetups(dir, model, samples string) []hostileSetup {
 		{"sample", "hmc", []string{"--target", "seed-mog", "--sampler", "hmc", "--n", "10", "--steps", "5", "--leapfrog", "2", "--out", out("s.csv")}},
 		{"sample", "annealed", []string{"--target", "seed-mog", "--sampler", "annealed", "--sigmas", "1,0.1,3", "--n", "10", "--steps-per-level", "2", "--out", out("s.csv")}},
 		{"sample", "model", []string{"--model", model, "--level", "1", "--n", "10", "--steps", "5", "--out", out("s.csv")}},
+		{"sample", "sde", []string{"--target", "seed-mog", "--sde", "vp", "--sampler", "dpm2m", "--n", "10", "--out", out("s.csv")}},
+		{"eval", "nll", []string{"--nll", "--data", "target", "--target", "seed-mog", "--sde", "vp", "--n", "10"}},
+		{"plot nfe", "", []string{"--target", "seed-mog", "--sde", "vp", "--samplers", "dpm2m,ode", "--nfe", "2,4", "--n", "20", "--reps", "1", "--out", out("n.png")}},
 		{"train", "", []string{"--steps", "2", "--batch", "8", "--features", "8", "--width", "8", "--depth", "1", "--levels", "3", "--out", out("model")}},
 		{"version", "", nil},
 	}
