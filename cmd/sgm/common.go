@@ -288,12 +288,9 @@ func (p *progressBar) update(s train.Status) {
 // loadNet reads a checkpoint for evaluation: with the moving averages of
 // the weights when training kept them (train --ema), as NCSNv2 samples.
 func loadNet(backend compute.Backend, dir string) (*scorenet.Net, error) {
-	net, err := scorenet.Load(backend, dir)
+	net, err := scorenet.Open(dir, scorenet.WithBackend(backend))
 	if err != nil {
 		return nil, fmt.Errorf("--model: %w", err)
-	}
-	if ema, ok := net.EMA(); ok {
-		return ema, nil
 	}
 	return net, nil
 }

@@ -318,11 +318,8 @@ func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool
 	if err := stage("score-error", func() error {
 		sum.ScoreError = scoreErrors(net, im, 1000, rand.New(rand.NewPCG(seed, 0xf15e)))
 		sum.AutoLevel = -1
-		for _, le := range sum.ScoreError {
-			if le.Relative <= autoTolerance {
-				sum.AutoLevel = le.Level
-				break
-			}
+		if i := chosenLevel(sum.ScoreError, autoTolerance); i >= 0 {
+			sum.AutoLevel = sum.ScoreError[i].Level
 		}
 		return saveScoreError(figure("7-score-error.png"), sum.ScoreError, "learned score against the exact score of the smoothed image")
 	}); err != nil {
@@ -432,17 +429,8 @@ func checkMixtureMoments(m *dist.Mixture, rng *rand.Rand) (mixtureCheck, error) 
 	if err := (sample.Langevin{StepSize: c.StepSize, Steps: c.Steps}).Run(x, m, rng); err != nil {
 		return c, err
 	}
-	for _, comp := range m.Components() {
-		for k := range 2 {
-			c.ExactMean[k] += comp.Weight * comp.Mean[k]
-		}
-	}
-	for _, comp := range m.Components() {
-		for k := range 2 {
-			d := comp.Mean[k] - c.ExactMean[k]
-			c.ExactVar[k] += comp.Weight * (comp.Std[k]*comp.Std[k] + d*d)
-		}
-	}
+	copy(c.ExactMean[:], m.Mean())
+	copy(c.ExactVar[:], m.Var())
 	n := float64(c.Particles)
 	for k := range 2 {
 		for i := k; i < len(x); i += 2 {
