@@ -159,7 +159,7 @@ func checkModelDir(dir string) error {
 	}
 	marked, first := false, ""
 	for _, e := range entries {
-		name, ext := e.Name(), filepath.Ext(e.Name())
+		name := e.Name()
 		var ours bool
 		switch {
 		case name == scorenet.LockName:
@@ -167,11 +167,9 @@ func checkModelDir(dir string) error {
 		case name == demoMark:
 			marked = true
 			continue
-		case e.IsDir():
-			ours = strings.HasPrefix(name, ".saving-") // a checkpoint's staging
-		case !e.Type().IsRegular():
-		case strings.HasPrefix(name, "checkpoint-"):
-			ours = ext == ".json" || ext == ".bin"
+		case scorenet.SavedFile(e): // a checkpoint, or its staging directory
+			ours = true
+		case e.IsDir(), !e.Type().IsRegular():
 		default:
 			ours = name == "loss.csv" || name == "loss.png" ||
 				strings.HasPrefix(name, ".loss.csv.tmp") || strings.HasPrefix(name, ".loss.png.tmp")
