@@ -62,6 +62,15 @@ func TestLayoutIsTheStore(t *testing.T) {
 			t.Errorf("fastnet slot %d is not %s", i, layout[i].Name)
 		}
 	}
+	// And each slice lands in the field of its meaning.
+	same := func(a, b []float32) bool { return len(a) == len(b) && &a[0] == &b[0] }
+	ok := same(fp.BCos, w.BCos) && same(fp.BSin, w.BSin) && same(fp.Alpha, w.Alpha) && same(fp.Beta, w.Beta)
+	for k := range w.Dense {
+		ok = ok && same(fp.Dense[k], w.Dense[k]) && same(fp.DenseBiases[k], w.DenseBiases[k])
+	}
+	if !ok {
+		t.Error("fastnet.FromValues puts a weight in the wrong field")
+	}
 	if got := Frozen(); !slices.Equal(got, []string{"rf/B_cos", "rf/B_sin"}) {
 		t.Errorf("Frozen() = %v", got)
 	}
