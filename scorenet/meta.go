@@ -145,8 +145,8 @@ func decodeMetadata(b []byte) (*metadata, Config, int, error) {
 			return nil, Config{}, 0, fmt.Errorf("metadata: variable %s twice", path)
 		case v.DType != shape.DType || !slices.Equal(v.Dimensions, shape.Dimensions):
 			return nil, Config{}, 0, fmt.Errorf("metadata: variable %s is %s %v, want %s for config %s", path, v.DType, v.Dimensions, shape, cfg)
-		case v.Pos != pos || v.Length != int(shape.Memory()):
-			return nil, Config{}, 0, fmt.Errorf("metadata: variable %s at byte %d with %d bytes, want byte %d with %d", path, v.Pos, v.Length, pos, shape.Memory())
+		case v.Pos != pos || v.Length != int(shape.ByteSize()):
+			return nil, Config{}, 0, fmt.Errorf("metadata: variable %s at byte %d with %d bytes, want byte %d with %d", path, v.Pos, v.Length, pos, shape.ByteSize())
 		}
 		has[path] = true
 		if pos += v.Length; pos > maxDataBytes {
