@@ -11,7 +11,7 @@ import (
 // time (its "ops_sequential" option), which differentiating the network
 // twice needs there (CheckSecondOrder).
 func SequentialGoBackend() (compute.Backend, error) {
-	return startBackend("go:ops_sequential")
+	return StartBackend("go:ops_sequential")
 }
 
 // CheckSecondOrder returns an error if the network's backend cannot safely

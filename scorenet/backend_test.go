@@ -13,7 +13,7 @@ func TestCheckSecondOrder(t *testing.T) {
 		config string
 		ok     bool
 	}{{"go", false}, {"go:ops_parallel", false}, {"go:ops_sequential", true}} {
-		b, err := startBackend(c.config)
+		b, err := StartBackend(c.config)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -29,5 +29,14 @@ func TestCheckSecondOrder(t *testing.T) {
 	b, err := SequentialGoBackend()
 	if err != nil || !opsSequential(b) {
 		t.Errorf("SequentialGoBackend() = %v, %v: not sequential", b, err)
+	}
+}
+
+// TestStartBackendErrors checks that a bad configuration is an error that
+// names it (GoMLX's pure-Go backend refuses unknown options).
+func TestStartBackendErrors(t *testing.T) {
+	_, err := StartBackend("go:no_such_option")
+	if err == nil || !strings.HasPrefix(err.Error(), `backend "go:no_such_option": `) {
+		t.Errorf("StartBackend(go:no_such_option) = %v, want an error naming it", err)
 	}
 }

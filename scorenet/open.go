@@ -13,19 +13,20 @@ import (
 // GoBackend starts GoMLX's pure-Go backend, which needs no cgo and
 // downloads nothing (build with GOEXPERIMENT=simd for its vectorised
 // kernels). Open uses it unless told otherwise; pass it to New.
-func GoBackend() (compute.Backend, error) { return startBackend("go") }
+func GoBackend() (compute.Backend, error) { return StartBackend("go") }
 
-// startBackend starts the named backend, turning a panic of its
-// constructor into an error.
-func startBackend(name string) (b compute.Backend, err error) {
+// StartBackend starts the GoMLX backend that config names ("go",
+// "go:ops_sequential", "xla:cuda" in a build with XLA), turning a panic of
+// its constructor into an error. The error starts "backend" + config.
+func StartBackend(config string) (b compute.Backend, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("scorenet: backend %q: %v", name, r)
+			err = fmt.Errorf("backend %q: %v", config, r)
 		}
 	}()
-	b, err = compute.NewWithConfig(name)
+	b, err = compute.NewWithConfig(config)
 	if err != nil {
-		return nil, fmt.Errorf("scorenet: backend %q: %w", name, err)
+		return nil, fmt.Errorf("backend %q: %w", config, err)
 	}
 	return b, nil
 }

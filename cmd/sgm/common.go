@@ -88,14 +88,8 @@ func newBackend(name string) (b compute.Backend, err error) {
 	if err := checkBackend(name); err != nil {
 		return nil, err
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("--backend %q: %v", name, r)
-		}
-	}()
-	b, err = compute.NewWithConfig(name)
-	if err != nil {
-		return nil, fmt.Errorf("--backend %q: %w", name, err)
+	if b, err = scorenet.StartBackend(name); err != nil {
+		return nil, fmt.Errorf("--%w", err) // --backend "NAME": ...
 	}
 	return b, nil
 }
