@@ -23,4 +23,33 @@
 //
 // Points are float64, stored row-major in flat slices: a batch of n points in
 // R^d is a slice of length n*d whose i-th point is x[i*d : (i+1)*d].
+//
+// # Errors and panics
+//
+// One rule holds in every package, gonum's:
+//
+//   - Programmer misuse panics, with a message that starts with the
+//     package's name ("scorenet: ScoreBatch: len(dst)=3 != len(x)=4"):
+//     slices of the wrong length, a dimension that does not match, an index
+//     (a noise level) out of range, a nil where a value is required. The
+//     caller controls these and can check them before the call.
+//   - Data, user input and I/O return an error: files (checkpoints, images,
+//     CSV, JSON specs, all treated as untrusted), settings structs and
+//     their Validate methods (sample.Langevin, train.Settings,
+//     scorenet.Config), constructors that take such values, and failures of
+//     a GoMLX backend where the signature has an error to return
+//     (scorenet.Net.ScoreBatch, train.Run).
+//   - A numerical failure the caller may want to handle returns ok = false
+//     or a sentinel error (train.ErrDiverged).
+//
+// sgm.Scorer.ScoreBatch has no error to return: every implementation panics
+// on misuse (CheckBatch), and a trained network's (scorenet.Net.AtLevel)
+// also panics if its backend fails; call scorenet.Net.ScoreBatch to have
+// that failure as an error.
+//
+// # Use it from Go
+//
+// A trained network is one call away, on GoMLX's pure-Go backend with its
+// averaged weights (see scorenet.Open); the package Examples of scorenet,
+// train, sample, metric and plot train, load, sample, measure and draw.
 package sgm

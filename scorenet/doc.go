@@ -23,6 +23,24 @@
 // Langevin dynamics with it in compiled loops, so a device takes many steps
 // per call from the host.
 //
+// Open is the one call a Go program needs to use a trained network: it
+// loads a checkpoint directory on GoMLX's pure-Go backend (imported here,
+// so callers need no blank import; WithBackend picks another) with the
+// moving averages of the weights where training kept them. Net.NewLangevin
+// then samples it where it runs fastest: package sample's Langevin over
+// the fused CPU path on the pure-Go backend, compiled loops (Chain) on an
+// accelerator.
+//
+// The package owns the network's parameter layout: Layout lists the
+// variables (names, shapes, order, trainable or frozen), and VariablePath,
+// EMAPath, AdamMomentPath, StepPath and LearningRatePath name where the
+// network, its averages and GoMLX's Adam keep them. New, the graph,
+// checkpoints and train's fused engine all go through them.
+//
+// Misuse (slices of the wrong length, a level out of range) panics with a
+// "scorenet: " message; files, settings and backend failures return
+// errors, as the root package's doc says.
+//
 // Checkpoints (Net.Save, Load) are GoMLX's pairs of files, written crash-safe
 // into a run directory. Load treats them as untrusted input: the metadata
 // may hold only what sgm writes, every variable must have the shape the

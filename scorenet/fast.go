@@ -35,7 +35,7 @@ func (n *Net) fastEval() (*fastnet.Net, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := fastnet.New(w.FastnetParams())
+	f, err := fastnet.New(w.fastParams())
 	if err != nil {
 		return nil, err
 	}
@@ -88,13 +88,9 @@ func (n *Net) stepCheap() int64 {
 	return step
 }
 
-// FastnetParams returns the weights in internal/fastnet's layout (the same
+// fastParams returns the weights in internal/fastnet's form (the same
 // slices, not copies).
-func (w *Weights) FastnetParams() fastnet.Params {
-	return fastnet.Params{
-		Dim: w.Config.Dim, Features: w.Config.Features, Width: w.Config.Width, Depth: w.Config.Depth,
-		BCos: w.BCos, BSin: w.BSin, Alpha: w.Alpha, Beta: w.Beta,
-		Dense: w.Dense, DenseBiases: w.DenseBiases,
-		Softplus: w.Config.Activation == "softplus",
-	}
+func (w *Weights) fastParams() fastnet.Params {
+	c := w.Config
+	return fastnet.FromValues(c.Dim, c.Features, c.Width, c.Depth, c.Activation == "softplus", w.Values())
 }

@@ -21,7 +21,6 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/model/checkpoint"
-	"github.com/gomlx/gomlx/ml/train/optimizer"
 )
 
 // A checkpoint is untrusted input: Load reads its metadata (GoMLX's JSON
@@ -146,8 +145,8 @@ func decodeMetadata(b []byte) (*metadata, Config, int, error) {
 			return nil, Config{}, 0, fmt.Errorf("metadata: variable %s twice", path)
 		case v.DType != shape.DType || !slices.Equal(v.Dimensions, shape.Dimensions):
 			return nil, Config{}, 0, fmt.Errorf("metadata: variable %s is %s %v, want %s for config %s", path, v.DType, v.Dimensions, shape, cfg)
-		case v.Pos != pos || v.Length != int(shape.Memory()):
-			return nil, Config{}, 0, fmt.Errorf("metadata: variable %s at byte %d with %d bytes, want byte %d with %d", path, v.Pos, v.Length, pos, shape.Memory())
+		case v.Pos != pos || v.Length != int(shape.ByteSize()):
+			return nil, Config{}, 0, fmt.Errorf("metadata: variable %s at byte %d with %d bytes, want byte %d with %d", path, v.Pos, v.Length, pos, shape.ByteSize())
 		}
 		has[path] = true
 		if pos += v.Length; pos > maxDataBytes {
@@ -165,41 +164,29 @@ func (c Config) String() string {
 	return fmt.Sprintf("dim %d, features %d, width %d, depth %d, %d levels", c.Dim, c.Features, c.Width, c.Depth, len(c.Sigmas))
 }
 
-// Paths of the variables training adds beside the network's.
-var (
-	globalStepPath = model.JoinPath("/", optimizer.GlobalStepVariableName)
-	adamPrefix     = "/" + optimizer.AdamDefaultScope + "/"
-	adamStepPath   = adamPrefix + "step"
-	learnRatePath  = "/optimizers/learning_rate"
-	rngStatePath   = model.JoinPath("/", model.RNGStateVariableName)
-)
+// rngStatePath is the graph's generator state.
+var rngStatePath = model.JoinPath("/", model.RNGStateVariableName)
 
-// netShapes returns the shape of each of the network's variables, by name
-// relative to its scope, and the names of the trainable ones. It refuses
-// a configuration whose weights would exceed MaxWeightBytes. cfg has its
-// defaults.
+// netShapes returns the shape of each of the network's variables (Layout),
+// by name relative to its scope, and the names of the trainable ones. It
+// refuses a configuration whose weights would exceed MaxWeightBytes. cfg
+// has its defaults.
 func netShapes(cfg Config) (map[string]shapes.Shape, []string, error) {
 	F, d, L := cfg.Features, cfg.Dim, len(cfg.Sigmas)
 	// The number of weights, in float64: a configuration read from a
-	// file may be large enough to overflow an int.
+	// file may be large enough to overflow an int (and Layout's sizes).
 	in, W := float64(2*F+d), float64(cfg.Width)
 	n := 2*float64(F)*float64(d) + 2*float64(L) + in*W + W + float64(cfg.Depth-1)*(W*W+W) + W*float64(d) + float64(d)
 	if 4*n > MaxWeightBytes {
 		return nil, nil, fmt.Errorf("%s: the weights would take more than %d MiB", cfg, MaxWeightBytes>>20)
 	}
-	f32 := func(dims ...int) shapes.Shape { return shapes.Make(dtypes.Float32, dims...) }
-	out := map[string]shapes.Shape{"rf/" + varBCos: f32(F, d), "rf/" + varBSin: f32(F, d), "rf/" + varAlpha: f32(L), "rf/" + varBeta: f32(L)}
-	trainable := []string{"rf/" + varAlpha, "rf/" + varBeta}
-	rows := 2*F + d
-	for k := 0; k <= cfg.Depth; k++ {
-		o := cfg.Width
-		if k == cfg.Depth {
-			o = d
+	out := map[string]shapes.Shape{}
+	var trainable []string
+	for _, p := range Layout(cfg) {
+		out[p.Name] = shapes.Make(dtypes.Float32, p.Shape...)
+		if p.Trainable {
+			trainable = append(trainable, p.Name)
 		}
-		w, b := layerName(k)+"/weights", layerName(k)+"/biases"
-		out[w], out[b] = f32(rows, o), f32(o)
-		trainable = append(trainable, w, b)
-		rows = o
 	}
 	return out, trainable, nil
 }
@@ -213,19 +200,19 @@ func expectedShapes(cfg Config) (map[string]shapes.Shape, error) {
 		return nil, err
 	}
 	want := map[string]shapes.Shape{
-		globalStepPath: shapes.Make(dtypes.Int64),
-		adamStepPath:   shapes.Make(dtypes.Float32),
-		learnRatePath:  shapes.Make(dtypes.Float32),
-		rngStatePath:   compute.RNGStateShape,
+		StepPath:         shapes.Make(dtypes.Int64),
+		AdamStepPath:     shapes.Make(dtypes.Float32),
+		LearningRatePath: shapes.Make(dtypes.Float32),
+		rngStatePath:     compute.RNGStateShape,
 	}
 	for name, s := range net {
-		want["/"+ScopeName+"/"+name] = s
+		want[VariablePath(name)] = s
 	}
 	for _, name := range trainable {
 		s := net[name]
-		want[EMAPrefix+"/"+ScopeName+"/"+name] = s
-		want[adamPrefix+ScopeName+"/"+name+"_1st_moment"] = s
-		want[adamPrefix+ScopeName+"/"+name+"_2nd_moment"] = s
+		want[EMAPath(name)] = s
+		want[AdamMomentPath(name, 1)] = s
+		want[AdamMomentPath(name, 2)] = s
 	}
 	return want, nil
 }
@@ -239,17 +226,17 @@ func checkGroups(cfg Config, has map[string]bool) error {
 		return err
 	}
 	for name := range net {
-		if !has["/"+ScopeName+"/"+name] {
+		if !has[VariablePath(name)] {
 			return fmt.Errorf("variable %s missing", name)
 		}
 	}
 	groups := []struct {
 		what  string
 		paths []string
-	}{{what: "moving averages"}, {what: "Adam's state", paths: []string{adamStepPath}}}
+	}{{what: "moving averages"}, {what: "Adam's state", paths: []string{AdamStepPath}}}
 	for _, name := range trainable {
-		groups[0].paths = append(groups[0].paths, EMAPrefix+"/"+ScopeName+"/"+name)
-		groups[1].paths = append(groups[1].paths, adamPrefix+ScopeName+"/"+name+"_1st_moment", adamPrefix+ScopeName+"/"+name+"_2nd_moment")
+		groups[0].paths = append(groups[0].paths, EMAPath(name))
+		groups[1].paths = append(groups[1].paths, AdamMomentPath(name, 1), AdamMomentPath(name, 2))
 	}
 	for _, g := range groups {
 		n := 0
@@ -352,7 +339,7 @@ func loadStore(meta, data []byte) (*model.Store, error) {
 	if _, err := checkpoint.Load(store).FromEmbed(string(meta), data).Immediate().Done(); err != nil {
 		return nil, err
 	}
-	if v := store.GetVariable(globalStepPath); v != nil {
+	if v := store.GetVariable(StepPath); v != nil {
 		t, err := v.Value()
 		if err != nil {
 			return nil, err
@@ -361,7 +348,7 @@ func loadStore(meta, data []byte) (*model.Store, error) {
 			return nil, fmt.Errorf("step count %d is negative", s)
 		}
 	}
-	if v := store.GetVariable(adamStepPath); v != nil {
+	if v := store.GetVariable(AdamStepPath); v != nil {
 		t, err := v.Value()
 		if err != nil {
 			return nil, err

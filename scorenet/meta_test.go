@@ -21,7 +21,7 @@ func savedRun(t testing.TB, width int, seed uint64, step int64) (dir, base strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := n.store.CreateVariable(globalStepPath, tensors.FromScalar(step)); err != nil {
+	if _, err := n.store.CreateVariable(StepPath, tensors.FromScalar(step)); err != nil {
 		t.Fatal(err)
 	}
 	if err := n.Save(dir); err != nil {

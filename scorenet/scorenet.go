@@ -130,7 +130,7 @@ const EMAPrefix = "/ema"
 // moving averages of its trainable weights (NCSNv2), and whether the store
 // holds them. The view shares the store; train the network, not the view.
 func (n *Net) EMA() (*Net, bool) {
-	if n.store.GetVariable(EMAPrefix+model.JoinPath("/", ScopeName, "rf", varAlpha)) == nil {
+	if n.store.GetVariable(EMAPath("rf/"+varAlpha)) == nil {
 		return n, false
 	}
 	return &Net{cfg: n.cfg, backend: n.backend, store: n.store, ema: true, noFast: n.noFast}, true
@@ -146,62 +146,38 @@ func New(backend compute.Backend, cfg Config, rng *rand.Rand) (*Net, error) {
 	if err := n.setConfigParam(); err != nil {
 		return nil, err
 	}
+	// The variables in Layout's order, each drawn as its kind is: the
+	// frozen matrices from N(0, 1), α = 1, β = 0, a dense layer's weights
+	// and biases uniform in ±1/sqrt(fan-in).
 	scope := n.Scope()
-	normal := func(rows, cols int) []float32 {
-		v := make([]float32, rows*cols)
-		for i := range v {
-			v[i] = float32(rng.NormFloat64())
+	fanIn := 0
+	for _, p := range Layout(cfg) {
+		v := make([]float32, p.Size())
+		switch p.Name {
+		case "rf/" + varBCos, "rf/" + varBSin:
+			for i := range v {
+				v[i] = float32(rng.NormFloat64())
+			}
+		case "rf/" + varAlpha:
+			for i := range v {
+				v[i] = 1
+			}
+		case "rf/" + varBeta:
+		default:
+			if strings.HasSuffix(p.Name, "/weights") {
+				fanIn = p.Shape[0]
+			}
+			lim := 1 / math.Sqrt(float64(fanIn))
+			for i := range v {
+				v[i] = float32((2*rng.Float64() - 1) * lim)
+			}
 		}
-		return v
-	}
-	uniform := func(size int, limit float64) []float32 {
-		v := make([]float32, size)
-		for i := range v {
-			v[i] = float32((2*rng.Float64() - 1) * limit)
-		}
-		return v
-	}
-	F, d, L := cfg.Features, cfg.Dim, len(cfg.Sigmas)
-	rf := scope.At("rf")
-	create := func(s *model.Scope, name string, t *tensors.Tensor) (*model.Variable, error) {
-		v, err := s.CreateVariable(name, t)
+		dir, base, _ := strings.Cut(p.Name, "/")
+		variable, err := scope.At("%s", dir).CreateVariable(base, tensors.FromFlatDataAndDimensions(v, p.Shape...))
 		if err != nil {
-			return nil, fmt.Errorf("scorenet: create %s: %w", name, err)
+			return nil, fmt.Errorf("scorenet: create %s: %w", p.Name, err)
 		}
-		return v, nil
-	}
-	for _, name := range []string{varBCos, varBSin} {
-		v, err := create(rf, name, tensors.FromFlatDataAndDimensions(normal(F, d), F, d))
-		if err != nil {
-			return nil, err
-		}
-		v.SetTrainable(false)
-	}
-	ones := make([]float32, L)
-	for i := range ones {
-		ones[i] = 1
-	}
-	if _, err := create(rf, varAlpha, tensors.FromFlatDataAndDimensions(ones, L)); err != nil {
-		return nil, err
-	}
-	if _, err := create(rf, varBeta, tensors.FromFlatDataAndDimensions(make([]float32, L), L)); err != nil {
-		return nil, err
-	}
-	in := 2*F + d
-	for k := 0; k <= cfg.Depth; k++ {
-		out := cfg.Width
-		if k == cfg.Depth {
-			out = d
-		}
-		lim := 1 / math.Sqrt(float64(in))
-		layer := scope.At("%s", layerName(k))
-		if _, err := create(layer, "weights", tensors.FromFlatDataAndDimensions(uniform(in*out, lim), in, out)); err != nil {
-			return nil, err
-		}
-		if _, err := create(layer, "biases", tensors.FromFlatDataAndDimensions(uniform(out, lim), out)); err != nil {
-			return nil, err
-		}
-		in = out
+		variable.SetTrainable(p.Trainable)
 	}
 	return n, nil
 }
@@ -272,17 +248,14 @@ func (n *Net) Scores(scope *model.Scope, x, level *Node) *Node {
 }
 
 // ScoreBatch sets dst to the scores at the points x for noise level index
-// level, with the batch layout of sgm.Scorer. It returns an error if dst
-// and x differ in length, if x does not hold whole points, or if level is
-// out of range.
+// level, with the batch layout of sgm.Scorer. As the root package's
+// contract says, misuse panics: dst and x of different lengths, x not
+// whole points, level out of range. It returns an error only if the
+// backend fails to evaluate the network.
 func (n *Net) ScoreBatch(dst, x []float64, level int) error {
 	d := n.cfg.Dim
-	if len(dst) != len(x) || len(x)%d != 0 {
-		return fmt.Errorf("scorenet: ScoreBatch: len(dst)=%d and len(x)=%d, want equal lengths holding whole points of dimension %d", len(dst), len(x), d)
-	}
-	if err := n.checkLevel(level); err != nil {
-		return fmt.Errorf("scorenet: %w", err)
-	}
+	sgm.CheckBatch("scorenet: ScoreBatch", d, dst, x)
+	n.mustLevel("ScoreBatch", level)
 	rows := len(x) / d
 	if rows == 0 {
 		return nil
@@ -336,11 +309,11 @@ func (n *Net) scoreExecutor() (*model.Exec, error) {
 }
 
 // AtLevel returns the network at noise level index level as an sgm.Scorer.
-// It panics if level is out of range, and if evaluation fails.
+// It panics if level is out of range. The Scorer's ScoreBatch has no error
+// to return: it panics on misuse, as every Scorer does, and also if the
+// backend fails (call Net.ScoreBatch to have that as an error).
 func (n *Net) AtLevel(level int) sgm.Scorer {
-	if err := n.checkLevel(level); err != nil {
-		panic("scorenet: " + err.Error())
-	}
+	n.mustLevel("AtLevel", level)
 	return levelScorer{n, level}
 }
 
@@ -353,7 +326,7 @@ func (s levelScorer) Dim() int { return s.net.cfg.Dim }
 
 func (s levelScorer) ScoreBatch(dst, x []float64) {
 	if err := s.net.ScoreBatch(dst, x, s.level); err != nil {
-		panic(err)
+		panic(err) // already "scorenet: ..."
 	}
 }
 
@@ -378,7 +351,15 @@ func (n *Net) checkLevel(level int) error {
 }
 
 // Frozen reports the names of the variables that training never changes.
-func Frozen() []string { return []string{"rf/" + varBCos, "rf/" + varBSin} }
+func Frozen() []string {
+	var out []string
+	for _, p := range Layout(Config{}) {
+		if !p.Trainable {
+			out = append(out, p.Name)
+		}
+	}
+	return out
+}
 
 // VariableValues returns a copy of the named variable (a path relative to
 // the network's scope, e.g. "rf/B_cos") as float32s.
@@ -421,11 +402,9 @@ func (n *Net) Weights() (*Weights, error) {
 		v, err = n.VariableValues(name)
 		return v
 	}
-	w.BCos, w.BSin = get("rf/"+varBCos), get("rf/"+varBSin)
-	w.Alpha, w.Beta = get("rf/"+varAlpha), get("rf/"+varBeta)
-	for k := 0; k <= n.cfg.Depth; k++ {
-		w.Dense = append(w.Dense, get(layerName(k)+"/weights"))
-		w.DenseBiases = append(w.DenseBiases, get(layerName(k)+"/biases"))
+	w.Dense, w.DenseBiases = make([][]float32, n.cfg.Depth+1), make([][]float32, n.cfg.Depth+1)
+	for i, p := range Layout(n.cfg) {
+		*w.slot(i) = get(p.Name)
 	}
 	if err != nil {
 		return nil, err

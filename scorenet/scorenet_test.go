@@ -179,18 +179,33 @@ func TestConfigValidate(t *testing.T) {
 	}
 }
 
-func TestLevelOutOfRange(t *testing.T) {
+// TestMisusePanics checks the root package's contract on Net: misuse
+// panics with a "scorenet: " message naming what is wrong.
+func TestMisusePanics(t *testing.T) {
 	n, err := New(gobackend.GetBackend(), Config{Features: 2, Width: 2, Depth: 1}, rand.New(rand.NewPCG(1, 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := n.ScoreBatch(make([]float64, 2), []float64{0, 0}, 30); err == nil || !strings.HasPrefix(err.Error(), "scorenet: ") {
-		t.Errorf("level 30 of 30: error %v, want one from scorenet", err)
+	panics := func(name, want string, f func()) {
+		t.Helper()
+		defer func() {
+			r := recover()
+			msg, _ := r.(string)
+			if !strings.HasPrefix(msg, "scorenet: ") || !strings.Contains(msg, want) {
+				t.Errorf("%s: panic %v, want a scorenet one naming %q", name, r, want)
+			}
+		}()
+		f()
 	}
+	panics("ScoreBatch level 30 of 30", "out of range", func() { n.ScoreBatch(make([]float64, 2), []float64{0, 0}, 30) })
+	panics("AtLevel(-1)", "out of range", func() { n.AtLevel(-1) })
+	panics("Sigma(30)", "out of range", func() { n.Sigma(30) })
 	for _, c := range []struct{ dst, x int }{{2, 3}, {3, 3}, {4, 2}} {
-		if err := n.ScoreBatch(make([]float64, c.dst), make([]float64, c.x), 0); err == nil || !strings.Contains(err.Error(), "len(") {
-			t.Errorf("len(dst)=%d, len(x)=%d: error %v, want one naming the lengths", c.dst, c.x, err)
-		}
+		panics(fmt.Sprintf("len(dst)=%d, len(x)=%d", c.dst, c.x), "len(", func() { n.ScoreBatch(make([]float64, c.dst), make([]float64, c.x), 0) })
+		panics(fmt.Sprintf("AtLevel: len(dst)=%d, len(x)=%d", c.dst, c.x), "len(", func() { n.AtLevel(0).ScoreBatch(make([]float64, c.dst), make([]float64, c.x)) })
+	}
+	if _, err := n.NewLangevin(30, 1e-3, 10); err == nil {
+		t.Error("NewLangevin at level 30 of 30: no error")
 	}
 }
 

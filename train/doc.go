@@ -17,11 +17,18 @@
 // several times faster); everywhere else, and for sliced score matching,
 // the compiled GoMLX graph of objective and Adam runs. Both keep Adam's
 // state in the same store variables, so a checkpoint written by one resumes
-// on the other. On accelerators, Settings.GraphNoise draws noise and data
-// inside the compiled step, Settings.LossEvery batches the read-backs, and
-// Settings.StepsPerCall runs up to that many steps in one call of a
-// compiled While loop over the same step (loop.go), so the device does not
-// wait on the host between steps.
+// on the other. On accelerators Run draws noise and data inside the
+// compiled step (Settings.GraphNoise) and reads the losses back 50 steps
+// at a time (Settings.LossEvery) by itself, and Settings.StepsPerCall runs
+// up to that many steps in one call of a compiled While loop over the same
+// step (loop.go), so the device does not wait on the host between steps.
+// Run refuses what cannot work on its backend, with an error saying what
+// to do: sliced score matching on a pure-Go backend running ops in
+// parallel (it can deadlock there), several steps per call on that backend.
+//
+// Run keeps its state in a run (run.go): newRun sets it up, loop takes the
+// steps, take/draw one call's, flush reads the losses, save checks and
+// writes a checkpoint, report calls Progress, stop ends a cancelled run.
 //
 // Each step's loss is checked, and before each checkpoint the weights'
 // scores at every level: a NaN or Inf stops the run with ErrDiverged

@@ -44,10 +44,6 @@ var generatorParam = model.JoinPath("/", "train_generator")
 
 func generatorMark(seed uint64, step int) string { return fmt.Sprintf("seed %d, step %d", seed, step) }
 
-// learningRatePath is the variable in which GoMLX's optimisers keep their
-// learning rate.
-var learningRatePath = model.JoinPath("/", optimizer.Scope, optimizer.ParamLearningRate)
-
 // newEngine picks the engine for net and s: the fast one where it applies.
 func newEngine(net *scorenet.Net, data Sampler, s Settings) (engine, error) {
 	if fastApplies(net, s) {
@@ -95,8 +91,8 @@ func newGraphEngine(net *scorenet.Net, data Sampler, s Settings) (*graphEngine, 
 	adam := newAdam(s.LearningRate)
 	// Adam keeps its rate in a variable, which a checkpoint restores and
 	// GoMLX then reuses: this run's rate must replace it.
-	if net.Store().GetVariable(learningRatePath) != nil {
-		if err := setScalar(net.Store(), learningRatePath, float32(s.LearningRate)); err != nil {
+	if net.Store().GetVariable(scorenet.LearningRatePath) != nil {
+		if err := setScalar(net.Store(), scorenet.LearningRatePath, float32(s.LearningRate)); err != nil {
 			return nil, err
 		}
 	}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
-	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/sgm-dev/sgm/internal/fastnet"
 	"github.com/sgm-dev/sgm/scorenet"
@@ -20,9 +19,6 @@ import (
 // the network's store (the same variables the graph uses, so checkpoints
 // and resumes are interchangeable) at every checkpoint and at the end.
 
-// adamScope is where GoMLX's Adam keeps its moments and step count.
-const adamScope = "/" + optimizer.AdamDefaultScope
-
 func fastApplies(net *scorenet.Net, s Settings) bool {
 	return net.FastPath() && fastnet.Accelerated() && !s.GraphNoise &&
 		net.Config().Activation == "relu" && // fastnet.Trainer's backward pass is ReLU's
@@ -31,28 +27,36 @@ func fastApplies(net *scorenet.Net, s Settings) bool {
 
 type fastEngine struct {
 	net     *scorenet.Net
+	layout  []scorenet.Param
 	s       Settings
 	sigmas  []float64
 	trainer *fastnet.Trainer
 	ema     *fastnet.Params // moving averages, when s.EMA > 0
 }
 
-// slot is a trainable variable's path relative to the network's scope and
-// where its values sit in a fastnet.Params.
+// slot is a trainable variable's name in scorenet.Layout and where its
+// values sit in a fastnet.Params.
 type slot struct {
 	name string
 	vals *[]float32
 }
 
-// trainable lists the slots of p's trainable parameters.
-func trainable(p *fastnet.Params) []slot {
-	out := []slot{{"rf/alpha", &p.Alpha}, {"rf/beta", &p.Beta}}
-	for k := range p.Dense {
-		out = append(out,
-			slot{fmt.Sprintf("dense_%d/weights", k), &p.Dense[k]},
-			slot{fmt.Sprintf("dense_%d/biases", k), &p.DenseBiases[k]})
+// trainable lists the slots of p's trainable parameters, named by layout.
+func trainable(p *fastnet.Params, layout []scorenet.Param) []slot {
+	var out []slot
+	for i, v := range p.Values() {
+		if layout[i].Trainable {
+			out = append(out, slot{layout[i].Name, v})
+		}
 	}
 	return out
+}
+
+// fastParams returns the weights in internal/fastnet's form (the same
+// slices).
+func fastParams(w *scorenet.Weights) fastnet.Params {
+	c := w.Config
+	return fastnet.FromValues(c.Dim, c.Features, c.Width, c.Depth, c.Activation == "softplus", w.Values())
 }
 
 func newFastEngine(net *scorenet.Net, s Settings) (*fastEngine, error) {
@@ -60,26 +64,25 @@ func newFastEngine(net *scorenet.Net, s Settings) (*fastEngine, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := w.FastnetParams()
+	p := fastParams(w)
+	layout := scorenet.Layout(net.Config())
 	store := net.Store()
 	// Adam's state, where an earlier run (either engine) left it.
 	var m, v fastnet.Params
 	step := int64(0)
-	if sv := store.GetVariable(adamScope + "/step"); sv != nil {
+	if sv := store.GetVariable(scorenet.AdamStepPath); sv != nil {
 		t, err := sv.Value()
 		if err != nil {
 			return nil, err
 		}
 		step = int64(tensors.ToScalar[float32](t))
 		m, v = zeroLike(p), zeroLike(p)
-		for _, mom := range []struct {
-			suffix string
-			dst    *fastnet.Params
-		}{{"_1st_moment", &m}, {"_2nd_moment", &v}} {
-			for _, tv := range trainable(mom.dst) {
-				mv := store.GetVariable(adamScope + "/" + scorenet.ScopeName + "/" + tv.name + mom.suffix)
+		for moment, dst := range []*fastnet.Params{&m, &v} {
+			for _, tv := range trainable(dst, layout) {
+				path := scorenet.AdamMomentPath(tv.name, moment+1)
+				mv := store.GetVariable(path)
 				if mv == nil {
-					return nil, fmt.Errorf("train: checkpoint has Adam's step count but no %s%s", tv.name, mom.suffix)
+					return nil, fmt.Errorf("train: checkpoint has Adam's step count but no %s", path)
 				}
 				t, err := mv.Value()
 				if err != nil {
@@ -97,7 +100,7 @@ func newFastEngine(net *scorenet.Net, s Settings) (*fastEngine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	e := &fastEngine{net: net, s: s, sigmas: net.Config().Sigmas, trainer: tr}
+	e := &fastEngine{net: net, layout: layout, s: s, sigmas: net.Config().Sigmas, trainer: tr}
 	if s.EMA > 0 {
 		avg := tr.Params()
 		if ema, ok := net.EMA(); ok {
@@ -105,7 +108,7 @@ func newFastEngine(net *scorenet.Net, s Settings) (*fastEngine, error) {
 			if err != nil {
 				return nil, err
 			}
-			avg = ew.FastnetParams()
+			avg = fastParams(ew)
 		}
 		e.ema = &avg
 	}
@@ -136,7 +139,7 @@ func (e *fastEngine) step(x, z, _ []float32, levels []int32) (lossValue, error) 
 	if e.ema != nil {
 		cur := e.trainer.Params()
 		d := float32(e.s.EMA)
-		avg, now := trainable(e.ema), trainable(&cur)
+		avg, now := trainable(e.ema, e.layout), trainable(&cur, e.layout)
 		for i := range avg {
 			a, w := *avg[i].vals, *now[i].vals
 			for j := range a {
@@ -153,28 +156,35 @@ func (e *fastEngine) sync() error {
 	store := e.net.Store()
 	p := e.trainer.Params()
 	step, m, v := e.trainer.AdamState()
-	weights := trainable(&p)
+	shape := map[string][]int{}
+	for _, l := range e.layout {
+		shape[l.Name] = l.Shape
+	}
 	for _, group := range []struct {
-		prefix, suffix string
-		params         *fastnet.Params
-	}{{"", "", &p}, {adamScope, "_1st_moment", &m}, {adamScope, "_2nd_moment", &v}, {scorenet.EMAPrefix, "", e.ema}} {
+		path   func(name string) string
+		params *fastnet.Params
+	}{
+		{scorenet.VariablePath, &p},
+		{func(name string) string { return scorenet.AdamMomentPath(name, 1) }, &m},
+		{func(name string) string { return scorenet.AdamMomentPath(name, 2) }, &v},
+		{scorenet.EMAPath, e.ema},
+	} {
 		if group.params == nil {
 			continue
 		}
-		for i, tv := range trainable(group.params) {
-			dims := store.GetVariable("/" + scorenet.ScopeName + "/" + weights[i].name).Shape().Dimensions
-			path := group.prefix + "/" + scorenet.ScopeName + "/" + tv.name + group.suffix
-			t := tensors.FromFlatDataAndDimensions(append([]float32(nil), *tv.vals...), dims...)
+		for _, tv := range trainable(group.params, e.layout) {
+			path := group.path(tv.name)
+			t := tensors.FromFlatDataAndDimensions(append([]float32(nil), *tv.vals...), shape[tv.name]...)
 			if err := setVariable(store, path, t); err != nil {
 				return fmt.Errorf("train: %s: %w", path, err)
 			}
 		}
 	}
 	// Step counts: Adam's (float32) and the global one (int64).
-	if err := setScalar(store, adamScope+"/step", float32(step)); err != nil {
+	if err := setScalar(store, scorenet.AdamStepPath, float32(step)); err != nil {
 		return err
 	}
-	return setScalar(store, "/"+optimizer.GlobalStepVariableName, step)
+	return setScalar(store, scorenet.StepPath, step)
 }
 
 // setScalar sets the scalar variable path to v, which must have its type.

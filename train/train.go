@@ -65,11 +65,12 @@ type Settings struct {
 	// inside the compiled step from the GoMLX store's generator, seeded with
 	// Seed, instead of in Go, and the data points too when the Sampler is
 	// Discrete: on an accelerator it spares the transfers and the host's
-	// time. Runs are then reproducible per backend.
+	// time. Runs are then reproducible per backend. Run turns it on for
+	// every backend but GoMLX's pure-Go one.
 	GraphNoise bool
 
 	// LossEvery is how many steps' losses are read back from the device at
-	// once (0 means 1). Reading a loss waits for the device to finish, so
+	// once (0 means 1 on GoMLX's pure-Go backend, 50 on others). Reading a loss waits for the device to finish, so
 	// on an accelerator reading every 50 steps keeps it busy. Losses are
 	// always read, and checked for NaN or Inf, before a checkpoint is saved
 	// and before a progress report.
@@ -190,203 +191,27 @@ var ErrDiverged = errors.New("training diverged")
 //
 // A network that keeps moving averages of its weights (from an earlier
 // run with s.EMA > 0) must be trained with s.EMA > 0, so that they stay
-// current.
+// current. The sliced objective needs a backend that differentiates the
+// network twice safely (scorenet.Net.CheckSecondOrder; on the CPU,
+// scorenet.SequentialGoBackend); Run refuses it on another.
 func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Record, error) {
-	if err := s.Validate(); err != nil {
+	s, err := s.forBackend(net)
+	if err != nil {
 		return nil, err
 	}
-	s = s.withDefaults()
-	store := net.Store()
-	start := int(optimizer.GetGlobalStep(store))
+	start := net.Step()
 	if start >= s.Steps {
 		return nil, nil
 	}
 	if _, has := net.EMA(); has && s.EMA == 0 {
 		return nil, errors.New("train: the network keeps moving averages of its weights from an earlier run; set EMA (their decay) so that they stay current")
 	}
-	cfg := net.Config()
-	L, d := len(cfg.Sigmas), cfg.Dim
-	eng, err := newEngine(net, data, s)
+	r, err := newRun(net, data, s, start)
 	if err != nil {
 		return nil, err
 	}
-	defer eng.close()
-
-	// Each step draws from its own stream, (s.Seed, step), so a resumed
-	// run takes the steps an uninterrupted one would have taken.
-	pcg := rand.NewPCG(s.Seed, 0)
-	rng := rand.New(pcg)
-	B := s.Batch
-	x32 := make([]float32, B*d)
-	var z32, v32 []float32
-	var levels []int32
-	switch {
-	case s.GraphNoise:
-	case s.Objective == AllLevels:
-		z32 = make([]float32, B*L*d)
-	case s.Objective == Sliced:
-		v32 = make([]float32, B*d)
-		fallthrough
-	default:
-		z32 = make([]float32, B*d)
-		levels = make([]int32, B)
-	}
-
-	history := make([]Record, 0, min(s.Steps-start, 1<<16)) // grown as the steps are taken
-	began := time.Now()
-	var sinceReport float64
-	var nReport int
-	var lastReport time.Time // zero: the first step is reported with ProgressInterval
-	// Before each checkpoint the weights' scores are checked at every
-	// level on a few data points, drawn once from their own stream.
-	var probe []float64
-	if s.CheckpointDir != "" {
-		probe = data.Sample(probePoints, rand.New(rand.NewPCG(s.Seed, probeStream)))
-	}
-	lastSaved := -1 // the step of this run's newest checkpoint
-	// kept says which checkpoint a diverged run leaves behind.
-	kept := func() string {
-		if lastSaved >= 0 {
-			return fmt.Sprintf("the last good checkpoint (step %d) is in %s", lastSaved, s.CheckpointDir)
-		}
-		if s.CheckpointDir != "" {
-			if has, _ := scorenet.HasCheckpoints(s.CheckpointDir); has {
-				return s.CheckpointDir + " keeps the checkpoints saved before this run"
-			}
-		}
-		return "no checkpoint was saved"
-	}
-	save := func(step int) error {
-		if err := eng.sync(); err != nil {
-			return err
-		}
-		if s.CheckpointDir == "" {
-			return nil
-		}
-		if why, err := unfit(net, probe); err != nil {
-			return err
-		} else if why != "" {
-			return fmt.Errorf("%w after step %d: %s (try a smaller learning rate); %s", ErrDiverged, step, why, kept())
-		}
-		mark := ""
-		if s.GraphNoise {
-			mark = generatorMark(s.Seed, step)
-		}
-		store.SetParam(generatorParam, mark)
-		if err := net.Save(s.CheckpointDir); err != nil {
-			return err
-		}
-		lastSaved = step
-		if s.Checkpointed != nil {
-			return s.Checkpointed(step, history)
-		}
-		return nil
-	}
-	// The losses of the steps since the last read, perhaps still on the
-	// device.
-	var pending []lossValue
-	defer func() {
-		for _, l := range pending {
-			l.release()
-		}
-	}()
-	// flush reads the pending losses of the steps up to last, stopping at
-	// the first that is not finite.
-	flush := func(last int) error {
-		first := last - len(pending) + 1
-		for i, l := range pending {
-			loss := l.read()
-			if !finite(loss) {
-				pending = pending[i:] // the rest are released when Run returns
-				return fmt.Errorf("%w at step %d: loss is %v (try a smaller learning rate); %s",
-					ErrDiverged, first+i, loss, kept())
-			}
-			l.release()
-			history = append(history, Record{Step: first + i, Loss: loss})
-			sinceReport += loss
-			nReport++
-		}
-		pending = pending[:0]
-		return nil
-	}
-	multi, _ := eng.(multiStepper)
-	if s.StepsPerCall <= 1 {
-		multi = nil
-	}
-	// take runs the steps from step on, as many as one call takes.
-	take := func(step int) ([]lossValue, error) {
-		if multi != nil {
-			n := min(s.StepsPerCall, s.Steps-step+1, untilMultiple(step, s.CheckpointEvery))
-			if s.Progress != nil {
-				n = min(n, untilMultiple(step, s.ProgressEvery))
-			}
-			return multi.stepsUpTo(n)
-		}
-		pcg.Seed(s.Seed, uint64(step))
-		if !eng.drawsData() {
-			for i, v := range data.Sample(B, rng) {
-				x32[i] = float32(v)
-			}
-		}
-		for i := range z32 {
-			z32[i] = float32(rng.NormFloat64())
-		}
-		for i := range levels {
-			levels[i] = int32(rng.IntN(L))
-		}
-		for i := range v32 {
-			v32[i] = float32(rng.NormFloat64())
-		}
-		loss, err := eng.step(x32, z32, v32, levels)
-		if err != nil {
-			return nil, err
-		}
-		return []lossValue{loss}, nil
-	}
-	for step := start + 1; step <= s.Steps; step++ {
-		if err := ctx.Err(); err != nil {
-			if ferr := flush(step - 1); ferr != nil {
-				return history, ferr
-			}
-			// Save what this run trained since its last checkpoint, if
-			// anything: an interrupt right after one saves no copy of it.
-			if step-1 > max(start, lastSaved) {
-				if serr := save(step - 1); serr != nil {
-					return history, serr
-				}
-			}
-			return history, err
-		}
-		losses, err := take(step)
-		if err != nil {
-			return history, fmt.Errorf("train: step %d: %w", step, err)
-		}
-		pending = append(pending, losses...)
-		step += len(losses) - 1
-		checkpoint := step%s.CheckpointEvery == 0 || step == s.Steps
-		report := s.Progress != nil && (step%s.ProgressEvery == 0 || step == s.Steps ||
-			s.ProgressInterval > 0 && time.Since(lastReport) >= s.ProgressInterval)
-		if len(pending) < s.LossEvery && !checkpoint && !report {
-			continue
-		}
-		if err := flush(step); err != nil {
-			return history, err
-		}
-		if checkpoint {
-			if err := save(step); err != nil {
-				return history, err
-			}
-		}
-		if report {
-			el := time.Since(began)
-			s.Progress(Status{
-				Step: step, Steps: s.Steps, Loss: history[len(history)-1].Loss, MeanLoss: sinceReport / float64(nReport), MeanOf: nReport,
-				Elapsed: el, StepsPerSec: float64(step-start) / el.Seconds(),
-			})
-			sinceReport, nReport, lastReport = 0, 0, time.Now()
-		}
-	}
-	return history, nil
+	defer r.close()
+	return r.loop(ctx)
 }
 
 // probePoints is how many data points the scores are checked on before a

@@ -750,7 +750,7 @@ func TestStepsPerCallMatchesSingleSteps(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			pa, pb := wa.FastnetParams(), wb.FastnetParams()
+			pa, pb := wa, wb
 			if d := numtest.RelErr(pb.Dense[0], pa.Dense[0]); !(d <= 1e-5) {
 				t.Errorf("first layer's weights differ by %g relative", d)
 			}

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"runtime"
 	"slices"
 	"syscall"
@@ -132,7 +131,7 @@ resident memory. Compare with the PyTorch peer with bench/peer.sh.`,
 				r := benchResult{Config: benchConfig{
 					Batch: *batch, Width: cfg.Width, Depth: cfg.Depth, Features: cfg.Features, Levels: len(cfg.Sigmas),
 					Objective: string(train.AllLevels), TrainSteps: *trainSteps, Particles: *particles, Level: 17, StepSize: 1e-3,
-					Backend: *backend, PerCall: *perCall, FastPath: *backend == "go" && !fastDisabledEnv(), GoMaxProcs: runtime.GOMAXPROCS(0),
+					Backend: *backend, PerCall: *perCall, FastPath: net.FastPath(), GoMaxProcs: runtime.GOMAXPROCS(0),
 					GoVersion: runtime.Version(), Simd: simdEnabled(),
 				}}
 				data, err := loadImage("mnist:train:0")
@@ -153,19 +152,19 @@ resident memory. Compare with the PyTorch peer with bench/peer.sh.`,
 				// Sampling at level 17 with η = 0.001, the blog post's. On an XLA
 				// backend the steps run in compiled loops; a first run of
 				// each shape compiles the loop and is not timed.
-				m, err := newModelLangevin(net, 17, 1e-3, max(*chainSteps, *particleSteps))
+				m, err := net.NewLangevin(17, 1e-3, max(*chainSteps, *particleSteps))
 				if err != nil {
 					return err
 				}
 				rng := rand.New(rand.NewPCG(3, 4))
 				timed := func(x []float64, steps int) (float64, error) {
-					if m.chain != nil {
-						if err := m.run(slices.Clone(x), min(steps, m.perCall), rng); err != nil {
+					if m.PerCall() > 0 {
+						if err := m.Run(slices.Clone(x), min(steps, m.PerCall()), rng); err != nil {
 							return 0, err
 						}
 					}
 					t := time.Now()
-					err := m.run(x, steps, rng)
+					err := m.Run(x, steps, rng)
 					return time.Since(t).Seconds(), err
 				}
 				if r.ChainSecondsMeasured, err = timed([]float64{0.5, 0.5}, *chainSteps); err != nil {
@@ -228,5 +227,3 @@ func peakRSSMiB() float64 {
 	}
 	return float64(ru.Maxrss) / 1024 // kilobytes on Linux
 }
-
-func fastDisabledEnv() bool { return os.Getenv("SGM_FASTNET") == "0" }

@@ -88,14 +88,8 @@ func newBackend(name string) (b compute.Backend, err error) {
 	if err := checkBackend(name); err != nil {
 		return nil, err
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("--backend %q: %v", name, r)
-		}
-	}()
-	b, err = compute.NewWithConfig(name)
-	if err != nil {
-		return nil, fmt.Errorf("--backend %q: %w", name, err)
+	if b, err = scorenet.StartBackend(name); err != nil {
+		return nil, fmt.Errorf("--%w", err) // --backend "NAME": ...
 	}
 	return b, nil
 }
@@ -288,12 +282,9 @@ func (p *progressBar) update(s train.Status) {
 // loadNet reads a checkpoint for evaluation: with the moving averages of
 // the weights when training kept them (train --ema), as NCSNv2 samples.
 func loadNet(backend compute.Backend, dir string) (*scorenet.Net, error) {
-	net, err := scorenet.Load(backend, dir)
+	net, err := scorenet.Open(dir, scorenet.WithBackend(backend))
 	if err != nil {
 		return nil, fmt.Errorf("--model: %w", err)
-	}
-	if ema, ok := net.EMA(); ok {
-		return ema, nil
 	}
 	return net, nil
 }

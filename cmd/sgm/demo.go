@@ -159,7 +159,7 @@ func checkModelDir(dir string) error {
 	}
 	marked, first := false, ""
 	for _, e := range entries {
-		name, ext := e.Name(), filepath.Ext(e.Name())
+		name := e.Name()
 		var ours bool
 		switch {
 		case name == scorenet.LockName:
@@ -167,11 +167,9 @@ func checkModelDir(dir string) error {
 		case name == demoMark:
 			marked = true
 			continue
-		case e.IsDir():
-			ours = strings.HasPrefix(name, ".saving-") // a checkpoint's staging
-		case !e.Type().IsRegular():
-		case strings.HasPrefix(name, "checkpoint-"):
-			ours = ext == ".json" || ext == ".bin"
+		case scorenet.SavedFile(e): // a checkpoint, or its staging directory
+			ours = true
+		case e.IsDir(), !e.Type().IsRegular():
 		default:
 			ours = name == "loss.csv" || name == "loss.png" ||
 				strings.HasPrefix(name, ".loss.csv.tmp") || strings.HasPrefix(name, ".loss.png.tmp")
@@ -318,11 +316,8 @@ func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool
 	if err := stage("score-error", func() error {
 		sum.ScoreError = scoreErrors(net, im, 1000, rand.New(rand.NewPCG(seed, 0xf15e)))
 		sum.AutoLevel = -1
-		for _, le := range sum.ScoreError {
-			if le.Relative <= autoTolerance {
-				sum.AutoLevel = le.Level
-				break
-			}
+		if i := chosenLevel(sum.ScoreError, autoTolerance); i >= 0 {
+			sum.AutoLevel = sum.ScoreError[i].Level
 		}
 		return saveScoreError(figure("7-score-error.png"), sum.ScoreError, "learned score against the exact score of the smoothed image")
 	}); err != nil {
@@ -432,17 +427,8 @@ func checkMixtureMoments(m *dist.Mixture, rng *rand.Rand) (mixtureCheck, error) 
 	if err := (sample.Langevin{StepSize: c.StepSize, Steps: c.Steps}).Run(x, m, rng); err != nil {
 		return c, err
 	}
-	for _, comp := range m.Components() {
-		for k := range 2 {
-			c.ExactMean[k] += comp.Weight * comp.Mean[k]
-		}
-	}
-	for _, comp := range m.Components() {
-		for k := range 2 {
-			d := comp.Mean[k] - c.ExactMean[k]
-			c.ExactVar[k] += comp.Weight * (comp.Std[k]*comp.Std[k] + d*d)
-		}
-	}
+	copy(c.ExactMean[:], m.Mean())
+	copy(c.ExactVar[:], m.Var())
 	n := float64(c.Particles)
 	for k := range 2 {
 		for i := k; i < len(x); i += 2 {

@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"strings"
 
-	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/metric"
@@ -237,36 +236,13 @@ func printReport(e *env, r metric.Report) error {
 }
 
 // levelError is the score error of a network at one noise level.
-type levelError struct {
-	Level    int     `json:"level"`
-	Sigma    float64 `json:"sigma"`
-	Fisher   float64 `json:"fisher"`   // σ² E‖s_θ − s*‖²
-	Relative float64 `json:"relative"` // Fisher / (σ² E‖s*‖²)
-}
+type levelError = metric.LevelError
 
 // scoreErrors measures net against the exact score of im smoothed at each
 // of the network's levels, on n exact draws per level. The levels must pass
 // dist.CheckNoise (checkModelNoise).
 func scoreErrors(net *scorenet.Net, im *dist.Image, n int, rng *rand.Rand) []levelError {
-	sigmas := net.Config().Sigmas
-	out := make([]levelError, len(sigmas))
-	for l, s := range sigmas {
-		exact := im.Smoothed(s)
-		x := exact.Sample(n, rng)
-		fisher := metric.FisherDivergence(net.AtLevel(l), exact, x, s)
-		scale := metric.FisherDivergence(zeroScore{exact.Dim()}, exact, x, s)
-		out[l] = levelError{Level: l, Sigma: s, Fisher: fisher, Relative: fisher / scale}
-	}
-	return out
-}
-
-// zeroScore is the score that is zero everywhere.
-type zeroScore struct{ d int }
-
-func (z zeroScore) Dim() int { return z.d }
-func (z zeroScore) ScoreBatch(dst, x []float64) {
-	sgm.CheckBatch("zeroScore", z.d, dst, x)
-	clear(dst)
+	return metric.ScoreErrors(net.AtLevel, net.Config().Sigmas, im.Smoothed, n, rng)
 }
 
 func evalModel(e *env, f evalFlags) error {

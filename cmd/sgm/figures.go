@@ -9,6 +9,7 @@ import (
 
 	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/dist"
+	"github.com/sgm-dev/sgm/metric"
 	"github.com/sgm-dev/sgm/plot"
 	"github.com/sgm-dev/sgm/sample"
 	"github.com/sgm-dev/sgm/scorenet"
@@ -27,52 +28,16 @@ var (
 	seedPathBox = seedBox
 )
 
-// gridPoints returns the nx×ny grid over box in the layout of plot.Grid
-// (first axis fastest) and its points, flat.
-func gridPoints(box plot.Box, nx, ny int) (xs, ys, pts []float64) {
-	xs, ys = make([]float64, nx), make([]float64, ny)
-	for i := range xs {
-		xs[i] = box.Min[0] + (box.Max[0]-box.Min[0])*float64(i)/float64(nx-1)
-	}
-	for j := range ys {
-		ys[j] = box.Min[1] + (box.Max[1]-box.Min[1])*float64(j)/float64(ny-1)
-	}
-	pts = make([]float64, 0, 2*nx*ny)
-	for _, y := range ys {
-		for _, x := range xs {
-			pts = append(pts, x, y)
-		}
-	}
-	return xs, ys, pts
-}
-
 // densityGrid evaluates f (log p or p) on an n×n grid over box.
 func densityGrid(f func([]float64) float64, box plot.Box, n int) plot.Grid {
-	xs, ys, pts := gridPoints(box, n, n)
-	z := make([]float64, n*n)
-	for k := range z {
-		z[k] = f(pts[2*k : 2*k+2])
-	}
-	return plot.Grid{X: xs, Y: ys, Z: z}
+	return plot.DensityGrid(f, box, n)
 }
 
 // scoreField evaluates a 2-D score at the centres of n×n equal cells of
 // box, so that arrows drawn centred on them, at most a cell long, stay
 // inside box.
 func scoreField(s sgm.Scorer, box plot.Box, n int) plot.Field {
-	w := [2]float64{(box.Max[0] - box.Min[0]) / float64(n), (box.Max[1] - box.Min[1]) / float64(n)}
-	inner := plot.Box{
-		Min: [2]float64{box.Min[0] + w[0]/2, box.Min[1] + w[1]/2},
-		Max: [2]float64{box.Max[0] - w[0]/2, box.Max[1] - w[1]/2},
-	}
-	xs, ys, pts := gridPoints(inner, n, n)
-	g := make([]float64, len(pts))
-	s.ScoreBatch(g, pts)
-	f := plot.Field{X: xs, Y: ys, U: make([]float64, n*n), V: make([]float64, n*n)}
-	for k := range f.U {
-		f.U[k], f.V[k] = g[2*k], g[2*k+1]
-	}
-	return f
+	return plot.ScoreField(s, box, n)
 }
 
 func check2D(what string, d int) error {
@@ -252,12 +217,7 @@ func saveScoreError(path string, errs []levelError, title string) error {
 // picks, the smallest noise whose relative error is at most tol, or -1
 // when none is.
 func chosenLevel(errs []levelError, tol float64) int {
-	for i, le := range errs {
-		if le.Relative <= tol {
-			return i
-		}
-	}
-	return -1
+	return metric.FirstWithin(errs, tol)
 }
 
 // modesChains is the number of chains of each sampler in checkModes.

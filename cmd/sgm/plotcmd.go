@@ -122,19 +122,10 @@ func mixtureBox(m *dist.Mixture, fixed plot.Box) plot.Box {
 	if m.Dim() != 2 {
 		return fixed
 	}
-	inside := true
-	var span plot.Box // the means ± boxStds standard deviations
-	for c, comp := range m.Components() {
-		for k := range 2 {
-			mu, sd := comp.Mean[k], comp.Std[k]
-			inside = inside && mu-sd > fixed.Min[k] && mu+sd < fixed.Max[k]
-			lo, hi := mu-boxStds*sd, mu+boxStds*sd
-			if c == 0 {
-				span.Min[k], span.Max[k] = lo, hi
-			}
-			span.Min[k], span.Max[k] = min(span.Min[k], lo), max(span.Max[k], hi)
-		}
-	}
+	lo, hi := m.Bounds(1) // every mode's mean ± one standard deviation
+	inside := lo[0] > fixed.Min[0] && hi[0] < fixed.Max[0] && lo[1] > fixed.Min[1] && hi[1] < fixed.Max[1]
+	lo, hi = m.Bounds(boxStds)
+	span := plot.Box{Min: [2]float64{lo[0], lo[1]}, Max: [2]float64{hi[0], hi[1]}} // the means ± boxStds standard deviations
 	half := max(span.Max[0]-span.Min[0], span.Max[1]-span.Min[1]) / 2
 	if inside && fixed.Max[0]-fixed.Min[0] <= 4*half && fixed.Max[1]-fixed.Min[1] <= 4*half {
 		return fixed

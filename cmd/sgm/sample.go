@@ -422,14 +422,14 @@ func runSample(e *env, f sampleFlags) error {
 	case samplerLangevin:
 		report = fmt.Sprintf("plain Langevin, %d steps of η=%g", f.steps, f.stepSize)
 		if net != nil && len(observers) == 0 {
-			var m *modelLangevin
-			if m, err = newModelLangevin(net, f.levelIdx, f.stepSize, f.steps); err != nil {
+			var m *scorenet.Langevin
+			if m, err = net.NewLangevin(f.levelIdx, f.stepSize, f.steps); err != nil {
 				return err
 			}
-			if m.chain != nil {
-				report += fmt.Sprintf(" in compiled loops of %d", m.perCall)
+			if m.PerCall() > 0 {
+				report += fmt.Sprintf(" in compiled loops of %d", m.PerCall())
 			}
-			err = m.run(x, f.steps, rng)
+			err = m.Run(x, f.steps, rng)
 			break
 		}
 		err = sample.Langevin{StepSize: f.stepSize, Steps: f.steps}.Run(x, score, rng, observers...)
@@ -779,44 +779,4 @@ func coordHeader(d int) []string {
 		h[i] = fmt.Sprintf("x%d", i)
 	}
 	return h
-}
-
-// chainStepsPerCall is how many Langevin steps a compiled loop takes per
-// call on an XLA backend.
-const chainStepsPerCall = 1000
-
-// modelLangevin is plain Langevin with a network's score at one level: in
-// Go through ScoreBatch (the fused CPU path) on the pure-Go backend, and in
-// compiled loops (scorenet.Chain) on the others, where one call per step
-// would keep the device waiting on the host.
-type modelLangevin struct {
-	net      *scorenet.Net
-	level    int
-	stepSize float64
-	chain    *scorenet.Chain // nil on the pure-Go backend
-	perCall  int
-}
-
-// newModelLangevin prepares runs of up to steps steps per call.
-func newModelLangevin(net *scorenet.Net, level int, stepSize float64, steps int) (*modelLangevin, error) {
-	m := &modelLangevin{net: net, level: level, stepSize: stepSize}
-	if net.OnGoBackend() {
-		return m, nil
-	}
-	m.perCall = min(steps, chainStepsPerCall)
-	c, err := net.NewChain(level, stepSize, m.perCall)
-	if err != nil {
-		return nil, err
-	}
-	m.chain = c
-	return m, nil
-}
-
-// run advances the points x by steps steps, drawing the noise from rng (a
-// compiled loop draws it in the graph, from a seed taken from rng).
-func (m *modelLangevin) run(x []float64, steps int, rng *rand.Rand) error {
-	if m.chain != nil {
-		return m.chain.Run(x, steps, rng.Uint64())
-	}
-	return sample.Langevin{StepSize: m.stepSize, Steps: steps}.Run(x, m.net.AtLevel(m.level), rng)
 }

@@ -449,8 +449,8 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, 
 	bar := newProgressBar(e.stderr)
 	records, runErr := runTrain(ctx, net, im, train.Settings{
 		Steps: f.steps, Batch: f.batch, LearningRate: f.lr, Objective: train.Objective(f.objective),
-		Seed: f.seed, CheckpointDir: f.out, CheckpointEvery: f.checkpointEvery, EMA: f.ema,
-		GraphNoise: onAccelerator(f.backend), LossEvery: lossEvery(f.backend), StepsPerCall: f.stepsPerCall,
+		Seed: f.seed, CheckpointDir: f.out, CheckpointEvery: f.checkpointEvery, EMA: f.ema, StepsPerCall: f.stepsPerCall,
+		// (train picks GraphNoise and LossEvery for the backend.)
 		Progress: bar.update, ProgressEvery: max(1, f.steps/200), ProgressInterval: progressInterval,
 		// The loss history is written with each checkpoint, so that a run
 		// killed outright resumes with its losses up to there.

@@ -1,0 +1,52 @@
+package dist
+
+import (
+	"fmt"
+	"math"
+)
+
+// Mean returns the mixture's mean, Σ_c w_c μ_c.
+func (m *Mixture) Mean() []float64 {
+	mean := make([]float64, m.d)
+	for c := range m.k {
+		for j := range m.d {
+			mean[j] += m.weight[c] * m.mean[j*m.k+c]
+		}
+	}
+	return mean
+}
+
+// Var returns the mixture's variance along each coordinate (the diagonal
+// of its covariance), by the law of total variance:
+//
+//	Var_j = Σ_c w_c (σ_cj² + (μ_cj - mean_j)²)
+func (m *Mixture) Var() []float64 {
+	mean := m.Mean()
+	v := make([]float64, m.d)
+	for c := range m.k {
+		for j := range m.d {
+			s, dm := m.std[j*m.k+c], m.mean[j*m.k+c]-mean[j]
+			v[j] += m.weight[c] * (s*s + dm*dm)
+		}
+	}
+	return v
+}
+
+// Bounds returns the smallest box holding every component's mean ± stds
+// standard deviations along each coordinate: lo_j = min_c μ_cj - stds σ_cj
+// and hi_j = max_c μ_cj + stds σ_cj. Figures draw a mixture in it. It
+// panics if stds is negative or not finite.
+func (m *Mixture) Bounds(stds float64) (lo, hi []float64) {
+	if !(stds >= 0) || math.IsInf(stds, 0) {
+		panic(fmt.Sprintf("dist: Bounds: standard deviations must be non-negative and finite, got %v", stds))
+	}
+	lo, hi = make([]float64, m.d), make([]float64, m.d)
+	for j := range m.d {
+		lo[j], hi[j] = math.Inf(1), math.Inf(-1)
+		for c := range m.k {
+			mu, sd := m.mean[j*m.k+c], m.std[j*m.k+c]
+			lo[j], hi[j] = min(lo[j], mu-stds*sd), max(hi[j], mu+stds*sd)
+		}
+	}
+	return lo, hi
+}

@@ -1,0 +1,50 @@
+package dist
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestMixtureMoments checks Mean and Var against a hand computation and
+// against a large sample: with n = 200,000 draws the sample mean is within
+// 5 standard errors sqrt(Var/n) of Mean, and the sample variance within 5
+// standard errors of Var (for a mixture of Gaussians its standard error is
+// about Var·sqrt(2/n) times a kurtosis factor below 3 here).
+func TestMixtureMoments(t *testing.T) {
+	m, err := NewMixture([]Component{
+		{Weight: 0.25, Mean: []float64{-2, 1}, Std: []float64{1, 0.5}},
+		{Weight: 0.75, Mean: []float64{2, 1}, Std: []float64{0.5, 2}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// mean_0 = -0.5 + 1.5 = 1; var_0 = 0.25(1 + 9) + 0.75(0.25 + 1) = 3.4375;
+	// mean_1 = 1; var_1 = 0.25·0.25 + 0.75·4 = 3.0625.
+	mean, v := m.Mean(), m.Var()
+	if mean[0] != 1 || mean[1] != 1 || v[0] != 3.4375 || v[1] != 3.0625 {
+		t.Fatalf("Mean %v Var %v, want [1 1] [3.4375 3.0625]", mean, v)
+	}
+	const n = 200000
+	x := m.Sample(n, rand.New(rand.NewPCG(1, 2)))
+	for j := range 2 {
+		var s, ss float64
+		for i := j; i < len(x); i += 2 {
+			s += x[i]
+		}
+		mu := s / n
+		for i := j; i < len(x); i += 2 {
+			ss += (x[i] - mu) * (x[i] - mu)
+		}
+		if se := math.Sqrt(v[j] / n); math.Abs(mu-mean[j]) > 5*se {
+			t.Errorf("coordinate %d: sample mean %g, Mean %g (5 s.e. = %g)", j, mu, mean[j], 5*se)
+		}
+		if se := 3 * v[j] * math.Sqrt(2.0/n); math.Abs(ss/(n-1)-v[j]) > 5*se {
+			t.Errorf("coordinate %d: sample variance %g, Var %g (5 s.e. = %g)", j, ss/(n-1), v[j], 5*se)
+		}
+	}
+	lo, hi := m.Bounds(2)
+	if lo[0] != -4 || hi[0] != 3 || lo[1] != -3 || hi[1] != 5 {
+		t.Errorf("Bounds(2) = %v, %v, want [-4 -3], [3 5]", lo, hi)
+	}
+}

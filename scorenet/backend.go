@@ -1,0 +1,44 @@
+package scorenet
+
+import (
+	"errors"
+	"reflect"
+
+	"github.com/gomlx/compute"
+)
+
+// SequentialGoBackend starts GoMLX's pure-Go backend running one op at a
+// time (its "ops_sequential" option), which differentiating the network
+// twice needs there (CheckSecondOrder).
+func SequentialGoBackend() (compute.Backend, error) {
+	return StartBackend("go:ops_sequential")
+}
+
+// CheckSecondOrder returns an error if the network's backend cannot safely
+// run graphs that differentiate the network twice, as sliced score
+// matching's does: GoMLX v0.28.2's pure-Go backend, running ops in
+// parallel, can deadlock on the many parallel branches of such a graph
+// (its worker pool loses wake-ups). Started with SequentialGoBackend it
+// runs one op at a time, which avoids that.
+func (n *Net) CheckSecondOrder() error {
+	if n.OnGoBackend() && !opsSequential(n.backend) {
+		return errors.New("differentiating the network twice (sliced score matching) on GoMLX's pure-Go backend needs its ops run one at a time: start it with scorenet.SequentialGoBackend() (the config \"go:ops_sequential\"); in parallel, v0.28.2's worker pool can deadlock")
+	}
+	return nil
+}
+
+// opsSequential reports whether a pure-Go backend runs one op at a time:
+// its exported field OpsExecutionType is OpsExecutionSequential (2, after
+// Dynamic and Parallel; a test checks the values against the configs).
+func opsSequential(b any) bool {
+	v := reflect.ValueOf(b)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return false
+	}
+	f := v.Elem().FieldByName("OpsExecutionType")
+	return f.IsValid() && f.CanInt() && f.Int() == opsExecutionSequential
+}
+
+// opsExecutionSequential is the value of the pure-Go backend's
+// OpsExecutionSequential.
+const opsExecutionSequential = 2
