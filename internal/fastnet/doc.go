@@ -61,7 +61,10 @@
 // a step is reproducible. Gradients agree with GoMLX's graph to about 1e-6
 // (relative norm; see gomlx_test.go).
 //
-// On amd64 built with GOEXPERIMENT=simd the kernels use AVX-512 through
-// package simd/archsimd when the CPU has it; otherwise portable Go loops
-// compute the same values.
+// On amd64 built with GOEXPERIMENT=simd the kernels use package
+// simd/archsimd: 16-lane AVX-512 kernels where the CPU has AVX-512, else
+// 8-lane AVX2+FMA kernels (kernels_avx2.go, gemm_avx2.go, rowops_avx2.go;
+// about 11x the portable loops' training step and 20x their batched
+// scores on a 2-core Zen 3); elsewhere portable Go loops compute the
+// same values.
 package fastnet

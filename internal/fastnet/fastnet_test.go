@@ -90,18 +90,28 @@ func reference(p *Params, x []float64, level int) []float64 {
 	return dst
 }
 
-// kernels runs f once with the portable kernels and, where the CPU has
-// them, once with the SIMD kernels.
+// kernels runs f once with each set of kernels: the portable ones, the
+// AVX2 ones and the AVX-512 ones; a set the CPU lacks is skipped with a
+// message.
 func kernels(t *testing.T, f func(t *testing.T)) {
-	saved := useSIMD
-	defer func() { useSIMD = saved }()
-	modes := []bool{false}
-	if saved {
-		modes = append(modes, true)
-	}
-	for _, simd := range modes {
-		useSIMD = simd
-		t.Run(fmt.Sprintf("simd=%v", simd), f)
+	simd, avx2 := useSIMD, useAVX2
+	defer func() { useSIMD, useAVX2 = simd, avx2 }()
+	for _, k := range []struct {
+		name       string
+		simd, avx2 bool // the kernels' switches
+		have       bool // the CPU has them
+	}{
+		{"generic", false, false, true},
+		{"avx2", false, true, avx2},
+		{"avx512", true, avx2, simd},
+	} {
+		t.Run(k.name, func(t *testing.T) {
+			if !k.have {
+				t.Skipf("no %s kernels on this CPU or build", k.name)
+			}
+			useSIMD, useAVX2 = k.simd, k.avx2
+			f(t)
+		})
 	}
 }
 
