@@ -130,6 +130,9 @@ func TestScoresMatchReference(t *testing.T) {
 		{2, 256, 256, 3, true}, // the blog post's network with softplus
 		{2, 5, 7, 3, true},     // padded units, which softplus sets to log 2
 		{5, 20, 130, 2, true},
+		{8, 16, 40, 2, false},
+		{64, 16, 48, 2, false},
+		{64, 16, 48, 2, true},
 	}
 	kernels(t, func(t *testing.T) {
 		for ci, c := range configs {
