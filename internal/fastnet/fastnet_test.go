@@ -45,6 +45,19 @@ func randomParams(d, F, W, D, levels int, rng *rand.Rand) Params {
 	return p
 }
 
+// randomNet is a Net of randomParams with 4 levels and the activation
+// softplus or ReLU.
+func randomNet(t *testing.T, d, F, W, D int, softplus bool, rng *rand.Rand) (Params, *Net) {
+	t.Helper()
+	p := randomParams(d, F, W, D, 4, rng)
+	p.Softplus = softplus
+	net, err := New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, net
+}
+
 // reference is the network's formula (see the package doc) in float64.
 func reference(p *Params, x []float64, level int) []float64 {
 	d, F := p.Dim, p.Features
@@ -137,12 +150,7 @@ func TestScoresMatchReference(t *testing.T) {
 	kernels(t, func(t *testing.T) {
 		for ci, c := range configs {
 			rng := rand.New(rand.NewPCG(uint64(ci), 1))
-			p := randomParams(c.d, c.F, c.W, c.D, 4, rng)
-			p.Softplus = c.softplus
-			net, err := New(p)
-			if err != nil {
-				t.Fatal(err)
-			}
+			p, net := randomNet(t, c.d, c.F, c.W, c.D, c.softplus, rng)
 			for _, n := range []int{1, 3, 17, 31, 40, 45, 50, 64, 4096} {
 				if n == 4096 && c.W > 64 && (testing.Short() || c.softplus) {
 					continue // the ReLU configurations cover many blocks
