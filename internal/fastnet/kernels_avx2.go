@@ -381,12 +381,14 @@ func panel4x16(wp, hp unsafe.Pointer, K int, bias *[4]float32, op unsafe.Pointer
 	a20 := splat8(bias[2])
 	a30 := splat8(bias[3])
 	a01, a11, a21, a31 := a00, a10, a20, a30
-	ho, wo := uintptr(0), uintptr(0)
-	for range K {
-		hv := unsafe.Add(hp, ho)
+	// The pointers advance only while another step follows: a pointer
+	// past the end of its object is invalid even if never dereferenced.
+	// (Advanced pointers address the operands directly; offsets cost two
+	// address computations per load.)
+	hv, wv := hp, (*[4]float32)(wp)
+	for i := 1; ; i++ {
 		h0 := load8(hv)
 		h1 := load8(unsafe.Add(hv, 32))
-		wv := (*[4]float32)(unsafe.Add(wp, wo))
 		s := splat8(wv[0])
 		a00 = s.MulAdd(h0, a00)
 		a01 = s.MulAdd(h1, a01)
@@ -399,8 +401,11 @@ func panel4x16(wp, hp unsafe.Pointer, K int, bias *[4]float32, op unsafe.Pointer
 		s = splat8(wv[3])
 		a30 = s.MulAdd(h0, a30)
 		a31 = s.MulAdd(h1, a31)
-		ho += lanes * 4
-		wo += 16
+		if i >= K {
+			break
+		}
+		hv = unsafe.Add(hv, lanes*4)
+		wv = (*[4]float32)(unsafe.Add(unsafe.Pointer(wv), 16))
 	}
 	if relu {
 		z := splat8(0)
