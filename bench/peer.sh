@@ -9,7 +9,9 @@
 # (without libopenblas0 Debian's PyTorch falls back to the reference BLAS
 # and runs about 30x slower; the script refuses to compare against that).
 # Environment: PEERS (default ../shared/peers), STEPS (training steps timed,
-# default 40).
+# default 40), DIVERGENCE_ONLY=1 (only the score+divergence row: scorenet's
+# BenchmarkScoreDivergenceBatch against torch_seed.py --divergence-particles
+# 4096, both on the seed network at level 17, 4096 points in 2-D).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOEXPERIMENT=simd
@@ -26,6 +28,35 @@ case "$blas" in
   *openblas*) echo "BLAS: $blas" >&2 ;;
   *) echo "libblas.so.3 is $blas, not OpenBLAS: apt-get install -y libopenblas0-pthread" >&2; exit 1 ;;
 esac
+
+# Score with its exact divergence (issue 13): sgm's forward-mode tangents
+# and PyTorch's autograd, each best of its runs, runs alternating.
+for round in 1 2; do
+  echo "sgm score+divergence, round $round ..." >&2
+  go test -count=1 -run '^$' -bench 'ScoreDivergenceBatch$' -benchtime=20x ./scorenet/ >> "$out/div.txt"
+  for threads in 1 2; do
+    echo "PyTorch score+divergence, $threads thread(s), round $round ..." >&2
+    "$py" "$peers/torch_seed.py" --image "$peers/mnist_train0.npy" --steps 1 --threads "$threads" --json \
+      --divergence-particles 4096 --divergence-iters 20 >> "$out/torch_div.jsonl"
+  done
+done
+divergence_row() {
+  "$py" - "$out" <<'PY'
+import json, sys, os, re
+d = sys.argv[1]
+sgm = max(float(m.group(1)) for m in re.finditer(r"([0-9.e+]+) evals/s", open(os.path.join(d, "div.txt")).read()))
+runs = [json.loads(l) for l in open(os.path.join(d, "torch_div.jsonl"))]
+best = max(r["divergence_evals_per_s"] for r in runs)
+threads = max(runs, key=lambda r: r["divergence_evals_per_s"])["threads"]
+print(f"{'score+divergence evals/s, 4096 points':52s} {sgm:12.4g} {best:12.4g} {sgm / best:7.2f}x"
+      f"   (PyTorch best at {threads} thread(s); issue 13 target 1.5x)")
+PY
+}
+if [ "${DIVERGENCE_ONLY:-0}" = 1 ]; then
+  printf "%-52s %12s %12s %7s\n" measure sgm PyTorch ratio
+  divergence_row
+  exit 0
+fi
 
 echo "sgm bench ..." >&2
 "$out/sgm" bench --json --train-steps "$steps" > "$out/sgm.json"
@@ -62,3 +93,4 @@ for name, a, b, r in rows:
 print(f"PyTorch training: 1 thread {t1['steps_per_s']:.2f} steps/s, 2 threads {t2['steps_per_s']:.2f} (best taken)")
 print(f"sgm peak RSS {s['peak_rss_mib']:.0f} MiB; config {json.dumps(s['config'])}")
 PY
+divergence_row

@@ -12,7 +12,7 @@ import (
 // The graph of Scores is the model's definition. Where the network runs on
 // GoMLX's pure-Go backend, ScoreBatch evaluates the same formula with
 // internal/fastnet instead: float32 kernels written for this network
-// (vectorised sin/cos and softplus, AVX-512 matrix products, a single-point
+// (vectorised sin/cos and softplus, AVX-512 or AVX2 matrix products, a single-point
 // path for long chains), about 5x faster than the graph on a batch and 100x
 // on one point, and within 1e-6 of it (relative; see the tests). It is rebuilt
 // from the weights whenever training has taken a step since.
@@ -54,7 +54,7 @@ func (n *Net) OnGoBackend() bool {
 
 // FastPath reports whether ScoreBatch evaluates with internal/fastnet
 // rather than the GoMLX graph: on the pure-Go backend, where fastnet's
-// AVX-512 kernels run (its portable loops are slower than the graph), for
+// AVX-512 or AVX2 kernels run (its portable loops are slower than the graph), for
 // either activation.
 func (n *Net) FastPath() bool {
 	return !n.noFast && n.OnGoBackend() && fastnet.Accelerated() &&

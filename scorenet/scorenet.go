@@ -120,6 +120,8 @@ type Net struct {
 	noFast   bool         // evaluate the graph even on the Go backend
 	fast     *fastnet.Net // the fast evaluator of the weights at fastStep
 	fastStep int64
+
+	divExec *model.Exec // the scores and their divergence (divergence.go)
 }
 
 // EMAPrefix is prepended to a trainable variable's path to name its

@@ -61,7 +61,19 @@
 // a step is reproducible. Gradients agree with GoMLX's graph to about 1e-6
 // (relative norm; see gomlx_test.go).
 //
-// On amd64 built with GOEXPERIMENT=simd the kernels use AVX-512 through
-// package simd/archsimd when the CPU has it; otherwise portable Go loops
-// compute the same values.
+// From d = 16 on, the training step also runs the inputs' and outputs'
+// products register-tiled over the block (wide.go), so that a step costs
+// the same per FLOP at any d.
+//
+// Net.ScoresDivergence adds the exact divergence of the score, Σ_k ∂s_k/∂x_k,
+// by forward-mode tangents through the batched path's layers (1 + d
+// passes), for the probability-flow ODE's log-density.
+//
+// On amd64 built with GOEXPERIMENT=simd the kernels use package
+// simd/archsimd: 16-lane AVX-512 kernels where the CPU has AVX-512, else
+// 8-lane AVX2+FMA kernels (kernels_avx2.go, gemm_avx2.go, rowops_avx2.go,
+// with the register tiles of the products in panel_avx2_amd64.s); on a
+// 2-core Zen 3 these run the training step about 11-20x and the batched
+// scores about 20x as fast as the portable loops, which elsewhere compute
+// the same values.
 package fastnet

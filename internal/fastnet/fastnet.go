@@ -86,6 +86,7 @@ type Net struct {
 	alpha  []float32   // per level
 	bias0  [][]float32 // per level: b_0 + β_l Σ_{i<2F} W_0[i, :], padded to roundUp(width, rowVec)
 	b      []float32   // batched path: [B_cos; B_sin], 2F×d
+	bs     []float32   // [B_sin; B_cos], for ScoresDivergence
 	blocks []blockLayer
 
 	fp   int        // features padded to rowVec
@@ -96,6 +97,7 @@ type Net struct {
 	maxb int        // widest batched activation (in units)
 	bp   sync.Pool  // *blockWork
 	rp   sync.Pool  // *rowWork
+	dp   sync.Pool  // *divWork
 }
 
 // blockLayer is one dense layer in the batched layout: panels of panelOut
@@ -155,6 +157,7 @@ func New(p Params) (*Net, error) {
 	// Batched layout.
 	n.b = make([]float32, 0, 2*F*d)
 	n.b = append(append(n.b, p.BCos...), p.BSin...)
+	n.bs = append(append(make([]float32, 0, 2*F*d), p.BSin...), p.BCos...)
 	in, inPad := 2*F+d, 2*F+d
 	for k := 0; k <= D; k++ {
 		out := W
@@ -231,6 +234,7 @@ func New(p Params) (*Net, error) {
 	}
 	n.bp.New = func() any { return n.newBlockWork() }
 	n.rp.New = func() any { return n.newRowWork() }
+	n.dp.New = func() any { return n.newDivWork() }
 	return n, nil
 }
 
@@ -290,19 +294,35 @@ func (n *Net) Scores(dst, x []float64, level int) {
 		}
 		n.rp.Put(w)
 	}
+	shareBlocks(nblk, func(take func() int) {
+		w := n.bp.Get().(*blockWork)
+		for b := take(); b < nblk; b = take() {
+			lo, hi := b*lanes, min((b+1)*lanes, pts)
+			n.scoreBlock(w, dst[lo*d:hi*d], x[lo*d:hi*d], level)
+		}
+		n.bp.Put(w)
+	})
+}
+
+// shareBlocks runs work on up to runtime.GOMAXPROCS goroutines, one of
+// them the caller's, each taking block indices from take (0, 1, 2, ...
+// among them all, each once) until it returns one past the last block,
+// nblk.
+func shareBlocks(nblk int, work func(take func() int)) {
+	var next atomic.Int64
+	take := func() int { return int(next.Add(1)) - 1 }
 	workers := min(runtime.GOMAXPROCS(0), nblk)
 	if workers <= 1 {
 		if nblk > 0 {
-			n.scoreBlocks(dst, x, level, nil, nblk)
+			work(take)
 		}
 		return
 	}
-	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers - 1 {
-		wg.Go(func() { n.scoreBlocks(dst, x, level, &next, nblk) })
+		wg.Go(func() { work(take) })
 	}
-	n.scoreBlocks(dst, x, level, &next, nblk)
+	work(take)
 	wg.Wait()
 }
 
@@ -312,26 +332,6 @@ func blocksFor(pts int) int {
 		return pts/lanes + 1
 	}
 	return pts / lanes
-}
-
-// scoreBlocks evaluates blocks of lanes points of x until none of the nblk
-// is left: block b is taken by the goroutine that increments next to b+1,
-// or, if next is nil, by the caller in order.
-func (n *Net) scoreBlocks(dst, x []float64, level int, next *atomic.Int64, nblk int) {
-	d := n.dim
-	pts := len(x) / d
-	w := n.bp.Get().(*blockWork)
-	for b := 0; ; b++ {
-		if next != nil {
-			b = int(next.Add(1)) - 1
-		}
-		if b >= nblk {
-			break
-		}
-		lo, hi := b*lanes, min((b+1)*lanes, pts)
-		n.scoreBlock(w, dst[lo*d:hi*d], x[lo*d:hi*d], level)
-	}
-	n.bp.Put(w)
 }
 
 // Chain runs unadjusted Langevin dynamics at noise level index level from
@@ -462,39 +462,57 @@ func (n *Net) newBlockWork() *blockWork {
 func (n *Net) scoreBlock(w *blockWork, dst, x []float64, level int) {
 	d := n.dim
 	pts := len(x) / d
+	n.inputBlock(w.u, w.h0, x, level)
+	y := n.layersBlock(w.h0, level, func(k int) []float32 {
+		if k%2 == 0 {
+			return w.ha
+		}
+		return w.hb
+	})
 	for k := range d {
-		uk := w.u[k*lanes : (k+1)*lanes]
+		yk := y[k*lanes:]
+		for i := range pts {
+			dst[i*d+k] = float64(yk[i])
+		}
+	}
+}
+
+// inputBlock sets u (d×lanes) to the points x - 0.5, transposed, zero in
+// the lanes past len(x)/d, and h0 to the first layer's input [α_l f, u].
+func (n *Net) inputBlock(u, h0 []float32, x []float64, level int) {
+	d := n.dim
+	pts := len(x) / d
+	for k := range d {
+		uk := u[k*lanes : (k+1)*lanes]
 		for i := range pts {
 			uk[i] = float32(x[i*d+k] - 0.5)
 		}
 		clear(uk[pts:])
 	}
 	twoF := 2 * n.features
-	featuresBlock(n.b, d, n.features, n.alpha[level], w.u, w.h0[:twoF*lanes])
-	copy(w.h0[twoF*lanes:], w.u)
-	in, out := w.h0, w.ha
+	featuresBlock(n.b, d, n.features, n.alpha[level], u, h0[:twoF*lanes])
+	copy(h0[twoF*lanes:], u[:d*lanes])
+}
+
+// layersBlock runs the dense layers on the block h0 (from inputBlock),
+// layer k writing its activations to out(k) (which must not be its input),
+// and returns the output layer's, the scores transposed.
+func (n *Net) layersBlock(h0 []float32, level int, out func(k int) []float32) []float32 {
+	in := h0
 	for k := range n.blocks {
 		L := &n.blocks[k]
 		bias := L.bias
 		if k == 0 {
 			bias = n.bias0[level]
 		}
-		layerBlock(L.w, L.in, L.out, in[:L.in*lanes], bias[:L.out], out[:L.out*lanes], L.relu)
+		o := out(k)[:L.out*lanes]
+		layerBlock(L.w, L.in, L.out, in[:L.in*lanes], bias[:L.out], o, L.relu)
 		if L.soft {
-			softplus(out[:L.out*lanes])
+			softplus(o)
 		}
-		if k == 0 {
-			in, out = w.ha, w.hb
-		} else {
-			in, out = out, in
-		}
+		in = o
 	}
-	for k := range d {
-		yk := in[k*lanes:]
-		for i := range pts {
-			dst[i*d+k] = float64(yk[i])
-		}
-	}
+	return in
 }
 
 // alignedFloat32s returns n zeroed float32s starting on a 64-byte boundary,

@@ -45,6 +45,19 @@ func randomParams(d, F, W, D, levels int, rng *rand.Rand) Params {
 	return p
 }
 
+// randomNet is a Net of randomParams with 4 levels and the activation
+// softplus or ReLU.
+func randomNet(t *testing.T, d, F, W, D int, softplus bool, rng *rand.Rand) (Params, *Net) {
+	t.Helper()
+	p := randomParams(d, F, W, D, 4, rng)
+	p.Softplus = softplus
+	net, err := New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, net
+}
+
 // reference is the network's formula (see the package doc) in float64.
 func reference(p *Params, x []float64, level int) []float64 {
 	d, F := p.Dim, p.Features
@@ -90,18 +103,28 @@ func reference(p *Params, x []float64, level int) []float64 {
 	return dst
 }
 
-// kernels runs f once with the portable kernels and, where the CPU has
-// them, once with the SIMD kernels.
+// kernels runs f once with each set of kernels: the portable ones, the
+// AVX2 ones and the AVX-512 ones; a set the CPU lacks is skipped with a
+// message.
 func kernels(t *testing.T, f func(t *testing.T)) {
-	saved := useSIMD
-	defer func() { useSIMD = saved }()
-	modes := []bool{false}
-	if saved {
-		modes = append(modes, true)
-	}
-	for _, simd := range modes {
-		useSIMD = simd
-		t.Run(fmt.Sprintf("simd=%v", simd), f)
+	simd, avx2 := useSIMD, useAVX2
+	defer func() { useSIMD, useAVX2 = simd, avx2 }()
+	for _, k := range []struct {
+		name       string
+		simd, avx2 bool // the kernels' switches
+		have       bool // the CPU has them
+	}{
+		{"generic", false, false, true},
+		{"avx2", false, true, avx2},
+		{"avx512", true, avx2, simd},
+	} {
+		t.Run(k.name, func(t *testing.T) {
+			if !k.have {
+				t.Skipf("no %s kernels on this CPU or build", k.name)
+			}
+			useSIMD, useAVX2 = k.simd, k.avx2
+			f(t)
+		})
 	}
 }
 
@@ -120,16 +143,14 @@ func TestScoresMatchReference(t *testing.T) {
 		{2, 256, 256, 3, true}, // the blog post's network with softplus
 		{2, 5, 7, 3, true},     // padded units, which softplus sets to log 2
 		{5, 20, 130, 2, true},
+		{8, 16, 40, 2, false},
+		{64, 16, 48, 2, false},
+		{64, 16, 48, 2, true},
 	}
 	kernels(t, func(t *testing.T) {
 		for ci, c := range configs {
 			rng := rand.New(rand.NewPCG(uint64(ci), 1))
-			p := randomParams(c.d, c.F, c.W, c.D, 4, rng)
-			p.Softplus = c.softplus
-			net, err := New(p)
-			if err != nil {
-				t.Fatal(err)
-			}
+			p, net := randomNet(t, c.d, c.F, c.W, c.D, c.softplus, rng)
 			for _, n := range []int{1, 3, 17, 31, 40, 45, 50, 64, 4096} {
 				if n == 4096 && c.W > 64 && (testing.Short() || c.softplus) {
 					continue // the ReLU configurations cover many blocks

@@ -2,10 +2,7 @@
 
 package fastnet
 
-import (
-	"fmt"
-	"unsafe"
-)
+import "unsafe"
 
 // Both products run the 4×32 register tile of panel4x32 (eight
 // accumulators, two vector loads and four broadcasts per step of the
@@ -14,15 +11,10 @@ import (
 
 func gemmNN(c []float32, ldc int, a []float32, lda, K int, b []float32, np, rows int, ep int, bias, m []float32) {
 	if !useSIMD {
-		gemmNNGeneric(c, ldc, a, lda, K, b, np, rows, ep, bias, m)
+		gemmNNAVX2(c, ldc, a, lda, K, b, np, rows, ep, bias, m)
 		return
 	}
-	if rows%4 != 0 || K < 1 || np < 1 || rows < 1 || lda < K || ldc < tile*np ||
-		len(a) < (rows-1)*lda+K || len(b) < np*K*tile || len(c) < (rows-1)*ldc+tile*np ||
-		(ep == epBiasReLU && len(bias) < tile*np) || (ep == epMask && len(m) < (rows-1)*ldc+tile*np) {
-		panic(fmt.Sprintf("fastnet: gemmNN: bad sizes rows=%d K=%d np=%d lda=%d ldc=%d len(a)=%d len(b)=%d len(c)=%d",
-			rows, K, np, lda, ldc, len(a), len(b), len(c)))
-	}
+	checkNN(c, ldc, a, lda, K, b, np, rows, ep, bias, m)
 	ap := unsafe.Pointer(unsafe.SliceData(a))
 	bp := unsafe.Pointer(unsafe.SliceData(b))
 	cp := unsafe.Pointer(unsafe.SliceData(c))
@@ -119,14 +111,10 @@ func store16(p unsafe.Pointer, v vec) { v.Store((*[16]float32)(p)) }
 
 func gemmTN(c []float32, ldc int, a []float32, lda, kp int, b []float32, ldb, np, rows int) {
 	if !useSIMD {
-		gemmTNGeneric(c, ldc, a, lda, kp, b, ldb, np, rows)
+		gemmTNAVX2(c, ldc, a, lda, kp, b, ldb, np, rows)
 		return
 	}
-	if kp%4 != 0 || kp < 4 || np < 1 || rows < 1 || lda < kp || ldb < tile*np || ldc < tile*np ||
-		len(a) < (rows-1)*lda+kp || len(b) < (rows-1)*ldb+tile*np || len(c) < (kp-1)*ldc+tile*np {
-		panic(fmt.Sprintf("fastnet: gemmTN: bad sizes rows=%d kp=%d np=%d lda=%d ldb=%d ldc=%d len(a)=%d len(b)=%d len(c)=%d",
-			rows, kp, np, lda, ldb, ldc, len(a), len(b), len(c)))
-	}
+	checkTN(c, ldc, a, lda, kp, b, ldb, np, rows)
 	ap := unsafe.Pointer(unsafe.SliceData(a))
 	bp := unsafe.Pointer(unsafe.SliceData(b))
 	cp := unsafe.Pointer(unsafe.SliceData(c))

@@ -1,5 +1,7 @@
 package fastnet
 
+import "fmt"
+
 // Matrix products of the training step. Activations and their gradients
 // are row-major (one row per training row, padded to a multiple of 4 rows
 // and of tile columns), so that the three products of a dense layer,
@@ -82,5 +84,25 @@ func gemmTNGeneric(c []float32, ldc int, a []float32, lda, kp int, b []float32, 
 				ck[j] += ak * bj
 			}
 		}
+	}
+}
+
+// checkNN panics unless the operands of gemmNN have the sizes that its
+// vector kernels, which read through unsafe pointers, need.
+func checkNN(c []float32, ldc int, a []float32, lda, K int, b []float32, np, rows int, ep int, bias, m []float32) {
+	if rows%4 != 0 || K < 1 || np < 1 || rows < 1 || lda < K || ldc < tile*np ||
+		len(a) < (rows-1)*lda+K || len(b) < np*K*tile || len(c) < (rows-1)*ldc+tile*np ||
+		(ep == epBiasReLU && len(bias) < tile*np) || (ep == epMask && len(m) < (rows-1)*ldc+tile*np) {
+		panic(fmt.Sprintf("fastnet: gemmNN: bad sizes rows=%d K=%d np=%d lda=%d ldc=%d len(a)=%d len(b)=%d len(c)=%d",
+			rows, K, np, lda, ldc, len(a), len(b), len(c)))
+	}
+}
+
+// checkTN is checkNN for gemmTN.
+func checkTN(c []float32, ldc int, a []float32, lda, kp int, b []float32, ldb, np, rows int) {
+	if kp%4 != 0 || kp < 4 || np < 1 || rows < 1 || lda < kp || ldb < tile*np || ldc < tile*np ||
+		len(a) < (rows-1)*lda+kp || len(b) < (rows-1)*ldb+tile*np || len(c) < (kp-1)*ldc+tile*np {
+		panic(fmt.Sprintf("fastnet: gemmTN: bad sizes rows=%d kp=%d np=%d lda=%d ldb=%d ldc=%d len(a)=%d len(b)=%d len(c)=%d",
+			rows, kp, np, lda, ldb, ldc, len(a), len(b), len(c)))
 	}
 }

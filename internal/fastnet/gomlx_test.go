@@ -102,6 +102,8 @@ var gomlxCases = []struct {
 	{scorenet.Config{Features: 8, Width: 16, Depth: 2, Sigmas: sgm.Schedule{1, 0.3, 0.05, 0.01}}, 7},
 	{scorenet.Config{Dim: 3, Features: 7, Width: 40, Depth: 3, Sigmas: sgm.Schedule{0.8, 0.1, 1e-3}}, 30},
 	{scorenet.Config{}, 3},
+	{scorenet.Config{Dim: 8, Features: 6, Width: 24, Depth: 2, Sigmas: sgm.Schedule{1, 0.1, 0.01}}, 9},
+	{scorenet.Config{Dim: 64, Features: 8, Width: 40, Depth: 2, Sigmas: sgm.Schedule{1, 0.1, 0.01}}, 5}, // wide.go's products
 }
 
 // TestGradientMatchesGoMLX compares the loss and every gradient of the

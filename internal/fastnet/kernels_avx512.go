@@ -31,7 +31,7 @@ func load16(p unsafe.Pointer) vec { return archsimd.LoadFloat32x16((*[16]float32
 
 func featuresRow(bt []float32, d, fp int, alpha float32, u, h []float32) {
 	if !useSIMD {
-		featuresRowGeneric(bt, d, fp, alpha, u, h)
+		featuresRowAVX2(bt, d, fp, alpha, u, h)
 		return
 	}
 	if len(bt) < d*2*fp || len(u) < d || len(h) < 2*fp || fp%16 != 0 {
@@ -55,7 +55,7 @@ func featuresRow(bt []float32, d, fp int, alpha float32, u, h []float32) {
 
 func featuresBlock(b []float32, d, F int, alpha float32, u, h []float32) {
 	if !useSIMD {
-		featuresBlockGeneric(b, d, F, alpha, u, h)
+		featuresBlockAVX2(b, d, F, alpha, u, h)
 		return
 	}
 	if lanes != 32 || len(b) < 2*F*d || len(u) < d*lanes || len(h) < 2*F*lanes {
@@ -117,7 +117,7 @@ func cosTurns16(t vec) vec {
 // of 16 on every path that calls it).
 func softplus(v []float32) {
 	if !useSIMD || len(v)%16 != 0 {
-		softplusGeneric(v)
+		softplusAVX2(v)
 		return
 	}
 	for j := 0; j < len(v); j += 16 {
@@ -156,7 +156,7 @@ func horner16(c []float32, x vec) vec {
 
 func matvecPanel(w []float32, K, width int, h, bias, out []float32, relu bool) {
 	if !useSIMD {
-		matvecPanelGeneric(w, K, width, h, bias, out, relu)
+		matvecPanelAVX2(w, K, width, h, bias, out, relu)
 		return
 	}
 	if K < 1 || len(w) < K*width || len(h) < K || len(bias) < width || len(out) < width {
@@ -228,7 +228,7 @@ func matvec16(wp unsafe.Pointer, h []float32, bias, out *[16]float32, relu bool)
 
 func compactNonzero(idx []int32, val, h []float32) int {
 	if !useSIMD {
-		return compactNonzeroGeneric(idx, val, h)
+		return compactNonzeroAVX2(idx, val, h)
 	}
 	if len(h)%16 != 0 || len(idx) < len(h)+16 || len(val) < len(h)+16 {
 		panic(fmt.Sprintf("fastnet: compactNonzero: bad sizes len(h)=%d len(idx)=%d len(val)=%d", len(h), len(idx), len(val)))
@@ -251,7 +251,7 @@ func compactNonzero(idx []int32, val, h []float32) int {
 
 func matvecSparse(w []float32, K, width int, idx []int32, val, bias, out []float32, relu bool) {
 	if !useSIMD {
-		matvecSparseGeneric(w, K, width, idx, val, bias, out, relu)
+		matvecSparseAVX2(w, K, width, idx, val, bias, out, relu)
 		return
 	}
 	if len(w) < K*width || len(val) < len(idx) || len(bias) < width || len(out) < width {
@@ -332,7 +332,7 @@ func matvec16Sparse(w []float32, idx []int32, val []float32, bias, out *[16]floa
 
 func layerBlock(w []float32, K, np int, h, bias, out []float32, relu bool) {
 	if !useSIMD {
-		layerBlockGeneric(w, K, np, h, bias, out, relu)
+		layerBlockAVX2(w, K, np, h, bias, out, relu)
 		return
 	}
 	if lanes != 32 || panelOut != 4 || K < 1 || np%panelOut != 0 ||

@@ -6,6 +6,9 @@ package fastnet
 // of kernels_generic.go do all the work.
 var useSIMD = false
 
+// useAVX2 is false too: there are no 8-lane kernels either.
+var useAVX2 = false
+
 func softplus(v []float32) { softplusGeneric(v) }
 
 func featuresRow(bt []float32, d, fp int, alpha float32, u, h []float32) {

@@ -29,7 +29,7 @@ func hsum(v vec) float32 {
 
 func dot(a, b []float32) float32 {
 	if !useSIMD {
-		return dotGeneric(a, b)
+		return dotAVX2(a, b)
 	}
 	checkVec("dot", len(a))
 	b = b[:len(a)]
@@ -47,7 +47,7 @@ func dot(a, b []float32) float32 {
 
 func axpy(y []float32, s float32, x []float32) {
 	if !useSIMD {
-		axpyGeneric(y, s, x)
+		axpyAVX2(y, s, x)
 		return
 	}
 	checkVec("axpy", len(y))
@@ -61,7 +61,7 @@ func axpy(y []float32, s float32, x []float32) {
 
 func scaleShift(h []float32, alpha, beta float32) {
 	if !useSIMD {
-		scaleShiftGeneric(h, alpha, beta)
+		scaleShiftAVX2(h, alpha, beta)
 		return
 	}
 	checkVec("scaleShift", len(h))
@@ -74,7 +74,7 @@ func scaleShift(h []float32, alpha, beta float32) {
 
 func firstLayer(h, p []float32, alpha float32, u, w []float32, ld int, bias []float32) {
 	if !useSIMD {
-		firstLayerGeneric(h, p, alpha, u, w, ld, bias)
+		firstLayerAVX2(h, p, alpha, u, w, ld, bias)
 		return
 	}
 	checkVec("firstLayer", len(h))
@@ -94,7 +94,7 @@ func firstLayer(h, p []float32, alpha float32, u, w []float32, ld int, bias []fl
 
 func outputGrad(g, h []float32, dy, w []float32, ld int) {
 	if !useSIMD {
-		outputGradGeneric(g, h, dy, w, ld)
+		outputGradAVX2(g, h, dy, w, ld)
 		return
 	}
 	checkVec("outputGrad", len(g))
@@ -114,7 +114,7 @@ func outputGrad(g, h []float32, dy, w []float32, ld int) {
 
 func sumRows(dst, g []float32, ld, rows int) {
 	if !useSIMD {
-		sumRowsGeneric(dst, g, ld, rows)
+		sumRowsAVX2(dst, g, ld, rows)
 		return
 	}
 	checkVec("sumRows", len(dst))
@@ -162,7 +162,7 @@ func sumRows(dst, g []float32, ld, rows int) {
 func adam(theta, m, v, g []float32, k *adamConsts) {
 	n := len(theta)
 	if !useSIMD || n < 16 {
-		adamGeneric(theta, m, v, g, k)
+		adamAVX2(theta, m, v, g, k)
 		return
 	}
 	m, v, g = m[:n], v[:n], g[:n]

@@ -35,6 +35,8 @@ type engine struct {
 
 	lay     layout // of the trainable parameters in flat slices
 	workers []*worker
+
+	wideIO // products for the inputs and outputs of a wide d (wide.go)
 }
 
 // worker is one goroutine's scratch space and gradient accumulators.
@@ -48,6 +50,8 @@ type worker struct {
 	sig  []float32   // σ of each row (0 in padding rows)
 	z    []float32   // blockRows×d: noise of each row
 	dy   []float32   // d
+	y    []float32   // wide d: blockRows×dp, the outputs, then their gradients
+	u    []float32   // d: one row's input x̃ - 0.5
 
 	// Gradient accumulators, laid out like the packed weights' sources.
 	dw0  []float32   // k0×wp: rows of h0
@@ -92,6 +96,7 @@ func newEngine(p *Params) *engine {
 	e.bo = make([]float32, d)
 	e.alpha = make([]float32, e.L)
 	e.beta = make([]float32, e.L)
+	e.newWide()
 	e.pack(p)
 	for range runtime.GOMAXPROCS(0) {
 		e.workers = append(e.workers, e.newWorker())
@@ -145,6 +150,7 @@ func (e *engine) pack(p *Params) {
 		}
 	}
 	copy(e.bo, p.DenseBiases[e.D])
+	e.packWide(p)
 }
 
 // packPanels sets dst (panels of kp×tile, zero where w has no value) to
@@ -192,17 +198,23 @@ func (e *engine) newWorker() *worker {
 		sig: make([]float32, R),
 		z:   make([]float32, R*d),
 		dy:  make([]float32, d),
+		u:   make([]float32, d),
 		dw0: alignedFloat32s(e.k0 * wp),
 		db0: alignedFloat32s(wp),
 		dw:  make([][]float32, e.D),
 		db:  make([][]float32, e.D),
-		dwo: alignedFloat32s(d * wp),
+		dwo: alignedFloat32s(d * wp), // wp×dp for a wide d
+
 		dbo: make([]float64, d),
 		dA:  make([]float64, e.L),
 		dB:  make([]float64, e.L),
 	}
 	for k := 1; k <= e.D; k++ {
 		w.h[k] = alignedFloat32s(R * wp)
+	}
+	if e.wide {
+		w.y = alignedFloat32s(R * e.dp)
+		w.dwo = alignedFloat32s(wp * e.dp)
 	}
 	for k := 1; k < e.D; k++ {
 		w.dw[k] = alignedFloat32s(wp * wp)
@@ -286,11 +298,7 @@ func (e *engine) block(w *worker, s *rows, r0, r1 int, scale float32) {
 	R := roundUp(n, 4)
 
 	// Inputs: x̃ = x + σ z, rounded as the graph rounds it, and features.
-	var u [16]float32
-	uu := u[:d]
-	if d > len(u) {
-		uu = make([]float32, d)
-	}
+	uu := w.u
 	for r := range R {
 		h0 := w.h0[r*k0 : (r+1)*k0]
 		zr := w.z[r*d : (r+1)*d]
@@ -307,17 +315,26 @@ func (e *engine) block(w *worker, s *rows, r0, r1 int, scale float32) {
 			clear(zr)
 			w.lev[r], w.sig[r] = 0, 0
 		}
-		featuresRow(e.b, d, fp, 1, uu, h0)
 		copy(h0[2*fp:], uu)
+		if !e.wide {
+			featuresRow(e.b, d, fp, 1, uu, h0)
+		}
+	}
+	if e.wide {
+		e.featuresWide(w, R)
 	}
 
 	// Forward.
 	gemmNN(w.p, wp, w.h0, k0, 2*fp, e.w0, e.np, R, epStore, nil, nil)
 	h1 := w.h[1]
-	for r := range R {
-		l := w.lev[r]
-		h0 := w.h0[r*k0 : (r+1)*k0]
-		firstLayer(h1[r*wp:(r+1)*wp], w.p[r*wp:(r+1)*wp], e.alpha[l], h0[2*fp:2*fp+d], e.w0u, wp, e.bias0[int(l)*wp:(int(l)+1)*wp])
+	if e.wide {
+		e.firstLayerWide(w, R)
+	} else {
+		for r := range R {
+			l := w.lev[r]
+			h0 := w.h0[r*k0 : (r+1)*k0]
+			firstLayer(h1[r*wp:(r+1)*wp], w.p[r*wp:(r+1)*wp], e.alpha[l], h0[2*fp:2*fp+d], e.w0u, wp, e.bias0[int(l)*wp:(int(l)+1)*wp])
+		}
 	}
 	for k := 1; k < e.D; k++ {
 		gemmNN(w.h[k+1], wp, w.h[k], wp, wp, e.fw[k], e.np, R, epBiasReLU, e.bias[k], nil)
@@ -325,7 +342,10 @@ func (e *engine) block(w *worker, s *rows, r0, r1 int, scale float32) {
 
 	// Output, loss and the gradient at the last hidden layer.
 	hD := w.h[e.D]
-	for r := range R {
+	if e.wide {
+		e.outputWide(w, R, scale)
+	}
+	for r := 0; r < R && !e.wide; r++ {
 		h := hD[r*wp : (r+1)*wp]
 		sig := w.sig[r]
 		for c := range d {
@@ -402,7 +422,11 @@ func (e *engine) reduce(ws []*worker, grad []float32) float64 {
 		for i := range W {
 			var s float32
 			for _, w := range ws {
-				s += w.dwo[c*wp+i]
+				if e.wide {
+					s += w.dwo[i*e.dp+c]
+				} else {
+					s += w.dwo[c*wp+i]
+				}
 			}
 			grad[lay.dense[D]+i*d+c] = s
 		}
