@@ -313,6 +313,15 @@ An interrupt (Ctrl-C, SIGTERM) saves a checkpoint and says how to resume. A
 run whose loss turns NaN or Inf stops with an error and keeps its last good
 checkpoint.
 
+--data trains on points instead (see README, "Your own data"): a .csv or
+.npy file of any dimension, a toy, or a mixture. The points are
+standardised per coordinate (recorded in the checkpoint, so that sample,
+eval and plot work in the data's units) and the noise levels default from
+the data: σ_max the largest distance between two points, σ_min 0.01, in
+standard units (NCSNv2's technique 1).
+
+` + data.PointSpecHelp + `
+
 ` + data.SpecHelp,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			var f trainFlags
