@@ -237,6 +237,9 @@ func TestEvalPoints(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "w_n                      200") {
 		t.Errorf("file target: %d %s %s", code, stdout, stderr)
 	}
+	if !strings.Contains(stdout, "rbf_bandwidths           [0.01 0.1 1 10 100]") {
+		t.Errorf("bandwidths in the text report: %s", stdout)
+	}
 	three := writeFile(t, dir, "three.csv", cloud3())
 	code, _, stderr = runSGM(t, "eval", "--samples", three, "--target", "toy:moons")
 	oneLineError(t, code, stderr, "3 columns", "toy:moons", "2-dimensional")

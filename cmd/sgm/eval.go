@@ -233,6 +233,8 @@ func printReport(e *env, r metric.Report) error {
 		switch v := p.v.(type) {
 		case float64:
 			fmt.Fprintf(e.stdout, "%-24s %.6g\n", p.k, v)
+		case []any: // a list of numbers, such as rbf_mmd at each bandwidth
+			fmt.Fprintf(e.stdout, "%-24s %s\n", p.k, numberList(v))
 		default:
 			fmt.Fprintf(e.stdout, "%-24s %v\n", p.k, v)
 		}

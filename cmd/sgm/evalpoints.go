@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strconv"
+	"strings"
 
 	"github.com/sgm-dev/sgm/metric"
 )
@@ -77,4 +79,18 @@ func comparePoints(r *metric.Report, x []float64, d int, src referenceSource, ma
 	xs := metric.Subsample(x, d, n, rng)
 	r.SetPointMetrics(xs, ref, floorRef, d)
 	return nil
+}
+
+// numberList formats a JSON list of numbers for eval's text output, each
+// to 4 significant digits: "[0.0102 -3.1e-05 ...]".
+func numberList(v []any) string {
+	parts := make([]string, len(v))
+	for i, x := range v {
+		if f, ok := x.(float64); ok {
+			parts[i] = strconv.FormatFloat(f, 'g', 4, 64)
+		} else {
+			parts[i] = fmt.Sprint(x)
+		}
+	}
+	return "[" + strings.Join(parts, " ") + "]"
 }
