@@ -204,11 +204,33 @@ func (f *trainFlags) checkData() error {
 		return usagef("give one of --data and --image, not both")
 	}
 	if !isPointSpec(f.data) && !isMixtureSpec(f.data) {
+		if !isImageSpec(f.data) {
+			return usagef("--data %q: want PATH.csv, PATH.npy, toy:NAME, a mixture (preset or .json) or an image spec (mnist:..., idx:..., a PNG/JPEG)", f.data)
+		}
 		f.image, f.data = f.data, ""
 		return nil
 	}
 	f.image = ""
 	return nil
+}
+
+// isImageSpec reports whether spec has the form of an image spec
+// (data.SpecHelp): MNIST, IDX, a picture or an IDX file by its name.
+func isImageSpec(spec string) bool {
+	if strings.HasPrefix(spec, "mnist:") || strings.HasPrefix(spec, "idx:") {
+		return true
+	}
+	name := strings.ToLower(filepath.Base(spec))
+	if head, idx, ok := strings.Cut(name, ":"); ok && strings.Trim(idx, "0123456789") == "" {
+		name = head // PATH:N, an image of an IDX file
+	}
+	name = strings.TrimSuffix(name, ".gz")
+	for _, suffix := range []string{".png", ".jpg", ".jpeg", ".idx", "-idx3-ubyte"} {
+		if strings.HasSuffix(name, suffix) {
+			return true
+		}
+	}
+	return false
 }
 
 // absoluteData returns spec with its file, if it names one, as an

@@ -51,6 +51,7 @@ func TestTrainDataRefusesBadData(t *testing.T) {
 		{"text", "text.csv", "1,2\n3,four\n", []string{"text.csv", "line 2", "not a number"}},
 		{"constant column", "const.csv", "1,5\n2,5\n3,5\n", []string{"const.csv", "coordinate 2 is constant"}},
 		{"unknown toy", "", "", []string{"toy:blob"}},
+		{"unknown kind", "notes.txt", "1,2\n3,4\n", []string{"notes.txt", "want PATH.csv"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			spec := "toy:blob"
@@ -245,4 +246,24 @@ func TestEvalPoints(t *testing.T) {
 	oneLineError(t, code, stderr, "3 columns", "toy:moons", "2-dimensional")
 	code, _, stderr = runSGM(t, "eval", "--samples", good, "--target", "toy:moons", "--w-points", "6000")
 	oneLineError(t, code, stderr, "--w-points", "6000")
+}
+
+// TestTrainDataImage checks that --data takes an image spec as --image
+// does: the run trains on the image and records no standardisation.
+func TestTrainDataImage(t *testing.T) {
+	dir := t.TempDir()
+	png := filepath.Join(dir, "dot.png")
+	writePNG(t, png)
+	run := filepath.Join(dir, "run")
+	trainOK(t, "--data", png, "--steps", "2", "--out", run)
+	net, err := scorenet.Load(gobackend.GetBackend(), run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if im, _ := net.Label(imageLabel); im != png {
+		t.Errorf("image label %q, want %q", im, png)
+	}
+	if _, ok := net.Label(standardizerLabel); ok {
+		t.Errorf("an image run records a standardisation")
+	}
 }
