@@ -353,3 +353,23 @@ func Compare(cols []Comparison, title string) (*Panels, error) {
 	}
 	return &Panels{Plots: plots, Title: title, PanelW: 4 * vg.Inch, PanelH: 4 * vg.Inch}, nil
 }
+
+// HistogramGrid counts the 2-D points in nx×ny equal bins of box (points
+// outside are left out, those on the upper edges count in the last bins),
+// as a Grid of bin centres: data drawn faintly under a field
+// (FieldOptions.Under). It returns an error unless nx, ny >= 1, the box is
+// non-empty and finite and the points are whole.
+func HistogramGrid(points []float64, box Box, nx, ny int) (Grid, error) {
+	if err := checkPoints("points", points); err != nil {
+		return Grid{}, err
+	}
+	if nx < 1 || ny < 1 {
+		return Grid{}, fmt.Errorf("histogram of %d×%d bins", nx, ny)
+	}
+	for k := range 2 {
+		if !(box.Max[k] > box.Min[k]) || math.IsInf(box.Max[k]-box.Min[k], 0) {
+			return Grid{}, fmt.Errorf("histogram box [%v, %v] along coordinate %d is empty or infinite", box.Min[k], box.Max[k], k)
+		}
+	}
+	return histogram(points, box, nx, ny), nil
+}
