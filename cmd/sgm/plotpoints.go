@@ -58,15 +58,10 @@ func savePointFields(path string, net *scorenet.Net, std data.Standardizer, leve
 		pts = src.draw(fieldDataPoints, rand.New(rand.NewPCG(0xf1e1d, 2)))
 	}
 	box := dataBox(pts)
-	sigmas := net.Config().Sigmas
-	fields := make([]plot.Field, len(levels))
-	titles := make([]string, len(levels))
-	for i, l := range levels {
-		if l < 0 || l >= len(sigmas) {
-			return usagef("level %d out of range: the model has levels 0..%d", l, len(sigmas)-1)
-		}
-		fields[i] = scoreField(dataUnitsScorer{net.AtLevel(l), std}, box, arrows)
-		titles[i] = fmt.Sprintf("level %d: σ=%.3g (standard units)", l, sigmas[l])
+	at := func(l int) sgm.Scorer { return dataUnitsScorer{net.AtLevel(l), std} }
+	fields, titles, err := levelFields(net, levels, at, box, arrows, " (standard units)")
+	if err != nil {
+		return err
 	}
 	under, err := plot.HistogramGrid(pts, box, 60, 60)
 	if err != nil {
@@ -92,4 +87,20 @@ func dataBox(pts []float64) plot.Box {
 		b.Min[j], b.Max[j] = b.Min[j]-0.1*w, b.Max[j]+0.1*w
 	}
 	return b
+}
+
+// levelFields returns the score fields at(l) of net's levels over box,
+// arrows per axis, titled "level l: σ=..." and suffix, for "plot field".
+func levelFields(net *scorenet.Net, levels []int, at func(int) sgm.Scorer, box plot.Box, arrows int, suffix string) ([]plot.Field, []string, error) {
+	sigmas := net.Config().Sigmas
+	fields := make([]plot.Field, len(levels))
+	titles := make([]string, len(levels))
+	for i, l := range levels {
+		if l < 0 || l >= len(sigmas) {
+			return nil, nil, usagef("level %d out of range: the model has levels 0..%d", l, len(sigmas)-1)
+		}
+		fields[i] = scoreField(at(l), box, arrows)
+		titles[i] = fmt.Sprintf("level %d: σ=%.3g%s", l, sigmas[l], suffix)
+	}
+	return fields, titles, nil
 }
