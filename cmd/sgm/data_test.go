@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"math"
 	"math/rand/v2"
@@ -265,5 +266,44 @@ func TestTrainDataImage(t *testing.T) {
 	}
 	if _, ok := net.Label(standardizerLabel); ok {
 		t.Errorf("an image run records a standardisation")
+	}
+}
+
+// npyFloat64 returns a numpy .npy file (format 1.0) holding x as an array
+// of shape (len(x)/d, d), float64 little-endian, C order.
+func npyFloat64(x []float64, d int) []byte {
+	header := "{'descr': '<f8', 'fortran_order': False, 'shape': (" + strconv.Itoa(len(x)/d) + ", " + strconv.Itoa(d) + "), }"
+	for (10+len(header)+1)%64 != 0 {
+		header += " "
+	}
+	header += "\n"
+	b := append([]byte("\x93NUMPY\x01\x00"), byte(len(header)), byte(len(header)>>8))
+	b = append(b, header...)
+	for _, v := range x {
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
+	}
+	return b
+}
+
+// TestTrainDataNPY trains on a .npy file of 4-D points: the network models
+// 4 dimensions and sample writes 4 columns.
+func TestTrainDataNPY(t *testing.T) {
+	dir := t.TempDir()
+	x := make([]float64, 4*50)
+	for i := range x {
+		x[i] = float64(i%7) + float64(i%4)*10
+	}
+	path := filepath.Join(dir, "pts.npy")
+	if err := os.WriteFile(path, npyFloat64(x, 4), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := filepath.Join(dir, "run")
+	trainOK(t, "--data", path, "--steps", "2", "--out", run)
+	out := filepath.Join(dir, "s.csv")
+	if code, _, stderr := runSGM(t, "sample", "--model", run, "--n", "10", "--steps-per-level", "2", "--out", out); code != 0 {
+		t.Fatalf("sample: %s", stderr)
+	}
+	if header, _, err := data.ReadCSVFile(out); err != nil || len(header) != 4 {
+		t.Errorf("samples of a 4-D model: %d columns, %v", len(header), err)
 	}
 }

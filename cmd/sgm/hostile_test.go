@@ -67,12 +67,14 @@ func hostileSetups(dir, model, samples string) []hostileSetup {
 		{"plot field", "", []string{"--model", model, "--arrows", "5", "--out", out("f.png")}},
 		{"plot hist", "", []string{"--samples", samples, "--bins", "10", "--out", out("h.png")}},
 		{"plot image", "", []string{"--image", "mnist:train:0", "--n", "100", "--out", out("i.png")}},
+		{"plot samples", "", []string{"--samples", samples, "--reference", "toy:moons", "--out", out("ps.png")}},
 		{"sample", "langevin", []string{"--target", "seed-mog", "--n", "10", "--steps", "5", "--out", out("s.csv")}},
 		{"sample", "pooled", []string{"--target", "seed-mog", "--n", "10", "--steps", "5", "--burn-in", "2", "--out", out("s.csv")}},
 		{"sample", "hmc", []string{"--target", "seed-mog", "--sampler", "hmc", "--n", "10", "--steps", "5", "--leapfrog", "2", "--out", out("s.csv")}},
 		{"sample", "annealed", []string{"--target", "seed-mog", "--sampler", "annealed", "--sigmas", "1,0.1,3", "--n", "10", "--steps-per-level", "2", "--out", out("s.csv")}},
 		{"sample", "model", []string{"--model", model, "--level", "1", "--n", "10", "--steps", "5", "--out", out("s.csv")}},
 		{"train", "", []string{"--steps", "2", "--batch", "8", "--features", "8", "--width", "8", "--depth", "1", "--levels", "3", "--out", out("model")}},
+		{"train", "data", []string{"--data", "toy:moons", "--steps", "2", "--batch", "8", "--features", "8", "--width", "8", "--depth", "1", "--levels", "3", "--out", out("pmodel")}},
 		{"version", "", nil},
 	}
 }
