@@ -347,3 +347,13 @@ func parseStandardizer(v string, d int) (data.Standardizer, error) {
 	}
 	return data.Standardizer{Mean: sj.Mean, Std: sj.Std}, nil
 }
+
+// refusePointModel returns a usage error if net models point data (it
+// records a standardisation): what, which needs the exact score of a
+// smoothed training image, has none to measure against.
+func refusePointModel(net *scorenet.Net, dir, what string) error {
+	if _, ok := net.Label(standardizerLabel); ok {
+		return usagef("--model %s models point data: %s needs an image's exact score; measure its samples with sgm eval --samples F --target DATA", dir, what)
+	}
+	return nil
+}

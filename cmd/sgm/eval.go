@@ -294,6 +294,9 @@ func evalModel(e *env, f evalFlags) error {
 	}); err != nil {
 		return err
 	}
+	if err := refusePointModel(net, f.model, "a score error per level"); err != nil { // data.go
+		return err
+	}
 	spec := f.target
 	if spec == "" {
 		var ok bool

@@ -369,6 +369,9 @@ func runSample(e *env, f sampleFlags) error {
 		case f.sampler == samplerAnnealed && f.sigmas != "":
 			// The levels come from --sigmas; --level plays no part.
 		case f.level == "auto":
+			if err := refusePointModel(net, f.model, "--level auto"); err != nil { // data.go
+				return err
+			}
 			if f.levelIdx, err = autoLevel(e, net, f.reference, f.autoTol, f.stepSize, f.seed); err != nil {
 				return err
 			}
