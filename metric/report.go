@@ -44,6 +44,39 @@ type Report struct {
 	HistCorrSmoothedFloor *float64 `json:"hist_corr_smoothed_floor,omitempty"` // its noise floor
 	HistTVSmoothed        *float64 `json:"hist_tv_smoothed,omitempty"`         // HistTVSmoothed
 	HistTVSmoothedFloor   *float64 `json:"hist_tv_smoothed_floor,omitempty"`   // its noise floor
+
+	// The point metrics of SetPointMetrics, on WN samples and as many
+	// reference points.
+	WN             int       `json:"w_n,omitempty"`
+	W2             *float64  `json:"w2,omitempty"`                // Wasserstein2
+	W2Floor        *float64  `json:"w2_floor,omitempty"`          // its noise floor
+	W1             *float64  `json:"w1,omitempty"`                // Wasserstein1
+	W1Floor        *float64  `json:"w1_floor,omitempty"`          // its noise floor
+	Energy         *float64  `json:"energy,omitempty"`            // EnergyDistance
+	EnergyFloor    *float64  `json:"energy_floor,omitempty"`      // its noise floor
+	RBFBandwidths  []float64 `json:"rbf_bandwidths,omitempty"`    // CFMBandwidths
+	RBFMMD         []float64 `json:"rbf_mmd,omitempty"`           // RBFMMD's MMD2 at each bandwidth
+	RBFMMDFloor    []float64 `json:"rbf_mmd_floor,omitempty"`     // its noise floor
+	RBFMMDCFM      *float64  `json:"rbf_mmd_cfm,omitempty"`       // RBFMMD's Mixture, torchcfm's RBF_MMD
+	RBFMMDCFMFloor *float64  `json:"rbf_mmd_cfm_floor,omitempty"` // its noise floor
+}
+
+// SetPointMetrics sets r's point metrics of the samples x against the
+// reference points ref, all in R^d and equally many (WN): the exact W₂ and
+// W₁ (Wasserstein2, Wasserstein1), the energy distance, and RBFMMD at
+// CFMBandwidths; and each one's noise floor, the same metric of floorRef
+// against ref, where floorRef is a second reference sample independent of
+// ref (of the target, or disjoint from ref in a data set). It panics as
+// Wasserstein2 does, and unless there are at least 2 points each.
+func (r *Report) SetPointMetrics(x, ref, floorRef []float64, d int) {
+	r.WN = checkPairs("SetPointMetrics", x, ref, d)
+	checkPairs("SetPointMetrics", floorRef, ref, d)
+	r.W2, r.W2Floor = new(Wasserstein2(x, ref, d)), new(Wasserstein2(floorRef, ref, d))
+	r.W1, r.W1Floor = new(Wasserstein1(x, ref, d)), new(Wasserstein1(floorRef, ref, d))
+	r.Energy, r.EnergyFloor = new(EnergyDistance(x, ref, d)), new(EnergyDistance(floorRef, ref, d))
+	m, mf := RBFMMD(x, ref, d, CFMBandwidths[:]), RBFMMD(floorRef, ref, d, CFMBandwidths[:])
+	r.RBFBandwidths, r.RBFMMD, r.RBFMMDFloor = m.Bandwidths, m.MMD2, mf.MMD2
+	r.RBFMMDCFM, r.RBFMMDCFMFloor = new(m.Mixture), new(mf.Mixture)
 }
 
 // SetMMD sets r.MMD and r.MMDBandwidth from res.
@@ -60,6 +93,7 @@ func (r Report) MarshalJSON() ([]byte, error) {
 		&p.SWD, &p.SWDFloor, &p.MMD, &p.MMDFloor, &p.MMDBandwidth, &p.ModeWeightError, &p.ModeWeightErrorFloor,
 		&p.HistCorr, &p.HistCorrFloor, &p.HistTV, &p.HistTVFloor,
 		&p.HistCorrSmoothed, &p.HistCorrSmoothedFloor, &p.HistTVSmoothed, &p.HistTVSmoothedFloor,
+		&p.W2, &p.W2Floor, &p.W1, &p.W1Floor, &p.Energy, &p.EnergyFloor, &p.RBFMMDCFM, &p.RBFMMDCFMFloor,
 	} {
 		if *f != nil && !finite(**f) {
 			*f = nil

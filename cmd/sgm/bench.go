@@ -20,6 +20,7 @@ import (
 type benchResult struct {
 	TrainStepsPerSec      float64     `json:"train_steps_per_s"`
 	TrainGFLOPs           float64     `json:"train_gflops"`
+	TrainStepsPerSec8d    float64     `json:"train_steps_per_s_8d"` // benchpoints.go
 	ChainSeconds          float64     `json:"langevin_chain_400k_s"`
 	ChainSteps            int         `json:"langevin_chain_steps"`
 	ParticleStepsPerSec   float64     `json:"langevin_particle_steps_per_s"`
@@ -141,13 +142,17 @@ resident memory. Compare with the PyTorch peer with bench/peer.sh.`,
 				// Training, timed from the first progress report on, so that
 				// compiling the step (and warming the device) is left out,
 				// as the JAX peer leaves out its warm-up steps.
-				rate, err := benchTrain(ctx, net, data, *backend, *batch, *trainSteps, *perCall)
+				rate, err := benchTrain(ctx, net, data, *backend, *batch, *trainSteps, *perCall, train.AllLevels)
 				if err != nil {
 					return err
 				}
 				r.TrainStepsPerSec = rate
 				r.TrainGFLOPs = trainFLOPs(cfg, *batch*len(cfg.Sigmas)) * r.TrainStepsPerSec / 1e9
 				fmt.Fprintf(e.stderr, "train: %.2f steps/s (%.1f GFLOP/s nominal)\n", r.TrainStepsPerSec, r.TrainGFLOPs)
+				if r.TrainStepsPerSec8d, err = benchTrainPoints(ctx, b, *backend, *trainSteps, *perCall); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stderr, "train 8-D points: %.2f steps/s (batch 256, one-level)\n", r.TrainStepsPerSec8d)
 
 				// Sampling at level 17 with η = 0.001, the blog post's. On an XLA
 				// backend the steps run in compiled loops; a first run of
@@ -185,8 +190,8 @@ resident memory. Compare with the PyTorch peer with bench/peer.sh.`,
 				if *asJSON {
 					return json.NewEncoder(e.stdout).Encode(r)
 				}
-				fmt.Fprintf(e.stdout, "train_steps_per_s %.3f\ntrain_gflops %.1f\nlangevin_chain_400k_s %.2f\nlangevin_particle_steps_per_s %.0f\npeak_rss_mib %.0f\n",
-					r.TrainStepsPerSec, r.TrainGFLOPs, r.ChainSeconds, r.ParticleStepsPerSec, r.PeakRSSMiB)
+				fmt.Fprintf(e.stdout, "train_steps_per_s %.3f\ntrain_gflops %.1f\ntrain_steps_per_s_8d %.3f\nlangevin_chain_400k_s %.2f\nlangevin_particle_steps_per_s %.0f\npeak_rss_mib %.0f\n",
+					r.TrainStepsPerSec, r.TrainGFLOPs, r.TrainStepsPerSec8d, r.ChainSeconds, r.ParticleStepsPerSec, r.PeakRSSMiB)
 				return nil
 			}
 		},
@@ -198,13 +203,13 @@ resident memory. Compare with the PyTorch peer with bench/peer.sh.`,
 // second of those n. The warm-up steps (2 on the CPU, one loss-read
 // interval or one call's worth on a device) end with a progress report,
 // and the clock runs from that report to the last.
-func benchTrain(ctx context.Context, net *scorenet.Net, data train.Sampler, backend string, batch, n, perCall int) (float64, error) {
+func benchTrain(ctx context.Context, net *scorenet.Net, data train.Sampler, backend string, batch, n, perCall int, objective train.Objective) (float64, error) {
 	warm := max(2, lossEvery(backend), perCall)
 	var first, last time.Time
 	var firstStep, lastStep int
 	_, err := train.Run(ctx, net, data, train.Settings{
 		Steps: net.Step() + warm + n, Batch: batch, GraphNoise: onAccelerator(backend), LossEvery: lossEvery(backend),
-		StepsPerCall: perCall, ProgressEvery: warm,
+		StepsPerCall: perCall, ProgressEvery: warm, Objective: objective,
 		Progress: func(st train.Status) {
 			now := time.Now()
 			if first.IsZero() {

@@ -11,6 +11,7 @@ import (
 	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/scorenet"
+	"github.com/sgm-dev/sgm/train"
 )
 
 // TestBenchTrainLeavesOutWarmUp checks that benchTrain takes its warm-up
@@ -29,7 +30,7 @@ func TestBenchTrainLeavesOutWarmUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ n, total int }{{3, 5}, {1, 8}} {
-		rate, err := benchTrain(context.Background(), net, data, "go", 4, c.n, 1)
+		rate, err := benchTrain(context.Background(), net, data, "go", 4, c.n, 1, train.AllLevels)
 		if err != nil {
 			t.Fatal(err)
 		}

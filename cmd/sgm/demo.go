@@ -80,6 +80,8 @@ type demoSummary struct {
 	AutoLevel      int          `json:"auto_level"`
 	ScoreError     []levelError `json:"score_error"`
 	Modes          modesCheck   `json:"two_modes"`
+
+	Toys map[string]toyResult `json:"toys"` // demotoys.go
 }
 
 // modesCheck is Song & Ermon's point about plain Langevin: it gets the
@@ -349,6 +351,17 @@ func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool
 		}
 		title := fmt.Sprintf("Langevin with the learned score, level %d (σ=%.3g): hist_corr %.3f", cfg.Level, sum.Sigma, sum.HistCorr)
 		return saveHistogram(figure("6-learned-samples.png"), pts, 50, plot.UnitSquare, plot.ImageSpace, title)
+	}); err != nil {
+		return err
+	}
+
+	if err := stage("toys", func() error {
+		toyCfg := fullToyDemo
+		if quick {
+			toyCfg = quickToyDemo
+		}
+		sum.Toys, err = runToyDemo(ctx, e, out, figure("9-toys.png"), demoToys, toyCfg, seed, backend)
+		return err
 	}); err != nil {
 		return err
 	}

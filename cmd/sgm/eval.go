@@ -18,6 +18,7 @@ type evalFlags struct {
 	samples, target, model, plotOut, backend string
 	sigma                                    float64
 	projections, mmdPoints, n, maxSamples    int
+	wPoints                                  int // evalpoints.go
 	seed                                     uint64
 	asJSON                                   bool
 }
@@ -66,6 +67,7 @@ with --plot, a figure. The target defaults to the model's training image.
 			fs.IntVar(&f.mmdPoints, "mmd-points", metric.DefaultMMDPoints, "MMD uses at most this many points of each set")
 			fs.IntVar(&f.maxSamples, "max-samples", defaultMaxSamples, "with --samples: measure at most this many samples, drawn at random from a larger file (the sliced Wasserstein distance costs O(n log n) per direction)")
 			fs.Uint64Var(&f.seed, "seed", 0, "random seed for the reference draws and projections")
+			fs.IntVar(&f.wPoints, "w-points", defaultWPoints, wPointsHelp)
 			fs.StringVar(&f.backend, "backend", "go", backendFlagHelp)
 			fs.BoolVar(&f.asJSON, "json", false, "print one JSON object")
 			nf := registerNLLFlags(fs) // --nll: nll.go
@@ -85,13 +87,13 @@ with --plot, a figure. The target defaults to the model's training image.
 				for _, c := range []struct {
 					name  string
 					v, at int
-				}{{"mmd-points", f.mmdPoints, 2}, {"n", f.n, 2}, {"max-samples", f.maxSamples, 2}} {
+				}{{"mmd-points", f.mmdPoints, 2}, {"n", f.n, 2}, {"max-samples", f.maxSamples, 2}, {"w-points", f.wPoints, 2}} {
 					// Bounded by memory, below and once the data are read.
 					if err := checkAtLeast(c.name, c.v, c.at); err != nil {
 						return err
 					}
 				}
-				if err := checkCount("projections", f.projections, 1); err != nil {
+				if err := firstErr(checkCount("projections", f.projections, 1), checkRange("w-points", f.wPoints, 2, maxWPoints)); err != nil {
 					return err
 				}
 				// The median heuristic sorts the distances between all pairs
@@ -145,6 +147,9 @@ func evalSamples(e *env, f evalFlags) error {
 	}); err != nil {
 		return err
 	}
+	if isPointSpec(f.target) {
+		return evalPoints(e, f, pts, d)
+	}
 	tgt, err := resolveTarget(f.target)
 	if err != nil {
 		return err
@@ -168,6 +173,9 @@ func evalSamples(e *env, f evalFlags) error {
 		r.ModeWeights = metric.ModeWeights(m, pts)
 		r.ModeWeightError = new(metric.ModeWeightError(m, r.ModeWeights))
 		r.ModeWeightErrorFloor = new(metric.ModeWeightError(m, metric.ModeWeights(m, exact)))
+		if err := comparePoints(&r, pts, d, referenceSource{d: d, draw: m.Sample}, f.wPoints, rng); err != nil {
+			return err
+		}
 	} else {
 		im := tgt.image
 		if d != 2 {
@@ -228,6 +236,8 @@ func printReport(e *env, r metric.Report) error {
 		switch v := p.v.(type) {
 		case float64:
 			fmt.Fprintf(e.stdout, "%-24s %.6g\n", p.k, v)
+		case []any: // a list of numbers, such as rbf_mmd at each bandwidth
+			fmt.Fprintf(e.stdout, "%-24s %s\n", p.k, numberList(v))
 		default:
 			fmt.Fprintf(e.stdout, "%-24s %v\n", p.k, v)
 		}
@@ -262,6 +272,9 @@ func evalModel(e *env, f evalFlags) error {
 	if err := checkFits("n", f.n, "the draws at one level and their scores", func(n int) float64 {
 		return float64(n) * particleBytes(net.Config().Dim, net)
 	}); err != nil {
+		return err
+	}
+	if err := refusePointModel(net, f.model, "a score error per level"); err != nil { // data.go
 		return err
 	}
 	spec := f.target

@@ -117,15 +117,9 @@ func defaultFieldLevels(L int) []int {
 // each of the levels, on the unit square of image coordinates, over the
 // network's training image when its checkpoint names one that loads.
 func saveLearnedFields(path string, net *scorenet.Net, levels []int, arrows int) error {
-	sigmas := net.Config().Sigmas
-	fields := make([]plot.Field, len(levels))
-	titles := make([]string, len(levels))
-	for i, l := range levels {
-		if l < 0 || l >= len(sigmas) {
-			return usagef("level %d out of range: the model has levels 0..%d", l, len(sigmas)-1)
-		}
-		fields[i] = scoreField(net.AtLevel(l), plot.UnitSquare, arrows)
-		titles[i] = fmt.Sprintf("level %d: σ=%.3g", l, sigmas[l])
+	fields, titles, err := levelFields(net, levels, net.AtLevel, plot.UnitSquare, arrows, "")
+	if err != nil {
+		return err
 	}
 	opts := plot.FieldOptions{Titles: titles, Cols: min(3, len(levels)), Space: plot.ImageSpace}
 	if spec, ok := net.Label(imageLabel); ok {

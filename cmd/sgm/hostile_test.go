@@ -67,6 +67,7 @@ func hostileSetups(dir, model, samples string) []hostileSetup {
 		{"plot field", "", []string{"--model", model, "--arrows", "5", "--out", out("f.png")}},
 		{"plot hist", "", []string{"--samples", samples, "--bins", "10", "--out", out("h.png")}},
 		{"plot image", "", []string{"--image", "mnist:train:0", "--n", "100", "--out", out("i.png")}},
+		{"plot samples", "", []string{"--samples", samples, "--reference", "toy:moons", "--out", out("ps.png")}},
 		{"sample", "langevin", []string{"--target", "seed-mog", "--n", "10", "--steps", "5", "--out", out("s.csv")}},
 		{"sample", "pooled", []string{"--target", "seed-mog", "--n", "10", "--steps", "5", "--burn-in", "2", "--out", out("s.csv")}},
 		{"sample", "hmc", []string{"--target", "seed-mog", "--sampler", "hmc", "--n", "10", "--steps", "5", "--leapfrog", "2", "--out", out("s.csv")}},
@@ -76,6 +77,7 @@ func hostileSetups(dir, model, samples string) []hostileSetup {
 		{"eval", "nll", []string{"--nll", "--data", "target", "--target", "seed-mog", "--sde", "vp", "--n", "10"}},
 		{"plot nfe", "", []string{"--target", "seed-mog", "--sde", "vp", "--samplers", "dpm2m,ode", "--nfe", "2,4", "--n", "20", "--reps", "1", "--out", out("n.png")}},
 		{"train", "", []string{"--steps", "2", "--batch", "8", "--features", "8", "--width", "8", "--depth", "1", "--levels", "3", "--out", out("model")}},
+		{"train", "data", []string{"--data", "toy:moons", "--steps", "2", "--batch", "8", "--features", "8", "--width", "8", "--depth", "1", "--levels", "3", "--out", out("pmodel")}},
 		{"version", "", nil},
 	}
 }

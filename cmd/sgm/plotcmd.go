@@ -294,6 +294,12 @@ draws its path over the density's contours; a .gif or .mp4 name animates it
 				if lv == nil {
 					lv = defaultFieldLevels(len(net.Config().Sigmas))
 				}
+				if std, ok, err := netStandardizer(net); err != nil || ok { // a model of points (plotpoints.go)
+					if err != nil {
+						return fmt.Errorf("--model %s: %w", *model, err)
+					}
+					return savePointFields(out, net, std, lv, *arrows)
+				}
 				return saveLearnedFields(out, net, lv, *arrows)
 			}
 		},

@@ -89,7 +89,7 @@ func (f *sampleFlags) validate(fs *flag.FlagSet) error {
 		return usagef("--sigma goes with --target; a model's noise level is chosen with --level")
 	}
 	// Flags that would be ignored are refused, so that none is silently.
-	annealed := f.sampler == samplerAnnealed
+	annealed := f.sampler == samplerAnnealed || f.pointDefault() // samplepoints.go
 	for _, c := range []struct {
 		flag    string
 		applies bool
@@ -332,7 +332,8 @@ func runSample(e *env, f sampleFlags) error {
 	var (
 		tgt   target
 		net   *scorenet.Net
-		score sgm.Scorer // plain Langevin's score
+		score sgm.Scorer         // plain Langevin's score
+		std   *data.Standardizer // a point model's standardisation (samplepoints.go)
 		d     = 2
 		err   error
 	)
@@ -365,10 +366,16 @@ func runSample(e *env, f sampleFlags) error {
 			return err
 		}
 		d = net.Config().Dim
+		if std, err = f.pointDefaults(net); err != nil {
+			return err
+		}
 		switch {
 		case f.sampler == samplerAnnealed && f.sigmas != "":
 			// The levels come from --sigmas; --level plays no part.
 		case f.level == "auto":
+			if err := refusePointModel(net, f.model, "--level auto"); err != nil { // data.go
+				return err
+			}
 			if f.levelIdx, err = autoLevel(e, net, f.reference, f.autoTol, f.stepSize, f.seed); err != nil {
 				return err
 			}
@@ -378,7 +385,7 @@ func runSample(e *env, f sampleFlags) error {
 			}
 		}
 		score = net.AtLevel(f.levelIdx)
-		if !f.set["init"] {
+		if !f.set["init"] && std == nil {
 			f.init = "uniform:0,1"
 		}
 	}
@@ -405,6 +412,9 @@ func runSample(e *env, f sampleFlags) error {
 	x, err := initialPoints(f.init, f.n, d, rng)
 	if err != nil {
 		return err
+	}
+	if std != nil && f.set["init"] {
+		std.Apply(x) // given in the data's units
 	}
 	var observers []sample.Observer
 	path := sample.Path{Particle: 0, Dim: d}
@@ -457,6 +467,10 @@ func runSample(e *env, f sampleFlags) error {
 	out := x
 	if f.burnIn > 0 {
 		out = pool.Points
+	}
+	if std != nil {
+		std.Invert(out)
+		std.Invert(path.Points)
 	}
 	if bad := nonFiniteRows(out, d); bad > 0 {
 		return fmt.Errorf("%d of %d samples are not finite: the chains diverged (%s); try a smaller step size; nothing written", bad, len(out)/d, report)

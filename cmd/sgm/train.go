@@ -23,6 +23,8 @@ import (
 // post's configuration where its text gives one, and ours where not.
 type trainFlags struct {
 	image, out, objective, backend, lossCSV, lossPlot string
+	data                                              string     // --data (data.go)
+	points                                            *pointData // its points, once read
 	activation                                        string
 	steps, batch, width, depth, features, levels      int
 	checkpointEvery, stepsPerCall                     int
@@ -92,7 +94,7 @@ func (f *trainFlags) recorded() []recordedFlag {
 	named := func(name string, r recordedFlag) recordedFlag { r.name = name; return r }
 	optional := func(name string, r recordedFlag) recordedFlag { r.name, r.optional = name, true; return r }
 	return []recordedFlag{
-		named(imageLabel, text(&f.image)), named("steps", integer(&f.steps)), named("batch", integer(&f.batch)),
+		named(imageLabel, text(&f.image)), optional(dataLabel, text(&f.data)), named("steps", integer(&f.steps)), named("batch", integer(&f.batch)),
 		named("lr", float(&f.lr)), named("objective", text(&f.objective)), named("seed", seed),
 		optional(emaLabel, float(&f.ema)), optional("loss-csv", inRun(&f.lossCSV)), optional("loss-plot", inRun(&f.lossPlot)),
 		optional("checkpoint-every", integer(&f.checkpointEvery)),
@@ -171,6 +173,7 @@ func (f *trainFlags) record(net *scorenet.Net) {
 
 func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.image, "image", "mnist:train:0", "training image `SPEC`: mnist:train:N, mnist:test:N, idx:PATH:N or a PNG/JPEG path")
+	fs.StringVar(&f.data, "data", "", dataHelp)
 	fs.StringVar(&f.out, "out", "sgm-model", "run `DIR` to write (GoMLX checkpoint files, loss.csv, loss.png); a run directory may be copied or moved, and one process at a time may write it")
 	fs.BoolVar(&f.resume, "resume", false, "continue the run saved in --out up to --steps steps in all")
 	fs.IntVar(&f.steps, "steps", 5000, "optimiser steps in all (ours: the blog post trains for 50,000)")
@@ -194,6 +197,9 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 }
 
 func (f *trainFlags) validate() error {
+	if err := f.checkData(); err != nil {
+		return err
+	}
 	// Upper bounds keep a typo (or a recorded value) from exhausting
 	// memory: the network's size is checked by scorenet.Config.Validate.
 	for _, c := range []struct {
@@ -306,6 +312,15 @@ run's flags and may be copied or moved; --resume continues a run from there.
 An interrupt (Ctrl-C, SIGTERM) saves a checkpoint and says how to resume. A
 run whose loss turns NaN or Inf stops with an error and keeps its last good
 checkpoint.
+
+--data trains on points instead (see README, "Your own data"): a .csv or
+.npy file of any dimension, a toy, or a mixture. The points are
+standardised per coordinate (recorded in the checkpoint, so that sample,
+eval and plot work in the data's units) and the noise levels default from
+the data: σ_max the largest distance between two points, σ_min 0.01, in
+standard units (NCSNv2's technique 1).
+
+` + data.PointSpecHelp + `
 
 ` + data.SpecHelp,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
@@ -423,11 +438,10 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, 
 	case has:
 		return nil, usagef("--out %q already holds a checkpoint: pass --resume to continue it, or choose another directory", f.out)
 	default:
-		sigmas, err := sgm.Geometric(f.sigmaMin, f.sigmaMax, f.levels)
+		cfg, err := f.newConfig()
 		if err != nil {
-			return nil, usagef("noise levels: %v", err)
+			return nil, err
 		}
-		cfg := scorenet.Config{Dim: 2, Features: f.features, Width: f.width, Depth: f.depth, Sigmas: sigmas, Activation: f.activation}
 		if net, err = scorenet.New(backend, cfg, rand.New(rand.NewPCG(f.seed, 0x5eed))); err != nil {
 			return nil, err
 		}
@@ -436,8 +450,11 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, 
 	if f.image, err = absoluteSpec(f.image); err != nil {
 		return nil, err
 	}
+	if f.data, err = absoluteData(f.data); err != nil {
+		return nil, err
+	}
 	f.record(net)
-	im, err := loadImage(f.image)
+	im, err := f.trainingSource(net)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+
+	"github.com/sgm-dev/sgm/data"
+	"github.com/sgm-dev/sgm/metric"
+	"github.com/sgm-dev/sgm/plot"
+	"github.com/sgm-dev/sgm/sample"
+	"github.com/sgm-dev/sgm/train"
+)
+
+// demoToys are the toys of the demo's "toys" stage.
+var demoToys = []data.Toy{data.ToyMoons, data.Toy8Gaussians, data.ToyCheckerboard}
+
+// toyDemoConfig is how the demo trains and samples each toy. The full
+// configuration was chosen to train the three toys and sample them in
+// about 60 s together on this project's 2-core machine (see README).
+type toyDemoConfig struct {
+	Steps         int     `json:"train_steps"`
+	Batch         int     `json:"batch"`
+	LR            float64 `json:"learning_rate"`
+	Width         int     `json:"width"`
+	Depth         int     `json:"depth"`
+	Features      int     `json:"features"`
+	Levels        int     `json:"levels"`
+	Samples       int     `json:"samples"`
+	StepsPerLevel int     `json:"steps_per_level"`
+}
+
+var (
+	fullToyDemo  = toyDemoConfig{Steps: 1200, Batch: 256, LR: 2e-3, Width: 128, Depth: 2, Features: 64, Levels: 20, Samples: 1000, StepsPerLevel: 30}
+	quickToyDemo = toyDemoConfig{Steps: 20, Batch: 64, LR: 1e-3, Width: 16, Depth: 1, Features: 8, Levels: 5, Samples: 100, StepsPerLevel: 5}
+)
+
+// toyResult is a toy's entry in summary.json: W₂ of the model's samples
+// against fresh draws of the toy, and its noise floor, W₂ between two
+// fresh draws (exact, metric.Wasserstein2, on Samples points each).
+type toyResult struct {
+	W2      float64 `json:"w2"`
+	W2Floor float64 `json:"w2_floor"`
+	Samples int     `json:"n"`
+	Loss    float64 `json:"final_loss"`
+}
+
+// runToyDemo trains a model on each of toys under out/toys/NAME,
+// samples it with the default sampler of a point model (annealed Langevin
+// over its levels with the denoising step), measures W₂ against the toy,
+// and draws data against samples into fig.
+func runToyDemo(ctx context.Context, e *env, out, fig string, toys []data.Toy, cfg toyDemoConfig, seed uint64, backend string) (map[string]toyResult, error) {
+	res := map[string]toyResult{}
+	var cols []plot.Comparison
+	for _, toy := range toys {
+		name := string(toy)
+		f := &trainFlags{
+			demoRun: true, data: "toy:" + name, out: filepath.Join(out, "toys", name), objective: string(train.OneLevel),
+			backend: backend, steps: cfg.Steps, batch: cfg.Batch, width: cfg.Width, depth: cfg.Depth, features: cfg.Features,
+			levels: cfg.Levels, checkpointEvery: cfg.Steps, lr: cfg.LR, seed: seed, activation: "relu",
+		}
+		tr, err := runTraining(ctx, e, f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		std, _, err := netStandardizer(tr.net)
+		if err != nil {
+			return nil, err
+		}
+		grid := tr.net.Config().Sigmas
+		rng := rand.New(rand.NewPCG(seed, 0x70e5))
+		x := make([]float64, 2*cfg.Samples)
+		for i := range x {
+			x[i] = grid[len(grid)-1] * rng.NormFloat64()
+		}
+		a := sample.Annealed{StepsPerLevel: cfg.StepsPerLevel, Eps: 2e-5, Denoise: true}
+		for i := len(grid) - 1; i >= 0; i-- {
+			a.Sigmas = append(a.Sigmas, grid[i])
+		}
+		if err := a.Run(x, sample.ScheduleLevels(grid, tr.net.AtLevel), rng); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		std.Invert(x)
+		if bad := nonFiniteRows(x, 2); bad > 0 {
+			return nil, fmt.Errorf("%s: %d of %d samples are not finite", name, bad, cfg.Samples)
+		}
+		ref, ref2 := toy.Sample(nil, cfg.Samples, rng), toy.Sample(nil, cfg.Samples, rng)
+		loss, _ := finalLoss(tr.history)
+		r := toyResult{W2: metric.Wasserstein2(x, ref, 2), W2Floor: metric.Wasserstein2(ref2, ref, 2), Samples: cfg.Samples, Loss: loss}
+		res[name] = r
+		cols = append(cols, plot.Comparison{Name: name, Reference: ref, Samples: x, Note: fmt.Sprintf("W₂ %.3f (floor %.3f)", r.W2, r.W2Floor)})
+	}
+	title := fmt.Sprintf("toys: data (top) and annealed Langevin samples (bottom), %d training steps each", cfg.Steps)
+	p, err := plot.Compare(cols, title)
+	if err != nil {
+		return nil, err
+	}
+	return res, plot.Save(p, fig)
+}

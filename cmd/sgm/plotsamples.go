@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+
+	"github.com/sgm-dev/sgm/data"
+	"github.com/sgm-dev/sgm/metric"
+	"github.com/sgm-dev/sgm/plot"
+)
+
+// maxPlotPoints bounds the points of each set that "plot samples" draws
+// (a random subset of a larger file): more dots add nothing to a figure
+// but time and file size.
+const maxPlotPoints = 50_000
+
+func init() {
+	registerFigure(figure{
+		name:    "plot samples",
+		args:    "--samples FILE [--reference SPEC] [--dims I,J] [--bins B] [--overlay] [--corner] --out FILE",
+		summary: "samples of any dimension beside a reference: a pair of coordinates, or a corner plot",
+		detail: `Draws points (a .csv or .npy file, as sgm sample writes) beside reference
+points: a data file, toy:NAME, or a mixture (preset or JSON file), of which
+as many points as the samples are drawn. For 2-D points, and for any pair of
+coordinates given by --dims I,J (from 1), the sets are scatter plots side by
+side at the same scale (2-D histograms with --bins, one panel with
+--overlay); for points of more than 2 dimensions without --dims, a corner
+plot: the scatter of every pair of coordinates below the diagonal and each
+coordinate's histogram on it, the sets overlaid. Files of more than 50,000
+points are drawn on that many, chosen at random.
+
+` + data.PointSpecHelp,
+		out: "samples.png",
+		setup: func(fs *flag.FlagSet) drawFunc {
+			samples := fs.String("samples", "", "points `FILE` (.csv or .npy)")
+			ref := fs.String("reference", "", "reference `SPEC`: PATH.csv, PATH.npy, toy:NAME or a mixture")
+			dims := fs.String("dims", "", "the coordinates `I,J` to draw (from 1; default 1,2 for 2-D points, a corner plot beyond)")
+			bins := fs.Int("bins", 0, "if > 0, 2-D histograms of this many bins per axis instead of scatter plots (at most 1000)")
+			overlay := fs.Bool("overlay", false, "draw the sets in one panel (scatter plots)")
+			corner := fs.Bool("corner", false, "draw a corner plot (all pairs of coordinates, at most 10 dimensions)")
+			seed := fs.Uint64("seed", 0, "random seed for the reference draws and subsets")
+			title := fs.String("title", "", "figure title (default: the files' names)")
+			return func(ctx context.Context, out string) error {
+				if *samples == "" {
+					return usagef("--samples FILE is required")
+				}
+				if err := checkRange("bins", *bins, 0, 1000); err != nil {
+					return err
+				}
+				if *corner && (*dims != "" || *bins > 0) {
+					return usagef("--corner draws every pair of coordinates as scatter plots; it takes neither --dims nor --bins")
+				}
+				return plotSamples(out, *samples, *ref, *dims, *bins, *overlay, *corner, *title, *seed)
+			}
+		},
+	})
+}
+
+// plotSamples draws "plot samples" into out.
+func plotSamples(out, samplesPath, refSpec, dims string, bins int, overlay, corner bool, title string, seed uint64) error {
+	pts, err := data.ReadPointsFile(samplesPath)
+	if err != nil {
+		return fmt.Errorf("--samples: %w", err)
+	}
+	d := pts.D
+	rng := rand.New(rand.NewPCG(seed, 0x91075))
+	x := pts.Data
+	if pts.N > maxPlotPoints {
+		x = metric.Subsample(x, d, maxPlotPoints, rng)
+	}
+	sets := []plot.PointSet{}
+	if title == "" {
+		title = filepath.Base(samplesPath)
+	}
+	if refSpec != "" {
+		src, err := readReference("reference", refSpec)
+		if err != nil {
+			return err
+		}
+		if src.d != d {
+			return fmt.Errorf("%s has %d columns; the reference %s is %d-dimensional", samplesPath, d, refSpec, src.d)
+		}
+		r := src.points
+		if r == nil {
+			r = src.draw(len(x)/d, rng)
+		} else if len(r)/d > maxPlotPoints {
+			r = metric.Subsample(r, d, maxPlotPoints, rng)
+		}
+		sets = append(sets, plot.PointSet{Name: "reference " + filepath.Base(refSpec), Points: r})
+		title += " against " + refSpec
+	}
+	sets = append(sets, plot.PointSet{Name: "samples " + filepath.Base(samplesPath), Points: x})
+	if d < 2 {
+		return fmt.Errorf("%s: points of 1 dimension; plot samples draws pairs of coordinates", samplesPath)
+	}
+	if corner || (d > 2 && dims == "") {
+		if d > plot.MaxCornerDim {
+			return usagef("%s: %d dimensions, more than a corner plot's %d; give --dims I,J", samplesPath, d, plot.MaxCornerDim)
+		}
+		fig, err := plot.Corner(sets, d, nil, title)
+		if err != nil {
+			return err
+		}
+		return plot.Save(fig, out)
+	}
+	o := plot.SamplesOptions{I: 0, J: 1, Bins: bins, Overlay: overlay, Title: title}
+	if dims != "" {
+		v, err := parseInts("dims", dims)
+		if err != nil || len(v) != 2 || v[0] < 1 || v[1] < 1 || v[0] > d || v[1] > d || v[0] == v[1] {
+			return usagef("--dims %q: want two different coordinates I,J from 1 to %d", dims, d)
+		}
+		o.I, o.J = v[0]-1, v[1]-1
+	}
+	if bins > 0 && overlay {
+		return usagef("--bins draws histograms side by side; it does not go with --overlay")
+	}
+	fig, err := plot.SamplesFigure(sets, d, o)
+	if err != nil {
+		return err
+	}
+	return plot.Save(fig, out)
+}
