@@ -20,7 +20,8 @@ import (
 type benchResult struct {
 	TrainStepsPerSec      float64     `json:"train_steps_per_s"`
 	TrainGFLOPs           float64     `json:"train_gflops"`
-	TrainStepsPerSec8d    float64     `json:"train_steps_per_s_8d"` // benchpoints.go
+	TrainStepsPerSec8d    float64     `json:"train_steps_per_s_8d"`   // benchpoints.go
+	DivergenceEvalsPerSec float64     `json:"divergence_evals_per_s"` // benchdiv.go
 	ChainSeconds          float64     `json:"langevin_chain_400k_s"`
 	ChainSteps            int         `json:"langevin_chain_steps"`
 	ParticleStepsPerSec   float64     `json:"langevin_particle_steps_per_s"`
@@ -186,12 +187,16 @@ resident memory. Compare with the PyTorch peer with bench/peer.sh.`,
 				r.ParticleStepsMeasured = *particles * *particleSteps
 				r.ParticleStepsPerSec = float64(r.ParticleStepsMeasured) / secs
 				fmt.Fprintf(e.stderr, "particles: %.0f particle-steps/s\n", r.ParticleStepsPerSec)
+				if r.DivergenceEvalsPerSec, err = benchDivergence(ctx, net); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stderr, "score+divergence: %.0f evals/s (%d points, level %d, exact trace)\n", r.DivergenceEvalsPerSec, benchDivPoints, benchDivLevel)
 				r.PeakRSSMiB = peakRSSMiB()
 				if *asJSON {
 					return json.NewEncoder(e.stdout).Encode(r)
 				}
-				fmt.Fprintf(e.stdout, "train_steps_per_s %.3f\ntrain_gflops %.1f\ntrain_steps_per_s_8d %.3f\nlangevin_chain_400k_s %.2f\nlangevin_particle_steps_per_s %.0f\npeak_rss_mib %.0f\n",
-					r.TrainStepsPerSec, r.TrainGFLOPs, r.TrainStepsPerSec8d, r.ChainSeconds, r.ParticleStepsPerSec, r.PeakRSSMiB)
+				fmt.Fprintf(e.stdout, "train_steps_per_s %.3f\ntrain_gflops %.1f\ntrain_steps_per_s_8d %.3f\nlangevin_chain_400k_s %.2f\nlangevin_particle_steps_per_s %.0f\ndivergence_evals_per_s %.0f\npeak_rss_mib %.0f\n",
+					r.TrainStepsPerSec, r.TrainGFLOPs, r.TrainStepsPerSec8d, r.ChainSeconds, r.ParticleStepsPerSec, r.DivergenceEvalsPerSec, r.PeakRSSMiB)
 				return nil
 			}
 		},

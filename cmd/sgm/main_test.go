@@ -580,7 +580,7 @@ func TestBenchJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatalf("bench --json printed %q: %v", stdout, err)
 	}
-	for _, k := range []string{"train_steps_per_s", "langevin_chain_400k_s", "langevin_particle_steps_per_s", "peak_rss_mib", "config"} {
+	for _, k := range []string{"train_steps_per_s", "langevin_chain_400k_s", "langevin_particle_steps_per_s", "train_steps_per_s_8d", "divergence_evals_per_s", "peak_rss_mib", "config"} {
 		v, ok := r[k]
 		if !ok {
 			t.Errorf("no %q in %s", k, stdout)
