@@ -224,7 +224,7 @@ func (t *target) exact() bool { return t.mix != nil }
 
 // maxEmpirical bounds the components of a point cloud's perturbed density:
 // a larger cloud is represented by an evenly spaced subset of its points.
-const maxEmpirical = 500
+const maxEmpirical = 256
 
 // perturbed returns the density of x + σz, z ~ N(0, I), for x drawn from
 // the target: exact for mixtures (dist.Mixture.Perturbed), images
