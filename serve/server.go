@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"log"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -160,6 +161,24 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/samples.csv", s.handleSamplesCSV)
 	mux.HandleFunc("POST /api/figure.png", s.handleFigure)
 	return guard(mux)
+}
+
+// LocalOnly refuses (421) requests whose Host header names anything but
+// the loopback interface: a server on loopback then cannot be reached
+// through a DNS name that a web page rebinds to 127.0.0.1.
+func LocalOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		host = strings.Trim(host, "[]")
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			writeError(w, http.StatusMisdirectedRequest, fmt.Errorf("host %s: this server answers only requests to localhost or a loopback address", clip(r.Host)))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // guard adds the headers every answer carries and turns a panic in a

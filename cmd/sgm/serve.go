@@ -24,12 +24,8 @@ It listens on the loopback interface unless --addr names another, and then
 warns: anyone who can reach the address can train and sample on this machine.`,
 		setup: func(fs *flag.FlagSet) func(ctx context.Context, e *env) error {
 			addr := fs.String("addr", "127.0.0.1:8080", "address to listen on, HOST:PORT (port 0 picks a free one)")
-			trainTime := fs.Duration("max-train-time", serve.DefaultLimits.MaxTrainTime, "longest a training job may run")
 			return func(ctx context.Context, e *env) error {
-				if *trainTime <= 0 || *trainTime > 24*time.Hour {
-					return usagef("--max-train-time %v: must be in (0, 24h]", *trainTime)
-				}
-				return runServe(ctx, e, *addr, serve.Limits{MaxTrainTime: *trainTime})
+				return runServe(ctx, e, *addr, serve.Limits{})
 			}
 		},
 		interruptible: true,
@@ -56,8 +52,12 @@ func runServe(ctx context.Context, e *env, addr string, lim serve.Limits) error 
 		fmt.Fprintf(e.stderr, "sgm serve: WARNING: listening on %s, not on loopback: anyone who can reach it can use this machine's CPU and see what you draw\n", ln.Addr())
 	}
 	s := serve.New(backend, lim, log.New(e.stderr, "sgm serve: ", 0))
+	handler := s.Handler()
+	if loopback(host) {
+		handler = serve.LocalOnly(handler)
+	}
 	srv := &http.Server{
-		Handler:           s.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,

@@ -62,17 +62,19 @@ func TestServe(t *testing.T) {
 	}
 }
 
-// TestServeBadFlags checks one-line errors and status 2 for bad flags.
+// TestServeBadFlags checks one-line errors naming the flag: status 2 for
+// an address that is not HOST:PORT, 1 for one that cannot be listened on.
 func TestServeBadFlags(t *testing.T) {
 	for _, c := range []struct {
 		args []string
+		code int
 		want string
 	}{
-		{[]string{"serve", "--addr", "nonsense"}, `--addr "nonsense"`},
-		{[]string{"serve", "--max-train-time", "-1s"}, "--max-train-time"},
+		{[]string{"serve", "--addr", "nonsense"}, 2, `--addr "nonsense"`},
+		{[]string{"serve", "--addr", "127.0.0.1:99999"}, 1, `--addr "127.0.0.1:99999"`},
 	} {
 		code, _, stderr := runSGM(t, c.args...)
-		if code != 2 || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
+		if code != c.code || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("%v: exit %d, stderr %q", c.args, code, stderr)
 		}
 	}
