@@ -123,6 +123,21 @@ func TestFieldGaussian(t *testing.T) {
 	}
 }
 
+// TestFieldBox checks that a box in the request replaces the target's.
+func TestFieldBox(t *testing.T) {
+	_, ts := newTestServer(t, Limits{})
+	var f fieldResponse
+	postOK(t, ts.URL+"/api/field", fieldRequest{Target: gaussian(0, 0, 1), Grid: 3, Box: &[4]float64{-1, 3, 10, 12}}, &f)
+	if f.X[0] != -1 || f.X[1] != 1 || f.X[2] != 3 || f.Y[0] != 10 || f.Y[2] != 12 || f.Box != [4]float64{-1, 3, 10, 12} {
+		t.Errorf("x %v, y %v, box %v", f.X, f.Y, f.Box)
+	}
+	// The score at (3, 12) is -(3, 12)/(1 + σ²).
+	v := 1 + f.Sigma*f.Sigma
+	if k := 2 * 8; math.Abs(f.Score[k]+3/v) > 1e-12 || math.Abs(f.Score[k+1]+12/v) > 1e-12 {
+		t.Errorf("score at (3, 12): (%v, %v)", f.Score[k], f.Score[k+1])
+	}
+}
+
 // TestFieldPoints checks a point cloud's field: the empirical distribution
 // of two points perturbed at σ is ½N(a, σ²I) + ½N(b, σ²I), whose score at
 // the midpoint is zero and at a is ≈ 0 plus the pull of b,

@@ -145,30 +145,74 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("slider")
 
-	// 4. Run 2,000 particles with annealed Langevin for three seconds.
+	// 4. Run 2,000 particles with annealed Langevin for three seconds,
+	// with trails.
 	set("level", "0", "input")
+	eval(`(document.getElementById("trails").click(), "")`)
 	set("count", "2000", "change")
 	set("sampler", "annealed", "change")
 	set("perframe", "1", "change")
 	time.Sleep(300 * time.Millisecond)
 	view3 := canvas("view")
-	click("play")
-	wait("the first frames", `window.sgmFrames() > 5`, 10*time.Second)
-	start, f0 := time.Now(), frameCount(t, eval)
-	time.Sleep(3 * time.Second)
-	fps := float64(frameCount(t, eval)-f0) / time.Since(start).Seconds()
-	t.Logf("particle animation: %.1f frames per second with 2000 particles (annealed Langevin on the moons, one step a frame)", fps)
-	if fps < 30 {
-		t.Errorf("particle animation at %.1f frames per second, want at least 30", fps)
+	// animate plays the particles for three seconds and returns the
+	// frames painted and the sampler steps taken per second.
+	animate := func() (fps, steps float64) {
+		t.Helper()
+		click("play")
+		wait("the first frames", `window.sgmFrames() > 5`, 10*time.Second)
+		start, f0, t0 := time.Now(), frameCount(t, eval, "sgmFrames()"), frameCount(t, eval, "sgmStep()")
+		time.Sleep(3 * time.Second)
+		s := time.Since(start).Seconds()
+		fps, steps = float64(frameCount(t, eval, "sgmFrames()")-f0)/s, float64(frameCount(t, eval, "sgmStep()")-t0)/s
+		wait("the metrics", `document.getElementById("metrics").textContent.includes("W₂")`, 10*time.Second)
+		click("play") // pause
+		return fps, steps
 	}
-	wait("the metrics", `document.getElementById("metrics").textContent.includes("W₂")`, 10*time.Second)
-	click("play") // pause
+	fps, steps := animate()
+	// The moons' score is a mixture of 256 Gaussians over the points,
+	// about 11 ms a step for 2,000 particles in Go on one core.
+	t.Logf("particle animation on the moons: %.1f frames and %.1f annealed Langevin steps per second with 2000 particles", fps, steps)
 	if canvas("view") == view3 {
 		t.Error("the particles did not change the view")
 	}
 	shot("particles")
 
-	// 5. Draw strokes: a ring and a bar on the pad.
+	// 5. Edit a mixture by dragging a component's mean on the view.
+	set("kind", "mixture", "change")
+	wait("the mixture", `document.getElementById("targetname").textContent.startsWith("mixture")`, 10*time.Second)
+	time.Sleep(300 * time.Millisecond)
+	mix0, json0 := canvas("view"), eval(`document.getElementById("mixjson").value`)
+	from := eval(`(() => { const c = state.mixture.components[0], v = document.getElementById("view"), r = v.getBoundingClientRect();
+		const [x, y] = toScreen(c.mean[0], c.mean[1], v.width, v.height); return JSON.stringify([r.left + x, r.top + y]); })()`)
+	var fx, fy float64
+	if _, err := fmt.Sscanf(from, "[%g,%g]", &fx, &fy); err != nil {
+		t.Fatalf("component position %s: %v", from, err)
+	}
+	var dragSteps []chromedp.Action[chromedp.Void]
+	dragSteps = append(dragSteps, chromedp.MouseEvent(chromedp.MousePressed, fx, fy, chromedp.ButtonLeft))
+	for k := 1; k <= 10; k++ {
+		dragSteps = append(dragSteps, chromedp.MouseEvent(chromedp.MouseMoved, fx-8*float64(k), fy+6*float64(k), chromedp.ButtonLeft), chromedp.Sleep(30*time.Millisecond))
+	}
+	dragSteps = append(dragSteps, chromedp.MouseEvent(chromedp.MouseReleased, fx-80, fy+60, chromedp.ButtonLeft))
+	do("dragging a component", dragSteps...)
+	wait("the dragged mixture", fmt.Sprintf(`document.getElementById("mixjson").value !== %q`, json0), 10*time.Second)
+	time.Sleep(500 * time.Millisecond)
+	if canvas("view") == mix0 {
+		t.Error("dragging a component left the view unchanged")
+	}
+	shot("dragged")
+	set("sampler", "langevin", "change")
+	fps, steps = animate()
+	t.Logf("particle animation on the two-component mixture: %.1f frames and %.1f Langevin steps per second with 2000 particles", fps, steps)
+	if fps < 30 {
+		t.Errorf("particle animation at %.1f frames per second, want at least 30", fps)
+	}
+	if m := eval(`document.getElementById("metrics").textContent`); !strings.Contains(m, "mode weights") {
+		t.Errorf("metrics %q show no mode weights", m)
+	}
+	shot("mixture-particles")
+
+	// 6. Draw strokes: a ring and a bar on the pad.
 	set("kind", "draw", "change")
 	rect := eval(`JSON.stringify(document.getElementById("pad").getBoundingClientRect())`)
 	var x0, y0, w float64
@@ -207,7 +251,7 @@ func TestBrowser(t *testing.T) {
 	wait("the drawn target", `document.getElementById("targetname").textContent.startsWith("points")`, 10*time.Second)
 	shot("drawn")
 
-	// 6. Train on the drawing, then sample the learned model with annealed
+	// 7. Train on the drawing, then sample the learned model with annealed
 	// Langevin and measure W₂ against its floor.
 	learned0 := canvas("learned")
 	set("tsteps", "800", "input")
@@ -226,6 +270,7 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("trained")
 	set("source", "learned", "change")
+	set("sampler", "annealed", "change")
 	set("count", "600", "change")
 	set("perlevel", "50", "change")
 	set("perframe", "50", "change")
@@ -248,6 +293,19 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("sampled")
 
+	// 8. The URL holds the view: a fresh load restores it.
+	url := eval(`location.href`)
+	points := eval(`document.getElementById("padcount").textContent`)
+	do("reloading the link", chromedp.Navigate("about:blank"), chromedp.Navigate(url), chromedp.WaitReady("#view"), chromedp.Sleep(300*time.Millisecond))
+	wait("the linked view", `window.sgmReady === true`, 20*time.Second)
+	restored := eval(`JSON.stringify([document.getElementById("kind").value, document.getElementById("sampler").value,
+		document.getElementById("source").value, document.getElementById("count").value, document.getElementById("padcount").textContent,
+		document.getElementById("targetname").textContent.split(":")[0]])`)
+	if want := `["draw","annealed","learned","600","` + points + `","points"]`; restored != want {
+		t.Errorf("the link restored %s", restored)
+	}
+	shot("linked")
+
 	mu.Lock()
 	defer mu.Unlock()
 	if len(consoleErrors) > 0 {
@@ -256,10 +314,11 @@ func TestBrowser(t *testing.T) {
 	t.Logf("screenshots in %s", shots)
 }
 
-// frameCount reads how many particle frames the page has drawn.
-func frameCount(t *testing.T, eval func(string) string) int {
+// frameCount reads a count from the page's hook (sgmFrames(), the frames
+// painted, or sgmStep(), the sampler's step).
+func frameCount(t *testing.T, eval func(string) string, hook string) int {
 	t.Helper()
 	var n int
-	fmt.Sscan(eval(`String(window.sgmFrames())`), &n)
+	fmt.Sscan(eval(`String(window.`+hook+`)`), &n)
 	return n
 }

@@ -3,6 +3,7 @@ package serve
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 
 	"github.com/sgm-dev/sgm"
@@ -75,6 +76,9 @@ type fieldRequest struct {
 	Source string `json:"source"` // "exact" (default) or "learned"
 	Level  int    `json:"level"`  // index into the target's (or the model's) noise levels
 	Grid   int    `json:"grid"`   // points per axis; 0 means 32
+	// Box, if set, is the lattice's box [x0min, x0max, x1min, x1max]
+	// instead of the target's (the page pins it while a mean is dragged).
+	Box *[4]float64 `json:"box,omitempty"`
 }
 
 // fieldResponse is the field on a Grid×Grid lattice over Box: point (i, j)
@@ -105,6 +109,20 @@ func (s *Server) handleField(w http.ResponseWriter, r *http.Request) {
 	if err := checkGrid(&req.Grid, 32, s.lim.MaxGrid); err != nil {
 		writeError(w, http.StatusBadRequest, err)
 		return
+	}
+	if req.Box != nil {
+		b := *req.Box
+		for _, v := range b {
+			if math.IsNaN(v) || math.Abs(v) > 1e6 {
+				writeError(w, http.StatusBadRequest, fmt.Errorf("box %v: coordinates must be finite, within ±1e6", b))
+				return
+			}
+		}
+		if !(b[0] < b[1] && b[2] < b[3]) {
+			writeError(w, http.StatusBadRequest, fmt.Errorf("box %v: must be [x0min, x0max, x1min, x1max] with min < max", b))
+			return
+		}
+		t.box = b
 	}
 	res, status, err := s.field(t, req.Source, req.Level, req.Grid)
 	if err != nil {

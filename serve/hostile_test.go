@@ -42,6 +42,8 @@ func TestHostileRequests(t *testing.T) {
 		{"odd points", "/api/field", `{"target":{"points":[1,2,3]}}`, 400, "whole number"},
 		{"too many points", "/api/field", `{"target":{"points":[` + strings.Repeat("1,", 101) + `1]}}`, 400, "at most 50"},
 		{"huge grid", "/api/field", `{"target":{"preset":"seed-mog"},"grid":100000}`, 400, "grid 100000"},
+		{"empty box", "/api/field", `{"target":{"preset":"seed-mog"},"box":[1,1,0,1]}`, 400, "min < max"},
+		{"huge box", "/api/field", `{"target":{"preset":"seed-mog"},"box":[-1e300,1,0,1]}`, 400, "within ±1e6"},
 		{"level out of range", "/api/field", `{"target":{"preset":"seed-mog"},"level":99}`, 400, "level 99"},
 		{"bad source", "/api/field", `{"target":{"preset":"seed-mog"},"source":"file"}`, 400, "source"},
 		{"learned before training", "/api/field", `{"target":{"preset":"seed-mog"},"source":"learned"}`, 409, "no trained model"},

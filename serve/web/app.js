@@ -71,6 +71,15 @@ function toScreen(p0, p1, w, h) {
   return [(p0 - b[0]) / (b[1] - b[0]) * w, h - (p1 - b[2]) / (b[3] - b[2]) * h];
 }
 
+// fromScreen inverts toScreen.
+function fromScreen(sx, sy, w, h) {
+  const b = target.box;
+  if (target.space === "image") {
+    return [b[0] + sy / h * (b[1] - b[0]), b[2] + sx / w * (b[3] - b[2])];
+  }
+  return [b[0] + sx / w * (b[1] - b[0]), b[2] + (h - sy) / h * (b[3] - b[2])];
+}
+
 // ---- drawing ----
 
 // colour maps u in [0, 1] to a dark-blue-to-yellow ramp.
@@ -209,9 +218,66 @@ function drawField() {
   background(ctx, field);
   if ($("showdata").checked) dots(ctx, target && target.points, "rgba(255,255,255,0.55)", 2);
   arrows(ctx, field, "rgba(0,0,0,0.85)");
+  if (state.kind === "mixture" && state.mixture) handles(ctx);
   trailLayer.getContext("2d").clearRect(0, 0, view.width, view.height);
   drawParticles();
   drawLearned();
+}
+
+// handles rings the mixture's component means, which can be dragged.
+function handles(ctx) {
+  const w = ctx.canvas.width, h = ctx.canvas.height;
+  ctx.strokeStyle = "#fff";
+  ctx.lineWidth = 2;
+  for (const c of state.mixture.components || []) {
+    const [x, y] = toScreen(c.mean[0], c.mean[1], w, h);
+    ctx.beginPath();
+    ctx.arc(x, y, 7, 0, 2 * Math.PI);
+    ctx.stroke();
+  }
+}
+
+// Dragging a component's mean on the view moves it; the field follows,
+// computed in Go over the box as it was when the drag began.
+let drag = null, dragBusy = false;
+
+function viewPoint(ev) {
+  const c = $("view"), r = c.getBoundingClientRect();
+  return [(ev.clientX - r.left) * c.width / r.width, (ev.clientY - r.top) * c.height / r.height];
+}
+
+function setupDrag() {
+  const c = $("view");
+  c.addEventListener("pointerdown", (ev) => {
+    if (state.kind !== "mixture" || !target || !state.mixture) return;
+    const [sx, sy] = viewPoint(ev);
+    let best = -1, bestD = 15;
+    (state.mixture.components || []).forEach((comp, k) => {
+      const [x, y] = toScreen(comp.mean[0], comp.mean[1], c.width, c.height);
+      const d = Math.hypot(x - sx, y - sy);
+      if (d < bestD) { best = k; bestD = d; }
+    });
+    if (best < 0) return;
+    drag = { k: best, box: target.box.slice() };
+    c.setPointerCapture(ev.pointerId);
+  });
+  c.addEventListener("pointermove", async (ev) => {
+    if (!drag) return;
+    const [sx, sy] = viewPoint(ev);
+    state.mixture.components[drag.k].mean = fromScreen(sx, sy, c.width, c.height).map((v) => Math.round(v * 1e4) / 1e4);
+    if (dragBusy) return;
+    dragBusy = true;
+    try {
+      field = await api("/api/field", { target: spec(), level: state.level, grid: 48, box: drag.box });
+      drawField();
+    } catch (e) { setStatus(e.message); } finally { dragBusy = false; }
+  });
+  c.addEventListener("pointerup", () => {
+    if (!drag) return;
+    drag = null;
+    $("mixjson").value = JSON.stringify(state.mixture, null, 1);
+    loadTarget();
+  });
 }
 
 function drawParticles() {
@@ -381,6 +447,7 @@ function resetParticles() {
   particles = null; particlesB64 = ""; t = 0; seed++;
   frames = [];
   $("metrics").textContent = "";
+  $("viewcap").textContent = "exact field and particles";
   if (target) drawField();
 }
 
@@ -555,6 +622,7 @@ async function main() {
   syncControls();
   showKind();
   setupPad();
+  setupDrag();
   $("kind").onchange = () => { state.kind = $("kind").value; showKind(); loadTarget(); };
   $("name").onchange = () => { state.name = $("name").value; loadTarget(); };
   $("mnist").onchange = () => { state.mnist = Number($("mnist").value); loadTarget(); };
@@ -611,6 +679,7 @@ async function main() {
   requestAnimationFrame(loop);
   // Hooks for the browser test (serve/browser_test.go).
   window.sgmFrames = () => frames.length;
+  window.sgmStep = () => t;
   window.sgmParticles = () => particlesB64;
   window.sgmReady = true;
 }
