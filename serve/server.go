@@ -88,8 +88,9 @@ type Server struct {
 	floorMu sync.Mutex
 	floors  map[string]metric.Floor // noise floors by target key
 
-	jobMu sync.Mutex
-	job   *job // the running training job, or nil
+	jobMu  sync.Mutex
+	job    *job // the running training job, or nil
+	closed bool // Close was called: no new job starts
 
 	modelMu sync.Mutex
 	model   *model // the last trained network, or nil
@@ -115,6 +116,7 @@ func New(backend compute.Backend, lim Limits, logger *log.Logger) *Server {
 func (s *Server) Close() error {
 	s.jobMu.Lock()
 	j := s.job
+	s.closed = true
 	s.jobMu.Unlock()
 	if j != nil {
 		j.cancel()

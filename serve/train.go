@@ -140,6 +140,11 @@ func (s *Server) handleTrain(w http.ResponseWriter, r *http.Request) {
 	j := &job{cancel: cancel, done: make(chan struct{}), steps: req.Steps}
 	j.level.Store(int64(req.Level))
 	s.jobMu.Lock()
+	if s.closed {
+		s.jobMu.Unlock()
+		writeError(w, http.StatusServiceUnavailable, errors.New("the server is shutting down"))
+		return
+	}
 	if s.job != nil {
 		s.jobMu.Unlock()
 		writeError(w, http.StatusConflict, errBusy)

@@ -195,4 +195,12 @@ func TestTrainStops(t *testing.T) {
 	if info := s.modelInfo(); info == nil || info.Steps >= 20000 {
 		t.Errorf("a stopped job keeps what it trained: %+v", info)
 	}
+	// A closed server starts no job, and has removed its model.
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	code, b := post(t, ts.URL+"/api/train", long)
+	if code != http.StatusServiceUnavailable || !strings.Contains(string(b), "shutting down") || s.modelInfo() != nil {
+		t.Errorf("after Close: %d %s, model %+v", code, b, s.modelInfo())
+	}
 }

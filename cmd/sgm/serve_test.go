@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -77,5 +79,69 @@ func TestServeBadFlags(t *testing.T) {
 		if code != c.code || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("%v: exit %d, stderr %q", c.args, code, stderr)
 		}
+	}
+}
+
+// TestServeInterrupt runs sgm serve as a process, starts a long training
+// job through the API and sends an interrupt (Ctrl-C): the job stops, the
+// process exits 0 within seconds, saying so, and leaves nothing in its
+// temporary directory.
+func TestServeInterrupt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	tmp := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestMainProcess$", "--", "serve", "--addr", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), "SGM_TEST_MAIN=1", "TMPDIR="+tmp)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	sc := bufio.NewScanner(stdout)
+	if !sc.Scan() {
+		t.Fatalf("no URL printed; stderr %s", stderr.String())
+	}
+	url := regexp.MustCompile(`http://[^ ]+/`).FindString(sc.Text())
+	res, err := http.Post(url+"api/train", "application/json", strings.NewReader(`{"target":{"preset":"seed-mog"},"steps":20000,"width":8,"batch":16,"every":5}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	events := bufio.NewScanner(res.Body)
+	for events.Scan() && !strings.HasPrefix(events.Text(), "event: progress") {
+	}
+	if !strings.HasPrefix(events.Text(), "event: progress") {
+		t.Fatalf("no progress event from the training job: %q", events.Text())
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	var rest strings.Builder
+	done := make(chan error, 1)
+	go func() {
+		for sc.Scan() {
+			rest.WriteString(sc.Text() + "\n")
+		}
+		done <- cmd.Wait()
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("sgm serve: %v; stderr %s", err, stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("sgm serve still runs 20 s after the interrupt")
+	}
+	if !strings.Contains(rest.String(), "stopped") {
+		t.Errorf("stdout after the interrupt %q, want a line saying it stopped", rest.String())
+	}
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("left %d files in its temporary directory, the first %s", len(left), left[0].Name())
 	}
 }
