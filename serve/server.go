@@ -162,6 +162,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/model", s.handleModel)
 	mux.HandleFunc("POST /api/samples.csv", s.handleSamplesCSV)
 	mux.HandleFunc("POST /api/figure.png", s.handleFigure)
+	mux.HandleFunc("POST /api/figure.svg", s.handleFigure)
 	return guard(mux)
 }
 

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/plot"
@@ -107,11 +108,10 @@ func (s *Server) handleSamplesCSV(w http.ResponseWriter, r *http.Request) {
 	w.Write(buf.Bytes())
 }
 
-// handleFigure answers the field of a fieldRequest as the PNG figure of
-// `sgm plot`: log-density contours under the score arrows (the exact
-// source), or the arrows alone over the particles' histogram... kept
-// simple: the learned source draws its arrows over the exact contours
-// where the target has them.
+// handleFigure answers the field of a fieldRequest as the figure of `sgm
+// plot density` (PNG, or SVG at /api/figure.svg): the exact log-density's
+// contours under the score arrows of the request's source, exact or
+// learned.
 func (s *Server) handleFigure(w http.ResponseWriter, r *http.Request) {
 	var req fieldRequest
 	t, ok := s.readTarget(w, r, &req, &req.Target)
@@ -146,13 +146,17 @@ func (s *Server) handleFigure(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Errorf("figure: %v", err))
 		return
 	}
+	format, mime := "png", "image/png"
+	if strings.HasSuffix(r.URL.Path, ".svg") {
+		format, mime = "svg", "image/svg+xml"
+	}
 	var buf bytes.Buffer
-	if err := plot.Encode(&buf, fig, "png"); err != nil {
+	if err := plot.Encode(&buf, fig, format); err != nil {
 		writeError(w, http.StatusInternalServerError, fmt.Errorf("figure: %v", err))
 		return
 	}
-	w.Header().Set("Content-Type", "image/png")
-	w.Header().Set("Content-Disposition", `attachment; filename="field.png"`)
+	w.Header().Set("Content-Type", mime)
+	w.Header().Set("Content-Disposition", `attachment; filename="field.`+format+`"`)
 	w.Write(buf.Bytes())
 }
 

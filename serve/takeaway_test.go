@@ -46,6 +46,10 @@ func TestTakeAway(t *testing.T) {
 	if dir := os.Getenv("SGM_SHOTS"); dir != "" {
 		os.WriteFile(dir+"/figure.png", b, 0o644)
 	}
+	code, b = post(t, ts.URL+"/api/figure.svg", fieldRequest{Target: Spec{Preset: "seed-mog"}, Level: 3})
+	if code != 200 || !bytes.Contains(b[:min(len(b), 200)], []byte("<svg")) {
+		t.Errorf("figure.svg: %d %.200s", code, b)
+	}
 }
 
 // TestLocalOnly checks that a loopback server refuses other Host names.

@@ -668,8 +668,10 @@ async function main() {
     if (!particlesB64) { setStatus("run the particles first"); return; }
     api("/api/samples.csv", { x: particlesB64 }).then((b) => download(b, "samples.csv")).catch((e) => setStatus(e.message));
   };
-  $("dlpng").onclick = () => api("/api/figure.png", { target: spec(), level: state.level, source: learned ? "learned" : "exact" })
-    .then((b) => download(b, "field.png")).catch((e) => setStatus(e.message));
+  for (const f of ["png", "svg"]) {
+    $("dl" + f).onclick = () => api("/api/figure." + f, { target: spec(), level: state.level, source: learned ? "learned" : "exact" })
+      .then((b) => download(b, "field." + f)).catch((e) => setStatus(e.message));
+  }
   $("dlmodel").onclick = () => api("/api/model").then((b) => download(b, "sgm-model.tar")).catch((e) => setStatus(e.message));
   $("link").onclick = () => { saveHash(); navigator.clipboard && navigator.clipboard.writeText(location.href).catch(() => {}); setStatus("the URL now holds this view"); };
   // A job whose page goes away stops: its stream's request is aborted.
