@@ -155,6 +155,11 @@ func TestTrain(t *testing.T) {
 	if net.Step() != 60 || net.Config().Width != 16 {
 		t.Errorf("loaded model: step %d, width %d", net.Step(), net.Config().Width)
 	}
+	// It keeps the moving averages that the learned source evaluates with,
+	// and that sgm sample --model uses.
+	if _, ok := net.EMA(); !ok {
+		t.Error("the checkpoint keeps no moving averages of the weights")
+	}
 }
 
 // TestTrainStops checks that a job stops when its client goes away and on
