@@ -1,0 +1,19 @@
+// Package serve is the explorer behind `sgm serve`: one web page that shows
+// score-based models at work, and the JSON API it talks to.
+//
+// Every number is computed here, in Go, with the library's packages: the
+// log-density and score of a target perturbed at a noise level (dist), the
+// samplers' steps (sample), W₂ against its noise floor and the mode weights
+// (metric), training (train, scorenet). The page (web/, embedded) only draws.
+//
+// The server keeps no per-client state: each request carries its target
+// (a Spec) and, for the samplers, the particles and the step count. The one
+// exception is training: one job at a time per server (a second is answered
+// "busy"), streamed to its client as server-sent events and stopped when the
+// client goes away; its result is the trained model that the "learned"
+// source uses and GET /api/model downloads as a checkpoint.
+//
+// Everything a client sends is untrusted: bodies, uploads, grids, particle
+// counts and steps are bounded by Limits, no file path ever comes from a
+// client, and an error is a JSON object {"error": "..."} of one line.
+package serve

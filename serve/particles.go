@@ -1,0 +1,415 @@
+package serve
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"net/http"
+
+	"github.com/sgm-dev/sgm"
+	"github.com/sgm-dev/sgm/metric"
+	"github.com/sgm-dev/sgm/sample"
+)
+
+// newRand returns a generator on the PCG stream (seed, stream).
+func newRand(seed, stream uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, stream)) }
+
+// encodePoints packs points as base64 of little-endian float32s, the form
+// particles travel in (a quarter of JSON's bytes, and a Float32Array on the
+// page).
+func encodePoints(x []float64) string {
+	b := make([]byte, 4*len(x))
+	for i, v := range x {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(float32(v)))
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+// decodePoints unpacks encodePoints' form, refusing more than max 2-D
+// points and non-finite values.
+func decodePoints(what, s string, max int) ([]float64, error) {
+	if base64.StdEncoding.DecodedLen(len(s)) > 8*max+8 {
+		return nil, fmt.Errorf("%s: more than %d points", what, max)
+	}
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not base64: %v", what, err)
+	}
+	if len(b)%8 != 0 {
+		return nil, fmt.Errorf("%s: %d bytes is not a whole number of 2-D float32 points", what, len(b))
+	}
+	x := make([]float64, len(b)/4)
+	for i := range x {
+		x[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:])))
+	}
+	if err := checkPoints(what, x, max); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// Samplers the step endpoint runs.
+const (
+	samplerLangevin = "langevin"
+	samplerAnnealed = "annealed"
+	samplerMALA     = "mala"
+	samplerHMC      = "hmc"
+)
+
+// stepRequest is POST /api/step: K more steps of a sampler from the
+// particles X (or, when X is empty, from N particles uniform over the
+// target's box). The server keeps no state: T counts the steps taken so
+// far (annealed Langevin's level follows from it) and step t draws its
+// noise from the stream (Seed, t+1), so a run is reproducible from its
+// request.
+type stepRequest struct {
+	Target   Spec    `json:"target"`
+	Source   string  `json:"source"`   // "exact" (default) or "learned"
+	Sampler  string  `json:"sampler"`  // langevin (default), annealed, mala, hmc
+	Level    int     `json:"level"`    // noise level of langevin, mala and hmc
+	StepSize float64 `json:"stepSize"` // η of langevin and mala, ε of hmc; 0 means 0.1 σ² at the level
+	Leapfrog int     `json:"leapfrog"` // hmc's leapfrog steps; 0 means 5
+	PerLevel int     `json:"perLevel"` // annealed: steps per level; 0 means 100
+	Eps      float64 `json:"eps"`      // annealed: the last level's step size; 0 means 0.3 σ_L²
+	N        int     `json:"n"`        // particles to start from when X is empty
+	X        string  `json:"x"`        // the particles, encodePoints' form
+	T        int     `json:"t"`
+	K        int     `json:"k"` // steps to take; 0 means 1
+	Seed     uint64  `json:"seed"`
+}
+
+type stepResponse struct {
+	X      string   `json:"x"`
+	T      int      `json:"t"`
+	Done   bool     `json:"done"`             // annealed: the schedule is finished (and denoised)
+	Sigma  float64  `json:"sigma"`            // the noise level of the last step
+	Accept *float64 `json:"accept,omitempty"` // mala and hmc: acceptance rate of these steps
+}
+
+// maxWork bounds particle-steps per request: about 2 s of a trained
+// network's steps on 2 cores, or 5 s with a point cloud's 256 components.
+const maxWork = 1 << 21
+
+func (s *Server) handleStep(w http.ResponseWriter, r *http.Request) {
+	var req stepRequest
+	if !readJSON(w, r, s.lim.MaxBody, &req) {
+		return
+	}
+	res, status, err := s.step(&req)
+	if err != nil {
+		writeError(w, status, err)
+		return
+	}
+	writeJSON(w, res)
+}
+
+func (s *Server) step(req *stepRequest) (*stepResponse, int, error) {
+	bad := func(format string, args ...any) (*stepResponse, int, error) {
+		return nil, http.StatusBadRequest, fmt.Errorf(format, args...)
+	}
+	t, err := resolve(req.Target, s.lim)
+	if err != nil {
+		return bad("%v", err)
+	}
+	var x []float64
+	if req.X == "" {
+		if req.N < 1 || req.N > s.lim.MaxParticles {
+			return bad("n %d: must be in [1, %d]", req.N, s.lim.MaxParticles)
+		}
+		x = sample.Uniform(req.N, 2, 0, 1, newRand(req.Seed, 0))
+		for i := range x {
+			b := t.box[2*(i%2):]
+			x[i] = b[0] + x[i]*(b[1]-b[0])
+		}
+	} else if x, err = decodePoints("x", req.X, s.lim.MaxParticles); err != nil {
+		return bad("%v", err)
+	}
+	if req.K == 0 {
+		req.K = 1
+	}
+	n := len(x) / 2
+	if req.K < 1 || req.K > s.lim.MaxStepsPerReq || req.K*n > maxWork {
+		return bad("k %d: must be in [1, %d] and k × particles at most %d", req.K, s.lim.MaxStepsPerReq, maxWork)
+	}
+	if req.T < 0 || req.T > 1<<40 {
+		return bad("t %d: must be in [0, 2^40]", req.T)
+	}
+	if n == 0 {
+		return bad("x: no particles")
+	}
+	if req.Leapfrog == 0 {
+		req.Leapfrog = 5
+	}
+	if req.PerLevel == 0 {
+		req.PerLevel = 100
+	}
+	if req.Leapfrog < 1 || req.Leapfrog > 100 {
+		return bad("leapfrog %d: must be in [1, 100]", req.Leapfrog)
+	}
+	if req.PerLevel < 1 || req.PerLevel > 10000 {
+		return bad("perLevel %d: must be in [1, 10000]", req.PerLevel)
+	}
+	if req.StepSize < 0 || req.Eps < 0 || math.IsInf(req.StepSize, 0) || math.IsInf(req.Eps, 0) || math.IsNaN(req.StepSize) || math.IsNaN(req.Eps) {
+		return bad("stepSize %v, eps %v: must be finite and non-negative", req.StepSize, req.Eps)
+	}
+
+	// at gives the score at a level, and grid the levels, of the exact
+	// density or of the trained model.
+	var grid sgm.Schedule
+	var at func(level int) (sgm.Scorer, error)
+	run := func() (*stepResponse, error) {
+		return s.advance(req, x, grid, at, t)
+	}
+	switch req.Source {
+	case "", "exact":
+		grid = t.grid
+		at = func(level int) (sgm.Scorer, error) {
+			m, err := t.perturbed(grid[level])
+			if err != nil {
+				return nil, err
+			}
+			return m, nil
+		}
+		res, err := run()
+		if err != nil {
+			return nil, http.StatusBadRequest, err
+		}
+		return res, 0, nil
+	case "learned":
+		if req.Sampler == samplerMALA || req.Sampler == samplerHMC {
+			return bad("sampler %s needs log p, and a learned model has only its score: use langevin or annealed", req.Sampler)
+		}
+		var res *stepResponse
+		err := s.withModel(func(m *model) error {
+			grid = m.sigmas
+			at = func(level int) (sgm.Scorer, error) { return m.at(level), nil }
+			var err error
+			res, err = run()
+			return err
+		})
+		if errors.Is(err, errNoModel) {
+			return nil, http.StatusConflict, err
+		} else if err != nil {
+			return nil, http.StatusBadRequest, err
+		}
+		return res, 0, nil
+	}
+	return bad("source %s: must be \"exact\" or \"learned\"", clip(req.Source))
+}
+
+// advance takes req.K steps of req.Sampler on x.
+func (s *Server) advance(req *stepRequest, x []float64, grid sgm.Schedule, at func(int) (sgm.Scorer, error), t *target) (*stepResponse, error) {
+	res := &stepResponse{T: req.T}
+	rng := newRand(req.Seed, uint64(req.T)+1)
+	levelOK := func() error {
+		if req.Level < 0 || req.Level >= len(grid) {
+			return fmt.Errorf("level %d: must be in [0, %d]", req.Level, len(grid)-1)
+		}
+		return nil
+	}
+	// stepSize is η, or 0.1 σ² at the level: a tenth of the step at which
+	// Langevin on N(0, σ²) turns unstable (η < 4σ²).
+	stepSize := func(sigma float64) float64 {
+		if req.StepSize > 0 {
+			return req.StepSize
+		}
+		return 0.1 * sigma * sigma
+	}
+	switch req.Sampler {
+	case "", samplerLangevin:
+		if err := levelOK(); err != nil {
+			return nil, err
+		}
+		res.Sigma = grid[req.Level]
+		score, err := at(req.Level)
+		if err != nil {
+			return nil, err
+		}
+		if err := (sample.Langevin{StepSize: stepSize(res.Sigma), Steps: req.K}).Run(x, score, rng); err != nil {
+			return nil, err
+		}
+		res.T += req.K
+	case samplerAnnealed:
+		if err := s.anneal(req, x, grid, at, rng, res); err != nil {
+			return nil, err
+		}
+	case samplerMALA, samplerHMC:
+		if err := levelOK(); err != nil {
+			return nil, err
+		}
+		res.Sigma = grid[req.Level]
+		p, err := t.perturbed(res.Sigma)
+		if err != nil {
+			return nil, err
+		}
+		var st sample.Stats
+		if req.Sampler == samplerMALA {
+			st, err = sample.MALA{StepSize: stepSize(res.Sigma), Steps: req.K}.Run(x, p, rng)
+		} else {
+			eps := req.StepSize
+			if eps == 0 {
+				eps = 0.3 * res.Sigma // √(0.1) σ: HMC with L = 1 is MALA with η = ε²
+			}
+			st, err = sample.HMC{StepSize: eps, LeapfrogSteps: req.Leapfrog, Steps: req.K}.Run(x, p, rng)
+		}
+		if err != nil {
+			return nil, err
+		}
+		a := finite(st.AcceptanceRate())
+		res.Accept = &a
+		res.T += req.K
+	default:
+		return nil, fmt.Errorf("sampler %s: must be one of langevin, annealed, mala, hmc", clip(req.Sampler))
+	}
+	res.X = encodePoints(x)
+	return res, nil
+}
+
+// anneal takes up to req.K steps of annealed Langevin dynamics (Song &
+// Ermon 2019, Algorithm 1; sample.Annealed) from global step req.T, and
+// the final Tweedie step when the schedule ends. Step t (0-based) is at
+// level i = t / PerLevel of the levels largest first, with step size
+// α_i = ε σ_i²/σ_L²: sample.Annealed's update, taken a few steps per
+// request so that the page can draw every one.
+func (s *Server) anneal(req *stepRequest, x []float64, grid sgm.Schedule, at func(int) (sgm.Scorer, error), rng *rand.Rand, res *stepResponse) error {
+	L, T := len(grid), req.PerLevel
+	sigL := grid[0]
+	eps := req.Eps
+	if eps == 0 {
+		// α_i = 0.3 σ_i²: each level's T = 100 steps relax a spread of
+		// order σ_i (the relaxation rate of Langevin on N(μ, V) is
+		// α/(2V) a step), and α_i < 4(σ_i² + v) keeps it stable.
+		eps = 0.3 * sigL * sigL
+	}
+	total := L * T
+	t, left := req.T, req.K
+	for left > 0 && t < total {
+		i := t / T
+		level := L - 1 - i // grid is smallest first
+		m := min(left, (i+1)*T-t)
+		score, err := at(level)
+		if err != nil {
+			return err
+		}
+		sig := grid[level]
+		if err := (sample.Langevin{StepSize: eps * sig * sig / (sigL * sigL), Steps: m}).Run(x, score, rng); err != nil {
+			return err
+		}
+		res.Sigma = sig
+		t += m
+		left -= m
+		if t == total { // the denoising step: x ← x + σ_L² ∇ log p_{σ_L}(x)
+			g := make([]float64, len(x))
+			score.ScoreBatch(g, x)
+			for k := range x {
+				x[k] += sigL * sigL * g[k]
+			}
+		}
+	}
+	res.T, res.Done = t, t >= total
+	return nil
+}
+
+// metricsRequest is POST /api/metrics: how close particles are to the
+// target.
+type metricsRequest struct {
+	Target Spec   `json:"target"`
+	X      string `json:"x"`
+	N      int    `json:"n"` // particles compared; 0 means 300
+}
+
+// metricsResponse gives W₂ between N particles and N fresh target points,
+// its noise floor (W₂ between two target samples of N, over 5 pairs) and,
+// for mixtures, the share of particles nearest each mode.
+type metricsResponse struct {
+	N        int       `json:"n"`
+	W2       *float64  `json:"w2"` // null when a particle is not finite
+	Floor    float64   `json:"floor"`
+	FloorStd float64   `json:"floorStd"`
+	Modes    []float64 `json:"modes,omitempty"`
+	Want     []float64 `json:"want,omitempty"`
+}
+
+// floorReps is the number of sample pairs of a noise floor.
+const floorReps = 5
+
+func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
+	var req metricsRequest
+	t, ok := s.readTarget(w, r, &req, &req.Target)
+	if !ok {
+		return
+	}
+	x, err := decodePoints("x", req.X, s.lim.MaxParticles)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	if req.N == 0 {
+		req.N = 300
+	}
+	// W₂ by assignment costs n³: 500 points take about 0.1 s, the floor
+	// five times that, once per target.
+	if req.N < 2 || req.N > 500 {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("n %d: must be in [2, 500]", req.N))
+		return
+	}
+	writeJSON(w, s.metrics(t, x, req.N))
+}
+
+// metrics compares the first n of the particles x (all, if fewer) with the
+// target.
+func (s *Server) metrics(t *target, x []float64, n int) metricsResponse {
+	n = min(n, len(x)/2)
+	x = x[:2*n]
+	res := metricsResponse{N: n}
+	w2 := func(a, b []float64) float64 { return metric.Wasserstein2(a, b, 2) }
+	if n >= 2 {
+		ref := t.sample(n, newRand(11, uint64(n)))
+		v := w2(x, ref)
+		res.W2 = &v
+		f := s.floor(t, n, w2)
+		res.Floor, res.FloorStd = f.Mean, f.Std
+	}
+	if t.mix != nil && n > 0 {
+		res.Modes = metric.ModeWeights(t.mix, x)
+		for _, c := range t.mix.Components() {
+			res.Want = append(res.Want, c.Weight)
+		}
+	}
+	return res
+}
+
+// floor returns the W₂ noise floor of t at n points, computed once per
+// target and n.
+func (s *Server) floor(t *target, n int, w2 metric.Distance) metric.Floor {
+	key := fmt.Sprintf("%s/%d", t.key, n)
+	s.floorMu.Lock()
+	f, ok := s.floors[key]
+	s.floorMu.Unlock()
+	if ok {
+		return f
+	}
+	f = metric.NoiseFloor(w2, sampler{t}, n, floorReps, newRand(13, uint64(n)))
+	s.floorMu.Lock()
+	if len(s.floors) >= 64 {
+		clear(s.floors)
+	}
+	s.floors[key] = f
+	s.floorMu.Unlock()
+	return f
+}
+
+// sampler adapts a target to metric.Sampler.
+type sampler struct{ t *target }
+
+func (a sampler) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
+	x := a.t.sample(n, rng)
+	if dst == nil {
+		return x
+	}
+	copy(dst, x)
+	return dst
+}

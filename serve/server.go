@@ -1,0 +1,288 @@
+package serve
+
+import (
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gomlx/compute"
+
+	"github.com/sgm-dev/sgm/metric"
+)
+
+//go:embed web
+var webFS embed.FS
+
+// Limits bound what one request may ask for. Zero fields take the
+// defaults of DefaultLimits.
+type Limits struct {
+	MaxBody        int64         // bytes of a JSON request body
+	MaxUpload      int64         // bytes of an uploaded CSV or PNG
+	MaxPixels      int           // pixels of an uploaded or posted image
+	MaxPoints      int           // points of a target cloud (rows of a CSV)
+	MaxComponents  int           // components of a posted mixture
+	MaxParticles   int           // particles of one sampler request
+	MaxStepsPerReq int           // sampler steps of one request
+	MaxGrid        int           // field grid points per axis
+	MaxTrainSteps  int           // steps of one training job
+	MaxTrainTime   time.Duration // wall time of one training job
+}
+
+// DefaultLimits are the limits of a zero Limits field.
+var DefaultLimits = Limits{
+	MaxBody:        8 << 20,
+	MaxUpload:      4 << 20,
+	MaxPixels:      128 * 128,
+	MaxPoints:      20000,
+	MaxComponents:  256,
+	MaxParticles:   20000,
+	MaxStepsPerReq: 1000,
+	MaxGrid:        120,
+	MaxTrainSteps:  20000,
+	MaxTrainTime:   5 * time.Minute,
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	pick := func(v *int, def int) {
+		if *v <= 0 {
+			*v = def
+		}
+	}
+	pick(&l.MaxPixels, d.MaxPixels)
+	pick(&l.MaxPoints, d.MaxPoints)
+	pick(&l.MaxComponents, d.MaxComponents)
+	pick(&l.MaxParticles, d.MaxParticles)
+	pick(&l.MaxStepsPerReq, d.MaxStepsPerReq)
+	pick(&l.MaxGrid, d.MaxGrid)
+	pick(&l.MaxTrainSteps, d.MaxTrainSteps)
+	if l.MaxBody <= 0 {
+		l.MaxBody = d.MaxBody
+	}
+	if l.MaxUpload <= 0 {
+		l.MaxUpload = d.MaxUpload
+	}
+	if l.MaxTrainTime <= 0 {
+		l.MaxTrainTime = d.MaxTrainTime
+	}
+	return l
+}
+
+// Server is the explorer: its page, its JSON API and its one training job.
+// Create it with New, serve Handler, and Close it when done.
+type Server struct {
+	lim     Limits
+	backend compute.Backend
+	logf    func(format string, args ...any)
+
+	floorMu sync.Mutex
+	floors  map[string]metric.Floor // noise floors by target key
+
+	jobMu  sync.Mutex
+	job    *job // the running training job, or nil
+	closed bool // Close was called: no new job starts
+
+	modelMu sync.Mutex
+	model   *model // the last trained network, or nil
+	tmpDir  string // where its checkpoint lives
+}
+
+// New returns a server that trains on backend (GoMLX's pure-Go backend is
+// the one sgm serve uses) within lim. Log lines go to logger, or nowhere
+// if it is nil. It panics if backend is nil.
+func New(backend compute.Backend, lim Limits, logger *log.Logger) *Server {
+	if backend == nil {
+		panic("serve: New: nil backend")
+	}
+	s := &Server{lim: lim.withDefaults(), backend: backend, floors: map[string]metric.Floor{}, logf: func(string, ...any) {}}
+	if logger != nil {
+		s.logf = logger.Printf
+	}
+	return s
+}
+
+// Close stops the training job, if any, waits for it and removes the
+// trained model's checkpoint.
+func (s *Server) Close() error {
+	s.jobMu.Lock()
+	j := s.job
+	s.closed = true
+	s.jobMu.Unlock()
+	if j != nil {
+		j.cancel()
+		<-j.done
+	}
+	s.modelMu.Lock()
+	defer s.modelMu.Unlock()
+	if s.tmpDir != "" {
+		err := os.RemoveAll(s.tmpDir)
+		s.tmpDir, s.model = "", nil
+		return err
+	}
+	return nil
+}
+
+// Handler returns the server's routes: the page and its assets under /,
+// the API under /api/.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	web, _ := fs.Sub(webFS, "web")
+	files := http.FileServerFS(web)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/api/"):
+			writeError(w, http.StatusNotFound, fmt.Errorf("no API endpoint %s %s", r.Method, clip(r.URL.Path)))
+		case r.Method != http.MethodGet && r.Method != http.MethodHead:
+			w.Header().Set("Allow", "GET, HEAD")
+			writeError(w, http.StatusMethodNotAllowed, fmt.Errorf("method %s: the page's files are read with GET", clip(r.Method)))
+		default:
+			files.ServeHTTP(w, r)
+		}
+	})
+	mux.HandleFunc("GET /api/info", s.handleInfo)
+	mux.HandleFunc("POST /api/target", s.handleTarget)
+	mux.HandleFunc("POST /api/field", s.handleField)
+	mux.HandleFunc("POST /api/step", s.handleStep)
+	mux.HandleFunc("POST /api/metrics", s.handleMetrics)
+	mux.HandleFunc("POST /api/upload/csv", s.handleUploadCSV)
+	mux.HandleFunc("POST /api/upload/png", s.handleUploadPNG)
+	mux.HandleFunc("POST /api/train", s.handleTrain)
+	mux.HandleFunc("POST /api/train/stop", s.handleTrainStop)
+	mux.HandleFunc("POST /api/train/view", s.handleTrainView)
+	mux.HandleFunc("GET /api/model", s.handleModel)
+	mux.HandleFunc("POST /api/samples.csv", s.handleSamplesCSV)
+	mux.HandleFunc("POST /api/figure.png", s.handleFigure)
+	mux.HandleFunc("POST /api/figure.svg", s.handleFigure)
+	return guard(mux)
+}
+
+// LocalOnly refuses (421) requests whose Host header names anything but
+// the loopback interface: a server on loopback then cannot be reached
+// through a DNS name that a web page rebinds to 127.0.0.1.
+func LocalOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		host = strings.Trim(host, "[]")
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			writeError(w, http.StatusMisdirectedRequest, fmt.Errorf("host %s: this server answers only requests to localhost or a loopback address", clip(r.Host)))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// guard adds the headers every answer carries and turns a panic in a
+// handler into a 500 with a one-line JSON error, logged, instead of a
+// dropped connection.
+func guard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				writeError(w, http.StatusInternalServerError, fmt.Errorf("internal error: %v", v))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// errorBody is every error's JSON form.
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+// writeError answers with status and err's message on one line.
+func writeError(w http.ResponseWriter, status int, err error) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(errorBody{Error: strings.Join(strings.Fields(err.Error()), " ")})
+}
+
+// writeJSON answers 200 with v.
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	json.NewEncoder(w).Encode(v)
+}
+
+// readJSON decodes r's body, of at most max bytes, into v, refusing
+// unknown fields and trailing data. On failure it has answered the
+// request and returns false.
+func readJSON(w http.ResponseWriter, r *http.Request, max int64, v any) bool {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		writeError(w, http.StatusUnsupportedMediaType, fmt.Errorf("request body must be application/json, got %q", clip(ct)))
+		return false
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, max))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		if _, rest := dec.Token(); rest != io.EOF {
+			err = errors.New("trailing data after the JSON value")
+		}
+	}
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Errorf("request body is larger than the limit of %d bytes", max))
+			return false
+		}
+		writeError(w, http.StatusBadRequest, fmt.Errorf("request body: %v", err))
+		return false
+	}
+	return true
+}
+
+// readTarget reads the JSON body into req, whose target is *spec, and
+// resolves that target. On failure it has answered the request.
+func (s *Server) readTarget(w http.ResponseWriter, r *http.Request, req any, spec *Spec) (*target, bool) {
+	if !readJSON(w, r, s.lim.MaxBody, req) {
+		return nil, false
+	}
+	t, err := resolve(*spec, s.lim)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return nil, false
+	}
+	return t, true
+}
+
+// checkGrid sets *grid to def if it is 0 and refuses it outside [2, max].
+func checkGrid(grid *int, def, max int) error {
+	if *grid == 0 {
+		*grid = def
+	}
+	if *grid < 2 || *grid > max {
+		return fmt.Errorf("grid %d: must be in [2, %d]", *grid, max)
+	}
+	return nil
+}
+
+// clip shortens a client-supplied string for a message.
+func clip(s string) string {
+	const n = 80
+	if len(s) > n {
+		return fmt.Sprintf("%q...", s[:n])
+	}
+	return fmt.Sprintf("%q", s)
+}

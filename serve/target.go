@@ -1,0 +1,258 @@
+package serve
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/sgm-dev/sgm"
+	"github.com/sgm-dev/sgm/data"
+	"github.com/sgm-dev/sgm/dist"
+)
+
+// Spec names the data a request works on. Exactly one field is set:
+//
+//	{"preset": "seed-mog"}             a preset mixture (dist.Preset)
+//	{"toy": "moons"}                   a toy of data.ToyNames
+//	{"mixture": {"components": [...]}} a mixture in dist's JSON form
+//	{"points": [x0, y0, x1, y1, ...]}  a point cloud (drawn, or a CSV upload)
+//	{"image": {"h": 28, "w": 28, "pix": [...]}} a grey image (a PNG upload)
+//	{"mnist": 7}                       MNIST training image 7, where available
+//
+// The spec travels with every request: the server keeps no data between
+// requests except the trained model.
+type Spec struct {
+	Preset  string          `json:"preset,omitempty"`
+	Toy     string          `json:"toy,omitempty"`
+	Mixture json.RawMessage `json:"mixture,omitempty"`
+	Points  []float64       `json:"points,omitempty"`
+	Image   *ImageSpec      `json:"image,omitempty"`
+	MNIST   *int            `json:"mnist,omitempty"`
+}
+
+// ImageSpec is a grey image: Pix[r*W+c] in [0, 1], row r, column c.
+type ImageSpec struct {
+	H   int       `json:"h"`
+	W   int       `json:"w"`
+	Pix []float64 `json:"pix"`
+}
+
+// Spaces say how the page lays a point (x0, x1) out: "cartesian" with x0
+// to the right and x1 up, "image" with x0 the row (down) and x1 the column,
+// as dist.Image places pixels.
+const (
+	spaceCartesian = "cartesian"
+	spaceImage     = "image"
+)
+
+// target is a resolved Spec: where its points come from and the exact
+// score of its noise-perturbed density.
+type target struct {
+	key   string        // hash of the canonical spec, for caches and the model's label
+	name  string        // for messages and labels
+	space string        // spaceCartesian or spaceImage
+	mix   *dist.Mixture // the exact density, for mixtures
+	im    *dist.Image   // images
+	pts   []float64     // point clouds, and a fixed sample of a toy
+	toy   data.Toy      // toys
+	grid  sgm.Schedule  // the noise levels of the field slider, the samplers and training
+	box   [4]float64    // x0min, x0max, x1min, x1max: what the page shows
+	scale float64       // the largest standard deviation of a coordinate
+}
+
+// toyPoints is how many points of a toy stand for it where a density is
+// needed (the empirical mixture of perturbed).
+const toyPoints = 1000
+
+// resolve checks spec against lim and returns its target. Errors are the
+// client's: they name the field at fault.
+func resolve(spec Spec, lim Limits) (*target, error) {
+	canon, err := json.Marshal(spec)
+	if err != nil {
+		return nil, fmt.Errorf("target: %v", err)
+	}
+	sum := sha256.Sum256(canon)
+	t := &target{key: hex.EncodeToString(sum[:8]), space: spaceCartesian}
+	set := 0
+	for _, ok := range []bool{spec.Preset != "", spec.Toy != "", len(spec.Mixture) > 0, spec.Points != nil, spec.Image != nil, spec.MNIST != nil} {
+		if ok {
+			set++
+		}
+	}
+	if set != 1 {
+		return nil, fmt.Errorf("target: give exactly one of preset, toy, mixture, points, image, mnist (got %d)", set)
+	}
+	switch {
+	case spec.Preset != "":
+		if t.mix, err = dist.Preset(spec.Preset); err != nil {
+			return nil, fmt.Errorf("target preset: %v", err)
+		}
+		t.name = "preset:" + spec.Preset
+	case spec.Toy != "":
+		if t.toy, err = data.ParseToy(spec.Toy); err != nil {
+			return nil, fmt.Errorf("target toy: %v", err)
+		}
+		t.name = "toy:" + spec.Toy
+		t.pts = t.toy.Sample(nil, toyPoints, rand.New(rand.NewPCG(1, 2)))
+	case len(spec.Mixture) > 0:
+		if t.mix, err = dist.ReadMixture(bytes.NewReader(spec.Mixture)); err != nil {
+			return nil, fmt.Errorf("target mixture: %v", err)
+		}
+		if t.mix.Len() > lim.MaxComponents {
+			return nil, fmt.Errorf("target mixture: %d components, at most %d", t.mix.Len(), lim.MaxComponents)
+		}
+		t.name = "mixture"
+	case spec.Points != nil:
+		if err := checkPoints("target points", spec.Points, lim.MaxPoints); err != nil {
+			return nil, err
+		}
+		if len(spec.Points) < 2*2 {
+			return nil, errors.New("target points: need at least 2 points")
+		}
+		t.pts, t.name = spec.Points, "points"
+	case spec.Image != nil:
+		im := spec.Image
+		if im.H < 2 || im.W < 2 || im.H*im.W > lim.MaxPixels || im.H > lim.MaxPixels || im.W > lim.MaxPixels {
+			return nil, fmt.Errorf("target image: %d×%d pixels, need at least 2×2 and at most %d pixels", im.H, im.W, lim.MaxPixels)
+		}
+		if t.im, err = dist.NewImage(im.H, im.W, slices.Clone(im.Pix)); err != nil {
+			return nil, fmt.Errorf("target image: %v", err)
+		}
+		t.name, t.space = fmt.Sprintf("image:%dx%d", im.H, im.W), spaceImage
+	default:
+		g, err := data.MNIST("train", *spec.MNIST)
+		if err != nil {
+			return nil, fmt.Errorf("target mnist: %v", err)
+		}
+		if t.im, err = dist.NewImage(g.H, g.W, g.Pix); err != nil {
+			return nil, fmt.Errorf("target mnist: %v", err)
+		}
+		t.name, t.space = fmt.Sprintf("mnist:train:%d", *spec.MNIST), spaceImage
+	}
+	if t.mix != nil && t.mix.Dim() != 2 {
+		return nil, fmt.Errorf("target: the explorer draws 2-D data, the mixture has dimension %d", t.mix.Dim())
+	}
+	t.frame()
+	return t, nil
+}
+
+// checkPoints refuses a flat 2-D point list that is odd, too long or not
+// finite, naming what.
+func checkPoints(what string, x []float64, max int) error {
+	if len(x)%2 != 0 {
+		return fmt.Errorf("%s: %d numbers is not a whole number of 2-D points", what, len(x))
+	}
+	if len(x)/2 > max {
+		return fmt.Errorf("%s: %d points, at most %d", what, len(x)/2, max)
+	}
+	for i, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%s: point %d has a non-finite coordinate %v", what, i/2, v)
+		}
+	}
+	return nil
+}
+
+// levels is the number of noise levels of a target's grid.
+const levels = 10
+
+// frame sets the target's scale, box and noise grid from a sample of it:
+// the box is the sample's range widened by a quarter of the scale on each
+// side (the unit square for images), the grid runs geometrically from
+// scale/100 to scale (Song & Ermon 2019 take σ_1 near the data's spread).
+func (t *target) frame() {
+	x := t.sample(2000, rand.New(rand.NewPCG(3, 4)))
+	var mean, sq [2]float64
+	lo := [2]float64{math.Inf(1), math.Inf(1)}
+	hi := [2]float64{math.Inf(-1), math.Inf(-1)}
+	n := float64(len(x) / 2)
+	for i, v := range x {
+		k := i % 2
+		mean[k] += v / n
+		lo[k], hi[k] = min(lo[k], v), max(hi[k], v)
+	}
+	for i, v := range x {
+		sq[i%2] += (v - mean[i%2]) * (v - mean[i%2]) / n
+	}
+	t.scale = math.Sqrt(max(sq[0], sq[1]))
+	if !(t.scale > 1e-6) {
+		t.scale = 1e-6 // all points on one spot: a tiny box around it
+	}
+	pad := t.scale / 4
+	if t.im != nil {
+		t.box = [4]float64{0, 1, 0, 1}
+	} else {
+		// Square the box, so that the page's circles stay round.
+		c0, c1 := (lo[0]+hi[0])/2, (lo[1]+hi[1])/2
+		half := max(hi[0]-lo[0], hi[1]-lo[1])/2 + pad
+		t.box = [4]float64{c0 - half, c0 + half, c1 - half, c1 + half}
+	}
+	t.grid, _ = sgm.Geometric(t.scale/100, t.scale, levels)
+}
+
+// sample draws n points of the target.
+func (t *target) sample(n int, rng *rand.Rand) []float64 {
+	switch {
+	case t.mix != nil:
+		return t.mix.Sample(n, rng)
+	case t.im != nil:
+		return t.im.Sample(n, rng)
+	case t.toy != "":
+		return t.toy.Sample(nil, n, rng)
+	}
+	out := make([]float64, 2*n)
+	m := len(t.pts) / 2
+	for i := range n {
+		j := rng.IntN(m)
+		out[2*i], out[2*i+1] = t.pts[2*j], t.pts[2*j+1]
+	}
+	return out
+}
+
+// Sample makes a target a train.Sampler.
+func (t *target) Sample(n int, rng *rand.Rand) []float64 { return t.sample(n, rng) }
+
+// exact reports whether the target is a density known in closed form
+// (a mixture) rather than data whose perturbed density is a mixture.
+func (t *target) exact() bool { return t.mix != nil }
+
+// maxEmpirical bounds the components of a point cloud's perturbed density:
+// a larger cloud is represented by an evenly spaced subset of its points.
+const maxEmpirical = 256
+
+// perturbed returns the density of x + σz, z ~ N(0, I), for x drawn from
+// the target: exact for mixtures (dist.Mixture.Perturbed), images
+// (dist.Image.Smoothed) and point clouds (the mixture of N(x_i, σ² I) over
+// the points, their empirical distribution perturbed). It is what the
+// field shows and the samplers follow at noise level σ. Images and clouds
+// need σ > 0.
+func (t *target) perturbed(sigma float64) (*dist.Mixture, error) {
+	switch {
+	case t.mix != nil:
+		if err := t.mix.CheckPerturbed(sigma); err != nil {
+			return nil, err
+		}
+		return t.mix.Perturbed(sigma), nil
+	case t.im != nil:
+		if err := dist.CheckNoise(sigma); err != nil {
+			return nil, err
+		}
+		return t.im.Smoothed(sigma), nil
+	}
+	if err := dist.CheckNoise(sigma); err != nil {
+		return nil, err
+	}
+	m := len(t.pts) / 2
+	stride := max(1, (m+maxEmpirical-1)/maxEmpirical)
+	comps := make([]dist.Component, 0, m/stride+1)
+	for i := 0; i < m; i += stride {
+		comps = append(comps, dist.Component{Weight: 1, Mean: []float64{t.pts[2*i], t.pts[2*i+1]}, Std: []float64{sigma, sigma}})
+	}
+	return dist.NewMixture(comps)
+}
