@@ -189,193 +189,248 @@ func checkModelDir(dir string) error {
 	return nil
 }
 
+// demoRun is one run of the demo: its settings, what the stages share (the
+// mixture, the image, the trained network) and the summary they fill.
+type demoRun struct {
+	ctx     context.Context
+	e       *env
+	out     string
+	cfg     demoConfig
+	quick   bool
+	seed    uint64
+	backend string
+
+	mog *dist.Mixture
+	im  *dist.Image
+	net *scorenet.Net // the trained network, with its averaged weights where kept
+	sum demoSummary
+}
+
+// demoStages are the demo's stages in the order they run; summary.json's
+// "seconds" has one entry for each name.
+var demoStages = []struct {
+	name string
+	run  func(*demoRun) error
+}{
+	{"mixture", (*demoRun).mixture},
+	{"langevin", (*demoRun).langevin},
+	{"modes", (*demoRun).modes},
+	{"image", (*demoRun).image},
+	{"train", (*demoRun).train},
+	{"fields", (*demoRun).fields},
+	{"score-error", (*demoRun).scoreError},
+	{"oracle", (*demoRun).oracle},
+	{"sampling", (*demoRun).sampling},
+	{"toys", (*demoRun).toys},
+}
+
 func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool, seed uint64, backend string) error {
+	if err := prepareDemoDir(out, backend); err != nil {
+		return err
+	}
+	d := &demoRun{ctx: ctx, e: e, out: out, cfg: cfg, quick: quick, seed: seed, backend: backend,
+		sum: demoSummary{Quick: quick, Config: cfg, Seconds: map[string]float64{}}}
+	began := time.Now()
+	var err error
+	if d.mog, err = dist.Preset("seed-mog"); err != nil {
+		return err
+	}
+	for _, st := range demoStages {
+		if st.name == "image" { // loaded before its stage, as it always was
+			if d.im, err = loadImage(cfg.Image); err != nil {
+				return err
+			}
+		}
+		if err := d.stage(st.name, st.run); err != nil {
+			return err
+		}
+	}
+	d.sum.Seconds["total"] = time.Since(began).Seconds()
+	return d.writeSummary()
+}
+
+// prepareDemoDir checks --backend and the output directory, creates it,
+// and removes an earlier demo's summary.json, which would describe this
+// one's figures until it ends (the new one is written last).
+func prepareDemoDir(out, backend string) error {
 	if err := checkBackend(backend); err != nil {
 		return err
 	}
-	modelDir := filepath.Join(out, "model")
-	if err := checkModelDir(modelDir); err != nil {
+	if err := checkModelDir(filepath.Join(out, "model")); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
-	// An earlier demo's summary would describe this one's figures until
-	// it ends: it goes now, and the new one is written last.
 	if err := os.Remove(filepath.Join(out, "summary.json")); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("--out: %w", err)
 	}
-	sum := demoSummary{Quick: quick, Config: cfg, Seconds: map[string]float64{}}
-	began := time.Now()
-	stage := func(name string, f func() error) error {
-		if ctx.Err() != nil {
+	return nil
+}
+
+// stage runs one stage, announced on stderr and timed into the summary; an
+// interrupt before or during it is errInterruptedDemo.
+func (d *demoRun) stage(name string, run func(*demoRun) error) error {
+	if d.ctx.Err() != nil {
+		return errInterruptedDemo
+	}
+	t := time.Now()
+	fmt.Fprintf(d.e.stderr, "== %s\n", name)
+	if err := run(d); err != nil {
+		if d.ctx.Err() != nil {
 			return errInterruptedDemo
 		}
-		t := time.Now()
-		fmt.Fprintf(e.stderr, "== %s\n", name)
-		if err := f(); err != nil {
-			if ctx.Err() != nil {
-				return errInterruptedDemo
-			}
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		sum.Seconds[name] = time.Since(t).Seconds()
-		return nil
+		return fmt.Errorf("%s: %w", name, err)
 	}
-	figure := func(name string) string {
-		sum.Figures = append(sum.Figures, name)
-		return filepath.Join(out, name)
-	}
+	d.sum.Seconds[name] = time.Since(t).Seconds()
+	return nil
+}
 
-	mog, err := dist.Preset("seed-mog")
+// figure records the figure name in the summary and returns its path.
+func (d *demoRun) figure(name string) string {
+	d.sum.Figures = append(d.sum.Figures, name)
+	return filepath.Join(d.out, name)
+}
+
+// rng is the demo's source for the stream named by stream.
+func (d *demoRun) rng(stream uint64) *rand.Rand { return rand.New(rand.NewPCG(d.seed, stream)) }
+
+// mixture draws the blog post's Figure 1: the mixture's log p and score.
+func (d *demoRun) mixture() error {
+	return saveMixtureScore(d.figure("1-mixture-score.png"), d.mog, seedBox, 10, "seed-mog: log p (contours) and its score (arrows)")
+}
+
+// langevin draws the blog post's Figure 2, one particle from N(0, 0.5²)
+// for 200 steps of η = 0.01 (a still, a GIF and, with ffmpeg, an MP4), and
+// compares the moments of many particles with the mixture's.
+func (d *demoRun) langevin() error {
+	rng := d.rng(0x1217)
+	init := []float64{0.5 * rng.NormFloat64(), 0.5 * rng.NormFloat64()}
+	p, err := langevinPath(d.mog, 200, 0.01, d.seed, init)
 	if err != nil {
 		return err
 	}
-	if err := stage("mixture", func() error {
-		return saveMixtureScore(figure("1-mixture-score.png"), mog, seedBox, 10, "seed-mog: log p (contours) and its score (arrows)")
-	}); err != nil {
+	title := "Langevin path on seed-mog, 200 steps of η=0.01"
+	names := []string{"2-langevin-path.png", "2-langevin-path.gif"}
+	if plot.HaveFFmpeg() {
+		names = append(names, "2-langevin-path.mp4")
+	}
+	for _, name := range names {
+		if err := savePathFigure(d.figure(name), d.mog, seedPathBox, p, title); err != nil {
+			return err
+		}
+	}
+	d.sum.Mixture, err = checkMixtureMoments(d.mog, rng)
+	return err
+}
+
+// modes compares plain and annealed Langevin on unequal modes.
+func (d *demoRun) modes() error {
+	var err error
+	if d.sum.Modes, err = checkModes(d.mog, d.rng(0x30de5)); err != nil {
 		return err
 	}
+	return saveModeWeights(d.figure("8-two-modes.png"), d.sum.Modes, modesChains)
+}
 
-	if err := stage("langevin", func() error {
-		// The blog post: one particle from N(0, 0.5²), 200 steps of η = 0.01.
-		rng := rand.New(rand.NewPCG(seed, 0x1217))
-		init := []float64{0.5 * rng.NormFloat64(), 0.5 * rng.NormFloat64()}
-		p, err := langevinPath(mog, 200, 0.01, seed, init)
-		if err != nil {
-			return err
-		}
-		title := "Langevin path on seed-mog, 200 steps of η=0.01"
-		if err := savePathFigure(figure("2-langevin-path.png"), mog, seedPathBox, p, title); err != nil {
-			return err
-		}
-		if err := savePathFigure(figure("2-langevin-path.gif"), mog, seedPathBox, p, title); err != nil {
-			return err
-		}
-		if plot.HaveFFmpeg() {
-			if err := savePathFigure(figure("2-langevin-path.mp4"), mog, seedPathBox, p, title); err != nil {
-				return err
-			}
-		}
-		// Many particles: their moments against the mixture's.
-		sum.Mixture, err = checkMixtureMoments(mog, rng)
-		return err
-	}); err != nil {
-		return err
-	}
+// image draws the image as a distribution over pixels.
+func (d *demoRun) image() error {
+	draws := d.im.Sample(10000, d.rng(0xf17e))
+	return saveImageHistogram(d.figure("3-mnist-image.png"), d.im, draws, d.cfg.Image+" as a distribution over pixels")
+}
 
-	if err := stage("modes", func() error {
-		var err error
-		if sum.Modes, err = checkModes(mog, rand.New(rand.NewPCG(seed, 0x30de5))); err != nil {
-			return err
-		}
-		return saveModeWeights(figure("8-two-modes.png"), sum.Modes, modesChains)
-	}); err != nil {
-		return err
-	}
-
-	im, err := loadImage(cfg.Image)
+// train trains the network as sgm train does, and keeps it with its
+// moving averages of the weights, as sgm sample uses them.
+func (d *demoRun) train() error {
+	cfg := d.cfg
+	res, err := runTraining(d.ctx, d.e, &trainFlags{
+		demoRun: true, // clears an earlier demo's run in the model directory, and no other
+		image:   cfg.Image, out: filepath.Join(d.out, "model"), objective: cfg.Objective, backend: d.backend,
+		lossCSV: filepath.Join(d.out, "loss.csv"), lossPlot: d.figure("4-loss.png"),
+		ema: cfg.EMA, steps: cfg.Steps, batch: cfg.Batch, width: cfg.Width, depth: cfg.Depth, features: cfg.Features,
+		levels: cfg.Levels, checkpointEvery: cfg.Steps, lr: cfg.LR, sigmaMin: cfg.SigmaMin, sigmaMax: cfg.SigmaMax,
+		seed: d.seed,
+	})
 	if err != nil {
 		return err
 	}
-	if err := stage("image", func() error {
-		draws := im.Sample(10000, rand.New(rand.NewPCG(seed, 0xf17e)))
-		return saveImageHistogram(figure("3-mnist-image.png"), im, draws, cfg.Image+" as a distribution over pixels")
-	}); err != nil {
-		return err
+	d.net = res.net
+	if ema, ok := d.net.EMA(); ok {
+		d.net = ema
 	}
+	d.sum.TrainSteps = len(res.history)
+	d.sum.FinalLoss, d.sum.FinalLossSteps = finalLoss(res.history)
+	d.sum.Sigma = d.net.Config().Sigmas[cfg.Level]
+	return nil
+}
 
-	var res *trainResult
-	if err := stage("train", func() error {
-		var err error
-		res, err = runTraining(ctx, e, &trainFlags{
-			demoRun: true, // clears an earlier demo's run in modelDir, and no other
-			image:   cfg.Image, out: modelDir, objective: cfg.Objective, backend: backend,
-			lossCSV: filepath.Join(out, "loss.csv"), lossPlot: figure("4-loss.png"),
-			ema: cfg.EMA, steps: cfg.Steps, batch: cfg.Batch, width: cfg.Width, depth: cfg.Depth, features: cfg.Features,
-			levels: cfg.Levels, checkpointEvery: cfg.Steps, lr: cfg.LR, sigmaMin: cfg.SigmaMin, sigmaMax: cfg.SigmaMax,
-			seed: seed,
-		})
-		return err
-	}); err != nil {
-		return err
-	}
-	// Evaluate with the moving averages of the weights, as sgm sample does.
-	net := res.net
-	if ema, ok := net.EMA(); ok {
-		net = ema
-	}
-	sum.TrainSteps = len(res.history)
-	sum.FinalLoss, sum.FinalLossSteps = finalLoss(res.history)
-	sum.Sigma = net.Config().Sigmas[cfg.Level]
+// fields draws the learned score at a few levels (Figure 3).
+func (d *demoRun) fields() error {
+	return saveLearnedFields(d.figure("5-learned-fields.png"), d.net, defaultFieldLevels(d.cfg.Levels), 15)
+}
 
-	if err := stage("fields", func() error {
-		return saveLearnedFields(figure("5-learned-fields.png"), net, defaultFieldLevels(cfg.Levels), 15)
-	}); err != nil {
+// scoreError measures the learned score against the exact score of the
+// smoothed image at every level, and the level --level auto would take.
+func (d *demoRun) scoreError() error {
+	d.sum.ScoreError = scoreErrors(d.net, d.im, 1000, d.rng(0xf15e))
+	d.sum.AutoLevel = -1
+	if i := chosenLevel(d.sum.ScoreError, autoTolerance); i >= 0 {
+		d.sum.AutoLevel = d.sum.ScoreError[i].Level
+	}
+	return saveScoreError(d.figure("7-score-error.png"), d.sum.ScoreError, "learned score against the exact score of the smoothed image")
+}
+
+// oracle drives the same sampler with the exact score of the smoothed
+// image: how much of the gap to a perfect hist_corr is the sampler's.
+func (d *demoRun) oracle() error {
+	pts, err := d.cfg.pooledLangevin(d.im.Smoothed(d.net.Config().Sigmas[d.cfg.Level]), d.rng(0x0ac1e))
+	if err != nil {
 		return err
 	}
+	d.sum.OracleHistCorr = metric.HistCorr(pts, d.im.Pix, d.im.H, d.im.W)
+	return nil
+}
 
-	if err := stage("score-error", func() error {
-		sum.ScoreError = scoreErrors(net, im, 1000, rand.New(rand.NewPCG(seed, 0xf15e)))
-		sum.AutoLevel = -1
-		if i := chosenLevel(sum.ScoreError, autoTolerance); i >= 0 {
-			sum.AutoLevel = sum.ScoreError[i].Level
-		}
-		return saveScoreError(figure("7-score-error.png"), sum.ScoreError, "learned score against the exact score of the smoothed image")
-	}); err != nil {
+// sampling runs Langevin with the learned score (the blog post's last
+// figure), measures it and writes the samples.
+func (d *demoRun) sampling() error {
+	cfg, im := d.cfg, d.im
+	pts, err := cfg.pooledLangevin(d.net.AtLevel(cfg.Level), d.rng(0x5a3b1e))
+	if err != nil {
 		return err
 	}
-
-	if err := stage("oracle", func() error {
-		// The same sampler driven by the exact score of the smoothed image:
-		// how much of the gap to a perfect hist_corr is the sampler's.
-		pts, err := cfg.pooledLangevin(im.Smoothed(net.Config().Sigmas[cfg.Level]), rand.New(rand.NewPCG(seed, 0x0ac1e)))
-		if err != nil {
-			return err
-		}
-		sum.OracleHistCorr = metric.HistCorr(pts, im.Pix, im.H, im.W)
-		return nil
-	}); err != nil {
+	d.sum.NSamples = len(pts) / 2
+	d.sum.HistCorr = metric.HistCorr(pts, im.Pix, im.H, im.W)
+	if err := data.WriteCSVFile(filepath.Join(d.out, "samples.csv"), []string{"x0", "x1"}, pts); err != nil {
 		return err
 	}
+	title := fmt.Sprintf("Langevin with the learned score, level %d (σ=%.3g): hist_corr %.3f", cfg.Level, d.sum.Sigma, d.sum.HistCorr)
+	return saveHistogram(d.figure("6-learned-samples.png"), pts, 50, plot.UnitSquare, plot.ImageSpace, title)
+}
 
-	if err := stage("sampling", func() error {
-		pts, err := cfg.pooledLangevin(net.AtLevel(cfg.Level), rand.New(rand.NewPCG(seed, 0x5a3b1e)))
-		if err != nil {
-			return err
-		}
-		sum.NSamples = len(pts) / 2
-		sum.HistCorr = metric.HistCorr(pts, im.Pix, im.H, im.W)
-		if err := data.WriteCSVFile(filepath.Join(out, "samples.csv"), []string{"x0", "x1"}, pts); err != nil {
-			return err
-		}
-		title := fmt.Sprintf("Langevin with the learned score, level %d (σ=%.3g): hist_corr %.3f", cfg.Level, sum.Sigma, sum.HistCorr)
-		return saveHistogram(figure("6-learned-samples.png"), pts, 50, plot.UnitSquare, plot.ImageSpace, title)
-	}); err != nil {
-		return err
+// toys trains and samples the toy suite (demotoys.go).
+func (d *demoRun) toys() error {
+	toyCfg := fullToyDemo
+	if d.quick {
+		toyCfg = quickToyDemo
 	}
+	var err error
+	d.sum.Toys, err = runToyDemo(d.ctx, d.e, d.out, d.figure("9-toys.png"), demoToys, toyCfg, d.seed, d.backend)
+	return err
+}
 
-	if err := stage("toys", func() error {
-		toyCfg := fullToyDemo
-		if quick {
-			toyCfg = quickToyDemo
-		}
-		sum.Toys, err = runToyDemo(ctx, e, out, figure("9-toys.png"), demoToys, toyCfg, seed, backend)
-		return err
-	}); err != nil {
-		return err
-	}
-
-	sum.Seconds["total"] = time.Since(began).Seconds()
+// writeSummary writes summary.json, last, and prints the demo's one line.
+func (d *demoRun) writeSummary() error {
+	sum := d.sum
 	b, err := json.MarshalIndent(sum, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := atomicfile.WriteBytes(filepath.Join(out, "summary.json"), append(b, '\n')); err != nil {
+	if err := atomicfile.WriteBytes(filepath.Join(d.out, "summary.json"), append(b, '\n')); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "demo: hist_corr %.4f on %d samples, %d training steps (mean loss of %s %.4f), %.0fs; figures and summary.json in %s\n",
-		sum.HistCorr, sum.NSamples, sum.TrainSteps, lastSteps(sum.FinalLossSteps), sum.FinalLoss, sum.Seconds["total"], out)
+	fmt.Fprintf(d.e.stdout, "demo: hist_corr %.4f on %d samples, %d training steps (mean loss of %s %.4f), %.0fs; figures and summary.json in %s\n",
+		sum.HistCorr, sum.NSamples, sum.TrainSteps, lastSteps(sum.FinalLossSteps), sum.FinalLoss, sum.Seconds["total"], d.out)
 	return nil
 }
 
