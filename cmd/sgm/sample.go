@@ -325,101 +325,38 @@ func (f *sampleFlags) checkSizes(d int, perParticle float64, stepsFlag string, s
 	return nil
 }
 
+// sampleRun is what runSample resolves from its flags: the score source,
+// the dimension, and the annealed sampler's levels.
+type sampleRun struct {
+	tgt    target
+	net    *scorenet.Net
+	score  sgm.Scorer         // plain Langevin's score
+	std    *data.Standardizer // a point model's standardisation (samplepoints.go)
+	d      int
+	a      sample.Annealed
+	levels sample.Levels
+}
+
 func runSample(e *env, f sampleFlags) error {
-	if !f.set["step-size"] {
-		f.stepSize = 1e-3 // the blog post's on its image (the mixtures' is set below)
-	}
-	var (
-		tgt   target
-		net   *scorenet.Net
-		score sgm.Scorer         // plain Langevin's score
-		std   *data.Standardizer // a point model's standardisation (samplepoints.go)
-		d     = 2
-		err   error
-	)
-	if f.target != "" {
-		if tgt, err = resolveTarget(f.target); err != nil {
-			return err
-		}
-		if tgt.mixture != nil && !f.set["step-size"] {
-			f.stepSize = 1e-2 // the blog post's on its mixture
-		}
-		if tgt.image != nil && !f.set["sigma"] {
-			f.sigma = seedSigma()
-		}
-		if tgt.image != nil && !f.set["init"] {
-			f.init = "uniform:0,1"
-		}
-		if score, err = tgt.at("sigma", f.sigma); err != nil {
-			return err
-		}
-		d = score.Dim()
-	} else {
-		backend, err := newBackend(f.backend)
-		if err != nil {
-			return err
-		}
-		if net, err = loadNet(backend, f.model); err != nil {
-			return err
-		}
-		if err := checkModelNoise(net, f.model); err != nil {
-			return err
-		}
-		d = net.Config().Dim
-		if std, err = f.pointDefaults(net); err != nil {
-			return err
-		}
-		switch {
-		case f.sampler == samplerAnnealed && f.sigmas != "":
-			// The levels come from --sigmas; --level plays no part.
-		case f.level == "auto":
-			if err := refusePointModel(net, f.model, "--level auto"); err != nil { // data.go
-				return err
-			}
-			if f.levelIdx, err = autoLevel(e, net, f.reference, f.autoTol, f.stepSize, f.seed); err != nil {
-				return err
-			}
-		default:
-			if f.levelIdx, err = chooseLevel(f.level, net); err != nil {
-				return err
-			}
-		}
-		score = net.AtLevel(f.levelIdx)
-		if !f.set["init"] && std == nil {
-			f.init = "uniform:0,1"
-		}
-	}
-	if f.init == "" {
-		f.init = "normal:0.5"
-	}
-	var (
-		a      sample.Annealed
-		levels sample.Levels
-	)
-	stepsFlag, steps := "steps", func(v int) float64 { return float64(v) }
-	if f.sampler == samplerAnnealed {
-		if a, levels, err = f.annealed(tgt, net); err != nil {
-			return err
-		}
-		stepsFlag = "steps-per-level"
-		denoise := float64(a.Steps() - len(a.Sigmas)*a.StepsPerLevel)
-		steps = func(v int) float64 { return float64(len(a.Sigmas))*float64(v) + denoise }
-	}
-	if err := f.checkSizes(d, particleBytes(d, net), stepsFlag, steps); err != nil {
-		return err
-	}
-	rng := rand.New(rand.NewPCG(f.seed, 0x5a3b1e))
-	x, err := initialPoints(f.init, f.n, d, rng)
+	r, err := f.resolve(e)
 	if err != nil {
 		return err
 	}
-	if std != nil && f.set["init"] {
-		std.Apply(x) // given in the data's units
+	if err := f.plan(&r); err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(f.seed, 0x5a3b1e))
+	x, err := initialPoints(f.init, f.n, r.d, rng)
+	if err != nil {
+		return err
+	}
+	if r.std != nil && f.set["init"] {
+		r.std.Apply(x) // given in the data's units
 	}
 	var observers []sample.Observer
-	path := sample.Path{Particle: 0, Dim: d}
+	path := sample.Path{Particle: 0, Dim: r.d}
 	if f.path != "" {
-		path.Points = append(path.Points, x[:d]...)
+		path.Points = append(path.Points, x[:r.d]...)
 		observers = append(observers, path.Observe)
 	}
 	pool := sample.Pool{BurnIn: f.burnIn, Every: f.every}
@@ -427,40 +364,7 @@ func runSample(e *env, f sampleFlags) error {
 		observers = append(observers, pool.Observe)
 	}
 	began := time.Now()
-	report := ""
-	switch f.sampler {
-	case samplerLangevin:
-		report = fmt.Sprintf("plain Langevin, %d steps of η=%g", f.steps, f.stepSize)
-		if net != nil && len(observers) == 0 {
-			var m *scorenet.Langevin
-			if m, err = net.NewLangevin(f.levelIdx, f.stepSize, f.steps); err != nil {
-				return err
-			}
-			if m.PerCall() > 0 {
-				report += fmt.Sprintf(" in compiled loops of %d", m.PerCall())
-			}
-			err = m.Run(x, f.steps, rng)
-			break
-		}
-		err = sample.Langevin{StepSize: f.stepSize, Steps: f.steps}.Run(x, score, rng, observers...)
-	case samplerAnnealed:
-		if f.burnIn >= a.Steps() {
-			return usagef("--burn-in %d leaves none of the %d annealed steps to keep", f.burnIn, a.Steps())
-		}
-		err = a.Run(x, levels, rng, observers...)
-		report = fmt.Sprintf("annealed Langevin, %d levels σ=%.3g..%.3g, %d steps each, ε=%g", len(a.Sigmas), a.Sigmas[0], a.Sigmas[len(a.Sigmas)-1], a.StepsPerLevel, a.Eps)
-	case samplerMALA, samplerHMC:
-		if tgt.mixture == nil && tgt.image == nil {
-			return usagef("--sampler %s needs log p: use --target, not --model", f.sampler)
-		}
-		var st sample.Stats
-		if f.sampler == samplerMALA {
-			st, err = sample.MALA{StepSize: f.stepSize, Steps: f.steps}.Run(x, score.(*dist.Mixture), rng, observers...)
-		} else {
-			st, err = sample.HMC{StepSize: f.stepSize, LeapfrogSteps: f.leapfrog, Steps: f.steps}.Run(x, score.(*dist.Mixture), rng, observers...)
-		}
-		report = fmt.Sprintf("%s, %d steps of size %g, acceptance rate %.3f", strings.ToUpper(f.sampler), f.steps, f.stepSize, st.AcceptanceRate())
-	}
+	report, err := f.runSampler(r, x, rng, observers)
 	if err != nil {
 		return err
 	}
@@ -468,10 +372,161 @@ func runSample(e *env, f sampleFlags) error {
 	if f.burnIn > 0 {
 		out = pool.Points
 	}
-	if std != nil {
-		std.Invert(out)
-		std.Invert(path.Points)
+	if r.std != nil {
+		r.std.Invert(out)
+		r.std.Invert(path.Points)
 	}
+	if err := f.writeSamples(r.d, out, path.Points, report); err != nil {
+		return err
+	}
+	if r.net != nil && !(f.sampler == samplerAnnealed && f.sigmas != "") {
+		report += fmt.Sprintf(", model level %d (σ=%.3g)", f.levelIdx, r.net.Config().Sigmas[f.levelIdx])
+	}
+	fmt.Fprintf(e.stdout, "wrote %d samples to %s (%d chains; %s; %.1fs)\n",
+		len(out)/r.d, f.out, f.n, report, time.Since(began).Seconds())
+	return nil
+}
+
+// resolve reads the score source that --target or --model names, and sets
+// the defaults that depend on it (--step-size, --sigma, --init).
+func (f *sampleFlags) resolve(e *env) (sampleRun, error) {
+	if !f.set["step-size"] {
+		f.stepSize = 1e-3 // the blog post's on its image (the mixtures' is set below)
+	}
+	var r sampleRun
+	var err error
+	if f.target != "" {
+		r, err = f.resolveTarget()
+	} else {
+		r, err = f.resolveModel(e)
+	}
+	if f.init == "" {
+		f.init = "normal:0.5"
+	}
+	return r, err
+}
+
+// resolveTarget reads --target: a mixture, or an image smoothed by --sigma.
+func (f *sampleFlags) resolveTarget() (sampleRun, error) {
+	var r sampleRun
+	var err error
+	if r.tgt, err = resolveTarget(f.target); err != nil {
+		return r, err
+	}
+	if r.tgt.mixture != nil && !f.set["step-size"] {
+		f.stepSize = 1e-2 // the blog post's on its mixture
+	}
+	if r.tgt.image != nil && !f.set["sigma"] {
+		f.sigma = seedSigma()
+	}
+	if r.tgt.image != nil && !f.set["init"] {
+		f.init = "uniform:0,1"
+	}
+	if r.score, err = r.tgt.at("sigma", f.sigma); err != nil {
+		return r, err
+	}
+	r.d = r.score.Dim()
+	return r, nil
+}
+
+// resolveModel loads --model and resolves --level against it.
+func (f *sampleFlags) resolveModel(e *env) (sampleRun, error) {
+	var r sampleRun
+	backend, err := newBackend(f.backend)
+	if err != nil {
+		return r, err
+	}
+	if r.net, err = loadNet(backend, f.model); err != nil {
+		return r, err
+	}
+	if err := checkModelNoise(r.net, f.model); err != nil {
+		return r, err
+	}
+	r.d = r.net.Config().Dim
+	if r.std, err = f.pointDefaults(r.net); err != nil {
+		return r, err
+	}
+	switch {
+	case f.sampler == samplerAnnealed && f.sigmas != "":
+		// The levels come from --sigmas; --level plays no part.
+	case f.level == "auto":
+		if err := refusePointModel(r.net, f.model, "--level auto"); err != nil { // data.go
+			return r, err
+		}
+		if f.levelIdx, err = autoLevel(e, r.net, f.reference, f.autoTol, f.stepSize, f.seed); err != nil {
+			return r, err
+		}
+	default:
+		if f.levelIdx, err = chooseLevel(f.level, r.net); err != nil {
+			return r, err
+		}
+	}
+	r.score = r.net.AtLevel(f.levelIdx)
+	if !f.set["init"] && r.std == nil {
+		f.init = "uniform:0,1"
+	}
+	return r, nil
+}
+
+// plan builds the annealed sampler's levels where --sampler annealed asks
+// for it, and checks that the run fits in memory (checkSizes).
+func (f *sampleFlags) plan(r *sampleRun) error {
+	stepsFlag, steps := "steps", func(v int) float64 { return float64(v) }
+	if f.sampler == samplerAnnealed {
+		var err error
+		if r.a, r.levels, err = f.annealed(r.tgt, r.net); err != nil {
+			return err
+		}
+		stepsFlag = "steps-per-level"
+		denoise := float64(r.a.Steps() - len(r.a.Sigmas)*r.a.StepsPerLevel)
+		steps = func(v int) float64 { return float64(len(r.a.Sigmas))*float64(v) + denoise }
+	}
+	return f.checkSizes(r.d, particleBytes(r.d, r.net), stepsFlag, steps)
+}
+
+// runSampler runs --sampler on the points x in place and returns a
+// description of the run for the report line.
+func (f *sampleFlags) runSampler(r sampleRun, x []float64, rng *rand.Rand, observers []sample.Observer) (report string, err error) {
+	switch f.sampler {
+	case samplerLangevin:
+		report = fmt.Sprintf("plain Langevin, %d steps of η=%g", f.steps, f.stepSize)
+		if r.net != nil && len(observers) == 0 {
+			var m *scorenet.Langevin
+			if m, err = r.net.NewLangevin(f.levelIdx, f.stepSize, f.steps); err != nil {
+				return "", err
+			}
+			if m.PerCall() > 0 {
+				report += fmt.Sprintf(" in compiled loops of %d", m.PerCall())
+			}
+			return report, m.Run(x, f.steps, rng)
+		}
+		return report, sample.Langevin{StepSize: f.stepSize, Steps: f.steps}.Run(x, r.score, rng, observers...)
+	case samplerAnnealed:
+		a := r.a
+		if f.burnIn >= a.Steps() {
+			return "", usagef("--burn-in %d leaves none of the %d annealed steps to keep", f.burnIn, a.Steps())
+		}
+		report = fmt.Sprintf("annealed Langevin, %d levels σ=%.3g..%.3g, %d steps each, ε=%g", len(a.Sigmas), a.Sigmas[0], a.Sigmas[len(a.Sigmas)-1], a.StepsPerLevel, a.Eps)
+		return report, a.Run(x, r.levels, rng, observers...)
+	case samplerMALA, samplerHMC:
+		if r.tgt.mixture == nil && r.tgt.image == nil {
+			return "", usagef("--sampler %s needs log p: use --target, not --model", f.sampler)
+		}
+		var st sample.Stats
+		if f.sampler == samplerMALA {
+			st, err = sample.MALA{StepSize: f.stepSize, Steps: f.steps}.Run(x, r.score.(*dist.Mixture), rng, observers...)
+		} else {
+			st, err = sample.HMC{StepSize: f.stepSize, LeapfrogSteps: f.leapfrog, Steps: f.steps}.Run(x, r.score.(*dist.Mixture), rng, observers...)
+		}
+		report = fmt.Sprintf("%s, %d steps of size %g, acceptance rate %.3f", strings.ToUpper(f.sampler), f.steps, f.stepSize, st.AcceptanceRate())
+		return report, err
+	}
+	return "", fmt.Errorf("sampler %q", f.sampler) // validate refused it
+}
+
+// writeSamples writes the samples out (and the path of particle 0 with
+// --path), refusing, with nothing written, samples that are not finite.
+func (f *sampleFlags) writeSamples(d int, out, path []float64, report string) error {
 	if bad := nonFiniteRows(out, d); bad > 0 {
 		return fmt.Errorf("%d of %d samples are not finite: the chains diverged (%s); try a smaller step size; nothing written", bad, len(out)/d, report)
 	}
@@ -480,15 +535,8 @@ func runSample(e *env, f sampleFlags) error {
 		return err
 	}
 	if f.path != "" {
-		if err := data.WriteCSVFile(f.path, header, path.Points); err != nil {
-			return err
-		}
+		return data.WriteCSVFile(f.path, header, path)
 	}
-	if net != nil && !(f.sampler == samplerAnnealed && f.sigmas != "") {
-		report += fmt.Sprintf(", model level %d (σ=%.3g)", f.levelIdx, net.Config().Sigmas[f.levelIdx])
-	}
-	fmt.Fprintf(e.stdout, "wrote %d samples to %s (%d chains; %s; %.1fs)\n",
-		len(out)/d, f.out, f.n, report, time.Since(began).Seconds())
 	return nil
 }
 
