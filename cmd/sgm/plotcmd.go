@@ -219,23 +219,7 @@ draws its path over the density's contours; a .gif or .mp4 name animates it
 			eta := fs.Float64("step-size", 0.01, "Langevin step size η")
 			seed := fs.Uint64("seed", 0, "random seed")
 			return func(ctx context.Context, out string) error {
-				if err := firstErr(checkRange("steps", *steps, 1, maxPathSteps), checkPositive("step-size", *eta)); err != nil {
-					return err
-				}
-				m, b, err := mix.load()
-				if err != nil {
-					return err
-				}
-				if err := check2D("the target", m.Dim()); err != nil {
-					return err
-				}
-				rng := rand.New(rand.NewPCG(*seed, 0x1217))
-				init := []float64{0.5 * rng.NormFloat64(), 0.5 * rng.NormFloat64()}
-				p, err := langevinPath(m, *steps, *eta, *seed, init)
-				if err != nil {
-					return err
-				}
-				return savePathFigure(out, m, b, p, fmt.Sprintf("Langevin path, %d steps of η=%g", *steps, *eta))
+				return drawPath(out, mix, *steps, *eta, *seed)
 			}
 		},
 	})
@@ -250,15 +234,7 @@ draws its path over the density's contours; a .gif or .mp4 name animates it
 			n := fs.Int("n", 10000, fmt.Sprintf("number of draws (at most %d)", maxDraws))
 			seed := fs.Uint64("seed", 0, "random seed")
 			return func(ctx context.Context, out string) error {
-				if err := checkRange("n", *n, 1, maxDraws); err != nil {
-					return err
-				}
-				im, err := loadImage(*spec)
-				if err != nil {
-					return err
-				}
-				draws := im.Sample(*n, rand.New(rand.NewPCG(*seed, 0xf17e)))
-				return saveImageHistogram(out, im, draws, *spec+" as a distribution over pixels")
+				return drawImage(out, *spec, *n, *seed)
 			}
 		},
 	})
@@ -273,34 +249,7 @@ draws its path over the density's contours; a .gif or .mp4 name animates it
 			arrows := fs.Int("arrows", 15, fmt.Sprintf("arrows per axis (at most %d)", maxArrows))
 			backend := fs.String("backend", "go", backendFlagHelp)
 			return func(ctx context.Context, out string) error {
-				if err := checkRange("arrows", *arrows, 2, maxArrows); err != nil {
-					return err
-				}
-				if n := strings.Count(*levels, ",") + 1; n > maxPanels {
-					return usagef("--levels: at most %d levels, got %d", maxPanels, n)
-				}
-				lv, err := parseInts("levels", *levels)
-				if err != nil {
-					return err
-				}
-				b, err := newBackend(*backend)
-				if err != nil {
-					return err
-				}
-				net, err := loadNet(b, *model)
-				if err != nil {
-					return err
-				}
-				if lv == nil {
-					lv = defaultFieldLevels(len(net.Config().Sigmas))
-				}
-				if std, ok, err := netStandardizer(net); err != nil || ok { // a model of points (plotpoints.go)
-					if err != nil {
-						return fmt.Errorf("--model %s: %w", *model, err)
-					}
-					return savePointFields(out, net, std, lv, *arrows)
-				}
-				return saveLearnedFields(out, net, lv, *arrows)
+				return drawField(out, *model, *levels, *arrows, *backend)
 			}
 		},
 	})
@@ -319,53 +268,7 @@ over the samples' range. A box that holds none of the samples is an error.`,
 			box := fs.String("box", "", "region XMIN,XMAX,YMIN,YMAX (default [0,1]^2 for image, the samples' range for xy)")
 			bins := fs.Int("bins", 50, fmt.Sprintf("bins per axis (at most %d)", maxBins))
 			return func(ctx context.Context, out string) error {
-				if *samples == "" {
-					return usagef("--samples is required")
-				}
-				if err := checkRange("bins", *bins, 1, maxBins); err != nil {
-					return err
-				}
-				switch *space {
-				case "auto", "image", "xy":
-				default:
-					return usagef("--space %q: want auto, image or xy", *space)
-				}
-				var b plot.Box
-				if *box != "" {
-					var err error
-					if b, err = parseBox("box", *box); err != nil {
-						return err
-					}
-				}
-				header, pts, err := data.ReadCSVFile(*samples)
-				if err != nil {
-					return err
-				}
-				if err := check2D(*samples, len(header)); err != nil {
-					return err
-				}
-				if len(pts) == 0 {
-					return fmt.Errorf("%s: no samples", *samples)
-				}
-				sp := plot.ImageSpace
-				if *space == "xy" || *space == "auto" && !imageCoordinates(pts) {
-					sp = plot.Cartesian
-				}
-				switch {
-				case *box != "":
-				case sp == plot.ImageSpace:
-					b = plot.UnitSquare
-				default:
-					var ok bool
-					if b, ok = boundingBox(pts); !ok {
-						return fmt.Errorf("%s: no sample is finite", *samples)
-					}
-				}
-				if b.Count(pts) == 0 {
-					return fmt.Errorf("%s: none of the %d samples lies in the box %g,%g,%g,%g; give another --box or --space xy",
-						*samples, len(pts)/2, b.Min[0], b.Max[0], b.Min[1], b.Max[1])
-				}
-				return saveHistogram(out, pts, *bins, b, sp, histogramTitle(pts, b))
+				return drawHist(out, *samples, *space, *box, *bins)
 			}
 		},
 	})
@@ -385,24 +288,150 @@ length of history fits in memory.`,
 			csv := fs.String("csv", "sgm-model/loss.csv", "loss history `FILE` written by sgm train")
 			model := fs.String("model", "", "checkpoint `DIR` of the run, for its objective (default: beside the CSV)")
 			return func(ctx context.Context, out string) error {
-				s, err := readLossSeries(*csv)
-				if err != nil {
-					return err
-				}
-				if s.Len()+s.Dropped() == 0 {
-					return fmt.Errorf("%s: no steps recorded", *csv)
-				}
-				objective, err := lossObjective(*csv, *model)
-				if err != nil {
-					return err
-				}
-				if err := saveLossSeries(out, s, objective); err != nil {
-					return fmt.Errorf("%s: %w", *csv, err)
-				}
-				return nil
+				return drawLoss(out, *csv, *model)
 			}
 		},
 	})
+}
+
+// drawPath runs one Langevin chain of steps steps of size eta on --target
+// from a N(0, 0.5²) start (the blog post's) and draws its path to out.
+func drawPath(out string, mix mixtureFlags, steps int, eta float64, seed uint64) error {
+	if err := firstErr(checkRange("steps", steps, 1, maxPathSteps), checkPositive("step-size", eta)); err != nil {
+		return err
+	}
+	m, b, err := mix.load()
+	if err != nil {
+		return err
+	}
+	if err := check2D("the target", m.Dim()); err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x1217))
+	init := []float64{0.5 * rng.NormFloat64(), 0.5 * rng.NormFloat64()}
+	p, err := langevinPath(m, steps, eta, seed, init)
+	if err != nil {
+		return err
+	}
+	return savePathFigure(out, m, b, p, fmt.Sprintf("Langevin path, %d steps of η=%g", steps, eta))
+}
+
+// drawImage draws the image spec beside a histogram of n draws from it.
+func drawImage(out, spec string, n int, seed uint64) error {
+	if err := checkRange("n", n, 1, maxDraws); err != nil {
+		return err
+	}
+	im, err := loadImage(spec)
+	if err != nil {
+		return err
+	}
+	draws := im.Sample(n, rand.New(rand.NewPCG(seed, 0xf17e)))
+	return saveImageHistogram(out, im, draws, spec+" as a distribution over pixels")
+}
+
+// drawField draws the score field of the network in the directory model
+// at the levels listed (default: defaultFieldLevels), arrows per axis.
+func drawField(out, model, levels string, arrows int, backend string) error {
+	if err := checkRange("arrows", arrows, 2, maxArrows); err != nil {
+		return err
+	}
+	if n := strings.Count(levels, ",") + 1; n > maxPanels {
+		return usagef("--levels: at most %d levels, got %d", maxPanels, n)
+	}
+	lv, err := parseInts("levels", levels)
+	if err != nil {
+		return err
+	}
+	b, err := newBackend(backend)
+	if err != nil {
+		return err
+	}
+	net, err := loadNet(b, model)
+	if err != nil {
+		return err
+	}
+	if lv == nil {
+		lv = defaultFieldLevels(len(net.Config().Sigmas))
+	}
+	if std, ok, err := netStandardizer(net); err != nil || ok { // a model of points (plotpoints.go)
+		if err != nil {
+			return fmt.Errorf("--model %s: %w", model, err)
+		}
+		return savePointFields(out, net, std, lv, arrows)
+	}
+	return saveLearnedFields(out, net, lv, arrows)
+}
+
+// drawHist draws a 2-D histogram of the samples in the CSV file samples,
+// in the space and box given (see plot hist's help), bins per axis.
+func drawHist(out, samples, space, box string, bins int) error {
+	if samples == "" {
+		return usagef("--samples is required")
+	}
+	if err := checkRange("bins", bins, 1, maxBins); err != nil {
+		return err
+	}
+	switch space {
+	case "auto", "image", "xy":
+	default:
+		return usagef("--space %q: want auto, image or xy", space)
+	}
+	var b plot.Box
+	if box != "" {
+		var err error
+		if b, err = parseBox("box", box); err != nil {
+			return err
+		}
+	}
+	header, pts, err := data.ReadCSVFile(samples)
+	if err != nil {
+		return err
+	}
+	if err := check2D(samples, len(header)); err != nil {
+		return err
+	}
+	if len(pts) == 0 {
+		return fmt.Errorf("%s: no samples", samples)
+	}
+	sp := plot.ImageSpace
+	if space == "xy" || space == "auto" && !imageCoordinates(pts) {
+		sp = plot.Cartesian
+	}
+	switch {
+	case box != "":
+	case sp == plot.ImageSpace:
+		b = plot.UnitSquare
+	default:
+		var ok bool
+		if b, ok = boundingBox(pts); !ok {
+			return fmt.Errorf("%s: no sample is finite", samples)
+		}
+	}
+	if b.Count(pts) == 0 {
+		return fmt.Errorf("%s: none of the %d samples lies in the box %g,%g,%g,%g; give another --box or --space xy",
+			samples, len(pts)/2, b.Min[0], b.Max[0], b.Min[1], b.Max[1])
+	}
+	return saveHistogram(out, pts, bins, b, sp, histogramTitle(pts, b))
+}
+
+// drawLoss draws the loss history in the CSV file csv, titled by the
+// objective of the run's checkpoint (lossObjective).
+func drawLoss(out, csv, model string) error {
+	s, err := readLossSeries(csv)
+	if err != nil {
+		return err
+	}
+	if s.Len()+s.Dropped() == 0 {
+		return fmt.Errorf("%s: no steps recorded", csv)
+	}
+	objective, err := lossObjective(csv, model)
+	if err != nil {
+		return err
+	}
+	if err := saveLossSeries(out, s, objective); err != nil {
+		return fmt.Errorf("%s: %w", csv, err)
+	}
+	return nil
 }
 
 // maxLossLine is the longest line of a loss CSV: two numbers.
