@@ -153,8 +153,9 @@ func (a Annealed) Steps() int {
 // Run moves the particles x (flat, row-major, of the scores' dimension) in
 // place through annealed Langevin dynamics driven by levels, drawing the
 // noise from rng. It asks levels for the score at every noise level before
-// the first step, and returns an error if their dimensions differ or x is
-// not a whole number of points. Observers are called after every update
+// the first step. It returns an error if the parameters are out of range
+// (Validate), and panics (programmer misuse) if the scores' dimensions
+// differ or x is not a whole number of points. Observers are called after every update
 // with a step count running over all levels: level i (0-based) makes steps
 // i·T+1 to (i+1)·T, and the denoising step, if any, is step L·T+1.
 func (a Annealed) Run(x []float64, levels Levels, rng *rand.Rand, observers ...Observer) error {
@@ -165,12 +166,10 @@ func (a Annealed) Run(x []float64, levels Levels, rng *rand.Rand, observers ...O
 	for i, sigma := range a.Sigmas {
 		scores[i] = levels(sigma)
 		if d0, d := scores[0].Dim(), scores[i].Dim(); d != d0 {
-			return fmt.Errorf("sample: the score at σ = %v has dimension %d, at σ = %v dimension %d", sigma, d, a.Sigmas[0], d0)
+			panic(fmt.Sprintf("sample: Annealed.Run: the score at σ = %v has dimension %d, at σ = %v dimension %d", sigma, d, a.Sigmas[0], d0))
 		}
 	}
-	if err := checkPoints(x, scores[0].Dim()); err != nil {
-		return err
-	}
+	checkPoints("Annealed.Run", x, scores[0].Dim())
 	g := make([]float64, len(x))
 	T := a.StepsPerLevel
 	for i, score := range scores {

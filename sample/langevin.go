@@ -32,29 +32,22 @@ type Observer func(step int, x []float64)
 // Run moves the particles x (flat, row-major, of the score's dimension) in
 // place through l.Steps Langevin updates driven by score, drawing the noise
 // from rng, and calls each observer after every step. It returns an error,
-// moving nothing, if the parameters are out of range, the score's dimension
+// moving nothing, if the parameters are out of range (Validate); it panics
+// (programmer misuse, see the root package's doc) if the score's dimension
 // is below 1 or x is not a whole number of points.
 func (l Langevin) Run(x []float64, score sgm.Scorer, rng *rand.Rand, observers ...Observer) error {
 	if err := l.Validate(); err != nil {
 		return err
 	}
-	if err := checkPoints(x, score.Dim()); err != nil {
-		return err
-	}
+	checkPoints("Langevin.Run", x, score.Dim())
 	langevin(x, make([]float64, len(x)), score, l.StepSize, l.Steps, 0, rng, observers)
 	return nil
 }
 
-// checkPoints returns an error unless the dimension d of a score or density
-// is at least 1 and x holds a whole number of d-dimensional points.
-func checkPoints(x []float64, d int) error {
-	if d < 1 {
-		return fmt.Errorf("sample: the points' dimension must be at least 1, got %d", d)
-	}
-	if len(x)%d != 0 {
-		return fmt.Errorf("sample: %d values are not a whole number of %d-dimensional points", len(x), d)
-	}
-	return nil
+// checkPoints panics, naming who, unless the dimension d of a score or
+// density is at least 1 and x holds a whole number of d-dimensional points.
+func checkPoints(who string, x []float64, d int) {
+	sgm.CheckBatch("sample: "+who, d, x, x)
 }
 
 // langevin moves x through steps Langevin updates of step size eta driven by

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/sgm-dev/sgm"
+	"github.com/sgm-dev/sgm/internal/numtest"
 )
 
 // gaussian is N(mu, s² I) in d dimensions: score (mu - x)/s².
@@ -100,7 +101,9 @@ type zeroDim struct{}
 func (zeroDim) Dim() int                    { return 0 }
 func (zeroDim) ScoreBatch(dst, x []float64) {}
 
-func TestLangevinRunErrors(t *testing.T) {
+// TestLangevinRunMisuse checks that points that do not fit the score, a
+// programmer's error, panic with the package's prefix and move nothing.
+func TestLangevinRunMisuse(t *testing.T) {
 	l := Langevin{StepSize: 0.1, Steps: 1}
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, tc := range []struct {
@@ -114,18 +117,16 @@ func TestLangevinRunErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			x := slices.Clone(tc.x)
-			if err := l.Run(x, tc.score, rng); err == nil {
-				t.Error("Run accepted the points")
-			}
+			numtest.WantPanic(t, "sample: Langevin.Run: ", func() { _ = l.Run(x, tc.score, rng) })
 			if !slices.Equal(x, tc.x) {
-				t.Errorf("a failed Run moved the particles to %v", x)
+				t.Errorf("a refused Run moved the particles to %v", x)
 			}
 		})
 	}
 	a := Annealed{Sigmas: []float64{1}, StepsPerLevel: 1, Eps: 0.1}
-	if err := a.Run([]float64{1, 2}, func(float64) sgm.Scorer { return zeroDim{} }, rng); err == nil {
-		t.Error("Annealed.Run accepted a score of dimension 0")
-	}
+	numtest.WantPanic(t, "sample: Annealed.Run: ", func() {
+		_ = a.Run([]float64{1, 2}, func(float64) sgm.Scorer { return zeroDim{} }, rng)
+	})
 }
 
 func TestLangevinValidate(t *testing.T) {

@@ -62,15 +62,13 @@ func (m MALA) Validate() error {
 // Run moves the particles x (flat, row-major, of the target's dimension) in
 // place through m.Steps MALA steps targeting p, drawing from rng, and calls
 // each observer after every step. It returns the proposals counted over all
-// particles and steps.
+// particles and steps, and an error if the parameters are out of range
+// (Validate); it panics if x is not a whole number of points.
 func (m MALA) Run(x []float64, target LogDensity, rng *rand.Rand, observers ...Observer) (Stats, error) {
 	if err := m.Validate(); err != nil {
 		return Stats{}, err
 	}
-	c, err := newChains(x, target)
-	if err != nil {
-		return Stats{}, err
-	}
+	c := newChains("MALA.Run", x, target)
 	d := c.d
 	eta := m.StepSize
 	half, root := eta/2, math.Sqrt(eta)
@@ -150,15 +148,13 @@ func (h HMC) Validate() error {
 // Run moves the particles x (flat, row-major, of the target's dimension) in
 // place through h.Steps HMC proposals targeting π, drawing from rng, and
 // calls each observer after every step. It returns the proposals counted
-// over all particles and steps.
+// over all particles and steps, and an error if the parameters are out of
+// range (Validate); it panics if x is not a whole number of points.
 func (h HMC) Run(x []float64, target LogDensity, rng *rand.Rand, observers ...Observer) (Stats, error) {
 	if err := h.Validate(); err != nil {
 		return Stats{}, err
 	}
-	c, err := newChains(x, target)
-	if err != nil {
-		return Stats{}, err
-	}
+	c := newChains("HMC.Run", x, target)
 	d := c.d
 	eps := h.StepSize
 	half := eps / 2
@@ -214,18 +210,17 @@ type chains struct {
 	grad []float64 // ∇ log p(x_i), flat like x
 }
 
-func newChains(x []float64, target LogDensity) (chains, error) {
+// newChains panics, naming who, unless x is a whole number of points.
+func newChains(who string, x []float64, target LogDensity) chains {
 	d := target.Dim()
-	if err := checkPoints(x, d); err != nil {
-		return chains{}, err
-	}
+	checkPoints(who, x, d)
 	c := chains{d: d, logp: make([]float64, len(x)/d), grad: make([]float64, len(x))}
 	for i := range c.logp {
 		xi := x[i*d : (i+1)*d]
 		c.logp[i] = target.LogProb(xi)
 		target.ScoreInput(c.grad[i*d:(i+1)*d], xi)
 	}
-	return c, nil
+	return c
 }
 
 // accept reports whether a proposal with log acceptance ratio logA is

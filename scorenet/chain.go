@@ -57,9 +57,7 @@ func (n *Net) CheckLoops() error {
 // NewChain returns a Langevin chain at noise level index level with step
 // size stepSize, taking up to perCall steps per call.
 func (n *Net) NewChain(level int, stepSize float64, perCall int) (*Chain, error) {
-	if err := n.checkLevel(level); err != nil {
-		return nil, fmt.Errorf("scorenet: %w", err)
-	}
+	n.mustLevel("NewChain", level)
 	if err := (sample.Langevin{StepSize: stepSize}).Validate(); err != nil {
 		return nil, fmt.Errorf("scorenet: %w", err)
 	}
@@ -125,14 +123,20 @@ func (n *Net) variableNodes(g *Graph) {
 }
 
 // Run advances the points x (flat, row-major, rows × Dim) by steps steps,
-// with the noise drawn from a generator seeded with seed.
+// with the noise drawn from a generator seeded with seed. It returns an
+// error if the backend fails; it panics (the caller's error) if x is not a
+// whole number of points or steps is negative. No points is a run that
+// moves nothing.
 func (c *Chain) Run(x []float64, steps int, seed uint64) error {
 	d := c.net.cfg.Dim
-	if len(x) == 0 || len(x)%d != 0 {
-		return fmt.Errorf("scorenet: chain: %d coordinates are not a whole number of %d-dimensional points", len(x), d)
+	if len(x)%d != 0 {
+		panic(fmt.Sprintf("scorenet: Chain.Run: %d coordinates are not a whole number of %d-dimensional points", len(x), d))
 	}
 	if steps < 0 {
-		return fmt.Errorf("scorenet: chain: steps must not be negative, got %d", steps)
+		panic(fmt.Sprintf("scorenet: Chain.Run: steps must not be negative, got %d", steps))
+	}
+	if len(x) == 0 {
+		return nil
 	}
 	x32 := make([]float32, len(x))
 	for i, v := range x {

@@ -143,16 +143,23 @@ func TestChainErrors(t *testing.T) {
 		level   int
 		eta     float64
 		perCall int
-	}{{-1, 1e-3, 1}, {4, 1e-3, 1}, {0, 0, 1}, {0, math.Inf(1), 1}, {0, 1e-3, 0}} {
+	}{{0, 0, 1}, {0, math.Inf(1), 1}, {0, 1e-3, 0}} {
 		if _, err := n.NewChain(c.level, c.eta, c.perCall); err == nil {
 			t.Errorf("NewChain(%d, %v, %d): no error", c.level, c.eta, c.perCall)
 		}
+	}
+	// A level out of range, points that are not whole and negative steps
+	// are the caller's errors: they panic.
+	for _, level := range []int{-1, 4} {
+		numtest.WantPanic(t, "scorenet: NewChain: ", func() { _, _ = n.NewChain(level, 1e-3, 1) })
 	}
 	c, err := n.NewChain(0, 1e-3, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Run([]float64{1, 2, 3}, 1, 0); err == nil {
-		t.Error("Run on 3 coordinates of 2-D points: no error")
+	numtest.WantPanic(t, "scorenet: Chain.Run: ", func() { _ = c.Run([]float64{1, 2, 3}, 1, 0) })
+	numtest.WantPanic(t, "scorenet: Chain.Run: ", func() { _ = c.Run([]float64{1, 2}, -1, 0) })
+	if err := c.Run(nil, 1, 0); err != nil {
+		t.Errorf("Run on no points: %v", err)
 	}
 }

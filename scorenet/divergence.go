@@ -18,18 +18,17 @@ import (
 // log-density needs it. On the fast path (FastPath) it costs about 1 + d
 // evaluations of the scores (fastnet's forward-mode tangents); elsewhere
 // the graph differentiates the scores d times (reverse mode), on any
-// backend. It returns an error if dst and x differ in length, if x does
-// not hold whole points, if div does not hold one value per point, or if
-// level is out of range.
+// backend. It returns an error if the backend fails; it panics (the
+// caller's error) if dst and x differ in length, if x does not hold whole
+// points, if div does not hold one value per point, or if level is out of
+// range.
 func (n *Net) ScoreDivergenceBatch(dst, div, x []float64, level int) error {
 	d := n.cfg.Dim
 	if len(dst) != len(x) || len(x)%d != 0 || len(div)*d != len(x) {
-		return fmt.Errorf("scorenet: ScoreDivergenceBatch: len(dst)=%d, len(div)=%d and len(x)=%d, want whole points of dimension %d in x and dst and one value per point in div",
-			len(dst), len(div), len(x), d)
+		panic(fmt.Sprintf("scorenet: ScoreDivergenceBatch: len(dst)=%d, len(div)=%d and len(x)=%d, want whole points of dimension %d in x and dst and one value per point in div",
+			len(dst), len(div), len(x), d))
 	}
-	if err := n.checkLevel(level); err != nil {
-		return fmt.Errorf("scorenet: %w", err)
-	}
+	n.mustLevel("ScoreDivergenceBatch", level)
 	rows := len(div)
 	if rows == 0 {
 		return nil

@@ -85,6 +85,8 @@ func TestScoreDivergenceBatch(t *testing.T) {
 	}
 }
 
+// TestScoreDivergenceBatchRejects checks that slices that do not fit and a
+// level out of range, the caller's errors, panic.
 func TestScoreDivergenceBatchRejects(t *testing.T) {
 	n, err := New(gobackend.GetBackend(), Config{Features: 4, Width: 8, Depth: 1, Sigmas: sgm.Schedule{1, 0.1}}, rand.New(rand.NewPCG(1, 2)))
 	if err != nil {
@@ -100,9 +102,7 @@ func TestScoreDivergenceBatchRejects(t *testing.T) {
 		"level":     {make([]float64, 6), make([]float64, 3), 2},
 	} {
 		t.Run(name, func(t *testing.T) {
-			if err := n.ScoreDivergenceBatch(c.dst, c.div, x, c.level); err == nil {
-				t.Error("no error")
-			}
+			numtest.WantPanic(t, "scorenet: ScoreDivergenceBatch: ", func() { _ = n.ScoreDivergenceBatch(c.dst, c.div, x, c.level) })
 		})
 	}
 }

@@ -111,13 +111,11 @@ type Langevin struct {
 
 // NewLangevin returns Langevin dynamics at level with step size stepSize,
 // for runs of up to maxSteps steps per call of a compiled loop (where one
-// is used: at most ChainStepsPerCall). It returns an error if the level is
-// out of range, the step size is not positive and finite, or the loop does
-// not compile.
+// is used: at most ChainStepsPerCall). It returns an error if the step
+// size is not positive and finite or the loop does not compile; it panics
+// if the level is out of range (the caller's error, as for AtLevel).
 func (n *Net) NewLangevin(level int, stepSize float64, maxSteps int) (*Langevin, error) {
-	if err := n.checkLevel(level); err != nil {
-		return nil, fmt.Errorf("scorenet: %w", err)
-	}
+	n.mustLevel("NewLangevin", level)
 	if err := (sample.Langevin{StepSize: stepSize}).Validate(); err != nil {
 		return nil, fmt.Errorf("scorenet: %w", err)
 	}

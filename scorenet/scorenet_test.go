@@ -204,9 +204,7 @@ func TestMisusePanics(t *testing.T) {
 		panics(fmt.Sprintf("len(dst)=%d, len(x)=%d", c.dst, c.x), "len(", func() { n.ScoreBatch(make([]float64, c.dst), make([]float64, c.x), 0) })
 		panics(fmt.Sprintf("AtLevel: len(dst)=%d, len(x)=%d", c.dst, c.x), "len(", func() { n.AtLevel(0).ScoreBatch(make([]float64, c.dst), make([]float64, c.x)) })
 	}
-	if _, err := n.NewLangevin(30, 1e-3, 10); err == nil {
-		t.Error("NewLangevin at level 30 of 30: no error")
-	}
+	panics("NewLangevin at level 30 of 30", "out of range", func() { _, _ = n.NewLangevin(30, 1e-3, 10) })
 }
 
 func TestLoadErrors(t *testing.T) {
