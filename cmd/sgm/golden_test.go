@@ -105,7 +105,8 @@ func jsonFields(t *testing.T, b []byte) string {
 }
 
 // TestGoldenJSONFields checks the field names of eval --json (samples of a
-// mixture, of an image, a model's score error), bench --json and the
+// mixture, of an image, of points against a toy, a model's score error,
+// the negative log-likelihood of --nll), bench --json and the
 // demo's summary.json. The ones that take minutes to produce (bench, demo)
 // are the structs the command encodes, filled so that no field is empty.
 func TestGoldenJSONFields(t *testing.T) {
@@ -127,6 +128,8 @@ func TestGoldenJSONFields(t *testing.T) {
 		{"eval-samples-mixture", []string{"eval", "--json", "--samples", in("mog.csv"), "--target", "seed-mog"}},
 		{"eval-samples-image", []string{"eval", "--json", "--samples", in("mnist.csv"), "--target", "mnist:train:0", "--sigma", "0.02"}},
 		{"eval-model", []string{"eval", "--json", "--model", in("model"), "--n", "50"}},
+		{"eval-samples-points", []string{"eval", "--json", "--samples", in("mog.csv"), "--target", "toy:moons"}},
+		{"eval-nll", []string{"eval", "--json", "--nll", "--sde", "vp", "--target", "seed-mog", "--data", "target", "--n", "20"}},
 	} {
 		code, stdout, stderr := runSGM(t, c.args...)
 		if code != 0 {
