@@ -285,6 +285,11 @@ func (n *Net) SetLabel(key, value string) {
 	n.store.SetParam(model.JoinPath("/", labelPrefix+key), value)
 }
 
+// ImageLabel is the label under which sgm train and sgm demo record the
+// spec of the image a network learned (data.LoadImage reads it): a
+// program that loads their model measures its samples against that image.
+const ImageLabel = "image"
+
 // Label returns a note recorded with SetLabel.
 func (n *Net) Label(key string) (string, bool) {
 	v, ok := n.store.GetParam(model.JoinPath("/", labelPrefix+key))

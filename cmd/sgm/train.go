@@ -339,7 +339,7 @@ standard units (NCSNv2's technique 1).
 }
 
 // imageLabel is the checkpoint label that records the training image's spec.
-const imageLabel = "image"
+const imageLabel = scorenet.ImageLabel
 
 // emaLabel is the checkpoint label that records the moving averages' decay,
 // which a resumed run keeps unless --ema gives another.
