@@ -27,18 +27,19 @@ type BarGroup struct {
 // category should have as a black line across its bars, named wantName in
 // the legend: mode weights of several samplers against the true weights,
 // for instance. The value axis starts at 0 unless a value is negative and
-// leaves room for the legend above the bars.
+// leaves room for the legend above the bars. Values, errors or want of
+// another length than categories panic (the caller's error).
 func GroupedBars(categories []string, groups []BarGroup, want []float64, wantName, yLabel, title string) (*Chart, error) {
 	if len(categories) == 0 || len(groups) == 0 {
 		return nil, fmt.Errorf("no bars to draw: %d categories, %d groups", len(categories), len(groups))
 	}
 	if want != nil && len(want) != len(categories) {
-		return nil, fmt.Errorf("%d wanted values for %d categories", len(want), len(categories))
+		panic(fmt.Sprintf("plot: GroupedBars: %d wanted values for %d categories", len(want), len(categories)))
 	}
 	lo, hi := 0.0, math.Inf(-1)
 	for _, g := range groups {
 		if len(g.Values) != len(categories) || g.Errors != nil && len(g.Errors) != len(categories) {
-			return nil, fmt.Errorf("group %q: %d values and %d errors for %d categories", g.Name, len(g.Values), len(g.Errors), len(categories))
+			panic(fmt.Sprintf("plot: GroupedBars: group %q: %d values and %d errors for %d categories", g.Name, len(g.Values), len(g.Errors), len(categories)))
 		}
 		for k, v := range g.Values {
 			e := 0.0

@@ -6,6 +6,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/sgm-dev/sgm/internal/numtest"
 	"gonum.org/v1/plot/vg"
 )
 
@@ -57,8 +58,13 @@ func TestGroupedBars(t *testing.T) {
 	if fig.Plot.Y.Min != 0 || fig.Plot.Y.Max < 0.85 {
 		t.Errorf("value axis from %v to %v, want 0 to above the largest error bar", fig.Plot.Y.Min, fig.Plot.Y.Max)
 	}
+	numtest.WantPanic(t, "plot: GroupedBars: ", func() {
+		_, _ = GroupedBars([]string{"a", "b"}, []BarGroup{{Name: "short", Values: []float64{0.5}}}, nil, "", "", "")
+	})
+	numtest.WantPanic(t, "plot: GroupedBars: ", func() {
+		_, _ = GroupedBars([]string{"a", "b"}, []BarGroup{{Name: "a", Values: []float64{0.5, 0.5}}}, []float64{1}, "", "", "")
+	})
 	for _, bad := range [][]BarGroup{
-		{{Name: "short", Values: []float64{0.5}}},
 		{{Name: "NaN", Values: []float64{0.5, math.NaN()}}},
 		{{Name: "negative error", Values: []float64{0.5, 0.5}, Errors: []float64{0.1, -0.1}}},
 	} {

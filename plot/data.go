@@ -177,13 +177,14 @@ func (a fieldXY) Vector(c, r int) plotter.XY {
 // ImageGrid returns the h×w image pix (row-major, pix[r*w+c] the value of
 // row r, column c) as a Grid in ImageSpace: X holds the row coordinates
 // r/(h-1), Y the column coordinates c/(w-1), both in [0, 1]. It returns an
-// error unless h, w >= 2 and len(pix) == h*w.
+// error unless h, w >= 2, and panics (the caller's error) unless
+// len(pix) == h*w.
 func ImageGrid(h, w int, pix []float64) (Grid, error) {
 	if h < 2 || w < 2 {
 		return Grid{}, fmt.Errorf("image must be at least 2×2 pixels, got %d×%d", h, w)
 	}
 	if len(pix) != h*w {
-		return Grid{}, fmt.Errorf("image of %d×%d pixels needs %d values, got %d", h, w, h*w, len(pix))
+		panic(fmt.Sprintf("plot: ImageGrid: image of %d×%d pixels needs %d values, got %d", h, w, h*w, len(pix)))
 	}
 	g := Grid{X: unitSteps(h), Y: unitSteps(w), Z: make([]float64, h*w)}
 	for r := range h {
@@ -203,24 +204,23 @@ func unitSteps(n int) []float64 {
 	return s
 }
 
+// check returns an error if the grid's axes cannot be drawn (too short,
+// not finite or not increasing), and panics, the caller's error, if Z does
+// not hold len(X)*len(Y) values.
 func (g Grid) check() error {
-	if err := checkAxes(g.X, g.Y); err != nil {
-		return err
-	}
 	if len(g.Z) != len(g.X)*len(g.Y) {
-		return fmt.Errorf("grid has %d values, want len(X)*len(Y) = %d", len(g.Z), len(g.X)*len(g.Y))
+		panic(fmt.Sprintf("plot: grid has %d values, want len(X)*len(Y) = %d", len(g.Z), len(g.X)*len(g.Y)))
 	}
-	return nil
+	return checkAxes(g.X, g.Y)
 }
 
+// check is Grid.check for a field, whose U and V must each hold
+// len(X)*len(Y) values.
 func (f Field) check() error {
-	if err := checkAxes(f.X, f.Y); err != nil {
-		return err
-	}
 	if n := len(f.X) * len(f.Y); len(f.U) != n || len(f.V) != n {
-		return fmt.Errorf("field has %d and %d vector components, want len(X)*len(Y) = %d", len(f.U), len(f.V), n)
+		panic(fmt.Sprintf("plot: field has %d and %d vector components, want len(X)*len(Y) = %d", len(f.U), len(f.V), n))
 	}
-	return nil
+	return checkAxes(f.X, f.Y)
 }
 
 func checkAxes(x, y []float64) error {
@@ -243,11 +243,12 @@ func checkAxes(x, y []float64) error {
 	return nil
 }
 
-func checkPoints(what string, p []float64) error {
+// checkPoints panics, the caller's error, if p does not hold whole 2-D
+// points.
+func checkPoints(what string, p []float64) {
 	if len(p)%2 != 0 {
-		return fmt.Errorf("%s: %d values do not make 2-D points", what, len(p))
+		panic(fmt.Sprintf("plot: %s: %d values do not make 2-D points", what, len(p)))
 	}
-	return nil
 }
 
 // extent returns the page rectangle covered by the cells of the grid with

@@ -152,9 +152,7 @@ func densityContours(p Grid, path []float64, space Space, title string) (*gplot.
 	if err := p.check(); err != nil {
 		return nil, nil, fmt.Errorf("density: %w", err)
 	}
-	if err := checkPoints("path", path); err != nil {
-		return nil, nil, err
-	}
+	checkPoints("path", path)
 	box := Box{
 		Min: [2]float64{p.X[0], p.Y[0]},
 		Max: [2]float64{p.X[len(p.X)-1], p.Y[len(p.Y)-1]},
@@ -208,9 +206,7 @@ func Histogram2D(samples []float64, bins int, box Box, space Space, title string
 
 // histogramPlot returns the histogram's plot and its colour bar.
 func histogramPlot(samples []float64, nb0, nb1 int, box Box, space Space, title string) (p, bar *gplot.Plot, err error) {
-	if err := checkPoints("samples", samples); err != nil {
-		return nil, nil, err
-	}
+	checkPoints("samples", samples)
 	if nb0 < 1 || nb1 < 1 {
 		return nil, nil, fmt.Errorf("histogram needs at least 1 bin per axis, got %d×%d", nb0, nb1)
 	}
@@ -388,13 +384,14 @@ type FieldOptions struct {
 // FieldPanels is the blog post's Figure 3: one quiver plot per field, in a
 // grid of panels. Each panel scales its own arrows, the longest one cell
 // long, and says under its title how long that arrow is: "longest arrow
-// |s| = 12.5".
+// |s| = 12.5". Titles of another length than fields panic (the caller's
+// error).
 func FieldPanels(fields []Field, opts FieldOptions) (*Panels, error) {
 	if len(fields) == 0 {
 		return nil, fmt.Errorf("no fields to draw")
 	}
 	if opts.Titles != nil && len(opts.Titles) != len(fields) {
-		return nil, fmt.Errorf("%d titles for %d fields", len(opts.Titles), len(fields))
+		panic(fmt.Sprintf("plot: FieldPanels: %d titles for %d fields", len(opts.Titles), len(fields)))
 	}
 	cols := opts.Cols
 	if cols == 0 {
@@ -479,7 +476,8 @@ type Mark struct {
 // axes reach the marks. Points with a NaN or infinite coordinate are left
 // out, and the title says how many; it is an error if none is left, or if
 // a mark is not finite. An axis whose values are all the same shows them
-// across its middle.
+// across its middle. A series whose X and Y differ in length panics (the
+// caller's error).
 func Curves(series []Series, xLabel, yLabel, title string, marks ...Mark) (*Chart, error) {
 	if len(series) == 0 {
 		return nil, fmt.Errorf("no series to draw")
@@ -490,8 +488,11 @@ func Curves(series []Series, xLabel, yLabel, title string, marks ...Mark) (*Char
 	var all plotter.XYs
 	dropped := 0
 	for i, s := range series {
-		if len(s.X) != len(s.Y) || len(s.X) == 0 {
-			return nil, fmt.Errorf("series %q: %d x values for %d y values", s.Name, len(s.X), len(s.Y))
+		if len(s.X) != len(s.Y) {
+			panic(fmt.Sprintf("plot: Curves: series %q: %d x values for %d y values", s.Name, len(s.X), len(s.Y)))
+		}
+		if len(s.X) == 0 {
+			return nil, fmt.Errorf("series %q: no points", s.Name)
 		}
 		xys, n := finiteXYs(s.X, s.Y)
 		dropped += n

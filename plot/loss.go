@@ -106,11 +106,12 @@ func (s *LossSeries) means() plotter.XYs {
 }
 
 // LossCurve draws the training loss against the step. steps is nil (the
-// index is the step) or has one step per loss. It is LossSeriesCurve of
-// the losses kept in DefaultLossPoints buckets.
+// index is the step) or has one step per loss; other lengths panic (the
+// caller's error). It is LossSeriesCurve of the losses kept in
+// DefaultLossPoints buckets.
 func LossCurve(steps, loss []float64, window int, title string) (*Chart, error) {
 	if steps != nil && len(steps) != len(loss) {
-		return nil, fmt.Errorf("%d steps for %d losses", len(steps), len(loss))
+		panic(fmt.Sprintf("plot: LossCurve: %d steps for %d losses", len(steps), len(loss)))
 	}
 	s := NewLossSeries(DefaultLossPoints)
 	for k, l := range loss {

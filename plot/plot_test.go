@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sgm-dev/sgm/internal/numtest"
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -561,6 +562,8 @@ func TestSaveFormats(t *testing.T) {
 	}
 }
 
+// TestBadInput checks that data a figure cannot show returns an error,
+// and that slices whose lengths do not fit, the caller's error, panic.
 func TestBadInput(t *testing.T) {
 	good := mixGrid(-1, 1, 5, false)
 	field := mixScore(-1, 1, 5)
@@ -568,24 +571,8 @@ func TestBadInput(t *testing.T) {
 		name string
 		err  func() error
 	}{
-		{"short Z", func() error {
-			_, err := LogDensityField(Grid{X: good.X, Y: good.Y, Z: good.Z[:3]}, field, Cartesian, "")
-			return err
-		}},
 		{"decreasing X", func() error {
 			_, err := DensityPath(Grid{X: []float64{1, 0}, Y: []float64{0, 1}, Z: make([]float64, 4)}, nil, Cartesian, "")
-			return err
-		}},
-		{"odd path", func() error {
-			_, err := DensityPath(good, []float64{1, 2, 3}, Cartesian, "")
-			return err
-		}},
-		{"short U", func() error {
-			_, err := FieldPanels([]Field{{X: field.X, Y: field.Y, U: field.U[:1], V: field.V}}, FieldOptions{Cols: 1})
-			return err
-		}},
-		{"titles", func() error {
-			_, err := FieldPanels([]Field{field}, FieldOptions{Titles: []string{"a", "b"}, Cols: 1})
 			return err
 		}},
 		{"no bins", func() error {
@@ -596,15 +583,20 @@ func TestBadInput(t *testing.T) {
 			_, err := Histogram2D([]float64{0, 0}, 10, Box{}, Cartesian, "")
 			return err
 		}},
-		{"steps", func() error {
-			_, err := LossCurve([]float64{1}, []float64{1, 2}, 0, "")
-			return err
-		}},
-		{"image size", func() error {
-			_, err := ImageGrid(3, 3, make([]float64, 8))
-			return err
-		}},
 	}
+	// Slices whose lengths do not match are the caller's error: a panic.
+	numtest.WantPanic(t, "plot: LossCurve: ", func() { _, _ = LossCurve([]float64{1}, []float64{1, 2}, 0, "") })
+	numtest.WantPanic(t, "plot: ImageGrid: ", func() { _, _ = ImageGrid(3, 3, make([]float64, 8)) })
+	numtest.WantPanic(t, "plot: grid has 3 values", func() {
+		_, _ = LogDensityField(Grid{X: good.X, Y: good.Y, Z: good.Z[:3]}, field, Cartesian, "")
+	})
+	numtest.WantPanic(t, "plot: path: ", func() { _, _ = DensityPath(good, []float64{1, 2, 3}, Cartesian, "") })
+	numtest.WantPanic(t, "plot: field has 1 and", func() {
+		_, _ = FieldPanels([]Field{{X: field.X, Y: field.Y, U: field.U[:1], V: field.V}}, FieldOptions{Cols: 1})
+	})
+	numtest.WantPanic(t, "plot: FieldPanels: ", func() {
+		_, _ = FieldPanels([]Field{field}, FieldOptions{Titles: []string{"a", "b"}, Cols: 1})
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if err := tt.err(); err == nil {
@@ -719,7 +711,8 @@ func TestCurves(t *testing.T) {
 		t.Errorf("positive x drawn on %T, want a log scale", fig.Plot.X.Scale)
 	}
 	readPNG(t, save(t, fig, "curves.png"), fig)
-	if _, err := Curves([]Series{{X: x, Y: x[:2]}}, "", "", ""); err == nil {
+	numtest.WantPanic(t, "plot: Curves: ", func() { _, _ = Curves([]Series{{X: x, Y: x[:2]}}, "", "", "") })
+	if _, err := Curves([]Series{{}}, "", "", ""); err == nil {
 		t.Error("mismatched series accepted")
 	}
 	if _, err := Curves(nil, "", "", ""); err == nil {
