@@ -42,6 +42,14 @@
 //   - A numerical failure the caller may want to handle returns ok = false
 //     or a sentinel error (train.ErrDiverged).
 //
+// So a sampler's Run (sample.Langevin, MALA, ...) returns an error for
+// settings out of range and panics for points that do not fit its score;
+// scorenet's NewLangevin, Chain.Run and ScoreDivergenceBatch panic for a
+// level out of range or slices that do not fit and return the backend's
+// failures; plot panics for slices whose lengths do not fit (a Grid's Z,
+// titles per panel) and returns an error for data it cannot draw (none,
+// or none finite).
+//
 // sgm.Scorer.ScoreBatch has no error to return: every implementation panics
 // on misuse (CheckBatch), and a trained network's (scorenet.Net.AtLevel)
 // also panics if its backend fails; call scorenet.Net.ScoreBatch to have
