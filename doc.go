@@ -48,7 +48,9 @@
 // level out of range or slices that do not fit and return the backend's
 // failures; plot panics for slices whose lengths do not fit (a Grid's Z,
 // titles per panel) and returns an error for data it cannot draw (none,
-// or none finite).
+// or none finite). An index into a file's contents (data.MNIST,
+// data.IDX.Image) is data, not a caller's slice: out of range, it returns
+// an error.
 //
 // sgm.Scorer.ScoreBatch has no error to return: every implementation panics
 // on misuse (CheckBatch), and a trained network's (scorenet.Net.AtLevel)
