@@ -231,16 +231,16 @@ func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool
 	d := &demoRun{ctx: ctx, e: e, out: out, cfg: cfg, quick: quick, seed: seed, backend: backend,
 		sum: demoSummary{Quick: quick, Config: cfg, Seconds: map[string]float64{}}}
 	began := time.Now()
+	// The densities every stage shares, read before the first stage: an
+	// image that does not load stops the demo before it draws anything.
 	var err error
 	if d.mog, err = dist.Preset("seed-mog"); err != nil {
 		return err
 	}
+	if d.im, err = loadImage(cfg.Image); err != nil {
+		return err
+	}
 	for _, st := range demoStages {
-		if st.name == "image" { // loaded before its stage, as it always was
-			if d.im, err = loadImage(cfg.Image); err != nil {
-				return err
-			}
-		}
 		if err := d.stage(st.name, st.run); err != nil {
 			return err
 		}
