@@ -353,30 +353,21 @@ func runSample(e *env, f sampleFlags) error {
 	if r.std != nil && f.set["init"] {
 		r.std.Apply(x) // given in the data's units
 	}
-	var observers []sample.Observer
-	path := sample.Path{Particle: 0, Dim: r.d}
-	if f.path != "" {
-		path.Points = append(path.Points, x[:r.d]...)
-		observers = append(observers, path.Observe)
-	}
-	pool := sample.Pool{BurnIn: f.burnIn, Every: f.every}
-	if f.burnIn > 0 {
-		observers = append(observers, pool.Observe)
-	}
+	rec := f.recorders(x, r.d)
 	began := time.Now()
-	report, err := f.runSampler(r, x, rng, observers)
+	report, err := f.runSampler(r, x, rng, rec.observers)
 	if err != nil {
 		return err
 	}
 	out := x
 	if f.burnIn > 0 {
-		out = pool.Points
+		out = rec.pool.Points
 	}
 	if r.std != nil {
 		r.std.Invert(out)
-		r.std.Invert(path.Points)
+		r.std.Invert(rec.path.Points)
 	}
-	if err := f.writeSamples(r.d, out, path.Points, report); err != nil {
+	if err := f.writeSamples(r.d, out, rec.path.Points, report); err != nil {
 		return err
 	}
 	if r.net != nil && !(f.sampler == samplerAnnealed && f.sigmas != "") {
@@ -385,6 +376,28 @@ func runSample(e *env, f sampleFlags) error {
 	fmt.Fprintf(e.stdout, "wrote %d samples to %s (%d chains; %s; %.1fs)\n",
 		len(out)/r.d, f.out, f.n, report, time.Since(began).Seconds())
 	return nil
+}
+
+// recorders are the observers of a run: the path of particle 0 (--path)
+// and the pool of states after burn-in (--burn-in).
+type recorders struct {
+	path      sample.Path
+	pool      sample.Pool
+	observers []sample.Observer
+}
+
+// recorders returns the observers the flags ask for, the path starting at
+// particle 0 of the starting points x of dimension d.
+func (f *sampleFlags) recorders(x []float64, d int) *recorders {
+	rec := &recorders{path: sample.Path{Particle: 0, Dim: d}, pool: sample.Pool{BurnIn: f.burnIn, Every: f.every}}
+	if f.path != "" {
+		rec.path.Points = append(rec.path.Points, x[:d]...)
+		rec.observers = append(rec.observers, rec.path.Observe)
+	}
+	if f.burnIn > 0 {
+		rec.observers = append(rec.observers, rec.pool.Observe)
+	}
+	return rec
 }
 
 // resolve reads the score source that --target or --model names, and sets
