@@ -224,6 +224,8 @@ var demoStages = []struct {
 	{"toys", (*demoRun).toys},
 }
 
+// runDemo runs demoStages in order into out, interruptible between and
+// within stages, and writes summary.json last.
 func runDemo(ctx context.Context, e *env, out string, cfg demoConfig, quick bool, seed uint64, backend string) error {
 	if err := prepareDemoDir(out, backend); err != nil {
 		return err

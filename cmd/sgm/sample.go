@@ -337,6 +337,8 @@ type sampleRun struct {
 	levels sample.Levels
 }
 
+// runSample resolves the score source, plans the run, samples and writes
+// the samples, then prints one line saying what it did.
 func runSample(e *env, f sampleFlags) error {
 	r, err := f.resolve(e)
 	if err != nil {
