@@ -155,3 +155,23 @@ func TestTimeSaveLoad(t *testing.T) {
 		t.Error("a VP score network is a velocity field")
 	}
 }
+
+// TestConfigOf checks that ConfigOf reads a directory's configuration
+// without loading it, and refuses a directory without checkpoints.
+func TestConfigOf(t *testing.T) {
+	n := smallTimed(t, "subvp")
+	dir := t.TempDir()
+	if _, err := ConfigOf(dir); err == nil || !strings.Contains(err.Error(), "no checkpoint") {
+		t.Errorf("empty directory: error %v", err)
+	}
+	if err := n.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ConfigOf(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.Timed() || cfg.Process != "subvp" || cfg.TimeFeatures != 4 {
+		t.Errorf("ConfigOf: %+v", cfg)
+	}
+}

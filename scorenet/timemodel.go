@@ -2,6 +2,9 @@ package scorenet
 
 import (
 	"fmt"
+	"path/filepath"
+
+	"github.com/gomlx/gomlx/ml/model/checkpoint"
 
 	"github.com/sgm-dev/sgm/sde"
 )
@@ -99,4 +102,27 @@ func (v Velocity) VelocityDivAt(dst, div, x []float64, t float64) {
 	if err := v.net.OutputDivAt(dst, div, x, t); err != nil {
 		panic(err)
 	}
+}
+
+// ConfigOf returns the configuration of the newest checkpoint in dir,
+// reading and checking only its metadata, as Load does: a command asks it
+// which kind of network a directory holds before loading it.
+func ConfigOf(dir string) (Config, error) {
+	names, err := listCheckpoints(dir)
+	if err != nil {
+		return Config{}, fmt.Errorf("checkpoint %s: %w", dir, err)
+	}
+	if len(names) == 0 {
+		return Config{}, fmt.Errorf("checkpoint %s: no checkpoint-*.json in the directory", dir)
+	}
+	name := names[len(names)-1] + checkpoint.JsonNameSuffix
+	meta, err := readLimited(filepath.Join(dir, name), maxMetadataBytes)
+	if err != nil {
+		return Config{}, fmt.Errorf("checkpoint %s: %w", dir, err)
+	}
+	_, cfg, _, err := decodeMetadata(meta)
+	if err != nil {
+		return Config{}, fmt.Errorf("checkpoint %s: %s: %w", dir, name, err)
+	}
+	return cfg, nil
 }
