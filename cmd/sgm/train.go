@@ -32,6 +32,8 @@ type trainFlags struct {
 
 	set map[string]bool // the flags given on the command line
 
+	time timeTrainFlags // --sde, --target, --time-features: timemodel.go
+
 	// demoRun marks the run as the demo's: the demo clears such a run
 	// when it trains again, and refuses to touch any other.
 	demoRun bool
@@ -191,6 +193,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.lossPlot, "loss-plot", "", "loss curve `FILE`, .png or .svg (default DIR/loss.png)")
 	fs.StringVar(&f.backend, "backend", "go", backendFlagHelp)
 	fs.IntVar(&f.stepsPerCall, "steps-per-call", 1, stepsPerCallHelp)
+	f.time.register(fs)
 }
 
 func (f *trainFlags) validate() error {
@@ -313,6 +316,9 @@ checkpoint.
 			f.register(fs)
 			return func(ctx context.Context, e *env) error {
 				f.set = givenFlags(fs)
+				if f.time.wanted(&f) {
+					return runTimeTraining(ctx, e, &f)
+				}
 				if err := f.validate(); err != nil {
 					return err
 				}
