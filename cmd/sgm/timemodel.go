@@ -416,3 +416,63 @@ func withLogDet(r nllResult, logDet float64, d int) nllResult {
 	r.BitsPerDim = r.NLL / (float64(d) * math.Ln2)
 	return r
 }
+
+// nfeSource returns what "sgm plot nfe" samples and measures: with --model
+// a time-conditioned score network, its SDE and the mixture to compare
+// with (--target, or the one it was trained on); else the exact score of
+// --target under --sde.
+func nfeSource(sf *sdeFlags, target, model string) (sde.SDE, sde.TimeScorer, *dist.Mixture, error) {
+	if model == "" {
+		p, err := sf.process()
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		m, err := loadTarget(target)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		score, err := sde.NewMixture(p, m)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("--target under --sde %s: %w", sf.sde, err)
+		}
+		return p, score, m, nil
+	}
+	if sf.set["sde"] || sf.set["sigma-max"] {
+		return nil, nil, nil, usagef("--sde and --sigma-max do not apply with --model: the network knows its SDE")
+	}
+	cfg, err := scorenet.ConfigOf(model)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("--model: %w", err)
+	}
+	p, ok := cfg.SDE()
+	if !ok {
+		return nil, nil, nil, usagef("--model %s: plot nfe needs a score network trained with sgm train --sde; this one is %s", model, cfg)
+	}
+	backend, err := scorenet.GoBackend()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	net, err := loadNet(backend, model)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if target == "" {
+		target, _ = net.Label(targetLabel)
+	}
+	if target == "" {
+		return nil, nil, nil, usagef("--model %s records no mixture it was trained on: give --target SPEC to compare with", model)
+	}
+	m, err := loadTarget(target)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if m.Dim() != cfg.Dim {
+		return nil, nil, nil, usagef("--target %s has dimension %d, --model %s %d", target, m.Dim(), model, cfg.Dim)
+	}
+	score, err := net.TimeScore()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	sf.sde = cfg.Process
+	return p, score, m, nil
+}

@@ -80,6 +80,13 @@ func TestTimeModelCommands(t *testing.T) {
 				t.Errorf("%s: no %s in %s", c.name, k, stdout)
 			}
 		}
+		if c.name == "vp" {
+			png := filepath.Join(dir, "nfe.png")
+			code, stdout, stderr = runSGM(t, "plot", "nfe", "--model", model, "--samplers", "dpm2m,ode", "--nfe", "4", "--n", "20", "--reps", "1", "--out", png)
+			if code != 0 || !strings.Contains(stdout, "dpm2m         4") || !strings.Contains(stdout, "floor") {
+				t.Errorf("plot nfe --model: exit %d: %s%s", code, stdout, stderr)
+			}
+		}
 		nll, _ := r["nll_nats"].(float64)
 		bpd, _ := r["bits_per_dim"].(float64)
 		if r["n"] != 20.0 || math.IsNaN(nll) || math.Abs(bpd-nll/(2*math.Ln2)) > 1e-9 {
@@ -115,11 +122,28 @@ func TestTimeModelRefusals(t *testing.T) {
 		{[]string{"sample", "--model", flow, "--nfe", "5", "--out", out}, "--nfe applies to the fixed-step samplers"},
 		{[]string{"sample", "--model", flow, "--sampler", "heun", "--nfe", "1", "--out", out}, "--nfe"},
 		{[]string{"eval", "--nll", "--model", vp, "--data", "target", "--sde", "vp"}, "--sde does not apply with --model"},
+		{[]string{"plot", "nfe", "--model", vp, "--sde", "vp", "--out", filepath.Join(dir, "a.png")}, "do not apply with --model"},
+		{[]string{"plot", "nfe", "--model", flow, "--out", filepath.Join(dir, "a.png")}, "needs a score network"},
 		{[]string{"eval", "--nll", "--model", vp, "--data", "toy:moons", "--n", "1"}, "--n"},
 	} {
 		code, stdout, stderr := runSGM(t, c.args...)
 		if code != 2 || !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and %q in one line", c.args, code, stdout, stderr, c.want)
 		}
+	}
+}
+
+// TestWithLogDet checks the standardisation's change of variables: data
+// x ~ N(m, s²) in 1-D standardised to y = (x - m)/s has log |dy/dx| =
+// -log s, and the NLL of N(0, 1) at y plus log s is the NLL of N(m, s²) at
+// x.
+func TestWithLogDet(t *testing.T) {
+	const m, s, x = 3.0, 2.5, 4.0
+	y := (x - m) / s
+	nllY := 0.5*y*y + 0.5*math.Log(2*math.Pi)
+	r := withLogDet(nllResult{NLL: nllY, SE: 0.1}, -math.Log(s), 1)
+	want := 0.5*y*y + math.Log(s) + 0.5*math.Log(2*math.Pi)
+	if math.Abs(r.NLL-want) > 1e-12 || math.Abs(r.BitsPerDim-want/math.Ln2) > 1e-12 || r.SE != 0.1 {
+		t.Errorf("withLogDet: %+v, want nll %v", r, want)
 	}
 }
