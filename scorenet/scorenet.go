@@ -147,6 +147,8 @@ type Net struct {
 	mu        sync.Mutex
 	scoreExec *model.Exec
 	timeExec  [2]*model.Exec // time-conditioned output, and with its divergence
+	timeMu    sync.Mutex     // held while tfast evaluates
+	tfast     *timeFast      // the fast evaluator of a time-conditioned network (timefast.go)
 	ckptDir   string         // where Save adds checkpoints; "" until the first Save or Load
 	ema       bool           // evaluate with the exponential moving averages of the weights
 

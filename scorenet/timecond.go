@@ -163,6 +163,16 @@ func (n *Net) outputAt(dst, div, x []float64, t float64) error {
 	if rows == 0 {
 		return nil
 	}
+	if div == nil && n.timeFastApplies() {
+		n.timeMu.Lock()
+		defer n.timeMu.Unlock()
+		f, err := n.timeFastEval()
+		if err != nil {
+			return err
+		}
+		f.outputs(dst, x, t)
+		return nil
+	}
 	x32, t32 := toFloat32(x), repeated(float32(t), rows)
 	exec, err := n.timeExecutor(div != nil)
 	if err != nil {
