@@ -31,8 +31,8 @@ var nllEvalFlags = append([]string{"nll", "target", "model", "n", "seed", "json"
 // flag set.
 func registerNLLFlags(fs *flag.FlagSet) *nllFlags {
 	f := &nllFlags{}
-	fs.BoolVar(&f.nll, "nll", false, "negative log-likelihood of --data under --target's density as the probability-flow ODE of --sde gives it (exact divergence), in nats per point")
-	fs.StringVar(&f.data, "data", "", "with --nll: the points `SPEC`: PATH.csv, PATH.npy, toy:NAME (--n draws), or target (--n draws from --target)")
+	fs.BoolVar(&f.nll, "nll", false, "negative log-likelihood of --data under --target's density as the probability-flow ODE of --sde gives it, or under a --model trained with sgm train --sde or --objective cfm|otcfm (exact divergence), in nats per point")
+	fs.StringVar(&f.data, "data", "", "with --nll: the points `SPEC`: PATH.csv, PATH.npy, toy:NAME (--n draws), or target (--n draws from --target, or from the mixture a --model was trained on)")
 	f.sde = registerSDEFlags(fs, false)
 	return f
 }
