@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -175,7 +176,7 @@ func runTimeTraining(ctx context.Context, e *env, f *trainFlags) (err error) {
 	} else if net.Config().Dim != m.Dim() {
 		return usagef("--target %s has dimension %d, the run in %s %d", t.target, m.Dim(), f.out, net.Config().Dim)
 	}
-	net.SetLabel(targetLabel, t.target)
+	net.SetLabel(targetLabel, recordedTarget(t.target))
 	bar := newProgressBar(e.stderr)
 	began, start := time.Now(), net.Step()
 	history, runErr := runTrain(ctx, net, m, train.Settings{
@@ -475,4 +476,20 @@ func nfeSource(sf *sdeFlags, target, model string) (sde.SDE, sde.TimeScorer, *di
 	}
 	sf.sde = cfg.Process
 	return p, score, m, nil
+}
+
+// recordedTarget is spec as a run records it: a mixture file by its
+// absolute path, so that the run directory's model finds it from anywhere;
+// a preset by its name.
+func recordedTarget(spec string) string {
+	if !strings.ContainsRune(spec, filepath.Separator) && !strings.HasSuffix(spec, ".json") {
+		return spec
+	}
+	if fi, err := os.Stat(spec); err != nil || fi.IsDir() {
+		return spec
+	}
+	if abs, err := filepath.Abs(spec); err == nil {
+		return abs
+	}
+	return spec
 }

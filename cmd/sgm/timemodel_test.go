@@ -147,3 +147,28 @@ func TestWithLogDet(t *testing.T) {
 		t.Errorf("withLogDet: %+v, want nll %v", r, want)
 	}
 }
+
+// TestTimeModelTargetPath checks that a run trained on a mixture file
+// given by a relative path records it so that --data target finds it from
+// another directory.
+func TestTimeModelTargetPath(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.WriteFile("two.json", []byte(twoModesJSON), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runSGM(t, "train", "--sde", "subvp", "--target", "two.json", "--out", "m", "--steps", "2", "--batch", "8",
+		"--width", "8", "--features", "4", "--depth", "1")
+	if code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	other := filepath.Join(dir, "elsewhere")
+	if err := os.Mkdir(other, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(other)
+	code, stdout, stderr := runSGM(t, "eval", "--nll", "--model", filepath.Join(dir, "m"), "--data", "target", "--n", "4", "--rtol", "1e-2", "--atol", "1e-2")
+	if code != 0 || !strings.Contains(stdout, "nll_exact_nats") {
+		t.Errorf("eval from another directory: exit %d: %s%s", code, stdout, stderr)
+	}
+}
