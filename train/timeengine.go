@@ -134,17 +134,22 @@ func (e *timeEngine) drawsData() bool { return false }
 func (e *timeEngine) sync() error     { return nil }
 func (e *timeEngine) close()          { e.exec.Finalize() }
 
-// nonFiniteTime returns 0 if net's outputs at the points x are not all
-// finite at one of a few times, and -1 if they are.
+// probeTimes are the times at which a time-conditioned network's outputs
+// are checked before a checkpoint.
+var probeTimes = []float64{objective.TimeEps, 0.5, 1}
+
+// nonFiniteTime returns the index in probeTimes of the first time at which
+// net's outputs at the points x are not all finite, or -1 if they are
+// finite at every one.
 func nonFiniteTime(net *scorenet.Net, x []float64) (int, error) {
 	dst := make([]float64, len(x))
-	for _, t := range []float64{objective.TimeEps, 0.5, 1} {
+	for i, t := range probeTimes {
 		if err := net.OutputAt(dst, x, t); err != nil {
 			return 0, fmt.Errorf("train: %w", err)
 		}
 		for _, v := range dst {
 			if !finite(v) {
-				return 0, nil
+				return i, nil
 			}
 		}
 	}

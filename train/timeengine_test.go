@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gomlx/gomlx/core/tensors"
+
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/likelihood"
 	"github.com/sgm-dev/sgm/metric"
@@ -175,5 +177,41 @@ func TestTimedObjectiveRefusals(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s with %s: error %v, want %q", tc.cfg, tc.o, err, tc.want)
 		}
+	}
+}
+
+// TestUnfitTimed checks that a time-conditioned network whose finite
+// weights give infinite outputs is refused a checkpoint, naming the time.
+func TestUnfitTimed(t *testing.T) {
+	backend, err := scorenet.GoBackend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := scorenet.New(backend, scorenet.Config{Width: 8, Features: 4, Depth: 1, Conditioning: "time", Process: "vp"}, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := net.Store().GetVariable(scorenet.VariablePath("dense_1/biases"))
+	big := []float32{3e38, 3e38}
+	if err := v.SetValue(tensors.FromFlatDataAndDimensions(big, 2)); err != nil {
+		t.Fatal(err)
+	}
+	// With the last layer's biases near float32's largest value and its
+	// weights 1e38, the output overflows to +Inf wherever a (non-negative,
+	// ReLU) hidden unit is positive.
+	w := net.Store().GetVariable(scorenet.VariablePath("dense_1/weights"))
+	ones := make([]float32, 8*2)
+	for i := range ones {
+		ones[i] = 1e38
+	}
+	if err := w.SetValue(tensors.FromFlatDataAndDimensions(ones, 8, 2)); err != nil {
+		t.Fatal(err)
+	}
+	why, err := unfit(net, []float64{0.1, 0.2, 1, -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(why, "non-finite outputs at time") {
+		t.Errorf("unfit: %q", why)
 	}
 }

@@ -251,6 +251,9 @@ func unfit(net *scorenet.Net, x []float64) (string, error) {
 	if err != nil || level < 0 {
 		return "", err
 	}
+	if net.Config().Timed() {
+		return fmt.Sprintf("the weights give non-finite outputs at time %v", probeTimes[level]), nil
+	}
 	return fmt.Sprintf("the weights give non-finite scores at level %d", level), nil
 }
 
