@@ -146,7 +146,7 @@ type Net struct {
 
 	mu        sync.Mutex
 	scoreExec *model.Exec
-	timeExec  [2]*model.Exec // time-conditioned output, and with its divergence
+	timeExec  [3]*model.Exec // time-conditioned output, with its divergence, with a VJP
 	timeMu    sync.Mutex     // held while tfast evaluates
 	tfast     *timeFast      // the fast evaluator of a time-conditioned network (timefast.go)
 	ckptDir   string         // where Save adds checkpoints; "" until the first Save or Load

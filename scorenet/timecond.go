@@ -150,11 +150,38 @@ func (n *Net) OutputDivAt(dst, div, x []float64, t float64) error {
 }
 
 func (n *Net) outputAt(dst, div, x []float64, t float64) error {
+	kind := outPlain
+	if div != nil {
+		kind = outDiv
+	}
+	return n.timeEval(kind, dst, div, x, nil, t)
+}
+
+// OutputVJPAt is OutputAt that also sets vj, for each point i, to the
+// vector-Jacobian product v_iᵀ ∂out(x_i, t)/∂x, by one reverse pass.
+func (n *Net) OutputVJPAt(dst, vj, x, v []float64, t float64) error {
+	if len(vj) != len(x) || len(v) != len(x) {
+		panic(fmt.Sprintf("scorenet: OutputVJPAt: len(vj)=%d, len(v)=%d for len(x)=%d", len(vj), len(v), len(x)))
+	}
+	return n.timeEval(outVJP, dst, vj, x, v, t)
+}
+
+// The graphs of a time-conditioned network: its output, with its
+// divergence, with a vector-Jacobian product.
+const (
+	outPlain = iota
+	outDiv
+	outVJP
+)
+
+// timeEval evaluates the graph kind at the points x at time t: the output
+// into dst, and the divergence or the products with v into second.
+func (n *Net) timeEval(kind int, dst, second, x, v []float64, t float64) error {
 	n.checkTimed("OutputAt")
 	d := n.cfg.Dim
 	sgm.CheckBatch("scorenet: OutputAt", d, dst, x)
-	if div != nil && len(div)*d != len(x) {
-		panic(fmt.Sprintf("scorenet: OutputDivAt: len(div)=%d for len(x)=%d in dimension %d", len(div), len(x), d))
+	if kind == outDiv && len(second)*d != len(x) {
+		panic(fmt.Sprintf("scorenet: OutputDivAt: len(div)=%d for len(x)=%d in dimension %d", len(second), len(x), d))
 	}
 	if !(t >= 0 && t <= 1) {
 		panic(fmt.Sprintf("scorenet: OutputAt: time %v outside [0, 1]", t))
@@ -163,7 +190,7 @@ func (n *Net) outputAt(dst, div, x []float64, t float64) error {
 	if rows == 0 {
 		return nil
 	}
-	if div == nil && n.timeFastApplies() {
+	if kind == outPlain && n.timeFastApplies() {
 		n.timeMu.Lock()
 		defer n.timeMu.Unlock()
 		f, err := n.timeFastEval()
@@ -173,12 +200,15 @@ func (n *Net) outputAt(dst, div, x []float64, t float64) error {
 		f.outputs(dst, x, t)
 		return nil
 	}
-	x32, t32 := toFloat32(x), repeated(float32(t), rows)
-	exec, err := n.timeExecutor(div != nil)
+	exec, err := n.timeExecutor(kind)
 	if err != nil {
 		return err
 	}
-	out, err := exec.Exec(tensors.FromFlatDataAndDimensions(x32, rows, d), tensors.FromFlatDataAndDimensions(t32, rows))
+	in := []any{tensors.FromFlatDataAndDimensions(toFloat32(x), rows, d), tensors.FromFlatDataAndDimensions(repeated(float32(t), rows), rows)}
+	if kind == outVJP {
+		in = append(in, tensors.FromFlatDataAndDimensions(toFloat32(v), rows, d))
+	}
+	out, err := exec.Exec(in...)
 	if err != nil {
 		return fmt.Errorf("scorenet: evaluate: %w", err)
 	}
@@ -197,28 +227,24 @@ func (n *Net) outputAt(dst, div, x []float64, t float64) error {
 	if err := tensors.ConstFlatData(out[0], copyOut(dst)); err != nil {
 		return err
 	}
-	if div != nil {
-		return tensors.ConstFlatData(out[1], copyOut(div))
+	if kind != outPlain {
+		return tensors.ConstFlatData(out[1], copyOut(second))
 	}
 	return nil
 }
 
-// timeExecutor returns the compiled output (withDiv false) or output and
-// divergence graph.
-func (n *Net) timeExecutor(withDiv bool) (*model.Exec, error) {
+// timeExecutor returns the compiled graph of kind.
+func (n *Net) timeExecutor(kind int) (*model.Exec, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	k := 0
-	if withDiv {
-		k = 1
-	}
-	if n.timeExec[k] != nil {
-		return n.timeExec[k], nil
+	if n.timeExec[kind] != nil {
+		return n.timeExec[kind], nil
 	}
 	scope := n.Scope()
 	var exec *model.Exec
 	var err error
-	if withDiv {
+	switch kind {
+	case outDiv:
 		exec, err = model.NewExec(n.backend, n.store, func(_ *model.Scope, x, t *Node) (*Node, *Node) {
 			h := n.TimeOutput(scope, x, t)
 			var div *Node
@@ -233,7 +259,12 @@ func (n *Net) timeExecutor(withDiv bool) (*model.Exec, error) {
 			}
 			return h, div
 		})
-	} else {
+	case outVJP:
+		exec, err = model.NewExec(n.backend, n.store, func(_ *model.Scope, x, t, v *Node) (*Node, *Node) {
+			h := n.TimeOutput(scope, x, t)
+			return h, Gradient(ReduceAllSum(Mul(h, v)), x)[0]
+		})
+	default:
 		exec, err = model.NewExec(n.backend, n.store, func(_ *model.Scope, x, t *Node) *Node {
 			return n.TimeOutput(scope, x, t)
 		})
@@ -242,7 +273,7 @@ func (n *Net) timeExecutor(withDiv bool) (*model.Exec, error) {
 		return nil, fmt.Errorf("scorenet: %w", err)
 	}
 	exec.SetMaxCache(8)
-	n.timeExec[k] = exec
+	n.timeExec[kind] = exec
 	return exec, nil
 }
 

@@ -208,3 +208,47 @@ func TestTimeFastPath(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeOutputVJP checks OutputVJPAt's products vᵀJ against central
+// differences of v·out (h = 1e-3, as TestTimeOutputDivergence), and the
+// score adapter's division by s(t).
+func TestTimeOutputVJP(t *testing.T) {
+	n := smallTimed(t, "subvp")
+	x := []float64{0.3, -0.7, 1.2, 0.4}
+	v := []float64{0.5, -2, 1, 1}
+	out, vj := make([]float64, 4), make([]float64, 4)
+	if err := n.OutputVJPAt(out, vj, x, v, 0.6); err != nil {
+		t.Fatal(err)
+	}
+	const h = 1e-3
+	vdot := func(xs []float64, p int) float64 {
+		o := make([]float64, 2)
+		if err := n.OutputAt(o, xs, 0.6); err != nil {
+			t.Fatal(err)
+		}
+		return v[2*p]*o[0] + v[2*p+1]*o[1]
+	}
+	for p := range 2 {
+		for k := range 2 {
+			xp, xm := append([]float64(nil), x[2*p:2*p+2]...), append([]float64(nil), x[2*p:2*p+2]...)
+			xp[k] += h
+			xm[k] -= h
+			fd := (vdot(xp, p) - vdot(xm, p)) / (2 * h)
+			if got := vj[2*p+k]; math.Abs(fd-got) > 1e-3*(1+math.Abs(fd)) {
+				t.Errorf("point %d, coordinate %d: vᵀJ %v, central differences %v", p, k, got, fd)
+			}
+		}
+	}
+	score, err := n.TimeScore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sdst, svj := make([]float64, 4), make([]float64, 4)
+	score.ScoreVJPAt(sdst, svj, x, v, 0.6)
+	_, s := score.SDE().Marginal(0.6)
+	for i := range vj {
+		if math.Abs(svj[i]*s-vj[i]) > 1e-9*(1+math.Abs(vj[i])) || math.Abs(sdst[i]*s-out[i]) > 1e-9*(1+math.Abs(out[i])) {
+			t.Errorf("score adapter %d: %v, %v; want output/s %v, %v", i, sdst[i], svj[i], out[i]/s, vj[i]/s)
+		}
+	}
+}

@@ -53,11 +53,31 @@ func (s TimeScore) ScoreDivAt(dst, div, x []float64, t float64) {
 	s.at(dst, div, x, t)
 }
 
-func (s TimeScore) at(dst, div, x []float64, t float64) {
+// ScoreVJPAt sets dst to the scores and vj to the vector-Jacobian
+// products v_iᵀ J(x_i) of the score (likelihood.VJPScorer), one reverse
+// pass: Hutchinson's divergence in many dimensions.
+func (s TimeScore) ScoreVJPAt(dst, vj, x, v []float64, t float64) {
+	std := s.std(t)
+	if err := s.net.OutputVJPAt(dst, vj, x, v, t); err != nil {
+		panic(err)
+	}
+	for i := range dst {
+		dst[i] /= std
+		vj[i] /= std
+	}
+}
+
+// std is the kernel's standard deviation at t, which must be positive.
+func (s TimeScore) std(t float64) float64 {
 	_, std := s.sde.Marginal(t)
 	if !(std > 0) {
 		panic(fmt.Sprintf("scorenet: score at time %v, where the kernel's standard deviation is 0", t))
 	}
+	return std
+}
+
+func (s TimeScore) at(dst, div, x []float64, t float64) {
+	std := s.std(t)
 	if err := s.net.outputAt(dst, div, x, t); err != nil {
 		panic(err)
 	}

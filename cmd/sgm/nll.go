@@ -22,7 +22,7 @@ type nllFlags struct {
 }
 
 // nllOnlyFlags are read by eval --nll only.
-var nllOnlyFlags = []string{"data", "sde", "rtol", "atol", "sigma-max"}
+var nllOnlyFlags = []string{"data", "sde", "rtol", "atol", "sigma-max", "probes"}
 
 // nllEvalFlags are the eval flags that --nll uses.
 var nllEvalFlags = append([]string{"nll", "target", "model", "n", "seed", "json"}, nllOnlyFlags...)
@@ -34,6 +34,7 @@ func registerNLLFlags(fs *flag.FlagSet) *nllFlags {
 	fs.BoolVar(&f.nll, "nll", false, "negative log-likelihood of --data under --target's density as the probability-flow ODE of --sde gives it, or under a --model trained with sgm train --sde or --objective cfm|otcfm (exact divergence), in nats per point")
 	fs.StringVar(&f.data, "data", "", "with --nll: the points `SPEC`: PATH.csv, PATH.npy, toy:NAME (--n draws), or target (--n draws from --target, or from the mixture a --model was trained on)")
 	f.sde = registerSDEFlags(fs, false)
+	fs.IntVar(&f.sde.probes, "probes", 1, "with --nll and a --model score network of more than 16 dimensions: Rademacher probes of Hutchinson's divergence estimate (up to 16 it is exact)")
 	return f
 }
 
@@ -45,6 +46,7 @@ type nllResult struct {
 	SE         float64  `json:"nll_se"`                   // its standard error
 	BitsPerDim float64  `json:"bits_per_dim"`             // NLL / (d log 2)
 	NFE        int      `json:"nfe"`                      // score+divergence evaluations, each for the batch
+	Probes     int      `json:"probes,omitempty"`         // Hutchinson's probes, where the divergence is estimated
 	Exact      *float64 `json:"nll_exact_nats,omitempty"` // the target's closed-form mean -log p, where known
 }
 
@@ -64,6 +66,9 @@ func evalNLL(e *env, fs *flag.FlagSet, f *nllFlags, target, model string, n int,
 	}
 	if model != "" {
 		return true, modelNLL(e, f, set, model, n, seed, asJSON) // timemodel.go
+	}
+	if set["probes"] {
+		return true, usagef("--probes applies only with --model: a --target mixture's divergence is exact")
 	}
 	return true, runNLL(e, f, set, target, model, n, seed, asJSON)
 }
@@ -110,6 +115,12 @@ func printNLL(e *env, r nllResult, asJSON bool) error {
 		k string
 		v any
 	}{{"sde", r.SDE}, {"n", r.N}, {"nll_nats", r.NLL}, {"nll_se", r.SE}, {"bits_per_dim", r.BitsPerDim}, {"nfe", r.NFE}}
+	if r.Probes > 0 {
+		rows = append(rows, struct {
+			k string
+			v any
+		}{"probes", r.Probes})
+	}
 	if r.Exact != nil {
 		rows = append(rows, struct {
 			k string

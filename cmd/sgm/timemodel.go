@@ -333,13 +333,18 @@ func flowSamples(s sample.VelocityFlow, v scorenet.Velocity, n int, seed uint64)
 	return sdeRun{x, nfe, time.Since(began)}, nil
 }
 
+// maxProbes bounds --probes: each is a reverse pass per evaluation.
+const maxProbes = 1000
+
 // maxModelNLLPoints bounds the points of eval --nll --model: the network
 // evaluates them all in one batch, width values each per layer.
 const maxModelNLLPoints = 100_000
 
 // modelNLL is the hook of "sgm eval --nll --model DIR": the NLL of --data
 // under a time-conditioned network, by the probability-flow ODE of its
-// SDE or its flow, with the exact divergence (Dim reverse passes). With
+// SDE or its flow, with the exact divergence (Dim reverse passes; for a
+// score network of more than likelihood.MaxExactDim dimensions,
+// Hutchinson's estimate with --probes probes, one reverse pass each). With
 // --data target, the points are drawn from the mixture the model was
 // trained on, and the mixture's exact NLL is printed beside the model's.
 func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed uint64, asJSON bool) error {
@@ -349,6 +354,9 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 		}
 	}
 	if err := f.sde.checkTol(); err != nil {
+		return err
+	}
+	if err := checkRange("probes", f.sde.probes, 1, maxProbes); err != nil {
 		return err
 	}
 	cfg, err := scorenet.ConfigOf(dir)
@@ -380,7 +388,7 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 	d := cfg.Dim
 	logp := make([]float64, len(x)/d)
 	ode := likelihood.ODE{RTol: f.sde.rtol, ATol: f.sde.atol}
-	var nfe int
+	var nfe, probes int
 	name := cfg.Process
 	if p, ok := cfg.SDE(); ok {
 		score, err := net.TimeScore()
@@ -388,8 +396,12 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 			return err
 		}
 		name = p.String()
-		nfe, err = ode.LogProb(logp, x, p, score)
-		if err != nil {
+		var div likelihood.ScoreDivergence = score // exact, Dim reverse passes
+		if d > likelihood.MaxExactDim {
+			div = likelihood.HutchinsonVJP(score, f.sde.probes, rand.New(rand.NewPCG(seed, 0x407)))
+			probes = f.sde.probes
+		}
+		if nfe, err = ode.LogProb(logp, x, p, div); err != nil {
 			return err
 		}
 	} else {
@@ -402,6 +414,7 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 		}
 	}
 	r := nllStats(logp, d, nfe, name, m, x)
+	r.Probes = probes
 	// TODO-free hook for standardised data: a model trained on y = T(x)
 	// reports log p_y; withLogDet(r, T's log |det ∂y/∂x|, d) puts it in x's
 	// units.

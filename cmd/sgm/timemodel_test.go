@@ -172,3 +172,43 @@ func TestTimeModelTargetPath(t *testing.T) {
 		t.Errorf("eval from another directory: exit %d: %s%s", code, stdout, stderr)
 	}
 }
+
+// TestTimeModelHutchinson checks that eval --nll of a score network in
+// more than 16 dimensions estimates the divergence with --probes probes
+// and reports them, and that a 2-D model's exact divergence reports none.
+func TestTimeModelHutchinson(t *testing.T) {
+	dir := t.TempDir()
+	mean, std := make([]string, 17), make([]string, 17)
+	for i := range mean {
+		mean[i], std[i] = "0.5", "1"
+	}
+	spec := filepath.Join(dir, "g17.json")
+	js := `{"components": [{"weight": 1, "mean": [` + strings.Join(mean, ",") + `], "std": [` + strings.Join(std, ",") + `]}]}`
+	if err := os.WriteFile(spec, []byte(js), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	model := filepath.Join(dir, "m17")
+	code, _, stderr := runSGM(t, "train", "--sde", "vp", "--target", spec, "--out", model, "--steps", "2", "--batch", "8",
+		"--width", "8", "--features", "4", "--depth", "1")
+	if code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr := runSGM(t, "eval", "--nll", "--model", model, "--data", "target", "--n", "4", "--probes", "3",
+		"--rtol", "1e-2", "--atol", "1e-2", "--json")
+	var r nllResult
+	if code != 0 || json.Unmarshal([]byte(stdout), &r) != nil {
+		t.Fatalf("eval: exit %d: %s%s", code, stdout, stderr)
+	}
+	if r.Probes != 3 || r.N != 4 || math.IsNaN(r.NLL) || r.Exact == nil {
+		t.Errorf("17-D eval --nll: %s", stdout)
+	}
+	vp := trainTimeModel(t, dir, "vp", "--sde", "vp")
+	code, stdout, _ = runSGM(t, "eval", "--nll", "--model", vp, "--data", "target", "--n", "4", "--rtol", "1e-2", "--atol", "1e-2", "--json")
+	if code != 0 || strings.Contains(stdout, "probes") {
+		t.Errorf("2-D eval --nll: exit %d: %s", code, stdout)
+	}
+	code, _, stderr = runSGM(t, "eval", "--nll", "--target", spec, "--sde", "vp", "--data", "target", "--n", "4", "--probes", "2")
+	if code != 2 || !strings.Contains(stderr, "--probes applies only with --model") {
+		t.Errorf("--probes with --target: exit %d: %s", code, stderr)
+	}
+}
