@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gomlx/compute"
+
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/likelihood"
@@ -116,7 +118,7 @@ func runTimeTraining(ctx context.Context, e *env, f *trainFlags) (err error) {
 			return err
 		}
 	}
-	backend, err := newBackend(f.backend)
+	backend, err := timeBackend(f.backend)
 	if err != nil {
 		return err
 	}
@@ -237,7 +239,7 @@ func sampleTimeModel(e *env, f *sdeFlags, s sampleFlags) (bool, error) {
 	if err := checkOutput("out", s.out, ".csv"); err != nil {
 		return true, err
 	}
-	backend, err := newBackend(s.backend)
+	backend, err := timeBackend(s.backend)
 	if err != nil {
 		return true, err
 	}
@@ -366,7 +368,7 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 	if !cfg.Timed() {
 		return usagef("--model %s: eval --nll needs a network conditioned on time (sgm train --sde or --objective cfm|otcfm); this one is %s", dir, cfg)
 	}
-	backend, err := scorenet.GoBackend()
+	backend, err := timeBackend("go")
 	if err != nil {
 		return err
 	}
@@ -462,7 +464,7 @@ func nfeSource(sf *sdeFlags, target, model string) (sde.SDE, sde.TimeScorer, *di
 	if !ok {
 		return nil, nil, nil, usagef("--model %s: plot nfe needs a score network trained with sgm train --sde; this one is %s", model, cfg)
 	}
-	backend, err := scorenet.GoBackend()
+	backend, err := timeBackend("go")
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -505,4 +507,17 @@ func recordedTarget(spec string) string {
 		return abs
 	}
 	return spec
+}
+
+// timeBackend starts the backend name for a time-conditioned network: on
+// the pure-Go backend ("go") with its ops run one at a time, as sliced
+// score matching does (scorenet.CheckSecondOrder): a training step of
+// sgm train --sde vp at the default size once hung here, idle, inside the
+// parallel backend (v0.28.2's worker pool losing wake-ups, under a load of
+// 6 on 2 cores).
+func timeBackend(name string) (compute.Backend, error) {
+	if name == "go" {
+		name = "go:ops_sequential"
+	}
+	return newBackend(name)
 }
