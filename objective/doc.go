@@ -19,6 +19,10 @@
 // (B evaluations), an unbiased estimate of the same average with more
 // variance per evaluation.
 //
+// Networks conditioned on time train with the continuous-time objectives
+// of continuous.go (denoising score matching under a forward SDE, and
+// flow matching), which regress the network's output on a target.
+//
 // The noise z is an input, drawn by the caller from an explicit random
 // source, so that a loss is a deterministic function of its inputs.
 package objective

@@ -41,14 +41,8 @@ func (s Flow) Sample(x []float64, p sde.SDE, score sde.TimeScorer, _ *rand.Rand)
 	if err != nil {
 		return 0, err
 	}
-	dp := ode.DormandPrince{RTol: s.RTol, ATol: s.ATol}
-	if dp.RTol == 0 {
-		dp.RTol = DefaultFlowTol
-	}
-	if dp.ATol == 0 {
-		dp.ATol = DefaultFlowTol
-	}
-	if err := dp.Validate(); err != nil {
+	dp, err := flowSolver(s.RTol, s.ATol)
+	if err != nil {
 		return 0, err
 	}
 	st, err := dp.Solve(FlowField(p, score), x, 1, eps)

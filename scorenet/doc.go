@@ -17,6 +17,17 @@
 // scalar per noise level, and the dense layers are initialised as Equinox's
 // Linear: weights and biases uniform in ±1/sqrt(fan-in).
 //
+// A network may instead be conditioned on a time t in [0, 1]
+// (Config.Conditioning "time", timecond.go), for the score SDEs of Song et
+// al. 2021 and flow matching: α and β become α(t) = e(t)·a, β(t) = e(t)·b
+// with e(t) a Fourier embedding of t (cos and sin at K geometric
+// frequencies, and 1) and a, b learned; the discrete levels are the same
+// model with the one-hot embedding of l. Such a network's input is not
+// centred, and its output is s(t) times the score of its Process's SDE
+// (TimeScore divides) or a velocity (Velocity). Net.TimeOutput builds
+// its graph, Net.OutputAt and OutputDivAt (with the exact divergence, d
+// reverse passes) evaluate it.
+//
 // Net.Scores builds that graph and is the one definition of the model: the
 // objectives of package objective train it, Net.ScoreBatch evaluates it, and
 // Net.AtLevel adapts it to sgm.Scorer. On an XLA backend Net.NewChain runs

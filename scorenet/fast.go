@@ -57,7 +57,7 @@ func (n *Net) OnGoBackend() bool {
 // AVX-512 or AVX2 kernels run (its portable loops are slower than the graph), for
 // either activation.
 func (n *Net) FastPath() bool {
-	return !n.noFast && n.OnGoBackend() && fastnet.Accelerated() &&
+	return !n.noFast && !n.cfg.Timed() && n.OnGoBackend() && fastnet.Accelerated() &&
 		(n.cfg.Activation == "relu" || n.cfg.Activation == "softplus")
 }
 

@@ -33,14 +33,15 @@ func (p Param) Size() int {
 // filled in) in their canonical order, the order of Weights.Values:
 //
 //	rf/B_cos, rf/B_sin    Features×Dim, frozen
-//	rf/alpha, rf/beta     one per noise level
+//	rf/alpha, rf/beta     one per noise level; with time conditioning
+//	                      2K+1, the linear map from the time embedding
 //	dense_k/weights       fan-in×fan-out, k = 0..Depth (fan-in 2·Features+Dim
 //	dense_k/biases        for k = 0, Width after; fan-out Dim for k = Depth)
 //
 // It does not check sizes; Config.Validate does.
 func Layout(cfg Config) []Param {
 	cfg = cfg.WithDefaults()
-	F, d, L := cfg.Features, cfg.Dim, len(cfg.Sigmas)
+	F, d, L := cfg.Features, cfg.Dim, cfg.conditioningSize()
 	out := []Param{
 		{Name: "rf/" + varBCos, Shape: []int{F, d}},
 		{Name: "rf/" + varBSin, Shape: []int{F, d}},

@@ -161,6 +161,9 @@ func decodeMetadata(b []byte) (*metadata, Config, int, error) {
 
 // String is the configuration as the metadata records it, for messages.
 func (c Config) String() string {
+	if c.Timed() {
+		return fmt.Sprintf("dim %d, features %d, width %d, depth %d, time-conditioned %s with %d frequencies", c.Dim, c.Features, c.Width, c.Depth, c.Process, c.TimeFeatures)
+	}
 	return fmt.Sprintf("dim %d, features %d, width %d, depth %d, %d levels", c.Dim, c.Features, c.Width, c.Depth, len(c.Sigmas))
 }
 
@@ -172,7 +175,7 @@ var rngStatePath = model.JoinPath("/", model.RNGStateVariableName)
 // refuses a configuration whose weights would exceed MaxWeightBytes. cfg
 // has its defaults.
 func netShapes(cfg Config) (map[string]shapes.Shape, []string, error) {
-	F, d, L := cfg.Features, cfg.Dim, len(cfg.Sigmas)
+	F, d, L := cfg.Features, cfg.Dim, cfg.conditioningSize()
 	// The number of weights, in float64: a configuration read from a
 	// file may be large enough to overflow an int (and Layout's sizes).
 	in, W := float64(2*F+d), float64(cfg.Width)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/internal/fastnet"
+	"github.com/sgm-dev/sgm/sde"
 )
 
 // Config describes the network's shape. Zero values mean the blog post's choices.
@@ -32,6 +33,23 @@ type Config struct {
 	// objective differentiates the network's Jacobian, and a ReLU
 	// network's Jacobian has no slope to follow, so it collapses to zero.
 	Activation string `json:"activation,omitempty"`
+
+	// Conditioning is what the network is conditioned on: "levels" (""
+	// means it), the blog post's discrete noise level indices, or "time",
+	// a time t in [0, 1] through a Fourier embedding (timecond.go). The
+	// time fields below apply only to "time".
+	Conditioning string `json:"conditioning,omitempty"`
+	// Process is what a time-conditioned network's output means: "ve",
+	// "vp" or "subvp", the forward SDE whose score it is (times the
+	// kernel's standard deviation s(t), as score_sde), or "flow", a
+	// flow-matching velocity field from N(0, I) at t = 0 to the data at
+	// t = 1.
+	Process string `json:"process,omitempty"`
+	// SigmaMax is VE's σ_max; 0 means sde.DefaultSigmaMax.
+	SigmaMax float64 `json:"sigma_max,omitempty"`
+	// TimeFeatures is the number K of frequencies of the time embedding;
+	// 0 means 8.
+	TimeFeatures int `json:"time_features,omitempty"`
 }
 
 // Activations lists the hidden-layer activations a Config may name.
@@ -57,6 +75,17 @@ func (c Config) WithDefaults() Config {
 	if c.Activation == "" {
 		c.Activation = "relu"
 	}
+	if c.Conditioning == "" {
+		c.Conditioning = "levels"
+	}
+	if c.Timed() {
+		if c.TimeFeatures == 0 {
+			c.TimeFeatures = defaultTimeFeatures
+		}
+		if c.Process == "ve" && c.SigmaMax == 0 {
+			c.SigmaMax = sde.DefaultSigmaMax
+		}
+	}
 	return c
 }
 
@@ -78,6 +107,9 @@ func (c Config) Validate() error {
 		return errors.New("at least one noise level is needed")
 	case c.Activation != "relu" && c.Activation != "softplus":
 		return fmt.Errorf("unknown activation %q (known: relu, softplus)", c.Activation)
+	}
+	if err := c.validateTime(); err != nil {
+		return err
 	}
 	for i, s := range c.Sigmas {
 		if !(s > 0) || math.IsInf(s, 0) {
@@ -114,8 +146,11 @@ type Net struct {
 
 	mu        sync.Mutex
 	scoreExec *model.Exec
-	ckptDir   string // where Save adds checkpoints; "" until the first Save or Load
-	ema       bool   // evaluate with the exponential moving averages of the weights
+	timeExec  [3]*model.Exec // time-conditioned output, with its divergence, with a VJP
+	timeMu    sync.Mutex     // held while tfast evaluates
+	tfast     *timeFast      // the fast evaluator of a time-conditioned network (timefast.go)
+	ckptDir   string         // where Save adds checkpoints; "" until the first Save or Load
+	ema       bool           // evaluate with the exponential moving averages of the weights
 
 	noFast   bool         // evaluate the graph even on the Go backend
 	fast     *fastnet.Net // the fast evaluator of the weights at fastStep
@@ -161,6 +196,10 @@ func New(backend compute.Backend, cfg Config, rng *rand.Rand) (*Net, error) {
 				v[i] = float32(rng.NormFloat64())
 			}
 		case "rf/" + varAlpha:
+			if cfg.Timed() {
+				v[len(v)-1] = 1 // α(t) = 1: the constant's coefficient
+				break
+			}
 			for i := range v {
 				v[i] = 1
 			}
@@ -211,33 +250,48 @@ func (n *Net) Scope() *model.Scope { return n.store.RootScope().At(ScopeName) }
 // Scores builds the network's graph: the scores at the points x (shape
 // [n, Dim], float32) for the noise level indices level (shape [n], int32).
 // scope must be the network's Scope (or the same path in another store).
+// A time-conditioned network has no levels: see TimeOutput.
 func (n *Net) Scores(scope *model.Scope, x, level *Node) *Node {
-	g := x.Graph()
-	cfg := n.cfg
-	variable := func(s *model.Scope, name string) *Node {
-		path := model.JoinPath(s.Scope(), name)
-		v := n.evaluated(s.Store(), path)
-		if v == nil {
-			panic(fmt.Sprintf("scorenet: variable %s missing from the store", path))
-		}
-		return v.NodeValue(g)
+	if n.cfg.Timed() {
+		panic("scorenet: Scores of a time-conditioned network (use TimeOutput)")
 	}
+	g := x.Graph()
 	rf := scope.At("rf")
-	u := AddScalar(x, -0.5)
-	feats := Concatenate([]*Node{
-		Cos(MulScalar(Einsum("nd,fd->nf", u, variable(rf, varBCos)), 2*math.Pi)),
-		Sin(MulScalar(Einsum("nd,fd->nf", u, variable(rf, varBSin)), 2*math.Pi)),
-	}, 1) // [n, 2F]
 	idx := ExpandAxes(level, -1) // [n, 1]
-	alpha := ExpandAxes(Gather(variable(rf, varAlpha), idx), -1)
-	beta := ExpandAxes(Gather(variable(rf, varBeta), idx), -1)
+	alpha := ExpandAxes(Gather(n.node(rf, g, varAlpha), idx), -1)
+	beta := ExpandAxes(Gather(n.node(rf, g, varBeta), idx), -1)
+	return n.body(scope, AddScalar(x, -0.5), alpha, beta)
+}
+
+// node is the value in g of the variable name of scope that the network
+// evaluates.
+func (n *Net) node(s *model.Scope, g *Graph, name string) *Node {
+	path := model.JoinPath(s.Scope(), name)
+	v := n.evaluated(s.Store(), path)
+	if v == nil {
+		panic(fmt.Sprintf("scorenet: variable %s missing from the store", path))
+	}
+	return v.NodeValue(g)
+}
+
+// body is the network after its conditioning: the Fourier features of the
+// (centred) input u, scaled by alpha and shifted by beta (each [n, 1]),
+// with u, through the dense layers.
+func (n *Net) body(scope *model.Scope, u, alpha, beta *Node) *Node {
+	g := u.Graph()
+	cfg := n.cfg
+	rf := scope.At("rf")
+	feats := Concatenate([]*Node{
+		Cos(MulScalar(Einsum("nd,fd->nf", u, n.node(rf, g, varBCos)), 2*math.Pi)),
+		Sin(MulScalar(Einsum("nd,fd->nf", u, n.node(rf, g, varBSin)), 2*math.Pi)),
+	}, 1) // [n, 2F]
 	h := Concatenate([]*Node{Add(Mul(alpha, feats), beta), u}, 1)
 	for k := 0; k <= cfg.Depth; k++ {
 		layer := scope.At("%s", layerName(k))
 		// Plain ops rather than GoMLX's fused dense layer: the sliced
 		// objective differentiates the network twice, and the fused
 		// layer's gradient is not itself differentiable.
-		h = Add(MatMul(h, variable(layer, "weights")), ExpandAxes(variable(layer, "biases"), 0))
+		h = Add(MatMul(h, n.node(layer, g, "weights")), ExpandAxes(n.node(layer, g, "biases"), 0))
 		if k < cfg.Depth {
 			if cfg.Activation == "softplus" {
 				h = Softplus(h)
@@ -257,6 +311,9 @@ func (n *Net) Scores(scope *model.Scope, x, level *Node) *Node {
 func (n *Net) ScoreBatch(dst, x []float64, level int) error {
 	d := n.cfg.Dim
 	sgm.CheckBatch("scorenet: ScoreBatch", d, dst, x)
+	if n.cfg.Timed() {
+		panic("scorenet: ScoreBatch of a time-conditioned network (use OutputAt or TimeModel)")
+	}
 	n.mustLevel("ScoreBatch", level)
 	rows := len(x) / d
 	if rows == 0 {
@@ -268,14 +325,7 @@ func (n *Net) ScoreBatch(dst, x []float64, level int) error {
 		fast.Scores(dst, x, level)
 		return nil
 	}
-	x32 := make([]float32, len(x))
-	for i, v := range x {
-		x32[i] = float32(v)
-	}
-	levels := make([]int32, rows)
-	for i := range levels {
-		levels[i] = int32(level)
-	}
+	x32, levels := toFloat32(x), repeated(int32(level), rows)
 	exec, err := n.scoreExecutor()
 	if err != nil {
 		return err

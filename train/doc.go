@@ -26,6 +26,14 @@
 // to do: sliced score matching on a pure-Go backend running ops in
 // parallel (it can deadlock there), several steps per call on that backend.
 //
+// A network conditioned on time (scorenet.Config.Conditioning "time")
+// trains with the continuous-time objectives (timeengine.go): Continuous,
+// denoising score matching under its SDE with Song et al. 2021's
+// weighting, or CFM and OTCFM, flow matching from N(0, I) without or with
+// the minibatch exact optimal-transport pairing; their batches are drawn in
+// Go, and the compiled graph runs them on every backend (the fused kernels
+// do not).
+//
 // Run keeps its state in a run (run.go): newRun sets it up, loop takes the
 // steps, take/draw one call's, flush reads the losses, save checks and
 // writes a checkpoint, report calls Progress, stop ends a cancelled run.

@@ -46,6 +46,9 @@ func generatorMark(seed uint64, step int) string { return fmt.Sprintf("seed %d, 
 
 // newEngine picks the engine for net and s: the fast one where it applies.
 func newEngine(net *scorenet.Net, data Sampler, s Settings) (engine, error) {
+	if s.Objective.timed() {
+		return newTimeEngine(net, s)
+	}
 	if fastApplies(net, s) {
 		return newFastEngine(net, s)
 	}

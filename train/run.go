@@ -50,12 +50,16 @@ func (s Settings) forBackend(net *scorenet.Net) (Settings, error) {
 	if err := s.Validate(); err != nil {
 		return s, err
 	}
+	var err error
+	if s.Objective, err = checkTimed(net, s.Objective); err != nil {
+		return s, err
+	}
 	accelerator := !net.OnGoBackend()
 	if s.LossEvery == 0 && accelerator {
 		s.LossEvery = 50
 	}
 	s = s.withDefaults()
-	s.GraphNoise = s.GraphNoise || accelerator
+	s.GraphNoise = (s.GraphNoise || accelerator) && !s.Objective.timed()
 	if s.Objective == Sliced {
 		if err := net.CheckSecondOrder(); err != nil {
 			return s, fmt.Errorf("train: %w", err)
@@ -192,6 +196,9 @@ func (r *run) draw(step int) {
 	}
 	for i := range r.v32 {
 		r.v32[i] = float32(r.rng.NormFloat64())
+	}
+	if td, ok := r.eng.(interface{ drawTimes(*rand.Rand) }); ok {
+		td.drawTimes(r.rng)
 	}
 }
 

@@ -46,7 +46,7 @@ const (
 )
 
 // Objectives lists the known objectives.
-var Objectives = []Objective{AllLevels, OneLevel, Sliced}
+var Objectives = []Objective{AllLevels, OneLevel, Sliced, Continuous, CFM, OTCFM}
 
 // Settings configure Run. Zero values are the documented defaults.
 type Settings struct {
@@ -251,6 +251,9 @@ func unfit(net *scorenet.Net, x []float64) (string, error) {
 	if err != nil || level < 0 {
 		return "", err
 	}
+	if net.Config().Timed() {
+		return fmt.Sprintf("the weights give non-finite outputs at time %v", probeTimes[level]), nil
+	}
 	return fmt.Sprintf("the weights give non-finite scores at level %d", level), nil
 }
 
@@ -260,6 +263,9 @@ func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 // nonFiniteLevel returns the first level at which net's scores at the
 // points x are not all finite, or -1 if they are finite at every level.
 func nonFiniteLevel(net *scorenet.Net, x []float64) (int, error) {
+	if net.Config().Timed() {
+		return nonFiniteTime(net, x)
+	}
 	dst := make([]float64, len(x))
 	for level := range net.Config().Sigmas {
 		if err := net.ScoreBatch(dst, x, level); err != nil {

@@ -157,6 +157,10 @@ func lossTitle(objective train.Objective) string {
 		return "denoising score matching loss"
 	case train.Sliced:
 		return "sliced score matching loss"
+	case train.Continuous:
+		return "denoising score matching loss in continuous time"
+	case train.CFM, train.OTCFM:
+		return "flow matching loss (" + string(objective) + ")"
 	}
 	return "training loss, objective " + string(objective)
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/sgm-dev/sgm/data"
+	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/likelihood"
 	"github.com/sgm-dev/sgm/sde"
 )
@@ -21,7 +22,7 @@ type nllFlags struct {
 }
 
 // nllOnlyFlags are read by eval --nll only.
-var nllOnlyFlags = []string{"data", "sde", "rtol", "atol", "sigma-max"}
+var nllOnlyFlags = []string{"data", "sde", "rtol", "atol", "sigma-max", "probes"}
 
 // nllEvalFlags are the eval flags that --nll uses.
 var nllEvalFlags = append([]string{"nll", "target", "model", "n", "seed", "json"}, nllOnlyFlags...)
@@ -30,21 +31,23 @@ var nllEvalFlags = append([]string{"nll", "target", "model", "n", "seed", "json"
 // flag set.
 func registerNLLFlags(fs *flag.FlagSet) *nllFlags {
 	f := &nllFlags{}
-	fs.BoolVar(&f.nll, "nll", false, "negative log-likelihood of --data under --target's density as the probability-flow ODE of --sde gives it (exact divergence), in nats per point")
-	fs.StringVar(&f.data, "data", "", "with --nll: the points `SPEC`: PATH.csv, PATH.npy, toy:NAME (--n draws), or target (--n draws from --target)")
+	fs.BoolVar(&f.nll, "nll", false, "negative log-likelihood of --data under --target's density as the probability-flow ODE of --sde gives it, or under a --model trained with sgm train --sde or --objective cfm|otcfm (exact divergence), in nats per point")
+	fs.StringVar(&f.data, "data", "", "with --nll: the points `SPEC`: PATH.csv, PATH.npy, toy:NAME (--n draws), or target (--n draws from --target, or from the mixture a --model was trained on)")
 	f.sde = registerSDEFlags(fs, false)
+	fs.IntVar(&f.sde.probes, "probes", 1, "with --nll and a --model score network of more than 16 dimensions: Rademacher probes of Hutchinson's divergence estimate (up to 16 it is exact)")
 	return f
 }
 
 // nllResult is what eval --nll reports.
 type nllResult struct {
-	SDE        string  `json:"sde"`
-	N          int     `json:"n"`
-	NLL        float64 `json:"nll_nats"`       // mean of -log p over the points, nats
-	SE         float64 `json:"nll_se"`         // its standard error
-	BitsPerDim float64 `json:"bits_per_dim"`   // NLL / (d log 2)
-	NFE        int     `json:"nfe"`            // score+divergence evaluations, each for the batch
-	Exact      float64 `json:"nll_exact_nats"` // the target's closed-form mean -log p
+	SDE        string   `json:"sde"`
+	N          int      `json:"n"`
+	NLL        float64  `json:"nll_nats"`                 // mean of -log p over the points, nats
+	SE         float64  `json:"nll_se"`                   // its standard error
+	BitsPerDim float64  `json:"bits_per_dim"`             // NLL / (d log 2)
+	NFE        int      `json:"nfe"`                      // score+divergence evaluations, each for the batch
+	Probes     int      `json:"probes,omitempty"`         // Hutchinson's probes, where the divergence is estimated
+	Exact      *float64 `json:"nll_exact_nats,omitempty"` // the target's closed-form mean -log p, where known
 }
 
 // evalNLL is the hook of "sgm eval": it computes the NLL and returns true
@@ -60,6 +63,12 @@ func evalNLL(e *env, fs *flag.FlagSet, f *nllFlags, target, model string, n int,
 			}
 		}
 		return false, nil
+	}
+	if model != "" {
+		return true, modelNLL(e, f, set, model, n, seed, asJSON) // timemodel.go
+	}
+	if set["probes"] {
+		return true, usagef("--probes applies only with --model: a --target mixture's divergence is exact")
 	}
 	return true, runNLL(e, f, set, target, model, n, seed, asJSON)
 }
@@ -82,38 +91,9 @@ func runNLL(e *env, f *nllFlags, set map[string]bool, target, model string, n in
 	if err != nil {
 		return err
 	}
-	d := m.Dim()
-	if err := checkRange("n", n, 2, maxNLLPoints); err != nil {
+	x, err := nllPoints(f.data, "--target "+target, m, m.Dim(), n, seed, maxNLLPoints)
+	if err != nil {
 		return err
-	}
-	if f.data == "target" || strings.HasPrefix(f.data, "toy:") {
-		if err := checkFits("n", n, fmt.Sprintf("the ODE's state for %d-dimensional points", d), func(v int) float64 { return nllBytes(v, d) }); err != nil {
-			return err
-		}
-	}
-	rng := rand.New(rand.NewPCG(seed, 0x11))
-	var x []float64
-	if f.data == "target" {
-		x = m.Sample(n, rng)
-	} else {
-		spec, err := data.ParsePointSpec(f.data)
-		if err != nil {
-			return usagef("--data: %v", err)
-		}
-		pts, err := spec.Points(n, rng)
-		if err != nil {
-			return fmt.Errorf("--data: %w", err)
-		}
-		if pts.D != d {
-			return usagef("--data %s: points of dimension %d, --target %s has %d", f.data, pts.D, target, d)
-		}
-		if pts.N > maxNLLPoints || nllBytes(pts.N, d) > memoryBudget() {
-			return usagef("--data %s: %d points of dimension %d, more than one ODE solve here can hold (at most %d points, %s)", f.data, pts.N, d, maxNLLPoints, byteSize(memoryBudget()))
-		}
-		x = pts.Data
-	}
-	if bad := nonFiniteRows(x, d); bad > 0 {
-		return fmt.Errorf("--data %s: %d points are not finite", f.data, bad)
 	}
 	score, err := sde.NewMixture(p, m)
 	if err != nil {
@@ -123,13 +103,31 @@ func runNLL(e *env, f *nllFlags, set map[string]bool, target, model string, n in
 	if err != nil {
 		return err
 	}
+	return printNLL(e, r, asJSON)
+}
+
+// printNLL prints r, as JSON with asJSON.
+func printNLL(e *env, r nllResult, asJSON bool) error {
 	if asJSON {
 		return json.NewEncoder(e.stdout).Encode(r)
 	}
-	for _, kv := range []struct {
+	rows := []struct {
 		k string
 		v any
-	}{{"sde", r.SDE}, {"n", r.N}, {"nll_nats", r.NLL}, {"nll_se", r.SE}, {"bits_per_dim", r.BitsPerDim}, {"nfe", r.NFE}, {"nll_exact_nats", r.Exact}} {
+	}{{"sde", r.SDE}, {"n", r.N}, {"nll_nats", r.NLL}, {"nll_se", r.SE}, {"bits_per_dim", r.BitsPerDim}, {"nfe", r.NFE}}
+	if r.Probes > 0 {
+		rows = append(rows, struct {
+			k string
+			v any
+		}{"probes", r.Probes})
+	}
+	if r.Exact != nil {
+		rows = append(rows, struct {
+			k string
+			v any
+		}{"nll_exact_nats", *r.Exact})
+	}
+	for _, kv := range rows {
 		if v, ok := kv.v.(float64); ok {
 			fmt.Fprintf(e.stdout, "%-24s %.6g\n", kv.k, v)
 		} else {
@@ -137,6 +135,45 @@ func runNLL(e *env, f *nllFlags, set map[string]bool, target, model string, n in
 		}
 	}
 	return nil
+}
+
+// nllPoints returns the points --data names (spec), of dimension d: target
+// draws n from the mixture m, toy:NAME n from the toy, a file all its
+// rows, at most maxPoints (what names the density, for messages) and what fits in memory, all finite.
+func nllPoints(spec, what string, m *dist.Mixture, d, n int, seed uint64, maxPoints int) ([]float64, error) {
+	if err := checkRange("n", n, 2, maxPoints); err != nil {
+		return nil, err
+	}
+	if spec == "target" || strings.HasPrefix(spec, "toy:") {
+		if err := checkFits("n", n, fmt.Sprintf("the ODE's state for %d-dimensional points", d), func(v int) float64 { return nllBytes(v, d) }); err != nil {
+			return nil, err
+		}
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x11))
+	var x []float64
+	if spec == "target" {
+		x = m.Sample(n, rng)
+	} else {
+		ps, err := data.ParsePointSpec(spec)
+		if err != nil {
+			return nil, usagef("--data: %v", err)
+		}
+		pts, err := ps.Points(n, rng)
+		if err != nil {
+			return nil, fmt.Errorf("--data: %w", err)
+		}
+		if pts.D != d {
+			return nil, usagef("--data %s: points of dimension %d, %s has %d", spec, pts.D, what, d)
+		}
+		if pts.N > maxPoints || nllBytes(pts.N, d) > memoryBudget() {
+			return nil, usagef("--data %s: %d points of dimension %d, more than one ODE solve here can hold (at most %d points, %s)", spec, pts.N, d, maxPoints, byteSize(memoryBudget()))
+		}
+		x = pts.Data
+	}
+	if bad := nonFiniteRows(x, d); bad > 0 {
+		return nil, fmt.Errorf("--data %s: %d points are not finite", spec, bad)
+	}
+	return x, nil
 }
 
 // nllBytes is the memory of one ODE solve over n points of dimension d:
@@ -158,16 +195,31 @@ func nll(x []float64, p sde.SDE, score sde.Mixture, rtol, atol float64) (nllResu
 	if err != nil {
 		return nllResult{}, err
 	}
+	return nllStats(logp, d, nfe, p.String(), score.Data, x), nil
+}
+
+// nllStats summarises the log-densities logp of the points x (dimension
+// d): their mean NLL, its standard error, bits per dimension, with the
+// closed-form NLL of the mixture m beside them when m is not nil.
+func nllStats(logp []float64, d, nfe int, name string, m *dist.Mixture, x []float64) nllResult {
+	n := len(logp)
 	var sum, sum2, exact float64
 	for i, l := range logp {
 		sum -= l
 		sum2 += l * l
-		exact -= score.Data.LogProb(x[i*d : (i+1)*d])
+		if m != nil {
+			exact -= m.LogProb(x[i*d : (i+1)*d])
+		}
 	}
 	mean := sum / float64(n)
 	sd := math.Sqrt(max(0, sum2/float64(n)-mean*mean) * float64(n) / float64(n-1))
-	return nllResult{
-		SDE: p.String(), N: n, NLL: mean, SE: sd / math.Sqrt(float64(n)),
-		BitsPerDim: mean / (float64(d) * math.Ln2), NFE: nfe, Exact: exact / float64(n),
-	}, nil
+	r := nllResult{
+		SDE: name, N: n, NLL: mean, SE: sd / math.Sqrt(float64(n)),
+		BitsPerDim: mean / (float64(d) * math.Ln2), NFE: nfe,
+	}
+	if m != nil {
+		exact /= float64(n)
+		r.Exact = &exact
+	}
+	return r
 }

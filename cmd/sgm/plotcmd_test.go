@@ -324,7 +324,8 @@ func TestLossTitle(t *testing.T) {
 	}
 	for _, o := range train.Objectives {
 		got := lossTitle(o)
-		if strings.Contains(got, "denoising") == (o == train.Sliced) {
+		denoising := o != train.Sliced && o != train.CFM && o != train.OTCFM
+		if strings.Contains(got, "denoising") != denoising || strings.Contains(got, "objective") {
 			t.Errorf("the loss of %s is titled %q", o, got)
 		}
 	}

@@ -46,7 +46,7 @@ type nfePoint struct {
 func init() {
 	register(&command{
 		name:    "plot nfe",
-		args:    "--target SPEC --sde S [--samplers LIST] [--nfe LIST] [--n N] [--out FILE.png]",
+		args:    "(--target SPEC --sde S | --model DIR) [--samplers LIST] [--nfe LIST] [--n N] [--out FILE.png]",
 		summary: "sample quality (W₂ to exact samples, with its floor) against the number of score evaluations, per sampler",
 		detail: `Runs each reverse-SDE sampler on the exact score of --target under --sde at
 each budget of --nfe score evaluations (the adaptive ode sampler at
@@ -57,11 +57,12 @@ samples of n (over --reps pairs). A sampler at its floor cannot be told from
 exact sampling at that n. The table is printed too.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			var (
-				target, samplers, budgets, out string
-				n, reps                        int
-				seed                           uint64
+				target, model, samplers, budgets, out string
+				n, reps                               int
+				seed                                  uint64
 			)
 			fs.StringVar(&target, "target", "", "the target mixture `SPEC`: a preset or a JSON file")
+			fs.StringVar(&model, "model", "", "a network trained with sgm train --sde: checkpoint `DIR` whose samples are measured (against --target, default the mixture it was trained on)")
 			fs.StringVar(&samplers, "samplers", "", "comma-separated samplers (default: em, pc, ode, heun, dpm2m, and ddim with --sde vp)")
 			fs.StringVar(&budgets, "nfe", "2,4,8,16,32,64,128", "comma-separated NFE budgets of the fixed-step samplers")
 			fs.IntVar(&n, "n", 500, "samples per run and exact draws per reference")
@@ -76,11 +77,7 @@ exact sampling at that n. The table is printed too.`,
 						return usagef("--%s does not apply: plot nfe runs the ode sampler at rtol = atol = 1e-1 ... 1e-5", name)
 					}
 				}
-				p, err := sf.process()
-				if err != nil {
-					return err
-				}
-				m, err := loadTarget(target)
+				p, score, m, err := nfeSource(sf, target, model) // timemodel.go
 				if err != nil {
 					return err
 				}
@@ -114,13 +111,12 @@ exact sampling at that n. The table is printed too.`,
 				if err := firstErr(checkRange("n", n, 2, maxNFEPoints), checkRange("reps", reps, 1, maxNFEReps), checkOutput("out", out, figureExts...)); err != nil {
 					return err
 				}
-				score, err := sde.NewMixture(p, m)
-				if err != nil {
-					return fmt.Errorf("--target under --sde %s: %w", sf.sde, err)
-				}
-				pts, floor, err := nfeCurves(p, score, sf, names, ks, n, reps, seed)
+				pts, floor, err := nfeCurves(p, score, m, sf, names, ks, n, reps, seed)
 				if err != nil {
 					return err
+				}
+				if model != "" {
+					target = "model " + model
 				}
 				return drawNFE(e, pts, floor, names, target, p, n, out)
 			}
@@ -130,12 +126,12 @@ exact sampling at that n. The table is printed too.`,
 
 // nfeCurves runs every sampler at every budget and returns the W₂ of each
 // run and the floor.
-func nfeCurves(p sde.SDE, score sde.Mixture, sf *sdeFlags, names []string, ks []int, n, reps int, seed uint64) ([]nfePoint, metric.Floor, error) {
+func nfeCurves(p sde.SDE, score sde.TimeScorer, data *dist.Mixture, sf *sdeFlags, names []string, ks []int, n, reps int, seed uint64) ([]nfePoint, metric.Floor, error) {
 	d := score.Dim()
 	w2 := func(x, y []float64) float64 { return metric.Wasserstein2(x, y, d) }
 	rng := rand.New(rand.NewPCG(seed, 0xf1))
-	ref := score.Data.Sample(n, rng)
-	floor := metric.NoiseFloor(w2, mixtureDraws{score.Data}, n, reps, rng)
+	ref := data.Sample(n, rng)
+	floor := metric.NoiseFloor(w2, mixtureDraws{data}, n, reps, rng)
 	var pts []nfePoint
 	for i, name := range names {
 		var runs []sample.Reverse

@@ -46,7 +46,7 @@ func (f *sampleFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.autoTol, "auto-tolerance", autoTolerance, "with --level auto: largest relative score error σ²E‖s_θ−s*‖² / σ²E‖s*‖² accepted")
 	fs.StringVar(&f.reference, "reference", "", "with --level auto: the image `SPEC` the model learned (default: the one recorded in the checkpoint)")
 	fs.Float64Var(&f.sigma, "sigma", 0, "with --target: sample the target smoothed by N(0, σ²I) (default 0 for mixtures; 0.0221, the blog post's level 17, for images)")
-	fs.StringVar(&f.sampler, "sampler", samplerLangevin, "langevin (plain, the blog post's), annealed (Song & Ermon's Algorithm 1), mala or hmc (Metropolis-corrected; need log p: --target, not --model); with --sde: em, pc, ode (the default), heun, ddim or dpm2m")
+	fs.StringVar(&f.sampler, "sampler", samplerLangevin, "langevin (plain, the blog post's), annealed (Song & Ermon's Algorithm 1), mala or hmc (Metropolis-corrected; need log p: --target, not --model); with --sde or a --model trained with --sde: em, pc, ode (the default), heun, ddim or dpm2m; a --model trained with cfm or otcfm: ode (the default), euler or heun")
 	fs.IntVar(&f.n, "n", 1000, "number of particles (independent chains)")
 	fs.IntVar(&f.steps, "steps", 1000, "steps (langevin, mala, hmc)")
 	fs.Float64Var(&f.stepSize, "step-size", 0, "step size η in x += (η/2) score + √η z (default 0.01 for mixtures, 0.001 for images and models: the blog post's)")

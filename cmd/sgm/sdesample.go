@@ -62,6 +62,9 @@ var sdeOnlyFlags = []string{"sde", "nfe", "snr", "eta", "rtol", "atol", "sigma-m
 func sdeSample(e *env, fs *flag.FlagSet, f *sdeFlags, s sampleFlags) (bool, error) {
 	f.set = givenFlags(fs)
 	f.sampler = s.sampler
+	if ok, err := sampleTimeModel(e, f, s); ok { // timemodel.go
+		return true, err
+	}
 	if !f.set["sde"] && !slices.Contains(sdeSamplers, s.sampler) {
 		for _, name := range sdeOnlyFlags {
 			if f.set[name] {
@@ -253,7 +256,7 @@ type sdeRun struct {
 
 // sdeSamples checks --n against memory, draws n prior points with the
 // seed and runs s on them.
-func sdeSamples(s sample.Reverse, p sde.SDE, score sde.Mixture, n int, seed uint64) (sdeRun, error) {
+func sdeSamples(s sample.Reverse, p sde.SDE, score sde.TimeScorer, n int, seed uint64) (sdeRun, error) {
 	d := score.Dim()
 	if err := checkAtLeast("n", n, 1); err != nil {
 		return sdeRun{}, err

@@ -34,6 +34,8 @@ type trainFlags struct {
 
 	set map[string]bool // the flags given on the command line
 
+	time timeTrainFlags // --sde, --target, --time-features: timemodel.go
+
 	// demoRun marks the run as the demo's: the demo clears such a run
 	// when it trains again, and refuses to touch any other.
 	demoRun bool
@@ -179,7 +181,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.steps, "steps", 5000, "optimiser steps in all (ours: the blog post trains for 50,000)")
 	fs.IntVar(&f.batch, "batch", 256, "data points per step (ours: the blog post's text is cut before it)")
 	fs.Float64Var(&f.lr, "lr", 1e-3, "Adam learning rate (ours: the blog post's text is cut before it)")
-	fs.StringVar(&f.objective, "objective", string(train.AllLevels), "training objective: all-levels (the blog post's denoising score matching: every point at every level), one-level (the same loss, one random level per point) or sliced (sliced score matching on perturbed points, one level per point; use it with --activation softplus)")
+	fs.StringVar(&f.objective, "objective", string(train.AllLevels), "training objective: all-levels (the blog post's denoising score matching: every point at every level), one-level (the same loss, one random level per point), sliced (sliced score matching on perturbed points, one level per point; use it with --activation softplus); for a network conditioned on time: cfm or otcfm (flow matching from N(0, I), with --target), continuous (with --sde)")
 	fs.IntVar(&f.width, "width", 256, "hidden units per layer (ours: the blog post's text is cut before it)")
 	fs.IntVar(&f.depth, "depth", 3, "hidden layers (ours: the blog post's text is cut before it)")
 	fs.StringVar(&f.activation, "activation", "relu", "hidden-layer activation: relu (the blog post's) or softplus (smooth; sliced score matching needs it)")
@@ -194,6 +196,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.lossPlot, "loss-plot", "", "loss curve `FILE`, .png or .svg (default DIR/loss.png)")
 	fs.StringVar(&f.backend, "backend", "go", backendFlagHelp)
 	fs.IntVar(&f.stepsPerCall, "steps-per-call", 1, stepsPerCallHelp)
+	f.time.register(fs)
 }
 
 func (f *trainFlags) validate() error {
@@ -328,6 +331,9 @@ standard units (NCSNv2's technique 1).
 			f.register(fs)
 			return func(ctx context.Context, e *env) error {
 				f.set = givenFlags(fs)
+				if f.time.wanted(&f) {
+					return runTimeTraining(ctx, e, &f)
+				}
 				if err := f.validate(); err != nil {
 					return err
 				}

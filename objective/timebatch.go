@@ -1,0 +1,92 @@
+package objective
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/sgm-dev/sgm/metric"
+	"github.com/sgm-dev/sgm/sde"
+)
+
+// The batches of the continuous-time objectives (continuous.go), drawn in
+// Go from an explicit source.
+
+// DrawTimes sets t to independent uniform times on [lo, 1].
+func DrawTimes(t []float32, lo float64, rng *rand.Rand) {
+	for i := range t {
+		t[i] = float32(lo + (1-lo)*rng.Float64())
+	}
+}
+
+// PerturbSDE fills the batch of denoising score matching under p: for the
+// data points x (B×d), the standard normal noise z and the times t (one per
+// point, in [0, 1]), xt = a(t) x + s(t) z and target = -z. It panics on
+// lengths that do not match.
+func PerturbSDE(xt, target, x, z, t []float32, p sde.SDE) {
+	d := checkBatch("PerturbSDE", xt, target, x, z, t)
+	for i, ti := range t {
+		a, s := p.Marginal(float64(ti))
+		for j := i * d; j < (i+1)*d; j++ {
+			xt[j] = float32(a*float64(x[j]) + s*float64(z[j]))
+			target[j] = -z[j]
+		}
+	}
+}
+
+// InterpolateCFM fills the batch of conditional flow matching: for the data
+// points x1, the source points x0 (B×d) and the times t,
+// xt = (1-t) x0 + t x1 and target = x1 - x0.
+func InterpolateCFM(xt, target, x1, x0, t []float32) {
+	d := checkBatch("InterpolateCFM", xt, target, x1, x0, t)
+	for i, ti := range t {
+		for j := i * d; j < (i+1)*d; j++ {
+			xt[j] = (1-ti)*x0[j] + ti*x1[j]
+			target[j] = x1[j] - x0[j]
+		}
+	}
+}
+
+// OTPair reorders the rows of x0 (B×d) so that row i goes with row i of x1
+// in an optimal transport plan between the two batches for the squared
+// Euclidean cost: the exact assignment (metric.Assignment), as OT-CFM's
+// minibatch coupling (torchcfm's OTPlanSampler with method "exact" draws
+// from the same plan, a permutation for equal batches).
+func OTPair(x0, x1 []float32, d int) {
+	if d < 1 || len(x0) != len(x1) || len(x0)%d != 0 {
+		panic(fmt.Sprintf("objective: OTPair: len(x0)=%d, len(x1)=%d in dimension %d", len(x0), len(x1), d))
+	}
+	B := len(x0) / d
+	if B == 0 {
+		return
+	}
+	cost := make([]float64, B*B)
+	for i := range B {
+		for j := range B {
+			var c float64
+			for k := range d {
+				diff := float64(x1[i*d+k] - x0[j*d+k])
+				c += diff * diff
+			}
+			cost[i*B+j] = c
+		}
+	}
+	rowTo, _ := metric.Assignment(cost, B)
+	src := append([]float32(nil), x0...)
+	for i, j := range rowTo {
+		copy(x0[i*d:(i+1)*d], src[j*d:(j+1)*d])
+	}
+}
+
+// checkBatch returns the dimension of a batch of len(t) points whose
+// buffers all hold len(t)·d values, and panics otherwise.
+func checkBatch(who string, xt, target, x, z, t []float32) int {
+	if len(t) == 0 || len(x)%len(t) != 0 || len(x) == 0 {
+		panic(fmt.Sprintf("objective: %s: %d values for %d times", who, len(x), len(t)))
+	}
+	for _, b := range [][]float32{xt, target, z} {
+		if len(b) != len(x) {
+			panic(fmt.Sprintf("objective: %s: buffers of %d and %d values", who, len(b), len(x)))
+		}
+	}
+	return len(x) / len(t)
+}

@@ -1,0 +1,75 @@
+package scorenet
+
+import (
+	"math"
+
+	"github.com/sgm-dev/sgm/internal/fastnet"
+)
+
+// The fast path of a time-conditioned network. At one time t every point
+// of a batch has the same α(t) and β(t), so internal/fastnet's evaluator
+// of a network of one level computes the batch once that level is set to
+// them (fastnet.Net.SetLevel); its input centring is undone by shifting the
+// points by +0.5. It applies where the levels' fast path does (FastPath's
+// conditions but for the conditioning), to the output without its
+// divergence.
+
+// timeFast is the fast evaluator of a time-conditioned network's weights.
+type timeFast struct {
+	net         *fastnet.Net
+	w0, b0      []float32 // the first dense layer, for SetLevel
+	alpha, beta []float32 // the maps from the time embedding
+	omega       []float64 // its frequencies
+	step        int64
+	xs          []float64
+}
+
+// timeFastApplies reports whether outputs are computed with fastnet.
+func (n *Net) timeFastApplies() bool {
+	return !n.noFast && n.OnGoBackend() && fastnet.Accelerated()
+}
+
+// timeFastEval returns the fast evaluator of the current weights, rebuilt
+// whenever training has taken a step since. The caller holds n.timeMu.
+func (n *Net) timeFastEval() (*timeFast, error) {
+	step := n.stepCheap()
+	if n.tfast != nil && n.tfast.step == step {
+		return n.tfast, nil
+	}
+	w, err := n.Weights()
+	if err != nil {
+		return nil, err
+	}
+	c := n.cfg
+	vals := w.Values()
+	vals[2], vals[3] = []float32{1}, []float32{0} // one level, set per call
+	f, err := fastnet.New(fastnet.FromValues(c.Dim, c.Features, c.Width, c.Depth, c.Activation == "softplus", vals))
+	if err != nil {
+		return nil, err
+	}
+	n.tfast = &timeFast{net: f, w0: w.Dense[0], b0: w.DenseBiases[0], alpha: w.Alpha, beta: w.Beta,
+		omega: timeFrequencies(c.TimeFeatures), step: step}
+	return n.tfast, nil
+}
+
+// outputs sets dst to the network's outputs at the points x at time t.
+func (f *timeFast) outputs(dst, x []float64, t float64) {
+	K := len(f.omega)
+	var a, b float64
+	for k, w := range f.omega {
+		c, s := math.Cos(w*t), math.Sin(w*t)
+		a += c*float64(f.alpha[k]) + s*float64(f.alpha[K+k])
+		b += c*float64(f.beta[k]) + s*float64(f.beta[K+k])
+	}
+	a += float64(f.alpha[2*K])
+	b += float64(f.beta[2*K])
+	f.net.SetLevel(0, float32(a), float32(b), f.w0, f.b0)
+	if cap(f.xs) < len(x) {
+		f.xs = make([]float64, len(x))
+	}
+	xs := f.xs[:len(x)]
+	for i, v := range x {
+		xs[i] = v + 0.5 // fastnet evaluates at x - 0.5
+	}
+	f.net.Scores(dst, xs, 0)
+}

@@ -1,0 +1,157 @@
+package train
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/sgm-dev/sgm/objective"
+	"github.com/sgm-dev/sgm/scorenet"
+	"github.com/sgm-dev/sgm/sde"
+)
+
+// The continuous-time objectives train a time-conditioned network
+// (scorenet.Config.Conditioning "time") on the GoMLX graph: Continuous,
+// denoising score matching under the network's forward SDE, and CFM and
+// OTCFM, flow matching (objective's continuous.go). Their batches (times,
+// perturbed points, targets) are drawn in Go from the step's stream, so
+// GraphNoise does not apply. The fused CPU engine does not run them.
+
+const (
+	// Continuous is denoising score matching in continuous time under the
+	// network's SDE, t uniform on [objective.TimeEps, 1], weighted by s(t)².
+	Continuous Objective = "continuous"
+	// CFM is conditional flow matching from N(0, I) (σ = 0).
+	CFM Objective = "cfm"
+	// OTCFM is CFM with the minibatch exact optimal-transport pairing.
+	OTCFM Objective = "otcfm"
+)
+
+// timed reports whether o trains a time-conditioned network.
+func (o Objective) timed() bool { return o == Continuous || o == CFM || o == OTCFM }
+
+// checkTimed checks that objective o fits net's conditioning: a timed
+// objective needs a time-conditioned network of the matching process, and
+// a network conditioned on time needs a timed objective. With o "", it
+// returns the objective of a time-conditioned network's process.
+func checkTimed(net *scorenet.Net, o Objective) (Objective, error) {
+	cfg := net.Config()
+	if !cfg.Timed() {
+		if o.timed() {
+			return o, fmt.Errorf("train: objective %s needs a network conditioned on time, not %s", o, cfg)
+		}
+		return o, nil
+	}
+	flow := cfg.Process == "flow"
+	switch {
+	case o == "" && flow:
+		return CFM, nil
+	case o == "":
+		return Continuous, nil
+	case flow && o != CFM && o != OTCFM:
+		return o, fmt.Errorf("train: a flow-matching network trains with objective cfm or otcfm, not %q", o)
+	case !flow && o != Continuous:
+		return o, fmt.Errorf("train: a time-conditioned score network of %s trains with objective continuous, not %q", cfg.Process, o)
+	}
+	return o, nil
+}
+
+// timeEngine takes the steps of a continuous-time objective.
+type timeEngine struct {
+	exec     *model.Exec
+	s        Settings
+	sde      sde.SDE // nil for flow matching
+	batch, d int
+
+	t, xt, target, x0 []float32
+}
+
+func newTimeEngine(net *scorenet.Net, s Settings) (*timeEngine, error) {
+	cfg := net.Config()
+	if net.Store().GetVariable(scorenet.LearningRatePath) != nil {
+		if err := setScalar(net.Store(), scorenet.LearningRatePath, float32(s.LearningRate)); err != nil {
+			return nil, err
+		}
+	}
+	emaVars, err := emaVariables(net, s.EMA)
+	if err != nil {
+		return nil, err
+	}
+	opt := stepper{newAdam(s.LearningRate), emaVars, s.EMA}
+	netScope := net.Scope()
+	out := func(x, t *Node) *Node { return net.TimeOutput(netScope, x, t) }
+	exec, err := model.NewExec(net.Backend(), net.Store(), func(scope *model.Scope, xt, t, target *Node) *Node {
+		return opt.step(scope, objective.Regression(out, xt, t, target))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	B, d := s.Batch, cfg.Dim
+	e := &timeEngine{exec: exec, s: s, batch: B, d: d,
+		t: make([]float32, B), xt: make([]float32, B*d), target: make([]float32, B*d)}
+	e.sde, _ = cfg.SDE()
+	if e.sde == nil {
+		e.x0 = make([]float32, B*d)
+	}
+	return e, nil
+}
+
+// drawTimes draws the batch's times from the step's stream, after the
+// data and noise.
+func (e *timeEngine) drawTimes(rng *rand.Rand) {
+	lo := 0.0
+	if e.sde != nil {
+		lo = objective.TimeEps
+	}
+	objective.DrawTimes(e.t, lo, rng)
+}
+
+// step takes a step on the data x and the standard normal noise z (the
+// flows' source points).
+func (e *timeEngine) step(x, z, _ []float32, _ []int32) (lossValue, error) {
+	if e.sde != nil {
+		objective.PerturbSDE(e.xt, e.target, x, z, e.t, e.sde)
+	} else {
+		copy(e.x0, z)
+		if e.s.Objective == OTCFM {
+			objective.OTPair(e.x0, x, e.d)
+		}
+		objective.InterpolateCFM(e.xt, e.target, x, e.x0, e.t)
+	}
+	B, d := e.batch, e.d
+	out, err := e.exec.Exec(tensors.FromFlatDataAndDimensions(e.xt, B, d),
+		tensors.FromFlatDataAndDimensions(e.t, B), tensors.FromFlatDataAndDimensions(e.target, B, d))
+	if err != nil {
+		return nil, err
+	}
+	return tensorLoss{out[0]}, nil
+}
+
+func (e *timeEngine) drawsData() bool { return false }
+func (e *timeEngine) sync() error     { return nil }
+func (e *timeEngine) close()          { e.exec.Finalize() }
+
+// probeTimes are the times at which a time-conditioned network's outputs
+// are checked before a checkpoint.
+var probeTimes = []float64{objective.TimeEps, 0.5, 1}
+
+// nonFiniteTime returns the index in probeTimes of the first time at which
+// net's outputs at the points x are not all finite, or -1 if they are
+// finite at every one.
+func nonFiniteTime(net *scorenet.Net, x []float64) (int, error) {
+	dst := make([]float64, len(x))
+	for i, t := range probeTimes {
+		if err := net.OutputAt(dst, x, t); err != nil {
+			return 0, fmt.Errorf("train: %w", err)
+		}
+		for _, v := range dst {
+			if !finite(v) {
+				return i, nil
+			}
+		}
+	}
+	return -1, nil
+}
