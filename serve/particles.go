@@ -171,7 +171,7 @@ func (s *Server) step(req *stepRequest) (*stepResponse, int, error) {
 			if err != nil {
 				return nil, err
 			}
-			return m, nil
+			return newParallel(m), nil
 		}
 		res, err := run()
 		if err != nil {
