@@ -33,11 +33,11 @@ type reverseFrame struct {
 }
 
 type reverseResponse struct {
-	SDE     string         `json:"sde"` // with its parameters
-	Sampler string         `json:"sampler"`
-	NFE     int            `json:"nfe"`
-	Frames  []reverseFrame `json:"frames"` // from t = 1 (the prior) down to the end
-	Prior   float64        `json:"prior"`  // the prior's standard deviation
+	SDE     string          `json:"sde"` // with its parameters
+	Sampler string          `json:"sampler"`
+	NFE     int             `json:"nfe"`
+	Frames  []reverseFrame  `json:"frames"`  // from t = 1 (the prior) down to the end
+	Prior   float64         `json:"prior"`   // the prior's standard deviation
 	Metrics metricsResponse `json:"metrics"` // of the last frame
 }
 
