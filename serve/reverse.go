@@ -167,7 +167,7 @@ func (s *Server) reverse(req *reverseRequest, t *target) (*reverseResponse, erro
 		res.Frames = append(res.Frames, reverseFrame{T: f.t, X: encodePoints(f.x)})
 	}
 	res.Frames = append(res.Frames, reverseFrame{T: 0, X: encodePoints(x)})
-	res.Metrics = s.metrics(t, x, 300)
+	res.Metrics = s.metrics(t, x, 300, defaultRefs)
 	return res, nil
 }
 
