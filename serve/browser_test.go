@@ -3,7 +3,6 @@ package serve
 import (
 	"context"
 	"fmt"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -175,8 +174,10 @@ func TestBrowser(t *testing.T) {
 		click("play")
 		wait("the first frames", `window.sgmFrames() > 5`, 10*time.Second)
 		start, f0, t0 := time.Now(), frameCount(t, eval, "sgmFrames()"), frameCount(t, eval, "sgmStep()")
+		eval(`window.sgmCosts()`)
 		time.Sleep(3 * time.Second)
 		s := time.Since(start).Seconds()
+		t.Logf("mean costs of a frame in ms: %s", eval(`window.sgmCosts()`))
 		fps, steps = float64(frameCount(t, eval, "sgmFrames()")-f0)/s, float64(frameCount(t, eval, "sgmStep()")-t0)/s
 		wait("the metrics", `document.getElementById("metrics").textContent.includes("W₂")`, 10*time.Second)
 		click("play") // pause
@@ -184,8 +185,12 @@ func TestBrowser(t *testing.T) {
 	}
 	fps, steps := animate()
 	// The moons' score is a mixture of 256 Gaussians over the points,
-	// about 11 ms a step for 2,000 particles in Go on one core.
+	// about 11 ms a step for 2,000 particles in Go on one core, the
+	// frame's main cost; it runs on all cores (serve/parallel.go).
 	t.Logf("particle animation on the moons: %.1f frames and %.1f annealed Langevin steps per second with 2000 particles", fps, steps)
+	if fps < 30 {
+		t.Errorf("particle animation on the moons at %.1f frames per second, want at least 30", fps)
+	}
 	if canvas("view") == view3 {
 		t.Error("the particles did not change the view")
 	}
@@ -221,10 +226,40 @@ func TestBrowser(t *testing.T) {
 	if fps < 30 {
 		t.Errorf("particle animation at %.1f frames per second, want at least 30", fps)
 	}
-	if m := eval(`document.getElementById("metrics").textContent`); !strings.Contains(m, "mode weights") {
+	if m := eval(`document.getElementById("metrics").textContent`); !strings.Contains(m, "each mode") {
 		t.Errorf("metrics %q show no mode weights", m)
 	}
 	shot("mixture-particles")
+
+	// 5b. The reverse SDE samplers on the mixture: DPM-Solver++(2M) under
+	// the VP SDE plays the recorded reverse process from the prior to the
+	// data; the time slider shows any moment of it.
+	set("sampler", "dpm2m", "change")
+	set("sde", "vp", "change")
+	time.Sleep(200 * time.Millisecond)
+	rev0 := canvas("view")
+	click("play")
+	wait("the reverse process", `document.getElementById("tlabel").textContent.startsWith("t = 0 (the samples)")`, 20*time.Second)
+	if c := eval(`document.getElementById("viewcap").textContent`); !strings.Contains(c, "NFE 20") || !strings.Contains(c, "vp") {
+		t.Errorf("the reverse process's caption %q names no NFE 20 or vp", c)
+	}
+	if m := eval(`document.getElementById("metrics").textContent`); !strings.Contains(m, "each mode") {
+		t.Errorf("the reverse process's metrics %q show no mode weights", m)
+	}
+	revFPS := eval(`String(window.sgmMetrics.fps)`)
+	t.Logf("reverse-process playback at %s frames per second with 2000 particles", revFPS)
+	revEnd := canvas("view")
+	if revEnd == rev0 {
+		t.Error("the reverse process left the view unchanged")
+	}
+	shot("reverse-done")
+	set("tslider", "10", "input")
+	wait("the time slider", `document.getElementById("tlabel").textContent.startsWith("t = 0.")`, 5*time.Second)
+	if canvas("view") == revEnd {
+		t.Error("moving the time slider left the view unchanged")
+	}
+	shot("reverse-slider")
+	set("sampler", "langevin", "change")
 
 	// 6. Draw strokes: a ring and a bar on the pad.
 	set("kind", "draw", "change")
@@ -246,14 +281,7 @@ func TestBrowser(t *testing.T) {
 		last := pts[len(pts)-1]
 		return append(a, chromedp.MouseEvent(chromedp.MouseReleased, x0+last[0]*w, y0+(1-last[1])*w, chromedp.ButtonLeft))
 	}
-	var ring, bar [][2]float64
-	for k := 0; k <= 40; k++ {
-		a := 2 * math.Pi * float64(k) / 40
-		ring = append(ring, [2]float64{0.35 + 0.2*math.Cos(a), 0.6 + 0.2*math.Sin(a)})
-	}
-	for k := 0; k <= 20; k++ {
-		bar = append(bar, [2]float64{0.6 + 0.3*float64(k)/20, 0.2})
-	}
+	ring, bar := ringAndBarStrokes()
 	pad0 := canvas("pad")
 	do("drawing the ring", stroke(ring)...)
 	do("drawing the bar", stroke(bar)...)
@@ -299,18 +327,14 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("metrics %s: %v", w2, err)
 	}
 	t.Logf("drawn data to a trained model in %.1f s, and to its samples in %.1f s: W2 %.4f against a floor of %.4f (%.2fx)", trainedIn.Seconds(), elapsed.Seconds(), got, floor, got/floor)
-	// The goal is 1.5 times the floor. The samples lie on the drawing
-	// (every particle within 0.04 of a drawn point in runs measured
-	// outside the browser), but annealed Langevin shares them between the
-	// ring and the bar with an error that moves W₂ from run to run: for one
-	// model, 1.02 to 2.31 times the floor over 21 sampling seeds, median
-	// 1.26, 16 of them within 1.5 times (this test's seed: 2.38 times).
-	// The test fails beyond 3 times, which an untrained or broken model is
-	// far beyond.
-	if got > 3*floor {
-		t.Errorf("the learned model's samples have W2 %.4f, more than 3 times the floor %.4f", got, floor)
-	} else if got > 1.5*floor {
-		t.Logf("W2 is %.2f times its floor, above the goal of 1.5", got/floor)
+	// W₂ is averaged over 5 target samples against a 20-pair floor
+	// (handleMetrics' defaults), on which exact samples of this drawing
+	// range over 0.82 to 1.21 times the floor (TestMetricsRefsSteady).
+	// The model's annealed samples measured 0.81 to 1.36 times it over 20
+	// sampling seeds outside the browser (median 0.94): the goal of 1.5
+	// has a margin of 0.14 over the worst seed.
+	if got > 1.5*floor {
+		t.Errorf("the learned model's samples have W2 %.4f, %.2f times the floor %.4f; want at most 1.5 times", got, got/floor, floor)
 	}
 	// The goal is 30 s; on 2 cores shared with other jobs a run took 20
 	// to 26 s, and one under heavy load 35 s.

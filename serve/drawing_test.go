@@ -23,7 +23,18 @@ func ringAndBar() []float64 {
 			last = &ps[i]
 		}
 	}
-	var ring, bar [][2]float64
+	ring, bar := ringAndBarStrokes()
+	stroke(ring)
+	stroke(bar)
+	for i := range pts {
+		pts[i] = math.Round(pts[i]*1e4) / 1e4
+	}
+	return pts
+}
+
+// ringAndBarStrokes returns the strokes of the browser test's drawing in
+// the pad's unit square, x1 up.
+func ringAndBarStrokes() (ring, bar [][2]float64) {
 	for k := 0; k <= 40; k++ {
 		a := 2 * math.Pi * float64(k) / 40
 		ring = append(ring, [2]float64{0.35 + 0.2*math.Cos(a), 0.6 + 0.2*math.Sin(a)})
@@ -31,10 +42,5 @@ func ringAndBar() []float64 {
 	for k := 0; k <= 20; k++ {
 		bar = append(bar, [2]float64{0.6 + 0.3*float64(k)/20, 0.2})
 	}
-	stroke(ring)
-	stroke(bar)
-	for i := range pts {
-		pts[i] = math.Round(pts[i]*1e4) / 1e4
-	}
-	return pts
+	return ring, bar
 }

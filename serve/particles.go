@@ -79,14 +79,16 @@ type stepRequest struct {
 	T        int     `json:"t"`
 	K        int     `json:"k"` // steps to take; 0 means 1
 	Seed     uint64  `json:"seed"`
+	Frames   int     `json:"frames"` // states returned, every K/Frames steps; 0 means 1 (stepFrames)
 }
 
 type stepResponse struct {
-	X      string   `json:"x"`
-	T      int      `json:"t"`
-	Done   bool     `json:"done"`             // annealed: the schedule is finished (and denoised)
-	Sigma  float64  `json:"sigma"`            // the noise level of the last step
-	Accept *float64 `json:"accept,omitempty"` // mala and hmc: acceptance rate of these steps
+	X      string         `json:"x"`
+	T      int            `json:"t"`
+	Done   bool           `json:"done"`             // annealed: the schedule is finished (and denoised)
+	Sigma  float64        `json:"sigma"`            // the noise level of the last step
+	Accept *float64       `json:"accept,omitempty"` // mala and hmc: acceptance rate of these steps
+	Frames []stepResponse `json:"frames,omitempty"` // with Frames > 1: the state every K/Frames steps, the last one X
 }
 
 // maxWork bounds particle-steps per request: about 2 s of a trained
@@ -98,7 +100,7 @@ func (s *Server) handleStep(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, s.lim.MaxBody, &req) {
 		return
 	}
-	res, status, err := s.step(&req)
+	res, status, err := s.stepFrames(&req)
 	if err != nil {
 		writeError(w, status, err)
 		return
