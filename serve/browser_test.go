@@ -259,7 +259,6 @@ func TestBrowser(t *testing.T) {
 		t.Error("moving the time slider left the view unchanged")
 	}
 	shot("reverse-slider")
-	set("sampler", "langevin", "change")
 
 	// 6. Draw strokes: a ring and a bar on the pad.
 	set("kind", "draw", "change")
@@ -291,6 +290,11 @@ func TestBrowser(t *testing.T) {
 	drawn := time.Now()
 	click("paduse")
 	wait("the drawn target", `document.getElementById("targetname").textContent.startsWith("points")`, 10*time.Second)
+	// A drawing has no exact time-conditioned score: the page leaves the
+	// reverse sampler for Langevin and says so.
+	if got := eval(`document.getElementById("sampler").value + " | " + document.getElementById("status").textContent`); !strings.HasPrefix(got, "langevin | the SDE/ODE samplers need an exact score") {
+		t.Errorf("after drawing with a reverse sampler chosen: sampler and status %q", got)
+	}
 	shot("drawn")
 
 	// 7. Train on the drawing, then sample the learned model with annealed

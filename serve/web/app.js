@@ -382,9 +382,17 @@ async function loadTarget() {
     lv.max = String(target.sigmas.length - 1);
     learned = null;
     field = null;
+    // The reverse samplers need the exact time-conditioned score, which
+    // only mixtures have: offered for them alone.
+    for (const o of $("sampler").querySelectorAll("optgroup option")) o.disabled = !target.exact;
+    let note = "";
+    if (isReverse() && !target.exact) {
+      state.sampler = "langevin"; $("sampler").value = "langevin"; showSampler();
+      note = "the SDE/ODE samplers need an exact score (a preset or a mixture): switched to Langevin";
+    }
     resetParticles();
     await loadField();
-    setStatus("");
+    setStatus(note);
   } catch (e) { setStatus(e.message); }
 }
 
@@ -587,7 +595,7 @@ async function stepOnce(nf) {
 
 async function maybeMetrics() {
   const now = performance.now();
-  if (metricsBusy || now - lastMetrics < 700 || !particlesB64) return;
+  if (metricsBusy || now - lastMetrics < 1500 || !particlesB64) return;
   metricsBusy = true; lastMetrics = now;
   try {
     const m = await api("/api/metrics", { target: spec(), x: particlesB64 });
@@ -612,7 +620,7 @@ function showMetrics(m, prefix = "") {
 // play asks for steps back to back while playing; loop paints the newest
 // particles once per display frame, and counts the frames it paints.
 // framesPerRequest is how many frames play asks for at once.
-const framesPerRequest = 4;
+const framesPerRequest = 8;
 
 async function play() {
   while (playing) {
