@@ -37,6 +37,12 @@ function isReverse() { return reverseNames.includes(state.sampler); }
 
 function setStatus(msg) { $("status").textContent = msg || ""; }
 
+// setNote shows a passing remark, not an error, for eight seconds.
+function setNote(msg) {
+  setStatus(msg);
+  setTimeout(() => { if ($("status").textContent === msg) setStatus(""); }, 8000);
+}
+
 // api posts body as JSON (GET without one) and returns the decoded answer,
 // or throws the server's one-line error.
 async function api(path, body) {
@@ -392,7 +398,7 @@ async function loadTarget() {
     }
     resetParticles();
     await loadField();
-    setStatus(note);
+    note ? setNote(note) : setStatus("");
   } catch (e) { setStatus(e.message); }
 }
 
@@ -612,7 +618,7 @@ function showMetrics(m, prefix = "") {
     `W₂ to the target ${m.w2.toFixed(4)}: ${(m.w2 / m.floor).toFixed(2)} × the noise floor ${m.floor.toFixed(4)} ± ${m.floorStd.toFixed(4)} ` +
     `(W₂ between two exact samples; ${m.n} points, lower is better, 1 × is as good as exact samples)`;
   if (m.modes) s += "\nshare of particles nearest each mode " + m.modes.map((v) => v.toFixed(2)).join(" ") + " (want " + m.want.map((v) => v.toFixed(2)).join(" ") + ")";
-  s += `\n${fps.toFixed(1)} frames/s`;
+  if (playing) s += `\n${fps.toFixed(1)} frames/s`;
   $("metrics").textContent = prefix + s;
   window.sgmMetrics = { w2: m.w2, floor: m.floor, fps: fps, t: t };
 }
