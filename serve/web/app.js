@@ -354,6 +354,7 @@ function drawLoss() {
     ctx.fillStyle = "#667";
     ctx.font = "14px system-ui";
     ctx.fillText(trainAbort ? "training: the first loss comes after the first report..." :
+      info && info.model ? `the server holds a model trained ${info.model.steps} steps on ${info.model.name}; its loss curve was not kept (Train draws a new one)` :
       "no training yet: pick the data (1.), then press Train (4.); the loss curve appears here", 60, h / 2);
     return;
   }
@@ -540,7 +541,7 @@ function showTraj(pos) {
   $("tslider").value = String(Math.round(pos));
   $("tlabel").textContent = end ? "t = 0 (the samples)" : `t = ${tt.toFixed(3)}` + (pos === 0 ? " (prior)" : "");
   $("viewcap").textContent = `${traj.sde}, ${$("sampler").selectedOptions[0].textContent}: NFE ${traj.nfe}, ` +
-    (end ? "done" : `t = ${tt.toFixed(3)}`);
+    (end ? "done" : `t = ${tt.toFixed(3)}; the particles follow p_t, the background stays the data's log p`);
   if (end) {
     particlesB64 = traj.frames[n].x;
     showMetrics(traj.metrics, "the samples at t = 0: ");
