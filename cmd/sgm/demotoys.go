@@ -9,7 +9,6 @@ import (
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/metric"
 	"github.com/sgm-dev/sgm/plot"
-	"github.com/sgm-dev/sgm/sample"
 	"github.com/sgm-dev/sgm/train"
 )
 
@@ -68,17 +67,9 @@ func runToyDemo(ctx context.Context, e *env, out, fig string, toys []data.Toy, c
 		if err != nil {
 			return nil, err
 		}
-		grid := tr.net.Config().Sigmas
 		rng := rand.New(rand.NewPCG(seed, 0x70e5))
-		x := make([]float64, 2*cfg.Samples)
-		for i := range x {
-			x[i] = grid[len(grid)-1] * rng.NormFloat64()
-		}
-		a := sample.Annealed{StepsPerLevel: cfg.StepsPerLevel, Eps: 2e-5, Denoise: true}
-		for i := len(grid) - 1; i >= 0; i-- {
-			a.Sigmas = append(a.Sigmas, grid[i])
-		}
-		if err := a.Run(x, sample.ScheduleLevels(grid, tr.net.AtLevel), rng); err != nil {
+		x, err := samplePointModel(tr.net, cfg.Samples, cfg.StepsPerLevel, rng)
+		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		std.Invert(x)
