@@ -52,7 +52,7 @@ func addPointDensityFlags(fs *flag.FlagSet) pointDensityFlags {
 		fs:            fs,
 		model:         fs.String("model", "", "checkpoint `DIR` of a model of 2-D points, drawn by its samples beside its data (instead of --target)"),
 		n:             fs.Int("n", 0, fmt.Sprintf("points of a toy to draw (default 200000, at most %d), or samples of --model (default 4000, at most %d)", maxDensityDraws, maxDensitySamples)),
-		bins:          fs.Int("bins", 80, fmt.Sprintf("histogram bins per axis for points (at most %d)", maxBins)),
+		bins:          fs.Int("bins", 0, fmt.Sprintf("histogram bins per axis for points (default 80 for a toy or file, 50 for --model's fewer points; at most %d)", maxBins)),
 		stepsPerLevel: fs.Int("steps-per-level", 100, fmt.Sprintf("annealed Langevin steps per level when sampling --model (at most %d)", maxDensityLevelStep)),
 		seed:          fs.Uint64("seed", 0, "random seed of the draws and samples"),
 	}
@@ -71,6 +71,12 @@ func (f pointDensityFlags) isSet(name string) bool {
 func (f pointDensityFlags) draw(out, target, box string) (bool, error) {
 	if *f.model == "" && !isPointSpec(target) {
 		return false, nil
+	}
+	if !f.isSet("bins") {
+		*f.bins = 80
+		if *f.model != "" {
+			*f.bins = 50
+		}
 	}
 	if err := checkRange("bins", *f.bins, 1, maxBins); err != nil {
 		return true, err
