@@ -152,35 +152,10 @@ func (f pointDensityFlags) saveModelDensity(out string, b *plot.Box, n int, rng 
 	if err != nil {
 		return err
 	}
-	std, ok, err := netStandardizer(net)
-	if err != nil {
-		return fmt.Errorf("--model %s: %w", *f.model, err)
-	}
-	if !ok {
-		return usagef("--model %s models an image, not points: draw its samples with sgm sample and sgm plot hist", *f.model)
-	}
-	if err := check2D("the model", net.Config().Dim); err != nil {
-		return err
-	}
-	spec, ok := net.Label(dataLabel)
-	if !ok {
-		return fmt.Errorf("--model %s does not record its training data", *f.model)
-	}
-	src, err := readReference("model's data", spec)
+	spec, ref, x, err := modelDensityPoints(net, *f.model, n, *f.stepsPerLevel, rng)
 	if err != nil {
 		return err
 	}
-	ref := src.points
-	if ref == nil {
-		ref = src.draw(n, rng)
-	} else if len(ref)/2 > maxPlotPoints {
-		ref = metric.Subsample(ref, 2, maxPlotPoints, rng)
-	}
-	x, err := samplePointModel(net, n, *f.stepsPerLevel, rng)
-	if err != nil {
-		return fmt.Errorf("--model %s: %w", *f.model, err)
-	}
-	std.Invert(x)
 	box := dataBox(ref)
 	if b != nil {
 		box = *b
@@ -192,6 +167,42 @@ func (f pointDensityFlags) saveModelDensity(out string, b *plot.Box, n int, rng 
 		return err
 	}
 	return plot.Save(fig, out)
+}
+
+// modelDensityPoints returns the data spec of net, a model of 2-D points
+// read from dir, its data (n draws of a toy or mixture; a file's points,
+// at most maxPlotPoints of them) and n samples of the model, both in the
+// data's units.
+func modelDensityPoints(net *scorenet.Net, dir string, n, stepsPerLevel int, rng *rand.Rand) (spec string, ref, x []float64, err error) {
+	std, ok, err := netStandardizer(net)
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("--model %s: %w", dir, err)
+	}
+	if !ok {
+		return "", nil, nil, usagef("--model %s models an image, not points: draw its samples with sgm sample and sgm plot hist", dir)
+	}
+	if err := check2D("the model", net.Config().Dim); err != nil {
+		return "", nil, nil, err
+	}
+	spec, ok = net.Label(dataLabel)
+	if !ok {
+		return "", nil, nil, fmt.Errorf("--model %s does not record its training data", dir)
+	}
+	src, err := readReference("model's data", spec)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	ref = src.points
+	if ref == nil {
+		ref = src.draw(n, rng)
+	} else if len(ref)/2 > maxPlotPoints {
+		ref = metric.Subsample(ref, 2, maxPlotPoints, rng)
+	}
+	if x, err = samplePointModel(net, n, stepsPerLevel, rng); err != nil {
+		return "", nil, nil, fmt.Errorf("--model %s: %w", dir, err)
+	}
+	std.Invert(x)
+	return spec, ref, x, nil
 }
 
 // samplePointModel draws n samples, in standard units, of a model of
