@@ -185,13 +185,18 @@ func registerFigure(f figure) {
 func init() {
 	registerFigure(figure{
 		name:    "plot density",
-		args:    "--target SPEC [--box X0,X1,Y0,Y1] [--arrows N] --out FILE",
-		summary: "log-density contours with the score as arrows (the blog post's Figure 1)",
+		args:    "(--target SPEC | --model DIR) [--box X0,X1,Y0,Y1] [--arrows N] --out FILE",
+		summary: "log-density contours with the score as arrows (the blog post's Figure 1); points as histograms",
+		detail:  densityDetail,
 		out:     "density.png",
 		setup: func(fs *flag.FlagSet) drawFunc {
 			mix := addMixtureFlags(fs, seedBox)
 			arrows := fs.Int("arrows", 10, fmt.Sprintf("arrows per axis (at most %d)", maxArrows))
+			pts := addPointDensityFlags(fs) // toys, data files and models of points (plotdensity.go)
 			return func(ctx context.Context, out string) error {
+				if done, err := pts.draw(out, *mix.target, *mix.box); done {
+					return err
+				}
 				if err := checkRange("arrows", *arrows, 2, maxArrows); err != nil {
 					return err
 				}
