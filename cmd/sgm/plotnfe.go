@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/sgm-dev/sgm/dist"
@@ -89,7 +90,9 @@ exact sampling at that n. The table is printed too.`,
 					names = append(names, "ddim")
 				}
 				if samplers != "" {
-					names = strings.Split(samplers, ",")
+					if names, err = nfeSamplers(samplers); err != nil {
+						return err
+					}
 				}
 				ks, err := parseInts("nfe", budgets)
 				if err != nil {
@@ -190,4 +193,19 @@ func drawNFE(e *env, pts []nfePoint, floor metric.Floor, names []string, target 
 	}
 	fmt.Fprintf(e.stdout, "wrote %s\n", out)
 	return nil
+}
+
+// nfeSamplers parses --samplers: known names, each once (a repeated one
+// would run again and draw a second curve of the same name).
+func nfeSamplers(list string) ([]string, error) {
+	names := strings.Split(list, ",")
+	for i, name := range names {
+		if !slices.Contains(sdeSamplers, name) {
+			return nil, usagef("--samplers %q: %q is not a sampler: want some of %s", list, name, strings.Join(sdeSamplers, ", "))
+		}
+		if slices.Contains(names[:i], name) {
+			return nil, usagef("--samplers %q: %s is given twice", list, name)
+		}
+	}
+	return names, nil
 }

@@ -58,7 +58,8 @@ func TestPlotNFERefusals(t *testing.T) {
 		args []string
 	}{
 		{"--sampler ddim needs --sde vp", []string{"--sde", "ve", "--samplers", "ddim"}},
-		{"with --sde, want one of", []string{"--sde", "vp", "--samplers", "em,langevin"}},
+		{`--samplers "em,langevin": "langevin" is not a sampler`, []string{"--sde", "vp", "--samplers", "em,langevin"}},
+		{`--samplers "em,pc,em": em is given twice`, []string{"--sde", "vp", "--samplers", "em,pc,em"}},
 		{"--nfe must be at least 2", []string{"--sde", "vp", "--nfe", "1,4"}},
 		{"--nfe \"\": want 1 to 20 budgets", []string{"--sde", "vp", "--nfe", ""}},
 		{"--n must be at most 5000", []string{"--sde", "vp", "--n", "6000"}},
