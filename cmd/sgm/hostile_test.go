@@ -146,6 +146,28 @@ func runHostile(args []string) (r hostileResult, ok bool) {
 	}
 }
 
+// checkHostile runs sgm with args (cmd is the command's name) and reports
+// a run that outlasts hostileTimeout, panics, or fails without a one-line
+// error from sgm cmd; it returns whether the run succeeded.
+func checkHostile(t *testing.T, name, cmd string, args []string) bool {
+	t.Helper()
+	r, ok := runHostile(args)
+	switch {
+	case !ok:
+		t.Errorf("%s: still running after %v", name, hostileTimeout)
+	case r.panic != nil:
+		t.Errorf("%s: panic: %v\n%s", name, r.panic, r.stack)
+	case r.code != 0:
+		lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+		if last := lines[len(lines)-1]; !strings.HasPrefix(last, "sgm "+cmd+": ") {
+			t.Errorf("%s: exit %d without a one-line error from sgm %s: %q", name, r.code, cmd, r.stderr)
+		}
+	default:
+		return true
+	}
+	return false
+}
+
 // TestHostileFlags runs every command with hostile values of each of its
 // numeric flags. A value is either refused, with a one-line error and a
 // non-zero status, or legal, and then the command succeeds; it never
@@ -193,19 +215,7 @@ func TestHostileFlags(t *testing.T) {
 				}
 				cases++
 				args := append(append(strings.Fields(s.cmd), s.args...), "--"+fl, v)
-				r, ok := runHostile(args)
-				switch {
-				case !ok:
-					t.Errorf("%s: still running after %v", name, hostileTimeout)
-				case r.panic != nil:
-					t.Errorf("%s: panic: %v\n%s", name, r.panic, r.stack)
-				case r.code != 0:
-					lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
-					last := lines[len(lines)-1]
-					if !strings.HasPrefix(last, "sgm "+s.cmd+": ") {
-						t.Errorf("%s: exit %d without a one-line error from sgm %s: %q", name, r.code, s.cmd, r.stderr)
-					}
-				}
+				checkHostile(t, name, s.cmd, args)
 			}
 		}
 	}
@@ -247,18 +257,8 @@ func TestHostileFiles(t *testing.T) {
 		runs = append(runs, []string{"eval", "--nll", "--data", edge, "--target", "seed-mog", "--sde", p})
 	}
 	for _, args := range runs {
-		r, ok := runHostile(args)
 		name := strings.Join(args, " ")
-		switch {
-		case !ok:
-			t.Errorf("%s: still running after %v", name, hostileTimeout)
-		case r.panic != nil:
-			t.Errorf("%s: panic: %v\n%s", name, r.panic, r.stack)
-		case r.code != 0:
-			if lines := strings.Split(strings.TrimSpace(r.stderr), "\n"); len(lines) != 1 || !strings.HasPrefix(lines[0], "sgm "+args[0]+": ") {
-				t.Errorf("%s: exit %d without a one-line error: %q", name, r.code, r.stderr)
-			}
-		case args[0] == "sample":
+		if checkHostile(t, name, args[0], args) && args[0] == "sample" {
 			b, err := os.ReadFile(out)
 			if err != nil || strings.Contains(string(b), "Inf") || strings.Contains(string(b), "NaN") {
 				t.Errorf("%s: exit 0 with output %q (%v)", name, b, err)
