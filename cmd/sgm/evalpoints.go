@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"strconv"
 	"strings"
 
+	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/metric"
 )
 
@@ -93,4 +95,17 @@ func numberList(v []any) string {
 		}
 	}
 	return "[" + strings.Join(parts, " ") + "]"
+}
+
+// readSamples reads eval's --samples: a .npy array (data.ReadNPYFile), or
+// else a CSV file with a header row as sgm sample writes it (a .npy file
+// read as CSV gave an error quoting its binary header). It returns the
+// points and their dimension.
+func readSamples(path string) ([]float64, int, error) {
+	if strings.EqualFold(filepath.Ext(path), ".npy") {
+		p, err := data.ReadNPYFile(path)
+		return p.Data, p.D, err
+	}
+	header, pts, err := data.ReadCSVFile(path)
+	return pts, len(header), err
 }
