@@ -28,10 +28,10 @@ func writeNPY(t *testing.T, path string, pts []float64) {
 	}
 }
 
-// TestEvalSamplesNPY checks that eval --samples reads a .npy file as the
-// points it holds: the same samples as CSV and as .npy give the same
-// report, where a .npy used to be read as CSV and refused with its binary
-// header quoted in the error.
+// TestEvalSamplesNPY checks that eval --samples (and plot hist --samples)
+// reads a .npy file as the points it holds: the same samples as CSV and
+// as .npy give the same report, where a .npy used to be read as CSV and
+// refused with its binary header quoted in the error.
 func TestEvalSamplesNPY(t *testing.T) {
 	dir := t.TempDir()
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -58,6 +58,11 @@ func TestEvalSamplesNPY(t *testing.T) {
 	}
 	if got[0] != got[1] {
 		t.Errorf("CSV and .npy of the same samples differ:\n%s\n%s", got[0], got[1])
+	}
+	// plot hist reads it too.
+	png := filepath.Join(dir, "h.png")
+	if code, _, stderr := runSGM(t, "plot", "hist", "--samples", npy, "--bins", "10", "--out", png); code != 0 {
+		t.Errorf("plot hist --samples %s: exit %d: %s", npy, code, stderr)
 	}
 	writeNPY(t, npy, []float64{1, math.NaN(), 3, 4})
 	refusal(t, "", "s.NPY: row 0, column 1: not finite", "eval", "--samples", npy, "--target", "toy:moons")
