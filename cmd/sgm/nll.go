@@ -121,7 +121,7 @@ func runNLL(e *env, f *nllFlags, set map[string]bool, target, model string, n in
 	}
 	r, err := nll(x, p, score, f.sde.rtol, f.sde.atol)
 	if err != nil {
-		return err
+		return fmt.Errorf("--data %s: %w", f.data, err)
 	}
 	if asJSON {
 		return json.NewEncoder(e.stdout).Encode(r)
@@ -158,16 +158,31 @@ func nll(x []float64, p sde.SDE, score sde.Mixture, rtol, atol float64) (nllResu
 	if err != nil {
 		return nllResult{}, err
 	}
-	var sum, sum2, exact float64
+	// Running means and a scaled two-pass deviation: the log-densities of
+	// points far out (1e150) are near -1e300, whose squares and sums
+	// overflowed into a NaN standard error.
+	var mean, exact float64
 	for i, l := range logp {
-		sum -= l
-		sum2 += l * l
-		exact -= score.Data.LogProb(x[i*d : (i+1)*d])
+		e := score.Data.LogProb(x[i*d : (i+1)*d])
+		if math.IsInf(l, 0) || math.IsInf(e, 0) {
+			return nllResult{}, fmt.Errorf("point %d: log-density %v (closed form %v): too far out for float64", i+1, l, e)
+		}
+		mean += (-l - mean) / float64(i+1)
+		exact += (-e - exact) / float64(i+1)
 	}
-	mean := sum / float64(n)
-	sd := math.Sqrt(max(0, sum2/float64(n)-mean*mean) * float64(n) / float64(n-1))
+	var scale, ss float64
+	for _, l := range logp {
+		scale = max(scale, math.Abs(l+mean))
+	}
+	if scale > 0 {
+		for _, l := range logp {
+			r := (l + mean) / scale
+			ss += r * r
+		}
+	}
+	sd := scale * math.Sqrt(ss/float64(n-1))
 	return nllResult{
 		SDE: p.String(), N: n, NLL: mean, SE: sd / math.Sqrt(float64(n)),
-		BitsPerDim: mean / (float64(d) * math.Ln2), NFE: nfe, Exact: exact / float64(n),
+		BitsPerDim: mean / (float64(d) * math.Ln2), NFE: nfe, Exact: exact,
 	}, nil
 }

@@ -213,3 +213,33 @@ func TestSDESampleMemory(t *testing.T) {
 		}
 	}
 }
+
+// TestEvalNLLFar checks eval --nll on points far out. Under
+// standard-normal, log p(x) = -log 2π - |x|²/2: for the points (1e150, 0)
+// and (0, 0) the two -log p are 5e299 + log 2π and log 2π, whose mean is
+// 2.5e299 + log 2π and whose standard error, |difference|/2 for two
+// points, is 2.5e299: the squares in the one-pass formula overflowed
+// into a NaN that the JSON encoder refused. A point at 1e160, whose log
+// density is beyond float64, is refused in one line.
+func TestEvalNLLFar(t *testing.T) {
+	dir := t.TempDir()
+	far, farther := filepath.Join(dir, "far.csv"), filepath.Join(dir, "farther.csv")
+	if err := data.WriteCSVFile(far, []string{"x", "y"}, []float64{1e150, 0, 0, 0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := data.WriteCSVFile(farther, []string{"x", "y"}, []float64{1e160, 0, 0, 0}); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runSGM(t, "eval", "--nll", "--data", far, "--target", "standard-normal", "--sde", "vp", "--json")
+	var r nllResult
+	if code != 0 || json.Unmarshal([]byte(stdout), &r) != nil {
+		t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+	}
+	// The ODE's log-density at 1e150 is the prior's, in which the VP
+	// kernel's mean coefficient differs from 1 by e^{-B}: 1e-4 relative
+	// is ample.
+	if math.Abs(r.SE-2.5e299) > 1e-4*2.5e299 || math.Abs(r.NLL-2.5e299) > 1e-4*2.5e299 || math.Abs(r.Exact-2.5e299) > 1e-12*2.5e299 {
+		t.Errorf("nll %v, se %v, exact %v; want 2.5e299 each", r.NLL, r.SE, r.Exact)
+	}
+	refusal(t, "", "--data", "eval", "--nll", "--data", farther, "--target", "standard-normal", "--sde", "vp", "--json")
+}
