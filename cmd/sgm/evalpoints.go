@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -40,6 +41,11 @@ func evalPoints(e *env, f evalFlags, x []float64, d int) error {
 	}
 	if src.d != d {
 		return fmt.Errorf("%s has %d columns; the target %s is %d-dimensional", f.samples, d, f.target, src.d)
+	}
+	if i := slices.IndexFunc(x, func(v float64) bool { return math.Abs(v) > farCoord }); i >= 0 {
+		// comparePoints would leave every metric out: say why rather
+		// than report nothing.
+		return fmt.Errorf("%s: sample %d has coordinate %v, beyond ±%g where the point metrics overflow; a diverged sampler?", f.samples, i/d+1, x[i], farCoord)
 	}
 	r := metric.Report{N: len(x) / d}
 	if err := comparePoints(&r, x, d, src, f.wPoints, rand.New(rand.NewPCG(f.seed, 0xe7a2))); err != nil {

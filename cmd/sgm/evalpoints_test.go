@@ -67,3 +67,14 @@ func TestEvalSamplesNPY(t *testing.T) {
 	writeNPY(t, npy, []float64{1, math.NaN(), 3, 4})
 	refusal(t, "", "s.NPY: row 0, column 1: not finite", "eval", "--samples", npy, "--target", "toy:moons")
 }
+
+// TestEvalPointsFar checks that eval of samples beyond ±1e100 against a
+// point target, where every metric it has would overflow, is refused in
+// one line; it printed {"n":2} and exited 0.
+func TestEvalPointsFar(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "far.csv")
+	if err := os.WriteFile(path, []byte("x,y\n1e30,1\n1e150,2\n0,0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	refusal(t, "", "far.csv: sample 2 has coordinate 1e+150, beyond ±1e+100", "eval", "--samples", path, "--target", "toy:moons", "--json")
+}
