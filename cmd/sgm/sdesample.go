@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -233,6 +234,9 @@ func runSDESample(e *env, f *sdeFlags, target, model, out string, n int, seed ui
 	if err != nil {
 		return fmt.Errorf("--target under --sde %s: %w", f.sde, err)
 	}
+	if msg := priorCover(p, m); msg != "" {
+		fmt.Fprintf(e.stderr, "sgm sample: warning: %s\n", msg)
+	}
 	x, err := sdeSamples(s, p, score, n, seed)
 	if err != nil {
 		return err
@@ -284,4 +288,27 @@ func sdeCopies(s sample.Reverse) float64 {
 		return 14
 	}
 	return 8
+}
+
+// priorCover returns a warning when the prior N(0, s(1)² I) does not
+// cover the data at t = 1: the data's root-mean-square distance from 0,
+// R = √(Σ_j Var_j + Mean_j²), scaled by a(1), beyond s(1). The reverse
+// process then starts where p₁ has almost no mass and the samples come out
+// wrong without an error (Song & Ermon 2020, technique 1: σ_max of the
+// order of the largest distance in the data); "" when it covers.
+func priorCover(p sde.SDE, m *dist.Mixture) string {
+	var r float64 // by Hypot: no overflow for a target at 1e200
+	mean, v := m.Mean(), m.Var()
+	for j := range mean {
+		r = math.Hypot(math.Hypot(r, mean[j]), math.Sqrt(v[j]))
+	}
+	a, s := p.Marginal(1)
+	if a*r <= s {
+		return ""
+	}
+	fix := "centre and scale the data"
+	if _, ok := p.(sde.VE); ok {
+		fix = fmt.Sprintf("use --sigma-max above %.3g", r)
+	}
+	return fmt.Sprintf("the target's RMS distance from 0 at t=1, %.3g, exceeds the prior's std %.3g under %v: the samples will miss the target (%s)", a*r, s, p, fix)
 }
