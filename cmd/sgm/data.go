@@ -148,6 +148,9 @@ func loadPointData(spec string, stored *data.Standardizer) (*pointData, error) {
 		return nil, err
 	}
 	p := &pointData{spec: spec, d: src.d, draw: src.draw}
+	if need := 8 * float64(fitDraws) * float64(src.d); src.points == nil && need > memoryBudget() {
+		return nil, usagef("--data %s: %d dimensions: the %d draws that fix the standardisation would take %s, more than the %s this machine allows", spec, src.d, fitDraws, byteSize(need), byteSize(memoryBudget()))
+	}
 	fit := src.fitSample()
 	if stored != nil {
 		p.std = *stored

@@ -266,3 +266,28 @@ func TestHostileFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainDataDimensions checks train --data on a mixture of more
+// dimensions than the draws that fix its standardisation can hold
+// (fitDraws of them): a JSON file of a few MB asked for tens of GB and
+// died out of memory. It is refused in one line before any draw.
+func TestTrainDataDimensions(t *testing.T) {
+	d := int(memoryBudget()/(8*fitDraws)) + 1
+	if 8*d > 32<<20 { // "0,1," per coordinate: the JSON would pass 64 MiB
+		t.Skipf("a machine of %s would need a spec of %d dimensions", byteSize(2*memoryBudget()), d)
+	}
+	var b strings.Builder
+	b.WriteString(`{"components":[{"weight":1,"mean":[0`)
+	b.WriteString(strings.Repeat(",0", d-1))
+	b.WriteString(`],"std":[1`)
+	b.WriteString(strings.Repeat(",1", d-1))
+	b.WriteString("]}]}")
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "wide.json")
+	if err := os.WriteFile(spec, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "model")
+	refusal(t, out, fmt.Sprintf("%d dimensions: the %d draws that fix the standardisation would take", d, fitDraws),
+		"train", "--data", spec, "--steps", "1", "--batch", "8", "--features", "8", "--width", "8", "--depth", "1", "--levels", "3", "--out", out)
+}
