@@ -276,18 +276,25 @@ func TestTrainDataDimensions(t *testing.T) {
 	if 8*d > 32<<20 { // "0,1," per coordinate: the JSON would pass 64 MiB
 		t.Skipf("a machine of %s would need a spec of %d dimensions", byteSize(2*memoryBudget()), d)
 	}
+	dir := t.TempDir()
+	spec, out := wideMixture(t, dir, d), filepath.Join(dir, "model")
+	refusal(t, out, fmt.Sprintf("%d dimensions: the %d draws that fix the standardisation would take", d, fitDraws),
+		"train", "--data", spec, "--steps", "1", "--batch", "8", "--features", "8", "--width", "8", "--depth", "1", "--levels", "3", "--out", out)
+}
+
+// wideMixture writes the standard normal in d dimensions as a mixture
+// spec in dir and returns its path: a small file for a large dimension.
+func wideMixture(t *testing.T, dir string, d int) string {
+	t.Helper()
 	var b strings.Builder
 	b.WriteString(`{"components":[{"weight":1,"mean":[0`)
 	b.WriteString(strings.Repeat(",0", d-1))
 	b.WriteString(`],"std":[1`)
 	b.WriteString(strings.Repeat(",1", d-1))
 	b.WriteString("]}]}")
-	dir := t.TempDir()
 	spec := filepath.Join(dir, "wide.json")
 	if err := os.WriteFile(spec, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(dir, "model")
-	refusal(t, out, fmt.Sprintf("%d dimensions: the %d draws that fix the standardisation would take", d, fitDraws),
-		"train", "--data", spec, "--steps", "1", "--batch", "8", "--features", "8", "--width", "8", "--depth", "1", "--levels", "3", "--out", out)
+	return spec
 }

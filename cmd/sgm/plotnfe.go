@@ -117,6 +117,13 @@ exact sampling at that n. The table is printed too.`,
 				if err := firstErr(checkRange("n", n, 2, maxNFEPoints), checkRange("reps", reps, 1, maxNFEReps), checkOutput("out", out, figureExts...)); err != nil {
 					return err
 				}
+				// The reference draws, a pair for the floor and a run of the
+				// ode sampler, the most memory of any.
+				if err := checkFits("n", n, fmt.Sprintf("%d-dimensional samples", m.Dim()), func(v int) float64 {
+					return 8 * (3 + sdeCopies(sample.Flow{})) * float64(v) * float64(m.Dim())
+				}); err != nil {
+					return err
+				}
 				score, err := sde.NewMixture(p, m)
 				if err != nil {
 					return fmt.Errorf("--target under --sde %s: %w", sf.sde, err)

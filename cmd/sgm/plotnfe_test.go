@@ -2,11 +2,14 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/sgm-dev/sgm/sample"
 )
 
 // TestPlotNFE draws the figure for a small run and checks the table: every
@@ -70,4 +73,15 @@ func TestPlotNFERefusals(t *testing.T) {
 	} {
 		refusal(t, out, c.want, append(append([]string{}, base...), c.args...)...)
 	}
+}
+
+// TestPlotNFEMemory checks that plot nfe bounds --n by the target's
+// dimension: its draws were made unchecked, 8 GB each for --n 5000 on a
+// 200,000-dimensional mixture, before any sampler's own check.
+func TestPlotNFEMemory(t *testing.T) {
+	const n = 5000
+	d := int(memoryBudget()/(8*(3+sdeCopies(sample.Flow{}))*n)) + 1
+	dir := t.TempDir()
+	spec, out := wideMixture(t, dir, d), filepath.Join(dir, "nfe.png")
+	refusal(t, out, fmt.Sprintf("--n %d: %d-dimensional samples would take", n, d), "plot", "nfe", "--target", spec, "--sde", "vp", "--n", strconv.Itoa(n), "--out", out)
 }
