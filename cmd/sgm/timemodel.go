@@ -415,7 +415,10 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 			return err
 		}
 	}
-	r := nllStats(logp, d, nfe, name, m, x)
+	r, err := nllStats(logp, d, nfe, name, m, x)
+	if err != nil {
+		return fmt.Errorf("--data %s: %w", f.data, err)
+	}
 	r.Probes = probes
 	// TODO-free hook for standardised data: a model trained on y = T(x)
 	// reports log p_y; withLogDet(r, T's log |det ∂y/∂x|, d) puts it in x's
