@@ -176,3 +176,25 @@ func TestFastTimeResumesAcrossEngines(t *testing.T) {
 		}
 	}
 }
+
+// TestFastTimeApplies checks the fused engine's reach: a ReLU network
+// (where the vectorised kernels are), not a softplus one (fastnet's
+// backward pass is ReLU's) nor one told to use the graph.
+func TestFastTimeApplies(t *testing.T) {
+	net := reluTimeNet(t, "vp", 16) // skips where the kernels are missing
+	net.UseGraph(true)
+	if fastTimeApplies(net) {
+		t.Error("applies to a network told to use the graph")
+	}
+	backend, err := scorenet.GoBackend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	soft, err := scorenet.New(backend, scorenet.Config{Features: 8, Width: 16, Depth: 2, Activation: "softplus", Conditioning: "time", Process: "vp"}, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fastTimeApplies(soft) {
+		t.Error("applies to a softplus network")
+	}
+}
