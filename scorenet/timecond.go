@@ -190,14 +190,18 @@ func (n *Net) timeEval(kind int, dst, second, x, v []float64, t float64) error {
 	if rows == 0 {
 		return nil
 	}
-	if kind == outPlain && n.timeFastApplies() {
+	if kind != outVJP && n.timeFastApplies() {
 		n.timeMu.Lock()
 		defer n.timeMu.Unlock()
 		f, err := n.timeFastEval()
 		if err != nil {
 			return err
 		}
-		f.outputs(dst, x, t)
+		if kind == outDiv {
+			f.outputs(dst, second, x, t)
+		} else {
+			f.outputs(dst, nil, x, t)
+		}
 		return nil
 	}
 	exec, err := n.timeExecutor(kind)

@@ -194,15 +194,28 @@ func TestTimeFastPath(t *testing.T) {
 		x[i] = 2 * rng.NormFloat64()
 	}
 	fast, graph := make([]float64, len(x)), make([]float64, len(x))
+	fdiv, gdiv := make([]float64, 37), make([]float64, 37)
 	for _, tm := range []float64{1e-5, 0.3, 1} {
 		for _, pts := range []int{37, 1} {
-			f.outputs(fast[:2*pts], x[:2*pts], tm)
+			f.outputs(fast[:2*pts], nil, x[:2*pts], tm)
 			if err := n.OutputAt(graph[:2*pts], x[:2*pts], tm); err != nil {
 				t.Fatal(err)
 			}
 			for i := range 2 * pts {
 				if math.Abs(fast[i]-graph[i]) > 1e-5*(1+math.Abs(graph[i])) {
 					t.Errorf("t=%v, %d points: output %d fast %v, graph %v", tm, pts, i, fast[i], graph[i])
+				}
+			}
+			// The divergence: fastnet's forward-mode tangents against the
+			// graph's reverse passes, both float32 (TestScoreDivergenceBatch
+			// measured errors of at most 1e-6 between them).
+			f.outputs(fast[:2*pts], fdiv[:pts], x[:2*pts], tm)
+			if err := n.OutputDivAt(graph[:2*pts], gdiv[:pts], x[:2*pts], tm); err != nil {
+				t.Fatal(err)
+			}
+			for i := range pts {
+				if math.Abs(fdiv[i]-gdiv[i]) > 1e-5*(1+math.Abs(gdiv[i])) {
+					t.Errorf("t=%v, %d points: divergence %d fast %v, graph %v", tm, pts, i, fdiv[i], gdiv[i])
 				}
 			}
 		}

@@ -52,8 +52,10 @@ func (n *Net) timeFastEval() (*timeFast, error) {
 	return n.tfast, nil
 }
 
-// outputs sets dst to the network's outputs at the points x at time t.
-func (f *timeFast) outputs(dst, x []float64, t float64) {
+// outputs sets dst to the network's outputs at the points x at time t,
+// and, when div is not nil, div[i] to the exact divergence of the output
+// at point i (fastnet's forward-mode tangents, 1 + Dim passes).
+func (f *timeFast) outputs(dst, div, x []float64, t float64) {
 	K := len(f.omega)
 	var a, b float64
 	for k, w := range f.omega {
@@ -69,7 +71,11 @@ func (f *timeFast) outputs(dst, x []float64, t float64) {
 	}
 	xs := f.xs[:len(x)]
 	for i, v := range x {
-		xs[i] = v + 0.5 // fastnet evaluates at x - 0.5
+		xs[i] = v + 0.5 // fastnet evaluates at x - 0.5; a shift leaves the divergence as it is
+	}
+	if div != nil {
+		f.net.ScoresDivergence(dst, div, xs, 0)
+		return
 	}
 	f.net.Scores(dst, xs, 0)
 }
