@@ -128,6 +128,14 @@ func decodeMetadata(b []byte) (*metadata, Config, int, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, Config{}, 0, fmt.Errorf("metadata: %w", err)
 	}
+	// sgm trains on ascending grids (sgm.Schedule's order), and samplers
+	// anneal from the last level down: a checkpoint whose levels are out
+	// of order was edited, and would anneal over part of its grid.
+	for i := 1; i < len(cfg.Sigmas); i++ {
+		if !(cfg.Sigmas[i] > cfg.Sigmas[i-1]) {
+			return nil, Config{}, 0, fmt.Errorf("metadata: noise levels out of order: level %d is %v after %v (sgm writes them ascending)", i, cfg.Sigmas[i], cfg.Sigmas[i-1])
+		}
+	}
 	cfg = cfg.WithDefaults()
 	want, err := expectedShapes(cfg)
 	if err != nil {

@@ -91,6 +91,10 @@ var badMetadata = []struct {
 	{"features", "want", editConfig(func(c map[string]any) { c["features"] = 5 })},
 	{"huge width", "more than", editConfig(func(c map[string]any) { c["width"] = 1 << 40 })},
 	{"unknown config field", "unknown field", editConfig(func(c map[string]any) { c["widht"] = 3 })},
+	{"levels out of order", "out of order", editConfig(func(c map[string]any) {
+		s := c["sigmas"].([]any)
+		s[0], s[1] = s[1], s[0]
+	})},
 	{"huge dimensions", "want", editVar("/scorenet/rf/B_cos", func(v *metaVar) { v.Dimensions = []int{1 << 40, 1 << 20} })},
 	{"negative dimension", "want", editVar("/scorenet/rf/B_cos", func(v *metaVar) { v.Dimensions = []int{-2, 2} })},
 	{"wrong length", "bytes", editVar("/scorenet/rf/alpha", func(v *metaVar) { v.Length = 1 << 40 })},
