@@ -38,12 +38,13 @@ type timeTrainFlags struct {
 
 func (t *timeTrainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&t.sde, "sde", "", "train a score network conditioned on time under this forward `SDE`: ve, vp or subvp (Song et al. 2021; denoising score matching in continuous time), on --target's samples")
-	fs.StringVar(&t.target, "target", "", "with --sde or --objective cfm|otcfm: the mixture `SPEC` (JSON file or preset) whose samples are the data")
+	fs.StringVar(&t.target, "target", "", "with --sde or --objective cfm|otcfm: the mixture `SPEC` (JSON file or preset) whose samples are the data (or give --data)")
 	fs.IntVar(&t.timeFeatures, "time-features", 8, "with --sde or --objective cfm|otcfm: frequencies of the Fourier embedding of time")
 }
 
 // wanted reports whether the command line asks for a time-conditioned
-// network: --sde, or a continuous-time objective.
+// network: --sde, or a continuous-time objective (on --target's samples
+// or on --data's points, timedata.go).
 func (t *timeTrainFlags) wanted(f *trainFlags) bool {
 	return f.set["sde"] || f.set["target"] || f.set["time-features"] || slices.Contains(timeObjectives, train.Objective(f.objective))
 }
@@ -52,7 +53,7 @@ func (t *timeTrainFlags) wanted(f *trainFlags) bool {
 var timeObjectives = []train.Objective{train.Continuous, train.CFM, train.OTCFM}
 
 // timeTrainAllowed are the train flags that a time-conditioned run reads.
-var timeTrainAllowed = []string{"sde", "target", "time-features", "objective", "out", "resume", "steps", "batch", "lr",
+var timeTrainAllowed = []string{"sde", "target", "data", "time-features", "objective", "out", "resume", "steps", "batch", "lr",
 	"width", "depth", "features", "activation", "ema", "seed", "checkpoint-every", "loss-csv", "loss-plot", "backend"}
 
 // targetLabel records the mixture a time-conditioned network was trained on.
@@ -153,21 +154,15 @@ func runTimeTraining(ctx context.Context, e *env, f *trainFlags) (err error) {
 		if cfg := net.Config(); cfg.Process != process {
 			return usagef("--resume: the run in %s is %s, not a time-conditioned %s network", f.out, cfg, process)
 		}
-		if recorded, ok := net.Label(targetLabel); ok && t.target == "" {
-			t.target = recorded
-		}
 	case has:
 		return usagef("--out %q already holds a checkpoint: pass --resume to continue it, or choose another directory", f.out)
 	}
-	if t.target == "" {
-		return usagef("--target SPEC is required: the mixture whose samples a time-conditioned network learns")
-	}
-	m, err := loadTarget(t.target)
+	src, err := f.timeData(net) // timedata.go
 	if err != nil {
 		return err
 	}
 	if net == nil {
-		cfg := scorenet.Config{Dim: m.Dim(), Features: f.features, Width: f.width, Depth: f.depth, Activation: f.activation,
+		cfg := scorenet.Config{Dim: src.d, Features: f.features, Width: f.width, Depth: f.depth, Activation: f.activation,
 			Conditioning: "time", Process: process, TimeFeatures: t.timeFeatures}
 		if err := cfg.Validate(); err != nil {
 			return usagef("--width %d, --depth %d, --features %d: %v", f.width, f.depth, f.features, err)
@@ -175,13 +170,13 @@ func runTimeTraining(ctx context.Context, e *env, f *trainFlags) (err error) {
 		if net, err = scorenet.New(backend, cfg, rand.New(rand.NewPCG(f.seed, 0x5eed))); err != nil {
 			return err
 		}
-	} else if net.Config().Dim != m.Dim() {
-		return usagef("--target %s has dimension %d, the run in %s %d", t.target, m.Dim(), f.out, net.Config().Dim)
+	} else if net.Config().Dim != src.d {
+		return usagef("%s has dimension %d, the run in %s %d", src.spec, src.d, f.out, net.Config().Dim)
 	}
-	net.SetLabel(targetLabel, recordedTarget(t.target))
+	src.record(net)
 	bar := newProgressBar(e.stderr)
 	began, start := time.Now(), net.Step()
-	history, runErr := runTrain(ctx, net, m, train.Settings{
+	history, runErr := runTrain(ctx, net, src.sampler, train.Settings{
 		Steps: f.steps, Batch: f.batch, LearningRate: f.lr, Objective: objective, Seed: f.seed,
 		CheckpointDir: f.out, CheckpointEvery: f.checkpointEvery, EMA: f.ema,
 		Progress: bar.update, ProgressEvery: max(1, f.steps/200), ProgressInterval: progressInterval,
@@ -199,7 +194,7 @@ func runTimeTraining(ctx context.Context, e *env, f *trainFlags) (err error) {
 	}
 	steps := net.Step() - start
 	fmt.Fprintf(e.stdout, "trained %d steps of a time-conditioned %s network (%s, %.0f steps/s) on %s; checkpoint in %s\n",
-		steps, process, objective, float64(steps)/time.Since(began).Seconds(), t.target, f.out)
+		steps, process, objective, float64(steps)/time.Since(began).Seconds(), src.spec, f.out)
 	return nil
 }
 
@@ -273,6 +268,13 @@ func sampleTimeModel(e *env, f *sdeFlags, s sampleFlags) (bool, error) {
 		if x, err = flowSamples(solver, v, s.n, s.seed); err != nil {
 			return true, err
 		}
+	}
+	std, err := modelStandardizer(net, s.model)
+	if err != nil {
+		return true, err
+	}
+	if std != nil {
+		std.Invert(x.points) // a model of point data samples in standard units
 	}
 	if err := data.WriteCSVFile(s.out, coordHeader(cfg.Dim), x.points); err != nil {
 		return true, err
@@ -349,6 +351,8 @@ const maxModelNLLPoints = 100_000
 // Hutchinson's estimate with --probes probes, one reverse pass each). With
 // --data target, the points are drawn from the mixture the model was
 // trained on, and the mixture's exact NLL is printed beside the model's.
+// A model of point data (sgm train --data) sees the points standardised as
+// it records, and its NLL is put back in the data's units (withLogDet).
 func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed uint64, asJSON bool) error {
 	for _, name := range []string{"sde", "sigma-max", "target"} {
 		if set[name] {
@@ -373,6 +377,10 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 		return err
 	}
 	net, err := loadNet(backend, dir)
+	if err != nil {
+		return err
+	}
+	std, err := modelStandardizer(net, dir)
 	if err != nil {
 		return err
 	}
@@ -403,7 +411,10 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 			div = likelihood.HutchinsonVJP(score, f.sde.probes, rand.New(rand.NewPCG(seed, 0x407)))
 			probes = f.sde.probes
 		}
-		if nfe, err = ode.LogProb(logp, x, p, div); err != nil {
+		if err := standardNLL(std, x, func(y []float64) (err error) {
+			nfe, err = ode.LogProb(logp, y, p, div)
+			return err
+		}); err != nil {
 			return err
 		}
 	} else {
@@ -411,15 +422,21 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 		if err != nil {
 			return err
 		}
-		if nfe, err = ode.FlowMatching(logp, x, v); err != nil {
+		if err := standardNLL(std, x, func(y []float64) (err error) {
+			nfe, err = ode.FlowMatching(logp, y, v)
+			return err
+		}); err != nil {
 			return err
 		}
 	}
 	r := nllStats(logp, d, nfe, name, m, x)
 	r.Probes = probes
-	// TODO-free hook for standardised data: a model trained on y = T(x)
-	// reports log p_y; withLogDet(r, T's log |det ∂y/∂x|, d) puts it in x's
-	// units.
+	if std != nil {
+		// The model's density is of y = T(x) = (x - mean)/std, whose
+		// log |det ∂y/∂x| is -Σ log std: the NLL in the data's units is
+		// the standard units' plus Σ log std.
+		r = withLogDet(r, -std.LogDet(), d)
+	}
 	return printNLL(e, r, asJSON)
 }
 
