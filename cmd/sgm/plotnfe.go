@@ -77,10 +77,11 @@ exact sampling at that n. The table is printed too.`,
 						return usagef("--%s does not apply: plot nfe runs the ode sampler at rtol = atol = 1e-1 ... 1e-5", name)
 					}
 				}
-				p, score, m, err := nfeSource(sf, target, model) // timemodel.go
+				src, err := nfeSource(sf, target, model) // timemodel.go
 				if err != nil {
 					return err
 				}
+				p := src.p
 				names := []string{"em", "pc", "ode", "heun", "dpm2m"}
 				if _, ok := p.(sde.VP); ok {
 					names = append(names, "ddim")
@@ -111,7 +112,7 @@ exact sampling at that n. The table is printed too.`,
 				if err := firstErr(checkRange("n", n, 2, maxNFEPoints), checkRange("reps", reps, 1, maxNFEReps), checkOutput("out", out, figureExts...)); err != nil {
 					return err
 				}
-				pts, floor, err := nfeCurves(p, score, m, sf, names, ks, n, reps, seed)
+				pts, floor, err := nfeCurves(src, sf, names, ks, n, reps, seed)
 				if err != nil {
 					return err
 				}
@@ -126,12 +127,13 @@ exact sampling at that n. The table is printed too.`,
 
 // nfeCurves runs every sampler at every budget and returns the W₂ of each
 // run and the floor.
-func nfeCurves(p sde.SDE, score sde.TimeScorer, data *dist.Mixture, sf *sdeFlags, names []string, ks []int, n, reps int, seed uint64) ([]nfePoint, metric.Floor, error) {
+func nfeCurves(src nfeSourceOf, sf *sdeFlags, names []string, ks []int, n, reps int, seed uint64) ([]nfePoint, metric.Floor, error) {
+	p, score := src.p, src.score
 	d := score.Dim()
 	w2 := func(x, y []float64) float64 { return metric.Wasserstein2(x, y, d) }
 	rng := rand.New(rand.NewPCG(seed, 0xf1))
-	ref := data.Sample(n, rng)
-	floor := metric.NoiseFloor(w2, mixtureDraws{data}, n, reps, rng)
+	ref := src.ref.Sample(nil, n, rng)
+	floor := metric.NoiseFloor(w2, src.ref, n, reps, rng)
 	var pts []nfePoint
 	for i, name := range names {
 		var runs []sample.Reverse
@@ -152,6 +154,9 @@ func nfeCurves(p sde.SDE, score sde.TimeScorer, data *dist.Mixture, sf *sdeFlags
 			r, err := sdeSamples(s, p, score, n, seed+uint64(1000*i+j))
 			if err != nil {
 				return nil, floor, fmt.Errorf("%s: %w", name, err)
+			}
+			if src.std != nil {
+				src.std.Invert(r.points) // a model of point data samples in standard units
 			}
 			pts = append(pts, nfePoint{name, r.nfe, w2(r.points, ref)})
 		}

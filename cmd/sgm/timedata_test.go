@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -49,6 +50,7 @@ func TestTimeModelData(t *testing.T) {
 	held := m.Sample(50, rand.New(rand.NewPCG(3, 4)))
 	var nll [2]float64
 	var samples [2][]float64
+	var w2 [2][2]float64 // plot nfe's W₂ of dpm2m and its floor
 	for k, scaled := range []bool{false, true} {
 		name := map[bool]string{false: "plain", true: "scaled"}[scaled]
 		src := write(name+".csv", train, scaled)
@@ -76,12 +78,26 @@ func TestTimeModelData(t *testing.T) {
 		if _, samples[k], err = data.ReadCSVFile(out); err != nil || len(samples[k]) != 80 {
 			t.Fatalf("%s: %d values, %v", out, len(samples[k]), err)
 		}
+		code, stdout, stderr = runSGM(t, "plot", "nfe", "--model", model, "--samplers", "dpm2m", "--nfe", "4", "--n", "20", "--reps", "1",
+			"--out", filepath.Join(dir, name+"-nfe.png"))
+		if code != 0 {
+			t.Fatalf("plot nfe: exit %d: %s%s", code, stdout, stderr)
+		}
+		w2[k] = nfeTable(t, stdout)
 	}
 	// The two runs differ only by the rounding of standardisation
 	// (~1e-15 relative) and of float32 inputs; through 30 Adam steps and an
 	// ODE solve at 1e-4 that moves the NLL by far less than 0.01 nats.
 	if want := 2 * math.Log(scale); math.Abs(nll[1]-nll[0]-want) > 0.01 {
 		t.Errorf("NLL of the scaled data %.4f, of the plain %.4f: difference %.4f, want 2 log 10 = %.4f", nll[1], nll[0], nll[1]-nll[0], want)
+	}
+	// plot nfe measures in the data's units: W₂ scales with the data and
+	// ignores the shift (the reference draws are the same points, as the
+	// samples, scaled and shifted).
+	for j, what := range []string{"dpm2m's W₂", "the floor"} {
+		if got, want := w2[1][j], scale*w2[0][j]; math.Abs(got-want) > 1e-2*want {
+			t.Errorf("plot nfe: %s of the scaled model %.4g, want 10 × %.4g", what, got, w2[0][j])
+		}
 	}
 	// The same bound on the sampler's (deterministic, seeded) paths: 1e-3
 	// of a standard unit, times the scale.
@@ -111,4 +127,30 @@ func TestTimeModelDataRefusals(t *testing.T) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and %q in one line", c.args, code, stdout, stderr, c.want)
 		}
 	}
+}
+
+// nfeTable returns the W₂ of plot nfe's dpm2m row and its floor.
+func nfeTable(t *testing.T, stdout string) (w [2]float64) {
+	t.Helper()
+	found := 0
+	for _, line := range strings.Split(stdout, "\n") {
+		f := strings.Fields(line)
+		var err error
+		switch {
+		case len(f) == 3 && f[0] == "dpm2m":
+			w[0], err = strconv.ParseFloat(f[2], 64)
+		case len(f) > 2 && f[0] == "floor":
+			w[1], err = strconv.ParseFloat(f[1], 64)
+		default:
+			continue
+		}
+		if err != nil {
+			t.Fatalf("plot nfe: %q: %v", line, err)
+		}
+		found++
+	}
+	if found != 2 {
+		t.Fatalf("plot nfe: no dpm2m row and floor in %q", stdout)
+	}
+	return w
 }

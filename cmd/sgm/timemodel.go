@@ -18,6 +18,7 @@ import (
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/likelihood"
+	"github.com/sgm-dev/sgm/metric"
 	"github.com/sgm-dev/sgm/sample"
 	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/sde"
@@ -450,64 +451,89 @@ func withLogDet(r nllResult, logDet float64, d int) nllResult {
 	return r
 }
 
+// nfeSourceOf is what "sgm plot nfe" samples and measures against.
+type nfeSourceOf struct {
+	p     sde.SDE
+	score sde.TimeScorer
+	ref   metric.Sampler     // draws of the reference, in the data's units
+	std   *data.Standardizer // a model of point data: its samples' standardisation; else nil
+}
+
 // nfeSource returns what "sgm plot nfe" samples and measures: with --model
-// a time-conditioned score network, its SDE and the mixture to compare
-// with (--target, or the one it was trained on); else the exact score of
-// --target under --sde.
-func nfeSource(sf *sdeFlags, target, model string) (sde.SDE, sde.TimeScorer, *dist.Mixture, error) {
+// a time-conditioned score network, its SDE and the reference to compare
+// with (--target, or what it was trained on: a mixture, or the points of
+// --data, its samples then put back in the data's units); else the exact
+// score of --target under --sde.
+func nfeSource(sf *sdeFlags, target, model string) (nfeSourceOf, error) {
 	if model == "" {
 		p, err := sf.process()
 		if err != nil {
-			return nil, nil, nil, err
+			return nfeSourceOf{}, err
 		}
 		m, err := loadTarget(target)
 		if err != nil {
-			return nil, nil, nil, err
+			return nfeSourceOf{}, err
 		}
 		score, err := sde.NewMixture(p, m)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("--target under --sde %s: %w", sf.sde, err)
+			return nfeSourceOf{}, fmt.Errorf("--target under --sde %s: %w", sf.sde, err)
 		}
-		return p, score, m, nil
+		return nfeSourceOf{p: p, score: score, ref: mixtureDraws{m}}, nil
 	}
 	if sf.set["sde"] || sf.set["sigma-max"] {
-		return nil, nil, nil, usagef("--sde and --sigma-max do not apply with --model: the network knows its SDE")
+		return nfeSourceOf{}, usagef("--sde and --sigma-max do not apply with --model: the network knows its SDE")
 	}
 	cfg, err := scorenet.ConfigOf(model)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("--model: %w", err)
+		return nfeSourceOf{}, fmt.Errorf("--model: %w", err)
 	}
 	p, ok := cfg.SDE()
 	if !ok {
-		return nil, nil, nil, usagef("--model %s: plot nfe needs a score network trained with sgm train --sde; this one is %s", model, cfg)
+		return nfeSourceOf{}, usagef("--model %s: plot nfe needs a score network trained with sgm train --sde; this one is %s", model, cfg)
 	}
 	backend, err := timeBackend("go")
 	if err != nil {
-		return nil, nil, nil, err
+		return nfeSourceOf{}, err
 	}
 	net, err := loadNet(backend, model)
 	if err != nil {
-		return nil, nil, nil, err
+		return nfeSourceOf{}, err
 	}
-	if target == "" {
-		target, _ = net.Label(targetLabel)
-	}
-	if target == "" {
-		return nil, nil, nil, usagef("--model %s records no mixture it was trained on: give --target SPEC to compare with", model)
-	}
-	m, err := loadTarget(target)
+	std, err := modelStandardizer(net, model)
 	if err != nil {
-		return nil, nil, nil, err
+		return nfeSourceOf{}, err
 	}
-	if m.Dim() != cfg.Dim {
-		return nil, nil, nil, usagef("--target %s has dimension %d, --model %s %d", target, m.Dim(), model, cfg.Dim)
+	var ref metric.Sampler
+	refDim := 0
+	switch spec, hasData := net.Label(dataLabel); {
+	case target == "" && std != nil && hasData:
+		src, err := readReference("data", spec)
+		if err != nil {
+			return nfeSourceOf{}, fmt.Errorf("--model %s: the data it was trained on: %w", model, err)
+		}
+		ref, refDim, target = pointDraws{src}, src.d, spec
+	default:
+		if target == "" {
+			target, _ = net.Label(targetLabel)
+		}
+		if target == "" {
+			return nfeSourceOf{}, usagef("--model %s records no mixture it was trained on: give --target SPEC to compare with", model)
+		}
+		m, err := loadTarget(target)
+		if err != nil {
+			return nfeSourceOf{}, err
+		}
+		ref, refDim = mixtureDraws{m}, m.Dim()
+	}
+	if refDim != cfg.Dim {
+		return nfeSourceOf{}, usagef("%s has dimension %d, --model %s %d", target, refDim, model, cfg.Dim)
 	}
 	score, err := net.TimeScore()
 	if err != nil {
-		return nil, nil, nil, err
+		return nfeSourceOf{}, err
 	}
 	sf.sde = cfg.Process
-	return p, score, m, nil
+	return nfeSourceOf{p: p, score: score, ref: ref, std: std}, nil
 }
 
 // recordedTarget is spec as a run records it: a mixture file by its
