@@ -396,49 +396,64 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 	if err != nil {
 		return err
 	}
+	r, err := netNLL(net, std, m, x, likelihood.ODE{RTol: f.sde.rtol, ATol: f.sde.atol}, f.sde.probes, seed)
+	if err != nil {
+		return err
+	}
+	return printNLL(e, r, asJSON)
+}
+
+// netNLL returns the NLL of the points x (in the data's units) under the
+// time-conditioned network net by the probability-flow ODE of its SDE or
+// its flow: with the exact divergence (Dim reverse passes) or, for a score
+// network of more than likelihood.MaxExactDim dimensions, Hutchinson's
+// estimate with probes probes. A model of point data (std non-nil) sees x
+// standardised, and the NLL is put back in x's units; with m non-nil the
+// mixture's exact NLL is set beside it.
+func netNLL(net *scorenet.Net, std *data.Standardizer, m *dist.Mixture, x []float64, ode likelihood.ODE, probes int, seed uint64) (nllResult, error) {
+	cfg := net.Config()
 	d := cfg.Dim
 	logp := make([]float64, len(x)/d)
-	ode := likelihood.ODE{RTol: f.sde.rtol, ATol: f.sde.atol}
-	var nfe, probes int
+	var nfe, used int
 	name := cfg.Process
 	if p, ok := cfg.SDE(); ok {
 		score, err := net.TimeScore()
 		if err != nil {
-			return err
+			return nllResult{}, err
 		}
 		name = p.String()
 		var div likelihood.ScoreDivergence = score // exact, Dim reverse passes
 		if d > likelihood.MaxExactDim {
-			div = likelihood.HutchinsonVJP(score, f.sde.probes, rand.New(rand.NewPCG(seed, 0x407)))
-			probes = f.sde.probes
+			div = likelihood.HutchinsonVJP(score, probes, rand.New(rand.NewPCG(seed, 0x407)))
+			used = probes
 		}
 		if err := standardNLL(std, x, func(y []float64) (err error) {
 			nfe, err = ode.LogProb(logp, y, p, div)
 			return err
 		}); err != nil {
-			return err
+			return nllResult{}, err
 		}
 	} else {
 		v, err := net.Velocity()
 		if err != nil {
-			return err
+			return nllResult{}, err
 		}
 		if err := standardNLL(std, x, func(y []float64) (err error) {
 			nfe, err = ode.FlowMatching(logp, y, v)
 			return err
 		}); err != nil {
-			return err
+			return nllResult{}, err
 		}
 	}
 	r := nllStats(logp, d, nfe, name, m, x)
-	r.Probes = probes
+	r.Probes = used
 	if std != nil {
 		// The model's density is of y = T(x) = (x - mean)/std, whose
 		// log |det ∂y/∂x| is -Σ log std: the NLL in the data's units is
 		// the standard units' plus Σ log std.
 		r = withLogDet(r, -std.LogDet(), d)
 	}
-	return printNLL(e, r, asJSON)
+	return r, nil
 }
 
 // withLogDet returns r for points in the data's units when the model saw
