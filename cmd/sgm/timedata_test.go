@@ -154,3 +154,39 @@ func nfeTable(t *testing.T, stdout string) (w [2]float64) {
 	}
 	return w
 }
+
+// TestTimeModelDataResume checks that a time-conditioned run of point data
+// resumes without --data from what it records, keeping its standardisation,
+// and refuses --target.
+func TestTimeModelDataResume(t *testing.T) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "m")
+	args := []string{"train", "--objective", "cfm", "--out", model, "--batch", "8", "--width", "8", "--features", "4", "--depth", "1"}
+	if code, _, stderr := runSGM(t, append(args, "--data", "toy:moons", "--steps", "2")...); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	label := func() string {
+		b, err := timeBackend("go")
+		if err != nil {
+			t.Fatal(err)
+		}
+		net, err := loadNet(b, model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, _ := net.Label(standardizerLabel)
+		return v
+	}
+	before := label()
+	code, stdout, stderr := runSGM(t, append(args, "--resume", "--steps", "4")...)
+	if code != 0 || !strings.Contains(stdout, "trained 2 steps") || !strings.Contains(stdout, "toy:moons") {
+		t.Fatalf("resume: exit %d: %s%s", code, stdout, stderr)
+	}
+	if after := label(); before == "" || after != before {
+		t.Errorf("standardizer label %q before resuming, %q after", before, after)
+	}
+	code, _, stderr = runSGM(t, append(args, "--resume", "--steps", "6", "--target", "seed-mog")...)
+	if code != 2 || !strings.Contains(stderr, "trains on points") {
+		t.Errorf("resume with --target: exit %d: %s", code, stderr)
+	}
+}
