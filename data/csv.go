@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/sgm-dev/sgm/internal/atomicfile"
@@ -80,6 +81,16 @@ func clipHead(s string) (head string, cut bool) {
 	return s[:n], true
 }
 
+// graphic returns s, or s quoted with Go's escapes if it holds invalid
+// UTF-8 or a character a terminal does not print as text: the "header" of
+// a binary file read as CSV (a .npy file's starts "\x93NUMPY\x01\x00").
+func graphic(s string) string {
+	if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsGraphic(r) }) {
+		return strconv.QuoteToGraphic(s)
+	}
+	return s
+}
+
 // clipAll clips each of the strings and at most maxEcho of them.
 func clipAll(ss []string) []string {
 	out := make([]string, 0, min(len(ss), maxEcho))
@@ -135,7 +146,7 @@ func ReadCSV(r io.Reader) (header []string, points []float64, err error) {
 		}
 		line, _ := cr.FieldPos(0)
 		if len(rec) != d {
-			return nil, nil, fmt.Errorf("line %d: %d fields, want %d (%s)", line, len(rec), d, strings.Join(clipAll(header), ","))
+			return nil, nil, fmt.Errorf("line %d: %d fields, want %d (%s)", line, len(rec), d, graphic(strings.Join(clipAll(header), ",")))
 		}
 		if len(points)+d > maxCSVValues {
 			return nil, nil, fmt.Errorf("line %d: more than %d numbers, the most ReadCSV reads", line, maxCSVValues)

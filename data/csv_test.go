@@ -67,6 +67,9 @@ func TestReadCSVErrors(t *testing.T) {
 		{"no header", "1,2\n3,4\n", `line 1: want a header row naming the coordinates, got numbers ["1" "2"]`},
 		{"short row", "x,y\n1,2\n3\n", "line 3: 1 fields, want 2 (x,y)"},
 		{"long row", "x,y\n1,2,3\n", "line 2: 3 fields, want 2 (x,y)"},
+		// A binary file, a .npy, read as CSV: its header is quoted, not
+		// echoed with its NUL and invalid bytes.
+		{"binary", "\x93NUMPY\x01\x00v\x00{'descr': '<f8', 'shape': (50,2),}\n\x00\x01\x02\n", `line 2: 1 fields, want 4 ("\x93NUMPY\x01\x00v\x00{'descr': '<f8','shape': (50,2),}")`},
 		{"bad number", "x,y\n\n1,2\n3,abc\n", `line 4, column "y": bad number "abc"`},
 		{"empty field", "x,y\n,2\n", `line 2, column "x": bad number ""`},
 		{"bad quote", "x,y\n1,\"2\n", "parse error on line 2"},

@@ -318,11 +318,37 @@ func FitStandardizer(p Points) (Standardizer, error) {
 		// Below 1e-12 of its mean the spread is rounding (a coordinate of
 		// equal values sums to a mean a few ulps off); below 1e-150 its
 		// reciprocal could overflow.
-		if !(s.Std[j] > 1e-12*math.Abs(s.Mean[j]) && s.Std[j] > 1e-150) {
+		if !(s.Std[j] > 1e-12*math.Abs(s.Mean[j]) && s.Std[j] > MinStandardScale) {
 			return Standardizer{}, fmt.Errorf("coordinate %d is constant (%v): cannot standardise", j+1, s.Mean[j])
 		}
 	}
-	return s, nil
+	return s, s.Validate()
+}
+
+// Bounds of a valid Standardizer (Validate): scales whose reciprocals and
+// products with any standard coordinate up to 1e150 stay finite, and means
+// that such a product can be added to.
+const (
+	MinStandardScale = 1e-150
+	MaxStandardScale = 1e150
+	MaxStandardMean  = 1e200
+)
+
+// Validate returns an error naming the first coordinate (from 1) whose
+// mean is not finite or beyond MaxStandardMean in magnitude, or whose scale
+// is outside [MinStandardScale, MaxStandardScale], and an error if Mean and
+// Std differ in length or are empty. A Standardizer read from a file
+// (a checkpoint's label) is untrusted: Validate it before Apply or Invert.
+func (s Standardizer) Validate() error {
+	if len(s.Mean) == 0 || len(s.Mean) != len(s.Std) {
+		return fmt.Errorf("%d means and %d scales", len(s.Mean), len(s.Std))
+	}
+	for j, m := range s.Mean {
+		if sd := s.Std[j]; !(math.Abs(m) <= MaxStandardMean) || !(sd >= MinStandardScale && sd <= MaxStandardScale) {
+			return fmt.Errorf("coordinate %d: mean %v, scale %v: want |mean| <= %g and the scale in [%g, %g]", j+1, m, sd, MaxStandardMean, MinStandardScale, MaxStandardScale)
+		}
+	}
+	return nil
 }
 
 // check panics unless x holds whole points of the Standardizer's dimension.

@@ -255,6 +255,10 @@ func TestStandardizerErrors(t *testing.T) {
 		{"constant zero", Points{N: 2, D: 1, Data: []float64{0, 0}}, "coordinate 1 is constant (0)"},
 		{"rounding", Points{N: 3, D: 1, Data: []float64{0.1, 0.1, 0.1}}, "coordinate 1 is constant"},
 		{"one point", Points{N: 1, D: 1, Data: []float64{1}}, "1 point(s): want at least 2 to standardise"},
+		// A spread beyond MaxStandardScale; at 1e160 its variance
+		// overflows to a scale of +Inf, which standardised every point to 0.
+		{"spread 1e151", Points{N: 2, D: 1, Data: []float64{-1e151, 1e151}}, "coordinate 1: mean 0, scale 1e+151"},
+		{"spread 1e160", Points{N: 2, D: 1, Data: []float64{-1e160, 1e160}}, "coordinate 1: mean 0, scale +Inf"},
 	} {
 		if _, err := FitStandardizer(tc.p); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: got error %v, want one containing %q", tc.name, err, tc.want)
@@ -286,4 +290,35 @@ func FuzzReadPointsCSV(f *testing.F) {
 			t.Fatalf("accepted %d×%d with %d values and header %q", p.N, p.D, len(p.Data), header)
 		}
 	})
+}
+
+// TestStandardizerValidate checks the bounds that keep Apply and Invert
+// finite for a Standardizer read from a file: a subnormal scale's
+// reciprocal overflows (1/1e-320 = +Inf), a scale of 1e308 times a
+// standard coordinate of 2 overflows, and so does a mean of 1e308 plus it.
+func TestStandardizerValidate(t *testing.T) {
+	good := Standardizer{Mean: []float64{-1e200, 3}, Std: []float64{1e-150, 1e150}}
+	if err := good.Validate(); err != nil {
+		t.Errorf("the bounds themselves: %v", err)
+	}
+	for _, tc := range []struct {
+		name      string
+		mean, std []float64
+		want      string
+	}{
+		{"empty", nil, nil, "0 means and 0 scales"},
+		{"lengths", []float64{0, 0}, []float64{1}, "2 means and 1 scales"},
+		{"subnormal scale", []float64{0, 0}, []float64{1, 1e-320}, "coordinate 2: mean 0, scale 1e-320"},
+		{"huge scale", []float64{0}, []float64{1e308}, "coordinate 1"},
+		{"zero scale", []float64{0}, []float64{0}, "coordinate 1"},
+		{"NaN scale", []float64{0}, []float64{math.NaN()}, "coordinate 1"},
+		{"huge mean", []float64{1e308}, []float64{1}, "coordinate 1"},
+		{"infinite mean", []float64{math.Inf(-1)}, []float64{1}, "coordinate 1"},
+		{"NaN mean", []float64{math.NaN()}, []float64{1}, "coordinate 1"},
+	} {
+		err := Standardizer{Mean: tc.mean, Std: tc.std}.Validate()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got error %v, want one containing %q", tc.name, err, tc.want)
+		}
+	}
 }

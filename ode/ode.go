@@ -98,6 +98,9 @@ func (s DormandPrince) Solve(f Func, x []float64, t0, t1 float64) (Stats, error)
 		panic(fmt.Sprintf("ode: DormandPrince: state of length %d for points of dimension %d", len(x), s.PointDim))
 	}
 	rtol, atol, maxNFE := s.RTol, s.ATol, s.MaxNFE
+	if !allFinite(x) {
+		return Stats{}, fmt.Errorf("%w: initial state", ErrNotFinite)
+	}
 	if rtol == 0 {
 		rtol = 1e-3
 	}
@@ -132,6 +135,12 @@ func (s DormandPrince) Solve(f Func, x []float64, t0, t1 float64) (Stats, error)
 	h, err := s.initialStep(eval, x, k[0], y, e, t0, t1, dir, rtol, atol)
 	if err != nil {
 		return st, err
+	}
+	if minH := 10 * math.Abs(math.Nextafter(t0, t0+dir)-t0); !(h >= minH) {
+		// A field too large for the tolerances' scale (or a NaN from
+		// one) gives a first step below the smallest one: start there,
+		// as scipy clamps to its min_step, and let the steps grow.
+		h = minH
 	}
 	t := t0
 	for dir*(t1-t) > 0 {
@@ -171,6 +180,12 @@ func (s DormandPrince) Solve(f Func, x []float64, t0, t1 float64) (Stats, error)
 				e[j] = step * acc
 			}
 			errNorm := s.norm(e, x, y, rtol, atol)
+			if math.IsNaN(errNorm) || !allFinite(y) {
+				// The step overflowed the state: reject it as one too
+				// long, at the smallest factor, rather than accept an
+				// infinite state or let a NaN step size through.
+				errNorm = math.Inf(1)
+			}
 			if errNorm <= 1 {
 				factor := 10.0
 				if errNorm > 0 {
@@ -255,13 +270,28 @@ func (s DormandPrince) rms(v []float64) float64 {
 	}
 	var worst float64
 	for i := 0; i < len(v); i += d {
-		var ss float64
-		for _, e := range v[i : i+d] {
-			ss += e * e
-		}
-		worst = max(worst, ss/float64(d))
+		worst = max(worst, scaledRMS(v[i:i+d]))
 	}
-	return math.Sqrt(worst)
+	return worst
+}
+
+// scaledRMS is the root mean square of v, scaled by its largest magnitude
+// as BLAS's nrm2, so that it overflows only when the result does: a field
+// of 1e200 squared would make it +Inf, and the initial step 0.
+func scaledRMS(v []float64) float64 {
+	var scale float64
+	for _, e := range v {
+		scale = max(scale, math.Abs(e))
+	}
+	if scale == 0 || math.IsInf(scale, 1) || math.IsNaN(scale) {
+		return scale
+	}
+	var ss float64
+	for _, e := range v {
+		r := e / scale
+		ss += r * r
+	}
+	return scale * math.Sqrt(ss/float64(len(v)))
 }
 
 func allFinite(v []float64) bool {

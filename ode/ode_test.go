@@ -185,3 +185,45 @@ func ExampleDormandPrince() {
 	// Output:
 	// x(2) = 0.13533528 (e^-2 = 0.13533528), err <nil>, NFE 140
 }
+
+// TestDormandPrinceHugeField checks the solver on fields and states near
+// the float64 range, where a sum of squares overflows: a constant field
+// of 1e200 from t = 1 down to 0 has the solution x(0) = x(1) - 1e200
+// (exact in every step, the error estimate being 0), which the solver must
+// reach with every evaluation at a time in [0, 1], never a NaN one; and
+// one whose solution leaves the range, x' = 1e308 from x = 1e308, must
+// fail with an error, not return an infinite state.
+func TestDormandPrinceHugeField(t *testing.T) {
+	var bad []float64
+	field := func(c float64) Func {
+		return func(tt float64, _, dx []float64) {
+			if !(tt >= 0 && tt <= 1) {
+				bad = append(bad, tt)
+			}
+			for i := range dx {
+				dx[i] = c
+			}
+		}
+	}
+	x := []float64{0, 1}
+	st, err := DormandPrince{}.Solve(field(1e200), x, 1, 0)
+	if err != nil || len(bad) > 0 {
+		t.Fatalf("x' = 1e200: error %v, %d evaluations at times outside [0, 1] (%v)", err, len(bad), bad[:min(3, len(bad))])
+	}
+	// The steps add up to 1 in about 16 decades of growth by 10 each:
+	// a relative error of a few ulps per step.
+	for i, x0 := range []float64{0, 1} {
+		if want := x0 - 1e200; math.Abs(x[i]-want) > 1e-13*1e200 {
+			t.Errorf("x' = 1e200: x[%d](0) = %v, want %v (%d NFE)", i, x[i], want, st.NFE)
+		}
+	}
+	x = []float64{1e308}
+	_, err = DormandPrince{}.Solve(field(1e308), x, 0, 1)
+	if err == nil || math.IsInf(x[0], 0) || math.IsNaN(x[0]) {
+		t.Errorf("x' = 1e308 from 1e308: error %v, state %v; want an error and a finite state", err, x[0])
+	}
+	_, err = DormandPrince{}.Solve(field(0), []float64{math.Inf(1)}, 0, 1)
+	if !errors.Is(err, ErrNotFinite) {
+		t.Errorf("infinite initial state: error %v, want ErrNotFinite", err)
+	}
+}

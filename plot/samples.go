@@ -39,6 +39,7 @@ type SamplesOptions struct {
 	Bins    int      // if > 0, 2-D histograms of Bins×Bins bins instead of scatter plots
 	Overlay bool     // one panel with the sets overlaid (scatter only)
 	Title   string
+	Box     *Box // if not nil, the region drawn; nil fits the finite points
 }
 
 // SamplesFigure draws coordinates I and J of point sets in R^d at the same
@@ -61,6 +62,9 @@ func SamplesFigure(sets []PointSet, d int, o SamplesOptions) (Figure, error) {
 	box, ok := pairBox(sets, d, o.I, o.J)
 	if !ok {
 		return nil, errors.New("no finite point to draw")
+	}
+	if o.Box != nil {
+		box = *o.Box
 	}
 	panel := func(title string) *gplot.Plot {
 		p := newPlot(title, Cartesian)

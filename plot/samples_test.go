@@ -58,3 +58,21 @@ func TestSamplesFigures(t *testing.T) {
 		}
 	}
 }
+
+// TestSamplesFigureBox checks that SamplesOptions.Box, when given, is the
+// region every panel shows, whatever the points' own range.
+func TestSamplesFigureBox(t *testing.T) {
+	pts := []float64{0, 0, 1, 1, 50, -50}
+	box := Box{Min: [2]float64{-1, -2}, Max: [2]float64{3, 4}}
+	for _, bins := range []int{0, 5} {
+		fig, err := SamplesFigure([]PointSet{{Name: "a", Points: pts}, {Name: "b", Points: pts}}, 2, SamplesOptions{J: 1, Bins: bins, Box: &box})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range fig.(*Panels).Plots[0] {
+			if p.X.Min != -1 || p.X.Max != 3 || p.Y.Min != -2 || p.Y.Max != 4 {
+				t.Errorf("bins %d: panel shows [%v, %v]×[%v, %v], want the box [-1, 3]×[-2, 4]", bins, p.X.Min, p.X.Max, p.Y.Min, p.Y.Max)
+			}
+		}
+	}
+}

@@ -3,8 +3,10 @@
 //
 // Every number is computed here, in Go, with the library's packages: the
 // log-density and score of a target perturbed at a noise level (dist), the
-// samplers' steps (sample), W₂ against its noise floor and the mode weights
-// (metric), training (train, scorenet). The page (web/, embedded) only draws.
+// samplers' steps (sample), the reverse SDE/ODE samplers on a mixture's
+// exact time-conditioned score, recorded as frames (sde, sample; reverse.go),
+// W₂ against its noise floor and the mode weights (metric), training
+// (train, scorenet). The page (web/, embedded) only draws.
 //
 // The server keeps no per-client state: each request carries its target
 // (a Spec) and, for the samplers, the particles and the step count. The one

@@ -154,6 +154,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/field", s.handleField)
 	mux.HandleFunc("POST /api/step", s.handleStep)
 	mux.HandleFunc("POST /api/metrics", s.handleMetrics)
+	mux.HandleFunc("POST /api/reverse", s.handleReverse)
 	mux.HandleFunc("POST /api/upload/csv", s.handleUploadCSV)
 	mux.HandleFunc("POST /api/upload/png", s.handleUploadPNG)
 	mux.HandleFunc("POST /api/train", s.handleTrain)

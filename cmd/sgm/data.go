@@ -148,6 +148,9 @@ func loadPointData(spec string, stored *data.Standardizer) (*pointData, error) {
 		return nil, err
 	}
 	p := &pointData{spec: spec, d: src.d, draw: src.draw}
+	if need := 8 * float64(fitDraws) * float64(src.d); src.points == nil && need > memoryBudget() {
+		return nil, usagef("--data %s: %d dimensions: the %d draws that fix the standardisation would take %s, more than the %s this machine allows", spec, src.d, fitDraws, byteSize(need), byteSize(memoryBudget()))
+	}
 	fit := src.fitSample()
 	if stored != nil {
 		p.std = *stored
@@ -340,12 +343,11 @@ func parseStandardizer(v string, d int) (data.Standardizer, error) {
 	if len(sj.Mean) != d || len(sj.Std) != d {
 		return data.Standardizer{}, fmt.Errorf("label %s: %d means and %d scales for a %d-dimensional model", standardizerLabel, len(sj.Mean), len(sj.Std), d)
 	}
-	for j := range d {
-		if !finite(sj.Mean[j]) || !finite(sj.Std[j]) || !(sj.Std[j] > 0) {
-			return data.Standardizer{}, fmt.Errorf("label %s: coordinate %d: mean %v, scale %v: want finite numbers, the scale positive", standardizerLabel, j+1, sj.Mean[j], sj.Std[j])
-		}
+	s := data.Standardizer{Mean: sj.Mean, Std: sj.Std}
+	if err := s.Validate(); err != nil {
+		return data.Standardizer{}, fmt.Errorf("label %s: %w", standardizerLabel, err)
 	}
-	return data.Standardizer{Mean: sj.Mean, Std: sj.Std}, nil
+	return s, nil
 }
 
 // refusePointModel returns a usage error if net models point data (it

@@ -178,7 +178,8 @@ func TestParseStandardizer(t *testing.T) {
 		t.Fatalf("valid label: %v, %v", s, err)
 	}
 	for _, bad := range []string{`{"mean":[1],"std":[3]}`, `{"mean":[1,2],"std":[3,0]}`, `{"mean":[1,2],"std":[3,-1]}`,
-		`{"mean":[1e999,2],"std":[3,4]}`, `not json`, `{"mean":[1,2]}`} {
+		`{"mean":[1e999,2],"std":[3,4]}`, `not json`, `{"mean":[1,2]}`,
+		`{"mean":[0,0],"std":[1e-320,1]}`, `{"mean":[0,0],"std":[1e308,1]}`, `{"mean":[1e308,0],"std":[1,1]}`} {
 		if _, err := parseStandardizer(bad, 2); err == nil {
 			t.Errorf("%s: accepted", bad)
 		}

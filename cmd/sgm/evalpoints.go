@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/metric"
 )
 
@@ -38,6 +41,11 @@ func evalPoints(e *env, f evalFlags, x []float64, d int) error {
 	}
 	if src.d != d {
 		return fmt.Errorf("%s has %d columns; the target %s is %d-dimensional", f.samples, d, f.target, src.d)
+	}
+	if i := slices.IndexFunc(x, func(v float64) bool { return math.Abs(v) > farCoord }); i >= 0 {
+		// comparePoints would leave every metric out: say why rather
+		// than report nothing.
+		return fmt.Errorf("%s: sample %d has coordinate %v, beyond ±%g where the point metrics overflow; a diverged sampler?", f.samples, i/d+1, x[i], farCoord)
 	}
 	r := metric.Report{N: len(x) / d}
 	if err := comparePoints(&r, x, d, src, f.wPoints, rand.New(rand.NewPCG(f.seed, 0xe7a2))); err != nil {
@@ -93,4 +101,17 @@ func numberList(v []any) string {
 		}
 	}
 	return "[" + strings.Join(parts, " ") + "]"
+}
+
+// readSamples reads eval's --samples: a .npy array (data.ReadNPYFile), or
+// else a CSV file with a header row as sgm sample writes it (a .npy file
+// read as CSV gave an error quoting its binary header). It returns the
+// points and their dimension.
+func readSamples(path string) ([]float64, int, error) {
+	if strings.EqualFold(filepath.Ext(path), ".npy") {
+		p, err := data.ReadNPYFile(path)
+		return p.Data, p.D, err
+	}
+	header, pts, err := data.ReadCSVFile(path)
+	return pts, len(header), err
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
@@ -74,6 +75,10 @@ func hostileSetups(dir, model, samples string) []hostileSetup {
 		{"sample", "annealed", []string{"--target", "seed-mog", "--sampler", "annealed", "--sigmas", "1,0.1,3", "--n", "10", "--steps-per-level", "2", "--out", out("s.csv")}},
 		{"sample", "model", []string{"--model", model, "--level", "1", "--n", "10", "--steps", "5", "--out", out("s.csv")}},
 		{"sample", "sde", []string{"--target", "seed-mog", "--sde", "vp", "--sampler", "dpm2m", "--n", "10", "--out", out("s.csv")}},
+		{"sample", "sde ode", []string{"--target", "seed-mog", "--sde", "ve", "--sampler", "ode", "--n", "10", "--out", out("s.csv")}},
+		{"sample", "sde pc", []string{"--target", "seed-mog", "--sde", "subvp", "--sampler", "pc", "--nfe", "4", "--n", "10", "--out", out("s.csv")}},
+		{"sample", "sde ddim", []string{"--target", "seed-mog", "--sde", "vp", "--sampler", "ddim", "--nfe", "4", "--n", "10", "--out", out("s.csv")}},
+		{"eval", "points", []string{"--samples", samples, "--target", "toy:moons", "--w-points", "20", "--projections", "4"}},
 		{"eval", "nll", []string{"--nll", "--data", "target", "--target", "seed-mog", "--sde", "vp", "--n", "10"}},
 		{"plot nfe", "", []string{"--target", "seed-mog", "--sde", "vp", "--samplers", "dpm2m,ode", "--nfe", "2,4", "--n", "20", "--reps", "1", "--out", out("n.png")}},
 		{"train", "", []string{"--steps", "2", "--batch", "8", "--features", "8", "--width", "8", "--depth", "1", "--levels", "3", "--out", out("model")}},
@@ -141,6 +146,28 @@ func runHostile(args []string) (r hostileResult, ok bool) {
 	}
 }
 
+// checkHostile runs sgm with args (cmd is the command's name) and reports
+// a run that outlasts hostileTimeout, panics, or fails without a one-line
+// error from sgm cmd; it returns whether the run succeeded.
+func checkHostile(t *testing.T, name, cmd string, args []string) bool {
+	t.Helper()
+	r, ok := runHostile(args)
+	switch {
+	case !ok:
+		t.Errorf("%s: still running after %v", name, hostileTimeout)
+	case r.panic != nil:
+		t.Errorf("%s: panic: %v\n%s", name, r.panic, r.stack)
+	case r.code != 0:
+		lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+		if last := lines[len(lines)-1]; !strings.HasPrefix(last, "sgm "+cmd+": ") {
+			t.Errorf("%s: exit %d without a one-line error from sgm %s: %q", name, r.code, cmd, r.stderr)
+		}
+	default:
+		return true
+	}
+	return false
+}
+
 // TestHostileFlags runs every command with hostile values of each of its
 // numeric flags. A value is either refused, with a one-line error and a
 // non-zero status, or legal, and then the command succeeds; it never
@@ -188,21 +215,86 @@ func TestHostileFlags(t *testing.T) {
 				}
 				cases++
 				args := append(append(strings.Fields(s.cmd), s.args...), "--"+fl, v)
-				r, ok := runHostile(args)
-				switch {
-				case !ok:
-					t.Errorf("%s: still running after %v", name, hostileTimeout)
-				case r.panic != nil:
-					t.Errorf("%s: panic: %v\n%s", name, r.panic, r.stack)
-				case r.code != 0:
-					lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
-					last := lines[len(lines)-1]
-					if !strings.HasPrefix(last, "sgm "+s.cmd+": ") {
-						t.Errorf("%s: exit %d without a one-line error from sgm %s: %q", name, r.code, s.cmd, r.stderr)
-					}
-				}
+				checkHostile(t, name, s.cmd, args)
 			}
 		}
 	}
 	t.Logf("%d cases in %v; %d skipped (knownPanics, knownSlow)", cases, time.Since(start).Round(time.Millisecond), skipped)
+}
+
+// TestHostileFiles runs the commands on hostile inputs that no flag value
+// reaches: a target whose means sit at 1e200 (its probability-flow field
+// overflowed the solver's squared norm into a zero first step and NaN
+// times, a panic in the score), under every SDE with every sampler, and
+// likelihoods of points at the edge of the float64 range. Each run either
+// succeeds with finite samples or fails with a one-line error; none
+// panics.
+func TestHostileFiles(t *testing.T) {
+	dir := t.TempDir()
+	far := filepath.Join(dir, "far.json")
+	edge := filepath.Join(dir, "edge.csv")
+	for name, body := range map[string]string{
+		far:  `{"components":[{"weight":1,"mean":[1e200,0],"std":[1,1]}]}`,
+		edge: "x,y\n1e308,1e308\n-1e308,2\n",
+	} {
+		if err := os.WriteFile(name, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(dir, "s.csv")
+	var runs [][]string
+	for _, p := range []string{"ve", "vp", "subvp"} {
+		for _, smp := range sdeSamplers {
+			if smp == "ddim" && p != "vp" {
+				continue
+			}
+			args := []string{"sample", "--target", far, "--sde", p, "--sampler", smp, "--n", "4", "--out", out}
+			if smp != "ode" { // ode's NFE follows its tolerances
+				args = append(args, "--nfe", "20")
+			}
+			runs = append(runs, args)
+		}
+		runs = append(runs, []string{"eval", "--nll", "--data", edge, "--target", "seed-mog", "--sde", p})
+	}
+	for _, args := range runs {
+		name := strings.Join(args, " ")
+		if checkHostile(t, name, args[0], args) && args[0] == "sample" {
+			b, err := os.ReadFile(out)
+			if err != nil || strings.Contains(string(b), "Inf") || strings.Contains(string(b), "NaN") {
+				t.Errorf("%s: exit 0 with output %q (%v)", name, b, err)
+			}
+		}
+	}
+}
+
+// TestTrainDataDimensions checks train --data on a mixture of more
+// dimensions than the draws that fix its standardisation can hold
+// (fitDraws of them): a JSON file of a few MB asked for tens of GB and
+// died out of memory. It is refused in one line before any draw.
+func TestTrainDataDimensions(t *testing.T) {
+	d := int(memoryBudget()/(8*fitDraws)) + 1
+	if 8*d > 32<<20 { // "0,1," per coordinate: the JSON would pass 64 MiB
+		t.Skipf("a machine of %s would need a spec of %d dimensions", byteSize(2*memoryBudget()), d)
+	}
+	dir := t.TempDir()
+	spec, out := wideMixture(t, dir, d), filepath.Join(dir, "model")
+	refusal(t, out, fmt.Sprintf("%d dimensions: the %d draws that fix the standardisation would take", d, fitDraws),
+		"train", "--data", spec, "--steps", "1", "--batch", "8", "--features", "8", "--width", "8", "--depth", "1", "--levels", "3", "--out", out)
+}
+
+// wideMixture writes the standard normal in d dimensions as a mixture
+// spec in dir and returns its path: a small file for a large dimension.
+func wideMixture(t *testing.T, dir string, d int) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString(`{"components":[{"weight":1,"mean":[0`)
+	b.WriteString(strings.Repeat(",0", d-1))
+	b.WriteString(`],"std":[1`)
+	b.WriteString(strings.Repeat(",1", d-1))
+	b.WriteString("]}]}")
+	spec := filepath.Join(dir, "wide.json")
+	if err := os.WriteFile(spec, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return spec
 }

@@ -101,7 +101,7 @@ func runNLL(e *env, f *nllFlags, set map[string]bool, target, model string, n in
 	}
 	r, err := nll(x, p, score, f.sde.rtol, f.sde.atol)
 	if err != nil {
-		return err
+		return fmt.Errorf("--data %s: %w", f.data, err)
 	}
 	return printNLL(e, r, asJSON)
 }
@@ -195,31 +195,47 @@ func nll(x []float64, p sde.SDE, score sde.Mixture, rtol, atol float64) (nllResu
 	if err != nil {
 		return nllResult{}, err
 	}
-	return nllStats(logp, d, nfe, p.String(), score.Data, x), nil
+	return nllStats(logp, d, nfe, p.String(), score.Data, x)
 }
 
 // nllStats summarises the log-densities logp of the points x (dimension
 // d): their mean NLL, its standard error, bits per dimension, with the
-// closed-form NLL of the mixture m beside them when m is not nil.
-func nllStats(logp []float64, d, nfe int, name string, m *dist.Mixture, x []float64) nllResult {
+// closed-form NLL of the mixture m beside them when m is not nil. It
+// refuses a log-density beyond float64.
+func nllStats(logp []float64, d, nfe int, name string, m *dist.Mixture, x []float64) (nllResult, error) {
 	n := len(logp)
-	var sum, sum2, exact float64
+	// Running means and a scaled two-pass deviation: the log-densities of
+	// points far out (1e150) are near -1e300, whose squares and sums
+	// overflowed into a NaN standard error.
+	var mean, exact float64
 	for i, l := range logp {
-		sum -= l
-		sum2 += l * l
+		e := 0.0
 		if m != nil {
-			exact -= m.LogProb(x[i*d : (i+1)*d])
+			e = m.LogProb(x[i*d : (i+1)*d])
+		}
+		if math.IsInf(l, 0) || math.IsNaN(l) || math.IsInf(e, 0) {
+			return nllResult{}, fmt.Errorf("point %d: log-density %v (closed form %v): too far out for float64", i+1, l, e)
+		}
+		mean += (-l - mean) / float64(i+1)
+		exact += (-e - exact) / float64(i+1)
+	}
+	var scale, ss float64
+	for _, l := range logp {
+		scale = max(scale, math.Abs(l+mean))
+	}
+	if scale > 0 {
+		for _, l := range logp {
+			r := (l + mean) / scale
+			ss += r * r
 		}
 	}
-	mean := sum / float64(n)
-	sd := math.Sqrt(max(0, sum2/float64(n)-mean*mean) * float64(n) / float64(n-1))
+	sd := scale * math.Sqrt(ss/float64(n-1))
 	r := nllResult{
 		SDE: name, N: n, NLL: mean, SE: sd / math.Sqrt(float64(n)),
 		BitsPerDim: mean / (float64(d) * math.Ln2), NFE: nfe,
 	}
 	if m != nil {
-		exact /= float64(n)
 		r.Exact = &exact
 	}
-	return r
+	return r, nil
 }

@@ -185,13 +185,18 @@ func registerFigure(f figure) {
 func init() {
 	registerFigure(figure{
 		name:    "plot density",
-		args:    "--target SPEC [--box X0,X1,Y0,Y1] [--arrows N] --out FILE",
-		summary: "log-density contours with the score as arrows (the blog post's Figure 1)",
+		args:    "(--target SPEC | --model DIR) [--box X0,X1,Y0,Y1] [--arrows N] --out FILE",
+		summary: "log-density contours with the score as arrows (the blog post's Figure 1); points as histograms",
+		detail:  densityDetail,
 		out:     "density.png",
 		setup: func(fs *flag.FlagSet) drawFunc {
 			mix := addMixtureFlags(fs, seedBox)
 			arrows := fs.Int("arrows", 10, fmt.Sprintf("arrows per axis (at most %d)", maxArrows))
+			pts := addPointDensityFlags(fs) // toys, data files and models of points (plotdensity.go)
 			return func(ctx context.Context, out string) error {
+				if done, err := pts.draw(out, *mix.target, *mix.box); done {
+					return err
+				}
 				if err := checkRange("arrows", *arrows, 2, maxArrows); err != nil {
 					return err
 				}
@@ -263,7 +268,7 @@ lie within 0.1 of it, as samples of an image do, and otherwise on plain axes
 over the samples' range. A box that holds none of the samples is an error.`,
 		out: "hist.png",
 		setup: func(fs *flag.FlagSet) drawFunc {
-			samples := fs.String("samples", "", "samples `FILE` (CSV from sgm sample)")
+			samples := fs.String("samples", "", "samples `FILE` (CSV from sgm sample, or .npy)")
 			space := fs.String("space", "auto", "auto, image (points are (row, col) in [0,1]^2, drawn upright) or xy (plain axes)")
 			box := fs.String("box", "", "region XMIN,XMAX,YMIN,YMAX (default [0,1]^2 for image, the samples' range for xy)")
 			bins := fs.Int("bins", 50, fmt.Sprintf("bins per axis (at most %d)", maxBins))
@@ -383,11 +388,11 @@ func drawHist(out, samples, space, box string, bins int) error {
 			return err
 		}
 	}
-	header, pts, err := data.ReadCSVFile(samples)
+	pts, d, err := readSamples(samples)
 	if err != nil {
 		return err
 	}
-	if err := check2D(samples, len(header)); err != nil {
+	if err := check2D(samples, d); err != nil {
 		return err
 	}
 	if len(pts) == 0 {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/sgm-dev/sgm/dist"
@@ -87,7 +88,9 @@ exact sampling at that n. The table is printed too.`,
 					names = append(names, "ddim")
 				}
 				if samplers != "" {
-					names = strings.Split(samplers, ",")
+					if names, err = nfeSamplers(samplers); err != nil {
+						return err
+					}
 				}
 				ks, err := parseInts("nfe", budgets)
 				if err != nil {
@@ -110,6 +113,14 @@ exact sampling at that n. The table is printed too.`,
 					}
 				}
 				if err := firstErr(checkRange("n", n, 2, maxNFEPoints), checkRange("reps", reps, 1, maxNFEReps), checkOutput("out", out, figureExts...)); err != nil {
+					return err
+				}
+				// The reference draws, a pair for the floor and a run of the
+				// ode sampler, the most memory of any.
+				score := src.score
+				if err := checkFits("n", n, fmt.Sprintf("%d-dimensional samples", score.Dim()), func(v int) float64 {
+					return 8 * (3 + sdeCopies(sample.Flow{})) * float64(v) * float64(score.Dim())
+				}); err != nil {
 					return err
 				}
 				pts, floor, err := nfeCurves(src, sf, names, ks, n, reps, seed)
@@ -191,4 +202,19 @@ func drawNFE(e *env, pts []nfePoint, floor metric.Floor, names []string, target 
 	}
 	fmt.Fprintf(e.stdout, "wrote %s\n", out)
 	return nil
+}
+
+// nfeSamplers parses --samplers: known names, each once (a repeated one
+// would run again and draw a second curve of the same name).
+func nfeSamplers(list string) ([]string, error) {
+	names := strings.Split(list, ",")
+	for i, name := range names {
+		if !slices.Contains(sdeSamplers, name) {
+			return nil, usagef("--samplers %q: %q is not a sampler: want some of %s", list, name, strings.Join(sdeSamplers, ", "))
+		}
+		if slices.Contains(names[:i], name) {
+			return nil, usagef("--samplers %q: %s is given twice", list, name)
+		}
+	}
+	return names, nil
 }

@@ -2,11 +2,14 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/sgm-dev/sgm/sample"
 )
 
 // TestPlotNFE draws the figure for a small run and checks the table: every
@@ -58,7 +61,8 @@ func TestPlotNFERefusals(t *testing.T) {
 		args []string
 	}{
 		{"--sampler ddim needs --sde vp", []string{"--sde", "ve", "--samplers", "ddim"}},
-		{"with --sde, want one of", []string{"--sde", "vp", "--samplers", "em,langevin"}},
+		{`--samplers "em,langevin": "langevin" is not a sampler`, []string{"--sde", "vp", "--samplers", "em,langevin"}},
+		{`--samplers "em,pc,em": em is given twice`, []string{"--sde", "vp", "--samplers", "em,pc,em"}},
 		{"--nfe must be at least 2", []string{"--sde", "vp", "--nfe", "1,4"}},
 		{"--nfe \"\": want 1 to 20 budgets", []string{"--sde", "vp", "--nfe", ""}},
 		{"--n must be at most 5000", []string{"--sde", "vp", "--n", "6000"}},
@@ -69,4 +73,15 @@ func TestPlotNFERefusals(t *testing.T) {
 	} {
 		refusal(t, out, c.want, append(append([]string{}, base...), c.args...)...)
 	}
+}
+
+// TestPlotNFEMemory checks that plot nfe bounds --n by the target's
+// dimension: its draws were made unchecked, 8 GB each for --n 5000 on a
+// 200,000-dimensional mixture, before any sampler's own check.
+func TestPlotNFEMemory(t *testing.T) {
+	const n = 5000
+	d := int(memoryBudget()/(8*(3+sdeCopies(sample.Flow{}))*n)) + 1
+	dir := t.TempDir()
+	spec, out := wideMixture(t, dir, d), filepath.Join(dir, "nfe.png")
+	refusal(t, out, fmt.Sprintf("--n %d: %d-dimensional samples would take", n, d), "plot", "nfe", "--target", spec, "--sde", "vp", "--n", strconv.Itoa(n), "--out", out)
 }

@@ -6,11 +6,15 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/sgm-dev/sgm/data"
+	"github.com/sgm-dev/sgm/dist"
+	"github.com/sgm-dev/sgm/sample"
+	"github.com/sgm-dev/sgm/sde"
 )
 
 // TestSDESample runs every SDE sampler on the two-modes-unequal preset and
@@ -169,5 +173,100 @@ func TestEvalNLLRefusals(t *testing.T) {
 		{"--rtol must be in", []string{"--nll", "--data", "target", "--target", "seed-mog", "--sde", "vp", "--rtol", "-1"}},
 	} {
 		refusal(t, "", c.want, append([]string{"eval"}, c.args...)...)
+	}
+}
+
+// TestSDESampleMemory checks the memory that sgm sample --sde checks --n
+// against (sdeCopies): every sampler allocates, over its whole run, less
+// than the estimate of its peak, the ode sampler's Dormand-Prince stages
+// included (the estimate was 6 copies of the particles; ode holds 10).
+func TestSDESampleMemory(t *testing.T) {
+	p := sde.VP{BetaMin: sde.DefaultBetaMin, BetaMax: sde.DefaultBetaMax}
+	m, err := dist.Target("seed-mog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	score, err := sde.NewMixture(p, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 20000
+	f := &sdeFlags{}
+	for _, name := range sdeSamplers {
+		s, err := f.reverse(p, name, 8)
+		if name == "ode" {
+			s, err = sample.Flow{RTol: 1e-2, ATol: 1e-2}, nil
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		if _, err := sdeSamples(s, p, score, n, 1); err != nil {
+			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&after)
+		copies := float64(after.TotalAlloc-before.TotalAlloc) / (8 * n * 2)
+		t.Logf("%s: %.1f copies allocated", name, copies)
+		if copies > sdeCopies(s) {
+			t.Errorf("%s allocated %.1f copies of the particles, more than the %v that --n is checked against", name, copies, sdeCopies(s))
+		}
+	}
+}
+
+// TestEvalNLLFar checks eval --nll on points far out. Under
+// standard-normal, log p(x) = -log 2π - |x|²/2: for the points (1e150, 0)
+// and (0, 0) the two -log p are 5e299 + log 2π and log 2π, whose mean is
+// 2.5e299 + log 2π and whose standard error, |difference|/2 for two
+// points, is 2.5e299: the squares in the one-pass formula overflowed
+// into a NaN that the JSON encoder refused. A point at 1e160, whose log
+// density is beyond float64, is refused in one line.
+func TestEvalNLLFar(t *testing.T) {
+	dir := t.TempDir()
+	far, farther := filepath.Join(dir, "far.csv"), filepath.Join(dir, "farther.csv")
+	if err := data.WriteCSVFile(far, []string{"x", "y"}, []float64{1e150, 0, 0, 0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := data.WriteCSVFile(farther, []string{"x", "y"}, []float64{1e160, 0, 0, 0}); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runSGM(t, "eval", "--nll", "--data", far, "--target", "standard-normal", "--sde", "vp", "--json")
+	var r nllResult
+	if code != 0 || json.Unmarshal([]byte(stdout), &r) != nil {
+		t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+	}
+	// The ODE's log-density at 1e150 is the prior's, in which the VP
+	// kernel's mean coefficient differs from 1 by e^{-B}: 1e-4 relative
+	// is ample.
+	if r.Exact == nil {
+		t.Fatalf("no nll_exact_nats for a mixture target")
+	}
+	if math.Abs(r.SE-2.5e299) > 1e-4*2.5e299 || math.Abs(r.NLL-2.5e299) > 1e-4*2.5e299 || math.Abs(*r.Exact-2.5e299) > 1e-12*2.5e299 {
+		t.Errorf("nll %v, se %v, exact %v; want 2.5e299 each", r.NLL, r.SE, *r.Exact)
+	}
+	refusal(t, "", "--data", "eval", "--nll", "--data", farther, "--target", "standard-normal", "--sde", "vp", "--json")
+}
+
+// TestSDESamplePriorWarning checks the warning when the prior does not
+// cover the target: seed-mog's RMS distance from 0 is √0.82 = 0.906 (per
+// axis, mean ±0.5 and std 0.4: E x² = 0.25 + 0.16), beyond --sigma-max
+// 0.5, where the samples come out wrong
+// (W₂ 0.87 against a floor of 0.1 for n = 200 here); the defaults cover
+// every preset and say nothing.
+func TestSDESamplePriorWarning(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "s.csv")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--sde", "ve", "--sigma-max", "0.5"}, "sgm sample: warning: the target's RMS distance from 0 at t=1, 0.906, exceeds the prior's std 0.5 under ve(sigma 0.01..0.5): the samples will miss the target (use --sigma-max above 0.906)\n"},
+		{[]string{"--sde", "ve"}, ""},
+		{[]string{"--sde", "vp"}, ""},
+	} {
+		args := append([]string{"sample", "--target", "seed-mog", "--sampler", "dpm2m", "--n", "10", "--out", out}, c.args...)
+		code, _, stderr := runSGM(t, args...)
+		if code != 0 || stderr != c.want {
+			t.Errorf("%v: exit %d, stderr %q, want %q", c.args, code, stderr, c.want)
+		}
 	}
 }

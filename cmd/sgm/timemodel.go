@@ -398,7 +398,7 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 	}
 	r, err := netNLL(net, std, m, x, likelihood.ODE{RTol: f.sde.rtol, ATol: f.sde.atol}, f.sde.probes, seed)
 	if err != nil {
-		return err
+		return fmt.Errorf("--data %s: %w", f.data, err)
 	}
 	return printNLL(e, r, asJSON)
 }
@@ -445,7 +445,10 @@ func netNLL(net *scorenet.Net, std *data.Standardizer, m *dist.Mixture, x []floa
 			return nllResult{}, err
 		}
 	}
-	r := nllStats(logp, d, nfe, name, m, x)
+	r, err := nllStats(logp, d, nfe, name, m, x)
+	if err != nil {
+		return nllResult{}, err
+	}
 	r.Probes = used
 	if std != nil {
 		// The model's density is of y = T(x) = (x - mean)/std, whose

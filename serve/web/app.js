@@ -8,6 +8,7 @@ const $ = (id) => document.getElementById(id);
 const state = {
   kind: "preset", name: "seed-mog", mnist: 0, mixture: null, points: null, image: null,
   level: 3, sampler: "langevin", source: "exact", n: 2000, stepSize: "", perFrame: 1, perLevel: 100, trails: false,
+  sde: "ve", nfe: "",
 };
 let info = null;      // GET /api/info
 let target = null;    // POST /api/target answer for the current spec
@@ -17,13 +18,30 @@ let particles = null; // Float32Array, flat
 let particlesB64 = ""; // the same, as the API takes them
 let t = 0;            // sampler steps taken
 let playing = false, inFlight = false, metricsBusy = false, lastMetrics = 0;
-let fresh = false;    // particles arrived that are not drawn yet
+let queue = [];       // states from the step endpoint not painted yet
 let frames = [];      // times of painted particle frames, for the fps figure
 let losses = [];      // [step, meanLoss]
 let trainAbort = null;
 let seed = 1;
+// The reverse SDE/ODE samplers: POST /api/reverse answers with the whole
+// reverse process as frames, which the page plays back (interpolating
+// between them) or shows at the time slider.
+const reverseNames = ["em", "pc", "ode", "heun", "ddim", "dpm2m"];
+let traj = null;      // the answer: {sde, sampler, nfe, frames: [{t, x}], metrics}
+let trajX = [];       // its frames decoded
+let trajPos = 0;      // the frame shown, fractional while playing
+let trajLast = 0;     // performance.now() at the last painted frame
+const trajSeconds = 3; // playback time from the prior to the data
+
+function isReverse() { return reverseNames.includes(state.sampler); }
 
 function setStatus(msg) { $("status").textContent = msg || ""; }
+
+// setNote shows a passing remark, not an error, for eight seconds.
+function setNote(msg) {
+  setStatus(msg);
+  setTimeout(() => { if ($("status").textContent === msg) setStatus(""); }, 8000);
+}
 
 // api posts body as JSON (GET without one) and returns the decoded answer,
 // or throws the server's one-line error.
@@ -195,14 +213,21 @@ function arrows(ctx, f, style) {
   }
 }
 
+// dots draws points as r×r squares: toScreen's map inlined, one path
+// filled once, since this runs for every particle of every frame.
 function dots(ctx, pts, style, r) {
   if (!pts) return;
-  const w = ctx.canvas.width, h = ctx.canvas.height;
+  const w = ctx.canvas.width, h = ctx.canvas.height, b = target.box, img = target.space === "image";
+  const sx = w / (b[1] - b[0]), sy = h / (b[3] - b[2]), h2 = r / 2;
   ctx.fillStyle = style;
+  ctx.beginPath();
   for (let k = 0; k + 1 < pts.length; k += 2) {
-    const [x, y] = toScreen(pts[k], pts[k + 1], w, h);
-    ctx.fillRect(x - r / 2, y - r / 2, r, r);
+    let x, y;
+    if (img) { x = (pts[k + 1] - b[2]) * h / (b[3] - b[2]); y = (pts[k] - b[0]) * w / (b[1] - b[0]); } else { x = (pts[k] - b[0]) * sx; y = h - (pts[k + 1] - b[2]) * sy; }
+    if (x < -r || y < -r || x > w + r || y > h + r) continue;
+    ctx.rect(x - h2, y - h2, r, r);
   }
+  ctx.fill();
 }
 
 // The exact view is drawn in two layers: the field (redrawn when it
@@ -280,7 +305,17 @@ function setupDrag() {
   });
 }
 
+// drawCost accumulates the time drawParticles takes, for the browser
+// test's report of where a frame's time goes.
+const drawCost = { n: 0, ms: 0 }, stepCost = { n: 0, ms: 0 };
+
 function drawParticles() {
+  const t0 = performance.now();
+  paintParticles();
+  drawCost.n++; drawCost.ms += performance.now() - t0;
+}
+
+function paintParticles() {
   const view = $("view"), ctx = view.getContext("2d");
   const tl = trailLayer.getContext("2d");
   if (state.trails) {
@@ -315,7 +350,14 @@ function drawLoss() {
   ctx.fillRect(0, 0, w, h);
   ctx.strokeStyle = "#889";
   ctx.strokeRect(40, 10, w - 50, h - 30);
-  if (losses.length < 1) return;
+  if (losses.length < 1) {
+    ctx.fillStyle = "#667";
+    ctx.font = "14px system-ui";
+    ctx.fillText(trainAbort ? "training: the first loss comes after the first report..." :
+      info && info.model ? `the server holds a model trained ${info.model.steps} steps on ${info.model.name}; its loss curve was not kept (Train draws a new one)` :
+      "no training yet: pick the data (1.), then press Train (4.); the loss curve appears here", 60, h / 2);
+    return;
+  }
   const ys = losses.map((l) => Math.log10(Math.max(l[1], 1e-12)));
   let lo = Math.min(...ys), hi = Math.max(...ys);
   if (hi - lo < 1e-9) { hi += 0.5; lo -= 0.5; }
@@ -347,16 +389,24 @@ async function loadTarget() {
     lv.max = String(target.sigmas.length - 1);
     learned = null;
     field = null;
+    // The reverse samplers need the exact time-conditioned score, which
+    // only mixtures have: offered for them alone.
+    for (const o of $("sampler").querySelectorAll("optgroup option")) o.disabled = !target.exact;
+    let note = "";
+    if (isReverse() && !target.exact) {
+      state.sampler = "langevin"; $("sampler").value = "langevin"; showSampler();
+      note = "the SDE/ODE samplers need an exact score (a preset or a mixture): switched to Langevin";
+    }
     resetParticles();
     await loadField();
-    setStatus("");
+    note ? setNote(note) : setStatus("");
   } catch (e) { setStatus(e.message); }
 }
 
 async function loadField() {
   if (!target) return;
   state.level = Number($("level").value);
-  $("sigma").textContent = "σ = " + target.sigmas[state.level].toPrecision(3);
+  $("sigma").textContent = `σ = ${target.sigmas[state.level].toPrecision(3)} (level ${state.level} of 0–${target.sigmas.length - 1}; 0 is the least noise)`;
   try {
     field = await api("/api/field", { target: spec(), level: state.level, grid: 64 });
     learned = null;
@@ -366,6 +416,14 @@ async function loadField() {
     drawField();
     saveHash();
   } catch (e) { setStatus(e.message); }
+}
+
+// showSampler shows the controls of the chosen sampler's family.
+function showSampler() {
+  $("revopts").classList.toggle("hidden", !isReverse());
+  $("langopts").classList.toggle("hidden", isReverse());
+  $("nfe").disabled = state.sampler === "ode";
+  $("nfe").placeholder = state.sampler === "ode" ? "adaptive" : "default";
 }
 
 function fillNames() {
@@ -444,12 +502,73 @@ function b64ToFloats(s) {
 }
 
 function resetParticles() {
-  particles = null; particlesB64 = ""; t = 0; seed++;
+  particles = null; particlesB64 = ""; t = 0; seed++; queue = [];
   frames = [];
+  traj = null; trajX = []; trajPos = 0;
+  $("tslider").max = "0"; $("tslider").value = "0"; $("tslider").disabled = true;
+  $("tlabel").textContent = "t = 1 (prior)";
   $("metrics").textContent = "";
-  $("viewcap").textContent = "exact field and particles";
+  $("viewcap").textContent = isReverse() ? "press Play: particles drawn from the SDE's prior move to the data" :
+    "press Play or Step: particles start uniform over the view";
   if (target) drawField();
 }
+
+// ---- reverse SDE / ODE ----
+
+async function loadReverse() {
+  const req = { target: spec(), sde: state.sde, sampler: state.sampler, n: state.n, seed: seed, frames: 60 };
+  if (state.nfe !== "" && state.sampler !== "ode") req.nfe = Number(state.nfe);
+  setStatus("running the reverse process in Go...");
+  traj = await api("/api/reverse", req);
+  trajX = traj.frames.map((f) => b64ToFloats(f.x));
+  trajPos = 0;
+  const sl = $("tslider");
+  sl.max = String(trajX.length - 1); sl.value = "0"; sl.disabled = false;
+  setStatus("");
+}
+
+// showTraj paints the reverse process at frame position pos, linearly
+// interpolating between recorded frames.
+function showTraj(pos) {
+  const n = trajX.length - 1;
+  pos = Math.min(n, Math.max(0, pos));
+  const k = Math.min(n - 1, Math.floor(pos)), f = n === 0 ? 0 : pos - k;
+  const a = trajX[Math.max(0, k)], b = trajX[Math.min(n, k + 1)];
+  if (!particles || particles.length !== a.length) particles = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) particles[i] = a[i] + f * (b[i] - a[i]);
+  const fr = traj.frames, tt = fr[Math.max(0, k)].t + f * (fr[Math.min(n, k + 1)].t - fr[Math.max(0, k)].t);
+  const end = pos >= n;
+  $("tslider").value = String(Math.round(pos));
+  $("tlabel").textContent = end ? "t = 0 (the samples)" : `t = ${tt.toFixed(3)}` + (pos === 0 ? " (prior)" : "");
+  $("viewcap").textContent = `${traj.sde}, ${$("sampler").selectedOptions[0].textContent}: NFE ${traj.nfe}, ` +
+    (end ? "done" : `t = ${tt.toFixed(3)}; the particles follow p_t, the background stays the data's log p`);
+  if (end) {
+    particlesB64 = traj.frames[n].x;
+    showMetrics(traj.metrics, "the samples at t = 0: ");
+  }
+  drawParticles();
+  frames.push(performance.now());
+}
+
+async function playReverse() {
+  try {
+    if (!traj) await loadReverse();
+  } catch (e) {
+    setStatus(e.message); playing = false; $("play").textContent = "Play"; return;
+  }
+  if (trajPos >= trajX.length - 1) trajPos = 0;
+  trajLast = performance.now();
+  const tick = (now) => {
+    if (!playing || !traj) return;
+    trajPos += (now - trajLast) / 1000 / trajSeconds * (trajX.length - 1);
+    trajLast = now;
+    showTraj(trajPos);
+    if (trajPos >= trajX.length - 1) { playing = false; $("play").textContent = "Play"; return; }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}
+
 
 function stepRequest(k) {
   const req = { target: spec(), source: state.source, sampler: state.sampler, level: state.level, n: state.n,
@@ -458,17 +577,22 @@ function stepRequest(k) {
   return req;
 }
 
-async function stepOnce() {
+// stepOnce asks for nf frames of perFrame steps each (one request carries
+// several frames: a request costs the browser 15-20 ms besides Go's work)
+// and queues them for loop to paint, one per display frame.
+async function stepOnce(nf) {
   if (inFlight || !target) return;
   inFlight = true;
   try {
-    const res = await api("/api/step", stepRequest(state.perFrame));
-    particlesB64 = res.x; particles = b64ToFloats(res.x); t = res.t;
-    let note = `step ${t}, σ = ${res.sigma.toPrecision(3)}`;
-    if (res.accept !== undefined) note += `, acceptance ${(100 * res.accept).toFixed(0)}%`;
-    $("viewcap").textContent = note;
-    fresh = true;
-    if (res.done) { playing = false; $("play").textContent = "Play"; }
+    const t0 = performance.now();
+    const req = stepRequest(state.perFrame * nf);
+    if (nf > 1) req.frames = nf;
+    const res = await api("/api/step", req);
+    stepCost.n++; stepCost.ms += (performance.now() - t0) / nf;
+    if (req.seed !== seed) return; // reset meanwhile
+    particlesB64 = res.x; t = res.t;
+    queue.push(...(res.frames || [res]));
+    if (res.done) playing = false; // the queue still plays out
     maybeMetrics();
   } catch (e) {
     setStatus(e.message);
@@ -478,35 +602,51 @@ async function stepOnce() {
 
 async function maybeMetrics() {
   const now = performance.now();
-  if (metricsBusy || now - lastMetrics < 700 || !particlesB64) return;
+  if (metricsBusy || now - lastMetrics < 1500 || !particlesB64) return;
   metricsBusy = true; lastMetrics = now;
   try {
     const m = await api("/api/metrics", { target: spec(), x: particlesB64 });
-    const cut = frames.filter((f) => f > performance.now() - 2000);
-    const fps = cut.length / 2;
-    let s = m.w2 === null ? "W₂: particles diverged" :
-      `W₂ ${m.w2.toFixed(4)} (floor ${m.floor.toFixed(4)} ± ${m.floorStd.toFixed(4)}, ${m.n} points)`;
-    if (m.modes) s += "\nmode weights " + m.modes.map((v) => v.toFixed(2)).join(" ") + " (want " + m.want.map((v) => v.toFixed(2)).join(" ") + ")";
-    s += `\n${fps.toFixed(1)} frames/s`;
-    $("metrics").textContent = s;
-    window.sgmMetrics = { w2: m.w2, floor: m.floor, fps: fps, t: t };
+    showMetrics(m);
   } catch (e) { setStatus(e.message); } finally { metricsBusy = false; }
+}
+
+// showMetrics writes W₂ against its floor, the mode weights and the frame
+// rate under the view.
+function showMetrics(m, prefix = "") {
+  const cut = frames.filter((f) => f > performance.now() - 2000);
+  const fps = cut.length / 2;
+  let s = m.w2 === null ? "W₂: particles diverged" :
+    `W₂ to the target ${m.w2.toFixed(4)}: ${(m.w2 / m.floor).toFixed(2)} × the noise floor ${m.floor.toFixed(4)} ± ${m.floorStd.toFixed(4)} ` +
+    `(W₂ between two exact samples; ${m.n} points, lower is better, 1 × is as good as exact samples)`;
+  if (m.modes) s += "\nshare of particles nearest each mode " + m.modes.map((v) => v.toFixed(2)).join(" ") + " (want " + m.want.map((v) => v.toFixed(2)).join(" ") + ")";
+  if (playing) s += `\n${fps.toFixed(1)} frames/s`;
+  $("metrics").textContent = prefix + s;
+  window.sgmMetrics = { w2: m.w2, floor: m.floor, fps: fps, t: t };
 }
 
 // play asks for steps back to back while playing; loop paints the newest
 // particles once per display frame, and counts the frames it paints.
+// framesPerRequest is how many frames play asks for at once.
+const framesPerRequest = 8;
+
 async function play() {
   while (playing) {
-    if (inFlight) { await new Promise((r) => setTimeout(r, 5)); continue; }
-    await stepOnce();
+    if (inFlight || queue.length >= framesPerRequest) { await new Promise((r) => setTimeout(r, 4)); continue; }
+    await stepOnce(framesPerRequest);
   }
 }
 
 function loop() {
-  if (fresh) {
-    fresh = false;
+  const f = queue.shift();
+  if (f) {
+    particles = b64ToFloats(f.x);
+    let note = `${$("sampler").selectedOptions[0].textContent}: step ${f.t}, σ = ${f.sigma.toPrecision(3)}`;
+    if (f.accept !== undefined) note += `, acceptance ${(100 * f.accept).toFixed(0)}%`;
+    if (f.done) note += " (done, denoised)";
+    $("viewcap").textContent = note;
     drawParticles();
     frames.push(performance.now());
+    if (f.done || (!playing && queue.length === 0)) $("play").textContent = "Play";
   }
   requestAnimationFrame(loop);
 }
@@ -516,8 +656,8 @@ function loop() {
 async function startTraining() {
   if (!target) return;
   losses = [];
-  drawLoss();
   trainAbort = new AbortController();
+  drawLoss();
   $("train").disabled = true; $("tstop").disabled = false;
   $("tstatus").textContent = "starting...";
   let res;
@@ -601,6 +741,8 @@ function syncControls() {
   $("mnist").value = state.mnist;
   $("level").value = state.level;
   $("sampler").value = state.sampler;
+  $("sde").value = state.sde;
+  $("nfe").value = state.nfe;
   $("source").value = state.source;
   $("count").value = state.n;
   $("stepsize").value = state.stepSize;
@@ -621,6 +763,7 @@ async function main() {
   }
   syncControls();
   showKind();
+  showSampler();
   setupPad();
   setupDrag();
   $("kind").onchange = () => { state.kind = $("kind").value; showKind(); loadTarget(); };
@@ -648,7 +791,17 @@ async function main() {
   };
   $("arrows").onchange = drawField;
   $("showdata").onchange = drawField;
-  $("sampler").onchange = () => { state.sampler = $("sampler").value; resetParticles(); saveHash(); };
+  $("sampler").onchange = () => { state.sampler = $("sampler").value; showSampler(); resetParticles(); saveHash(); };
+  $("sde").onchange = () => { state.sde = $("sde").value; resetParticles(); saveHash(); };
+  $("nfe").onchange = () => { state.nfe = $("nfe").value; resetParticles(); saveHash(); };
+  $("tslider").oninput = () => {
+    if (!traj) return;
+    playing = false; $("play").textContent = "Play";
+    trajPos = Number($("tslider").value);
+    // A jump in time leaves no trail.
+    trailLayer.getContext("2d").clearRect(0, 0, trailLayer.width, trailLayer.height);
+    showTraj(trajPos);
+  };
   $("source").onchange = () => { state.source = $("source").value; resetParticles(); saveHash(); };
   $("count").onchange = () => { state.n = Number($("count").value); resetParticles(); saveHash(); };
   $("stepsize").onchange = () => { state.stepSize = $("stepsize").value; saveHash(); };
@@ -658,9 +811,15 @@ async function main() {
   $("play").onclick = () => {
     playing = !playing;
     $("play").textContent = playing ? "Pause" : "Play";
-    if (playing) play();
+    if (playing) isReverse() ? playReverse() : play();
   };
-  $("step").onclick = () => { playing = false; $("play").textContent = "Play"; stepOnce(); };
+  $("step").onclick = async () => {
+    playing = false; $("play").textContent = "Play";
+    if (!isReverse()) { stepOnce(1); return; }
+    try { if (!traj) await loadReverse(); } catch (e) { setStatus(e.message); return; }
+    trajPos = Math.min(trajX.length - 1, Math.floor(trajPos) + 1);
+    showTraj(trajPos);
+  };
   $("reset").onclick = resetParticles;
   $("train").onclick = startTraining;
   $("tstop").onclick = () => api("/api/train/stop", {}).catch((e) => setStatus(e.message));
@@ -683,6 +842,13 @@ async function main() {
   window.sgmFrames = () => frames.length;
   window.sgmStep = () => t;
   window.sgmParticles = () => particlesB64;
+  // Mean milliseconds of a particle frame's drawing and of a step request
+  // (the Go step, encoding and transport), since the last call.
+  window.sgmCosts = () => {
+    const c = { draw: drawCost.ms / Math.max(1, drawCost.n), step: stepCost.ms / Math.max(1, stepCost.n) };
+    drawCost.n = drawCost.ms = stepCost.n = stepCost.ms = 0;
+    return JSON.stringify(c);
+  };
   window.sgmReady = true;
 }
 
