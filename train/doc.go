@@ -31,8 +31,9 @@
 // denoising score matching under its SDE with Song et al. 2021's
 // weighting, or CFM and OTCFM, flow matching from N(0, I) without or with
 // the minibatch exact optimal-transport pairing; their batches are drawn in
-// Go, and the compiled graph runs them on every backend (the fused kernels
-// do not).
+// Go, and the compiled graph runs them on every backend but where the
+// fused kernels apply (a ReLU network on the Go backend with AVX2 or
+// AVX-512): there internal/fastnet's TimeTrainer does (fasttime.go).
 //
 // Run keeps its state in a run (run.go): newRun sets it up, loop takes the
 // steps, take/draw one call's, flush reads the losses, save checks and

@@ -47,6 +47,9 @@ func generatorMark(seed uint64, step int) string { return fmt.Sprintf("seed %d, 
 // newEngine picks the engine for net and s: the fast one where it applies.
 func newEngine(net *scorenet.Net, data Sampler, s Settings) (engine, error) {
 	if s.Objective.timed() {
+		if fastTimeApplies(net) {
+			return newFastTimeEngine(net, s)
+		}
 		return newTimeEngine(net, s)
 	}
 	if fastApplies(net, s) {

@@ -136,6 +136,12 @@ func (e *fastEngine) step(x, z, _ []float32, levels []int32) (lossValue, error) 
 	} else {
 		loss = e.trainer.StepOneLevel(x, levels, z, e.sigmas)
 	}
+	e.average()
+	return floatLoss(loss), nil
+}
+
+// average updates the moving averages of the weights after a step.
+func (e *fastEngine) average() {
 	if e.ema != nil {
 		cur := e.trainer.Params()
 		d := float32(e.s.EMA)
@@ -147,7 +153,6 @@ func (e *fastEngine) step(x, z, _ []float32, levels []int32) (lossValue, error) 
 			}
 		}
 	}
-	return floatLoss(loss), nil
 }
 
 // sync writes the weights, Adam's state and the step counts into the

@@ -46,9 +46,10 @@ type run struct {
 // read every 50 steps unless LossEvery says otherwise; on the pure-Go
 // backend every step's. It refuses the sliced objective on a backend that
 // cannot differentiate the network twice (scorenet.Net.CheckSecondOrder),
-// and the objectives of time-conditioned networks on one where their steps
-// can hang (scorenet.Net.CheckTimeTraining): on GoMLX's pure-Go backend
-// both need its ops run one at a time (scorenet.SequentialGoBackend).
+// and the objectives of time-conditioned networks, where they take the
+// graph (not the fused engine, fasttime.go), on one where their steps can
+// hang (scorenet.Net.CheckTimeTraining): on GoMLX's pure-Go backend both
+// need its ops run one at a time (scorenet.SequentialGoBackend).
 func (s Settings) forBackend(net *scorenet.Net) (Settings, error) {
 	if err := s.Validate(); err != nil {
 		return s, err
@@ -67,7 +68,7 @@ func (s Settings) forBackend(net *scorenet.Net) (Settings, error) {
 	switch {
 	case s.Objective == Sliced:
 		err2 = net.CheckSecondOrder()
-	case s.Objective.timed():
+	case s.Objective.timed() && !fastTimeApplies(net): // the fused engine runs no graph
 		err2 = net.CheckTimeTraining()
 	}
 	if err2 != nil {

@@ -2,7 +2,6 @@ package train
 
 import (
 	"fmt"
-	"math/rand/v2"
 
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/sgm-dev/sgm/objective"
 	"github.com/sgm-dev/sgm/scorenet"
-	"github.com/sgm-dev/sgm/sde"
 )
 
 // The continuous-time objectives train a time-conditioned network
@@ -18,7 +16,8 @@ import (
 // denoising score matching under the network's forward SDE, and CFM and
 // OTCFM, flow matching (objective's continuous.go). Their batches (times,
 // perturbed points, targets) are drawn in Go from the step's stream, so
-// GraphNoise does not apply. The fused CPU engine does not run them.
+// GraphNoise does not apply. Where internal/fastnet applies, the fused CPU
+// engine (fasttime.go) takes their steps instead.
 
 const (
 	// Continuous is denoising score matching in continuous time under the
@@ -61,12 +60,8 @@ func checkTimed(net *scorenet.Net, o Objective) (Objective, error) {
 
 // timeEngine takes the steps of a continuous-time objective.
 type timeEngine struct {
-	exec     *model.Exec
-	s        Settings
-	sde      sde.SDE // nil for flow matching
-	batch, d int
-
-	t, xt, target, x0 []float32
+	exec *model.Exec
+	timeBatch
 }
 
 func newTimeEngine(net *scorenet.Net, s Settings) (*timeEngine, error) {
@@ -89,38 +84,13 @@ func newTimeEngine(net *scorenet.Net, s Settings) (*timeEngine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	B, d := s.Batch, cfg.Dim
-	e := &timeEngine{exec: exec, s: s, batch: B, d: d,
-		t: make([]float32, B), xt: make([]float32, B*d), target: make([]float32, B*d)}
-	e.sde, _ = cfg.SDE()
-	if e.sde == nil {
-		e.x0 = make([]float32, B*d)
-	}
-	return e, nil
-}
-
-// drawTimes draws the batch's times from the step's stream, after the
-// data and noise.
-func (e *timeEngine) drawTimes(rng *rand.Rand) {
-	lo := 0.0
-	if e.sde != nil {
-		lo = objective.TimeEps
-	}
-	objective.DrawTimes(e.t, lo, rng)
+	return &timeEngine{exec: exec, timeBatch: newTimeBatch(cfg, s)}, nil
 }
 
 // step takes a step on the data x and the standard normal noise z (the
 // flows' source points).
 func (e *timeEngine) step(x, z, _ []float32, _ []int32) (lossValue, error) {
-	if e.sde != nil {
-		objective.PerturbSDE(e.xt, e.target, x, z, e.t, e.sde)
-	} else {
-		copy(e.x0, z)
-		if e.s.Objective == OTCFM {
-			objective.OTPair(e.x0, x, e.d)
-		}
-		objective.InterpolateCFM(e.xt, e.target, x, e.x0, e.t)
-	}
+	e.fill(x, z)
 	B, d := e.batch, e.d
 	out, err := e.exec.Exec(tensors.FromFlatDataAndDimensions(e.xt, B, d),
 		tensors.FromFlatDataAndDimensions(e.t, B), tensors.FromFlatDataAndDimensions(e.target, B, d))

@@ -103,7 +103,14 @@ func checkModel(t *testing.T, data *dist.Mixture, x, lp []float64, exact, wTol, 
 // (5 standard errors of 500 samples), 1 nat on the NLL.
 func TestContinuousVP(t *testing.T) {
 	data := twoModes(t)
-	net := trainTimed(t, data, "vp", "", 64, 1000)
+	checkVPModel(t, data, trainTimed(t, data, "vp", "", 64, 1000))
+}
+
+// checkVPModel samples a VP score model of data with the probability-flow
+// ODE and takes the likelihood of held-out points, with TestContinuousVP's
+// bounds.
+func checkVPModel(t *testing.T, data *dist.Mixture, net *scorenet.Net) {
+	t.Helper()
 	score, err := net.TimeScore()
 	if err != nil {
 		t.Fatal(err)
@@ -130,7 +137,13 @@ func TestOTCFM(t *testing.T) { testFlow(t, OTCFM) }
 
 func testFlow(t *testing.T, o Objective) {
 	data := twoModes(t)
-	net := trainTimed(t, data, "flow", o, 32, 800)
+	checkFlowModel(t, data, trainTimed(t, data, "flow", o, 32, 800))
+}
+
+// checkFlowModel samples a flow model of data with the ODE solver and takes
+// the likelihood of held-out points, with testFlow's bounds.
+func checkFlowModel(t *testing.T, data *dist.Mixture, net *scorenet.Net) {
+	t.Helper()
 	v, err := net.Velocity()
 	if err != nil {
 		t.Fatal(err)

@@ -61,6 +61,11 @@
 // a step is reproducible. Gradients agree with GoMLX's graph to about 1e-6
 // (relative norm; see gomlx_test.go).
 //
+// TimeTrainer (timetrain.go) trains a network conditioned on time with the
+// same step: each row has its own α_i = e(t_i)·a and β_i = e(t_i)·b, and
+// ∂loss/∂a = Σ_i (∂loss/∂α_i) e(t_i) (likewise b); blocks.go holds what the
+// two steps share.
+//
 // From d = 16 on, the training step also runs the inputs' and outputs'
 // products register-tiled over the block (wide.go), so that a step costs
 // the same per FLOP at any d.

@@ -2,7 +2,6 @@ package fastnet
 
 import (
 	"runtime"
-	"sync"
 )
 
 // blockRows is the number of training rows that go through the network
@@ -263,30 +262,9 @@ func (s *rows) at(r, L int) (i, l int) {
 // in order, so the result depends on runtime.GOMAXPROCS but not on how the
 // goroutines are scheduled: a step is reproducible.
 func (e *engine) lossGrad(s *rows, grad []float32) float64 {
-	nblk := (s.n + blockRows - 1) / blockRows
-	nw := max(1, min(runtime.GOMAXPROCS(0), nblk))
-	for len(e.workers) < nw {
-		e.workers = append(e.workers, e.newWorker())
-	}
 	scale := float32(2 / float64(s.n*e.d))
-	run := func(w int) {
-		wk := e.workers[w]
-		wk.reset()
-		for b := w; b < nblk; b += nw {
-			e.block(wk, s, b*blockRows, min((b+1)*blockRows, s.n), scale)
-		}
-	}
-	if nw == 1 {
-		run(0)
-	} else {
-		var wg sync.WaitGroup
-		for w := 1; w < nw; w++ {
-			wg.Go(func() { run(w) })
-		}
-		run(0)
-		wg.Wait()
-	}
-	return e.reduce(e.workers[:nw], grad) / float64(s.n*e.d)
+	ws := e.eachBlock(s.n, func(w *worker, _, r0, r1 int) { e.block(w, s, r0, r1, scale) })
+	return e.reduce(ws, grad) / float64(s.n*e.d)
 }
 
 // block runs rows r0..r1-1 forward and backward, adding to w's
@@ -336,41 +314,7 @@ func (e *engine) block(w *worker, s *rows, r0, r1 int, scale float32) {
 			firstLayer(h1[r*wp:(r+1)*wp], w.p[r*wp:(r+1)*wp], e.alpha[l], h0[2*fp:2*fp+d], e.w0u, wp, e.bias0[int(l)*wp:(int(l)+1)*wp])
 		}
 	}
-	for k := 1; k < e.D; k++ {
-		gemmNN(w.h[k+1], wp, w.h[k], wp, wp, e.fw[k], e.np, R, epBiasReLU, e.bias[k], nil)
-	}
-
-	// Output, loss and the gradient at the last hidden layer.
-	hD := w.h[e.D]
-	if e.wide {
-		e.outputWide(w, R, scale)
-	}
-	for r := 0; r < R && !e.wide; r++ {
-		h := hD[r*wp : (r+1)*wp]
-		sig := w.sig[r]
-		for c := range d {
-			y := dot(h, e.wo[c*wp:(c+1)*wp]) + e.bo[c]
-			err := float32(sig*y) + w.z[r*d+c]
-			w.loss += float64(err) * float64(err)
-			w.dy[c] = scale * sig * err
-		}
-		for c, dc := range w.dy {
-			if dc != 0 {
-				axpy(w.dwo[c*wp:(c+1)*wp], dc, h)
-			}
-			w.dbo[c] += float64(dc)
-		}
-		outputGrad(w.g[r*wp:(r+1)*wp], h, w.dy, e.wo, wp)
-	}
-
-	// Backward through the hidden layers.
-	g, t := w.g, w.t
-	for k := e.D - 1; k >= 1; k-- {
-		gemmTN(w.dw[k], wp, w.h[k], wp, wp, g, wp, e.np, R)
-		sumRows(w.db[k], g, wp, R)
-		gemmNN(t, wp, g, wp, wp, e.bw[k], e.np, R, epMask, nil, w.h[k])
-		g, t = t, g
-	}
+	g := e.hiddenOutput(w, R, scale)
 
 	// First layer: h0 = [α f + β, u].
 	for r := range R {
