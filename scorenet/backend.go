@@ -21,8 +21,25 @@ func SequentialGoBackend() (compute.Backend, error) {
 // (its worker pool loses wake-ups). Started with SequentialGoBackend it
 // runs one op at a time, which avoids that.
 func (n *Net) CheckSecondOrder() error {
+	return n.checkSequential("differentiating the network twice (sliced score matching)")
+}
+
+// CheckTimeTraining returns an error if the network's backend cannot
+// safely train it conditioned on time: a training step of such a network
+// (sgm train --sde vp at the default size) once hung idle inside GoMLX
+// v0.28.2's pure-Go backend running ops in parallel, in the same worker
+// pool as CheckSecondOrder's deadlock. Started with SequentialGoBackend it
+// runs one op at a time, which avoids that.
+func (n *Net) CheckTimeTraining() error {
+	return n.checkSequential("training a network conditioned on time")
+}
+
+// checkSequential returns an error naming what unless the network is on a
+// backend other than the pure-Go one, or on the pure-Go one running one op
+// at a time.
+func (n *Net) checkSequential(what string) error {
 	if n.OnGoBackend() && !opsSequential(n.backend) {
-		return errors.New("differentiating the network twice (sliced score matching) on GoMLX's pure-Go backend needs its ops run one at a time: start it with scorenet.SequentialGoBackend() (the config \"go:ops_sequential\"); in parallel, v0.28.2's worker pool can deadlock")
+		return errors.New(what + " on GoMLX's pure-Go backend needs its ops run one at a time: start it with scorenet.SequentialGoBackend() (the config \"go:ops_sequential\"); in parallel, v0.28.2's worker pool can deadlock")
 	}
 	return nil
 }

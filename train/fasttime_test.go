@@ -16,7 +16,7 @@ import (
 // fused engine does not apply (no AVX2 kernels).
 func reluTimeNet(t *testing.T, process string, width int) *scorenet.Net {
 	t.Helper()
-	backend, err := scorenet.GoBackend()
+	backend, err := scorenet.SequentialGoBackend() // the graph engine's runs need it (TestRunRefusesTimedOnParallelGoBackend)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,7 +45,11 @@ type run struct {
 // (GraphNoise), so that the device does not wait on Go, and losses are
 // read every 50 steps unless LossEvery says otherwise; on the pure-Go
 // backend every step's. It refuses the sliced objective on a backend that
-// cannot differentiate the network twice (scorenet.Net.CheckSecondOrder).
+// cannot differentiate the network twice (scorenet.Net.CheckSecondOrder),
+// and the objectives of time-conditioned networks, where they take the
+// graph (not the fused engine, fasttime.go), on one where their steps can
+// hang (scorenet.Net.CheckTimeTraining): on GoMLX's pure-Go backend both
+// need its ops run one at a time (scorenet.SequentialGoBackend).
 func (s Settings) forBackend(net *scorenet.Net) (Settings, error) {
 	if err := s.Validate(); err != nil {
 		return s, err
@@ -60,10 +64,15 @@ func (s Settings) forBackend(net *scorenet.Net) (Settings, error) {
 	}
 	s = s.withDefaults()
 	s.GraphNoise = (s.GraphNoise || accelerator) && !s.Objective.timed()
-	if s.Objective == Sliced {
-		if err := net.CheckSecondOrder(); err != nil {
-			return s, fmt.Errorf("train: %w", err)
-		}
+	var err2 error
+	switch {
+	case s.Objective == Sliced:
+		err2 = net.CheckSecondOrder()
+	case s.Objective.timed() && !fastTimeApplies(net): // the fused engine runs no graph
+		err2 = net.CheckTimeTraining()
+	}
+	if err2 != nil {
+		return s, fmt.Errorf("train: %w", err2)
 	}
 	return s, nil
 }

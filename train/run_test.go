@@ -34,6 +34,53 @@ func TestRunRefusesSlicedOnParallelGoBackend(t *testing.T) {
 	}
 }
 
+// TestRunRefusesTimedOnParallelGoBackend checks that Run refuses every
+// objective of a time-conditioned network that trains on the graph (here
+// softplus: the fused engine is ReLU's) on a pure-Go backend that runs ops
+// in parallel (where a step once hung), with an error naming
+// scorenet.SequentialGoBackend, and trains it on one started so; a ReLU
+// network that the fused engine trains runs no graph and is not refused.
+func TestRunRefusesTimedOnParallelGoBackend(t *testing.T) {
+	data := twoModes(t)
+	seq, err := scorenet.SequentialGoBackend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		process string
+		o       Objective
+	}{{"vp", Continuous}, {"flow", CFM}, {"flow", OTCFM}} {
+		cfg := scorenet.Config{Width: 8, Features: 4, Depth: 1, Activation: "softplus", Conditioning: "time", Process: c.process}
+		s := Settings{Steps: 2, Batch: 8, Objective: c.o}
+		net, err := scorenet.New(gobackend.GetBackend(), cfg, rand.New(rand.NewPCG(1, 2)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Run(context.Background(), net, data, s); err == nil || !strings.Contains(err.Error(), "SequentialGoBackend") {
+			t.Errorf("%s on the parallel Go backend: error %v, want one naming scorenet.SequentialGoBackend", c.o, err)
+		}
+		if net.Step() != 0 {
+			t.Errorf("%s: a refused run took %d steps", c.o, net.Step())
+		}
+		if net, err = scorenet.New(seq, cfg, rand.New(rand.NewPCG(1, 2))); err != nil {
+			t.Fatal(err)
+		}
+		if h, err := Run(context.Background(), net, data, s); err != nil || len(h) != 2 {
+			t.Errorf("%s on the sequential Go backend: %d steps, error %v", c.o, len(h), err)
+		}
+		cfg.Activation = "relu"
+		if net, err = scorenet.New(gobackend.GetBackend(), cfg, rand.New(rand.NewPCG(1, 2))); err != nil {
+			t.Fatal(err)
+		}
+		if !fastTimeApplies(net) {
+			continue // no vectorised kernels here: ReLU takes the graph too
+		}
+		if h, err := Run(context.Background(), net, data, s); err != nil || len(h) != 2 {
+			t.Errorf("%s, ReLU on the fused engine, parallel Go backend: %d steps, error %v", c.o, len(h), err)
+		}
+	}
+}
+
 // TestSettingsForBackend checks the settings Run picks per backend: on an
 // accelerator (here a network with no backend, which is not the pure-Go
 // one) noise drawn in the graph and losses read every 50 steps, unless

@@ -42,7 +42,7 @@ const gaussianNLL = 2.77
 // objective o (its default if "") on data and returns it.
 func trainTimed(t *testing.T, data *dist.Mixture, process string, o Objective, width, steps int) *scorenet.Net {
 	t.Helper()
-	backend, err := scorenet.GoBackend()
+	backend, err := scorenet.SequentialGoBackend() // Run refuses the parallel one (TestRunRefusesTimedOnParallelGoBackend)
 	if err != nil {
 		t.Fatal(err)
 	}

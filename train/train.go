@@ -193,7 +193,9 @@ var ErrDiverged = errors.New("training diverged")
 // run with s.EMA > 0) must be trained with s.EMA > 0, so that they stay
 // current. The sliced objective needs a backend that differentiates the
 // network twice safely (scorenet.Net.CheckSecondOrder; on the CPU,
-// scorenet.SequentialGoBackend); Run refuses it on another.
+// scorenet.SequentialGoBackend); Run refuses it on another, and so the
+// objectives of time-conditioned networks where they run on the graph
+// rather than the fused engine (scorenet.Net.CheckTimeTraining).
 func Run(ctx context.Context, net *scorenet.Net, data Sampler, s Settings) ([]Record, error) {
 	s, err := s.forBackend(net)
 	if err != nil {

@@ -82,6 +82,7 @@ type demoSummary struct {
 	Modes          modesCheck   `json:"two_modes"`
 
 	Toys map[string]toyResult `json:"toys"` // demotoys.go
+	VP   sdeDemoResult        `json:"vp"`   // demosde.go
 }
 
 // modesCheck is Song & Ermon's point about plain Langevin: it gets the
@@ -222,6 +223,7 @@ var demoStages = []struct {
 	{"oracle", (*demoRun).oracle},
 	{"sampling", (*demoRun).sampling},
 	{"toys", (*demoRun).toys},
+	{"vp", (*demoRun).vp}, // demosde.go
 }
 
 // runDemo runs demoStages in order into out, interruptible between and

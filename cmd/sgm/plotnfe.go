@@ -78,10 +78,11 @@ exact sampling at that n. The table is printed too.`,
 						return usagef("--%s does not apply: plot nfe runs the ode sampler at rtol = atol = 1e-1 ... 1e-5", name)
 					}
 				}
-				p, score, m, err := nfeSource(sf, target, model) // timemodel.go
+				src, err := nfeSource(sf, target, model) // timemodel.go
 				if err != nil {
 					return err
 				}
+				p := src.p
 				names := []string{"em", "pc", "ode", "heun", "dpm2m"}
 				if _, ok := p.(sde.VP); ok {
 					names = append(names, "ddim")
@@ -116,12 +117,13 @@ exact sampling at that n. The table is printed too.`,
 				}
 				// The reference draws, a pair for the floor and a run of the
 				// ode sampler, the most memory of any.
+				score := src.score
 				if err := checkFits("n", n, fmt.Sprintf("%d-dimensional samples", score.Dim()), func(v int) float64 {
 					return 8 * (3 + sdeCopies(sample.Flow{})) * float64(v) * float64(score.Dim())
 				}); err != nil {
 					return err
 				}
-				pts, floor, err := nfeCurves(p, score, m, sf, names, ks, n, reps, seed)
+				pts, floor, err := nfeCurves(src, sf, names, ks, n, reps, seed)
 				if err != nil {
 					return err
 				}
@@ -136,12 +138,13 @@ exact sampling at that n. The table is printed too.`,
 
 // nfeCurves runs every sampler at every budget and returns the W₂ of each
 // run and the floor.
-func nfeCurves(p sde.SDE, score sde.TimeScorer, data *dist.Mixture, sf *sdeFlags, names []string, ks []int, n, reps int, seed uint64) ([]nfePoint, metric.Floor, error) {
+func nfeCurves(src nfeSourceOf, sf *sdeFlags, names []string, ks []int, n, reps int, seed uint64) ([]nfePoint, metric.Floor, error) {
+	p, score := src.p, src.score
 	d := score.Dim()
 	w2 := func(x, y []float64) float64 { return metric.Wasserstein2(x, y, d) }
 	rng := rand.New(rand.NewPCG(seed, 0xf1))
-	ref := data.Sample(n, rng)
-	floor := metric.NoiseFloor(w2, mixtureDraws{data}, n, reps, rng)
+	ref := src.ref.Sample(nil, n, rng)
+	floor := metric.NoiseFloor(w2, src.ref, n, reps, rng)
 	var pts []nfePoint
 	for i, name := range names {
 		var runs []sample.Reverse
@@ -162,6 +165,9 @@ func nfeCurves(p sde.SDE, score sde.TimeScorer, data *dist.Mixture, sf *sdeFlags
 			r, err := sdeSamples(s, p, score, n, seed+uint64(1000*i+j))
 			if err != nil {
 				return nil, floor, fmt.Errorf("%s: %w", name, err)
+			}
+			if src.std != nil {
+				src.std.Invert(r.points) // a model of point data samples in standard units
 			}
 			pts = append(pts, nfePoint{name, r.nfe, w2(r.points, ref)})
 		}

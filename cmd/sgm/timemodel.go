@@ -18,6 +18,7 @@ import (
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/likelihood"
+	"github.com/sgm-dev/sgm/metric"
 	"github.com/sgm-dev/sgm/sample"
 	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/sde"
@@ -38,12 +39,13 @@ type timeTrainFlags struct {
 
 func (t *timeTrainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&t.sde, "sde", "", "train a score network conditioned on time under this forward `SDE`: ve, vp or subvp (Song et al. 2021; denoising score matching in continuous time), on --target's samples")
-	fs.StringVar(&t.target, "target", "", "with --sde or --objective cfm|otcfm: the mixture `SPEC` (JSON file or preset) whose samples are the data")
+	fs.StringVar(&t.target, "target", "", "with --sde or --objective cfm|otcfm: the mixture `SPEC` (JSON file or preset) whose samples are the data (or give --data)")
 	fs.IntVar(&t.timeFeatures, "time-features", 8, "with --sde or --objective cfm|otcfm: frequencies of the Fourier embedding of time")
 }
 
 // wanted reports whether the command line asks for a time-conditioned
-// network: --sde, or a continuous-time objective.
+// network: --sde, or a continuous-time objective (on --target's samples
+// or on --data's points, timedata.go).
 func (t *timeTrainFlags) wanted(f *trainFlags) bool {
 	return f.set["sde"] || f.set["target"] || f.set["time-features"] || slices.Contains(timeObjectives, train.Objective(f.objective))
 }
@@ -52,7 +54,7 @@ func (t *timeTrainFlags) wanted(f *trainFlags) bool {
 var timeObjectives = []train.Objective{train.Continuous, train.CFM, train.OTCFM}
 
 // timeTrainAllowed are the train flags that a time-conditioned run reads.
-var timeTrainAllowed = []string{"sde", "target", "time-features", "objective", "out", "resume", "steps", "batch", "lr",
+var timeTrainAllowed = []string{"sde", "target", "data", "time-features", "objective", "out", "resume", "steps", "batch", "lr",
 	"width", "depth", "features", "activation", "ema", "seed", "checkpoint-every", "loss-csv", "loss-plot", "backend"}
 
 // targetLabel records the mixture a time-conditioned network was trained on.
@@ -153,21 +155,15 @@ func runTimeTraining(ctx context.Context, e *env, f *trainFlags) (err error) {
 		if cfg := net.Config(); cfg.Process != process {
 			return usagef("--resume: the run in %s is %s, not a time-conditioned %s network", f.out, cfg, process)
 		}
-		if recorded, ok := net.Label(targetLabel); ok && t.target == "" {
-			t.target = recorded
-		}
 	case has:
 		return usagef("--out %q already holds a checkpoint: pass --resume to continue it, or choose another directory", f.out)
 	}
-	if t.target == "" {
-		return usagef("--target SPEC is required: the mixture whose samples a time-conditioned network learns")
-	}
-	m, err := loadTarget(t.target)
+	src, err := f.timeData(net) // timedata.go
 	if err != nil {
 		return err
 	}
 	if net == nil {
-		cfg := scorenet.Config{Dim: m.Dim(), Features: f.features, Width: f.width, Depth: f.depth, Activation: f.activation,
+		cfg := scorenet.Config{Dim: src.d, Features: f.features, Width: f.width, Depth: f.depth, Activation: f.activation,
 			Conditioning: "time", Process: process, TimeFeatures: t.timeFeatures}
 		if err := cfg.Validate(); err != nil {
 			return usagef("--width %d, --depth %d, --features %d: %v", f.width, f.depth, f.features, err)
@@ -175,13 +171,13 @@ func runTimeTraining(ctx context.Context, e *env, f *trainFlags) (err error) {
 		if net, err = scorenet.New(backend, cfg, rand.New(rand.NewPCG(f.seed, 0x5eed))); err != nil {
 			return err
 		}
-	} else if net.Config().Dim != m.Dim() {
-		return usagef("--target %s has dimension %d, the run in %s %d", t.target, m.Dim(), f.out, net.Config().Dim)
+	} else if net.Config().Dim != src.d {
+		return usagef("%s has dimension %d, the run in %s %d", src.spec, src.d, f.out, net.Config().Dim)
 	}
-	net.SetLabel(targetLabel, recordedTarget(t.target))
+	src.record(net)
 	bar := newProgressBar(e.stderr)
 	began, start := time.Now(), net.Step()
-	history, runErr := runTrain(ctx, net, m, train.Settings{
+	history, runErr := runTrain(ctx, net, src.sampler, train.Settings{
 		Steps: f.steps, Batch: f.batch, LearningRate: f.lr, Objective: objective, Seed: f.seed,
 		CheckpointDir: f.out, CheckpointEvery: f.checkpointEvery, EMA: f.ema,
 		Progress: bar.update, ProgressEvery: max(1, f.steps/200), ProgressInterval: progressInterval,
@@ -199,7 +195,7 @@ func runTimeTraining(ctx context.Context, e *env, f *trainFlags) (err error) {
 	}
 	steps := net.Step() - start
 	fmt.Fprintf(e.stdout, "trained %d steps of a time-conditioned %s network (%s, %.0f steps/s) on %s; checkpoint in %s\n",
-		steps, process, objective, float64(steps)/time.Since(began).Seconds(), t.target, f.out)
+		steps, process, objective, float64(steps)/time.Since(began).Seconds(), src.spec, f.out)
 	return nil
 }
 
@@ -273,6 +269,13 @@ func sampleTimeModel(e *env, f *sdeFlags, s sampleFlags) (bool, error) {
 		if x, err = flowSamples(solver, v, s.n, s.seed); err != nil {
 			return true, err
 		}
+	}
+	std, err := modelStandardizer(net, s.model)
+	if err != nil {
+		return true, err
+	}
+	if std != nil {
+		std.Invert(x.points) // a model of point data samples in standard units
 	}
 	if err := data.WriteCSVFile(s.out, coordHeader(cfg.Dim), x.points); err != nil {
 		return true, err
@@ -349,6 +352,8 @@ const maxModelNLLPoints = 100_000
 // Hutchinson's estimate with --probes probes, one reverse pass each). With
 // --data target, the points are drawn from the mixture the model was
 // trained on, and the mixture's exact NLL is printed beside the model's.
+// A model of point data (sgm train --data) sees the points standardised as
+// it records, and its NLL is put back in the data's units (withLogDet).
 func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed uint64, asJSON bool) error {
 	for _, name := range []string{"sde", "sigma-max", "target"} {
 		if set[name] {
@@ -376,6 +381,10 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 	if err != nil {
 		return err
 	}
+	std, err := modelStandardizer(net, dir)
+	if err != nil {
+		return err
+	}
 	var m *dist.Mixture
 	if spec, ok := net.Label(targetLabel); ok {
 		m, _ = loadTarget(spec) // only for --data target and the exact NLL
@@ -387,43 +396,67 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 	if err != nil {
 		return err
 	}
+	r, err := netNLL(net, std, m, x, likelihood.ODE{RTol: f.sde.rtol, ATol: f.sde.atol}, f.sde.probes, seed)
+	if err != nil {
+		return fmt.Errorf("--data %s: %w", f.data, err)
+	}
+	return printNLL(e, r, asJSON)
+}
+
+// netNLL returns the NLL of the points x (in the data's units) under the
+// time-conditioned network net by the probability-flow ODE of its SDE or
+// its flow: with the exact divergence (Dim reverse passes) or, for a score
+// network of more than likelihood.MaxExactDim dimensions, Hutchinson's
+// estimate with probes probes. A model of point data (std non-nil) sees x
+// standardised, and the NLL is put back in x's units; with m non-nil the
+// mixture's exact NLL is set beside it.
+func netNLL(net *scorenet.Net, std *data.Standardizer, m *dist.Mixture, x []float64, ode likelihood.ODE, probes int, seed uint64) (nllResult, error) {
+	cfg := net.Config()
 	d := cfg.Dim
 	logp := make([]float64, len(x)/d)
-	ode := likelihood.ODE{RTol: f.sde.rtol, ATol: f.sde.atol}
-	var nfe, probes int
+	var nfe, used int
 	name := cfg.Process
 	if p, ok := cfg.SDE(); ok {
 		score, err := net.TimeScore()
 		if err != nil {
-			return err
+			return nllResult{}, err
 		}
 		name = p.String()
 		var div likelihood.ScoreDivergence = score // exact, Dim reverse passes
 		if d > likelihood.MaxExactDim {
-			div = likelihood.HutchinsonVJP(score, f.sde.probes, rand.New(rand.NewPCG(seed, 0x407)))
-			probes = f.sde.probes
+			div = likelihood.HutchinsonVJP(score, probes, rand.New(rand.NewPCG(seed, 0x407)))
+			used = probes
 		}
-		if nfe, err = ode.LogProb(logp, x, p, div); err != nil {
+		if err := standardNLL(std, x, func(y []float64) (err error) {
+			nfe, err = ode.LogProb(logp, y, p, div)
 			return err
+		}); err != nil {
+			return nllResult{}, err
 		}
 	} else {
 		v, err := net.Velocity()
 		if err != nil {
-			return err
+			return nllResult{}, err
 		}
-		if nfe, err = ode.FlowMatching(logp, x, v); err != nil {
+		if err := standardNLL(std, x, func(y []float64) (err error) {
+			nfe, err = ode.FlowMatching(logp, y, v)
 			return err
+		}); err != nil {
+			return nllResult{}, err
 		}
 	}
 	r, err := nllStats(logp, d, nfe, name, m, x)
 	if err != nil {
-		return fmt.Errorf("--data %s: %w", f.data, err)
+		return nllResult{}, err
 	}
-	r.Probes = probes
-	// TODO-free hook for standardised data: a model trained on y = T(x)
-	// reports log p_y; withLogDet(r, T's log |det ∂y/∂x|, d) puts it in x's
-	// units.
-	return printNLL(e, r, asJSON)
+	r.Probes = used
+	if std != nil {
+		// The model's density is of y = T(x) = (x - mean)/std, whose
+		// log |det ∂y/∂x| is -Σ log std: the NLL in the data's units is
+		// the standard units' plus Σ log std.
+		r = withLogDet(r, -std.LogDet(), d)
+	}
+	return r, nil
 }
 
 // withLogDet returns r for points in the data's units when the model saw
@@ -436,64 +469,89 @@ func withLogDet(r nllResult, logDet float64, d int) nllResult {
 	return r
 }
 
+// nfeSourceOf is what "sgm plot nfe" samples and measures against.
+type nfeSourceOf struct {
+	p     sde.SDE
+	score sde.TimeScorer
+	ref   metric.Sampler     // draws of the reference, in the data's units
+	std   *data.Standardizer // a model of point data: its samples' standardisation; else nil
+}
+
 // nfeSource returns what "sgm plot nfe" samples and measures: with --model
-// a time-conditioned score network, its SDE and the mixture to compare
-// with (--target, or the one it was trained on); else the exact score of
-// --target under --sde.
-func nfeSource(sf *sdeFlags, target, model string) (sde.SDE, sde.TimeScorer, *dist.Mixture, error) {
+// a time-conditioned score network, its SDE and the reference to compare
+// with (--target, or what it was trained on: a mixture, or the points of
+// --data, its samples then put back in the data's units); else the exact
+// score of --target under --sde.
+func nfeSource(sf *sdeFlags, target, model string) (nfeSourceOf, error) {
 	if model == "" {
 		p, err := sf.process()
 		if err != nil {
-			return nil, nil, nil, err
+			return nfeSourceOf{}, err
 		}
 		m, err := loadTarget(target)
 		if err != nil {
-			return nil, nil, nil, err
+			return nfeSourceOf{}, err
 		}
 		score, err := sde.NewMixture(p, m)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("--target under --sde %s: %w", sf.sde, err)
+			return nfeSourceOf{}, fmt.Errorf("--target under --sde %s: %w", sf.sde, err)
 		}
-		return p, score, m, nil
+		return nfeSourceOf{p: p, score: score, ref: mixtureDraws{m}}, nil
 	}
 	if sf.set["sde"] || sf.set["sigma-max"] {
-		return nil, nil, nil, usagef("--sde and --sigma-max do not apply with --model: the network knows its SDE")
+		return nfeSourceOf{}, usagef("--sde and --sigma-max do not apply with --model: the network knows its SDE")
 	}
 	cfg, err := scorenet.ConfigOf(model)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("--model: %w", err)
+		return nfeSourceOf{}, fmt.Errorf("--model: %w", err)
 	}
 	p, ok := cfg.SDE()
 	if !ok {
-		return nil, nil, nil, usagef("--model %s: plot nfe needs a score network trained with sgm train --sde; this one is %s", model, cfg)
+		return nfeSourceOf{}, usagef("--model %s: plot nfe needs a score network trained with sgm train --sde; this one is %s", model, cfg)
 	}
 	backend, err := timeBackend("go")
 	if err != nil {
-		return nil, nil, nil, err
+		return nfeSourceOf{}, err
 	}
 	net, err := loadNet(backend, model)
 	if err != nil {
-		return nil, nil, nil, err
+		return nfeSourceOf{}, err
 	}
-	if target == "" {
-		target, _ = net.Label(targetLabel)
-	}
-	if target == "" {
-		return nil, nil, nil, usagef("--model %s records no mixture it was trained on: give --target SPEC to compare with", model)
-	}
-	m, err := loadTarget(target)
+	std, err := modelStandardizer(net, model)
 	if err != nil {
-		return nil, nil, nil, err
+		return nfeSourceOf{}, err
 	}
-	if m.Dim() != cfg.Dim {
-		return nil, nil, nil, usagef("--target %s has dimension %d, --model %s %d", target, m.Dim(), model, cfg.Dim)
+	var ref metric.Sampler
+	refDim := 0
+	switch spec, hasData := net.Label(dataLabel); {
+	case target == "" && std != nil && hasData:
+		src, err := readReference("data", spec)
+		if err != nil {
+			return nfeSourceOf{}, fmt.Errorf("--model %s: the data it was trained on: %w", model, err)
+		}
+		ref, refDim, target = pointDraws{src}, src.d, spec
+	default:
+		if target == "" {
+			target, _ = net.Label(targetLabel)
+		}
+		if target == "" {
+			return nfeSourceOf{}, usagef("--model %s records no mixture it was trained on: give --target SPEC to compare with", model)
+		}
+		m, err := loadTarget(target)
+		if err != nil {
+			return nfeSourceOf{}, err
+		}
+		ref, refDim = mixtureDraws{m}, m.Dim()
+	}
+	if refDim != cfg.Dim {
+		return nfeSourceOf{}, usagef("%s has dimension %d, --model %s %d", target, refDim, model, cfg.Dim)
 	}
 	score, err := net.TimeScore()
 	if err != nil {
-		return nil, nil, nil, err
+		return nfeSourceOf{}, err
 	}
 	sf.sde = cfg.Process
-	return p, score, m, nil
+	return nfeSourceOf{p: p, score: score, ref: ref, std: std}, nil
 }
 
 // recordedTarget is spec as a run records it: a mixture file by its

@@ -110,7 +110,7 @@ func TestTimeModelRefusals(t *testing.T) {
 		{[]string{"train", "--sde", "warp", "--target", target}, "--sde: unknown SDE"},
 		{[]string{"train", "--sde", "vp", "--objective", "cfm", "--target", target}, "--objective cfm does not apply"},
 		{[]string{"train", "--objective", "continuous", "--target", target}, "needs --sde"},
-		{[]string{"train", "--sde", "vp", "--out", filepath.Join(dir, "new")}, "--target SPEC is required"},
+		{[]string{"train", "--sde", "vp", "--out", filepath.Join(dir, "new")}, "--data SPEC or --target SPEC is required"},
 		{[]string{"train", "--sde", "vp", "--target", target, "--image", "mnist:train:0"}, "--image does not apply"},
 		{[]string{"train", "--sde", "vp", "--target", target, "--time-features", "0"}, "--time-features"},
 		{[]string{"train", "--objective", "otcfm", "--target", target, "--batch", "5000"}, "at most 4096"},
