@@ -147,7 +147,7 @@ func init() {
 	register(&command{
 		name:    "sample",
 		args:    "(--target SPEC | --model DIR [--level L]) [--sampler S] [--n N] [--steps T] [--step-size ETA] [--out FILE.csv]",
-		summary: "draw samples with Langevin dynamics (plain or annealed), MALA or HMC",
+		summary: "draw samples: Langevin (plain or annealed), MALA, HMC, or the reverse SDE / probability-flow ODE samplers",
 		detail: `Runs N chains and writes their final states (or, with --burn-in, their pooled
 states after burn-in) as CSV. The same --seed gives the same samples.
 

@@ -303,7 +303,7 @@ func init() {
 		name:          "train",
 		interruptible: true,
 		args:          "[--image SPEC] [--steps N] [--out DIR] [flags]",
-		summary:       "train the blog post's noise-conditional score network on an image",
+		summary:       "train a score network (the blog post's, or continuous-time / flow matching) on an image, points or a mixture",
 		detail: `Fits the random-Fourier-feature score network to the image's distribution over
 pixel coordinates by denoising score matching with Adam (epsilon 1e-8, as
 optax), showing progress on stderr. The defaults are the blog post's
