@@ -308,3 +308,41 @@ func TestTrainDataNPY(t *testing.T) {
 		t.Errorf("samples of a 4-D model: %d columns, %v", len(header), err)
 	}
 }
+
+// TestTrainDataDefaults checks the defaults of a new run on points: one
+// level per point and moving averages of the weights (pointDefaults),
+// that flags given win over them, and that a run on an image keeps the
+// blog post's (every level, no averages).
+func TestTrainDataDefaults(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name      string
+		args      []string
+		objective string
+		ema       string // "" for no averages
+	}{
+		{"points", []string{"--data", "toy:moons"}, "one-level", "0.999"},
+		{"mixture", []string{"--data", "seed-mog"}, "one-level", "0.999"},
+		{"points, flags given", []string{"--data", "toy:moons", "--objective", "all-levels", "--ema", "0"}, "all-levels", ""},
+		{"image", []string{"--image", "mnist:train:0"}, "all-levels", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			run := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "_"))
+			trainOK(t, append(c.args, "--steps", "2", "--out", run)...)
+			net, err := scorenet.Load(gobackend.GetBackend(), run)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := net.Label("objective"); got != c.objective {
+				t.Errorf("objective %q, want %q", got, c.objective)
+			}
+			got, ok := net.Label(emaLabel)
+			if ok && got == "0" {
+				got = ""
+			}
+			if got != c.ema {
+				t.Errorf("ema %q (recorded %v), want %q", got, ok, c.ema)
+			}
+		})
+	}
+}
