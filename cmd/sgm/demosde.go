@@ -57,14 +57,15 @@ type sdeDemoSampler struct {
 // floor (W₂ between two draws of as many points), and the NLL of held-out
 // draws in the toy's units with its standard error.
 type sdeDemoResult struct {
-	Config  sdeDemoConfig  `json:"config"`
-	ODE     sdeDemoSampler `json:"ode"`
-	DPM2M   sdeDemoSampler `json:"dpm2m"`
-	W2Floor float64        `json:"w2_floor"`
-	NLL     float64        `json:"nll_nats"`
-	NLLSE   float64        `json:"nll_se"`
-	NLLNFE  int            `json:"nll_nfe"`
-	Loss    float64        `json:"final_loss"`
+	Config     sdeDemoConfig  `json:"config"`
+	ODE        sdeDemoSampler `json:"ode"`
+	DPM2M      sdeDemoSampler `json:"dpm2m"`
+	W2Floor    float64        `json:"w2_floor"`
+	W2FloorStd float64        `json:"w2_floor_std"`
+	NLL        float64        `json:"nll_nats"`
+	NLLSE      float64        `json:"nll_se"`
+	NLLNFE     int            `json:"nll_nfe"`
+	Loss       float64        `json:"final_loss"`
 }
 
 // vp is the demo's stage of a VP model (runSDEDemo).
@@ -125,8 +126,9 @@ func runSDEDemo(ctx context.Context, e *env, dir, samplesFig, nfeFig string, cfg
 	}
 	res.Loss, _ = finalLoss(hist)
 	rng := rand.New(rand.NewPCG(seed, 0x5de0))
-	ref, ref2 := cfg.Toy.Sample(nil, cfg.Samples, rng), cfg.Toy.Sample(nil, cfg.Samples, rng)
-	res.W2Floor = metric.Wasserstein2(ref2, ref, 2)
+	ref := cfg.Toy.Sample(nil, cfg.Samples, rng)
+	floor := demoW2Floor(cfg.Toy, cfg.Samples, rng)
+	res.W2Floor, res.W2FloorStd = floor.Mean, floor.Std
 	var cols []plot.Comparison
 	for _, s := range []struct {
 		name string
@@ -143,7 +145,7 @@ func runSDEDemo(ctx context.Context, e *env, dir, samplesFig, nfeFig string, cfg
 		std.Invert(run.points)
 		*s.out = sdeDemoSampler{W2: metric.Wasserstein2(run.points, ref, 2), NFE: run.nfe}
 		cols = append(cols, plot.Comparison{Name: s.name, Reference: ref, Samples: run.points,
-			Note: fmt.Sprintf("NFE %d, W₂ %.3f (floor %.3f)", run.nfe, s.out.W2, res.W2Floor)})
+			Note: fmt.Sprintf("NFE %d, W₂ %.3f (floor %.3f ± %.3f)", run.nfe, s.out.W2, res.W2Floor, res.W2FloorStd)})
 	}
 	fig, err := plot.Compare(cols, fmt.Sprintf("VP model of %s, %d steps: data (top) and samples (bottom)", cfg.Toy, cfg.Steps))
 	if err != nil {

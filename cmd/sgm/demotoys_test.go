@@ -31,8 +31,8 @@ func TestToyDemoLearns(t *testing.T) {
 	}
 	checkFigure(t, fig)
 	r := res["8gaussians"]
-	if !(r.W2 < 2.3) || !(r.W2Floor > 0) {
-		t.Errorf("8gaussians: W₂ %v (floor %v), want below 2.3", r.W2, r.W2Floor)
+	if !(r.W2 < 2.3) || !(r.W2Floor > 0) || !(r.W2FloorStd > 0) {
+		t.Errorf("8gaussians: W₂ %v (floor %v ± %v over several pairs), want below 2.3", r.W2, r.W2Floor, r.W2FloorStd)
 	}
 	be, err := newBackend("go")
 	if err != nil {
