@@ -162,9 +162,5 @@ func (c *Chain) Run(x []float64, steps int, seed uint64) error {
 		xt, rng = out[0], out[1]
 		done += k
 	}
-	return tensors.ConstFlatData(xt, func(s []float32) {
-		for i, v := range s {
-			x[i] = float64(v)
-		}
-	})
+	return readFloat64(x, xt)
 }

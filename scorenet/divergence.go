@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/gomlx/gomlx/core/graph"
-	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 )
 
@@ -52,18 +51,10 @@ func (n *Net) ScoreDivergenceBatch(dst, div, x []float64, level int) error {
 			t.FinalizeAll()
 		}
 	}()
-	if err := tensors.ConstFlatData(out[0], func(s []float32) {
-		for i, v := range s {
-			dst[i] = float64(v)
-		}
-	}); err != nil {
+	if err := readFloat64(dst, out[0]); err != nil {
 		return err
 	}
-	return tensors.ConstFlatData(out[1], func(s []float32) {
-		for i, v := range s {
-			div[i] = float64(v)
-		}
-	})
+	return readFloat64(div, out[1])
 }
 
 // divergenceExecutor returns the graph of the scores and their divergence:
@@ -96,20 +87,4 @@ func (n *Net) divergenceExecutor() (*model.Exec, error) {
 	exec.SetMaxCache(8)
 	n.divExec = exec
 	return exec, nil
-}
-
-// graphInputs are the inputs of the scores' graph for the points x (of
-// dimension d) at level: x as float32, rows×d, and level once per row.
-// (ScoreBatch could share it.)
-func graphInputs(x []float64, d, level int) []any {
-	rows := len(x) / d
-	x32 := make([]float32, len(x))
-	for i, v := range x {
-		x32[i] = float32(v)
-	}
-	levels := make([]int32, rows)
-	for i := range levels {
-		levels[i] = int32(level)
-	}
-	return []any{tensors.FromFlatDataAndDimensions(x32, rows, d), tensors.FromFlatDataAndDimensions(levels, rows)}
 }

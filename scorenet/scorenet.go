@@ -325,21 +325,16 @@ func (n *Net) ScoreBatch(dst, x []float64, level int) error {
 		fast.Scores(dst, x, level)
 		return nil
 	}
-	x32, levels := toFloat32(x), repeated(int32(level), rows)
 	exec, err := n.scoreExecutor()
 	if err != nil {
 		return err
 	}
-	out, err := exec.Exec(tensors.FromFlatDataAndDimensions(x32, rows, d), tensors.FromFlatDataAndDimensions(levels, rows))
+	out, err := exec.Exec(graphInputs(x, d, level)...)
 	if err != nil {
 		return fmt.Errorf("scorenet: evaluate: %w", err)
 	}
 	defer out[0].FinalizeAll()
-	return tensors.ConstFlatData(out[0], func(s []float32) {
-		for i, v := range s {
-			dst[i] = float64(v)
-		}
-	})
+	return readFloat64(dst, out[0])
 }
 
 func (n *Net) scoreExecutor() (*model.Exec, error) {

@@ -221,18 +221,11 @@ func (n *Net) timeEval(kind int, dst, second, x, v []float64, t float64) error {
 			o.FinalizeAll()
 		}
 	}()
-	copyOut := func(dst []float64) func([]float32) {
-		return func(s []float32) {
-			for i, v := range s {
-				dst[i] = float64(v)
-			}
-		}
-	}
-	if err := tensors.ConstFlatData(out[0], copyOut(dst)); err != nil {
+	if err := readFloat64(dst, out[0]); err != nil {
 		return err
 	}
 	if kind != outPlain {
-		return tensors.ConstFlatData(out[1], copyOut(second))
+		return readFloat64(second, out[1])
 	}
 	return nil
 }
@@ -279,22 +272,4 @@ func (n *Net) timeExecutor(kind int) (*model.Exec, error) {
 	exec.SetMaxCache(8)
 	n.timeExec[kind] = exec
 	return exec, nil
-}
-
-// toFloat32 returns x converted to float32.
-func toFloat32(x []float64) []float32 {
-	out := make([]float32, len(x))
-	for i, v := range x {
-		out[i] = float32(v)
-	}
-	return out
-}
-
-// repeated returns n copies of v.
-func repeated[T any](v T, n int) []T {
-	out := make([]T, n)
-	for i := range out {
-		out[i] = v
-	}
-	return out
 }
