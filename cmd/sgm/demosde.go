@@ -99,17 +99,11 @@ func runSDEDemo(ctx context.Context, e *env, dir, samplesFig, nfeFig string, cfg
 		width: cfg.Width, depth: cfg.Depth, features: cfg.Features, activation: "relu", seed: seed,
 		checkpointEvery: cfg.Steps, time: timeTrainFlags{sde: "vp", timeFeatures: 8}, set: map[string]bool{"sde": true, "data": true},
 	}
-	if err := runTimeTraining(ctx, quiet, f); err != nil {
-		return nil, err
-	}
-	b, err := timeBackend(backend)
+	tr, err := runTimeTraining(ctx, quiet, f)
 	if err != nil {
 		return nil, err
 	}
-	net, err := loadNet(b, dir)
-	if err != nil {
-		return nil, err
-	}
+	net := tr.net
 	std, err := modelStandardizer(net, dir)
 	if err != nil {
 		return nil, err
@@ -120,11 +114,7 @@ func runSDEDemo(ctx context.Context, e *env, dir, samplesFig, nfeFig string, cfg
 		return nil, err
 	}
 	res := &sdeDemoResult{Config: cfg}
-	hist, err := readLossCSV(f.lossCSV)
-	if err != nil {
-		return nil, err
-	}
-	res.Loss, _ = finalLoss(hist)
+	res.Loss, _ = finalLoss(tr.history)
 	rng := rand.New(rand.NewPCG(seed, 0x5de0))
 	ref := cfg.Toy.Sample(nil, cfg.Samples, rng)
 	floor := demoW2Floor(cfg.Toy, cfg.Samples, rng)

@@ -83,15 +83,16 @@ func (t *timeTrainFlags) process(f *trainFlags) (string, train.Objective, error)
 	return "", "", usagef("--target and --time-features train a network conditioned on time: give --sde ve|vp|subvp or --objective cfm|otcfm")
 }
 
-// runTimeTraining trains (or resumes) a time-conditioned network per f.
-func runTimeTraining(ctx context.Context, e *env, f *trainFlags) (err error) {
+// runTimeTraining trains (or resumes) a time-conditioned network per f,
+// and returns it with the losses of the steps this run took.
+func runTimeTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, err error) {
 	t := &f.time
 	if err := checkOnly(f.set, timeTrainAllowed, "a network conditioned on time (--sde, --objective cfm|otcfm)"); err != nil {
-		return err
+		return nil, err
 	}
 	process, objective, err := t.process(f)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, c := range []struct {
 		name           string
@@ -100,36 +101,36 @@ func runTimeTraining(ctx context.Context, e *env, f *trainFlags) (err error) {
 		{"depth", f.depth, 1, 1000}, {"features", f.features, 1, 1 << 16}, {"time-features", t.timeFeatures, 1, 256},
 		{"checkpoint-every", f.checkpointEvery, 1, maxSteps}} {
 		if err := checkRange(c.name, c.v, c.least, c.most); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if err := checkPositive("lr", f.lr); err != nil {
-		return err
+		return nil, err
 	}
 	if !(f.ema >= 0 && f.ema < 1) {
-		return usagef("--ema must be in [0, 1), got %v", f.ema)
+		return nil, usagef("--ema must be in [0, 1), got %v", f.ema)
 	}
 	if objective == train.OTCFM && f.batch > maxOTBatch {
-		return usagef("--batch %d: otcfm solves an exact assignment of batch² costs per step; at most %d", f.batch, maxOTBatch)
+		return nil, usagef("--batch %d: otcfm solves an exact assignment of batch² costs per step; at most %d", f.batch, maxOTBatch)
 	}
 	for _, c := range []struct{ flag, path, ext string }{{"loss-csv", f.lossCSV, ".csv"}, {"loss-plot", f.lossPlot, ".png"}} {
 		if c.path == "" {
 			continue // the run directory's own
 		}
 		if err := checkOutput(c.flag, c.path, c.ext, ".svg"); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	backend, err := timeBackend(f.backend)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	_, statErr := os.Stat(f.out)
 	unlock, err := scorenet.Lock(f.out)
 	if errors.Is(err, scorenet.ErrInUse) {
-		return usagef("--out: %v", err)
+		return nil, usagef("--out: %v", err)
 	} else if err != nil {
-		return fmt.Errorf("--out: %w", err)
+		return nil, fmt.Errorf("--out: %w", err)
 	}
 	defer unlock()
 	if errors.Is(statErr, os.ErrNotExist) {
@@ -142,37 +143,37 @@ func runTimeTraining(ctx context.Context, e *env, f *trainFlags) (err error) {
 	f.defaultLossFiles()
 	has, err := scorenet.HasCheckpoints(f.out)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var net *scorenet.Net
 	switch {
 	case f.resume && !has:
-		return usagef("--resume: no checkpoint in %q to resume", f.out)
+		return nil, usagef("--resume: no checkpoint in %q to resume", f.out)
 	case f.resume:
 		if net, err = scorenet.Load(backend, f.out); err != nil {
-			return err
+			return nil, err
 		}
 		if cfg := net.Config(); cfg.Process != process {
-			return usagef("--resume: the run in %s is %s, not a time-conditioned %s network", f.out, cfg, process)
+			return nil, usagef("--resume: the run in %s is %s, not a time-conditioned %s network", f.out, cfg, process)
 		}
 	case has:
-		return usagef("--out %q already holds a checkpoint: pass --resume to continue it, or choose another directory", f.out)
+		return nil, usagef("--out %q already holds a checkpoint: pass --resume to continue it, or choose another directory", f.out)
 	}
 	src, err := f.timeData(net) // timedata.go
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if net == nil {
 		cfg := scorenet.Config{Dim: src.d, Features: f.features, Width: f.width, Depth: f.depth, Activation: f.activation,
 			Conditioning: "time", Process: process, TimeFeatures: t.timeFeatures}
 		if err := cfg.Validate(); err != nil {
-			return usagef("--width %d, --depth %d, --features %d: %v", f.width, f.depth, f.features, err)
+			return nil, usagef("--width %d, --depth %d, --features %d: %v", f.width, f.depth, f.features, err)
 		}
 		if net, err = scorenet.New(backend, cfg, rand.New(rand.NewPCG(f.seed, 0x5eed))); err != nil {
-			return err
+			return nil, err
 		}
 	} else if net.Config().Dim != src.d {
-		return usagef("%s has dimension %d, the run in %s %d", src.spec, src.d, f.out, net.Config().Dim)
+		return nil, usagef("%s has dimension %d, the run in %s %d", src.spec, src.d, f.out, net.Config().Dim)
 	}
 	src.record(net)
 	bar := newProgressBar(e.stderr)
@@ -184,19 +185,19 @@ func runTimeTraining(ctx context.Context, e *env, f *trainFlags) (err error) {
 	})
 	if len(history) > 0 {
 		if err := writeLossCSV(f.lossCSV, history); err != nil {
-			return errors.Join(runErr, err)
+			return nil, errors.Join(runErr, err)
 		}
 		if err := saveLossPlot(f.lossPlot, history, objective); err != nil {
-			return errors.Join(runErr, err)
+			return nil, errors.Join(runErr, err)
 		}
 	}
 	if runErr != nil {
-		return runErr
+		return nil, runErr
 	}
 	steps := net.Step() - start
 	fmt.Fprintf(e.stdout, "trained %d steps of a time-conditioned %s network (%s, %.0f steps/s) on %s; checkpoint in %s\n",
 		steps, process, objective, float64(steps)/time.Since(began).Seconds(), src.spec, f.out)
-	return nil
+	return &trainResult{net: net, history: history, steps: steps}, nil
 }
 
 // maxOTBatch bounds otcfm's batch: its assignment takes O(batch³) time.

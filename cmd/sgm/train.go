@@ -332,7 +332,8 @@ standard units (NCSNv2's technique 1).
 			return func(ctx context.Context, e *env) error {
 				f.set = givenFlags(fs)
 				if f.time.wanted(&f) {
-					return runTimeTraining(ctx, e, &f)
+					_, err := runTimeTraining(ctx, e, &f)
+					return err
 				}
 				if err := f.validate(); err != nil {
 					return err
