@@ -112,16 +112,7 @@ var probeTimes = []float64{objective.TimeEps, 0.5, 1}
 // net's outputs at the points x are not all finite, or -1 if they are
 // finite at every one.
 func nonFiniteTime(net *scorenet.Net, x []float64) (int, error) {
-	dst := make([]float64, len(x))
-	for i, t := range probeTimes {
-		if err := net.OutputAt(dst, x, t); err != nil {
-			return 0, fmt.Errorf("train: %w", err)
-		}
-		for _, v := range dst {
-			if !finite(v) {
-				return i, nil
-			}
-		}
-	}
-	return -1, nil
+	return firstNonFinite(len(probeTimes), len(x), func(dst []float64, i int) error {
+		return net.OutputAt(dst, x, probeTimes[i])
+	})
 }

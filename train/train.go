@@ -268,14 +268,22 @@ func nonFiniteLevel(net *scorenet.Net, x []float64) (int, error) {
 	if net.Config().Timed() {
 		return nonFiniteTime(net, x)
 	}
-	dst := make([]float64, len(x))
-	for level := range net.Config().Sigmas {
-		if err := net.ScoreBatch(dst, x, level); err != nil {
+	return firstNonFinite(len(net.Config().Sigmas), len(x), func(dst []float64, level int) error {
+		return net.ScoreBatch(dst, x, level)
+	})
+}
+
+// firstNonFinite returns the first i in [0, n) for which eval(dst, i)
+// sets a non-finite value in dst (of length size), or -1 if none does.
+func firstNonFinite(n, size int, eval func(dst []float64, i int) error) (int, error) {
+	dst := make([]float64, size)
+	for i := range n {
+		if err := eval(dst, i); err != nil {
 			return 0, fmt.Errorf("train: %w", err)
 		}
 		for _, v := range dst {
 			if !finite(v) {
-				return level, nil
+				return i, nil
 			}
 		}
 	}
