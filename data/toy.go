@@ -102,8 +102,17 @@ func (Toy) Dim() int { return 2 }
 // slice if dst is nil. It panics if t is not one of the names ToyNames
 // lists, n is negative, or dst is neither nil nor of length 2n.
 func (t Toy) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
-	gen, ok := toys[t]
-	if !ok {
+	dst = t.check(dst, n)
+	if n > 0 {
+		toys[t](dst, rng)
+	}
+	return dst
+}
+
+// check panics unless t is a toy, n >= 0 and dst is nil or of length 2n,
+// and returns dst, allocated if nil.
+func (t Toy) check(dst []float64, n int) []float64 {
+	if _, ok := toys[t]; !ok {
 		panic(fmt.Sprintf("data: Sample of unknown toy distribution %q", string(t)))
 	}
 	if n < 0 {
@@ -114,9 +123,6 @@ func (t Toy) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
 		dst = make([]float64, 2*n)
 	case len(dst) != 2*n:
 		panic(fmt.Sprintf("data: Sample: len(dst)=%d, want 2n=%d", len(dst), 2*n))
-	}
-	if n > 0 {
-		gen(dst, rng)
 	}
 	return dst
 }
@@ -149,26 +155,55 @@ func circle(dst []float64, count int, r float64) []float64 {
 // shuffleNoise shuffles the points of dst and adds sd N to every
 // coordinate.
 func shuffleNoise(dst []float64, sd float64, rng *rand.Rand) {
-	shuffle(dst, rng)
+	shuffleNoiseLabelled(dst, nil, sd, rng)
+}
+
+// shuffleNoiseLabelled is shuffleNoise that moves the labels (unless nil)
+// with their points.
+func shuffleNoiseLabelled(dst []float64, labels []int, sd float64, rng *rand.Rand) {
+	shuffleLabelled(dst, labels, rng)
 	for i := range dst {
 		dst[i] += sd * rng.NormFloat64()
 	}
 }
 
 // shuffle puts the points of dst in random order.
-func shuffle(dst []float64, rng *rand.Rand) {
+func shuffle(dst []float64, rng *rand.Rand) { shuffleLabelled(dst, nil, rng) }
+
+// shuffleLabelled is shuffle that moves the labels (unless nil) with their
+// points; the order is the same either way.
+func shuffleLabelled(dst []float64, labels []int, rng *rand.Rand) {
 	rng.Shuffle(len(dst)/2, func(i, j int) {
 		dst[2*i], dst[2*j] = dst[2*j], dst[2*i]
 		dst[2*i+1], dst[2*j+1] = dst[2*j+1], dst[2*i+1]
+		if labels != nil {
+			labels[i], labels[j] = labels[j], labels[i]
+		}
 	})
 }
 
-func circles(dst []float64, rng *rand.Rand) {
+func circles(dst []float64, rng *rand.Rand) { circlesLabelled(dst, nil, rng) }
+
+// circlesLabelled is circles, setting labels[i] (unless labels is nil) to
+// 0 for a point of the outer circle, 1 for one of the inner.
+func circlesLabelled(dst []float64, labels []int, rng *rand.Rand) {
 	n := len(dst) / 2
 	out := n / 2
 	rest := circle(dst, out, 3)
 	circle(rest, n-out, 1.5)
-	shuffleNoise(dst, 3*0.08, rng)
+	halves(labels, out)
+	shuffleNoiseLabelled(dst, labels, 3*0.08, rng)
+}
+
+// halves sets labels[i] to 0 for i < first and 1 after, unless labels is
+// nil.
+func halves(labels []int, first int) {
+	for i := range labels {
+		labels[i] = 0
+		if i >= first {
+			labels[i] = 1
+		}
+	}
 }
 
 func rings(dst []float64, rng *rand.Rand) {
@@ -182,9 +217,14 @@ func rings(dst []float64, rng *rand.Rand) {
 	shuffleNoise(dst, 0.08, rng)
 }
 
-func moons(dst []float64, rng *rand.Rand) {
+func moons(dst []float64, rng *rand.Rand) { moonsLabelled(dst, nil, rng) }
+
+// moonsLabelled is moons, setting labels[i] (unless labels is nil) to 0
+// for a point of the upper moon, 1 for one of the lower.
+func moonsLabelled(dst []float64, labels []int, rng *rand.Rand) {
 	n := len(dst) / 2
 	out := n / 2
+	halves(labels, out)
 	// np.linspace(0, π, k) includes both ends: steps of π/(k-1).
 	rest := arc(dst, out, 1, 0, 0, math.Pi, out-1)
 	inner := rest
@@ -192,22 +232,67 @@ func moons(dst []float64, rng *rand.Rand) {
 	for i := 0; i < len(inner); i += 2 {
 		inner[i], inner[i+1] = 1-inner[i], 1-inner[i+1]-0.5
 	}
-	shuffleNoise(dst, 0.1, rng)
+	shuffleNoiseLabelled(dst, labels, 0.1, rng)
 	for i := 0; i < len(dst); i += 2 {
 		dst[i] = 2*dst[i] - 1
 		dst[i+1] = 2*dst[i+1] - 0.2
 	}
 }
 
-func eightGaussians(dst []float64, rng *rand.Rand) {
+func eightGaussians(dst []float64, rng *rand.Rand) { eightGaussiansLabelled(dst, nil, rng) }
+
+// eightGaussiansLabelled is eightGaussians, setting labels[i] (unless
+// labels is nil) to the index of point i's centre in FFJORD's order: (1, 0),
+// (-1, 0), (0, 1), (0, -1), then the diagonals (s, s), (s, -s), (-s, s),
+// (-s, -s), s = 1/√2.
+func eightGaussiansLabelled(dst []float64, labels []int, rng *rand.Rand) {
 	const s = 1 / math.Sqrt2
 	centres := [8][2]float64{{1, 0}, {-1, 0}, {0, 1}, {0, -1}, {s, s}, {s, -s}, {-s, s}, {-s, -s}}
 	for i := 0; i < len(dst); i += 2 {
 		x, y := 0.5*rng.NormFloat64(), 0.5*rng.NormFloat64()
-		c := centres[rng.IntN(8)]
+		k := rng.IntN(8)
+		if labels != nil {
+			labels[i/2] = k
+		}
+		c := centres[k]
 		dst[i] = (x + 4*c[0]) / 1.414
 		dst[i+1] = (y + 4*c[1]) / 1.414
 	}
+}
+
+// labelledToys are the toys whose points carry a label: the component,
+// moon or circle each was drawn from (Toy.SampleLabelled), with the number
+// of labels.
+var labelledToys = map[Toy]struct {
+	gen    func(dst []float64, labels []int, rng *rand.Rand)
+	labels int
+}{
+	Toy8Gaussians: {eightGaussiansLabelled, 8},
+	ToyMoons:      {moonsLabelled, 2},
+	ToyCircles:    {circlesLabelled, 2},
+}
+
+// Labels returns the number of labels of a toy whose points carry one
+// (8gaussians: its 8 components, numbered as FFJORD lists their centres:
+// (1, 0), (-1, 0), (0, 1), (0, -1), then the diagonals (s, s), (s, -s),
+// (-s, s), (-s, -s) with s = 1/√2; moons: 0 the upper moon, 1 the lower;
+// circles: 0 the outer circle, 1 the inner), and 0 for the others.
+func (t Toy) Labels() int { return labelledToys[t].labels }
+
+// SampleLabelled is Sample that also returns the label of each point (see
+// Labels): the same points, from the same draws of rng, as Sample. It
+// panics as Sample does, and if the toy has no labels.
+func (t Toy) SampleLabelled(dst []float64, n int, rng *rand.Rand) ([]float64, []int) {
+	lt, ok := labelledToys[t]
+	if !ok {
+		panic(fmt.Sprintf("data: SampleLabelled of toy %q, whose points have no labels", string(t)))
+	}
+	dst = t.check(dst, n)
+	labels := make([]int, n)
+	if n > 0 {
+		lt.gen(dst, labels, rng)
+	}
+	return dst, labels
 }
 
 func pinwheel(dst []float64, rng *rand.Rand) {

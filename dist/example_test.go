@@ -3,6 +3,7 @@ package dist_test
 import (
 	"fmt"
 	"log"
+	"math"
 	"math/rand/v2"
 
 	"github.com/sgm-dev/sgm/dist"
@@ -71,4 +72,25 @@ func ExampleImage_Smoothed() {
 	// Output:
 	// frequencies: 0.75 0.00 0.00 0.00 0.00 0.25
 	// components: 2, score at the centre: (-1.000, -1.000)
+}
+
+func ExampleMixture_Given() {
+	// The blog post's mixture given x0 = 0.2: the second coordinate's
+	// Gaussians, reweighted by how likely each component makes x0 = 0.2.
+	m, err := dist.Preset("seed-mog")
+	if err != nil {
+		log.Fatal(err)
+	}
+	c, err := m.Given([]float64{0.2, math.NaN()})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, k := range c.Components() {
+		fmt.Printf("weight %.4f mean %v std %v\n", k.Weight, k.Mean, k.Std)
+	}
+	// The weights are in the ratio exp(-0.3²/(2·0.4²)) : exp(-0.7²/(2·0.4²)) = e^1.25 : 1.
+
+	// Output:
+	// weight 0.7773 mean [0.5] std [0.4]
+	// weight 0.2227 mean [-0.5] std [0.4]
 }

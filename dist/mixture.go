@@ -504,11 +504,13 @@ func (m *Mixture) Sample(n int, rng *rand.Rand) []float64 {
 	return x
 }
 
-func (m *Mixture) draw(dst []float64, rng *rand.Rand) {
+// draw sets dst to a draw from the mixture and returns its component.
+func (m *Mixture) draw(dst []float64, rng *rand.Rand) int {
 	c := m.pick.draw(rng)
 	for j := range dst {
 		dst[j] = m.mean[j*m.k+c] + m.std[j*m.k+c]*rng.NormFloat64()
 	}
+	return c
 }
 
 // CheckPerturbed returns an error unless Perturbed(sigma) is defined: sigma
