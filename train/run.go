@@ -251,6 +251,7 @@ func (r *run) save(step int) error {
 		mark = generatorMark(s.Seed, step)
 	}
 	r.net.Store().SetParam(generatorParam, mark)
+	r.net.SetHistory(func() []byte { return append(EncodeHistory(s.History), EncodeHistory(r.history)...) })
 	if err := r.net.Save(s.CheckpointDir); err != nil {
 		return err
 	}
