@@ -37,6 +37,8 @@ func (p Param) Size() int {
 //	                      2K+1, the linear map from the time embedding
 //	dense_k/weights       fan-in×fan-out, k = 0..Depth (fan-in 2·Features+Dim
 //	dense_k/biases        for k = 0, Width after; fan-out Dim for k = Depth)
+//	label/embedding       (len(Labels)+1)×Width, only with Labels: each
+//	                      label's shift of the first layer (label.go)
 //
 // It does not check sizes; Config.Validate does.
 func Layout(cfg Config) []Param {
@@ -58,6 +60,9 @@ func Layout(cfg Config) []Param {
 			Param{Name: layerName(k) + "/weights", Shape: []int{in, o}, Trainable: true},
 			Param{Name: layerName(k) + "/biases", Shape: []int{o}, Trainable: true})
 		in = o
+	}
+	if len(cfg.Labels) > 0 {
+		out = append(out, Param{Name: labelEmbedding, Shape: []int{len(cfg.Labels) + 1, cfg.Width}, Trainable: true})
 	}
 	return out
 }
@@ -98,7 +103,11 @@ const adamPrefix = "/" + optimizer.AdamDefaultScope + "/"
 // Values returns the weights in the order of Layout (the same slices, not
 // copies).
 func (w *Weights) Values() [][]float32 {
-	out := make([][]float32, 4+2*len(w.Dense))
+	n := 4 + 2*len(w.Dense)
+	if len(w.Config.Labels) > 0 {
+		n++
+	}
+	out := make([][]float32, n)
 	for i := range out {
 		out[i] = *w.slot(i)
 	}
@@ -116,6 +125,9 @@ func (w *Weights) slot(i int) *[]float32 {
 		return &w.Alpha
 	case 3:
 		return &w.Beta
+	}
+	if i == 4+2*len(w.Dense) {
+		return &w.Label
 	}
 	if k := (i - 4) / 2; (i-4)%2 == 0 {
 		return &w.Dense[k]

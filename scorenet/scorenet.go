@@ -54,6 +54,12 @@ type Config struct {
 	// TimeFeatures is the number K of frequencies of the time embedding;
 	// 0 means 8.
 	TimeFeatures int `json:"time_features,omitempty"`
+
+	// Labels, if not empty, makes the network conditional on a class
+	// label as well (label.go): the names of the classes, in the order of
+	// their indices; index len(Labels) is the null label, the
+	// unconditional network of classifier-free guidance.
+	Labels []string `json:"labels,omitempty"`
 }
 
 // Activations lists the hidden-layer activations a Config may name.
@@ -123,6 +129,9 @@ func (c Config) Validate() error {
 	if err := c.validateTime(); err != nil {
 		return err
 	}
+	if err := c.validateLabels(); err != nil {
+		return err
+	}
 	for i, s := range c.Sigmas {
 		if !(s > 0) || math.IsInf(s, 0) {
 			return fmt.Errorf("noise level %d must be positive and finite, got %v", i, s)
@@ -169,6 +178,10 @@ type Net struct {
 	fastStep int64
 
 	divExec *model.Exec // the scores and their divergence (divergence.go)
+
+	labelExec     *model.Exec          // the scores at a label (label.go)
+	fastLabels    map[int]*fastnet.Net // fast evaluators per label, at fastLabelStep
+	fastLabelStep int64
 
 	saveHistory   func() []byte // what Save writes as the checkpoint's history file
 	loadedHistory []byte        // the history file of the checkpoint Load read
@@ -218,7 +231,7 @@ func New(backend compute.Backend, cfg Config, rng *rand.Rand) (*Net, error) {
 			for i := range v {
 				v[i] = 1
 			}
-		case "rf/" + varBeta:
+		case "rf/" + varBeta, labelEmbedding: // zeros
 		default:
 			if strings.HasSuffix(p.Name, "/weights") {
 				fanIn = p.Shape[0]
@@ -270,12 +283,23 @@ func (n *Net) Scores(scope *model.Scope, x, level *Node) *Node {
 	if n.cfg.Timed() {
 		panic("scorenet: Scores of a time-conditioned network (use TimeOutput)")
 	}
+	return n.ScoresLabelled(scope, x, level, nil)
+}
+
+// ScoresLabelled is Scores for the class labels label (shape [n], int32,
+// each in [0, len(Labels)], len(Labels) the null label) of a labelled
+// network; nil means the null label, and is all a network without labels
+// takes.
+func (n *Net) ScoresLabelled(scope *model.Scope, x, level, label *Node) *Node {
+	if n.cfg.Timed() {
+		panic("scorenet: Scores of a time-conditioned network (use TimeOutput)")
+	}
 	g := x.Graph()
 	rf := scope.At("rf")
 	idx := ExpandAxes(level, -1) // [n, 1]
 	alpha := ExpandAxes(Gather(n.node(rf, g, varAlpha), idx), -1)
 	beta := ExpandAxes(Gather(n.node(rf, g, varBeta), idx), -1)
-	return n.body(scope, AddScalar(x, -0.5), alpha, beta)
+	return n.body(scope, AddScalar(x, -0.5), alpha, beta, n.labelShift(scope, level, label))
 }
 
 // node is the value in g of the variable name of scope that the network
@@ -291,8 +315,9 @@ func (n *Net) node(s *model.Scope, g *Graph, name string) *Node {
 
 // body is the network after its conditioning: the Fourier features of the
 // (centred) input u, scaled by alpha and shifted by beta (each [n, 1]),
-// with u, through the dense layers.
-func (n *Net) body(scope *model.Scope, u, alpha, beta *Node) *Node {
+// with u, through the dense layers; labelShift, unless nil, is added to
+// the first layer's pre-activation ([n, Width]).
+func (n *Net) body(scope *model.Scope, u, alpha, beta, labelShift *Node) *Node {
 	g := u.Graph()
 	cfg := n.cfg
 	rf := scope.At("rf")
@@ -307,6 +332,9 @@ func (n *Net) body(scope *model.Scope, u, alpha, beta *Node) *Node {
 		// objective differentiates the network twice, and the fused
 		// layer's gradient is not itself differentiable.
 		h = Add(MatMul(h, n.node(layer, g, "weights")), ExpandAxes(n.node(layer, g, "biases"), 0))
+		if k == 0 && labelShift != nil {
+			h = Add(h, labelShift)
+		}
 		if k < cfg.Depth {
 			if cfg.Activation == "softplus" {
 				h = Softplus(h)
@@ -330,6 +358,9 @@ func (n *Net) ScoreBatch(dst, x []float64, level int) error {
 		panic("scorenet: ScoreBatch of a time-conditioned network (use OutputAt or TimeModel)")
 	}
 	n.mustLevel("ScoreBatch", level)
+	if n.cfg.Labelled() {
+		return n.ScoreBatchLabelled(dst, x, level, n.cfg.NullLabel())
+	}
 	rows := len(x) / d
 	if rows == 0 {
 		return nil
@@ -450,6 +481,7 @@ type Weights struct {
 	Alpha, Beta []float32   // one per level
 	Dense       [][]float32 // Depth+1 matrices, fan-in×fan-out (input-major)
 	DenseBiases [][]float32 // Depth+1 vectors of fan-out
+	Label       []float32   // with Config.Labels: (len(Labels)+1)×Width, each label's first-layer shift
 }
 
 // Weights copies the network's current parameters.

@@ -125,7 +125,7 @@ func (n *Net) TimeOutput(scope *model.Scope, x, t *Node) *Node {
 	rf := scope.At("rf")
 	alpha := ExpandAxes(MatMul(emb, n.node(rf, g, varAlpha)), -1)
 	beta := ExpandAxes(MatMul(emb, n.node(rf, g, varBeta)), -1)
-	return n.body(scope, x, alpha, beta)
+	return n.body(scope, x, alpha, beta, nil)
 }
 
 // checkTimed panics, naming who, unless the network is time-conditioned.
