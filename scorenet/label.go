@@ -163,7 +163,6 @@ func (n *Net) ScoreBatchLabelled(dst, x []float64, level, label int) error {
 	return readFloat64(dst, out[0])
 }
 
-
 func (n *Net) labelExecutor() (*model.Exec, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
