@@ -91,24 +91,33 @@ func newAdam(lr float64) optimizer.Interface {
 	return optimizer.Adam().LearningRate(lr).Epsilon(fastnet.AdamEpsilon).Done()
 }
 
-func newGraphEngine(net *scorenet.Net, data Sampler, s Settings) (*graphEngine, error) {
-	cfg := net.Config()
-	sigmas := []float64(cfg.Sigmas)
+// graphStepper returns the graph's Adam at s's learning rate, with the
+// moving averages s asks for.
+func graphStepper(net *scorenet.Net, s Settings) (stepper, error) {
 	adam := newAdam(s.LearningRate)
 	// Adam keeps its rate in a variable, which a checkpoint restores and
 	// GoMLX then reuses: this run's rate must replace it.
 	if net.Store().GetVariable(scorenet.LearningRatePath) != nil {
 		if err := setScalar(net.Store(), scorenet.LearningRatePath, float32(s.LearningRate)); err != nil {
-			return nil, err
+			return stepper{}, err
 		}
 	}
+	emaVars, err := emaVariables(net, s.EMA)
+	if err != nil {
+		return stepper{}, err
+	}
+	return stepper{adam, emaVars, s.EMA, s.EMANoWarmup}, nil
+}
+
+func newGraphEngine(net *scorenet.Net, data Sampler, s Settings) (*graphEngine, error) {
+	cfg := net.Config()
+	sigmas := []float64(cfg.Sigmas)
 	netScope := net.Scope()
 	score := func(x, level *Node) *Node { return net.Scores(netScope, x, level) }
-	emaVars, err := emaVariables(net, s.EMA)
+	opt, err := graphStepper(net, s)
 	if err != nil {
 		return nil, err
 	}
-	opt := stepper{adam, emaVars, s.EMA, s.EMANoWarmup}
 	var support *discreteData
 	if dd, ok := data.(Discrete); ok && s.GraphNoise {
 		pts, w := dd.Support()

@@ -25,6 +25,7 @@ type run struct {
 	rng           *rand.Rand
 	x32, z32, v32 []float32 // data, noise, projections of one batch
 	levels        []int32
+	labels        []int32 // a labelled network's labels of the batch (label.go)
 
 	history   []Record
 	pending   []lossValue // losses of the steps since the last read, perhaps still on the device
@@ -79,13 +80,24 @@ func (s Settings) forBackend(net *scorenet.Net) (Settings, error) {
 
 // newRun prepares a run of net from step start on.
 func newRun(net *scorenet.Net, data Sampler, s Settings, start int) (*run, error) {
-	eng, err := newEngine(net, data, s)
-	if err != nil {
+	if err := checkLabelled(net, data, s); err != nil {
 		return nil, err
 	}
 	cfg := net.Config()
+	var labels []int32
+	var eng engine
+	var err error
+	if cfg.Labelled() {
+		labels = make([]int32, s.Batch)
+		eng, err = newLabelEngine(net, s, &labels)
+	} else {
+		eng, err = newEngine(net, data, s)
+	}
+	if err != nil {
+		return nil, err
+	}
 	L, d, B := len(cfg.Sigmas), cfg.Dim, s.Batch
-	r := &run{net: net, data: data, s: s, eng: eng, start: start, lastSaved: -1,
+	r := &run{net: net, data: data, s: s, eng: eng, start: start, lastSaved: -1, labels: labels,
 		pcg: rand.NewPCG(s.Seed, 0), x32: make([]float32, B*d),
 		history: make([]Record, 0, min(s.Steps-start, 1<<16)), // grown as the steps are taken
 		began:   time.Now()}
@@ -179,7 +191,9 @@ func (r *run) take(step int) ([]lossValue, error) {
 		}
 		return r.multi.stepsUpTo(n)
 	}
-	r.draw(step)
+	if err := r.draw(step); err != nil {
+		return nil, err
+	}
 	loss, err := r.eng.step(r.x32, r.z32, r.v32, r.levels)
 	if err != nil {
 		return nil, err
@@ -188,9 +202,16 @@ func (r *run) take(step int) ([]lossValue, error) {
 }
 
 // draw fills the batch of step from its stream: the data points (unless
-// the engine draws them), the noise, the levels and the projections.
-func (r *run) draw(step int) {
+// the engine draws them), the noise, the levels and the projections; for
+// a labelled network the data points with their labels first, and the
+// label dropout last.
+func (r *run) draw(step int) error {
 	r.pcg.Seed(r.s.Seed, uint64(step))
+	if r.labels != nil {
+		if err := r.drawLabelled(r.rng); err != nil {
+			return err
+		}
+	}
 	if !r.eng.drawsData() {
 		for i, v := range r.data.Sample(r.s.Batch, r.rng) {
 			r.x32[i] = float32(v)
@@ -209,6 +230,10 @@ func (r *run) draw(step int) {
 	if td, ok := r.eng.(interface{ drawTimes(*rand.Rand) }); ok {
 		td.drawTimes(r.rng)
 	}
+	if r.labels != nil {
+		dropLabels(r.labels, r.net.Config().NullLabel(), r.s.LabelDropout, r.rng)
+	}
+	return nil
 }
 
 // flush reads the pending losses of the steps up to last, stopping at the

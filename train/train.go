@@ -56,6 +56,11 @@ type Settings struct {
 	Objective    Objective // "" means AllLevels
 	Seed         uint64    // seeds data and noise draws: step k draws from the stream (Seed, k), so a resumed run takes the same steps as one never stopped
 
+	// LabelDropout is the probability with which a labelled network's
+	// training replaces a point's label by the null label (label.go); 0
+	// means DefaultLabelDropout. It applies only to labelled networks.
+	LabelDropout float64
+
 	// EMA, if in (0, 1), keeps exponential moving averages of the weights,
 	// ema ← d_k·ema + (1-d_k)·w after step k (NCSNv2 uses 0.999), saved
 	// with the checkpoints; scorenet.Net.EMA evaluates with them. The
@@ -137,6 +142,9 @@ func (s Settings) withDefaults() Settings {
 	if s.LossEvery == 0 {
 		s.LossEvery = 1
 	}
+	if s.LabelDropout == 0 {
+		s.LabelDropout = DefaultLabelDropout
+	}
 	return s
 }
 
@@ -160,6 +168,8 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("steps per call must not be negative, got %d", s.StepsPerCall)
 	case s.StepsPerCall > 1 && !s.GraphNoise:
 		return fmt.Errorf("%d steps per call need the noise drawn in the graph (GraphNoise)", s.StepsPerCall)
+	case !(s.LabelDropout >= 0 && s.LabelDropout < 1):
+		return fmt.Errorf("label dropout must be in [0, 1), got %v", s.LabelDropout)
 	case !(s.EMA >= 0 && s.EMA < 1):
 		return fmt.Errorf("EMA decay must be in [0, 1), got %v", s.EMA)
 	}
