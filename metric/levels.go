@@ -34,7 +34,7 @@ func ScoreErrors(at func(level int) sgm.Scorer, sigmas []float64, exact func(sig
 	out := make([]LevelError, len(sigmas))
 	for l, s := range sigmas {
 		ex := exact(s)
-		x := ex.Sample(n, rng)
+		x := ex.Sample(nil, n, rng)
 		fisher := FisherDivergence(at(l), ex, x, s)
 		scale := FisherDivergence(zeroScore{ex.Dim()}, ex, x, s)
 		out[l] = LevelError{Level: l, Sigma: s, Fisher: fisher, Relative: fisher / scale}

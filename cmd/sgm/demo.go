@@ -345,7 +345,7 @@ func (d *demoRun) modes() error {
 
 // image draws the image as a distribution over pixels.
 func (d *demoRun) image() error {
-	draws := d.im.Sample(10000, d.rng(0xf17e))
+	draws := d.im.Sample(nil, 10000, d.rng(0xf17e))
 	return saveImageHistogram(d.figure("3-mnist-image.png"), d.im, draws, d.cfg.Image+" as a distribution over pixels")
 }
 
