@@ -427,4 +427,3 @@ func (s *Server) floor(t *target, n int, w2 metric.Distance) metric.Floor {
 	s.floorMu.Unlock()
 	return f
 }
-
