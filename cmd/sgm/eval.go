@@ -289,7 +289,8 @@ func evalModel(e *env, f evalFlags) error {
 	}
 	errs := scoreErrors(net, im, f.n, rand.New(rand.NewPCG(f.seed, 0xf15e)))
 	if f.plotOut != "" {
-		if err := saveScoreError(f.plotOut, errs, "score error of "+f.model+" against the exact score of "+spec); err != nil {
+		choice, chooseErr := imageAutoLevel(errs, im)
+		if err := saveScoreError(f.plotOut, errs, choice, chooseErr, "score error of "+f.model+" against the exact score of "+spec); err != nil {
 			return err
 		}
 		w := e.stdout
