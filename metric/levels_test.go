@@ -47,4 +47,3 @@ func TestScoreErrorsAnalytic(t *testing.T) {
 		}
 	}
 }
-
