@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/sgm-dev/sgm"
 )
 
 // Given returns the conditional density of the coordinates of m that given
@@ -118,17 +120,13 @@ func (m *Mixture) Marginal(idx ...int) *Mixture {
 	return newMixture(len(idx), append([]float64(nil), m.weight...), mean, std)
 }
 
-// SampleLabelled returns n draws from the mixture, as Sample does (the
-// same points for the same rng), with the component each was drawn from,
-// an index in m's order: a mixture as a source of labelled points. It
-// panics if n < 0.
-func (m *Mixture) SampleLabelled(n int, rng *rand.Rand) (x []float64, labels []int) {
-	if n < 0 {
-		panic(fmt.Sprintf("dist: SampleLabelled: negative number of draws %d", n))
-	}
+// SampleLabelled is Sample, the same points for the same rng, with the
+// component each was drawn from, an index in m's order: a mixture as a
+// source of labelled points. It panics as Sample does.
+func (m *Mixture) SampleLabelled(dst []float64, n int, rng *rand.Rand) ([]float64, []int) {
 	d := m.d
-	x = make([]float64, n*d)
-	labels = make([]int, n)
+	x := sgm.SampleDst("dist: SampleLabelled", dst, n, d)
+	labels := make([]int, n)
 	for i := range n {
 		labels[i] = m.draw(x[i*d:(i+1)*d], rng)
 	}

@@ -153,8 +153,8 @@ func TestSampleLabelled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, labels := m.SampleLabelled(1000, rand.New(rand.NewPCG(5, 6)))
-	if want := m.Sample(1000, rand.New(rand.NewPCG(5, 6))); !slices.Equal(x, want) {
+	x, labels := m.SampleLabelled(nil, 1000, rand.New(rand.NewPCG(5, 6)))
+	if want := m.Sample(nil, 1000, rand.New(rand.NewPCG(5, 6))); !slices.Equal(x, want) {
 		t.Fatal("SampleLabelled's points differ from Sample's")
 	}
 	ones := 0

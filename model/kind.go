@@ -63,7 +63,7 @@ const (
 var reverseSamplers = []string{EM, PC, ODE, Heun, DDIM, DPM2M}
 
 func (Levels) Samplers() []string {
-	return append([]string{Annealed, Langevin}, reverseSamplers...)
+	return []string{Annealed, Langevin, EM, PC, ODE, Heun, DPM2M} // DDIM is VP's
 }
 
 func (k Diffusion) Samplers() []string {
@@ -117,8 +117,8 @@ func processName(p sde.SDE) string {
 // levelVE is a level network read as a VE score (Levels.VE): at time t
 // its noise level σ̂(t) falls between two levels of the grid, and the score
 // is interpolated between theirs linearly in log σ (exact at the levels,
-// which a sampler's grid of t_i = i/(L-1) hits); below the smallest level
-// it is the smallest level's, as k-diffusion clamps its discrete sigmas.
+// at t = TimeOf(σ_i)); below the smallest level it is the smallest
+// level's, as k-diffusion clamps its discrete sigmas.
 type levelVE struct {
 	at     func(level int) sgm.Scorer
 	sigmas sgm.Schedule

@@ -22,12 +22,12 @@ import (
 // score at each point's (perhaps null) label. Labelled training runs the
 // GoMLX graph (the fused engine has no labels), with the noise drawn in Go.
 
-// LabelledSampler is a source of labelled training data: n points, flat
-// and row-major, with the class label index of each (in [0, number of
-// labels)). dist.Mixture and data.Toy have such a method; a labelled
-// network needs one.
+// LabelledSampler is a source of labelled training data: SampleLabelled
+// draws n points as Sample does, in dst or a new slice if dst is nil, with
+// the class label index of each (in [0, number of labels)). dist.Mixture
+// and data.Toy have such a method; a labelled network needs one.
 type LabelledSampler interface {
-	SampleLabelled(n int, rng *rand.Rand) (x []float64, labels []int)
+	SampleLabelled(dst []float64, n int, rng *rand.Rand) (x []float64, labels []int)
 }
 
 // DefaultLabelDropout is the share of labels replaced by the null label
@@ -56,7 +56,7 @@ func checkLabelled(net *scorenet.Net, data Sampler, s Settings) error {
 
 // drawLabelled fills r.x32 and r.labels from the labelled data with rng.
 func (r *run) drawLabelled(rng *rand.Rand) error {
-	x, labels := r.data.(LabelledSampler).SampleLabelled(r.s.Batch, rng)
+	x, labels := r.data.(LabelledSampler).SampleLabelled(r.x64, r.s.Batch, rng)
 	C := r.net.Config().NullLabel()
 	if len(x) != len(r.x32) || len(labels) != len(r.labels) {
 		return fmt.Errorf("labelled data gave %d values and %d labels for a batch of %d", len(x), len(labels), r.s.Batch)

@@ -17,13 +17,15 @@ import (
 // with equal probability.
 type twoLabelled struct{}
 
-func (twoLabelled) Sample(n int, rng *rand.Rand) []float64 {
-	x, _ := twoLabelled{}.SampleLabelled(n, rng)
+func (twoLabelled) Dim() int { return 2 }
+
+func (twoLabelled) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
+	x, _ := twoLabelled{}.SampleLabelled(dst, n, rng)
 	return x
 }
 
-func (twoLabelled) SampleLabelled(n int, rng *rand.Rand) ([]float64, []int) {
-	x := make([]float64, 2*n)
+func (twoLabelled) SampleLabelled(dst []float64, n int, rng *rand.Rand) ([]float64, []int) {
+	x := sgm.SampleDst("twoLabelled", dst, n, 2)
 	labels := make([]int, n)
 	for i := range n {
 		labels[i] = rng.IntN(2)
@@ -104,8 +106,8 @@ func TestLabelledTrainingErrors(t *testing.T) {
 // badLabels gives label 2 to a network of two labels.
 type badLabels struct{ twoLabelled }
 
-func (badLabels) SampleLabelled(n int, rng *rand.Rand) ([]float64, []int) {
-	x, l := twoLabelled{}.SampleLabelled(n, rng)
+func (badLabels) SampleLabelled(dst []float64, n int, rng *rand.Rand) ([]float64, []int) {
+	x, l := twoLabelled{}.SampleLabelled(dst, n, rng)
 	l[0] = 2
 	return x, l
 }

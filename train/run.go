@@ -24,6 +24,7 @@ type run struct {
 	pcg           *rand.PCG
 	rng           *rand.Rand
 	x32, z32, v32 []float32 // data, noise, projections of one batch
+	x64           []float64 // the data points of one batch
 	levels        []int32
 	labels        []int32 // a labelled network's labels of the batch (label.go)
 
@@ -98,7 +99,7 @@ func newRun(net *scorenet.Net, data Sampler, s Settings, start int) (*run, error
 	}
 	L, d, B := len(cfg.Sigmas), cfg.Dim, s.Batch
 	r := &run{net: net, data: data, s: s, eng: eng, start: start, lastSaved: -1, labels: labels,
-		pcg: rand.NewPCG(s.Seed, 0), x32: make([]float32, B*d),
+		pcg: rand.NewPCG(s.Seed, 0), x32: make([]float32, B*d), x64: make([]float64, B*d),
 		history: make([]Record, 0, min(s.Steps-start, 1<<16)), // grown as the steps are taken
 		began:   time.Now()}
 	r.rng = rand.New(r.pcg)
@@ -114,7 +115,7 @@ func newRun(net *scorenet.Net, data Sampler, s Settings, start int) (*run, error
 		r.levels = make([]int32, B)
 	}
 	if s.CheckpointDir != "" {
-		r.probe = data.Sample(probePoints, rand.New(rand.NewPCG(s.Seed, probeStream)))
+		r.probe = data.Sample(nil, probePoints, rand.New(rand.NewPCG(s.Seed, probeStream)))
 	}
 	if m, ok := eng.(multiStepper); ok && s.StepsPerCall > 1 {
 		r.multi = m
@@ -213,7 +214,8 @@ func (r *run) draw(step int) error {
 		}
 	}
 	if !r.eng.drawsData() {
-		for i, v := range r.data.Sample(r.s.Batch, r.rng) {
+		r.x64 = r.data.Sample(r.x64, r.s.Batch, r.rng)
+		for i, v := range r.x64 {
 			r.x32[i] = float32(v)
 		}
 	}

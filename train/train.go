@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"time"
 
 	"github.com/gomlx/compute/dtypes"
@@ -15,15 +14,14 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
+	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/objective"
 	"github.com/sgm-dev/sgm/scorenet"
 )
 
-// Sampler is a source of training data: n points drawn with rng, flat and
-// row-major. dist.Image and dist.Mixture implement it.
-type Sampler interface {
-	Sample(n int, rng *rand.Rand) []float64
-}
+// Sampler is a source of training data: sgm.Source, which toys, point
+// files, mixtures and images implement.
+type Sampler = sgm.Source
 
 // Discrete is a Sampler of a finite distribution: its support points (flat,
 // row-major) and their probabilities. dist.Image implements it. With

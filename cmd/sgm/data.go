@@ -60,9 +60,11 @@ type pointData struct {
 }
 
 // Sample draws n points in standard units (train.Sampler).
-func (p *pointData) Sample(n int, rng *rand.Rand) []float64 {
+func (p *pointData) Dim() int { return p.d }
+
+func (p *pointData) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
 	if p.points != nil {
-		out := make([]float64, n*p.d)
+		out := sgm.SampleDst("pointData", dst, n, p.d)
 		m := len(p.points) / p.d
 		for i := range n {
 			k := rng.IntN(m)
@@ -72,6 +74,9 @@ func (p *pointData) Sample(n int, rng *rand.Rand) []float64 {
 	}
 	x := p.draw(n, rng)
 	p.std.Apply(x)
+	if dst != nil {
+		return append(dst[:0], x...)
+	}
 	return x
 }
 
@@ -113,7 +118,7 @@ func readReference(flag, spec string) (referenceSource, error) {
 		if err != nil {
 			return referenceSource{}, usagef("--%s: %v", flag, err)
 		}
-		return referenceSource{d: m.Dim(), draw: m.Sample, mixture: m}, nil
+		return referenceSource{d: m.Dim(), draw: drawOf(m), mixture: m}, nil
 	}
 	ps, err := data.ParsePointSpec(spec)
 	if err != nil {
@@ -121,7 +126,7 @@ func readReference(flag, spec string) (referenceSource, error) {
 	}
 	if ps.Path == "" {
 		t := ps.Toy
-		return referenceSource{d: t.Dim(), draw: func(n int, r *rand.Rand) []float64 { return t.Sample(nil, n, r) }}, nil
+		return referenceSource{d: t.Dim(), draw: drawOf(t)}, nil
 	}
 	p, err := data.ReadPointsFile(ps.Path)
 	if err != nil {
@@ -174,7 +179,7 @@ func (p *pointData) spread() float64 {
 	rng := rand.New(rand.NewPCG(0x5b7e, 0xad))
 	x := p.points
 	if x == nil {
-		x = p.Sample(spreadPoints, rng)
+		x = p.Sample(nil, spreadPoints, rng)
 	}
 	if n := len(x) / p.d; n > spreadPoints {
 		sub := make([]float64, spreadPoints*p.d)
@@ -384,4 +389,9 @@ func refusePointModel(net *scorenet.Net, dir, what string) error {
 		return usagef("--model %s models point data: %s needs an image's exact score; measure its samples with sgm eval --samples F --target DATA", dir, what)
 	}
 	return nil
+}
+
+// drawOf is s's Sample into new slices.
+func drawOf(s sgm.Source) func(n int, r *rand.Rand) []float64 {
+	return func(n int, r *rand.Rand) []float64 { return s.Sample(nil, n, r) }
 }

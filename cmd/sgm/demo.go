@@ -345,7 +345,7 @@ func (d *demoRun) modes() error {
 
 // image draws the image as a distribution over pixels.
 func (d *demoRun) image() error {
-	draws := d.im.Sample(10000, d.rng(0xf17e))
+	draws := d.im.Sample(nil, 10000, d.rng(0xf17e))
 	return saveImageHistogram(d.figure("3-mnist-image.png"), d.im, draws, d.cfg.Image+" as a distribution over pixels")
 }
 
@@ -384,10 +384,11 @@ func (d *demoRun) fields() error {
 func (d *demoRun) scoreError() error {
 	d.sum.ScoreError = scoreErrors(d.net, d.im, 1000, d.rng(0xf15e))
 	d.sum.AutoLevel = -1
-	if i := chosenLevel(d.sum.ScoreError, autoTolerance); i >= 0 {
-		d.sum.AutoLevel = d.sum.ScoreError[i].Level
+	choice, err := imageAutoLevel(d.sum.ScoreError, d.im)
+	if err == nil {
+		d.sum.AutoLevel = choice.Level
 	}
-	return saveScoreError(d.figure("7-score-error.png"), d.sum.ScoreError, "learned score against the exact score of the smoothed image")
+	return saveScoreError(d.figure("7-score-error.png"), d.sum.ScoreError, choice, err, "learned score against the exact score of the smoothed image")
 }
 
 // oracle drives the same sampler with the exact score of the smoothed

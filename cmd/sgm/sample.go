@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -406,7 +405,7 @@ func (f *sampleFlags) recorders(x []float64, d int) *recorders {
 // the defaults that depend on it (--step-size, --sigma, --init).
 func (f *sampleFlags) resolve(e *env) (sampleRun, error) {
 	if !f.set["step-size"] {
-		f.stepSize = 1e-3 // the blog post's on its image (the mixtures' is set below)
+		f.stepSize = defaultModelStepSize // the blog post's on its image (the mixtures' is set below)
 	}
 	var r sampleRun
 	var err error
@@ -661,26 +660,9 @@ func chooseLevel(spec string, net *scorenet.Net) (int, error) {
 	return l[0], nil
 }
 
-// Constants of --level auto.
-const (
-	// sharpCorr is the least sharpness of a usable level: the pixel
-	// histogram of exact samples of the image smoothed at its σ correlates
-	// with the image at least this well (metric.Pearson of
-	// metric.SmoothedImageHistogram and the image). On the blog post's grid
-	// that keeps levels up to 17 of a 64×64 ring (0.857; level 22, 0.42,
-	// is a blur) and up to 20 of MNIST digit 0 (0.862).
-	sharpCorr = 0.8
-
-	// resolveRatio bounds the step size at a usable level: η <= 4σ². A
-	// Langevin step moves a particle by about √η, and a level far finer
-	// than that is not resolved; the blog post samples level 17 with
-	// η = 0.001 ≈ 2σ².
-	resolveRatio = 4
-
-	// defaultLevel is the blog post's level, which --level auto falls back
-	// to when no level at all meets the tolerance.
-	defaultLevel = 17
-)
+// defaultModelStepSize is plain Langevin's step size with a --model of
+// an image: the blog post's η.
+const defaultModelStepSize = 1e-3
 
 // autoLevel picks the level for plain Langevin with step size stepSize by
 // a measured criterion (pickLevel), from the relative score error of each
@@ -702,88 +684,16 @@ func autoLevel(e *env, net *scorenet.Net, reference string, tol, stepSize float6
 		return 0, fmt.Errorf("--reference: %w", err)
 	}
 	errs := scoreErrors(net, im, 1000, rand.New(rand.NewPCG(seed, 0xa070)))
-	sharpness := make([]float64, len(errs))
-	for l, le := range errs {
-		sharpness[l] = metric.Pearson(metric.SmoothedImageHistogram(im, le.Sigma), im.Pix)
-	}
-	level, msg, warn, err := pickLevel(errs, sharpness, stepSize, tol)
+	choice, err := metric.AutoLevel(errs, metric.Sharpness(im, net.Config().Sigmas), stepSize, tol)
 	if err != nil {
-		return 0, err
+		return 0, usagef("--level auto: %v; give --level or another --step-size", err)
 	}
 	prefix := "level auto: "
-	if warn {
+	if choice.Warn {
 		prefix += "warning: "
 	}
-	fmt.Fprintf(e.stderr, "%s%s; measured against %s\n", prefix, msg, reference)
-	return level, nil
-}
-
-// pickLevel is --level auto's choice among the levels whose score errors
-// errs gives, of sharpness sharpness (see sharpCorr). A level is usable
-// when it is sharp (sharpness >= sharpCorr) and resolved by the step size
-// (stepSize <= resolveRatio σ²). It takes
-//
-//   - the usable level of least σ whose relative error is at most tol: the
-//     sharpest level whose score the network has learnt;
-//   - else, with a warning, the usable level with the least relative error
-//     when some level meets tol (a blurred or unresolved one, which the
-//     message names), or when none does and defaultLevel is not usable;
-//   - else, with a warning, defaultLevel: nothing meets tol, as for a
-//     network barely trained, and the blog post's level is as good a guess
-//     as any.
-//
-// It returns the level, a message saying why, whether that is a warning,
-// and an error when no level is usable.
-func pickLevel(errs []levelError, sharpness []float64, stepSize, tol float64) (level int, msg string, warn bool, err error) {
-	var usable []levelError
-	var met *levelError // the level of least σ that meets tol, usable or not
-	for l, le := range errs {
-		if le.Relative <= tol && met == nil {
-			met = &errs[l]
-		}
-		if sharpness[l] >= sharpCorr && stepSize <= resolveRatio*le.Sigma*le.Sigma {
-			usable = append(usable, le)
-		}
-	}
-	if len(usable) == 0 {
-		return 0, "", false, usagef("--level auto: no level is both sharp (hist_corr of exact samples >= %g) and resolved by --step-size %g (η <= %dσ²); give --level", sharpCorr, stepSize, resolveRatio)
-	}
-	span := fmt.Sprintf("usable levels %d..%d: sharp, and resolved by η=%g", usable[0].Level, usable[len(usable)-1].Level, stepSize)
-	for _, le := range usable {
-		if le.Relative <= tol {
-			return le.Level, fmt.Sprintf("level %d (σ=%.4g), the sharpest with relative score error %.3f <= %g (%s)", le.Level, le.Sigma, le.Relative, tol, span), false, nil
-		}
-	}
-	best := usable[0]
-	for _, le := range usable {
-		if le.Relative < best.Relative {
-			best = le
-		}
-	}
-	why := "none of the levels meets it"
-	if met != nil {
-		why = fmt.Sprintf("level %d (σ=%.4g) meets it but is not usable: ", met.Level, met.Sigma)
-		if sharpness[met.Level] < sharpCorr {
-			why += fmt.Sprintf("too blurred (sharpness %.3f < %g)", sharpness[met.Level], sharpCorr)
-		} else {
-			why += fmt.Sprintf("too fine for the step size (η/σ² = %.3g > %d)", stepSize/(met.Sigma*met.Sigma), resolveRatio)
-		}
-	} else if defaultLevel < len(errs) && slices.ContainsFunc(usable, func(le levelError) bool { return le.Level == defaultLevel }) {
-		best = errs[defaultLevel]
-		return best.Level, fmt.Sprintf("no level has relative score error <= %g (the least is %.3f): taking the blog post's level %d (σ=%.4g), relative error %.3f; train longer or raise --auto-tolerance (%s)",
-			tol, minRelative(errs), best.Level, best.Sigma, best.Relative, span), true, nil
-	}
-	return best.Level, fmt.Sprintf("no usable level has relative score error <= %g, and %s: taking level %d (σ=%.4g), the usable one of least relative error %.3f; samples may be poor: train longer or raise --auto-tolerance (%s)",
-		tol, why, best.Level, best.Sigma, best.Relative, span), true, nil
-}
-
-// minRelative returns the least relative error of errs.
-func minRelative(errs []levelError) float64 {
-	m := math.Inf(1)
-	for _, le := range errs {
-		m = min(m, le.Relative)
-	}
-	return m
+	fmt.Fprintf(e.stderr, "%s%s; measured against %s\n", prefix, choice.Message, reference)
+	return choice.Level, nil
 }
 
 // initialPoints parses --init for n points of dimension d, and refuses

@@ -127,6 +127,8 @@ func standardNLL(std *data.Standardizer, x []float64, logp func(y []float64) err
 // a distribution drawn afresh, or a file's points drawn with replacement.
 type pointDraws struct{ src referenceSource }
 
+func (s pointDraws) Dim() int { return s.src.d }
+
 func (s pointDraws) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
 	d := s.src.d
 	if dst == nil {

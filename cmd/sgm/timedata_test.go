@@ -46,8 +46,8 @@ func TestTimeModelData(t *testing.T) {
 		}
 		return path
 	}
-	train := m.Sample(2000, rand.New(rand.NewPCG(1, 2)))
-	held := m.Sample(50, rand.New(rand.NewPCG(3, 4)))
+	train := m.Sample(nil, 2000, rand.New(rand.NewPCG(1, 2)))
+	held := m.Sample(nil, 50, rand.New(rand.NewPCG(3, 4)))
 	var nll [2]float64
 	var samples [2][]float64
 	var w2 [2][2]float64 // plot nfe's W₂ of dpm2m and its floor

@@ -497,7 +497,7 @@ func nfeSource(sf *sdeFlags, target, model string) (nfeSourceOf, error) {
 		if err != nil {
 			return nfeSourceOf{}, fmt.Errorf("--target under --sde %s: %w", sf.sde, err)
 		}
-		return nfeSourceOf{p: p, score: score, ref: mixtureDraws{m}}, nil
+		return nfeSourceOf{p: p, score: score, ref: m}, nil
 	}
 	if sf.set["sde"] || sf.set["sigma-max"] {
 		return nfeSourceOf{}, usagef("--sde and --sigma-max do not apply with --model: the network knows its SDE")
@@ -542,7 +542,7 @@ func nfeSource(sf *sdeFlags, target, model string) (nfeSourceOf, error) {
 		if err != nil {
 			return nfeSourceOf{}, err
 		}
-		ref, refDim = mixtureDraws{m}, m.Dim()
+		ref, refDim = m, m.Dim()
 	}
 	if refDim != cfg.Dim {
 		return nfeSourceOf{}, usagef("%s has dimension %d, --model %s %d", target, refDim, model, cfg.Dim)
