@@ -2,8 +2,8 @@ package data
 
 import (
 	"bufio"
-	"cmp"
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
