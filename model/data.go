@@ -35,6 +35,11 @@ type Data struct {
 	// SHA256 is the hex SHA-256 of a data file's bytes ("" for a toy, a
 	// preset, MNIST).
 	SHA256 string
+
+	// labelled and labelNames are the data with its labels, when opened
+	// with a label column (label.go).
+	labelled   labelledSource
+	labelNames []string
 }
 
 // IsMixtureSpec reports whether spec names a mixture: a preset or a .json file.

@@ -60,6 +60,18 @@ type SampleOptions struct {
 	// nil means the kind's prior. Sample does not change it.
 	Init []float64
 
+	// Label, for a model trained with labels, samples that class (one of
+	// the model's Labels); "" samples the unconditional model.
+	Label string
+	// Guidance is classifier-free guidance's W (condition.go), in
+	// [0, 100]: 0 samples the conditional model, W > 0 guides towards
+	// Label with one more network evaluation per step. It needs a Label.
+	Guidance float64
+	// Given fixes coordinates (in the data's units) and samples the
+	// others: Dim values shared by every sample, or n·Dim (one row per
+	// sample), NaN marking a free coordinate. nil means none.
+	Given []float64
+
 	// Observe, if not nil, is called after every step of a Langevin
 	// sampler and before every score (or velocity) evaluation of a
 	// reverse sampler or flow solver, with the particles in the data's
@@ -135,6 +147,9 @@ func (m *Model) Sample(dst []float64, n int, rng *rand.Rand, o SampleOptions) ([
 	if o.Init != nil && len(o.Init) != n*d {
 		return nil, Stats{}, fmt.Errorf("model: %d starting values for %d points of dimension %d", len(o.Init), n, d)
 	}
+	if _, err := m.conditionOf(n, o); err != nil {
+		return nil, Stats{}, err
+	}
 	st := Stats{Sampler: o.Sampler}
 	var err error
 	switch k := m.kind.(type) {
@@ -149,7 +164,8 @@ func (m *Model) Sample(dst []float64, n int, rng *rand.Rand, o SampleOptions) ([
 			if !ok {
 				return nil, st, fmt.Errorf("model: a model of one noise level has no reverse process: sample it with %s", Langevin)
 			}
-			v, _ := m.levelVE(k)
+			c, _ := m.conditionOf(n, o)
+			v := &levelVE{at: c.at, sigmas: k.Sigmas, p: p, d: m.Dim()}
 			err = m.reverse(dst, p, v, rng, o, &st)
 		}
 	case Diffusion:
@@ -166,6 +182,9 @@ func (m *Model) Sample(dst []float64, n int, rng *rand.Rand, o SampleOptions) ([
 	}
 	if m.std != nil {
 		m.std.Invert(dst)
+	}
+	if o.Given != nil {
+		sample.Given{Values: o.Given}.Fill(dst, d) // exactly, not through the standardisation's rounding
 	}
 	return dst, st, nil
 }
@@ -221,12 +240,13 @@ func (m *Model) langevin(x []float64, k Levels, rng *rand.Rand, o SampleOptions,
 	m.start(x, o, func(x []float64) {
 		copy(x, sample.Uniform(len(x)/m.Dim(), m.Dim(), 0, 1, rng))
 	})
-	st.Steps, st.NFE = l.Steps, l.Steps
+	c, _ := m.conditionOf(len(x)/m.Dim(), o)
+	st.Steps, st.NFE = l.Steps, l.Steps*c.evals()
 	var obs []sample.Observer
 	if f := m.observer(o); f != nil {
 		sigma := k.Sigmas[level]
 		obs = append(obs, func(step int, x []float64) { f(step, sigma, x) })
-	} else if !m.net.OnGoBackend() {
+	} else if !m.net.OnGoBackend() && c.label < 0 && c.given == nil {
 		// A compiled loop on an accelerator: no per-step callback.
 		c, err := m.net.NewLangevin(level, l.StepSize, l.Steps)
 		if err != nil {
@@ -234,7 +254,7 @@ func (m *Model) langevin(x []float64, k Levels, rng *rand.Rand, o SampleOptions,
 		}
 		return c.Run(x, l.Steps, rng)
 	}
-	return catch(func() { err := l.Run(x, m.net.AtLevel(level), rng, obs...); must(err) })
+	return catch(func() { must(c.langevin(l, x, c.at(level), rng, obs)) })
 }
 
 // annealed is annealed Langevin from the largest level down to o.Lowest.
@@ -258,8 +278,9 @@ func (m *Model) annealed(x []float64, k Levels, rng *rand.Rand, o SampleOptions,
 			x[i] = top * rng.NormFloat64()
 		}
 	})
+	c, _ := m.conditionOf(len(x)/m.Dim(), o)
 	st.Steps = a.Steps()
-	st.NFE = st.Steps
+	st.NFE = st.Steps * c.evals()
 	var obs []sample.Observer
 	if f := m.observer(o); f != nil {
 		obs = append(obs, func(step int, x []float64) {
@@ -267,7 +288,7 @@ func (m *Model) annealed(x []float64, k Levels, rng *rand.Rand, o SampleOptions,
 			f(step, a.Sigmas[i], x)
 		})
 	}
-	return catch(func() { must(a.Run(x, sample.ScheduleLevels(k.Sigmas, m.net.AtLevel), rng, obs...)) })
+	return catch(func() { must(c.annealed(a, x, sample.ScheduleLevels(k.Sigmas, c.at), rng, obs)) })
 }
 
 // reverse runs a reverse-time sampler of p with score from the prior.
@@ -280,14 +301,15 @@ func (m *Model) reverse(x []float64, p sde.SDE, score sde.TimeScorer, rng *rand.
 	if f := m.observer(o); f != nil {
 		score = observed{score, f, new(int)}
 	}
+	c, _ := m.conditionOf(len(x)/m.Dim(), o)
 	var nfe int
-	if err := catch(func() { nfe, err = r.Sample(x, p, score, rng) }); err != nil {
+	if err := catch(func() { nfe, err = c.reverse(r, x, p, score, rng) }); err != nil {
 		return err
 	}
 	if err != nil {
 		return fmt.Errorf("model: %w", err)
 	}
-	st.NFE, st.Steps = nfe, nfe
+	st.NFE, st.Steps = nfe*c.evals(), nfe
 	return nil
 }
 

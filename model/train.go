@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"reflect"
+	"slices"
 
 	"github.com/gomlx/compute"
 
@@ -47,6 +48,12 @@ type TrainOptions struct {
 	// recorded (Seed too: a resumed run cannot be given seed 0 over
 	// another). CheckpointDir is the run directory; History is the run's.
 	Settings train.Settings
+
+	// LabelColumn, if not "", trains a class-conditional model (label.go):
+	// the name of a CSV file's label column, or ComponentLabels for a
+	// toy with labels or a mixture. A resumed run takes the one it
+	// recorded.
+	LabelColumn string
 
 	// Resume continues the run in the directory; without it, a
 	// directory that holds a checkpoint is refused.
@@ -143,7 +150,18 @@ func openSource(o TrainOptions) (*Data, error) {
 		if o.Data == "" {
 			return nil, errors.New("model: Train: a Source needs its name in Data")
 		}
+		if o.LabelColumn != "" {
+			return nil, errors.New("model: Train: a Source has no label column")
+		}
 		return &Data{Spec: o.Data, Source: o.Source}, nil
+	}
+	if o.LabelColumn != "" {
+		d, src, names, err := openLabelled(o.Data, o.LabelColumn)
+		if err != nil {
+			return nil, err
+		}
+		d.labelled, d.labelNames = src, names
+		return d, nil
 	}
 	return OpenData(o.Data)
 }
@@ -166,6 +184,9 @@ func newRun(dir string, o TrainOptions) (*run, error) {
 			return nil, err
 		}
 		r.std, r.src = &std, d.inStandardUnits(std)
+		if d.labelled != nil {
+			cfg.Labels, r.src = d.labelNames, labelledStd{d.labelled, std}
+		}
 		if !cfg.Timed() && cfg.Sigmas == nil {
 			var pts *data.Points
 			if p, ok := r.src.(data.Points); ok {
@@ -210,6 +231,9 @@ func newRun(dir string, o TrainOptions) (*run, error) {
 	}
 	if d.Image != nil {
 		r.net.SetLabel(LabelImage, d.Spec)
+	}
+	if o.LabelColumn != "" {
+		r.net.SetLabel(LabelLabelColumn, o.LabelColumn)
 	}
 	return r, nil
 }
@@ -310,6 +334,14 @@ func resumeRun(dir string, o TrainOptions) (*run, error) {
 	if err := rec.Settings.Validate(); err != nil {
 		return nil, err
 	}
+	if col, ok := net.Label(LabelLabelColumn); ok {
+		if o.LabelColumn != "" && o.LabelColumn != col {
+			return nil, fmt.Errorf("resume: the run in %s trains with label column %q, not %q", dir, col, o.LabelColumn)
+		}
+		o.LabelColumn = col
+	} else if o.LabelColumn != "" {
+		return nil, fmt.Errorf("resume: the run in %s trains without labels: label column %q applies to a new run", dir, o.LabelColumn)
+	}
 	d, err := resumeData(dir, o, rec)
 	if err != nil {
 		return nil, err
@@ -325,6 +357,12 @@ func resumeRun(dir string, o TrainOptions) (*run, error) {
 		return nil, fmt.Errorf("data %s: the run in %s trains on an image (or records no standardisation)", d.Spec, dir)
 	case m.std != nil:
 		r.src = d.inStandardUnits(*m.std)
+		if d.labelled != nil {
+			if !slices.Equal(d.labelNames, cfg.Labels) {
+				return nil, fmt.Errorf("data %s: its labels differ from those the run in %s trains on", d.Spec, dir)
+			}
+			r.src = labelledStd{d.labelled, *m.std}
+		}
 	}
 	return r, nil
 }

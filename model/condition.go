@@ -1,0 +1,117 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/sgm-dev/sgm"
+	"github.com/sgm-dev/sgm/sample"
+	"github.com/sgm-dev/sgm/sde"
+)
+
+// Conditioning: SampleOptions.Label, Guidance and Given.
+//
+// A model trained with labels (TrainOptions.LabelColumn) samples the class
+// Label with its conditional score, s(x, σ, c); Guidance W > 0 samples
+// with classifier-free guidance, s_u + (1+W)(s_c - s_u) with the
+// unconditional score s_u = s(x, σ, ∅) of the same network (Ho & Salimans
+// 2022), one more network evaluation per step. Given fixes some
+// coordinates and samples the others (sample.Given: the score evaluated
+// with the given coordinates at their values, Langevin on the conditional
+// score of the perturbed joint), for the Langevin samplers and the
+// reverse-time samplers of score models; a flow takes no given values.
+
+// condition is what SampleOptions ask to condition on, checked, in the
+// network's units.
+type condition struct {
+	net   interface{ AtLevelLabelled(level, label int) sgm.Scorer }
+	at0   func(level int) sgm.Scorer // the unconditional levels
+	label int                        // -1: none
+	null  int
+	w     float64
+	given *sample.Given
+}
+
+// conditionOf checks the conditioning options of o for n samples.
+func (m *Model) conditionOf(n int, o SampleOptions) (*condition, error) {
+	cfg := m.net.Config()
+	c := &condition{net: m.net, at0: m.net.AtLevel, label: -1, null: cfg.NullLabel(), w: o.Guidance}
+	if o.Label != "" {
+		i, err := cfg.LabelIndex(o.Label)
+		if err != nil {
+			return nil, fmt.Errorf("model: label %q: %w", o.Label, err)
+		}
+		c.label = i
+	}
+	if err := sample.CheckGuidance(o.Guidance); err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	if o.Guidance != 0 && o.Label == "" {
+		return nil, fmt.Errorf("model: guidance %v needs a label to guide towards", o.Guidance)
+	}
+	if o.Given != nil {
+		if _, ok := m.kind.(Flow); ok {
+			return nil, fmt.Errorf("model: given values apply to score models (levels, SDEs), not a flow")
+		}
+		g := sample.Given{Values: append([]float64(nil), o.Given...)}
+		if err := g.Validate(n, m.Dim()); err != nil {
+			return nil, fmt.Errorf("model: %w", err)
+		}
+		if m.std != nil {
+			m.std.Apply(g.Values) // (NaN - mean)/std is NaN: free coordinates stay free
+			for i, v := range g.Values {
+				if math.IsInf(v, 0) {
+					return nil, fmt.Errorf("model: given value of coordinate %d is out of range: %v in the model's standard units", i%m.Dim(), v)
+				}
+			}
+		}
+		c.given = &g
+	}
+	return c, nil
+}
+
+// at is the network at level as the conditioning asks: at the label, with
+// guidance, or unconditional.
+func (c *condition) at(level int) sgm.Scorer {
+	if c.label < 0 {
+		return c.at0(level)
+	}
+	cond := c.net.AtLevelLabelled(level, c.label)
+	if c.w == 0 {
+		return cond
+	}
+	return &sample.Guided{Cond: cond, Uncond: c.net.AtLevelLabelled(level, c.null), W: c.w}
+}
+
+// evals is the number of network evaluations per score: 2 with guidance.
+func (c *condition) evals() int {
+	if c.label >= 0 && c.w > 0 {
+		return 2
+	}
+	return 1
+}
+
+// langevin runs l, holding the given coordinates if any.
+func (c *condition) langevin(l sample.Langevin, x []float64, s sgm.Scorer, rng *rand.Rand, obs []sample.Observer) error {
+	if c.given != nil {
+		return c.given.Langevin(l, x, s, rng, obs...)
+	}
+	return l.Run(x, s, rng, obs...)
+}
+
+// annealed runs a, holding the given coordinates if any.
+func (c *condition) annealed(a sample.Annealed, x []float64, levels sample.Levels, rng *rand.Rand, obs []sample.Observer) error {
+	if c.given != nil {
+		return c.given.Annealed(a, x, levels, rng, obs...)
+	}
+	return a.Run(x, levels, rng, obs...)
+}
+
+// reverse runs r, holding the given coordinates if any.
+func (c *condition) reverse(r sample.Reverse, x []float64, p sde.SDE, score sde.TimeScorer, rng *rand.Rand) (int, error) {
+	if c.given != nil {
+		return c.given.Reverse(r, x, p, score, rng)
+	}
+	return r.Sample(x, p, score, rng)
+}
