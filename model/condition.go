@@ -25,7 +25,9 @@ import (
 // condition is what SampleOptions ask to condition on, checked, in the
 // network's units.
 type condition struct {
-	net   interface{ AtLevelLabelled(level, label int) sgm.Scorer }
+	net interface {
+		AtLevelLabelled(level, label int) sgm.Scorer
+	}
 	at0   func(level int) sgm.Scorer // the unconditional levels
 	label int                        // -1: none
 	null  int
