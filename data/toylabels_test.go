@@ -91,3 +91,32 @@ func arcDist(u, v float64) float64 {
 	}
 	return min(math.Hypot(u-1, v), math.Hypot(u+1, v))
 }
+
+// TestToyMixture checks 8gaussians' mixture against its draws: each
+// label's points average to its component's mean within 5 standard
+// errors (0.354/sqrt(n_k) per coordinate), and the other toys have none.
+func TestToyMixture(t *testing.T) {
+	m, ok := Toy8Gaussians.Mixture()
+	if !ok || m.Len() != 8 {
+		t.Fatal("8gaussians has no mixture of 8 components")
+	}
+	x, labels := Toy8Gaussians.SampleLabelled(nil, 8000, rand.New(rand.NewPCG(7, 7)))
+	var sum [8][2]float64
+	var n [8]int
+	for i, l := range labels {
+		sum[l][0] += x[2*i]
+		sum[l][1] += x[2*i+1]
+		n[l]++
+	}
+	for k, c := range m.Components() {
+		se := c.Std[0] / math.Sqrt(float64(n[k]))
+		for j := range 2 {
+			if got := sum[k][j] / float64(n[k]); math.Abs(got-c.Mean[j]) > 5*se {
+				t.Errorf("label %d, coordinate %d: mean %.4f, component's %.4f ± 5·%.4f", k, j, got, c.Mean[j], se)
+			}
+		}
+	}
+	if _, ok := ToyMoons.Mixture(); ok {
+		t.Error("moons as a mixture")
+	}
+}

@@ -10,54 +10,31 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
+	"github.com/sgm-dev/sgm/metric"
 	"github.com/sgm-dev/sgm/sample"
 	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/train"
 )
 
-// eightCentres are 8gaussians' centres, in data.Toy.Labels' order.
-func eightCentres() [8][2]float64 {
-	const s = 1 / math.Sqrt2
-	unit := [8][2]float64{{1, 0}, {-1, 0}, {0, 1}, {0, -1}, {s, s}, {s, -s}, {-s, s}, {-s, -s}}
-	for i := range unit {
-		unit[i][0] *= 4 / 1.414
-		unit[i][1] *= 4 / 1.414
-	}
-	return unit
-}
-
-// eightMixture is 8gaussians as a mixture (component k at centre k, std
-// 0.5/1.414), whose conditionals are known.
+// eightMixture is 8gaussians as a mixture, whose conditionals are known.
 func eightMixture(t testing.TB) *dist.Mixture {
-	var comps []dist.Component
-	for _, c := range eightCentres() {
-		comps = append(comps, dist.Component{Weight: 1, Mean: c[:], Std: []float64{0.5 / 1.414, 0.5 / 1.414}})
-	}
-	m, err := dist.NewMixture(comps)
-	if err != nil {
-		t.Fatal(err)
+	m, ok := data.Toy8Gaussians.Mixture()
+	if !ok {
+		t.Fatal("8gaussians has no mixture")
 	}
 	return m
 }
 
-// accuracy is the share of the points x whose nearest 8gaussians centre is
-// label.
-func accuracy(x []float64, label int) float64 {
-	cs := eightCentres()
-	hit := 0
-	for i := 0; i < len(x); i += 2 {
-		best, bd := 0, math.Inf(1)
-		for k, c := range cs {
-			if d := math.Hypot(x[i]-c[0], x[i+1]-c[1]); d < bd {
-				best, bd = k, d
-			}
-		}
-		if best == label {
-			hit++
-		}
+// accuracy is the share of the points x whose nearest 8gaussians
+// component is label.
+func accuracy(t testing.TB, x []float64, label int) float64 {
+	labels := make([]int, len(x)/2)
+	for i := range labels {
+		labels[i] = label
 	}
-	return float64(hit) / float64(len(x)/2)
+	return metric.LabelAccuracy(eightMixture(t), x, labels)
 }
 
 var (
@@ -114,7 +91,7 @@ func TestSampleLabel(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		acc[i] = accuracy(x, 0)
+		acc[i] = accuracy(t, x, 0)
 		if want := (1 + min(1, int(w))) * st.Steps; st.NFE != want {
 			t.Errorf("W=%v: NFE %d, want %d", w, st.NFE, want)
 		}

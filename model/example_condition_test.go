@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/sgm-dev/sgm/data"
+	"github.com/sgm-dev/sgm/metric"
 	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/train"
@@ -36,25 +38,15 @@ func trainEight(labels bool) *model.Model {
 	return m
 }
 
-// nearCentre is the share of the points x nearest 8gaussians' centre k
-// (k = 0 is (2.83, 0)).
+// nearCentre is the share of the points x nearest 8gaussians' component
+// k (k = 0 is the one at (2.83, 0)).
 func nearCentre(x []float64, k int) float64 {
-	hit := 0
-	for i := 0; i < len(x); i += 2 {
-		best, bd := 0, math.Inf(1)
-		for c := range 8 {
-			a := float64(c) * math.Pi / 4 // the centres, by angle
-			d := math.Hypot(x[i]-2.8289*math.Cos(a), x[i+1]-2.8289*math.Sin(a))
-			if d < bd {
-				best, bd = c, d
-			}
-		}
-		// FFJORD's order of the centres: 0°, 180°, 90°, 270°, 45°, 315°, 135°, 225°.
-		if [8]int{0, 4, 2, 6, 1, 7, 3, 5}[k] == best {
-			hit++
-		}
+	m, _ := data.Toy8Gaussians.Mixture()
+	labels := make([]int, len(x)/2)
+	for i := range labels {
+		labels[i] = k
 	}
-	return float64(hit) / float64(len(x)/2)
+	return metric.LabelAccuracy(m, x, labels)
 }
 
 func ExampleModel_Sample_label() {
