@@ -83,6 +83,9 @@ type demoSummary struct {
 
 	Toys map[string]toyResult `json:"toys"` // demotoys.go
 	VP   sdeDemoResult        `json:"vp"`   // demosde.go
+
+	Conditional *condResult  `json:"conditional,omitempty"` // democond.go
+	Given       *givenResult `json:"given,omitempty"`
 }
 
 // modesCheck is Song & Ermon's point about plain Langevin: it gets the
@@ -229,7 +232,8 @@ var demoStages = []struct {
 	{"oracle", (*demoRun).oracle},
 	{"sampling", (*demoRun).sampling},
 	{"toys", (*demoRun).toys},
-	{"vp", (*demoRun).vp}, // demosde.go
+	{"vp", (*demoRun).vp},                   // demosde.go
+	{"conditional", (*demoRun).conditional}, // democond.go
 }
 
 // runDemo runs demoStages in order into out, interruptible between and
