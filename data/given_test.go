@@ -1,0 +1,47 @@
+package data
+
+import (
+	"math"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestReadGivenCSV(t *testing.T) {
+	v, h, err := ReadGivenCSV(strings.NewReader("a,b\n1,\n,2.5\nNaN,3\n"), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(h, []string{"a", "b"}) || len(v) != 6 || v[0] != 1 || !math.IsNaN(v[1]) || !math.IsNaN(v[2]) || v[3] != 2.5 || !math.IsNaN(v[4]) || v[5] != 3 {
+		t.Errorf("got %v, %q", v, h)
+	}
+	// A first row of free fields only is data, not a header.
+	if v, h, err := ReadGivenCSV(strings.NewReader(",\n1,2\n"), 2); err != nil || h != nil || len(v) != 4 {
+		t.Errorf("free first row: %v %q %v", v, h, err)
+	}
+	for _, c := range []struct{ in, want string }{
+		{"1,2,3\n", "line 1: 3 fields, want 2"},
+		{"a,b\n1,x\n", `line 2, column 2 ("b"): not a number or empty: "x"`},
+		{"1,inf\n", "line 1, column 2: not finite"},
+		{"a,b\n", "no rows"},
+	} {
+		if _, _, err := ReadGivenCSV(strings.NewReader(c.in), 2); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: %v, want %q", c.in, err, c.want)
+		}
+	}
+}
+
+func TestWriteLabelledCSVFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.csv")
+	if err := WriteLabelledCSVFile(path, []string{"x0", "x1"}, []float64{1, 2, 3, 4.5}, "label", []string{"b", "a"}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := ReadLabelledFile(path, "label")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(l.Data, []float64{1, 2, 3, 4.5}) || !slices.Equal(l.Names, []string{"a", "b"}) || !slices.Equal(l.Labels, []int{1, 0}) {
+		t.Errorf("read back %+v", l)
+	}
+}
