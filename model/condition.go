@@ -42,7 +42,7 @@ func (m *Model) conditionOf(n int, o SampleOptions) (*condition, error) {
 	if o.Label != "" {
 		i, err := cfg.LabelIndex(o.Label)
 		if err != nil {
-			return nil, fmt.Errorf("model: label %q: %w", o.Label, err)
+			return nil, fmt.Errorf("model: %w", err)
 		}
 		c.label = i
 	}

@@ -36,6 +36,7 @@ type sampleFlags struct {
 	denoise                                                         bool
 	levelIdx                                                        int             // --level resolved against the model
 	set                                                             map[string]bool // flags given on the command line
+	cond                                                            condFlags       // --label, --guidance, --given: samplecond.go
 }
 
 func (f *sampleFlags) register(fs *flag.FlagSet) {
@@ -61,6 +62,7 @@ func (f *sampleFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.out, "out", "samples.csv", "samples `FILE` (CSV, a header row, one sample per row)")
 	fs.StringVar(&f.path, "path", "", "also write the path of particle 0 to this CSV `FILE`")
 	fs.StringVar(&f.backend, "backend", "go", backendFlagHelp)
+	f.cond.register(fs)
 }
 
 func (f *sampleFlags) validate(fs *flag.FlagSet) error {
@@ -188,6 +190,9 @@ A mixture JSON file looks like
 			f.register(fs)
 			sf := registerSDEFlags(fs, true) // --sde and its samplers: sdesample.go
 			return func(ctx context.Context, e *env) error {
+				if f.set = givenFlags(fs); f.cond.wanted(f.set) {
+					return runCondSample(e, f)
+				}
 				if ok, err := sdeSample(e, fs, sf, f); ok {
 					return err
 				}

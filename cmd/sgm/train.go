@@ -31,6 +31,7 @@ type trainFlags struct {
 	lr, sigmaMin, sigmaMax, ema                       float64
 	seed                                              uint64
 	resume                                            bool
+	labelColumn                                       string // --label-column: trainlabel.go
 
 	set map[string]bool // the flags given on the command line
 
@@ -197,6 +198,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.backend, "backend", "go", backendFlagHelp)
 	fs.IntVar(&f.stepsPerCall, "steps-per-call", 1, stepsPerCallHelp)
 	f.time.register(fs)
+	fs.StringVar(&f.labelColumn, "label-column", "", labelColumnHelp)
 }
 
 func (f *trainFlags) validate() error {
@@ -331,6 +333,9 @@ standard units (NCSNv2's technique 1).
 			f.register(fs)
 			return func(ctx context.Context, e *env) error {
 				f.set = givenFlags(fs)
+				if f.labelColumn != "" || f.resume && labelledRun(f.out) {
+					return runLabelledTraining(ctx, e, &f)
+				}
 				if f.time.wanted(&f) {
 					_, err := runTimeTraining(ctx, e, &f)
 					return err
