@@ -26,9 +26,10 @@ type Model struct {
 	kind Kind
 	net  *scorenet.Net
 	std  *data.Standardizer // nil: the network sees the data as it is
-	rec  Record
-	dir  string
-	warn []string
+	rec   Record
+	dir   string
+	warn  []string
+	image bool // a model of an image (LabelImage): the blog post's defaults
 }
 
 // Record is what a model's checkpoint records of its training: the
@@ -76,6 +77,11 @@ func (m *Model) Standardizer() (data.Standardizer, bool) {
 	}
 	return *m.std, true
 }
+
+// Image reports whether the model learned an image (the blog post's
+// distribution over pixel coordinates), which keeps the post's units and
+// sampler.
+func (m *Model) Image() bool { return m.image }
 
 // Record is the record of the model's training.
 func (m *Model) Record() Record { return m.rec }
@@ -162,6 +168,9 @@ func backendFor(cfg scorenet.Config, o train.Objective) (compute.Backend, error)
 // of net (loaded from dir) into a Model.
 func fromNet(net *scorenet.Net, dir string) (*Model, error) {
 	m := &Model{kind: kindOf(net.Config()), net: net, dir: dir}
+	if im, ok := net.Label(LabelImage); ok && im != "" {
+		m.image = true
+	}
 	if v, ok := net.Label(LabelStandardizer); ok {
 		s, err := parseStandardizer(v, net.Config().Dim)
 		if err != nil {

@@ -48,6 +48,16 @@ type TrainOptions struct {
 	// another). CheckpointDir is the run directory; History is the run's.
 	Settings train.Settings
 
+	// Raw trains a new run on the data in its own units, with no
+	// standardisation (the explorer does, so that its levels and fields
+	// are in the units of its view); Net.Sigmas must then be given.
+	Raw bool
+
+	// Started, if not nil, is called with the network before the first
+	// step: a caller that shows the learned field as training goes
+	// evaluates it at Settings.Progress (its weights are current there).
+	Started func(net *scorenet.Net)
+
 	// Resume continues the run in the directory; without it, a
 	// directory that holds a checkpoint is refused.
 	Resume bool
@@ -112,10 +122,16 @@ func Train(ctx context.Context, dir string, o TrainOptions) (m *Model, steps []t
 	s.GraphNoise, s.LossEvery, s.StepsPerCall = o.Settings.GraphNoise, o.Settings.LossEvery, o.Settings.StepsPerCall
 	s.Progress, s.ProgressEvery, s.ProgressInterval = o.Settings.Progress, o.Settings.ProgressEvery, o.Settings.ProgressInterval
 	s.Checkpointed = o.Settings.Checkpointed
+	if o.Started != nil {
+		o.Started(r.net)
+	}
 	steps, runErr := train.Run(ctx, r.net, r.src, s)
 	r.rec.History = append(r.rec.History, steps...)
 	r.rec.Step = r.net.Step()
 	m = &Model{kind: kindOf(r.net.Config()), net: r.net, std: r.std, rec: r.rec, dir: dir}
+	if im, ok := r.net.Label(LabelImage); ok && im != "" {
+		m.image = true
+	}
 	if ema, ok := r.net.EMA(); ok {
 		m.net = ema
 	}
@@ -160,7 +176,10 @@ func newRun(dir string, o TrainOptions) (*run, error) {
 	}
 	cfg.Dim = d.Source.Dim()
 	r := &run{src: d.Source, rec: Record{Data: d.Spec, DataSHA256: d.SHA256}}
-	if d.Image == nil {
+	if o.Raw && cfg.Sigmas == nil && !cfg.Timed() {
+		return nil, errors.New("model: Train: a run on raw data needs its noise levels (Net.Sigmas)")
+	}
+	if d.Image == nil && !o.Raw {
 		std, err := d.Standardizer()
 		if err != nil {
 			return nil, err
@@ -321,8 +340,8 @@ func resumeRun(dir string, o TrainOptions) (*run, error) {
 	switch {
 	case m.std != nil && d.Image != nil:
 		return nil, fmt.Errorf("data %s: the run in %s trains on points, not an image", d.Spec, dir)
-	case m.std == nil && d.Image == nil:
-		return nil, fmt.Errorf("data %s: the run in %s trains on an image (or records no standardisation)", d.Spec, dir)
+	case m.image && d.Image == nil:
+		return nil, fmt.Errorf("data %s: the run in %s trains on an image, not points", d.Spec, dir)
 	case m.std != nil:
 		r.src = d.inStandardUnits(*m.std)
 	}
