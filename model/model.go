@@ -23,9 +23,9 @@ import (
 // works in standard units, z = (x - mean)/std per coordinate; every
 // method of Model takes and gives points in the data's own units.
 type Model struct {
-	kind Kind
-	net  *scorenet.Net
-	std  *data.Standardizer // nil: the network sees the data as it is
+	kind  Kind
+	net   *scorenet.Net
+	std   *data.Standardizer // nil: the network sees the data as it is
 	rec   Record
 	dir   string
 	warn  []string
