@@ -49,6 +49,8 @@ type Record struct {
 	Step int
 	// History is the loss of every step up to Step that the run kept.
 	History []train.Record
+
+	missing []string // settings the checkpoint does not record (an older sgm's)
 }
 
 // Labels a model records in its checkpoint (scorenet.Net.SetLabel).
@@ -261,6 +263,11 @@ func recordOf(net *scorenet.Net) (Record, error) {
 		label string
 		p     *int
 	}{{labelSteps, &s.Steps}, {labelBatch, &s.Batch}, {labelCheckpointEvery, &s.CheckpointEvery}}
+	for _, label := range []string{labelSteps, labelBatch, labelLR, labelObjective, labelSeed} {
+		if _, ok := net.Label(label); !ok {
+			r.missing = append(r.missing, label)
+		}
+	}
 	for _, c := range ints {
 		if v, ok := net.Label(c.label); ok {
 			k, err := strconv.Atoi(v)
