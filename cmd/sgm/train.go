@@ -36,10 +36,10 @@ type trainFlags struct {
 
 	// A network conditioned on time: --sde, --target, --time-features
 	// and the process's parameters.
-	sde, target           string
-	timeFeatures          int
-	betaMin, betaMax      float64
-	sdeSigmaMax           float64
+	sde, target      string
+	timeFeatures     int
+	betaMin, betaMax float64
+	sdeSigmaMax      float64
 
 	set map[string]bool // the flags given on the command line
 
