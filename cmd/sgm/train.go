@@ -8,9 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
-	"github.com/gomlx/compute"
 
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
@@ -651,5 +649,3 @@ func writeLossCSV(path string, h []train.Record) error {
 	return data.WriteCSVFile(path, []string{"step", "loss"}, pts)
 }
 
-var _ compute.Backend = nil
-var _ = strings.Cut
