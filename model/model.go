@@ -23,12 +23,13 @@ import (
 // works in standard units, z = (x - mean)/std per coordinate; every
 // method of Model takes and gives points in the data's own units.
 type Model struct {
-	kind Kind
-	net  *scorenet.Net
-	std  *data.Standardizer // nil: the network sees the data as it is
-	rec  Record
-	dir  string
-	warn []string
+	kind  Kind
+	net   *scorenet.Net
+	std   *data.Standardizer // nil: the network sees the data as it is
+	rec   Record
+	dir   string
+	warn  []string
+	image bool // a model of an image (LabelImage): the blog post's defaults
 }
 
 // Record is what a model's checkpoint records of its training: the
@@ -48,6 +49,8 @@ type Record struct {
 	Step int
 	// History is the loss of every step up to Step that the run kept.
 	History []train.Record
+
+	missing []string // settings the checkpoint does not record (an older sgm's)
 }
 
 // Labels a model records in its checkpoint (scorenet.Net.SetLabel).
@@ -76,6 +79,11 @@ func (m *Model) Standardizer() (data.Standardizer, bool) {
 	}
 	return *m.std, true
 }
+
+// Image reports whether the model learned an image (the blog post's
+// distribution over pixel coordinates), which keeps the post's units and
+// sampler.
+func (m *Model) Image() bool { return m.image }
 
 // Record is the record of the model's training.
 func (m *Model) Record() Record { return m.rec }
@@ -162,6 +170,9 @@ func backendFor(cfg scorenet.Config, o train.Objective) (compute.Backend, error)
 // of net (loaded from dir) into a Model.
 func fromNet(net *scorenet.Net, dir string) (*Model, error) {
 	m := &Model{kind: kindOf(net.Config()), net: net, dir: dir}
+	if im, ok := net.Label(LabelImage); ok && im != "" {
+		m.image = true
+	}
 	if v, ok := net.Label(LabelStandardizer); ok {
 		s, err := parseStandardizer(v, net.Config().Dim)
 		if err != nil {
@@ -252,6 +263,11 @@ func recordOf(net *scorenet.Net) (Record, error) {
 		label string
 		p     *int
 	}{{labelSteps, &s.Steps}, {labelBatch, &s.Batch}, {labelCheckpointEvery, &s.CheckpointEvery}}
+	for _, label := range []string{labelSteps, labelBatch, labelLR, labelObjective, labelSeed} {
+		if _, ok := net.Label(label); !ok {
+			r.missing = append(r.missing, label)
+		}
+	}
 	for _, c := range ints {
 		if v, ok := net.Label(c.label); ok {
 			k, err := strconv.Atoi(v)

@@ -14,7 +14,7 @@ import (
 
 // SampleOptions choose how Sample samples. The zero value gives good
 // samples for every kind (the defaults sgm sample uses): for a Levels
-// model of points, annealed Langevin over all its levels (100 steps each,
+// model of points (or of the explorer's raw data), annealed Langevin over all its levels (100 steps each,
 // ε = 2e-5) with the final denoising step, from N(0, σ_max²); for a Levels
 // model of an image, the blog post's plain Langevin at the level nearest
 // σ = 0.0221 (its level 17), η = 1e-3, 1,000 steps from uniform [0, 1]²;
@@ -137,7 +137,7 @@ func (m *Model) Sample(dst []float64, n int, rng *rand.Rand, o SampleOptions) ([
 	samplers := m.kind.Samplers()
 	if o.Sampler == "" {
 		o.Sampler = samplers[0]
-		if _, ok := m.kind.(Levels); ok && m.std == nil {
+		if _, ok := m.kind.(Levels); ok && m.image {
 			o.Sampler = Langevin // an image model: the blog post's sampler
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/gomlx/compute"
 
@@ -46,7 +47,9 @@ type TrainOptions struct {
 	// over all levels and no averages; continuous-time denoising for an
 	// SDE, cfm for a flow), and train's; for a resumed run, the values it
 	// recorded (Seed too: a resumed run cannot be given seed 0 over
-	// another). CheckpointDir is the run directory; History is the run's.
+	// another). CheckpointDir is the run directory; History is the run's;
+	// Checkpointed is called with the whole history, earlier runs' steps
+	// included.
 	Settings train.Settings
 
 	// LabelColumn, if not "", trains a class-conditional model (label.go):
@@ -54,6 +57,30 @@ type TrainOptions struct {
 	// toy with labels or a mixture. A resumed run takes the one it
 	// recorded.
 	LabelColumn string
+
+	// SigmaMin, SigmaMax and Levels set the noise levels of a new Levels
+	// run whose Net.Sigmas is nil, geometric from SigmaMin to SigmaMax;
+	// zero means the default: for points in standard units σ_min 0.01 and
+	// σ_max the data's largest pairwise distance, for an image the blog
+	// post's 1e-4 and 1; 30 levels.
+	SigmaMin, SigmaMax float64
+	Levels             int
+	// NoEMA keeps no moving averages of the weights in a new run, whose
+	// default on points keeps them (Settings.EMA 0 means that default).
+	NoEMA bool
+	// Labels are notes recorded with the run's checkpoints
+	// (scorenet.Net.SetLabel), such as a command's own settings.
+	Labels map[string]string
+
+	// Raw trains a new run on the data in its own units, with no
+	// standardisation (the explorer does, so that its levels and fields
+	// are in the units of its view); Net.Sigmas must then be given.
+	Raw bool
+
+	// Started, if not nil, is called with the network before the first
+	// step: a caller that shows the learned field as training goes
+	// evaluates it at Settings.Progress (its weights are current there).
+	Started func(net *scorenet.Net)
 
 	// Resume continues the run in the directory; without it, a
 	// directory that holds a checkpoint is refused.
@@ -102,11 +129,11 @@ func Train(ctx context.Context, dir string, o TrainOptions) (m *Model, steps []t
 	var r *run
 	switch {
 	case o.Resume && !has:
-		return nil, nil, fmt.Errorf("resume: no checkpoint in %s to resume", dir)
+		return nil, nil, refused("resume: no checkpoint in %s to resume", dir)
 	case o.Resume:
 		r, err = resumeRun(dir, o)
 	case has:
-		return nil, nil, fmt.Errorf("%s already holds a checkpoint: resume it, or choose another directory", dir)
+		return nil, nil, refused("%s already holds a checkpoint: resume it, or choose another directory", dir)
 	default:
 		r, err = newRun(dir, o)
 	}
@@ -114,15 +141,29 @@ func Train(ctx context.Context, dir string, o TrainOptions) (m *Model, steps []t
 		return nil, nil, err
 	}
 	r.rec.record(r.net)
+	for k, v := range o.Labels {
+		r.net.SetLabel(k, v)
+	}
 	s := r.rec.Settings
 	s.CheckpointDir, s.History = dir, r.rec.History
 	s.GraphNoise, s.LossEvery, s.StepsPerCall = o.Settings.GraphNoise, o.Settings.LossEvery, o.Settings.StepsPerCall
 	s.Progress, s.ProgressEvery, s.ProgressInterval = o.Settings.Progress, o.Settings.ProgressEvery, o.Settings.ProgressInterval
-	s.Checkpointed = o.Settings.Checkpointed
+	if cb := o.Settings.Checkpointed; cb != nil {
+		prior := r.rec.History
+		s.Checkpointed = func(step int, h []train.Record) error {
+			return cb(step, append(prior[:len(prior):len(prior)], h...))
+		}
+	}
+	if o.Started != nil {
+		o.Started(r.net)
+	}
 	steps, runErr := train.Run(ctx, r.net, r.src, s)
 	r.rec.History = append(r.rec.History, steps...)
 	r.rec.Step = r.net.Step()
 	m = &Model{kind: kindOf(r.net.Config()), net: r.net, std: r.std, rec: r.rec, dir: dir}
+	if im, ok := r.net.Label(LabelImage); ok && im != "" {
+		m.image = true
+	}
 	if ema, ok := r.net.EMA(); ok {
 		m.net = ema
 	}
@@ -133,6 +174,28 @@ func Train(ctx context.Context, dir string, o TrainOptions) (m *Model, steps []t
 		return m, steps, runErr
 	}
 	return m, steps, nil
+}
+
+// A SettingsError is an error of the options given to Train rather than
+// of its work: a resume without a checkpoint, a new run over one, data
+// other than the run's, a network or objective a resumed run cannot take.
+// A command reports it as a usage error.
+type SettingsError struct{ Err error }
+
+func (e *SettingsError) Error() string { return e.Err.Error() }
+func (e *SettingsError) Unwrap() error { return e.Err }
+
+// A DataError is an error of the data Train was given: a file that does
+// not read, a spec that names nothing, points that cannot be
+// standardised. Its message names the file or spec.
+type DataError struct{ Err error }
+
+func (e *DataError) Error() string { return e.Err.Error() }
+func (e *DataError) Unwrap() error { return e.Err }
+
+// refused returns a SettingsError of the formatted message.
+func refused(format string, args ...any) error {
+	return &SettingsError{fmt.Errorf(format, args...)}
 }
 
 // run is a run about to train: its network, its data in the network's
@@ -156,14 +219,21 @@ func openSource(o TrainOptions) (*Data, error) {
 		return &Data{Spec: o.Data, Source: o.Source}, nil
 	}
 	if o.LabelColumn != "" {
+		if o.Raw {
+			return nil, refused("a label column needs the data standardised, not Raw")
+		}
 		d, src, names, err := openLabelled(o.Data, o.LabelColumn)
 		if err != nil {
-			return nil, err
+			return nil, &DataError{err}
 		}
 		d.labelled, d.labelNames = src, names
 		return d, nil
 	}
-	return OpenData(o.Data)
+	d, err := OpenData(o.Data)
+	if err != nil {
+		return nil, &DataError{err}
+	}
+	return d, nil
 }
 
 // newRun prepares a new run in dir.
@@ -174,28 +244,51 @@ func newRun(dir string, o TrainOptions) (*run, error) {
 	}
 	cfg := o.Net
 	if cfg.Dim != 0 && cfg.Dim != d.Source.Dim() {
-		return nil, fmt.Errorf("data %s has dimension %d, the network %d", d.Spec, d.Source.Dim(), cfg.Dim)
+		return nil, refused("data %s has dimension %d, the network %d", d.Spec, d.Source.Dim(), cfg.Dim)
 	}
 	cfg.Dim = d.Source.Dim()
 	r := &run{src: d.Source, rec: Record{Data: d.Spec, DataSHA256: d.SHA256}}
-	if d.Image == nil {
+	if d.Image == nil && !o.Raw {
 		std, err := d.Standardizer()
 		if err != nil {
-			return nil, err
+			return nil, &DataError{err}
 		}
 		r.std, r.src = &std, d.inStandardUnits(std)
 		if d.labelled != nil {
 			cfg.Labels, r.src = d.labelNames, labelledStd{d.labelled, std}
 		}
-		if !cfg.Timed() && cfg.Sigmas == nil {
+	}
+	if !cfg.Timed() && cfg.Sigmas == nil {
+		lo, hi, n := o.SigmaMin, o.SigmaMax, o.Levels
+		if n == 0 {
+			n = 30
+		}
+		switch {
+		case d.Image != nil || o.Raw:
+			if lo == 0 {
+				lo = 1e-4
+			}
+			if hi == 0 {
+				hi = 1
+			}
+		case hi == 0:
 			var pts *data.Points
 			if p, ok := r.src.(data.Points); ok {
 				pts = &p
 			}
-			top := spread(r.src, pts)
-			if cfg.Sigmas, err = sgm.Geometric(min(pointSigmaMin, top), top, 30); err != nil {
-				return nil, fmt.Errorf("data %s: default noise levels: %w", d.Spec, err)
+			hi = spread(r.src, pts)
+			if lo == 0 {
+				lo = min(pointSigmaMin, hi)
 			}
+			if lo > hi {
+				return nil, refused("sigma-min %v is above the data's σ_max %.4g (its largest pairwise distance in standard units); give sigma-max", lo, hi)
+			}
+		case lo == 0:
+			lo = min(pointSigmaMin, hi)
+		}
+		var err error
+		if cfg.Sigmas, err = sgm.Geometric(lo, hi, n); err != nil {
+			return nil, refused("noise levels: %w", err)
 		}
 	}
 	if err := cfg.Validate(); err != nil {
@@ -212,7 +305,7 @@ func newRun(dir string, o TrainOptions) (*run, error) {
 			s.Objective = train.OneLevel
 		}
 	}
-	if s.EMA == 0 && !cfg.Timed() && d.Image == nil {
+	if s.EMA == 0 && !cfg.Timed() && d.Image == nil && !o.NoEMA {
 		s.EMA = pointEMA
 	}
 	r.rec.Settings = withDefaults(s)
@@ -304,7 +397,7 @@ func resumeRun(dir string, o TrainOptions) (*run, error) {
 		}
 	}
 	if !reflect.DeepEqual(o.Net, scorenet.Config{}) {
-		return nil, fmt.Errorf("resume: the run in %s has its network (%s), which a resumed run keeps", dir, cfg)
+		return nil, refused("resume: the run in %s has its network (%s), which a resumed run keeps", dir, cfg)
 	}
 	s := rec.Settings
 	for _, c := range []struct {
@@ -324,11 +417,31 @@ func resumeRun(dir string, o TrainOptions) (*run, error) {
 	if o.Settings.EMA != 0 {
 		s.EMA = o.Settings.EMA
 	}
+	var need []string
+	for _, label := range rec.missing {
+		given := map[string]bool{labelSteps: s.Steps != 0 || o.Settings.Steps != 0, labelBatch: o.Settings.Batch != 0, labelLR: o.Settings.LearningRate != 0,
+			labelObjective: o.Settings.Objective != "", labelSeed: o.Settings.Seed != 0}[label]
+		if !given {
+			need = append(need, label)
+		}
+	}
+	if len(need) > 0 {
+		return nil, refused("resume: the run in %s does not record its %s (an older sgm wrote it): give them", dir, strings.Join(need, ", "))
+	}
+	if s.Objective == "" {
+		s.Objective = o.Settings.Objective
+	}
 	if o.Settings.Objective != "" && o.Settings.Objective != s.Objective {
-		return nil, fmt.Errorf("resume: the run in %s trains with objective %s, not %s", dir, s.Objective, o.Settings.Objective)
+		return nil, refused("resume: the run in %s trains with objective %s, not %s", dir, s.Objective, o.Settings.Objective)
+	}
+	if o.SigmaMin != 0 || o.SigmaMax != 0 || o.Levels != 0 {
+		return nil, refused("resume: the run in %s has its noise levels (%s), which a resumed run keeps", dir, cfg)
+	}
+	if _, has := net.EMA(); has && o.NoEMA {
+		return nil, refused("resume: the run in %s keeps moving averages of the weights (decay %g), which a resumed run keeps current", dir, s.EMA)
 	}
 	if _, has := net.EMA(); has && s.EMA == 0 {
-		return nil, fmt.Errorf("resume: the run in %s keeps moving averages of the weights, which a resumed run keeps current: give their decay", dir)
+		return nil, refused("resume: the run in %s keeps moving averages of the weights, which a resumed run keeps current: give their decay", dir)
 	}
 	rec.Settings = withDefaults(s)
 	if err := rec.Settings.Validate(); err != nil {
@@ -336,30 +449,30 @@ func resumeRun(dir string, o TrainOptions) (*run, error) {
 	}
 	if col, ok := net.Label(LabelLabelColumn); ok {
 		if o.LabelColumn != "" && o.LabelColumn != col {
-			return nil, fmt.Errorf("resume: the run in %s trains with label column %q, not %q", dir, col, o.LabelColumn)
+			return nil, refused("resume: the run in %s trains with label column %q, not %q", dir, col, o.LabelColumn)
 		}
 		o.LabelColumn = col
 	} else if o.LabelColumn != "" {
-		return nil, fmt.Errorf("resume: the run in %s trains without labels: label column %q applies to a new run", dir, o.LabelColumn)
+		return nil, refused("resume: the run in %s trains without labels: label column %q applies to a new run", dir, o.LabelColumn)
 	}
 	d, err := resumeData(dir, o, rec)
 	if err != nil {
 		return nil, err
 	}
 	if d.Source.Dim() != cfg.Dim {
-		return nil, fmt.Errorf("data %s has dimension %d, the run in %s models %d", d.Spec, d.Source.Dim(), dir, cfg.Dim)
+		return nil, refused("data %s has dimension %d, the run in %s models %d", d.Spec, d.Source.Dim(), dir, cfg.Dim)
 	}
 	r := &run{net: net, src: d.Source, std: m.std, rec: rec}
 	switch {
 	case m.std != nil && d.Image != nil:
-		return nil, fmt.Errorf("data %s: the run in %s trains on points, not an image", d.Spec, dir)
-	case m.std == nil && d.Image == nil:
-		return nil, fmt.Errorf("data %s: the run in %s trains on an image (or records no standardisation)", d.Spec, dir)
+		return nil, refused("data %s: the run in %s trains on points, not an image", d.Spec, dir)
+	case m.image && d.Image == nil:
+		return nil, refused("data %s: the run in %s trains on an image, not points", d.Spec, dir)
 	case m.std != nil:
 		r.src = d.inStandardUnits(*m.std)
 		if d.labelled != nil {
 			if !slices.Equal(d.labelNames, cfg.Labels) {
-				return nil, fmt.Errorf("data %s: its labels differ from those the run in %s trains on", d.Spec, dir)
+				return nil, refused("data %s: its labels differ from those the run in %s trains on", d.Spec, dir)
 			}
 			r.src = labelledStd{d.labelled, *m.std}
 		}
@@ -371,7 +484,7 @@ func resumeRun(dir string, o TrainOptions) (*run, error) {
 // names it (another is refused), checked against the recorded checksum.
 func resumeData(dir string, o TrainOptions, rec Record) (*Data, error) {
 	if rec.Data == "" && o.Data == "" {
-		return nil, fmt.Errorf("resume: the run in %s records no data (an older sgm wrote it): give it", dir)
+		return nil, refused("resume: the run in %s records no data (an older sgm wrote it): give it", dir)
 	}
 	if o.Data == "" {
 		o.Data = rec.Data
@@ -381,10 +494,10 @@ func resumeData(dir string, o TrainOptions, rec Record) (*Data, error) {
 		return nil, err
 	}
 	if rec.Data != "" && d.Spec != rec.Data {
-		return nil, fmt.Errorf("data %s: the run in %s trains on %s; resume it without data, or start a new run", o.Data, dir, rec.Data)
+		return nil, refused("data %s: the run in %s trains on %s; resume it without data, or start a new run", o.Data, dir, rec.Data)
 	}
 	if rec.DataSHA256 != "" && d.SHA256 != rec.DataSHA256 {
-		return nil, fmt.Errorf("data %s has changed since the run in %s began (SHA-256 %.12s…, recorded %.12s…): start a new run", d.Spec, dir, d.SHA256, rec.DataSHA256)
+		return nil, refused("data %s has changed since the run in %s began (SHA-256 %.12s…, recorded %.12s…): start a new run", d.Spec, dir, d.SHA256, rec.DataSHA256)
 	}
 	return d, nil
 }

@@ -51,6 +51,10 @@ func Load(backend compute.Backend, dir string) (*Net, error) {
 		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
 	}
 	n := &Net{cfg: cfg, backend: backend, store: store, ckptDir: dir, noFast: fastDisabled(), loadedHistory: history}
+	if history != nil {
+		// Saved again as it is, the network keeps its history.
+		n.saveHistory = func() []byte { return history }
+	}
 	// GoMLX loads every variable as trainable. Only the network's own
 	// weights are: not the frozen matrices, nor the optimiser's state, the
 	// moving averages, the step counts or the generator's state, which
@@ -357,7 +361,12 @@ func recordChecksum(base string) error {
 	m.setParam(checksumParam, dataChecksum(raw))
 	if hist, err := os.ReadFile(base + HistorySuffix); err == nil {
 		m.setParam(historyParam, dataChecksum(hist))
-	} else if !errors.Is(err, os.ErrNotExist) {
+	} else if errors.Is(err, os.ErrNotExist) {
+		// A network loaded from a checkpoint with a history holds its
+		// checksum among its parameters: a checkpoint without one must
+		// not claim it.
+		m.Params = slices.DeleteFunc(m.Params, func(p metaParam) bool { return p.Key == historyParam })
+	} else {
 		return err
 	}
 	b, err := json.Marshal(&m)

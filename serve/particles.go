@@ -187,7 +187,7 @@ func (s *Server) step(req *stepRequest) (*stepResponse, int, error) {
 		var res *stepResponse
 		err := s.withModel(func(m *model) error {
 			grid = m.sigmas
-			at = func(level int) (sgm.Scorer, error) { return m.at(level), nil }
+			at = m.at
 			var err error
 			res, err = run()
 			return err

@@ -140,9 +140,9 @@ func TestTrainDataStandardises(t *testing.T) {
 
 	two := writeFile(t, dir, "two.csv", "1,2\n3,5\n4,4\n")
 	code, _, stderr := runSGM(t, "train", "--resume", "--data", two, "--steps", "6", "--out", run)
-	oneLineError(t, code, stderr, "two.csv", "2-dimensional", "3 dimensions")
+	oneLineError(t, code, stderr, "two.csv", "trains on", "cloud.csv") // other data, refused by its name
 	code, _, stderr = runSGM(t, "train", "--resume", "--data", "toy:moons", "--steps", "6", "--out", run)
-	oneLineError(t, code, stderr, "toy:moons", "3 dimensions")
+	oneLineError(t, code, stderr, "toy:moons", "trains on", "cloud.csv")
 	trainOK(t, "--resume", "--steps", "6", "--out", run) // the recorded data
 
 	out := filepath.Join(dir, "s.csv")
@@ -336,7 +336,7 @@ func TestTrainDataDefaults(t *testing.T) {
 			if got, _ := net.Label("objective"); got != c.objective {
 				t.Errorf("objective %q, want %q", got, c.objective)
 			}
-			got, ok := net.Label(emaLabel)
+			got, ok := net.Label("ema")
 			if ok && got == "0" {
 				got = ""
 			}

@@ -94,12 +94,10 @@ func runSDEDemo(ctx context.Context, e *env, dir, samplesFig, nfeFig string, cfg
 		return nil, err
 	}
 	quiet := &env{stdout: e.stderr, stderr: e.stderr}
-	f := &trainFlags{
-		data: "toy:" + string(cfg.Toy), out: dir, backend: backend, steps: cfg.Steps, batch: cfg.Batch, lr: cfg.LR,
-		width: cfg.Width, depth: cfg.Depth, features: cfg.Features, activation: "relu", seed: seed,
-		checkpointEvery: cfg.Steps, time: timeTrainFlags{sde: "vp", timeFeatures: 8}, set: map[string]bool{"sde": true, "data": true},
-	}
-	tr, err := runTimeTraining(ctx, quiet, f)
+	f := defaultTrainFlags()
+	f.data, f.out, f.backend, f.steps, f.batch, f.lr = "toy:"+string(cfg.Toy), dir, backend, cfg.Steps, cfg.Batch, cfg.LR
+	f.width, f.depth, f.features, f.seed, f.checkpointEvery, f.sde = cfg.Width, cfg.Depth, cfg.Features, seed, cfg.Steps, "vp"
+	tr, err := runTraining(ctx, quiet, f)
 	if err != nil {
 		return nil, err
 	}

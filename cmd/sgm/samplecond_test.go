@@ -30,11 +30,11 @@ func TestLabelledTrainSample(t *testing.T) {
 	}
 	tiny := []string{"--steps", "30", "--width", "16", "--depth", "1", "--features", "8"}
 	run := filepath.Join(dir, "run")
-	if code, out, errs := runSGM(t, append([]string{"train", "--data", csv, "--label-column", "kind", "--out", run}, tiny...)...); code != 0 || !strings.Contains(out, "labels: [left right]") {
+	if code, out, errs := runSGM(t, append([]string{"train", "--data", csv, "--label-column", "kind", "--out", run}, tiny...)...); code != 0 || !strings.Contains(out, "with labels [left right]") {
 		t.Fatalf("train: exit %d, %s%s", code, out, errs)
 	}
 	// Resumed without restating the label column.
-	if code, out, errs := runSGM(t, "train", "--resume", "--out", run, "--steps", "40"); code != 0 || !strings.Contains(out, "trained 10 steps (40 in all)") {
+	if code, out, errs := runSGM(t, "train", "--resume", "--out", run, "--steps", "40"); code != 0 || !strings.Contains(out, "trained 10 steps (to step 40)") {
 		t.Fatalf("resume: exit %d, %s%s", code, out, errs)
 	}
 	samples := filepath.Join(dir, "s.csv")
@@ -49,7 +49,7 @@ func TestLabelledTrainSample(t *testing.T) {
 		t.Fatalf("samples: %+v, %v", l, err)
 	}
 	toy := filepath.Join(dir, "toy")
-	if code, out, errs := runSGM(t, append([]string{"train", "--data", "toy:moons", "--label-column", "component", "--out", toy}, tiny...)...); code != 0 || !strings.Contains(out, "labels: [0 1]") {
+	if code, out, errs := runSGM(t, append([]string{"train", "--data", "toy:moons", "--label-column", "component", "--out", toy}, tiny...)...); code != 0 || !strings.Contains(out, "with labels [0 1]") {
 		t.Fatalf("train toy: exit %d, %s%s", code, out, errs)
 	}
 	plain := filepath.Join(dir, "plain")

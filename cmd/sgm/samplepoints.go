@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/sgm-dev/sgm/data"
+	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/scorenet"
 )
 
@@ -23,11 +24,11 @@ import (
 // data's units and is standardised (runSample), and the samples are
 // mapped back to the data's units before they are written.
 func (f *sampleFlags) pointDefaults(net *scorenet.Net) (*data.Standardizer, error) {
-	std, ok, err := netStandardizer(net)
+	std, hasStd, err := netStandardizer(net)
 	if err != nil {
 		return nil, fmt.Errorf("--model %s: %w", f.model, err)
 	}
-	if !ok {
+	if image, _ := net.Label(imageLabel); image != "" || !hasStd && !ranOnRawData(net) {
 		if f.pointDefault() {
 			for _, name := range []string{"sigmas", "steps-per-level", "eps", "denoise"} {
 				if f.set[name] {
@@ -50,7 +51,18 @@ func (f *sampleFlags) pointDefaults(net *scorenet.Net) (*data.Standardizer, erro
 		sig := net.Config().Sigmas
 		f.init = fmt.Sprintf("normal:%g", sig[len(sig)-1])
 	}
+	if !hasStd {
+		return nil, nil // the explorer's model, in its data's own units
+	}
 	return &std, nil
+}
+
+// ranOnRawData reports whether net is a model of points in their own
+// units (no standardisation): the explorer's, which records its data and
+// no image (model.TrainOptions.Raw).
+func ranOnRawData(net *scorenet.Net) bool {
+	d, hasData := net.Label(model.LabelData)
+	return hasData && d != "" && !model.IsImageSpec(d)
 }
 
 // pointDefault reports whether the sampler is left to its default for a

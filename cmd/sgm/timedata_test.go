@@ -120,7 +120,7 @@ func TestTimeModelDataRefusals(t *testing.T) {
 		{[]string{"train", "--sde", "vp", "--data", "toy:moons", "--target", filepath.Join(dir, "two.json")}, "give one of --data and --target"},
 		{[]string{"train", "--objective", "cfm", "--data", "mnist:train:0", "--out", filepath.Join(dir, "m")}, "trains on points"},
 		{[]string{"train", "--sde", "vp", "--data", "toy:nope", "--out", filepath.Join(dir, "n")}, "--data"},
-		{[]string{"train", "--sde", "vp", "--data", "toy:moons", "--out", vp, "--resume"}, "trains on a --target mixture"},
+		{[]string{"train", "--sde", "vp", "--data", "toy:moons", "--out", vp, "--resume"}, "trains on " + filepath.Join(dir, "two.json")},
 	} {
 		code, stdout, stderr := runSGM(t, c.args...)
 		if code != 2 || !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
@@ -186,7 +186,7 @@ func TestTimeModelDataResume(t *testing.T) {
 		t.Errorf("standardizer label %q before resuming, %q after", before, after)
 	}
 	code, _, stderr = runSGM(t, append(args, "--resume", "--steps", "6", "--target", "seed-mog")...)
-	if code != 2 || !strings.Contains(stderr, "trains on points") {
+	if code != 2 || !strings.Contains(stderr, "trains on toy:moons") {
 		t.Errorf("resume with --target: exit %d: %s", code, stderr)
 	}
 }

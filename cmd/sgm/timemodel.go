@@ -1,9 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -19,10 +16,10 @@ import (
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/likelihood"
 	"github.com/sgm-dev/sgm/metric"
+	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/sample"
 	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/sde"
-	"github.com/sgm-dev/sgm/train"
 )
 
 // Time-conditioned models (issue 13): "sgm train --sde ve|vp|subvp" and
@@ -30,178 +27,6 @@ import (
 // --target mixture's samples; "sgm sample --model DIR" and "sgm eval --nll
 // --model DIR" sample such a model and take its likelihood. The hooks are
 // one line each in train.go, sdesample.go and nll.go.
-
-// timeTrainFlags are train's flags for a time-conditioned network.
-type timeTrainFlags struct {
-	sde, target  string
-	timeFeatures int
-}
-
-func (t *timeTrainFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&t.sde, "sde", "", "train a score network conditioned on time under this forward `SDE`: ve, vp or subvp (Song et al. 2021; denoising score matching in continuous time), on --target's samples")
-	fs.StringVar(&t.target, "target", "", "with --sde or --objective cfm|otcfm: the mixture `SPEC` (JSON file or preset) whose samples are the data (or give --data)")
-	fs.IntVar(&t.timeFeatures, "time-features", 8, "with --sde or --objective cfm|otcfm: frequencies of the Fourier embedding of time")
-}
-
-// wanted reports whether the command line asks for a time-conditioned
-// network: --sde, or a continuous-time objective (on --target's samples
-// or on --data's points, timedata.go).
-func (t *timeTrainFlags) wanted(f *trainFlags) bool {
-	return f.set["sde"] || f.set["target"] || f.set["time-features"] || slices.Contains(timeObjectives, train.Objective(f.objective))
-}
-
-// timeObjectives are the objectives of time-conditioned networks.
-var timeObjectives = []train.Objective{train.Continuous, train.CFM, train.OTCFM}
-
-// timeTrainAllowed are the train flags that a time-conditioned run reads.
-var timeTrainAllowed = []string{"sde", "target", "data", "time-features", "objective", "out", "resume", "steps", "batch", "lr",
-	"width", "depth", "features", "activation", "ema", "seed", "checkpoint-every", "loss-csv", "loss-plot", "backend"}
-
-// targetLabel records the mixture a time-conditioned network was trained on.
-const targetLabel = "target"
-
-// process checks the process and objective flags and returns the
-// network's Process and the objective.
-func (t *timeTrainFlags) process(f *trainFlags) (string, train.Objective, error) {
-	o := train.Objective(f.objective)
-	if !f.set["objective"] {
-		o = ""
-	}
-	switch {
-	case t.sde != "" && o != "" && o != train.Continuous:
-		return "", "", usagef("--sde %s trains by denoising score matching in continuous time; --objective %s does not apply (cfm and otcfm need no SDE)", t.sde, o)
-	case t.sde != "":
-		if _, err := sde.Parse(t.sde); err != nil {
-			return "", "", usagef("--sde: %v", err)
-		}
-		return t.sde, train.Continuous, nil
-	case o == train.CFM || o == train.OTCFM:
-		return "flow", o, nil
-	case o == train.Continuous:
-		return "", "", usagef("--objective continuous needs --sde ve, vp or subvp")
-	}
-	return "", "", usagef("--target and --time-features train a network conditioned on time: give --sde ve|vp|subvp or --objective cfm|otcfm")
-}
-
-// runTimeTraining trains (or resumes) a time-conditioned network per f,
-// and returns it with the losses of the steps this run took.
-func runTimeTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, err error) {
-	t := &f.time
-	if err := checkOnly(f.set, timeTrainAllowed, "a network conditioned on time (--sde, --objective cfm|otcfm)"); err != nil {
-		return nil, err
-	}
-	process, objective, err := t.process(f)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range []struct {
-		name           string
-		v, least, most int
-	}{{"steps", f.steps, 1, maxSteps}, {"batch", f.batch, 1, train.MaxBatch}, {"width", f.width, 1, 1 << 16},
-		{"depth", f.depth, 1, 1000}, {"features", f.features, 1, 1 << 16}, {"time-features", t.timeFeatures, 1, 256},
-		{"checkpoint-every", f.checkpointEvery, 1, maxSteps}} {
-		if err := checkRange(c.name, c.v, c.least, c.most); err != nil {
-			return nil, err
-		}
-	}
-	if err := checkPositive("lr", f.lr); err != nil {
-		return nil, err
-	}
-	if !(f.ema >= 0 && f.ema < 1) {
-		return nil, usagef("--ema must be in [0, 1), got %v", f.ema)
-	}
-	if objective == train.OTCFM && f.batch > maxOTBatch {
-		return nil, usagef("--batch %d: otcfm solves an exact assignment of batch² costs per step; at most %d", f.batch, maxOTBatch)
-	}
-	for _, c := range []struct{ flag, path, ext string }{{"loss-csv", f.lossCSV, ".csv"}, {"loss-plot", f.lossPlot, ".png"}} {
-		if c.path == "" {
-			continue // the run directory's own
-		}
-		if err := checkOutput(c.flag, c.path, c.ext, ".svg"); err != nil {
-			return nil, err
-		}
-	}
-	backend, err := timeBackend(f.backend)
-	if err != nil {
-		return nil, err
-	}
-	_, statErr := os.Stat(f.out)
-	unlock, err := scorenet.Lock(f.out)
-	if errors.Is(err, scorenet.ErrInUse) {
-		return nil, usagef("--out: %v", err)
-	} else if err != nil {
-		return nil, fmt.Errorf("--out: %w", err)
-	}
-	defer unlock()
-	if errors.Is(statErr, os.ErrNotExist) {
-		defer func() {
-			if err != nil {
-				removeEmptyRun(f.out)
-			}
-		}()
-	}
-	f.defaultLossFiles()
-	has, err := scorenet.HasCheckpoints(f.out)
-	if err != nil {
-		return nil, err
-	}
-	var net *scorenet.Net
-	switch {
-	case f.resume && !has:
-		return nil, usagef("--resume: no checkpoint in %q to resume", f.out)
-	case f.resume:
-		if net, err = scorenet.Load(backend, f.out); err != nil {
-			return nil, err
-		}
-		if cfg := net.Config(); cfg.Process != process {
-			return nil, usagef("--resume: the run in %s is %s, not a time-conditioned %s network", f.out, cfg, process)
-		}
-	case has:
-		return nil, usagef("--out %q already holds a checkpoint: pass --resume to continue it, or choose another directory", f.out)
-	}
-	src, err := f.timeData(net) // timedata.go
-	if err != nil {
-		return nil, err
-	}
-	if net == nil {
-		cfg := scorenet.Config{Dim: src.d, Features: f.features, Width: f.width, Depth: f.depth, Activation: f.activation,
-			Conditioning: "time", Process: process, TimeFeatures: t.timeFeatures}
-		if err := cfg.Validate(); err != nil {
-			return nil, usagef("--width %d, --depth %d, --features %d: %v", f.width, f.depth, f.features, err)
-		}
-		if net, err = scorenet.New(backend, cfg, rand.New(rand.NewPCG(f.seed, 0x5eed))); err != nil {
-			return nil, err
-		}
-	} else if net.Config().Dim != src.d {
-		return nil, usagef("%s has dimension %d, the run in %s %d", src.spec, src.d, f.out, net.Config().Dim)
-	}
-	src.record(net)
-	bar := newProgressBar(e.stderr)
-	began, start := time.Now(), net.Step()
-	history, runErr := runTrain(ctx, net, src.sampler, train.Settings{
-		Steps: f.steps, Batch: f.batch, LearningRate: f.lr, Objective: objective, Seed: f.seed,
-		CheckpointDir: f.out, CheckpointEvery: f.checkpointEvery, EMA: f.ema,
-		Progress: bar.update, ProgressEvery: max(1, f.steps/200), ProgressInterval: progressInterval,
-	})
-	if len(history) > 0 {
-		if err := writeLossCSV(f.lossCSV, history); err != nil {
-			return nil, errors.Join(runErr, err)
-		}
-		if err := saveLossPlot(f.lossPlot, history, objective); err != nil {
-			return nil, errors.Join(runErr, err)
-		}
-	}
-	if runErr != nil {
-		return nil, runErr
-	}
-	steps := net.Step() - start
-	fmt.Fprintf(e.stdout, "trained %d steps of a time-conditioned %s network (%s, %.0f steps/s) on %s; checkpoint in %s\n",
-		steps, process, objective, float64(steps)/time.Since(began).Seconds(), src.spec, f.out)
-	return &trainResult{net: net, history: history, steps: steps}, nil
-}
-
-// maxOTBatch bounds otcfm's batch: its assignment takes O(batch³) time.
-const maxOTBatch = 4096
 
 // flowSolvers are the samplers of a flow-matching model.
 var flowSolvers = sample.VelocitySolvers
@@ -387,7 +212,7 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 		return err
 	}
 	var m *dist.Mixture
-	if spec, ok := net.Label(targetLabel); ok {
+	if spec, ok := trainedMixture(net); ok {
 		m, _ = loadTarget(spec) // only for --data target and the exact NLL
 	}
 	if f.data == "target" && m == nil {
@@ -553,6 +378,18 @@ func nfeSource(sf *sdeFlags, target, model string) (nfeSourceOf, error) {
 	}
 	sf.sde = cfg.Process
 	return nfeSourceOf{p: p, score: score, ref: ref, std: std}, nil
+}
+
+// trainedMixture returns the spec of the mixture net was trained on, where
+// it was (the target label of older runs, the data label of newer ones).
+func trainedMixture(net *scorenet.Net) (string, bool) {
+	if spec, ok := net.Label(targetLabel); ok {
+		return spec, true
+	}
+	if spec, ok := net.Label(dataLabel); ok && model.IsMixtureSpec(spec) {
+		return spec, true
+	}
+	return "", false
 }
 
 // recordedTarget is spec as a run records it: a mixture file by its

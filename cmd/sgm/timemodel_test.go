@@ -30,7 +30,7 @@ func trainTimeModel(t *testing.T, dir, name string, args ...string) string {
 	if code != 0 {
 		t.Fatalf("%v: exit %d: %s", all, code, stderr)
 	}
-	if !strings.Contains(stdout, "trained 30 steps of a time-conditioned") {
+	if !strings.Contains(stdout, "trained 30 steps (to step 30) of a ") {
 		t.Errorf("%v: stdout %q", all, stdout)
 	}
 	return out
