@@ -38,7 +38,7 @@ type Data struct {
 
 	// labelled and labelNames are the data with its labels, when opened
 	// with a label column (label.go).
-	labelled   labelledSource
+	labelled   LabelledSource
 	labelNames []string
 }
 

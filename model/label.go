@@ -20,17 +20,18 @@ const ComponentLabels = "component"
 // label column, which a resumed run reads its data with.
 const LabelLabelColumn = "label_column"
 
-// labelledSource is a source of points with labels.
-type labelledSource interface {
+// LabelledSource is a source of points with labels: a toy with labels, a
+// mixture, a labelled point file.
+type LabelledSource interface {
 	sgm.Source
 	train.LabelledSampler
 }
 
-// openLabelled opens the data of spec with the labels of column: a CSV
+// OpenLabelled opens the data of spec with the labels of column: a CSV
 // file's column of that name, or the component of a toy or mixture
 // (ComponentLabels). It returns the data, its labelled source and the
 // label names in index order.
-func openLabelled(spec, column string) (*Data, labelledSource, []string, error) {
+func OpenLabelled(spec, column string) (*Data, LabelledSource, []string, error) {
 	if column != ComponentLabels {
 		ps, err := data.ParsePointSpec(spec)
 		if err != nil || ps.Path == "" {
@@ -51,7 +52,7 @@ func openLabelled(spec, column string) (*Data, labelledSource, []string, error) 
 		return nil, nil, nil, err
 	}
 	k := 0
-	var src labelledSource
+	var src LabelledSource
 	switch s := d.Source.(type) {
 	case data.Toy:
 		k, src = s.Labels(), s
@@ -70,18 +71,18 @@ func openLabelled(spec, column string) (*Data, labelledSource, []string, error) 
 
 // labelledStd is a labelled source seen through a standardisation.
 type labelledStd struct {
-	labelledSource
+	LabelledSource
 	std data.Standardizer
 }
 
 func (s labelledStd) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
-	x := s.labelledSource.Sample(dst, n, rng)
+	x := s.LabelledSource.Sample(dst, n, rng)
 	s.std.Apply(x)
 	return x
 }
 
 func (s labelledStd) SampleLabelled(dst []float64, n int, rng *rand.Rand) ([]float64, []int) {
-	x, l := s.labelledSource.SampleLabelled(dst, n, rng)
+	x, l := s.LabelledSource.SampleLabelled(dst, n, rng)
 	s.std.Apply(x)
 	return x, l
 }

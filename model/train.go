@@ -222,7 +222,7 @@ func openSource(o TrainOptions) (*Data, error) {
 		if o.Raw {
 			return nil, refused("a label column needs the data standardised, not Raw")
 		}
-		d, src, names, err := openLabelled(o.Data, o.LabelColumn)
+		d, src, names, err := OpenLabelled(o.Data, o.LabelColumn)
 		if err != nil {
 			return nil, &DataError{err}
 		}

@@ -129,6 +129,9 @@ func evalSamples(e *env, f evalFlags) error {
 	if f.target == "" {
 		return usagef("--target is required with --samples")
 	}
+	if hasLabelColumn(f.samples) {
+		return evalLabelled(e, f) // evallabels.go
+	}
 	pts, d, err := readSamples(f.samples)
 	if err != nil {
 		return err

@@ -61,6 +61,9 @@ points are drawn on that many, chosen at random.
 
 // plotSamples draws "plot samples" into out.
 func plotSamples(out, samplesPath, refSpec, dims string, bins int, overlay, corner bool, title string, seed uint64) error {
+	if hasLabelColumn(samplesPath) {
+		return plotLabelled(out, samplesPath, refSpec, dims, bins, overlay, corner, title, seed) // evallabels.go
+	}
 	pts, err := data.ReadPointsFile(samplesPath)
 	if err != nil {
 		return fmt.Errorf("--samples: %w", err)

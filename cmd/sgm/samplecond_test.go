@@ -48,6 +48,21 @@ func TestLabelledTrainSample(t *testing.T) {
 	if err != nil || l.N != 20 || len(l.Names) != 1 || l.Names[0] != "right" {
 		t.Fatalf("samples: %+v, %v", l, err)
 	}
+	// eval measures labelled samples per label against a labelled CSV
+	// target; plot samples colours them by label.
+	if code, out, errs := runSGM(t, "eval", "--samples", samples, "--target", csvWithLabel(t, dir, b.String()), "--json"); code != 0 || !strings.Contains(out, `"label":"right","n":20`) {
+		t.Fatalf("eval: exit %d, %s%s", code, out, errs)
+	}
+	if code, out, errs := runSGM(t, "eval", "--samples", samples, "--target", "toy:moons"); code == 0 || !strings.Contains(errs, `label "right" is not one of the target's ([0 1])`) {
+		t.Errorf("eval against other labels: exit %d, %s%s", code, out, errs)
+	}
+	fig := filepath.Join(dir, "s.png")
+	if code, _, errs := runSGM(t, "plot", "samples", "--samples", samples, "--out", fig); code != 0 {
+		t.Fatalf("plot samples: %s", errs)
+	}
+	if _, err := os.Stat(fig); err != nil {
+		t.Fatal(err)
+	}
 	toy := filepath.Join(dir, "toy")
 	if code, out, errs := runSGM(t, append([]string{"train", "--data", "toy:moons", "--label-column", "component", "--out", toy}, tiny...)...); code != 0 || !strings.Contains(out, "with labels [0 1]") {
 		t.Fatalf("train toy: exit %d, %s%s", code, out, errs)
@@ -142,4 +157,15 @@ func withoutWarnings(stderr string) string {
 		}
 	}
 	return strings.Join(keep, "\n")
+}
+
+// csvWithLabel writes the points of a CSV text with a "kind" column as a
+// file whose label column is named "label", as eval's target needs.
+func csvWithLabel(t *testing.T, dir, text string) string {
+	t.Helper()
+	path := filepath.Join(dir, "target.csv")
+	if err := os.WriteFile(path, []byte(strings.Replace(text, "x,kind,y", "x0,label,x1", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
