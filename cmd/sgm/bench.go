@@ -18,17 +18,18 @@ import (
 
 // benchResult is what "sgm bench --json" prints.
 type benchResult struct {
-	TrainStepsPerSec      float64     `json:"train_steps_per_s"`
-	TrainGFLOPs           float64     `json:"train_gflops"`
-	TrainStepsPerSec8d    float64     `json:"train_steps_per_s_8d"`   // benchpoints.go
-	DivergenceEvalsPerSec float64     `json:"divergence_evals_per_s"` // benchdiv.go
-	ChainSeconds          float64     `json:"langevin_chain_400k_s"`
-	ChainSteps            int         `json:"langevin_chain_steps"`
-	ParticleStepsPerSec   float64     `json:"langevin_particle_steps_per_s"`
-	PeakRSSMiB            float64     `json:"peak_rss_mib"`
-	Config                benchConfig `json:"config"`
-	ChainSecondsMeasured  float64     `json:"langevin_chain_measured_s"`
-	ParticleStepsMeasured int         `json:"langevin_particle_steps"`
+	TrainStepsPerSec      float64        `json:"train_steps_per_s"`
+	TrainGFLOPs           float64        `json:"train_gflops"`
+	TrainStepsPerSec8d    float64        `json:"train_steps_per_s_8d"`   // benchpoints.go
+	DivergenceEvalsPerSec float64        `json:"divergence_evals_per_s"` // benchdiv.go
+	ChainSeconds          float64        `json:"langevin_chain_400k_s"`
+	ChainSteps            int            `json:"langevin_chain_steps"`
+	ParticleStepsPerSec   float64        `json:"langevin_particle_steps_per_s"`
+	PeakRSSMiB            float64        `json:"peak_rss_mib"`
+	Config                benchConfig    `json:"config"`
+	ChainSecondsMeasured  float64        `json:"langevin_chain_measured_s"`
+	ParticleStepsMeasured int            `json:"langevin_particle_steps"`
+	Guidance              *benchGuidance `json:"guidance"` // benchguide.go
 }
 
 type benchConfig struct {
@@ -191,12 +192,16 @@ resident memory. Compare with the PyTorch peer with bench/peer.sh.`,
 					return err
 				}
 				fmt.Fprintf(e.stderr, "score+divergence: %.0f evals/s (%d points, level %d, exact trace)\n", r.DivergenceEvalsPerSec, benchDivPoints, benchDivLevel)
+				if r.Guidance, err = benchGuide(ctx, b); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stderr, "scores: %.0f evals/s unlabelled, %.0f at a label, %.0f guided (%.2fx the cost)\n", r.Guidance.Plain, r.Guidance.Label, r.Guidance.Guided, r.Guidance.CostRate)
 				r.PeakRSSMiB = peakRSSMiB()
 				if *asJSON {
 					return json.NewEncoder(e.stdout).Encode(r)
 				}
-				fmt.Fprintf(e.stdout, "train_steps_per_s %.3f\ntrain_gflops %.1f\ntrain_steps_per_s_8d %.3f\nlangevin_chain_400k_s %.2f\nlangevin_particle_steps_per_s %.0f\ndivergence_evals_per_s %.0f\npeak_rss_mib %.0f\n",
-					r.TrainStepsPerSec, r.TrainGFLOPs, r.TrainStepsPerSec8d, r.ChainSeconds, r.ParticleStepsPerSec, r.DivergenceEvalsPerSec, r.PeakRSSMiB)
+				fmt.Fprintf(e.stdout, "train_steps_per_s %.3f\ntrain_gflops %.1f\ntrain_steps_per_s_8d %.3f\nlangevin_chain_400k_s %.2f\nlangevin_particle_steps_per_s %.0f\ndivergence_evals_per_s %.0f\nguided_score_evals_per_s %.0f (guidance_cost %.2f)\npeak_rss_mib %.0f\n",
+					r.TrainStepsPerSec, r.TrainGFLOPs, r.TrainStepsPerSec8d, r.ChainSeconds, r.ParticleStepsPerSec, r.DivergenceEvalsPerSec, r.Guidance.Guided, r.Guidance.CostRate, r.PeakRSSMiB)
 				return nil
 			}
 		},
