@@ -589,7 +589,8 @@ func TestBenchJSON(t *testing.T) {
 		if f, isNum := v.(float64); isNum && !(f > 0) {
 			t.Errorf("%s = %v, want a positive measurement", k, f)
 		}
-	}	g, _ := r["guidance"].(map[string]any)
+	}
+	g, _ := r["guidance"].(map[string]any)
 	for _, k := range []string{"score_evals_per_s", "label_score_evals_per_s", "guided_score_evals_per_s", "guidance_cost"} {
 		if f, _ := g[k].(float64); !(f > 0) {
 			t.Errorf("guidance.%s = %v, want a positive measurement", k, g[k])
