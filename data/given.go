@@ -1,7 +1,6 @@
 package data
 
 import (
-	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -23,31 +22,20 @@ import (
 // number, an infinite value, and more than MaxCSVBytes bytes or MaxPoints
 // rows; and a table without rows.
 func ReadGivenCSV(r io.Reader, d int) ([]float64, []string, error) {
-	lr := &io.LimitedReader{R: r, N: MaxCSVBytes + 1}
-	br := bufio.NewReader(lr)
-	if bom, err := br.Peek(3); err == nil && string(bom) == "\ufeff" {
-		br.Discard(3)
-	}
-	cr := csv.NewReader(br)
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
+	csvr := newCSVRows(r)
 	var (
 		header []string
 		vals   []float64
 		rows   int
 	)
 	for {
-		rec, err := cr.Read()
-		if lr.N <= 0 {
-			return nil, nil, fmt.Errorf("larger than the limit of %d bytes", int64(MaxCSVBytes))
-		}
+		rec, line, err := csvr.next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
 			return nil, nil, err
 		}
-		line, _ := cr.FieldPos(0)
 		if len(rec) != d {
 			return nil, nil, fmt.Errorf("line %d: %d fields, want %d (one a coordinate; empty where it is free)", line, len(rec), d)
 		}

@@ -44,14 +44,7 @@ type Labelled struct {
 // same line numbers). A label must be non-empty printable UTF-8 of at most
 // MaxLabelBytes bytes, and there may be at most MaxLabels distinct ones.
 func ReadLabelledCSV(r io.Reader, column string) (Labelled, error) {
-	lr := &io.LimitedReader{R: r, N: MaxCSVBytes + 1}
-	br := bufio.NewReader(lr)
-	if bom, err := br.Peek(3); err == nil && string(bom) == "\ufeff" {
-		br.Discard(3)
-	}
-	cr := csv.NewReader(br)
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
+	rows := newCSVRows(r)
 	var (
 		rest   bytes.Buffer // the other columns, each record on its own line
 		w      = csv.NewWriter(&rest)
@@ -60,17 +53,13 @@ func ReadLabelledCSV(r io.Reader, column string) (Labelled, error) {
 		labels []string
 	)
 	for {
-		rec, err := cr.Read()
-		if lr.N <= 0 {
-			return Labelled{}, fmt.Errorf("larger than the limit of %d bytes", int64(MaxCSVBytes))
-		}
+		rec, line, err := rows.next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
 			return Labelled{}, err
 		}
-		line, _ := cr.FieldPos(0)
 		if col < 0 {
 			for j, f := range rec {
 				if strings.TrimSpace(f) == column {
@@ -134,6 +123,40 @@ func ReadLabelledFile(path, column string) (Labelled, error) {
 		return Labelled{}, fmt.Errorf("%s: %w", path, err)
 	}
 	return l, nil
+}
+
+// csvRows reads the records of a CSV file of at most MaxCSVBytes bytes,
+// a leading byte order mark skipped, surrounding spaces trimmed, rows of
+// any length (the callers check them, to name the line).
+type csvRows struct {
+	lr *io.LimitedReader
+	cr *csv.Reader
+}
+
+func newCSVRows(r io.Reader) *csvRows {
+	lr := &io.LimitedReader{R: r, N: MaxCSVBytes + 1}
+	br := bufio.NewReader(lr)
+	if bom, err := br.Peek(3); err == nil && string(bom) == "\ufeff" {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	return &csvRows{lr, cr}
+}
+
+// next returns the next record and its line, io.EOF after the last, and
+// an error past MaxCSVBytes.
+func (c *csvRows) next() ([]string, int, error) {
+	rec, err := c.cr.Read()
+	if c.lr.N <= 0 {
+		return nil, 0, fmt.Errorf("larger than the limit of %d bytes", int64(MaxCSVBytes))
+	}
+	if err != nil {
+		return nil, 0, err // io.EOF, or a *csv.ParseError that gives the line
+	}
+	line, _ := c.cr.FieldPos(0)
+	return rec, line, nil
 }
 
 // checkLabel returns an error unless l is a valid label.

@@ -23,31 +23,11 @@ func LabelAccuracy(m *dist.Mixture, x []float64, labels []int) float64 {
 	r := make([]float64, m.Len())
 	hit := 0
 	for i, l := range labels {
-		xi := x[i*d : (i+1)*d]
-		if !allFinite(xi) {
-			continue
-		}
-		m.Responsibilities(r, xi)
-		best := 0
-		for c, v := range r {
-			if v > r[best] {
-				best = c
-			}
-		}
-		if best == l {
+		if mostResponsible(m, r, x[i*d:(i+1)*d]) == l {
 			hit++
 		}
 	}
 	return float64(hit) / float64(n)
-}
-
-func allFinite(x []float64) bool {
-	for _, v := range x {
-		if !finite(v) {
-			return false
-		}
-	}
-	return true
 }
 
 // LabelDistance is a two-sample distance between the samples of one label

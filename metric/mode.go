@@ -28,23 +28,31 @@ func ModeWeights(m *dist.Mixture, x []float64) []float64 {
 	shares := make([]float64, m.Len())
 	r := make([]float64, m.Len())
 	for i := 0; i < len(x); i += d {
-		xi := x[i : i+d]
-		if slices.ContainsFunc(xi, func(v float64) bool { return !finite(v) }) {
-			continue
+		if best := mostResponsible(m, r, x[i:i+d]); best >= 0 {
+			shares[best]++
 		}
-		m.Responsibilities(r, xi)
-		best := 0
-		for c, v := range r {
-			if v > r[best] {
-				best = c
-			}
-		}
-		shares[best]++
 	}
 	for k := range shares {
 		shares[k] /= float64(n)
 	}
 	return shares
+}
+
+// mostResponsible returns the component of m most responsible for the
+// point x (the first on a tie), using r (of length m.Len()) as scratch, or
+// -1 if x has a NaN or infinite coordinate.
+func mostResponsible(m *dist.Mixture, r, x []float64) int {
+	if slices.ContainsFunc(x, func(v float64) bool { return !finite(v) }) {
+		return -1
+	}
+	m.Responsibilities(r, x)
+	best := 0
+	for c, v := range r {
+		if v > r[best] {
+			best = c
+		}
+	}
+	return best
 }
 
 // ModeWeightError returns the largest absolute difference between shares
