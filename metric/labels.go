@@ -23,7 +23,7 @@ func LabelAccuracy(m *dist.Mixture, x []float64, labels []int) float64 {
 	r := make([]float64, m.Len())
 	hit := 0
 	for i, l := range labels {
-		if mostResponsible(m, r, x[i*d:(i+1)*d]) == l {
+		if l >= 0 && mostResponsible(m, r, x[i*d:(i+1)*d]) == l {
 			hit++
 		}
 	}

@@ -32,7 +32,7 @@ func TestLabelledAndGiven(t *testing.T) {
 		xs[i] = -4 + 8*float64(i)/100
 		dens[i] = math.Exp(-xs[i]*xs[i]/2) / math.Sqrt(2*math.Pi)
 	}
-	g, err := Given([]GivenPanel{{Title: "x0 = 1", Samples: nil, X: xs, Density: dens}}, "x1", -4, 4, 30, "given")
+	_, err = Given([]GivenPanel{{Title: "x0 = 1", Samples: nil, X: xs, Density: dens}}, "x1", -4, 4, 30, "given")
 	if err == nil || !strings.Contains(err.Error(), "no finite sample") {
 		t.Errorf("no samples: %v", err)
 	}
@@ -40,7 +40,8 @@ func TestLabelledAndGiven(t *testing.T) {
 	for i := range ys {
 		ys[i] = pts[2*i+1]
 	}
-	if g, err = Given([]GivenPanel{{Title: "x0 = 1", Samples: ys, X: xs, Density: dens}}, "x1", -4, 4, 30, "given"); err != nil {
+	g, err := Given([]GivenPanel{{Title: "x0 = 1", Samples: ys, X: xs, Density: dens}}, "x1", -4, 4, 30, "given")
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := Save(g, filepath.Join(dir, "given.png")); err != nil {
