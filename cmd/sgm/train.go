@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 
-
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/model"
@@ -648,4 +647,3 @@ func writeLossCSV(path string, h []train.Record) error {
 	}
 	return data.WriteCSVFile(path, []string{"step", "loss"}, pts)
 }
-
