@@ -16,9 +16,9 @@ import (
 	"github.com/gomlx/compute"
 
 	"github.com/sgm-dev/sgm/data"
-	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/internal/atomicfile"
+	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/train"
 )

@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 
 	"github.com/sgm-dev/sgm/data"
-	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/metric"
+	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/plot"
 	"github.com/sgm-dev/sgm/train"
 )

@@ -194,4 +194,3 @@ func modelDensityPoints(m *model.Model, dir string, n, stepsPerLevel int, rng *r
 	}
 	return spec, ref, x, nil
 }
-
