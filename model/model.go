@@ -173,11 +173,9 @@ func fromNet(net *scorenet.Net, dir string) (*Model, error) {
 	if im, ok := net.Label(LabelImage); ok && im != "" {
 		m.image = true
 	}
-	if v, ok := net.Label(LabelStandardizer); ok {
-		s, err := parseStandardizer(v, net.Config().Dim)
-		if err != nil {
-			return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
-		}
+	if s, ok, err := StandardizerOf(net); err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
+	} else if ok {
 		m.std = &s
 	}
 	rec, err := recordOf(net)
@@ -213,6 +211,18 @@ type standardizerJSON struct {
 func FormatStandardizer(s data.Standardizer) string {
 	b, _ := json.Marshal(standardizerJSON{Mean: s.Mean, Std: s.Std}) // floats validated finite
 	return string(b)
+}
+
+// StandardizerOf returns the standardisation net's checkpoint records,
+// and whether it records one (a model of points). The label is untrusted
+// input: it must give Dim finite means and Dim finite positive scales.
+func StandardizerOf(net *scorenet.Net) (data.Standardizer, bool, error) {
+	v, ok := net.Label(LabelStandardizer)
+	if !ok {
+		return data.Standardizer{}, false, nil
+	}
+	s, err := parseStandardizer(v, net.Config().Dim)
+	return s, err == nil, err
 }
 
 // parseStandardizer decodes and checks a standardizer label for dimension

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/metric"
+	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/plot"
 	"github.com/sgm-dev/sgm/train"
 )
@@ -83,20 +84,11 @@ func runToyDemo(ctx context.Context, e *env, out, fig string, toys []data.Toy, c
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		std, _, err := netStandardizer(tr.net)
-		if err != nil {
-			return nil, err
-		}
-		net := tr.net
-		if ema, ok := net.EMA(); ok {
-			net = ema
-		}
 		rng := rand.New(rand.NewPCG(seed, 0x70e5))
-		x, err := samplePointModel(net, cfg.Samples, cfg.StepsPerLevel, rng)
+		x, _, err := tr.model.Sample(nil, cfg.Samples, rng, model.SampleOptions{StepsPerLevel: cfg.StepsPerLevel})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		std.Invert(x)
 		if bad := nonFiniteRows(x, 2); bad > 0 {
 			return nil, fmt.Errorf("%s: %d of %d samples are not finite", name, bad, cfg.Samples)
 		}

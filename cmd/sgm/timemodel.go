@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -390,22 +388,6 @@ func trainedMixture(net *scorenet.Net) (string, bool) {
 		return spec, true
 	}
 	return "", false
-}
-
-// recordedTarget is spec as a run records it: a mixture file by its
-// absolute path, so that the run directory's model finds it from anywhere;
-// a preset by its name.
-func recordedTarget(spec string) string {
-	if !strings.ContainsRune(spec, filepath.Separator) && !strings.HasSuffix(spec, ".json") {
-		return spec
-	}
-	if fi, err := os.Stat(spec); err != nil || fi.IsDir() {
-		return spec
-	}
-	if abs, err := filepath.Abs(spec); err == nil {
-		return abs
-	}
-	return spec
 }
 
 // timeBackend starts the backend name for a time-conditioned network: on
