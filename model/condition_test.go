@@ -199,3 +199,25 @@ func TestConditionRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestColumns checks the coordinate names a checkpoint records as
+// untrusted input.
+func TestColumns(t *testing.T) {
+	m := tiny(t, "levels")
+	defer m.Net().SetLabel(LabelColumns, `["x0","x1"]`) // the model is shared between tests
+	for _, c := range []struct{ v, want string }{
+		{`["a"]`, "1 names for 2 coordinates"},
+		{`["a","a"]`, "name 1"},
+		{`["a","\u0007"]`, "name 1"},
+		{`{"a":1}`, "cannot unmarshal"},
+	} {
+		m.Net().SetLabel(LabelColumns, c.v)
+		if _, err := m.Columns(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.v, err, c.want)
+		}
+	}
+	m.Net().SetLabel(LabelColumns, `["age","height"]`)
+	if cols, err := m.Columns(); err != nil || strings.Join(cols, ",") != "age,height" {
+		t.Errorf("columns %q, %v", cols, err)
+	}
+}

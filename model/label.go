@@ -1,9 +1,17 @@
 package model
 
 import (
+	"encoding/csv"
+	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/data"
@@ -90,3 +98,70 @@ func (s labelledStd) SampleLabelled(dst []float64, n int, rng *rand.Rand) ([]flo
 // Labels are the class labels of a model trained with them, in index
 // order; nil for a model without.
 func (m *Model) Labels() []string { return m.net.Config().Labels }
+
+// LabelColumns is the checkpoint label that records the names of the
+// coordinates, from the header row of a CSV file the model was trained on
+// (the label column left out): a JSON list, one name a coordinate.
+const LabelColumns = "columns"
+
+// csvColumns returns the names of the coordinates of a CSV file's header
+// row, the label column left out, or nil if path is not a .csv file or its
+// first row is not a header (a field parses as a number).
+func csvColumns(path, labelColumn string) []string {
+	if !strings.EqualFold(filepath.Ext(path), ".csv") {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	cr := csv.NewReader(io.LimitReader(f, 1<<20))
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	rec, err := cr.Read()
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for i, r := range rec {
+		r = strings.TrimSpace(r)
+		if i == 0 {
+			r = strings.TrimPrefix(r, "\ufeff")
+		}
+		if _, err := strconv.ParseFloat(r, 64); err == nil {
+			return nil
+		}
+		if r != labelColumn || labelColumn == "" {
+			names = append(names, r)
+		}
+	}
+	return names
+}
+
+// Columns returns the names of the model's coordinates, from the header
+// row of the CSV file it was trained on, or nil where it recorded none. The
+// checkpoint's record is untrusted: it returns an error unless it is a
+// JSON list of Dim distinct, non-empty, printable names of at most 256
+// bytes each.
+func (m *Model) Columns() ([]string, error) {
+	v, ok := m.net.Label(LabelColumns)
+	if !ok {
+		return nil, nil
+	}
+	var names []string
+	if err := json.Unmarshal([]byte(v), &names); err != nil {
+		return nil, fmt.Errorf("checkpoint %s: label %q: %w", m.dir, LabelColumns, err)
+	}
+	if len(names) != m.Dim() {
+		return nil, fmt.Errorf("checkpoint %s: label %q: %d names for %d coordinates", m.dir, LabelColumns, len(names), m.Dim())
+	}
+	seen := map[string]bool{}
+	for i, n := range names {
+		if n == "" || len(n) > 256 || !utf8.ValidString(n) || strings.IndexFunc(n, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 || seen[n] {
+			return nil, fmt.Errorf("checkpoint %s: label %q: name %d (%.40q) is empty, too long, not printable or repeated", m.dir, LabelColumns, i, n)
+		}
+		seen[n] = true
+	}
+	return names, nil
+}

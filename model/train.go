@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -327,6 +328,10 @@ func newRun(dir string, o TrainOptions) (*run, error) {
 	}
 	if o.LabelColumn != "" {
 		r.net.SetLabel(LabelLabelColumn, o.LabelColumn)
+	}
+	if cols := csvColumns(d.Spec, o.LabelColumn); len(cols) == cfg.Dim {
+		b, _ := json.Marshal(cols)
+		r.net.SetLabel(LabelColumns, string(b))
 	}
 	return r, nil
 }

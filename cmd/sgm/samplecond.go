@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -78,7 +79,15 @@ func runCondSample(e *env, f sampleFlags) error {
 		fmt.Fprintln(e.stderr, "warning:", w)
 	}
 	d := m.Dim()
-	given, n, err := f.givenValues(d)
+	cols, err := m.Columns()
+	if err != nil {
+		return fmt.Errorf("--model: %w", err)
+	}
+	header := coordHeader(d)
+	if cols != nil {
+		header = cols
+	}
+	given, n, err := f.givenValues(d, cols)
 	if err != nil {
 		return err
 	}
@@ -122,9 +131,9 @@ func runCondSample(e *env, f sampleFlags) error {
 		for i := range labels {
 			labels[i] = c.label
 		}
-		err = data.WriteLabelledCSVFile(f.out, coordHeader(d), x, "label", labels)
+		err = data.WriteLabelledCSVFile(f.out, header, x, sampleLabelColumn, labels)
 	} else {
-		err = data.WriteCSVFile(f.out, coordHeader(d), x)
+		err = data.WriteCSVFile(f.out, header, x)
 	}
 	if err != nil {
 		return err
@@ -148,14 +157,14 @@ func condError(err error) error {
 	return err
 }
 
-// givenValues returns the given values of --given (d of them) or
-// --given-file (d a row), NaN where free, and the number of samples: --n,
-// or the file's rows.
-func (f *sampleFlags) givenValues(d int) ([]float64, int, error) {
+// givenValues returns the given values of --given (d of them; names, if
+// not nil, are the coordinates' names) or --given-file (d a row), NaN
+// where free, and the number of samples: --n, or the file's rows.
+func (f *sampleFlags) givenValues(d int, names []string) ([]float64, int, error) {
 	c := f.cond
 	switch {
 	case f.set["given"]:
-		v, err := parseGiven(c.given, d)
+		v, err := parseGiven(c.given, d, names)
 		return v, f.n, err
 	case f.set["given-file"]:
 		v, _, err := data.ReadGivenFile(c.givenFile, d)
@@ -172,9 +181,10 @@ func (f *sampleFlags) givenValues(d int) ([]float64, int, error) {
 }
 
 // parseGiven reads --given I=V[,I=V...] for points of dimension d: I a
-// coordinate index from 0 or its name xI, V a finite number, each
+// coordinate index from 0, its name xI, or one of names (the header of
+// the data the model learned, nil if none); V a finite number; each
 // coordinate at most once and at least one left free.
-func parseGiven(spec string, d int) ([]float64, error) {
+func parseGiven(spec string, d int, names []string) ([]float64, error) {
 	v := make([]float64, d)
 	for i := range v {
 		v[i] = math.NaN()
@@ -185,9 +195,17 @@ func parseGiven(spec string, d int) ([]float64, error) {
 			return nil, usagef("--given %q: want I=V[,I=V...], got %q", spec, part)
 		}
 		name = strings.TrimSpace(name)
-		i, err := strconv.Atoi(strings.TrimPrefix(name, "x"))
-		if err != nil || i < 0 || i >= d || (strings.HasPrefix(name, "x") && name != fmt.Sprintf("x%d", i)) {
-			return nil, usagef("--given %q: coordinate %q: want an index 0..%d or a name x0..x%d", spec, name, d-1, d-1)
+		i := slices.Index(names, name)
+		if i < 0 {
+			var err error
+			i, err = strconv.Atoi(strings.TrimPrefix(name, "x"))
+			if err != nil || i < 0 || i >= d || (strings.HasPrefix(name, "x") && name != fmt.Sprintf("x%d", i)) {
+				known := fmt.Sprintf("a name x0..x%d", d-1)
+				if names != nil {
+					known = fmt.Sprintf("a column name (%s)", strings.Join(names, ", "))
+				}
+				return nil, usagef("--given %q: coordinate %q: want an index 0..%d or %s", spec, name, d-1, known)
+			}
 		}
 		if !math.IsNaN(v[i]) {
 			return nil, usagef("--given %q: coordinate %d given twice", spec, i)
@@ -226,7 +244,7 @@ func runTargetGiven(e *env, f sampleFlags) error {
 	}
 	mix := tgt.mixture
 	d := mix.Dim()
-	given, n, err := f.givenValues(d)
+	given, n, err := f.givenValues(d, nil)
 	if err != nil {
 		return err
 	}

@@ -63,6 +63,17 @@ func TestLabelledTrainSample(t *testing.T) {
 	if _, err := os.Stat(fig); err != nil {
 		t.Fatal(err)
 	}
+	// The CSV's header names the coordinates (x, y; kind is the label):
+	// --given takes them, and the samples are written under them.
+	if code, out, errs := runSGM(t, "sample", "--model", run, "--label", "left", "--given", "y=0.05", "--n", "5", "--steps-per-level", "2", "--out", samples); code != 0 {
+		t.Fatalf("sample --given y=0.05: exit %d, %s%s", code, out, errs)
+	}
+	if head, _ := os.ReadFile(samples); !strings.HasPrefix(string(head), "x,y,label\n") || !strings.Contains(string(head), ",0.05,left\n") {
+		t.Errorf("samples given y:\n%s", head)
+	}
+	if code, _, errs := runSGM(t, "sample", "--model", run, "--given", "z=1", "--out", samples); code == 0 || !strings.Contains(errs, `coordinate "z": want an index 0..1 or a column name (x, y)`) {
+		t.Errorf("--given z=1: %s", errs)
+	}
 	toy := filepath.Join(dir, "toy")
 	if code, out, errs := runSGM(t, append([]string{"train", "--data", "toy:moons", "--label-column", "component", "--out", toy}, tiny...)...); code != 0 || !strings.Contains(out, "with labels [0 1]") {
 		t.Fatalf("train toy: exit %d, %s%s", code, out, errs)
