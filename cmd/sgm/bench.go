@@ -18,18 +18,18 @@ import (
 
 // benchResult is what "sgm bench --json" prints.
 type benchResult struct {
-	TrainStepsPerSec      float64        `json:"train_steps_per_s"`
-	TrainGFLOPs           float64        `json:"train_gflops"`
-	TrainStepsPerSec8d    float64        `json:"train_steps_per_s_8d"`   // benchpoints.go
-	DivergenceEvalsPerSec float64        `json:"divergence_evals_per_s"` // benchdiv.go
-	ChainSeconds          float64        `json:"langevin_chain_400k_s"`
-	ChainSteps            int            `json:"langevin_chain_steps"`
-	ParticleStepsPerSec   float64        `json:"langevin_particle_steps_per_s"`
-	PeakRSSMiB            float64        `json:"peak_rss_mib"`
-	Config                benchConfig    `json:"config"`
-	ChainSecondsMeasured  float64        `json:"langevin_chain_measured_s"`
-	ParticleStepsMeasured int            `json:"langevin_particle_steps"`
-	Guidance              *benchGuidance `json:"guidance"` // benchguide.go
+	TrainStepsPerSec      float64       `json:"train_steps_per_s"`
+	TrainGFLOPs           float64       `json:"train_gflops"`
+	TrainStepsPerSec8d    float64       `json:"train_steps_per_s_8d"`   // benchpoints.go
+	DivergenceEvalsPerSec float64       `json:"divergence_evals_per_s"` // benchdiv.go
+	ChainSeconds          float64       `json:"langevin_chain_400k_s"`
+	ChainSteps            int           `json:"langevin_chain_steps"`
+	ParticleStepsPerSec   float64       `json:"langevin_particle_steps_per_s"`
+	PeakRSSMiB            float64       `json:"peak_rss_mib"`
+	Config                benchConfig   `json:"config"`
+	ChainSecondsMeasured  float64       `json:"langevin_chain_measured_s"`
+	ParticleStepsMeasured int           `json:"langevin_particle_steps"`
+	Guidance              benchGuidance `json:"guidance"` // benchguide.go
 }
 
 type benchConfig struct {

@@ -26,7 +26,7 @@ type benchGuidance struct {
 }
 
 // benchGuide measures benchGuidance on backend b.
-func benchGuide(ctx context.Context, b compute.Backend) (*benchGuidance, error) {
+func benchGuide(ctx context.Context, b compute.Backend) (benchGuidance, error) {
 	labels := make([]string, 10)
 	for i := range labels {
 		labels[i] = strconv.Itoa(i)
@@ -34,11 +34,11 @@ func benchGuide(ctx context.Context, b compute.Backend) (*benchGuidance, error) 
 	rng := rand.New(rand.NewPCG(7, 8))
 	plain, err := scorenet.New(b, scorenet.Config{}, rng)
 	if err != nil {
-		return nil, err
+		return benchGuidance{}, err
 	}
 	labelled, err := scorenet.New(b, scorenet.Config{Labels: labels}, rng)
 	if err != nil {
-		return nil, err
+		return benchGuidance{}, err
 	}
 	x := sample.Uniform(benchDivPoints, 2, 0, 1, rng)
 	rate := func(s sgm.Scorer) (float64, error) {
@@ -65,9 +65,9 @@ func benchGuide(ctx context.Context, b compute.Backend) (*benchGuidance, error) 
 		{&r.Guided, &sample.Guided{Cond: cond, Uncond: labelled.AtLevelLabelled(benchDivLevel, labelled.Config().NullLabel()), W: 3}},
 	} {
 		if *c.dst, err = rate(c.s); err != nil {
-			return nil, err
+			return benchGuidance{}, err
 		}
 	}
 	r.CostRate = r.Plain / r.Guided
-	return &r, nil
+	return r, nil
 }

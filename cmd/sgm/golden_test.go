@@ -142,7 +142,8 @@ func TestGoldenJSONFields(t *testing.T) {
 		v    any
 	}{
 		{"bench", benchResult{}},
-		{"demo-summary", demoSummary{Seconds: map[string]float64{"total": 1}, Figures: []string{"f.png"}, ScoreError: []levelError{{}}}},
+		{"demo-summary", demoSummary{Seconds: map[string]float64{"total": 1}, Figures: []string{"f.png"}, ScoreError: []levelError{{}},
+			Conditional: &condResult{Guidance: []float64{0}}, Given: &givenResult{X0: []float64{0}}}},
 	} {
 		b, err := json.Marshal(c.v)
 		if err != nil {
