@@ -37,4 +37,12 @@
 // seed, starting points and score give the same output. Observers see the
 // particles after every step, to record a path (Path) or pool the states of
 // many chains after burn-in (Pool).
+//
+// Conditioning: Given samples some coordinates given the values of the
+// others, with the score evaluated where the given coordinates hold their
+// values (or Song et al. 2021's replacement), under Langevin, annealed
+// Langevin or a reverse sampler; Given.Exact gives a mixture's
+// closed-form conditional scores. Guided is classifier-free guidance
+// (Ho & Salimans 2022), s_u + (1+W)(s_c - s_u), of a conditional and an
+// unconditional score.
 package sample

@@ -52,6 +52,12 @@
 // "scorenet: " message; files, settings and backend failures return
 // errors, as the root package's doc says.
 //
+// A network with Config.Labels is conditioned on a class label too
+// (label.go): a learned shift of its first layer per label and one for
+// the null label, which classifier-free guidance uses as the unconditional
+// score; ScoreBatchLabelled and AtLevelLabelled evaluate it, at no extra
+// cost over an unlabelled network.
+//
 // Checkpoints (Net.Save, Load) are GoMLX's pairs of files, written crash-safe
 // into a run directory. Load treats them as untrusted input: the metadata
 // may hold only what sgm writes, every variable must have the shape the
