@@ -4,9 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
-	"strings"
-	"time"
 
 	"github.com/gomlx/compute"
 
@@ -15,7 +12,6 @@ import (
 	"github.com/sgm-dev/sgm/likelihood"
 	"github.com/sgm-dev/sgm/metric"
 	"github.com/sgm-dev/sgm/model"
-	"github.com/sgm-dev/sgm/sample"
 	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/sde"
 )
@@ -25,142 +21,6 @@ import (
 // --target mixture's samples; "sgm sample --model DIR" and "sgm eval --nll
 // --model DIR" sample such a model and take its likelihood. The hooks are
 // one line each in train.go, sdesample.go and nll.go.
-
-// flowSolvers are the samplers of a flow-matching model.
-var flowSolvers = sample.VelocitySolvers
-
-// defaultFlowNFE is the default --nfe of a flow model's fixed-step solvers.
-var defaultFlowNFE = map[string]int{"euler": 100, "heun": 40}
-
-// timeSampleAllowed are the sample flags that a time-conditioned model reads.
-var timeSampleAllowed = []string{"model", "sampler", "nfe", "snr", "eta", "rtol", "atol", "n", "seed", "out", "backend"}
-
-// sampleTimeModel is the hook of "sgm sample --model DIR": it samples the
-// model and returns true when DIR holds a time-conditioned network, and
-// returns false otherwise (or when DIR cannot be read: the Langevin path
-// reports that).
-func sampleTimeModel(e *env, f *sdeFlags, s sampleFlags) (bool, error) {
-	if s.model == "" {
-		return false, nil
-	}
-	cfg, err := scorenet.ConfigOf(s.model)
-	if err != nil || !cfg.Timed() {
-		return false, nil
-	}
-	if err := checkOnly(f.set, timeSampleAllowed, "--model of a network conditioned on time (it knows its process)"); err != nil {
-		return true, err
-	}
-	if !f.set["sampler"] {
-		f.sampler = "ode"
-	}
-	if err := f.checkSamplerFlags(f.sampler); err != nil {
-		return true, err
-	}
-	if err := checkOutput("out", s.out, ".csv"); err != nil {
-		return true, err
-	}
-	backend, err := timeBackend(s.backend)
-	if err != nil {
-		return true, err
-	}
-	net, err := loadNet(backend, s.model)
-	if err != nil {
-		return true, err
-	}
-	var x sdeRun
-	if p, ok := cfg.SDE(); ok {
-		f.sde = cfg.Process
-		r, err := f.reverse(p, f.sampler, f.nfe)
-		if err != nil {
-			return true, err
-		}
-		score, err := net.TimeScore()
-		if err != nil {
-			return true, err
-		}
-		if x, err = sdeSamples(r, p, score, s.n, s.seed); err != nil {
-			return true, err
-		}
-	} else {
-		v, err := net.Velocity()
-		if err != nil {
-			return true, err
-		}
-		solver, err := f.velocityFlow()
-		if err != nil {
-			return true, err
-		}
-		if x, err = flowSamples(solver, v, s.n, s.seed); err != nil {
-			return true, err
-		}
-	}
-	std, err := modelStandardizer(net, s.model)
-	if err != nil {
-		return true, err
-	}
-	if std != nil {
-		std.Invert(x.points) // a model of point data samples in standard units
-	}
-	if err := data.WriteCSVFile(s.out, coordHeader(cfg.Dim), x.points); err != nil {
-		return true, err
-	}
-	fmt.Fprintf(e.stdout, "wrote %d samples to %s (model %s, %s, sampler %s, nfe %d; %.1fs)\n", s.n, s.out, s.model, cfg.Process, f.sampler, x.nfe, x.elapsed.Seconds())
-	return true, nil
-}
-
-// velocityFlow returns the solver of a flow model that --sampler names.
-func (f *sdeFlags) velocityFlow() (sample.VelocityFlow, error) {
-	if !slices.Contains(flowSolvers, f.sampler) {
-		return sample.VelocityFlow{}, usagef("--sampler %q: a flow-matching model is sampled by %s", f.sampler, strings.Join(flowSolvers, ", "))
-	}
-	if f.sampler == "ode" {
-		if f.set["nfe"] {
-			return sample.VelocityFlow{}, usagef("--nfe applies to the fixed-step samplers; ode's NFE follows --rtol and --atol")
-		}
-		if err := f.checkTol(); err != nil {
-			return sample.VelocityFlow{}, err
-		}
-		return sample.VelocityFlow{Solver: "ode", RTol: f.rtol, ATol: f.atol}, nil
-	}
-	nfe := f.nfe
-	if nfe == 0 {
-		nfe = defaultFlowNFE[f.sampler]
-	}
-	least := map[string]int{"heun": 2}[f.sampler]
-	if err := checkRange("nfe", nfe, max(1, least), maxNFE); err != nil {
-		return sample.VelocityFlow{}, err
-	}
-	if f.sampler == "heun" {
-		nfe /= 2
-	}
-	return sample.VelocityFlow{Solver: f.sampler, Steps: nfe}, nil
-}
-
-// flowSamples checks --n against memory, draws n source points N(0, I)
-// with the seed and carries them along v with s.
-func flowSamples(s sample.VelocityFlow, v scorenet.Velocity, n int, seed uint64) (sdeRun, error) {
-	d := v.Dim()
-	if err := checkAtLeast("n", n, 1); err != nil {
-		return sdeRun{}, err
-	}
-	// The particles and Dormand-Prince's eight buffers of as many values.
-	if err := checkFits("n", n, fmt.Sprintf("%d-dimensional particles", d), func(k int) float64 {
-		return 8 * 10 * float64(k) * float64(d)
-	}); err != nil {
-		return sdeRun{}, err
-	}
-	rng := rand.New(rand.NewPCG(seed, 0x5de))
-	x := make([]float64, n*d)
-	for i := range x {
-		x[i] = rng.NormFloat64()
-	}
-	began := time.Now()
-	nfe, err := s.Sample(x, v.VelocityAt)
-	if err != nil {
-		return sdeRun{}, err
-	}
-	return sdeRun{x, nfe, time.Since(began)}, nil
-}
 
 // maxProbes bounds --probes: each is a reverse pass per evaluation.
 const maxProbes = 1000
