@@ -16,12 +16,11 @@ import (
 // into model.SampleOptions, refusing those that do not apply to the
 // model's kind and sampler, and writes and reports the samples.
 
-// langevinFlags, annealedFlags and reverseFlags are the flags of each
-// family of samplers of a model.
+// langevinFlags and annealedFlags are the flags of the Langevin samplers
+// of a model (the reverse samplers' are sdeFlags').
 var (
 	langevinFlags = []string{"steps", "step-size"}
 	annealedFlags = []string{"sigmas", "steps-per-level", "eps", "denoise"}
-	reverseFlags  = []string{"nfe", "snr", "eta", "rtol", "atol"}
 )
 
 // sampleModel samples the model in f.model as the flags say.
