@@ -28,19 +28,6 @@ func modelStandardizer(net *scorenet.Net, dir string) (*data.Standardizer, error
 	return &s, nil
 }
 
-// standardNLL returns the log densities of points x (data units) under a
-// model of standardised points: logp computes them for points in standard
-// units, and the result is log p_y(T(x)); the caller adds T's log-Jacobian
-// (withLogDet). x is not changed.
-func standardNLL(std *data.Standardizer, x []float64, logp func(y []float64) error) error {
-	if std == nil {
-		return logp(x)
-	}
-	y := append([]float64(nil), x...)
-	std.Apply(y)
-	return logp(y)
-}
-
 // pointDraws adapts a point reference (readReference) to metric.Sampler:
 // a distribution drawn afresh, or a file's points drawn with replacement.
 type pointDraws struct{ src referenceSource }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 
 	"github.com/gomlx/compute"
@@ -50,107 +49,55 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 	if err := checkRange("probes", f.sde.probes, 1, maxProbes); err != nil {
 		return err
 	}
-	cfg, err := scorenet.ConfigOf(dir)
-	if err != nil {
-		return fmt.Errorf("--model: %w", err)
-	}
-	if !cfg.Timed() {
-		return usagef("--model %s: eval --nll needs a network conditioned on time (sgm train --sde or --objective cfm|otcfm); this one is %s", dir, cfg)
-	}
-	backend, err := timeBackend("go")
+	md, err := openModel(dir)
 	if err != nil {
 		return err
 	}
-	net, err := loadNet(backend, dir)
-	if err != nil {
-		return err
-	}
-	std, err := modelStandardizer(net, dir)
-	if err != nil {
-		return err
+	if _, ok := md.Kind().(model.Levels); ok {
+		return usagef("--model %s: eval --nll needs a network conditioned on time (sgm train --sde or --objective cfm|otcfm); this one is %s", dir, md.Net().Config())
 	}
 	var m *dist.Mixture
-	if spec, ok := trainedMixture(net); ok {
+	if spec, ok := trainedMixture(md.Net()); ok {
 		m, _ = loadTarget(spec) // only for --data target and the exact NLL
 	}
 	if f.data == "target" && m == nil {
 		return usagef("--data target: the model in %s records no mixture it was trained on", dir)
 	}
-	x, err := nllPoints(f.data, "--model "+dir, m, cfg.Dim, n, seed, maxModelNLLPoints)
+	x, err := nllPoints(f.data, "--model "+dir, m, md.Dim(), n, seed, maxModelNLLPoints)
 	if err != nil {
 		return err
 	}
-	r, err := netNLL(net, std, m, x, likelihood.ODE{RTol: f.sde.rtol, ATol: f.sde.atol}, f.sde.probes, seed)
+	r, err := modelNLLResult(md, m, x, f.sde.rtol, f.sde.atol, f.sde.probes, seed)
 	if err != nil {
 		return fmt.Errorf("--data %s: %w", f.data, err)
 	}
 	return printNLL(e, r, asJSON)
 }
 
-// netNLL returns the NLL of the points x (in the data's units) under the
-// time-conditioned network net by the probability-flow ODE of its SDE or
-// its flow: with the exact divergence (Dim reverse passes) or, for a score
-// network of more than likelihood.MaxExactDim dimensions, Hutchinson's
-// estimate with probes probes. A model of point data (std non-nil) sees x
-// standardised, and the NLL is put back in x's units; with m non-nil the
-// mixture's exact NLL is set beside it.
-func netNLL(net *scorenet.Net, std *data.Standardizer, m *dist.Mixture, x []float64, ode likelihood.ODE, probes int, seed uint64) (nllResult, error) {
-	cfg := net.Config()
-	d := cfg.Dim
+// modelNLLResult returns the NLL of the points x (in the data's units)
+// under md (model.Model.LogProb: the probability-flow ODE at rtol and atol,
+// Hutchinson's estimate with probes probes where the dimension is beyond
+// exact divergences), with the mixture m's exact NLL beside it where m is
+// not nil.
+func modelNLLResult(md *model.Model, m *dist.Mixture, x []float64, rtol, atol float64, probes int, seed uint64) (nllResult, error) {
+	d := md.Dim()
 	logp := make([]float64, len(x)/d)
-	var nfe, used int
-	name := cfg.Process
-	if p, ok := cfg.SDE(); ok {
-		score, err := net.TimeScore()
-		if err != nil {
-			return nllResult{}, err
-		}
-		name = p.String()
-		var div likelihood.ScoreDivergence = score // exact, Dim reverse passes
-		if d > likelihood.MaxExactDim {
-			div = likelihood.HutchinsonVJP(score, probes, rand.New(rand.NewPCG(seed, 0x407)))
-			used = probes
-		}
-		if err := standardNLL(std, x, func(y []float64) (err error) {
-			nfe, err = ode.LogProb(logp, y, p, div)
-			return err
-		}); err != nil {
-			return nllResult{}, err
-		}
-	} else {
-		v, err := net.Velocity()
-		if err != nil {
-			return nllResult{}, err
-		}
-		if err := standardNLL(std, x, func(y []float64) (err error) {
-			nfe, err = ode.FlowMatching(logp, y, v)
-			return err
-		}); err != nil {
-			return nllResult{}, err
-		}
+	nfe, err := md.LogProb(logp, x, model.LikelihoodOptions{RTol: rtol, ATol: atol, Probes: probes, Rng: rand.New(rand.NewPCG(seed, 0x407))})
+	if err != nil {
+		return nllResult{}, err
+	}
+	name := md.Kind().String()
+	if k, ok := md.Kind().(model.Diffusion); ok {
+		name = k.SDE.String()
 	}
 	r, err := nllStats(logp, d, nfe, name, m, x)
 	if err != nil {
 		return nllResult{}, err
 	}
-	r.Probes = used
-	if std != nil {
-		// The model's density is of y = T(x) = (x - mean)/std, whose
-		// log |det ∂y/∂x| is -Σ log std: the NLL in the data's units is
-		// the standard units' plus Σ log std.
-		r = withLogDet(r, -std.LogDet(), d)
+	if _, ok := md.Kind().(model.Diffusion); ok && d > likelihood.MaxExactDim {
+		r.Probes = probes
 	}
 	return r, nil
-}
-
-// withLogDet returns r for points in the data's units when the model saw
-// them through an affine standardisation y = T(x) with log |det ∂y/∂x| =
-// logDet: log p_x(x) = log p_y(T(x)) + logDet, so the NLL (and bits per
-// dimension) decrease by logDet; the standard error is unchanged.
-func withLogDet(r nllResult, logDet float64, d int) nllResult {
-	r.NLL -= logDet
-	r.BitsPerDim = r.NLL / (float64(d) * math.Ln2)
-	return r
 }
 
 // nfeSourceOf is what "sgm plot nfe" samples and measures against.
