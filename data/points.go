@@ -1,8 +1,6 @@
 package data
 
 import (
-	"bufio"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -21,23 +19,26 @@ type Points struct {
 	Data []float64
 }
 
-// Limits on the point files that ReadPointsCSV and ReadNPY accept, so that a
-// corrupt or hostile file is refused with a message rather than exhausting
-// memory.
+// Limits on the files that every reader of points and tables in this
+// package accepts (ReadPointsCSV, ReadCSV, ReadNPY), the same for all, so
+// that a corrupt or hostile file is refused with a message, checked before
+// the memory it would take is allocated, rather than exhausting memory.
 const (
 	MaxPoints      = 1 << 24 // rows of a CSV file, first dimension of an array
 	MaxDim         = 1 << 16 // columns: coordinates per point
-	MaxPointValues = 1 << 28 // N*D, 2 GiB as float64
+	MaxPointValues = 1 << 26 // N*D, 512 MiB as float64
 	MaxCSVBytes    = 1 << 30 // size of a CSV file
+	MaxLineBytes   = 1 << 22 // a line of a CSV file: 64 bytes for each of MaxDim numbers
 )
 
 // pointLimits are the limits a reader applies; tests lower them.
 type pointLimits struct {
 	rows, cols, values int
 	bytes              int64
+	line               int
 }
 
-var defaultLimits = pointLimits{MaxPoints, MaxDim, MaxPointValues, MaxCSVBytes}
+var defaultLimits = pointLimits{MaxPoints, MaxDim, MaxPointValues, MaxCSVBytes, MaxLineBytes}
 
 // check returns an error unless n points of dimension d are within l and
 // there are at least two of them, the fewest that a standard deviation or a
@@ -79,20 +80,16 @@ func echo(s string) string {
 // It refuses, with an error giving the line and reason: an empty input or
 // one point only; rows of different lengths; a field that is not a number,
 // or is NaN or infinite (quoted, cut to 40 bytes); more than MaxCSVBytes
-// bytes, MaxPoints rows, MaxDim columns or MaxPointValues numbers.
+// bytes, a line of more than MaxLineBytes, MaxPoints rows, MaxDim columns
+// or MaxPointValues numbers, each before the memory it would take is
+// allocated. Every command reads its point files with it (through
+// ReadPointsFile), so one rule holds everywhere: the header is optional.
 func ReadPointsCSV(r io.Reader) (Points, []string, error) {
 	return readPointsCSV(r, defaultLimits)
 }
 
 func readPointsCSV(r io.Reader, lim pointLimits) (Points, []string, error) {
-	lr := &io.LimitedReader{R: r, N: lim.bytes + 1}
-	br := bufio.NewReader(lr)
-	if bom, err := br.Peek(3); err == nil && string(bom) == "\ufeff" {
-		br.Discard(3) // the byte order mark that spreadsheets write
-	}
-	cr := csv.NewReader(br)
-	cr.FieldsPerRecord = -1 // checked here, to say which line
-	cr.TrimLeadingSpace = true
+	cr, g := newCSVReader(r, lim)
 	cr.ReuseRecord = true
 	var (
 		header []string
@@ -100,15 +97,12 @@ func readPointsCSV(r io.Reader, lim pointLimits) (Points, []string, error) {
 		d, n   int
 	)
 	for {
-		rec, err := cr.Read()
-		if lr.N <= 0 {
-			return Points{}, nil, fmt.Errorf("larger than the limit of %d bytes", lim.bytes)
-		}
+		rec, err := read(cr, g)
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return Points{}, nil, err // *csv.ParseError gives the line.
+			return Points{}, nil, err
 		}
 		line, _ := cr.FieldPos(0)
 		if d == 0 {

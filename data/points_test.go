@@ -44,7 +44,7 @@ func TestReadPointsCSV(t *testing.T) {
 
 func TestReadPointsCSVErrors(t *testing.T) {
 	long := strings.Repeat("9", 1<<20) + "x"
-	small := pointLimits{rows: 3, cols: 2, values: 5, bytes: 40}
+	small := pointLimits{rows: 3, cols: 2, values: 5, bytes: 40, line: 40}
 	for _, tc := range []struct {
 		name, in string
 		lim      pointLimits
@@ -65,7 +65,7 @@ func TestReadPointsCSVErrors(t *testing.T) {
 		{"overflow", "1,2\n3,1e400\n", defaultLimits, `line 2, column 2: not finite: "1e400"`},
 		{"cut echo", "1,2\n3," + long + "\n", defaultLimits, `line 2, column 2: not a number: "9999999999999999999999999999999999999999"... (1048577 bytes)`},
 		{"bad quote", "x,y\n1,\"2\n", defaultLimits, "parse error on line 2"},
-		{"too many bytes", strings.Repeat("1,2\n", 20), pointLimits{100, 10, 1000, 40}, "larger than the limit of 40 bytes"},
+		{"too many bytes", strings.Repeat("1,2\n", 20), pointLimits{100, 10, 1000, 40, 40}, "larger than the limit of 40 bytes"},
 		{"too many columns", "1,2,3\n4,5,6\n", small, "line 1: 3 columns, more than the limit of 2"},
 		{"too many rows", "1\n2\n3\n4\n", small, "line 4: more than the limit of 3 points"},
 		{"too many values", "1,2\n3,4\n5,6\n", small, "line 3: more than the limit of 5 numbers (2 a point)"},
