@@ -17,13 +17,13 @@ import (
 // is /dev/zero) is refused after line bytes instead of growing a buffer
 // until memory runs out.
 type guard struct {
-	r           io.Reader
-	lim         pointLimits
-	total       int64 // bytes passed on
-	run         int   // bytes since the last newline
-	newlines    int   // newlines passed on
-	tooLong     bool  // the line limit was passed
-	tooBig      bool  // the byte limit was passed
+	r        io.Reader
+	lim      pointLimits
+	total    int64 // bytes passed on
+	run      int   // bytes since the last newline
+	newlines int   // newlines passed on
+	tooLong  bool  // the line limit was passed
+	tooBig   bool  // the byte limit was passed
 }
 
 // errGuard is what guard's Read returns once a limit is passed; the

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"image"
+	"image/png"
 	"io"
 	"slices"
-	"image/png"
 	"strings"
 	"testing"
 )
