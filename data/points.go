@@ -82,8 +82,9 @@ func echo(s string) string {
 // or is NaN or infinite (quoted, cut to 40 bytes); more than MaxCSVBytes
 // bytes, a line of more than MaxLineBytes, MaxPoints rows, MaxDim columns
 // or MaxPointValues numbers, each before the memory it would take is
-// allocated. Every command reads its point files with it (through
-// ReadPointsFile), so one rule holds everywhere: the header is optional.
+// allocated. ReadPointsFile and ReadPointsCSVFile read files with it: read
+// points through them, so that one rule (the header is optional) holds
+// wherever points are read.
 func ReadPointsCSV(r io.Reader) (Points, []string, error) {
 	return readPointsCSV(r, defaultLimits)
 }
@@ -188,20 +189,27 @@ func column(header []string, j int) string {
 func ReadPointsFile(path string) (Points, error) {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv":
-		f, err := os.Open(path)
-		if err != nil {
-			return Points{}, err // *fs.PathError names the path.
-		}
-		defer f.Close()
-		p, _, err := ReadPointsCSV(f)
-		if err != nil {
-			return Points{}, fmt.Errorf("%s: %w", path, err)
-		}
-		return p, nil
+		p, _, err := ReadPointsCSVFile(path)
+		return p, err
 	case ".npy":
 		return ReadNPYFile(path)
 	}
 	return Points{}, fmt.Errorf("%s: unknown point file type: want .csv or .npy", path)
+}
+
+// ReadPointsCSVFile reads the points at path as ReadPointsCSV does,
+// whatever its extension. Its errors name the path.
+func ReadPointsCSVFile(path string) (Points, []string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Points{}, nil, err // *fs.PathError names the path.
+	}
+	defer f.Close()
+	p, header, err := ReadPointsCSV(f)
+	if err != nil {
+		return Points{}, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return p, header, nil
 }
 
 // PointSpecHelp describes the point specs that ParsePointSpec accepts, for
@@ -281,10 +289,13 @@ type Standardizer struct {
 
 // FitStandardizer returns the Standardizer of the points: per coordinate,
 // the mean and the standard deviation with divisor N (numpy's default,
-// ddof=0), so that Apply gives each coordinate mean 0 and variance 1. It
-// returns an error naming the coordinate (from 1) if one is constant, or
-// its spread is too small to divide by, and if there are fewer than 2
-// points.
+// ddof=0), so that Apply gives each coordinate mean 0 and variance 1. The
+// sums are taken of each coordinate divided by a power of two near its
+// largest magnitude (exactly), so that they neither overflow (a coordinate
+// of 1e308) nor lose digits to underflow (one of 1e-300). It returns an
+// error naming the coordinate (from 1) and what is wrong with it if one is
+// constant, or its spread or mean is outside what a Standardizer holds
+// (Validate), and if there are fewer than 2 points.
 func FitStandardizer(p Points) (Standardizer, error) {
 	if p.D < 1 || len(p.Data) != p.N*p.D {
 		panic(fmt.Sprintf("data: FitStandardizer: %d values for %d points of dimension %d", len(p.Data), p.N, p.D))
@@ -292,10 +303,20 @@ func FitStandardizer(p Points) (Standardizer, error) {
 	if p.N < 2 {
 		return Standardizer{}, fmt.Errorf("%d point(s): want at least 2 to standardise", p.N)
 	}
+	exp := make([]int, p.D) // coordinate j is summed as v·2^-exp[j], below 1 in magnitude
+	top := make([]float64, p.D)
+	for i := 0; i < len(p.Data); i += p.D {
+		for j, v := range p.Data[i : i+p.D] {
+			top[j] = max(top[j], math.Abs(v))
+		}
+	}
+	for j, t := range top {
+		_, exp[j] = math.Frexp(t)
+	}
 	s := Standardizer{Mean: make([]float64, p.D), Std: make([]float64, p.D)}
 	for i := 0; i < len(p.Data); i += p.D {
 		for j, v := range p.Data[i : i+p.D] {
-			s.Mean[j] += v
+			s.Mean[j] += math.Ldexp(v, -exp[j])
 		}
 	}
 	for j := range s.Mean {
@@ -303,18 +324,26 @@ func FitStandardizer(p Points) (Standardizer, error) {
 	}
 	for i := 0; i < len(p.Data); i += p.D { // two passes: no cancellation
 		for j, v := range p.Data[i : i+p.D] {
-			dv := v - s.Mean[j]
+			dv := math.Ldexp(v, -exp[j]) - s.Mean[j]
 			s.Std[j] += dv * dv
 		}
 	}
 	for j := range s.Std {
-		s.Std[j] = math.Sqrt(s.Std[j] / float64(p.N))
-		// Below 1e-12 of its mean the spread is rounding (a coordinate of
-		// equal values sums to a mean a few ulps off); below 1e-150 its
-		// reciprocal could overflow.
-		if !(s.Std[j] > 1e-12*math.Abs(s.Mean[j]) && s.Std[j] > MinStandardScale) {
-			return Standardizer{}, fmt.Errorf("coordinate %d is constant (%v): cannot standardise", j+1, s.Mean[j])
+		sd := math.Ldexp(math.Sqrt(s.Std[j]/float64(p.N)), exp[j])
+		mean := math.Ldexp(s.Mean[j], exp[j])
+		s.Std[j], s.Mean[j] = sd, mean
+		switch {
+		// Below 1e-12 of its mean the spread is rounding: a coordinate
+		// of equal values sums to a mean a few ulps off.
+		case !(sd > 1e-12*math.Abs(mean)):
+			return Standardizer{}, fmt.Errorf("coordinate %d is constant (%.6g): cannot standardise", j+1, mean)
+		case sd < MinStandardScale:
+			return Standardizer{}, fmt.Errorf("coordinate %d spreads only %.3g (its standard deviation), below %g: too little to standardise; rescale it", j+1, sd, MinStandardScale)
+		case sd > MaxStandardScale:
+			return Standardizer{}, fmt.Errorf("coordinate %d spreads %.3g (its standard deviation), beyond %g: too wide to standardise; rescale it", j+1, sd, MaxStandardScale)
 		}
+		// A mean beyond MaxStandardMean is one of the above: its spread is
+		// either below 1e-12 of it or beyond MaxStandardScale.
 	}
 	return s, s.Validate()
 }

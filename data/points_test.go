@@ -255,10 +255,19 @@ func TestStandardizerErrors(t *testing.T) {
 		{"constant zero", Points{N: 2, D: 1, Data: []float64{0, 0}}, "coordinate 1 is constant (0)"},
 		{"rounding", Points{N: 3, D: 1, Data: []float64{0.1, 0.1, 0.1}}, "coordinate 1 is constant"},
 		{"one point", Points{N: 1, D: 1, Data: []float64{1}}, "1 point(s): want at least 2 to standardise"},
-		// A spread beyond MaxStandardScale; at 1e160 its variance
-		// overflows to a scale of +Inf, which standardised every point to 0.
-		{"spread 1e151", Points{N: 2, D: 1, Data: []float64{-1e151, 1e151}}, "coordinate 1: mean 0, scale 1e+151"},
-		{"spread 1e160", Points{N: 2, D: 1, Data: []float64{-1e160, 1e160}}, "coordinate 1: mean 0, scale +Inf"},
+		// A spread beyond MaxStandardScale; at 1e160 the variance
+		// overflowed, and the error said "scale +Inf" (as for a mixture of
+		// means ±1e300).
+		{"spread 1e151", Points{N: 2, D: 1, Data: []float64{-1e151, 1e151}}, "coordinate 1 spreads 1e+151 (its standard deviation), beyond 1e+150: too wide to standardise; rescale it"},
+		{"spread 1e160", Points{N: 2, D: 1, Data: []float64{-1e160, 1e160}}, "coordinate 1 spreads 1e+160 (its standard deviation)"},
+		{"spread 1e300", Points{N: 2, D: 1, Data: []float64{-1e300, 1e300}}, "coordinate 1 spreads 1e+300 (its standard deviation)"},
+		// The sum of a coordinate of 1e308 overflowed: "constant (+Inf)".
+		{"constant 1e308", Points{N: 3, D: 1, Data: []float64{1e308, 1e308, 1e308}}, "coordinate 1 is constant (1e+308)"},
+		{"constant -1.7e308", Points{N: 2, D: 1, Data: []float64{-1.7e308, -1.7e308}}, "coordinate 1 is constant (-1.7e+308)"},
+		// Values of 1e-300 were summed at a loss of digits, and a spread
+		// too small to divide by was called constant (-9.8e-302).
+		{"constant 1e-300", Points{N: 3, D: 1, Data: []float64{1e-300, 1e-300, 1e-300}}, "coordinate 1 is constant (1e-300)"},
+		{"spread 1e-300", Points{N: 3, D: 1, Data: []float64{0, 1e-300, 2e-300}}, "coordinate 1 spreads only 8.16e-301 (its standard deviation), below 1e-150: too little to standardise; rescale it"},
 	} {
 		if _, err := FitStandardizer(tc.p); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: got error %v, want one containing %q", tc.name, err, tc.want)
