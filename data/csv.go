@@ -67,11 +67,15 @@ func clipHead(s string) (head string, cut bool) {
 	if len(s) <= maxEcho {
 		return s, false
 	}
-	n := maxEcho
+	return clipTo(s, maxEcho), true
+}
+
+// clipTo returns s's first n < len(s) bytes, cut back to a rune boundary.
+func clipTo(s string, n int) string {
 	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
 	}
-	return s[:n], true
+	return s[:n]
 }
 
 // graphic returns s, or s quoted with Go's escapes if it holds invalid

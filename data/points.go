@@ -64,10 +64,17 @@ func (l pointLimits) check(n, d int) error {
 // megabytes does not flood the terminal.
 func echo(s string) string {
 	head, cut := clipHead(s)
-	if !cut {
-		return strconv.Quote(s)
+	q := strconv.Quote(head)
+	// Bytes that print as escapes (NUL is "\x00") take up to 10 each:
+	// cut to a quote of at most twice maxEcho.
+	for len(q) > 2*maxEcho {
+		head, cut = clipTo(head, len(head)/2), true
+		q = strconv.Quote(head)
 	}
-	return fmt.Sprintf("%s... (%d bytes)", strconv.Quote(head), len(s))
+	if !cut {
+		return q
+	}
+	return fmt.Sprintf("%s... (%d bytes)", q, len(s))
 }
 
 // ReadPointsCSV reads a point cloud from CSV: rows of d >= 1 numbers each,

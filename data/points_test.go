@@ -88,6 +88,9 @@ func TestEcho(t *testing.T) {
 		{strings.Repeat("a", 40), `"` + strings.Repeat("a", 40) + `"`},
 		// A 2-byte rune straddling byte 40 is left out whole.
 		{strings.Repeat("a", 39) + "é" + "zz", `"` + strings.Repeat("a", 39) + `"... (43 bytes)`},
+		// NUL bytes (a .csv that is /dev/zero) quote as 4 bytes each: cut
+		// to a quote of at most 80 bytes, not 160 (found by the fuzzer).
+		{strings.Repeat("\x00", 40) + "0", `"` + strings.Repeat(`\x00`, 10) + `"... (41 bytes)`},
 	} {
 		if got := echo(tc.in); got != tc.want {
 			t.Errorf("echo(%q) = %s, want %s", tc.in, got, tc.want)
@@ -287,6 +290,9 @@ func FuzzReadPointsCSV(f *testing.F) {
 	f.Add("x,y\n1,2\n3,4\n")
 	f.Add("\ufeff1\n2\n")
 	f.Add("a,b\n1,\"2\n")
+	f.Add("\ufeff1e-300,1e308\n2e-300,1e308\n") // a BOM, no header; values at both ends of float64 (issue 22)
+	f.Add("-1.7e308,1\n1.7e308,-1\n")           // a span beyond the largest float64
+	f.Add(strings.Repeat("\x00", 1<<10))        // a .csv that is /dev/zero, cut short
 	f.Fuzz(func(t *testing.T, s string) {
 		p, header, err := ReadPointsCSV(strings.NewReader(s))
 		if err != nil {
@@ -297,6 +303,23 @@ func FuzzReadPointsCSV(f *testing.F) {
 		}
 		if p.N < 2 || p.D < 1 || len(p.Data) != p.N*p.D || header != nil && len(header) != p.D {
 			t.Fatalf("accepted %d×%d with %d values and header %q", p.N, p.D, len(p.Data), header)
+		}
+		// What is read can be standardised, or the error says why; a
+		// Standardizer that fits is valid and maps the points to finite
+		// values.
+		std, err := FitStandardizer(p)
+		if err != nil {
+			return
+		}
+		if err := std.Validate(); err != nil {
+			t.Fatalf("fitted an invalid Standardizer: %v", err)
+		}
+		z := slices.Clone(p.Data)
+		std.Apply(z)
+		for _, v := range z {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("standardised value %v", v)
+			}
 		}
 	})
 }
