@@ -625,7 +625,7 @@ func (f *sampleFlags) annealed(tgt target, net *scorenet.Net) (sample.Annealed, 
 		return a, nil, err
 	}
 	if a.Sigmas, err = sample.GeometricSigmas(v[0], v[1], int(v[2])); err != nil {
-		return a, nil, usagef("--sigmas %q: want MAX,MIN,L with MAX >= MIN > 0 and a whole L >= 1", spec)
+		return a, nil, usagef("--sigmas %q (MAX,MIN,L): %v", spec, err)
 	}
 	at := make(map[float64]*dist.Mixture, len(a.Sigmas))
 	for _, s := range a.Sigmas {
