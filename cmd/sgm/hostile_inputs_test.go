@@ -38,6 +38,7 @@ func TestHostileInputs(t *testing.T) {
 		rows.WriteString(v + "," + strconv.Itoa(i%5) + "\n")
 		far.WriteString(v + "e154,1e154\n")
 	}
+	hugeMix := file("hugemix.json", `{"components":[{"weight":0.5,"mean":[1e300,0],"std":[1,1]},{"weight":0.5,"mean":[-1e300,0],"std":[1,1]}]}`)
 	bom := file("bom.csv", "\ufeff"+rows.String()) // 200 points, no header
 	ok := file("ok.csv", "x,y\n"+rows.String())
 	out := func(name string) string { return filepath.Join(dir, name) }
@@ -53,6 +54,18 @@ func TestHostileInputs(t *testing.T) {
 			"the loss axis would span -1e+308 to 1e+308, a width beyond the largest float64: too wide to draw", false},
 		{"samples across ±1.7e308: plot samples", []string{"plot", "samples", "--samples", file("big.csv", "x,y\n-1.7e308,1\n1.7e308,-1\n0,0\n"),
 			"--reference", ok, "--out", out("s.png")}, "axis would span -1.7e+308 to 1.7e+308, a width beyond the largest float64", false},
+		{"mixture JSON with a BOM: sample", []string{"sample", "--target", file("bommix.json", "\ufeff"+`{"components":[{"weight":1,"mean":[0,0],"std":[1,1]}]}`),
+			"--n", "4", "--steps", "2", "--out", out("s.csv")}, "wrote 4 samples", true},
+		{"mixture at ±1e300: sample --sde ve warns", []string{"sample", "--target", hugeMix, "--sde", "ve", "--sampler", "em", "--nfe", "4", "--n", "4", "--out", out("s.csv")},
+			"the target's RMS distance from 0 at t=1, 1e+300, exceeds the prior's std 50", true},
+		{"mixture at ±1e300: train --data", []string{"train", "--data", hugeMix, "--steps", "1", "--out", out("m1")},
+			"coordinate 1 spreads 1e+300 (its standard deviation), beyond 1e+150: too wide to standardise", false},
+		{"column of 1e308: train --data", []string{"train", "--data", file("c308.csv", "1e308,1\n1e308,2\n1e308,3\n"), "--steps", "1", "--out", out("m2")},
+			"coordinate 1 is constant (1e+308): cannot standardise", false},
+		{"spread of 1e-300: train --data", []string{"train", "--data", file("tiny.csv", "0,1\n1e-300,2\n2e-300,3\n"), "--steps", "1", "--out", out("m3")},
+			"coordinate 1 spreads only 8.16e-301 (its standard deviation), below 1e-150", false},
+		{"equal levels: sample --sigmas", []string{"sample", "--target", "seed-mog", "--sampler", "annealed", "--sigmas", "5,5,5", "--n", "4", "--out", out("s.csv")},
+			`--sigmas "5,5,5" (MAX,MIN,L): 5 noise levels from 5 to 5: levels 1 and 2 are both 5`, false},
 		{"pooling none: sample", []string{"sample", "--target", "seed-mog", "--n", "4", "--steps", "200", "--burn-in", "150", "--every", "51", "--out", out("s.csv")},
 			"--burn-in 150 --every 51 keep none of the 200 steps: the first kept would be step 201; give --every at most 50", false},
 	}
@@ -77,7 +90,7 @@ func TestHostileInputs(t *testing.T) {
 func runHostileInput(t *testing.T, tc hostileInput) {
 	t.Helper()
 	r, done := runHostile(tc.args)
-	stdout := r.stdout
+	stdout := r.stdout + r.stderr // a success may warn
 	switch {
 	case !done:
 		t.Errorf("%s: still running after %v", tc.name, hostileTimeout)
@@ -122,4 +135,46 @@ func TestHostileNPYPipe(t *testing.T) {
 	}()
 	runHostileInput(t, hostileInput{"endless .npy pipe: eval", []string{"eval", "--samples", fifo, "--target", "toy:moons"},
 		"pipe.npy: trailing data: more bytes after the 16 that shape (2, 1) of <f8 holds", false})
+}
+
+// TestNLLNamesFarPoint takes the NLL of points under a trained network,
+// one of them at 1e50, where the probability-flow ODE is not finite: the
+// run failed without a word of which point; the error names it.
+func TestNLLNamesFarPoint(t *testing.T) {
+	dir := t.TempDir()
+	model := trainTimeModel(t, dir, "vp", "--sde", "vp")
+	pts := filepath.Join(dir, "nll.csv")
+	if err := os.WriteFile(pts, []byte("x,y\n0.1,0.2\n0.3,0.1\n1e50,0\n-0.2,0.4\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	refusal(t, "", "--data "+pts+": point 3 (1e+50, 0): the probability-flow ODE is not finite there",
+		"eval", "--nll", "--model", model, "--data", pts, "--rtol", "1e-3", "--atol", "1e-3")
+}
+
+// TestTrainEmptyImageLabel resumes a run whose checkpoint records an empty
+// image (a damaged or edited label) with another --image: the refusal
+// read "the run in DIR trains on ; resume it without --image".
+func TestTrainEmptyImageLabel(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "m")
+	if code, _, stderr := runSGM(t, "train", "--steps", "1", "--batch", "8", "--features", "8", "--width", "8", "--depth", "1", "--levels", "3", "--out", out); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	metas, err := filepath.Glob(filepath.Join(out, "checkpoint-*.json"))
+	if err != nil || len(metas) != 1 {
+		t.Fatalf("checkpoint metadata %v, %v: want one file", metas, err)
+	}
+	b, err := os.ReadFile(metas[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	const recorded = `"Key":"label_image","Value":"mnist:train:0"`
+	if !strings.Contains(string(b), recorded) {
+		t.Fatalf("metadata does not record the image as %s", recorded)
+	}
+	b = []byte(strings.Replace(string(b), recorded, `"Key":"label_image","Value":""`, 1))
+	if err := os.WriteFile(metas[0], b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	refusal(t, "", "--image mnist:train:1: the checkpoint in "+out+" records an empty image; start a new run",
+		"train", "--resume", "--image", "mnist:train:1", "--steps", "2", "--out", out)
 }
