@@ -136,11 +136,11 @@ func readCSV(r io.Reader, lim pointLimits) (header []string, points []float64, e
 	}
 	d := len(header)
 	cr.ReuseRecord = true
-	points = []float64{}
+	var nums numbers
 	for {
 		rec, err := read(cr, g)
 		if errors.Is(err, io.EOF) {
-			return header, points, nil
+			return header, nums.Slice(), nil
 		}
 		if err != nil {
 			return nil, nil, err
@@ -149,7 +149,7 @@ func readCSV(r io.Reader, lim pointLimits) (header []string, points []float64, e
 		if len(rec) != d {
 			return nil, nil, fmt.Errorf("line %d: %d fields, want %d (%s)", line, len(rec), d, graphic(strings.Join(clipAll(header), ",")))
 		}
-		if len(points)+d > lim.values {
+		if nums.Len()+d > lim.values {
 			return nil, nil, fmt.Errorf("line %d: more than the limit of %d numbers", line, lim.values)
 		}
 		for j, f := range rec {
@@ -157,7 +157,7 @@ func readCSV(r io.Reader, lim pointLimits) (header []string, points []float64, e
 			if err != nil {
 				return nil, nil, fmt.Errorf("line %d, column %q: bad number %q", line, clip(header[j]), clip(f))
 			}
-			points = append(points, v)
+			nums.add(v)
 		}
 	}
 }

@@ -180,3 +180,24 @@ func TestReadNPYEndlessTrailing(t *testing.T) {
 		}
 	}
 }
+
+// TestNumbers checks that the chunked accumulator of the CSV readers gives
+// back what was added, in order, across chunk boundaries, and an empty,
+// non-nil slice when nothing was.
+func TestNumbers(t *testing.T) {
+	for _, n := range []int{0, 1, 64, 65, maxChunk, 2*maxChunk + 7} {
+		var s numbers
+		for i := range n {
+			s.add(float64(i))
+		}
+		got := s.Slice()
+		if got == nil || len(got) != n || s.Len() != n {
+			t.Fatalf("%d numbers: Slice of length %d (nil %v), Len %d", n, len(got), got == nil, s.Len())
+		}
+		for i, v := range got {
+			if v != float64(i) {
+				t.Fatalf("%d numbers: [%d] = %v", n, i, v)
+			}
+		}
+	}
+}

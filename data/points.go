@@ -101,7 +101,7 @@ func readPointsCSV(r io.Reader, lim pointLimits) (Points, []string, error) {
 	cr.ReuseRecord = true
 	var (
 		header []string
-		data   []float64
+		nums   numbers
 		d, n   int
 	)
 	for {
@@ -153,7 +153,7 @@ func readPointsCSV(r io.Reader, lim pointLimits) (Points, []string, error) {
 			case math.IsNaN(v) || math.IsInf(v, 0):
 				return Points{}, nil, fmt.Errorf("line %d, %s: not finite: %s", line, column(header, j), echo(f))
 			}
-			data = append(data, v)
+			nums.add(v)
 		}
 	}
 	if n == 0 {
@@ -162,7 +162,7 @@ func readPointsCSV(r io.Reader, lim pointLimits) (Points, []string, error) {
 	if err := lim.check(n, d); err != nil {
 		return Points{}, nil, err
 	}
-	return Points{N: n, D: d, Data: data}, header, nil
+	return Points{N: n, D: d, Data: nums.Slice()}, header, nil
 }
 
 // firstNumber returns the index of the first field of rec that parses as
