@@ -178,3 +178,25 @@ func TestTrainEmptyImageLabel(t *testing.T) {
 	refusal(t, "", "--image mnist:train:1: the checkpoint in "+out+" records an empty image; start a new run",
 		"train", "--resume", "--image", "mnist:train:1", "--steps", "2", "--out", out)
 }
+
+// TestDamagedNewestCheckpoint damages the newest of a run's checkpoints:
+// sample and train --resume refuse it, and offer the older ones that load
+// (the refusal did not mention them).
+func TestDamagedNewestCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "m")
+	if code, _, stderr := runSGM(t, "train", "--steps", "3", "--checkpoint-every", "1", "--batch", "8", "--features", "8", "--width", "8", "--depth", "1", "--levels", "3", "--out", out); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	bins, err := filepath.Glob(filepath.Join(out, "checkpoint-*.bin"))
+	if err != nil || len(bins) != 3 {
+		t.Fatalf("checkpoint data files %v, %v: want 3", bins, err)
+	}
+	if err := os.WriteFile(bins[2], []byte("damaged"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	newest, older := strings.TrimSuffix(filepath.Base(bins[2]), ".bin"), strings.TrimSuffix(filepath.Base(bins[1]), ".bin")
+	want := "older checkpoints that load: " + older + ", "
+	refusal(t, "", want, "sample", "--model", out, "--level", "1", "--n", "2", "--steps", "1", "--out", filepath.Join(dir, "s.csv"))
+	refusal(t, "", "(move "+newest+".* out of "+out+" to resume from "+older+")", "train", "--resume", "--steps", "4", "--out", out)
+}
