@@ -38,6 +38,7 @@ func TestHostileInputs(t *testing.T) {
 		rows.WriteString(v + "," + strconv.Itoa(i%5) + "\n")
 		far.WriteString(v + "e154,1e154\n")
 	}
+	farMix := file("farmix.json", `{"components":[{"weight":0.5,"mean":[1e154,0],"std":[1,1]},{"weight":0.5,"mean":[-1e154,0],"std":[1,1]}]}`)
 	hugeMix := file("hugemix.json", `{"components":[{"weight":0.5,"mean":[1e300,0],"std":[1,1]},{"weight":0.5,"mean":[-1e300,0],"std":[1,1]}]}`)
 	bom := file("bom.csv", "\ufeff"+rows.String()) // 200 points, no header
 	ok := file("ok.csv", "x,y\n"+rows.String())
@@ -47,9 +48,9 @@ func TestHostileInputs(t *testing.T) {
 		{"BOM, no header: plot hist", []string{"plot", "hist", "--samples", bom, "--out", out("h.png")}, "wrote", true},
 		{"target at 1e154: eval", []string{"eval", "--samples", ok, "--target", file("far.csv", far.String())},
 			"--target " + filepath.Join(dir, "far.csv") + ": point 1 has coordinate -8e+154, beyond ±1e+100", false},
-		{"mixture at 1e154: plot nfe", []string{"plot", "nfe", "--target",
-			file("farmix.json", `{"components":[{"weight":0.5,"mean":[1e154,0],"std":[1,1]},{"weight":0.5,"mean":[-1e154,0],"std":[1,1]}]}`),
+		{"mixture at 1e154: plot nfe", []string{"plot", "nfe", "--target", farMix,
 			"--sde", "ve", "--samplers", "em", "--nfe", "4", "--n", "20", "--reps", "1", "--out", out("nfe.png")}, "wrote", true},
+		{"mixture at 1e154: eval", []string{"eval", "--samples", ok, "--target", farMix, "--json"}, `"w2":`, true}, // measured, finite (a non-finite one is left out)
 		{"losses of ±1e308: plot loss", []string{"plot", "loss", "--csv", file("loss.csv", "step,loss\n1,1e308\n2,-1e308\n3,1\n"), "--out", out("l.png")},
 			"the loss axis would span -1e+308 to 1e+308, a width beyond the largest float64: too wide to draw", false},
 		{"samples across ±1.7e308: plot samples", []string{"plot", "samples", "--samples", file("big.csv", "x,y\n-1.7e308,1\n1.7e308,-1\n0,0\n"),
