@@ -19,10 +19,10 @@ type Points struct {
 	Data []float64
 }
 
-// Limits on the files that every reader of points and tables in this
-// package accepts (ReadPointsCSV, ReadCSV, ReadNPY), the same for all, so
-// that a corrupt or hostile file is refused with a message, checked before
-// the memory it would take is allocated, rather than exhausting memory.
+// Limits on the point files that ReadPointsCSV and ReadNPY accept, so that a
+// corrupt or hostile file is refused with a message rather than exhausting
+// memory. They are the same for every reader of this package (ReadCSV too),
+// and checked before the memory they bound is allocated.
 const (
 	MaxPoints      = 1 << 24 // rows of a CSV file, first dimension of an array
 	MaxDim         = 1 << 16 // columns: coordinates per point
@@ -89,9 +89,9 @@ func echo(s string) string {
 // or is NaN or infinite (quoted, cut to 40 bytes); more than MaxCSVBytes
 // bytes, a line of more than MaxLineBytes, MaxPoints rows, MaxDim columns
 // or MaxPointValues numbers, each before the memory it would take is
-// allocated. ReadPointsFile and ReadPointsCSVFile read files with it: read
-// points through them, so that one rule (the header is optional) holds
-// wherever points are read.
+// allocated. ReadPointsFile reads .csv files with it: read points through
+// it, so that one rule (the header is optional) holds wherever points are
+// read.
 func ReadPointsCSV(r io.Reader) (Points, []string, error) {
 	return readPointsCSV(r, defaultLimits)
 }
@@ -196,27 +196,20 @@ func column(header []string, j int) string {
 func ReadPointsFile(path string) (Points, error) {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv":
-		p, _, err := ReadPointsCSVFile(path)
-		return p, err
+		f, err := os.Open(path)
+		if err != nil {
+			return Points{}, err // *fs.PathError names the path.
+		}
+		defer f.Close()
+		p, _, err := ReadPointsCSV(f)
+		if err != nil {
+			return Points{}, fmt.Errorf("%s: %w", path, err)
+		}
+		return p, nil
 	case ".npy":
 		return ReadNPYFile(path)
 	}
 	return Points{}, fmt.Errorf("%s: unknown point file type: want .csv or .npy", path)
-}
-
-// ReadPointsCSVFile reads the points at path as ReadPointsCSV does,
-// whatever its extension. Its errors name the path.
-func ReadPointsCSVFile(path string) (Points, []string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return Points{}, nil, err // *fs.PathError names the path.
-	}
-	defer f.Close()
-	p, header, err := ReadPointsCSV(f)
-	if err != nil {
-		return Points{}, nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return p, header, nil
 }
 
 // PointSpecHelp describes the point specs that ParsePointSpec accepts, for

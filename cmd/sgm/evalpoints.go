@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -110,19 +109,10 @@ func numberList(v []any) string {
 	return "[" + strings.Join(parts, " ") + "]"
 }
 
-// readSamples reads eval's --samples: a .npy array (data.ReadNPYFile), or
-// else CSV points, the header optional, as every point file is read
-// (data.ReadPointsCSVFile; a .npy file read as CSV gave an error quoting
-// its binary header). It returns the points and their dimension.
+// readSamples reads eval's and plot hist's --samples as every point file
+// is read (data.ReadPointsFile: .csv, the header optional, or .npy). It
+// returns the points and their dimension.
 func readSamples(path string) ([]float64, int, error) {
-	var (
-		p   data.Points
-		err error
-	)
-	if strings.EqualFold(filepath.Ext(path), ".npy") {
-		p, err = data.ReadNPYFile(path)
-	} else {
-		p, _, err = data.ReadPointsCSVFile(path)
-	}
+	p, err := data.ReadPointsFile(path)
 	return p.Data, p.D, err
 }
