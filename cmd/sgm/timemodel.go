@@ -69,7 +69,7 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 	}
 	r, err := modelNLLResult(md, m, x, f.sde.rtol, f.sde.atol, f.sde.probes, seed)
 	if err != nil {
-		return fmt.Errorf("--data %s: %w", f.data, err)
+		return nllDataError(f.data, x, md.Dim(), err)
 	}
 	return printNLL(e, r, asJSON)
 }
