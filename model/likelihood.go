@@ -50,18 +50,24 @@ func (m *Model) LogProb(dst, x []float64, o LikelihoodOptions) (nfe int, err err
 			}
 			div = likelihood.HutchinsonVJP(score, max(1, o.Probes), rng)
 		}
-		err = catch(func() { nfe, err = solver.LogProb(dst, y, k.SDE, div) })
-		if err != nil {
-			return nfe, fmt.Errorf("model: %w", err)
+		var solveErr error
+		if err := catch(func() { nfe, solveErr = solver.LogProb(dst, y, k.SDE, div) }); err != nil {
+			return nfe, err
+		}
+		if solveErr != nil {
+			return nfe, fmt.Errorf("model: %w", solveErr)
 		}
 	case Flow:
 		v, err := m.net.Velocity()
 		if err != nil {
 			return 0, err
 		}
-		err = catch(func() { nfe, err = solver.FlowMatching(dst, y, v) })
-		if err != nil {
-			return nfe, fmt.Errorf("model: %w", err)
+		var solveErr error
+		if err := catch(func() { nfe, solveErr = solver.FlowMatching(dst, y, v) }); err != nil {
+			return nfe, err
+		}
+		if solveErr != nil {
+			return nfe, fmt.Errorf("model: %w", solveErr)
 		}
 	}
 	if m.std != nil {

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -55,6 +56,9 @@ type SampleOptions struct {
 	Eps           float64
 	Lowest        int
 	NoDenoise     bool
+	// Sigmas, if not nil, are the levels annealed Langevin runs at instead
+	// (largest first), each one of the model's own.
+	Sigmas []float64
 
 	// Init holds the starting points (n·Dim values, in the data's units);
 	// nil means the kind's prior. Sample does not change it.
@@ -98,6 +102,22 @@ type Stats struct {
 	// for the samplers without an accept/reject step (every one a
 	// model's score drives).
 	Accepted, Proposed int
+	// Sigmas are the noise levels a Langevin sampler ran at, largest
+	// first, in the network's units; StepSize is plain Langevin's η or
+	// annealed Langevin's ε; StepsPerLevel is annealed Langevin's T.
+	Sigmas        []float64
+	StepSize      float64
+	StepsPerLevel int
+}
+
+// DefaultSampler is the sampler Sample takes when SampleOptions.Sampler
+// is "": the first of the kind's, but plain Langevin for a model of an
+// image (the blog post's).
+func (m *Model) DefaultSampler() string {
+	if _, ok := m.kind.(Levels); ok && m.image {
+		return Langevin
+	}
+	return m.kind.Samplers()[0]
 }
 
 // DefaultNFE is the default number of evaluations of each fixed-step
@@ -136,10 +156,7 @@ func (m *Model) Sample(dst []float64, n int, rng *rand.Rand, o SampleOptions) ([
 	}
 	samplers := m.kind.Samplers()
 	if o.Sampler == "" {
-		o.Sampler = samplers[0]
-		if _, ok := m.kind.(Levels); ok && m.image {
-			o.Sampler = Langevin // an image model: the blog post's sampler
-		}
+		o.Sampler = m.DefaultSampler()
 	}
 	if !slices.Contains(samplers, o.Sampler) {
 		return nil, Stats{}, fmt.Errorf("model: sampler %q does not apply to a %s model (its samplers: %s)", o.Sampler, m.kind, strings.Join(samplers, ", "))
@@ -242,6 +259,7 @@ func (m *Model) langevin(x []float64, k Levels, rng *rand.Rand, o SampleOptions,
 	})
 	c, _ := m.conditionOf(len(x)/m.Dim(), o)
 	st.Steps, st.NFE = l.Steps, l.Steps*c.evals()
+	st.Sigmas, st.StepSize = []float64{k.Sigmas[level]}, l.StepSize
 	var obs []sample.Observer
 	if f := m.observer(o); f != nil {
 		sigma := k.Sigmas[level]
@@ -263,6 +281,14 @@ func (m *Model) annealed(x []float64, k Levels, rng *rand.Rand, o SampleOptions,
 		return fmt.Errorf("model: lowest level %d out of range: the model has levels 0..%d", o.Lowest, len(k.Sigmas)-1)
 	}
 	a := sample.Annealed{Sigmas: sample.Descending(k.Sigmas[o.Lowest:]), StepsPerLevel: o.StepsPerLevel, Eps: o.Eps, Denoise: !o.NoDenoise}
+	if o.Sigmas != nil {
+		for _, s := range o.Sigmas {
+			if i := k.Sigmas.Level(math.Max(s, 0)); !(math.Abs(k.Sigmas[i]-s) <= 1e-9*k.Sigmas[i]) {
+				return fmt.Errorf("model: noise level %v is not one of the model's (%.3g..%.3g)", s, k.Sigmas[0], k.Sigmas[len(k.Sigmas)-1])
+			}
+		}
+		a.Sigmas = o.Sigmas
+	}
 	if a.StepsPerLevel == 0 {
 		a.StepsPerLevel = defaultStepsPerLevel
 	}
@@ -272,7 +298,7 @@ func (m *Model) annealed(x []float64, k Levels, rng *rand.Rand, o SampleOptions,
 	if err := a.Validate(); err != nil {
 		return fmt.Errorf("model: annealed: %w", err)
 	}
-	top := k.Sigmas[len(k.Sigmas)-1]
+	top := a.Sigmas[0]
 	m.start(x, o, func(x []float64) {
 		for i := range x {
 			x[i] = top * rng.NormFloat64()
@@ -281,6 +307,7 @@ func (m *Model) annealed(x []float64, k Levels, rng *rand.Rand, o SampleOptions,
 	c, _ := m.conditionOf(len(x)/m.Dim(), o)
 	st.Steps = a.Steps()
 	st.NFE = st.Steps * c.evals()
+	st.Sigmas, st.StepSize, st.StepsPerLevel = a.Sigmas, a.Eps, a.StepsPerLevel
 	var obs []sample.Observer
 	if f := m.observer(o); f != nil {
 		obs = append(obs, func(step int, x []float64) {

@@ -488,6 +488,9 @@ func resumeRun(dir string, o TrainOptions) (*run, error) {
 // resumeData opens the data of a resumed run: the recorded spec unless o
 // names it (another is refused), checked against the recorded checksum.
 func resumeData(dir string, o TrainOptions, rec Record) (*Data, error) {
+	if rec.emptyData {
+		return nil, refused("data %s: the checkpoint in %s records empty data (it was edited or damaged); start a new run", o.Data, dir)
+	}
 	if rec.Data == "" && o.Data == "" {
 		return nil, refused("resume: the run in %s records no data (an older sgm wrote it): give it", dir)
 	}

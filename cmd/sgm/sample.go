@@ -34,7 +34,6 @@ type sampleFlags struct {
 	reference                                                       string
 	seed                                                            uint64
 	denoise                                                         bool
-	levelIdx                                                        int             // --level resolved against the model
 	set                                                             map[string]bool // flags given on the command line
 	cond                                                            condFlags       // --label, --guidance, --given: samplecond.go
 }
@@ -90,7 +89,7 @@ func (f *sampleFlags) validate(fs *flag.FlagSet) error {
 		return usagef("--sigma goes with --target; a model's noise level is chosen with --level")
 	}
 	// Flags that would be ignored are refused, so that none is silently.
-	annealed := f.sampler == samplerAnnealed || f.pointDefault() // samplepoints.go
+	annealed := f.sampler == samplerAnnealed
 	for _, c := range []struct {
 		flag    string
 		applies bool
@@ -129,8 +128,10 @@ func (f *sampleFlags) validate(fs *flag.FlagSet) error {
 	// --n is bounded by memory, once the dimension is known (checkSizes).
 	// Annealed runs know their length once the schedule is read (runSample
 	// checks it there).
-	if f.sampler != samplerAnnealed && f.burnIn > 0 && f.burnIn >= f.steps {
-		return usagef("--burn-in %d leaves none of the %d steps to keep", f.burnIn, f.steps)
+	if f.sampler != samplerAnnealed && f.burnIn > 0 {
+		if err := f.checkPool(f.steps, "steps"); err != nil {
+			return err
+		}
 	}
 	if err := checkOutput("out", f.out, ".csv"); err != nil {
 		return err
@@ -191,7 +192,10 @@ A mixture JSON file looks like
 			sf := registerSDEFlags(fs, true) // --sde and its samplers: sdesample.go
 			return func(ctx context.Context, e *env) error {
 				if f.set = givenFlags(fs); f.cond.wanted(f.set) {
-					return runCondSample(e, f)
+					return runCondSample(e, f) // samplecond.go
+				}
+				if f.model != "" {
+					return sampleModel(e, fs, f, sf) // samplemodel.go
 				}
 				if ok, err := sdeSample(e, fs, sf, f); ok {
 					return err
@@ -333,9 +337,7 @@ func (f *sampleFlags) checkSizes(d int, perParticle float64, stepsFlag string, s
 // the dimension, and the annealed sampler's levels.
 type sampleRun struct {
 	tgt    target
-	net    *scorenet.Net
-	score  sgm.Scorer         // plain Langevin's score
-	std    *data.Standardizer // a point model's standardisation (samplepoints.go)
+	score  sgm.Scorer // plain Langevin's score
 	d      int
 	a      sample.Annealed
 	levels sample.Levels
@@ -356,9 +358,6 @@ func runSample(e *env, f sampleFlags) error {
 	if err != nil {
 		return err
 	}
-	if r.std != nil && f.set["init"] {
-		r.std.Apply(x) // given in the data's units
-	}
 	rec := f.recorders(x, r.d)
 	began := time.Now()
 	report, err := f.runSampler(r, x, rng, rec.observers)
@@ -369,15 +368,8 @@ func runSample(e *env, f sampleFlags) error {
 	if f.burnIn > 0 {
 		out = rec.pool.Points
 	}
-	if r.std != nil {
-		r.std.Invert(out)
-		r.std.Invert(rec.path.Points)
-	}
 	if err := f.writeSamples(r.d, out, rec.path.Points, report); err != nil {
 		return err
-	}
-	if r.net != nil && !(f.sampler == samplerAnnealed && f.sigmas != "") {
-		report += fmt.Sprintf(", model level %d (σ=%.3g)", f.levelIdx, r.net.Config().Sigmas[f.levelIdx])
 	}
 	fmt.Fprintf(e.stdout, "wrote %d samples to %s (%d chains; %s; %.1fs)\n",
 		len(out)/r.d, f.out, f.n, report, time.Since(began).Seconds())
@@ -412,13 +404,7 @@ func (f *sampleFlags) resolve(e *env) (sampleRun, error) {
 	if !f.set["step-size"] {
 		f.stepSize = defaultModelStepSize // the blog post's on its image (the mixtures' is set below)
 	}
-	var r sampleRun
-	var err error
-	if f.target != "" {
-		r, err = f.resolveTarget()
-	} else {
-		r, err = f.resolveModel(e)
-	}
+	r, err := f.resolveTarget()
 	if f.init == "" {
 		f.init = "normal:0.5"
 	}
@@ -448,59 +434,20 @@ func (f *sampleFlags) resolveTarget() (sampleRun, error) {
 	return r, nil
 }
 
-// resolveModel loads --model and resolves --level against it.
-func (f *sampleFlags) resolveModel(e *env) (sampleRun, error) {
-	var r sampleRun
-	backend, err := newBackend(f.backend)
-	if err != nil {
-		return r, err
-	}
-	if r.net, err = loadNet(backend, f.model); err != nil {
-		return r, err
-	}
-	if err := checkModelNoise(r.net, f.model); err != nil {
-		return r, err
-	}
-	r.d = r.net.Config().Dim
-	if r.std, err = f.pointDefaults(r.net); err != nil {
-		return r, err
-	}
-	switch {
-	case f.sampler == samplerAnnealed && f.sigmas != "":
-		// The levels come from --sigmas; --level plays no part.
-	case f.level == "auto":
-		if err := refusePointModel(r.net, f.model, "--level auto"); err != nil { // data.go
-			return r, err
-		}
-		if f.levelIdx, err = autoLevel(e, r.net, f.reference, f.autoTol, f.stepSize, f.seed); err != nil {
-			return r, err
-		}
-	default:
-		if f.levelIdx, err = chooseLevel(f.level, r.net); err != nil {
-			return r, err
-		}
-	}
-	r.score = r.net.AtLevel(f.levelIdx)
-	if !f.set["init"] && r.std == nil {
-		f.init = "uniform:0,1"
-	}
-	return r, nil
-}
-
 // plan builds the annealed sampler's levels where --sampler annealed asks
 // for it, and checks that the run fits in memory (checkSizes).
 func (f *sampleFlags) plan(r *sampleRun) error {
 	stepsFlag, steps := "steps", func(v int) float64 { return float64(v) }
 	if f.sampler == samplerAnnealed {
 		var err error
-		if r.a, r.levels, err = f.annealed(r.tgt, r.net); err != nil {
+		if r.a, r.levels, err = f.annealed(r.tgt); err != nil {
 			return err
 		}
 		stepsFlag = "steps-per-level"
 		denoise := float64(r.a.Steps() - len(r.a.Sigmas)*r.a.StepsPerLevel)
 		steps = func(v int) float64 { return float64(len(r.a.Sigmas))*float64(v) + denoise }
 	}
-	return f.checkSizes(r.d, particleBytes(r.d, r.net), stepsFlag, steps)
+	return f.checkSizes(r.d, particleBytes(r.d, nil), stepsFlag, steps)
 }
 
 // runSampler runs --sampler on the points x in place and returns a
@@ -509,21 +456,13 @@ func (f *sampleFlags) runSampler(r sampleRun, x []float64, rng *rand.Rand, obser
 	switch f.sampler {
 	case samplerLangevin:
 		report = fmt.Sprintf("plain Langevin, %d steps of η=%g", f.steps, f.stepSize)
-		if r.net != nil && len(observers) == 0 {
-			var m *scorenet.Langevin
-			if m, err = r.net.NewLangevin(f.levelIdx, f.stepSize, f.steps); err != nil {
-				return "", err
-			}
-			if m.PerCall() > 0 {
-				report += fmt.Sprintf(" in compiled loops of %d", m.PerCall())
-			}
-			return report, m.Run(x, f.steps, rng)
-		}
 		return report, sample.Langevin{StepSize: f.stepSize, Steps: f.steps}.Run(x, r.score, rng, observers...)
 	case samplerAnnealed:
 		a := r.a
-		if f.burnIn >= a.Steps() {
-			return "", usagef("--burn-in %d leaves none of the %d annealed steps to keep", f.burnIn, a.Steps())
+		if f.burnIn > 0 {
+			if err := f.checkPool(a.Steps(), "annealed steps"); err != nil {
+				return "", err
+			}
 		}
 		report = fmt.Sprintf("annealed Langevin, %d levels σ=%.3g..%.3g, %d steps each, ε=%g", len(a.Sigmas), a.Sigmas[0], a.Sigmas[len(a.Sigmas)-1], a.StepsPerLevel, a.Eps)
 		return report, a.Run(x, r.levels, rng, observers...)
@@ -575,34 +514,8 @@ func nonFiniteRows(x []float64, d int) int {
 }
 
 // annealed builds the annealed sampler and its noise-conditional score.
-func (f *sampleFlags) annealed(tgt target, net *scorenet.Net) (sample.Annealed, sample.Levels, error) {
+func (f *sampleFlags) annealed(tgt target) (sample.Annealed, sample.Levels, error) {
 	a := sample.Annealed{StepsPerLevel: f.stepsPerLevel, Eps: f.eps, Denoise: f.denoise}
-	if net != nil {
-		grid := net.Config().Sigmas
-		lo, hi := grid[f.levelIdx], grid[len(grid)-1]
-		if f.sigmas != "" {
-			v, err := parseFloats("sigmas", f.sigmas, -1)
-			if err != nil {
-				return a, nil, err
-			}
-			if len(v) < 2 || len(v) > 3 || !(v[0] >= v[1]) || !(v[1] > 0) {
-				return a, nil, usagef("--sigmas %q: want MAX,MIN[,L] with MAX >= MIN > 0", f.sigmas)
-			}
-			hi, lo = v[0], v[1]
-		}
-		for i := len(grid) - 1; i >= 0; i-- {
-			if grid[i] <= hi*(1+1e-9) && grid[i] >= lo*(1-1e-9) {
-				a.Sigmas = append(a.Sigmas, grid[i])
-			}
-		}
-		if len(a.Sigmas) == 0 {
-			return a, nil, usagef("--sigmas %q: none of the model's levels (%.3g..%.3g) lies in that range", f.sigmas, grid[0], grid[len(grid)-1])
-		}
-		if err := f.checkAnnealed(a); err != nil {
-			return a, nil, err
-		}
-		return a, sample.ScheduleLevels(grid, net.AtLevel), nil
-	}
 	spec := f.sigmas
 	if spec == "" {
 		spec = "1,0.01,10"
@@ -625,7 +538,7 @@ func (f *sampleFlags) annealed(tgt target, net *scorenet.Net) (sample.Annealed, 
 		return a, nil, err
 	}
 	if a.Sigmas, err = sample.GeometricSigmas(v[0], v[1], int(v[2])); err != nil {
-		return a, nil, usagef("--sigmas %q: want MAX,MIN,L with MAX >= MIN > 0 and a whole L >= 1", spec)
+		return a, nil, usagef("--sigmas %q (MAX,MIN,L): %v", spec, err)
 	}
 	at := make(map[float64]*dist.Mixture, len(a.Sigmas))
 	for _, s := range a.Sigmas {
@@ -771,4 +684,19 @@ func coordHeader(d int) []string {
 		h[i] = fmt.Sprintf("x%d", i)
 	}
 	return h
+}
+
+// checkPool returns a usage error naming --burn-in and --every when they
+// keep none of a run's steps (sample.Pool.Kept): 200 steps with --burn-in
+// 150 --every 51 wrote 0 samples and exited 0.
+func (f *sampleFlags) checkPool(steps int, what string) error {
+	p := sample.Pool{BurnIn: f.burnIn, Every: f.every}
+	switch {
+	case p.Kept(steps) > 0:
+		return nil
+	case f.burnIn >= steps:
+		return usagef("--burn-in %d leaves none of the %d %s to keep", f.burnIn, steps, what)
+	}
+	return usagef("--burn-in %d --every %d keep none of the %d %s: the first kept would be step %d; give --every at most %d",
+		f.burnIn, f.every, steps, what, f.burnIn+f.every, steps-f.burnIn)
 }

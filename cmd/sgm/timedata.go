@@ -1,12 +1,9 @@
 package main
 
 import (
-	"fmt"
 	"math/rand/v2"
 
-	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/metric"
-	"github.com/sgm-dev/sgm/scorenet"
 )
 
 // Point data for time-conditioned networks: "sgm train --sde S --data
@@ -14,32 +11,6 @@ import (
 // as the discrete-level models of data.go do, and record the same labels
 // (dataLabel, standardizerLabel); sample, eval --nll and plot nfe give
 // their outputs back in the data's units.
-
-// modelStandardizer returns the standardisation a time-conditioned network
-// of point data records, or nil for one trained on a --target mixture.
-func modelStandardizer(net *scorenet.Net, dir string) (*data.Standardizer, error) {
-	s, ok, err := netStandardizer(net)
-	if err != nil {
-		return nil, fmt.Errorf("--model %s: %w", dir, err)
-	}
-	if !ok {
-		return nil, nil
-	}
-	return &s, nil
-}
-
-// standardNLL returns the log densities of points x (data units) under a
-// model of standardised points: logp computes them for points in standard
-// units, and the result is log p_y(T(x)); the caller adds T's log-Jacobian
-// (withLogDet). x is not changed.
-func standardNLL(std *data.Standardizer, x []float64, logp func(y []float64) error) error {
-	if std == nil {
-		return logp(x)
-	}
-	y := append([]float64(nil), x...)
-	std.Apply(y)
-	return logp(y)
-}
 
 // pointDraws adapts a point reference (readReference) to metric.Sampler:
 // a distribution drawn afresh, or a file's points drawn with replacement.

@@ -2,20 +2,12 @@ package main
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
-	"slices"
-	"strings"
-	"time"
 
-	"github.com/gomlx/compute"
-
-	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/likelihood"
 	"github.com/sgm-dev/sgm/metric"
 	"github.com/sgm-dev/sgm/model"
-	"github.com/sgm-dev/sgm/sample"
 	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/sde"
 )
@@ -25,142 +17,6 @@ import (
 // --target mixture's samples; "sgm sample --model DIR" and "sgm eval --nll
 // --model DIR" sample such a model and take its likelihood. The hooks are
 // one line each in train.go, sdesample.go and nll.go.
-
-// flowSolvers are the samplers of a flow-matching model.
-var flowSolvers = sample.VelocitySolvers
-
-// defaultFlowNFE is the default --nfe of a flow model's fixed-step solvers.
-var defaultFlowNFE = map[string]int{"euler": 100, "heun": 40}
-
-// timeSampleAllowed are the sample flags that a time-conditioned model reads.
-var timeSampleAllowed = []string{"model", "sampler", "nfe", "snr", "eta", "rtol", "atol", "n", "seed", "out", "backend"}
-
-// sampleTimeModel is the hook of "sgm sample --model DIR": it samples the
-// model and returns true when DIR holds a time-conditioned network, and
-// returns false otherwise (or when DIR cannot be read: the Langevin path
-// reports that).
-func sampleTimeModel(e *env, f *sdeFlags, s sampleFlags) (bool, error) {
-	if s.model == "" {
-		return false, nil
-	}
-	cfg, err := scorenet.ConfigOf(s.model)
-	if err != nil || !cfg.Timed() {
-		return false, nil
-	}
-	if err := checkOnly(f.set, timeSampleAllowed, "--model of a network conditioned on time (it knows its process)"); err != nil {
-		return true, err
-	}
-	if !f.set["sampler"] {
-		f.sampler = "ode"
-	}
-	if err := f.checkSamplerFlags(f.sampler); err != nil {
-		return true, err
-	}
-	if err := checkOutput("out", s.out, ".csv"); err != nil {
-		return true, err
-	}
-	backend, err := timeBackend(s.backend)
-	if err != nil {
-		return true, err
-	}
-	net, err := loadNet(backend, s.model)
-	if err != nil {
-		return true, err
-	}
-	var x sdeRun
-	if p, ok := cfg.SDE(); ok {
-		f.sde = cfg.Process
-		r, err := f.reverse(p, f.sampler, f.nfe)
-		if err != nil {
-			return true, err
-		}
-		score, err := net.TimeScore()
-		if err != nil {
-			return true, err
-		}
-		if x, err = sdeSamples(r, p, score, s.n, s.seed); err != nil {
-			return true, err
-		}
-	} else {
-		v, err := net.Velocity()
-		if err != nil {
-			return true, err
-		}
-		solver, err := f.velocityFlow()
-		if err != nil {
-			return true, err
-		}
-		if x, err = flowSamples(solver, v, s.n, s.seed); err != nil {
-			return true, err
-		}
-	}
-	std, err := modelStandardizer(net, s.model)
-	if err != nil {
-		return true, err
-	}
-	if std != nil {
-		std.Invert(x.points) // a model of point data samples in standard units
-	}
-	if err := data.WriteCSVFile(s.out, coordHeader(cfg.Dim), x.points); err != nil {
-		return true, err
-	}
-	fmt.Fprintf(e.stdout, "wrote %d samples to %s (model %s, %s, sampler %s, nfe %d; %.1fs)\n", s.n, s.out, s.model, cfg.Process, f.sampler, x.nfe, x.elapsed.Seconds())
-	return true, nil
-}
-
-// velocityFlow returns the solver of a flow model that --sampler names.
-func (f *sdeFlags) velocityFlow() (sample.VelocityFlow, error) {
-	if !slices.Contains(flowSolvers, f.sampler) {
-		return sample.VelocityFlow{}, usagef("--sampler %q: a flow-matching model is sampled by %s", f.sampler, strings.Join(flowSolvers, ", "))
-	}
-	if f.sampler == "ode" {
-		if f.set["nfe"] {
-			return sample.VelocityFlow{}, usagef("--nfe applies to the fixed-step samplers; ode's NFE follows --rtol and --atol")
-		}
-		if err := f.checkTol(); err != nil {
-			return sample.VelocityFlow{}, err
-		}
-		return sample.VelocityFlow{Solver: "ode", RTol: f.rtol, ATol: f.atol}, nil
-	}
-	nfe := f.nfe
-	if nfe == 0 {
-		nfe = defaultFlowNFE[f.sampler]
-	}
-	least := map[string]int{"heun": 2}[f.sampler]
-	if err := checkRange("nfe", nfe, max(1, least), maxNFE); err != nil {
-		return sample.VelocityFlow{}, err
-	}
-	if f.sampler == "heun" {
-		nfe /= 2
-	}
-	return sample.VelocityFlow{Solver: f.sampler, Steps: nfe}, nil
-}
-
-// flowSamples checks --n against memory, draws n source points N(0, I)
-// with the seed and carries them along v with s.
-func flowSamples(s sample.VelocityFlow, v scorenet.Velocity, n int, seed uint64) (sdeRun, error) {
-	d := v.Dim()
-	if err := checkAtLeast("n", n, 1); err != nil {
-		return sdeRun{}, err
-	}
-	// The particles and Dormand-Prince's eight buffers of as many values.
-	if err := checkFits("n", n, fmt.Sprintf("%d-dimensional particles", d), func(k int) float64 {
-		return 8 * 10 * float64(k) * float64(d)
-	}); err != nil {
-		return sdeRun{}, err
-	}
-	rng := rand.New(rand.NewPCG(seed, 0x5de))
-	x := make([]float64, n*d)
-	for i := range x {
-		x[i] = rng.NormFloat64()
-	}
-	began := time.Now()
-	nfe, err := s.Sample(x, v.VelocityAt)
-	if err != nil {
-		return sdeRun{}, err
-	}
-	return sdeRun{x, nfe, time.Since(began)}, nil
-}
 
 // maxProbes bounds --probes: each is a reverse pass per evaluation.
 const maxProbes = 1000
@@ -190,124 +46,73 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 	if err := checkRange("probes", f.sde.probes, 1, maxProbes); err != nil {
 		return err
 	}
-	cfg, err := scorenet.ConfigOf(dir)
-	if err != nil {
-		return fmt.Errorf("--model: %w", err)
-	}
-	if !cfg.Timed() {
-		return usagef("--model %s: eval --nll needs a network conditioned on time (sgm train --sde or --objective cfm|otcfm); this one is %s", dir, cfg)
-	}
-	backend, err := timeBackend("go")
+	md, err := openModel(dir)
 	if err != nil {
 		return err
 	}
-	net, err := loadNet(backend, dir)
-	if err != nil {
-		return err
-	}
-	std, err := modelStandardizer(net, dir)
-	if err != nil {
-		return err
+	if _, ok := md.Kind().(model.Levels); ok {
+		return usagef("--model %s: eval --nll needs a network conditioned on time (sgm train --sde or --objective cfm|otcfm); this one is %s", dir, md.Net().Config())
 	}
 	var m *dist.Mixture
-	if spec, ok := trainedMixture(net); ok {
+	if spec, ok := trainedMixture(md.Net()); ok {
 		m, _ = loadTarget(spec) // only for --data target and the exact NLL
 	}
 	if f.data == "target" && m == nil {
 		return usagef("--data target: the model in %s records no mixture it was trained on", dir)
 	}
-	x, err := nllPoints(f.data, "--model "+dir, m, cfg.Dim, n, seed, maxModelNLLPoints)
+	x, err := nllPoints(f.data, "--model "+dir, m, md.Dim(), n, seed, maxModelNLLPoints)
 	if err != nil {
 		return err
 	}
-	r, err := netNLL(net, std, m, x, likelihood.ODE{RTol: f.sde.rtol, ATol: f.sde.atol}, f.sde.probes, seed)
+	r, err := modelNLLResult(md, m, x, f.sde.rtol, f.sde.atol, f.sde.probes, seed)
 	if err != nil {
-		return fmt.Errorf("--data %s: %w", f.data, err)
+		return nllDataError(f.data, x, md.Dim(), err)
 	}
 	return printNLL(e, r, asJSON)
 }
 
-// netNLL returns the NLL of the points x (in the data's units) under the
-// time-conditioned network net by the probability-flow ODE of its SDE or
-// its flow: with the exact divergence (Dim reverse passes) or, for a score
-// network of more than likelihood.MaxExactDim dimensions, Hutchinson's
-// estimate with probes probes. A model of point data (std non-nil) sees x
-// standardised, and the NLL is put back in x's units; with m non-nil the
-// mixture's exact NLL is set beside it.
-func netNLL(net *scorenet.Net, std *data.Standardizer, m *dist.Mixture, x []float64, ode likelihood.ODE, probes int, seed uint64) (nllResult, error) {
-	cfg := net.Config()
-	d := cfg.Dim
+// modelNLLResult returns the NLL of the points x (in the data's units)
+// under md (model.Model.LogProb: the probability-flow ODE at rtol and atol,
+// Hutchinson's estimate with probes probes where the dimension is beyond
+// exact divergences), with the mixture m's exact NLL beside it where m is
+// not nil.
+func modelNLLResult(md *model.Model, m *dist.Mixture, x []float64, rtol, atol float64, probes int, seed uint64) (nllResult, error) {
+	d := md.Dim()
 	logp := make([]float64, len(x)/d)
-	var nfe, used int
-	name := cfg.Process
-	if p, ok := cfg.SDE(); ok {
-		score, err := net.TimeScore()
-		if err != nil {
-			return nllResult{}, err
-		}
-		name = p.String()
-		var div likelihood.ScoreDivergence = score // exact, Dim reverse passes
-		if d > likelihood.MaxExactDim {
-			div = likelihood.HutchinsonVJP(score, probes, rand.New(rand.NewPCG(seed, 0x407)))
-			used = probes
-		}
-		if err := standardNLL(std, x, func(y []float64) (err error) {
-			nfe, err = ode.LogProb(logp, y, p, div)
-			return err
-		}); err != nil {
-			return nllResult{}, err
-		}
-	} else {
-		v, err := net.Velocity()
-		if err != nil {
-			return nllResult{}, err
-		}
-		if err := standardNLL(std, x, func(y []float64) (err error) {
-			nfe, err = ode.FlowMatching(logp, y, v)
-			return err
-		}); err != nil {
-			return nllResult{}, err
-		}
+	nfe, err := md.LogProb(logp, x, model.LikelihoodOptions{RTol: rtol, ATol: atol, Probes: probes, Rng: rand.New(rand.NewPCG(seed, 0x407))})
+	if err != nil {
+		return nllResult{}, err
+	}
+	name := md.Kind().String()
+	if k, ok := md.Kind().(model.Diffusion); ok {
+		name = k.SDE.String()
 	}
 	r, err := nllStats(logp, d, nfe, name, m, x)
 	if err != nil {
 		return nllResult{}, err
 	}
-	r.Probes = used
-	if std != nil {
-		// The model's density is of y = T(x) = (x - mean)/std, whose
-		// log |det ∂y/∂x| is -Σ log std: the NLL in the data's units is
-		// the standard units' plus Σ log std.
-		r = withLogDet(r, -std.LogDet(), d)
+	if _, ok := md.Kind().(model.Diffusion); ok && d > likelihood.MaxExactDim {
+		r.Probes = probes
 	}
 	return r, nil
 }
 
-// withLogDet returns r for points in the data's units when the model saw
-// them through an affine standardisation y = T(x) with log |det ∂y/∂x| =
-// logDet: log p_x(x) = log p_y(T(x)) + logDet, so the NLL (and bits per
-// dimension) decrease by logDet; the standard error is unchanged.
-func withLogDet(r nllResult, logDet float64, d int) nllResult {
-	r.NLL -= logDet
-	r.BitsPerDim = r.NLL / (float64(d) * math.Ln2)
-	return r
-}
-
-// nfeSourceOf is what "sgm plot nfe" samples and measures against.
+// nfeSourceOf is what "sgm plot nfe" samples and measures against: the
+// exact score of a mixture under an SDE, or a model (model.Sample).
 type nfeSourceOf struct {
 	p     sde.SDE
-	score sde.TimeScorer
-	ref   metric.Sampler     // draws of the reference, in the data's units
-	std   *data.Standardizer // a model of point data: its samples' standardisation; else nil
+	d     int
+	score sde.TimeScorer // the exact score; nil for a model
+	model *model.Model   // a model of a score under an SDE; nil for the exact score
+	ref   metric.Sampler // draws of the reference, in the data's units
 }
 
 // nfeSource returns what "sgm plot nfe" samples and measures: with --model
 // a time-conditioned score network, its SDE and the reference to compare
 // with (--target, or what it was trained on: a mixture, or the points of
-// --data, its samples then put back in the data's units); else the exact
-// score of --target under --sde.
-func nfeSource(sf *sdeFlags, target, model string) (nfeSourceOf, error) {
-	if model == "" {
+// --data); else the exact score of --target under --sde.
+func nfeSource(sf *sdeFlags, target, dir string) (nfeSourceOf, error) {
+	if dir == "" {
 		p, err := sf.process()
 		if err != nil {
 			return nfeSourceOf{}, err
@@ -320,46 +125,35 @@ func nfeSource(sf *sdeFlags, target, model string) (nfeSourceOf, error) {
 		if err != nil {
 			return nfeSourceOf{}, fmt.Errorf("--target under --sde %s: %w", sf.sde, err)
 		}
-		return nfeSourceOf{p: p, score: score, ref: m}, nil
+		return nfeSourceOf{p: p, d: m.Dim(), score: score, ref: m}, nil
 	}
 	if sf.set["sde"] || sf.set["sigma-max"] {
 		return nfeSourceOf{}, usagef("--sde and --sigma-max do not apply with --model: the network knows its SDE")
 	}
-	cfg, err := scorenet.ConfigOf(model)
+	md, err := openModel(dir)
 	if err != nil {
-		return nfeSourceOf{}, fmt.Errorf("--model: %w", err)
+		return nfeSourceOf{}, err
 	}
-	p, ok := cfg.SDE()
+	k, ok := md.Kind().(model.Diffusion)
 	if !ok {
-		return nfeSourceOf{}, usagef("--model %s: plot nfe needs a score network trained with sgm train --sde; this one is %s", model, cfg)
-	}
-	backend, err := timeBackend("go")
-	if err != nil {
-		return nfeSourceOf{}, err
-	}
-	net, err := loadNet(backend, model)
-	if err != nil {
-		return nfeSourceOf{}, err
-	}
-	std, err := modelStandardizer(net, model)
-	if err != nil {
-		return nfeSourceOf{}, err
+		return nfeSourceOf{}, usagef("--model %s: plot nfe needs a score network trained with sgm train --sde; this one is %s", dir, md.Net().Config())
 	}
 	var ref metric.Sampler
 	refDim := 0
-	switch spec, hasData := net.Label(dataLabel); {
-	case target == "" && std != nil && hasData:
+	_, std := md.Standardizer()
+	switch spec, hasData := md.Net().Label(dataLabel); {
+	case target == "" && std && hasData:
 		src, err := readReference("data", spec)
 		if err != nil {
-			return nfeSourceOf{}, fmt.Errorf("--model %s: the data it was trained on: %w", model, err)
+			return nfeSourceOf{}, fmt.Errorf("--model %s: the data it was trained on: %w", dir, err)
 		}
 		ref, refDim, target = pointDraws{src}, src.d, spec
 	default:
 		if target == "" {
-			target, _ = net.Label(targetLabel)
+			target, _ = md.Net().Label(targetLabel)
 		}
 		if target == "" {
-			return nfeSourceOf{}, usagef("--model %s records no mixture it was trained on: give --target SPEC to compare with", model)
+			return nfeSourceOf{}, usagef("--model %s records no mixture it was trained on: give --target SPEC to compare with", dir)
 		}
 		m, err := loadTarget(target)
 		if err != nil {
@@ -367,15 +161,11 @@ func nfeSource(sf *sdeFlags, target, model string) (nfeSourceOf, error) {
 		}
 		ref, refDim = m, m.Dim()
 	}
-	if refDim != cfg.Dim {
-		return nfeSourceOf{}, usagef("%s has dimension %d, --model %s %d", target, refDim, model, cfg.Dim)
+	if refDim != md.Dim() {
+		return nfeSourceOf{}, usagef("%s has dimension %d, --model %s %d", target, refDim, dir, md.Dim())
 	}
-	score, err := net.TimeScore()
-	if err != nil {
-		return nfeSourceOf{}, err
-	}
-	sf.sde = cfg.Process
-	return nfeSourceOf{p: p, score: score, ref: ref, std: std}, nil
+	sf.sde = k.String()
+	return nfeSourceOf{p: k.SDE, d: md.Dim(), model: md, ref: ref}, nil
 }
 
 // trainedMixture returns the spec of the mixture net was trained on, where
@@ -388,17 +178,4 @@ func trainedMixture(net *scorenet.Net) (string, bool) {
 		return spec, true
 	}
 	return "", false
-}
-
-// timeBackend starts the backend name for a time-conditioned network: on
-// the pure-Go backend ("go") with its ops run one at a time, as sliced
-// score matching does (scorenet.CheckSecondOrder): a training step of
-// sgm train --sde vp at the default size once hung here, idle, inside the
-// parallel backend (v0.28.2's worker pool losing wake-ups, under a load of
-// 6 on 2 cores).
-func timeBackend(name string) (compute.Backend, error) {
-	if name == "go" {
-		name = "go:ops_sequential"
-	}
-	return newBackend(name)
 }
