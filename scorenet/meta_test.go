@@ -96,6 +96,12 @@ var badMetadata = []struct {
 		s := c["sigmas"].([]any)
 		s[0], s[1] = s[1], s[0]
 	})},
+	{"labels repeated", `label "a" appears twice`, editConfig(func(c map[string]any) {
+		c["labels"] = []any{"a", "a"}
+	})},
+	{"label not printable", "not printable", editConfig(func(c map[string]any) {
+		c["labels"] = []any{"a\u0000"}
+	})},
 	{"huge dimensions", "want", editVar("/scorenet/rf/B_cos", func(v *metaVar) { v.Dimensions = []int{1 << 40, 1 << 20} })},
 	{"negative dimension", "want", editVar("/scorenet/rf/B_cos", func(v *metaVar) { v.Dimensions = []int{-2, 2} })},
 	{"wrong length", "bytes", editVar("/scorenet/rf/alpha", func(v *metaVar) { v.Length = 1 << 40 })},
