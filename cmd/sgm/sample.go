@@ -192,7 +192,8 @@ A mixture JSON file looks like
 			sf := registerSDEFlags(fs, true) // --sde and its samplers: sdesample.go
 			return func(ctx context.Context, e *env) error {
 				if f.set = givenFlags(fs); f.cond.wanted(f.set) {
-					return runCondSample(e, f) // samplecond.go
+					sf.set = f.set
+					return runCondSample(e, f, sf) // samplecond.go
 				}
 				if f.model != "" {
 					return sampleModel(e, fs, f, sf) // samplemodel.go

@@ -12,7 +12,6 @@ import (
 
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
-	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/sample"
 )
 
@@ -37,10 +36,12 @@ func (c *condFlags) wanted(set map[string]bool) bool {
 
 // condNotApplying are sample's flags that the conditioned path does not
 // take.
-var condNotApplying = []string{"init", "path", "burn-in", "every", "sigmas", "reference", "auto-tolerance", "sigma", "leapfrog", "backend", "sde"}
+var condNotApplying = []string{"init", "path", "burn-in", "every", "sigma", "leapfrog", "sde"}
 
-// runCondSample samples with the conditioning flags.
-func runCondSample(e *env, f sampleFlags) error {
+// runCondSample samples with the conditioning flags: through the model's
+// Sample, with the options the other flags give (modelOptions), or by
+// exact draws from a mixture --target's conditional.
+func runCondSample(e *env, f sampleFlags, sf *sdeFlags) error {
 	c := f.cond
 	switch {
 	case f.target == "" && f.model == "":
@@ -71,12 +72,12 @@ func runCondSample(e *env, f sampleFlags) error {
 		return runTargetGiven(e, f)
 	}
 	began := time.Now()
-	m, err := model.Open(f.model)
+	m, err := openModel(f.model)
 	if err != nil {
-		return fmt.Errorf("--model: %w", err)
+		return err
 	}
 	for _, w := range m.Warnings() {
-		fmt.Fprintln(e.stderr, "warning:", w)
+		fmt.Fprintf(e.stderr, "sgm sample: warning: %s\n", w)
 	}
 	d := m.Dim()
 	cols, err := m.Columns()
@@ -91,32 +92,11 @@ func runCondSample(e *env, f sampleFlags) error {
 	if err != nil {
 		return err
 	}
-	o := model.SampleOptions{Label: c.label, Guidance: c.guidance, Given: given}
-	if f.set["sampler"] {
-		o.Sampler = f.sampler
+	o, err := f.modelOptions(e, m, sf) // samplemodel.go: the sampler and its settings
+	if err != nil {
+		return err
 	}
-	if f.set["steps-per-level"] {
-		o.StepsPerLevel = f.stepsPerLevel
-	}
-	if f.set["eps"] {
-		o.Eps = f.eps
-	}
-	if f.set["denoise"] {
-		o.NoDenoise = !f.denoise
-	}
-	if f.set["steps"] {
-		o.Steps = f.steps
-	}
-	if f.set["step-size"] {
-		o.StepSize = f.stepSize
-	}
-	if f.set["level"] {
-		l, err := strconv.Atoi(f.level)
-		if err != nil {
-			return usagef("--level %q: with --label or --given, a level index", f.level)
-		}
-		o.Level = &l
-	}
+	o.Label, o.Guidance, o.Given = c.label, c.guidance, given
 	x, st, err := m.Sample(nil, n, rand.New(rand.NewPCG(f.seed, 0x5a3b1e)), o)
 	if err != nil {
 		return condError(err)
