@@ -45,3 +45,24 @@ func TestWriteLabelledCSVFile(t *testing.T) {
 		t.Errorf("read back %+v", l)
 	}
 }
+
+// zeros is an endless stream of NUL bytes, as /dev/zero.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+// TestLabelledAndGivenLineLimit checks that the labelled and given-values
+// readers stop on an endless line (a CSV path that is /dev/zero) at the
+// line limit, as the point reader does, instead of buffering it.
+func TestLabelledAndGivenLineLimit(t *testing.T) {
+	want := "line 1: longer than the limit"
+	if _, err := ReadLabelledCSV(zeros{}, "c"); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("ReadLabelledCSV: %v", err)
+	}
+	if _, _, err := ReadGivenCSV(zeros{}, 2); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("ReadGivenCSV: %v", err)
+	}
+}

@@ -1,7 +1,6 @@
 package data
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"encoding/csv"
@@ -125,35 +124,25 @@ func ReadLabelledFile(path, column string) (Labelled, error) {
 	return l, nil
 }
 
-// csvRows reads the records of a CSV file of at most MaxCSVBytes bytes,
-// a leading byte order mark skipped, surrounding spaces trimmed, rows of
-// any length (the callers check them, to name the line).
+// csvRows reads the records of a CSV file through the package's guarded
+// reader (newCSVReader: the size and line limits of point files), with
+// the line of each.
 type csvRows struct {
-	lr *io.LimitedReader
 	cr *csv.Reader
+	g  *guard
 }
 
 func newCSVRows(r io.Reader) *csvRows {
-	lr := &io.LimitedReader{R: r, N: MaxCSVBytes + 1}
-	br := bufio.NewReader(lr)
-	if bom, err := br.Peek(3); err == nil && string(bom) == "\ufeff" {
-		br.Discard(3)
-	}
-	cr := csv.NewReader(br)
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
-	return &csvRows{lr, cr}
+	cr, g := newCSVReader(r, defaultLimits)
+	return &csvRows{cr, g}
 }
 
 // next returns the next record and its line, io.EOF after the last, and
-// an error past MaxCSVBytes.
+// the guard's error past a limit.
 func (c *csvRows) next() ([]string, int, error) {
-	rec, err := c.cr.Read()
-	if c.lr.N <= 0 {
-		return nil, 0, fmt.Errorf("larger than the limit of %d bytes", int64(MaxCSVBytes))
-	}
+	rec, err := read(c.cr, c.g)
 	if err != nil {
-		return nil, 0, err // io.EOF, or a *csv.ParseError that gives the line
+		return nil, 0, err // io.EOF, a limit, or a *csv.ParseError that gives the line
 	}
 	line, _ := c.cr.FieldPos(0)
 	return rec, line, nil

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -22,7 +23,7 @@ import (
 const sampleLabelColumn = "label"
 
 // hasLabelColumn reports whether the CSV file path has a header row naming
-// a label column. It reads only the first row.
+// a label column. It reads only the first row, and at most 4 MiB of it.
 func hasLabelColumn(path string) bool {
 	if !strings.EqualFold(filepath.Ext(path), ".csv") {
 		return false
@@ -32,7 +33,9 @@ func hasLabelColumn(path string) bool {
 		return false
 	}
 	defer f.Close()
-	cr := csv.NewReader(f)
+	// At most a line's worth: the file may be anything (/dev/zero), and
+	// its reader says what is wrong with it.
+	cr := csv.NewReader(io.LimitReader(f, 1<<22))
 	cr.FieldsPerRecord = -1
 	rec, err := cr.Read()
 	return err == nil && slices.ContainsFunc(rec, func(s string) bool {
