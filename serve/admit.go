@@ -36,10 +36,9 @@ type route struct {
 	h       http.HandlerFunc
 }
 
-// Bodies of the routes that carry no target.
-const (
-	smallBody = 1 << 10 // /api/train/stop, /api/train/view: a level at most
-)
+// smallBody bounds the bodies of /api/train/stop and /api/train/view: a
+// level at most.
+const smallBody = 1 << 10
 
 // routes lists the API. A target travels in MaxBody bytes: 20,000 points
 // of 25-byte numbers are 1 MB of JSON.

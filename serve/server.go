@@ -198,7 +198,7 @@ func guard(next http.Handler, logf func(string, ...any)) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				if sw.started {
+				if sw.started.Load() {
 					logf("%s %s: internal error after the answer began: %v", r.Method, r.URL.Path, v)
 					panic(http.ErrAbortHandler)
 				}
@@ -212,16 +212,16 @@ func guard(next http.Handler, logf func(string, ...any)) http.Handler {
 // startedWriter notes whether the answer has begun.
 type startedWriter struct {
 	http.ResponseWriter
-	started bool
+	started atomic.Bool // a stream may be written from the training's goroutine
 }
 
 func (w *startedWriter) WriteHeader(code int) {
-	w.started = true
+	w.started.Store(true)
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *startedWriter) Write(b []byte) (int, error) {
-	w.started = true
+	w.started.Store(true)
 	return w.ResponseWriter.Write(b)
 }
 
