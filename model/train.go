@@ -149,6 +149,7 @@ func Train(ctx context.Context, dir string, o TrainOptions) (m *Model, steps []t
 	s.CheckpointDir, s.History = dir, r.rec.History
 	s.GraphNoise, s.LossEvery, s.StepsPerCall = o.Settings.GraphNoise, o.Settings.LossEvery, o.Settings.StepsPerCall
 	s.Progress, s.ProgressEvery, s.ProgressInterval = o.Settings.Progress, o.Settings.ProgressEvery, o.Settings.ProgressInterval
+	s.SyncOnProgress = o.Settings.SyncOnProgress
 	if cb := o.Settings.Checkpointed; cb != nil {
 		prior := r.rec.History
 		s.Checkpointed = func(step int, h []train.Record) error {
