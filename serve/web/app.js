@@ -292,10 +292,12 @@ function setupDrag() {
     state.mixture.components[drag.k].mean = fromScreen(sx, sy, c.width, c.height).map((v) => Math.round(v * 1e4) / 1e4);
     if (dragBusy) return;
     dragBusy = true;
+    const my = ++tickets.field;
+    pending++;
     try {
-      field = await api("/api/field", { target: spec(), level: state.level, grid: 48, box: drag.box });
-      drawField();
-    } catch (e) { setStatus(e.message); } finally { dragBusy = false; }
+      const f = await api("/api/field", { target: spec(), level: state.level, grid: 48, box: drag.box });
+      if (my === tickets.field) { field = f; drawField(); }
+    } catch (e) { if (my === tickets.field) setStatus(e.message); } finally { dragBusy = false; pending--; }
   });
   c.addEventListener("pointerup", () => {
     if (!drag) return;
@@ -380,10 +382,32 @@ function drawLoss() {
 
 // ---- data ----
 
+// Every request whose answer changes what the view shows takes a ticket
+// of its kind; an answer is applied only while its ticket is the newest,
+// so an older answer that arrives last is dropped rather than painted
+// over a newer one. pending counts those requests in flight, for the
+// browser test's sgmView hook.
+const tickets = { target: 0, field: 0, reverse: 0 };
+let pending = 0;
+let shownSpec = ""; // JSON of the spec the view shows
+
 async function loadTarget() {
-  if (!haveData()) { setStatus("no data yet"); return; }
+  const my = ++tickets.target;
+  tickets.field++; // a field of the old target is stale too
+  if (!haveData()) {
+    target = null; field = null; learned = null; shownSpec = JSON.stringify(spec());
+    $("targetname").textContent = state.kind === "draw" ? "draw on the pad, then press Use drawing" : "choose a CSV or PNG file";
+    setStatus("");
+    resetParticles();
+    clearViews();
+    return;
+  }
+  pending++;
   try {
-    target = await api("/api/target", { target: spec(), n: 1000 });
+    const tg = await api("/api/target", { target: spec(), n: 1000 });
+    if (my !== tickets.target) return;
+    target = tg;
+    shownSpec = JSON.stringify(spec());
     $("targetname").textContent = `${target.name}: box [${target.box.map((v) => v.toPrecision(3)).join(", ")}]`;
     const lv = $("level");
     lv.max = String(target.sigmas.length - 1);
@@ -392,30 +416,47 @@ async function loadTarget() {
     // The reverse samplers need the exact time-conditioned score, which
     // only mixtures have: offered for them alone.
     for (const o of $("sampler").querySelectorAll("optgroup option")) o.disabled = !target.exact;
-    let note = "";
     if (isReverse() && !target.exact) {
       state.sampler = "langevin"; $("sampler").value = "langevin"; showSampler();
-      note = "the SDE/ODE samplers need an exact score (a preset or a mixture): switched to Langevin";
+      setNote("the SDE/ODE samplers need an exact score (a preset or a mixture): switched to Langevin");
+    } else {
+      setStatus("");
     }
     resetParticles();
     await loadField();
-    note ? setNote(note) : setStatus("");
-  } catch (e) { setStatus(e.message); }
+  } catch (e) {
+    if (my === tickets.target) setStatus(e.message);
+  } finally { pending--; }
+}
+
+// clearViews blanks the views while there is no target.
+function clearViews() {
+  for (const id of ["view", "learned"]) {
+    const c = $(id), ctx = c.getContext("2d");
+    ctx.fillStyle = "#1b1b2f";
+    ctx.fillRect(0, 0, c.width, c.height);
+  }
 }
 
 async function loadField() {
   if (!target) return;
+  const my = ++tickets.field, tg = target;
   state.level = Number($("level").value);
-  $("sigma").textContent = `σ = ${target.sigmas[state.level].toPrecision(3)} (level ${state.level} of 0–${target.sigmas.length - 1}; 0 is the least noise)`;
+  $("sigma").textContent = `σ = ${tg.sigmas[state.level].toPrecision(3)} (level ${state.level} of 0–${tg.sigmas.length - 1}; 0 is the least noise)`;
+  pending++;
   try {
-    field = await api("/api/field", { target: spec(), level: state.level, grid: 64 });
-    learned = null;
-    if (info && info.model && info.model.target === target.key) {
-      learned = await api("/api/field", { target: spec(), level: state.level, grid: 24, source: "learned" });
+    const f = await api("/api/field", { target: spec(), level: state.level, grid: 64 });
+    let l = null;
+    if (my === tickets.field && info && info.model && info.model.target === tg.key) {
+      l = await api("/api/field", { target: spec(), level: state.level, grid: 24, source: "learned" });
     }
+    if (my !== tickets.field) return;
+    field = f; learned = l;
     drawField();
     saveHash();
-  } catch (e) { setStatus(e.message); }
+  } catch (e) {
+    if (my === tickets.field) setStatus(e.message);
+  } finally { pending--; }
 }
 
 // showSampler shows the controls of the chosen sampler's family.
@@ -502,6 +543,7 @@ function b64ToFloats(s) {
 }
 
 function resetParticles() {
+  tickets.reverse++;
   particles = null; particlesB64 = ""; t = 0; seed++; queue = [];
   frames = [];
   traj = null; trajX = []; trajPos = 0;
@@ -519,7 +561,12 @@ async function loadReverse() {
   const req = { target: spec(), sde: state.sde, sampler: state.sampler, n: state.n, seed: seed, frames: 60 };
   if (state.nfe !== "" && state.sampler !== "ode") req.nfe = Number(state.nfe);
   setStatus("running the reverse process in Go...");
-  traj = await api("/api/reverse", req);
+  const my = ++tickets.reverse;
+  pending++;
+  let tr;
+  try { tr = await api("/api/reverse", req); } finally { pending--; }
+  if (my !== tickets.reverse || req.seed !== seed) throw new Error("stale");
+  traj = tr;
   trajX = traj.frames.map((f) => b64ToFloats(f.x));
   trajPos = 0;
   const sl = $("tslider");
@@ -554,7 +601,8 @@ async function playReverse() {
   try {
     if (!traj) await loadReverse();
   } catch (e) {
-    setStatus(e.message); playing = false; $("play").textContent = "Play"; return;
+    if (e.message !== "stale") setStatus(e.message);
+    playing = false; $("play").textContent = "Play"; return;
   }
   if (trajPos >= trajX.length - 1) trajPos = 0;
   trajLast = performance.now();
@@ -604,10 +652,11 @@ async function maybeMetrics() {
   const now = performance.now();
   if (metricsBusy || now - lastMetrics < 1500 || !particlesB64) return;
   metricsBusy = true; lastMetrics = now;
+  const sd = seed; // particles reset meanwhile make the answer stale
   try {
     const m = await api("/api/metrics", { target: spec(), x: particlesB64 });
-    showMetrics(m);
-  } catch (e) { setStatus(e.message); } finally { metricsBusy = false; }
+    if (sd === seed) showMetrics(m);
+  } catch (e) { if (sd === seed) setStatus(e.message); } finally { metricsBusy = false; }
 }
 
 // showMetrics writes W₂ against its floor, the mode weights and the frame
@@ -816,7 +865,7 @@ async function main() {
   $("step").onclick = async () => {
     playing = false; $("play").textContent = "Play";
     if (!isReverse()) { stepOnce(1); return; }
-    try { if (!traj) await loadReverse(); } catch (e) { setStatus(e.message); return; }
+    try { if (!traj) await loadReverse(); } catch (e) { if (e.message !== "stale") setStatus(e.message); return; }
     trajPos = Math.min(trajX.length - 1, Math.floor(trajPos) + 1);
     showTraj(trajPos);
   };
@@ -849,6 +898,14 @@ async function main() {
     drawCost.n = drawCost.ms = stepCost.n = stepCost.ms = 0;
     return JSON.stringify(c);
   };
+  // What the view shows, and whether it has settled: no view request in
+  // flight and the view drawn for the controls as they are now.
+  window.sgmView = () => JSON.stringify({
+    settled: pending === 0 && shownSpec === JSON.stringify(spec()) &&
+      (!haveData() || (!!target && !!field && field.level === Number($("level").value))),
+    kind: state.kind, target: target ? target.name : "", level: field ? field.level : -1,
+    sampler: $("sampler").value, status: $("status").textContent,
+  });
   window.sgmReady = true;
 }
 
