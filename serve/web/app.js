@@ -69,6 +69,14 @@ function clearError() {
   $("error").classList.add("hidden");
 }
 
+// trace keeps the last few view changes, for the browser test's
+// failure messages.
+const traceLog = [];
+function trace(msg) {
+  traceLog.push(`${Math.round(performance.now())} ${msg}`);
+  if (traceLog.length > 40) traceLog.shift();
+}
+
 // ---- the API ----
 
 // netBytes counts the bytes of the answers' bodies by endpoint, for the
@@ -675,6 +683,7 @@ function gridFor(level) { return level <= 1 ? 96 : 64; }
 
 async function loadTarget() {
   const my = ++tickets.target;
+  trace(`loadTarget ${my} ${state.kind} sampler ${state.sampler}`);
   tickets.field++; // a field of the old target is stale too
   clearError();
   stopMotion();
@@ -700,9 +709,12 @@ async function loadTarget() {
     fixedRange = null;
     // The reverse samplers need the exact time-conditioned score, which
     // only mixtures have: offered for them alone.
+    // The note stays by the sampler until the user changes the sampler
+    // or the data (changed).
     if (isReverse() && !target.exact) {
       state.sampler = "langevin"; $("sampler").value = "langevin";
-      setNote("the SDE/ODE samplers need an exact score (a preset or a mixture): switched to Langevin");
+      trace("switched to langevin");
+      $("samplernote").textContent = "the SDE/ODE samplers need an exact score (a preset or a mixture): switched to Langevin";
     }
     if (state.source === "learned" && !hasModel()) { state.source = "exact"; $("source").value = "exact"; }
     showSampler();
@@ -1215,6 +1227,8 @@ async function startLesson(k) {
   for (const b of document.querySelectorAll(".lesson")) b.setAttribute("aria-pressed", String(Number(b.dataset.lesson) === k));
   $("lessontext").textContent = L.text;
   stopMotion();
+  trace(`lesson ${k}`);
+  $("samplernote").textContent = "";
   Object.assign(state, { stepSize: "", perFrame: 1, perLevel: 100, trails: false, fixRange: false, lview: "arrows" }, L.set);
   if (state.kind === "draw") { state.points = lessonDrawing(); pad.pts = state.points.slice(); drawPad(); }
   syncControls();
@@ -1290,7 +1304,7 @@ async function main() {
   showSampler();
   setupPad();
   setupDrag();
-  const changed = () => { clearError(); if (lesson >= 0) endLessons(); };
+  const changed = () => { clearError(); $("samplernote").textContent = ""; if (lesson >= 0) endLessons(); };
   $("kind").onchange = () => { changed(); state.kind = $("kind").value; showKind(); loadTarget(); };
   $("name").onchange = () => { changed(); state.name = $("name").value; loadTarget(); };
   $("mnist").onchange = () => { changed(); state.mnist = Number($("mnist").value); loadTarget(); };
@@ -1323,13 +1337,13 @@ async function main() {
   $("showdata").onchange = drawField;
   $("fixrange").onchange = () => { state.fixRange = $("fixrange").checked; saveHash(); loadField(); };
   $("lview").onchange = () => { state.lview = $("lview").value; saveHash(); drawLearned(); };
-  $("sampler").onchange = () => { changed(); state.sampler = $("sampler").value; showSampler(); resetParticles(); saveHash(); };
+  $("sampler").onchange = () => { changed(); trace("sampler " + $("sampler").value); state.sampler = $("sampler").value; showSampler(); resetParticles(); saveHash(); };
   $("sde").onchange = () => {
     changed();
     state.sde = $("sde").value;
     if (state.sampler === "ddim" && state.sde !== "vp") {
       state.sampler = "dpm2m"; $("sampler").value = "dpm2m";
-      setNote("DDIM is defined for the VP SDE only: switched to DPM-Solver++(2M)");
+      $("samplernote").textContent = "DDIM is defined for the VP SDE only: switched to DPM-Solver++(2M)";
     }
     showSampler(); resetParticles(); saveHash();
   };
@@ -1395,6 +1409,7 @@ async function main() {
     const r = $("view").getBoundingClientRect(), [x, y] = toScreen(p0, p1, viewGeom.P);
     return JSON.stringify([r.left + x, r.top + y]);
   };
+  window.sgmTrace = () => traceLog.join("\n");
   window.sgmLesson = () => JSON.stringify({ lesson, done: lessonDone });
   // Mean milliseconds of a particle frame's drawing and of a step request
   // (the Go step, encoding and transport), since the last call.
