@@ -1,15 +1,18 @@
 package serve
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -79,7 +82,34 @@ func TestBrowser(t *testing.T) {
 	srv, _ := newTestServer(t, Limits{})
 	var stepNanos atomic.Int64
 	h := srv.Handler()
+	// held holds back the answer to one request, the first to path whose
+	// body contains match, until release is closed: an older answer then
+	// arrives after a newer one, deterministically.
+	type hold struct {
+		path, match    string
+		seen, answered chan struct{}
+		release        chan struct{}
+	}
+	var holdMu sync.Mutex
+	var held *hold
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		holdMu.Lock()
+		hd := held
+		holdMu.Unlock()
+		if hd != nil && r.URL.Path == hd.path {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			if strings.Contains(string(body), hd.match) {
+				holdMu.Lock()
+				held = nil
+				holdMu.Unlock()
+				close(hd.seen)
+				<-hd.release
+				h.ServeHTTP(w, r)
+				close(hd.answered)
+				return
+			}
+		}
 		start := time.Now()
 		h.ServeHTTP(w, r)
 		if r.URL.Path == "/api/step" {
@@ -321,6 +351,44 @@ func TestBrowser(t *testing.T) {
 		t.Error("moving the slider left the view unchanged")
 	}
 	shot("slider")
+
+	// 3a. An older answer arriving after a newer one is dropped: the
+	// server holds back the answer to a first request until a second one
+	// has been answered and drawn (the issue saw the wrong target in 5 of
+	// 6 trials and the wrong level in 3 of 8 without this).
+	reorder := func(what, path, match string, first, second func(), want string) {
+		t.Helper()
+		hd := &hold{path: path, match: match, seen: make(chan struct{}), answered: make(chan struct{}), release: make(chan struct{})}
+		holdMu.Lock()
+		held = hd
+		holdMu.Unlock()
+		first()
+		select {
+		case <-hd.seen:
+		case <-ctx.Done():
+			t.Fatalf("%s: the first request never came", what)
+		}
+		second()
+		shown := `(() => { const v = JSON.parse(sgmView()); return v.target + " level " + v.level; })()`
+		wait(what+": the second answer", shown+` === `+strconv.Quote(want), patience)
+		close(hd.release)
+		select {
+		case <-hd.answered:
+		case <-ctx.Done():
+			t.Fatalf("%s: the held answer was never sent", what)
+		}
+		wait(what+": the held answer applied or dropped", `JSON.parse(sgmView()).pending === 0`, patience)
+		if got := eval(shown); got != want {
+			t.Errorf("%s: after an older answer arrived last the view shows %s, want %s", what, got, want)
+		}
+	}
+	set("kind", "preset", "change")
+	set("name", "standard-normal", "change")
+	settle("the standard normal")
+	reorder("the noise slider", "/api/field", `"level":7`,
+		func() { set("level", "7", "input") }, func() { set("level", "2", "input") }, "preset:standard-normal level 2")
+	reorder("the target", "/api/target", `"ring8"`,
+		func() { set("name", "ring8", "change") }, func() { set("name", "seed-mog", "change") }, "preset:seed-mog level 2")
 
 	// 3b. Rapid target switching and slider sweeps, each control set
 	// without waiting for the last answer, end with the view drawn for

@@ -1423,7 +1423,7 @@ async function main() {
   window.sgmView = () => JSON.stringify({
     settled: pending === 0 && shownSpec === JSON.stringify(spec()) &&
       (!haveData() || (!!target && !!field && (field.t !== undefined || field.level === Number($("level").value)))),
-    kind: state.kind, target: target ? target.name : "", key: target ? target.key : "", level: field ? field.level : -1,
+    pending, kind: state.kind, target: target ? target.name : "", key: target ? target.key : "", level: field ? field.level : -1,
     sigma: $("sigma").textContent, sampler: $("sampler").value, status: $("status").textContent, error: $("error").textContent,
   });
   window.sgmReady = true;
