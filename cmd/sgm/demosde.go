@@ -116,7 +116,7 @@ func runSDEDemo(ctx context.Context, e *env, dir, samplesFig, nfeFig string, cfg
 	res := &sdeDemoResult{Config: cfg}
 	res.Loss, _ = finalLoss(tr.history)
 	rng := rand.New(rand.NewPCG(seed, 0x5de0))
-	ref := cfg.Toy.Sample(nil, cfg.Samples, rng)
+	ref := cfg.Toy.IID().Sample(nil, cfg.Samples, rng)
 	floor := demoW2Floor(cfg.Toy, cfg.Samples, rng)
 	res.W2Floor, res.W2FloorStd = floor.Mean, floor.Std
 	var cols []plot.Comparison

@@ -67,7 +67,7 @@ exact sampling at that n. The table is printed too.`,
 			fs.StringVar(&samplers, "samplers", "", "comma-separated samplers (default: em, pc, ode, heun, dpm2m, and ddim with --sde vp)")
 			fs.StringVar(&budgets, "nfe", "2,4,8,16,32,64,128", "comma-separated NFE budgets of the fixed-step samplers")
 			fs.IntVar(&n, "n", 500, "samples per run and exact draws per reference")
-			fs.IntVar(&reps, "reps", 5, "pairs of exact samples for the floor")
+			fs.IntVar(&reps, "reps", metric.FloorReps, "pairs of exact samples for the floor")
 			fs.Uint64Var(&seed, "seed", 0, "random seed")
 			fs.StringVar(&out, "out", "nfe.png", figureOutHelp)
 			sf := registerSDEFlags(fs, false)
