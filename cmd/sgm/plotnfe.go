@@ -137,14 +137,17 @@ exact sampling at that n. The table is printed too.`,
 }
 
 // nfeCurves runs every sampler at every budget and returns the W₂ of each
-// run and the floor.
+// run and the floor over reps pairs (none for reps 0: the caller has one).
 func nfeCurves(src nfeSourceOf, sf *sdeFlags, names []string, ks []int, n, reps int, seed uint64) ([]nfePoint, metric.Floor, error) {
 	p, score := src.p, src.score
 	d := score.Dim()
 	w2 := func(x, y []float64) float64 { return metric.Wasserstein2(x, y, d) }
 	rng := rand.New(rand.NewPCG(seed, 0xf1))
 	ref := src.ref.Sample(nil, n, rng)
-	floor := metric.NoiseFloor(w2, src.ref, n, reps, rng)
+	var floor metric.Floor
+	if reps > 0 {
+		floor = metric.NoiseFloor(w2, src.ref, n, reps, rng)
+	}
 	var pts []nfePoint
 	for i, name := range names {
 		var runs []sample.Reverse
@@ -193,7 +196,7 @@ func drawNFE(e *env, pts []nfePoint, floor metric.Floor, names []string, target 
 	fmt.Fprintf(e.stdout, "floor    %6s %10.4g ± %.2g (W₂ between exact samples, %d pairs)\n", "", floor.Mean, floor.Std, floor.Reps)
 	title := fmt.Sprintf("%s under %s, n = %d", target, p, n)
 	fig, err := plot.Curves(series, "score evaluations (NFE)", "W₂ to exact samples", title,
-		plot.Mark{Name: "floor: W₂ between exact samples", At: floor.Mean})
+		plot.Mark{Name: "floor: W₂ between exact samples", At: floor.Mean, Floor: true})
 	if err != nil {
 		return err
 	}
