@@ -161,7 +161,7 @@ func runSDEDemo(ctx context.Context, e *env, dir, samplesFig, nfeFig string, cfg
 	// The figure's floor is the stage's, at as many points: one floor
 	// for one model (the figure's own, of 500 points over 3 pairs, read
 	// 0.46 ± 0.16 beside the stage's 0.36 ± 0.10 of 1000).
-	pts, _, err := nfeCurves(src, sf, names, cfg.NFEGrid, cfg.NFEN, 0, seed)
+	pts, _, err := nfeCurves(src, sf, names, cfg.NFEGrid, cfg.NFEN, 0, seed, e.stderr)
 	if err != nil {
 		return nil, err
 	}

@@ -87,7 +87,7 @@ func runToyDemo(ctx context.Context, e *env, out, fig string, toys []data.Toy, c
 			net = ema
 		}
 		rng := rand.New(rand.NewPCG(seed, 0x70e5))
-		x, err := samplePointModel(net, cfg.Samples, cfg.StepsPerLevel, rng)
+		x, err := samplePointModel(net, cfg.Samples, cfg.StepsPerLevel, rng, e.stderr)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -70,7 +71,7 @@ exact sampling at that n. The table is printed too.`,
 			fs.IntVar(&reps, "reps", metric.FloorReps, "pairs of exact samples for the floor")
 			fs.Uint64Var(&seed, "seed", 0, "random seed")
 			fs.StringVar(&out, "out", "nfe.png", figureOutHelp)
-			sf := registerSDEFlags(fs, false)
+			sf := registerSDEFlags(fs, false, sample.DefaultFlowTol, sample.DefaultFlowTol)
 			return func(ctx context.Context, e *env) error {
 				sf.set = givenFlags(fs)
 				for _, name := range []string{"rtol", "atol"} {
@@ -123,7 +124,7 @@ exact sampling at that n. The table is printed too.`,
 				}); err != nil {
 					return err
 				}
-				pts, floor, err := nfeCurves(src, sf, names, ks, n, reps, seed)
+				pts, floor, err := nfeCurves(src, sf, names, ks, n, reps, seed, e.stderr)
 				if err != nil {
 					return err
 				}
@@ -138,7 +139,7 @@ exact sampling at that n. The table is printed too.`,
 
 // nfeCurves runs every sampler at every budget and returns the W₂ of each
 // run and the floor over reps pairs (none for reps 0: the caller has one).
-func nfeCurves(src nfeSourceOf, sf *sdeFlags, names []string, ks []int, n, reps int, seed uint64) ([]nfePoint, metric.Floor, error) {
+func nfeCurves(src nfeSourceOf, sf *sdeFlags, names []string, ks []int, n, reps int, seed uint64, log io.Writer) ([]nfePoint, metric.Floor, error) {
 	p, score := src.p, src.score
 	d := score.Dim()
 	w2 := func(x, y []float64) float64 { return metric.Wasserstein2(x, y, d) }
@@ -149,6 +150,14 @@ func nfeCurves(src nfeSourceOf, sf *sdeFlags, names []string, ks []int, n, reps 
 		floor = metric.NoiseFloor(w2, src.ref, n, reps, rng)
 	}
 	var pts []nfePoint
+	runs := 0
+	for _, name := range names {
+		runs += len(ks)
+		if name == "ode" {
+			runs += len(odeTolerances) - len(ks)
+		}
+	}
+	prog := newProgress(log, "nfe", "runs", runs)
 	for i, name := range names {
 		var runs []sample.Reverse
 		if name == "ode" {
@@ -173,6 +182,7 @@ func nfeCurves(src nfeSourceOf, sf *sdeFlags, names []string, ks []int, n, reps 
 				src.std.Invert(r.points) // a model of point data samples in standard units
 			}
 			pts = append(pts, nfePoint{name, r.nfe, w2(r.points, ref)})
+			prog.update(len(pts))
 		}
 	}
 	return pts, floor, nil

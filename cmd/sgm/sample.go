@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -188,7 +189,7 @@ A mixture JSON file looks like
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			var f sampleFlags
 			f.register(fs)
-			sf := registerSDEFlags(fs, true) // --sde and its samplers: sdesample.go
+			sf := registerSDEFlags(fs, true, sample.DefaultFlowTol, sample.DefaultFlowTol) // --sde and its samplers: sdesample.go
 			return func(ctx context.Context, e *env) error {
 				// Defaults that depend on the model, left out of the
 				// flags' help (whose own would be wrong for some).
@@ -362,7 +363,7 @@ func runSample(e *env, f sampleFlags) error {
 	}
 	rec := f.recorders(x, r.d)
 	began := time.Now()
-	report, err := f.runSampler(r, x, rng, rec.observers)
+	report, err := f.runSampler(r, x, rng, rec.observers, e.stderr)
 	if err != nil {
 		return err
 	}
@@ -505,8 +506,15 @@ func (f *sampleFlags) plan(r *sampleRun) error {
 }
 
 // runSampler runs --sampler on the points x in place and returns a
-// description of the run for the report line.
-func (f *sampleFlags) runSampler(r sampleRun, x []float64, rng *rand.Rand, observers []sample.Observer) (report string, err error) {
+// description of the run for the report line; a run of more than a few
+// seconds reports its progress on log (the network's compiled Langevin
+// loops, which take no observers, excepted).
+func (f *sampleFlags) runSampler(r sampleRun, x []float64, rng *rand.Rand, observers []sample.Observer, log io.Writer) (report string, err error) {
+	total := f.steps
+	if f.sampler == samplerAnnealed {
+		total = r.a.Steps()
+	}
+	withProgress := append(observers[:len(observers):len(observers)], newProgress(log, "sample", "steps", total).observer())
 	switch f.sampler {
 	case samplerLangevin:
 		report = fmt.Sprintf("plain Langevin, %d steps of η=%g", f.steps, f.stepSize)
@@ -520,23 +528,23 @@ func (f *sampleFlags) runSampler(r sampleRun, x []float64, rng *rand.Rand, obser
 			}
 			return report, m.Run(x, f.steps, rng)
 		}
-		return report, sample.Langevin{StepSize: f.stepSize, Steps: f.steps}.Run(x, r.score, rng, observers...)
+		return report, sample.Langevin{StepSize: f.stepSize, Steps: f.steps}.Run(x, r.score, rng, withProgress...)
 	case samplerAnnealed:
 		a := r.a
 		if f.burnIn >= a.Steps() {
 			return "", usagef("--burn-in %d leaves none of the %d annealed steps to keep", f.burnIn, a.Steps())
 		}
 		report = fmt.Sprintf("annealed Langevin, %d levels σ=%.3g..%.3g, %d steps each, ε=%g", len(a.Sigmas), a.Sigmas[0], a.Sigmas[len(a.Sigmas)-1], a.StepsPerLevel, a.Eps)
-		return report, a.Run(x, r.levels, rng, observers...)
+		return report, a.Run(x, r.levels, rng, withProgress...)
 	case samplerMALA, samplerHMC:
 		if r.tgt.mixture == nil && r.tgt.image == nil {
 			return "", usagef("--sampler %s needs log p: use --target, not --model", f.sampler)
 		}
 		var st sample.Stats
 		if f.sampler == samplerMALA {
-			st, err = sample.MALA{StepSize: f.stepSize, Steps: f.steps}.Run(x, r.score.(*dist.Mixture), rng, observers...)
+			st, err = sample.MALA{StepSize: f.stepSize, Steps: f.steps}.Run(x, r.score.(*dist.Mixture), rng, withProgress...)
 		} else {
-			st, err = sample.HMC{StepSize: f.stepSize, LeapfrogSteps: f.leapfrog, Steps: f.steps}.Run(x, r.score.(*dist.Mixture), rng, observers...)
+			st, err = sample.HMC{StepSize: f.stepSize, LeapfrogSteps: f.leapfrog, Steps: f.steps}.Run(x, r.score.(*dist.Mixture), rng, withProgress...)
 		}
 		report = fmt.Sprintf("%s, %d steps of size %g, acceptance rate %.3f", strings.ToUpper(f.sampler), f.steps, f.stepSize, st.AcceptanceRate())
 		return report, err
