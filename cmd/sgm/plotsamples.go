@@ -29,8 +29,10 @@ coordinates given by --dims I,J (from 1), the sets are scatter plots side by
 side at the same scale (2-D histograms with --bins, one panel with
 --overlay); for points of more than 2 dimensions without --dims, a corner
 plot: the scatter of every pair of coordinates below the diagonal and each
-coordinate's histogram on it, the sets overlaid. Files of more than 50,000
-points are drawn on that many, chosen at random.
+coordinate's histogram on it, the sets overlaid. The axes are named by the
+samples' header row (x0, x1, ... as sgm sample writes them), or x1, x2, ...
+as --dims counts for a file without one. Files of more than 50,000 points are
+drawn on that many, chosen at random.
 
 ` + data.PointSpecHelp,
 		out: "samples.png",
@@ -95,7 +97,7 @@ func samplesFigure(samplesPath, refSpec, dims string, bins int, overlay, corner 
 		}
 		r := src.points
 		if r == nil {
-			r = src.draw(len(x)/d, rng)
+			r = src.independent()(len(x)/d, rng)
 		} else if len(r)/d > maxPlotPoints {
 			r = metric.Subsample(r, d, maxPlotPoints, rng)
 		}
