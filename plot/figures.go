@@ -581,9 +581,16 @@ func Curves(series []Series, xLabel, yLabel, title string, marks ...Mark) (*Char
 		}
 	}
 	// Top left, above the curves: score errors and similar curves start
-	// high on the left and fall to the right.
+	// high on the left and fall to the right. Curves that approach a floor
+	// are near it on the right, under a legend in the top right corner:
+	// there it needs no room above the curves, which on a log axis cost
+	// the plot a decade or more of empty space.
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Legend.XOffs, p.Legend.YOffs = vg.Points(8), -vg.Points(4)
+	if top < math.Inf(1) {
+		p.Legend.Left, p.Legend.XOffs = false, -vg.Points(8)
+		return &Chart{Plot: p, W: lossW, H: lossH}, nil
+	}
 	makeRoom(&p.Y, ymax, 0.08*float64(len(series)+len(marks)))
 	return &Chart{Plot: p, W: lossW, H: lossH}, nil
 }
