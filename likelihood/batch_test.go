@@ -1,12 +1,14 @@
 package likelihood
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
 
 	"github.com/sgm-dev/sgm/dist"
+	"github.com/sgm-dev/sgm/ode"
 	"github.com/sgm-dev/sgm/sde"
 )
 
@@ -86,4 +88,33 @@ func TestDefaultTolMean(t *testing.T) {
 		t.Errorf("mean log p off by %.2g nats at the default tolerance; standard error %.2g", diff, se)
 	}
 	t.Logf("mean error %.2g nats, standard error %.2g", diff, se)
+}
+
+// nanFar is the field v = -x, ∇·v = -d, but NaN at points beyond 1e10.
+type nanFar struct{}
+
+func (nanFar) Dim() int { return 2 }
+
+func (nanFar) VelocityDivAt(dst, div, x []float64, _ float64) {
+	for i := range div {
+		div[i] = -2
+		for j := 2 * i; j < 2*i+2; j++ {
+			dst[j] = -x[j]
+			if math.Abs(x[2*i]) > 1e10 {
+				dst[j] = math.NaN()
+			}
+		}
+	}
+}
+
+// TestBatchNamesPoint: a point the solver finds not finite is named by
+// its index among all the points, not within its batch.
+func TestBatchNamesPoint(t *testing.T) {
+	x := make([]float64, 2*20)
+	x[2*15] = 1e20
+	_, err := ODE{Batch: 7}.Flow(make([]float64, 20), x, nanFar{}, 0, 1, StdNormalLogProb)
+	var nf *ode.NotFiniteError
+	if !errors.As(err, &nf) || nf.Point != 15 {
+		t.Errorf("error %v: want the point 15 named", err)
+	}
 }

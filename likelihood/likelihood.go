@@ -1,6 +1,7 @@
 package likelihood
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -286,6 +287,9 @@ func (o ODE) Flow(dst, x []float64, v VelocityDivergence, t0, t1 float64, prior 
 		k, err := o.flow(dst[start:end], x[start*d:end*d], v, t0, t1, prior)
 		nfe += k
 		if err != nil {
+			if nf := (*ode.NotFiniteError)(nil); errors.As(err, &nf) && nf.Point >= 0 {
+				nf.Point += start // the point among all, not the batch's
+			}
 			if start > 0 || end < total {
 				err = fmt.Errorf("points %d to %d: %w", start+1, end, err)
 			}

@@ -261,7 +261,11 @@ func pairBox(sets []PointSet, d, i, j int) (Box, bool) {
 		if !(w > 0) {
 			w = max(1, math.Abs(b.Min[k]))
 		}
-		b.Min[k], b.Max[k] = b.Min[k]-0.05*w, b.Max[k]+0.05*w
+		// A margin that would overflow is left out: the width itself may
+		// be beyond MaxFloat64, which Encode refuses with a message.
+		if lo, hi := b.Min[k]-0.05*w, b.Max[k]+0.05*w; finite(lo) && finite(hi) {
+			b.Min[k], b.Max[k] = lo, hi
+		}
 	}
 	return b, true
 }

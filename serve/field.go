@@ -3,7 +3,6 @@ package serve
 import (
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 
 	"github.com/sgm-dev/sgm"
@@ -111,18 +110,11 @@ func (s *Server) handleField(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Box != nil {
-		b := *req.Box
-		for _, v := range b {
-			if math.IsNaN(v) || math.Abs(v) > 1e6 {
-				writeError(w, http.StatusBadRequest, fmt.Errorf("box %v: coordinates must be finite, within ±1e6", b))
-				return
-			}
-		}
-		if !(b[0] < b[1] && b[2] < b[3]) {
-			writeError(w, http.StatusBadRequest, fmt.Errorf("box %v: must be [x0min, x0max, x1min, x1max] with min < max", b))
+		if err := checkBox(*req.Box); err != nil {
+			writeError(w, http.StatusBadRequest, err)
 			return
 		}
-		t.box = b
+		t.box = *req.Box
 	}
 	res, status, err := s.field(t, req.Source, req.Level, req.Grid)
 	if err != nil {
@@ -172,15 +164,19 @@ func (s *Server) field(t *target, source string, level, n int) (*fieldResponse, 
 			res.LogP[k] = max(p.LogProb(pts[2*k:2*k+2]), logPFloor)
 		}
 	case "learned":
+		status := http.StatusInternalServerError
 		err := s.withModel(func(m *model) error {
 			if level < 0 || level >= len(m.sigmas) {
+				status = http.StatusBadRequest
 				return fmt.Errorf("level %d: the model has levels 0 to %d", level, len(m.sigmas)-1)
 			}
 			res.Sigma = m.sigmas[level]
 			return m.net.ScoreBatch(res.Score, pts, level)
 		})
-		if err != nil {
+		if errors.Is(err, errNoModel) {
 			return nil, http.StatusConflict, err
+		} else if err != nil {
+			return nil, status, err
 		}
 	default:
 		return nil, http.StatusBadRequest, fmt.Errorf("source %s: must be \"exact\" or \"learned\"", clip(source))

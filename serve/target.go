@@ -115,6 +115,9 @@ func resolve(spec Spec, lim Limits) (*target, error) {
 		if len(spec.Points) < 2*2 {
 			return nil, errors.New("target points: need at least 2 points")
 		}
+		if err := checkCoords("target points", spec.Points); err != nil {
+			return nil, err
+		}
 		t.pts, t.name = spec.Points, "points"
 	case spec.Image != nil:
 		im := spec.Image
@@ -135,12 +138,36 @@ func resolve(spec Spec, lim Limits) (*target, error) {
 		}
 		t.name, t.space = fmt.Sprintf("mnist:train:%d", *spec.MNIST), spaceImage
 	}
-	if t.mix != nil && t.mix.Dim() != 2 {
-		return nil, fmt.Errorf("target: the explorer draws 2-D data, the mixture has dimension %d", t.mix.Dim())
+	if t.mix != nil {
+		if t.mix.Dim() != 2 {
+			return nil, fmt.Errorf("target: the explorer draws 2-D data, the mixture has dimension %d", t.mix.Dim())
+		}
+		for k, c := range t.mix.Components() {
+			for j := range 2 {
+				if math.Abs(c.Mean[j]) > maxCoord || c.Std[j] > maxCoord {
+					return nil, fmt.Errorf("target mixture: component %d has mean %g and std %g, beyond ±%g, the explorer's limit (rescale the mixture)", k, c.Mean[j], c.Std[j], maxCoord)
+				}
+			}
+		}
 	}
-	t.frame()
+	if err := t.frame(); err != nil {
+		return nil, fmt.Errorf("target %s: %v", t.name, err)
+	}
 	return t, nil
 }
+
+// maxCoord bounds a target's coordinates (its points, a mixture's means
+// and standard deviations) and maxBox its view box and a box a request
+// pins. Beyond about 1e154, squared distances overflow float64: W₂'s
+// assignment never ends, the noise grid turns infinite and JSON cannot
+// carry the answer; beyond 3.4e38 particles overflow the float32s they
+// travel in. 1e9 is far inside both and leaves room for data in any
+// sensible unit; a box is a sample's range padded by a quarter of its
+// spread, so a target within ±maxCoord has one well within ±maxBox.
+const (
+	maxCoord = 1e9
+	maxBox   = 1e10
+)
 
 // checkPoints refuses a flat 2-D point list that is odd, too long or not
 // finite, naming what.
@@ -159,6 +186,17 @@ func checkPoints(what string, x []float64, max int) error {
 	return nil
 }
 
+// checkCoords refuses a flat 2-D point list with a coordinate beyond
+// ±maxCoord, naming the point.
+func checkCoords(what string, x []float64) error {
+	for i, v := range x {
+		if math.Abs(v) > maxCoord {
+			return fmt.Errorf("%s: point %d has coordinate %g, beyond ±%g, the explorer's limit (rescale the data)", what, i/2, v, maxCoord)
+		}
+	}
+	return nil
+}
+
 // levels is the number of noise levels of a target's grid.
 const levels = 10
 
@@ -166,7 +204,8 @@ const levels = 10
 // the box is the sample's range widened by a quarter of the scale on each
 // side (the unit square for images), the grid runs geometrically from
 // scale/100 to scale (Song & Ermon 2019 take σ_1 near the data's spread).
-func (t *target) frame() {
+// It returns an error if the box reaches beyond ±maxBox.
+func (t *target) frame() error {
 	x := t.sample(2000, rand.New(rand.NewPCG(3, 4)))
 	var mean, sq [2]float64
 	lo := [2]float64{math.Inf(1), math.Inf(1)}
@@ -193,7 +232,26 @@ func (t *target) frame() {
 		half := max(hi[0]-lo[0], hi[1]-lo[1])/2 + pad
 		t.box = [4]float64{c0 - half, c0 + half, c1 - half, c1 + half}
 	}
-	t.grid, _ = sgm.Geometric(t.scale/100, t.scale, levels)
+	if err := checkBox(t.box); err != nil {
+		return fmt.Errorf("its view %v", err)
+	}
+	var err error
+	t.grid, err = sgm.Geometric(t.scale/100, t.scale, levels)
+	return err
+}
+
+// checkBox refuses a box [x0min, x0max, x1min, x1max] that is not
+// finite, within ±maxBox, with min < max.
+func checkBox(b [4]float64) error {
+	for _, v := range b {
+		if !(math.Abs(v) <= maxBox) {
+			return fmt.Errorf("box %v: coordinates must be finite, within ±%g", b, maxBox)
+		}
+	}
+	if !(b[0] < b[1] && b[2] < b[3]) {
+		return fmt.Errorf("box %v: must be [x0min, x0max, x1min, x1max] with min < max", b)
+	}
+	return nil
 }
 
 // sample draws n points of the target.

@@ -61,7 +61,7 @@ type job struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 	level  atomic.Int64 // the level whose learned field the stream sends
-	step   atomic.Int64
+	step   atomic.Int64 // the last step reported, and when done closes the last taken
 	steps  int
 }
 
@@ -140,7 +140,7 @@ var errBusy = errors.New("busy: a training job is already running; stop it first
 
 func (s *Server) handleTrain(w http.ResponseWriter, r *http.Request) {
 	var req trainRequest
-	if !readJSON(w, r, s.lim.MaxBody, &req) {
+	if !readJSON(w, r, &req) {
 		return
 	}
 	if err := req.check(s.lim); err != nil {
@@ -210,6 +210,7 @@ func (s *Server) handleTrain(w http.ResponseWriter, r *http.Request) {
 	if len(records) > 0 {
 		done.Step = records[len(records)-1].Step
 	}
+	j.step.Store(int64(done.Step)) // what POST /api/train/stop reports
 	if runErr != nil && !errors.Is(runErr, context.Canceled) && !errors.Is(runErr, context.DeadlineExceeded) {
 		done.Error = runErr.Error()
 	}
@@ -267,6 +268,9 @@ func (s *Server) publish(net *scorenet.Net, t *target, steps int) error {
 }
 
 func (s *Server) handleTrainStop(w http.ResponseWriter, r *http.Request) {
+	if !readJSON(w, r, &struct{}{}) {
+		return
+	}
 	s.jobMu.Lock()
 	j := s.job
 	s.jobMu.Unlock()
@@ -284,7 +288,7 @@ func (s *Server) handleTrainView(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Level int `json:"level"`
 	}
-	if !readJSON(w, r, 1<<10, &req) {
+	if !readJSON(w, r, &req) {
 		return
 	}
 	if req.Level < 0 || req.Level >= levels {

@@ -76,7 +76,7 @@ JSON file {"components": [{"weight": w, "mean": [...], "std": [...]}, ...]}.
 ` + data.SpecHelp,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			var f evalFlags
-			fs.StringVar(&f.samples, "samples", "", "samples `FILE` (CSV with a header row, or .npy)")
+			fs.StringVar(&f.samples, "samples", "", "samples `FILE` (CSV, the header row optional, or .npy)")
 			fs.StringVar(&f.target, "target", "", "the target `SPEC`: a data file (.csv, .npy), toy:NAME, a mixture preset or JSON file, or an image")
 			fs.Float64Var(&f.sigma, "sigma", 0, "compare with the target smoothed by N(0, σ²I) too (images), or instead (mixtures)")
 			fs.StringVar(&f.model, "model", "", "trained network: checkpoint `DIR`, to measure its score error per level")

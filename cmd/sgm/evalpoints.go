@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,8 +22,11 @@ const (
 	defaultWPoints = 1000
 	maxWPoints     = 5000
 
-	// farCoord bounds the coordinates of samples whose point metrics are
-	// measured: squared distances of points beyond 1e150 overflow.
+	// farCoord bounds the coordinates of the samples and target points
+	// that the point metrics are measured on: a sample beyond it is taken
+	// for a diverged sampler, and a target beyond it is refused alike (the
+	// metrics themselves scale far points; the exact W₂ hung on a target
+	// at 1e154 before they did).
 	farCoord = 1e100
 )
 
@@ -45,7 +47,11 @@ func evalPoints(e *env, f evalFlags, x []float64, d int) error {
 	if i := slices.IndexFunc(x, func(v float64) bool { return math.Abs(v) > farCoord }); i >= 0 {
 		// comparePoints would leave every metric out: say why rather
 		// than report nothing.
-		return fmt.Errorf("%s: sample %d has coordinate %v, beyond ±%g where the point metrics overflow; a diverged sampler?", f.samples, i/d+1, x[i], farCoord)
+		return fmt.Errorf("%s: sample %d has coordinate %v, beyond ±%g, the largest the point metrics measure; a diverged sampler?", f.samples, i/d+1, x[i], farCoord)
+	}
+	if i := slices.IndexFunc(src.points, func(v float64) bool { return math.Abs(v) > farCoord }); i >= 0 {
+		// The target is capped as the samples are.
+		return fmt.Errorf("--target %s: point %d has coordinate %v, beyond ±%g, the largest the point metrics measure", f.target, i/d+1, src.points[i], farCoord)
 	}
 	r := metric.Report{N: len(x) / d}
 	if err := comparePoints(e, &r, x, d, src, f.wPoints, rand.New(rand.NewPCG(f.seed, 0xe7a2))); err != nil {
@@ -114,15 +120,10 @@ func numberList(v []any) string {
 	return "[" + strings.Join(parts, " ") + "]"
 }
 
-// readSamples reads eval's --samples: a .npy array (data.ReadNPYFile), or
-// else a CSV file with a header row as sgm sample writes it (a .npy file
-// read as CSV gave an error quoting its binary header). It returns the
-// points and their dimension.
+// readSamples reads eval's and plot hist's --samples as every point file
+// is read (data.ReadPointsFile: .csv, the header optional, or .npy). It
+// returns the points and their dimension.
 func readSamples(path string) ([]float64, int, error) {
-	if strings.EqualFold(filepath.Ext(path), ".npy") {
-		p, err := data.ReadNPYFile(path)
-		return p.Data, p.D, err
-	}
-	header, pts, err := data.ReadCSVFile(path)
-	return pts, len(header), err
+	p, err := data.ReadPointsFile(path)
+	return p.Data, p.D, err
 }

@@ -2,15 +2,18 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/likelihood"
+	"github.com/sgm-dev/sgm/ode"
 	"github.com/sgm-dev/sgm/sde"
 )
 
@@ -107,7 +110,7 @@ func runNLL(e *env, f *nllFlags, set map[string]bool, target, model string, n in
 	}
 	r, err := nll(x, p, score, o)
 	if err != nil {
-		return fmt.Errorf("--data %s: %w", f.data, err)
+		return nllDataError(f.data, x, m.Dim(), err)
 	}
 	return printNLL(e, r, asJSON)
 }
@@ -256,4 +259,24 @@ func nllStats(logp []float64, d, nfe int, name string, m *dist.Mixture, x []floa
 		r.Exact = &exact
 	}
 	return r, nil
+}
+
+// nllDataError returns err of the NLL of the points x (dimension d) of
+// --data spec, naming the point (from 1, with its coordinates) at which
+// the probability-flow ODE was not finite when the solver says which: one
+// point at 1e50 failed the whole run without a word of which.
+func nllDataError(spec string, x []float64, d int, err error) error {
+	var nf *ode.NotFiniteError
+	if !errors.As(err, &nf) || nf.Point < 0 || (nf.Point+1)*d > len(x) {
+		return fmt.Errorf("--data %s: %w", spec, err)
+	}
+	p := x[nf.Point*d : (nf.Point+1)*d]
+	coords := make([]string, min(d, 4))
+	for j := range coords {
+		coords[j] = strconv.FormatFloat(p[j], 'g', 6, 64)
+	}
+	if d > 4 {
+		coords = append(coords, "...")
+	}
+	return fmt.Errorf("--data %s: point %d (%s): the probability-flow ODE is not finite there (at t=%g); leave the point out, or check it", spec, nf.Point+1, strings.Join(coords, ", "), nf.T)
 }

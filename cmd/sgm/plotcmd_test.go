@@ -96,8 +96,9 @@ func TestPlotHistEmpty(t *testing.T) {
 	for _, space := range []string{"xy", "image"} {
 		out := filepath.Join(dir, space+".png")
 		code, _, stderr := runSGM(t, "plot", "hist", "--samples", empty, "--space", space, "--out", out)
-		if code == 0 || !strings.Contains(stderr, "empty.csv: no samples") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
-			t.Errorf("--space %s: exit %d, stderr %q; want one line saying empty.csv: no samples", space, code, stderr)
+		// Read as every point file is (data.ReadPointsCSV).
+		if code == 0 || !strings.Contains(stderr, "empty.csv: no points") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("--space %s: exit %d, stderr %q; want one line saying empty.csv: no points", space, code, stderr)
 		}
 		if _, err := os.Stat(out); err == nil {
 			t.Errorf("--space %s: wrote %s", space, out)
@@ -109,7 +110,7 @@ func TestPlotHistEmpty(t *testing.T) {
 // are refused with an error naming the flag.
 func TestPlotSizeLimits(t *testing.T) {
 	dir := t.TempDir()
-	samples := writeFile(t, dir, "s.csv", "x0,x1\n0.5,0.5\n")
+	samples := writeFile(t, dir, "s.csv", "x0,x1\n0.5,0.5\n0.25,0.75\n") // two points, the fewest a point file holds
 	for _, tc := range []struct {
 		args []string
 		flag string

@@ -130,8 +130,10 @@ func (f *sampleFlags) validate(fs *flag.FlagSet) error {
 	// --n is bounded by memory, once the dimension is known (checkSizes).
 	// Annealed runs know their length once the schedule is read (runSample
 	// checks it there).
-	if f.sampler != samplerAnnealed && f.burnIn > 0 && f.burnIn >= f.steps {
-		return usagef("--burn-in %d leaves none of the %d steps to keep", f.burnIn, f.steps)
+	if f.sampler != samplerAnnealed && f.burnIn > 0 {
+		if err := f.checkPool(f.steps, "steps"); err != nil {
+			return err
+		}
 	}
 	if err := checkOutput("out", f.out, ".csv"); err != nil {
 		return err
@@ -531,8 +533,10 @@ func (f *sampleFlags) runSampler(r sampleRun, x []float64, rng *rand.Rand, obser
 		return report, sample.Langevin{StepSize: f.stepSize, Steps: f.steps}.Run(x, r.score, rng, withProgress...)
 	case samplerAnnealed:
 		a := r.a
-		if f.burnIn >= a.Steps() {
-			return "", usagef("--burn-in %d leaves none of the %d annealed steps to keep", f.burnIn, a.Steps())
+		if f.burnIn > 0 {
+			if err := f.checkPool(a.Steps(), "annealed steps"); err != nil {
+				return "", err
+			}
 		}
 		report = fmt.Sprintf("annealed Langevin, %d levels σ=%.3g..%.3g, %d steps each, ε=%g", len(a.Sigmas), a.Sigmas[0], a.Sigmas[len(a.Sigmas)-1], a.StepsPerLevel, a.Eps)
 		return report, a.Run(x, r.levels, rng, withProgress...)
@@ -634,7 +638,7 @@ func (f *sampleFlags) annealed(tgt target, net *scorenet.Net) (sample.Annealed, 
 		return a, nil, err
 	}
 	if a.Sigmas, err = sample.GeometricSigmas(v[0], v[1], int(v[2])); err != nil {
-		return a, nil, usagef("--sigmas %q: want MAX,MIN,L with MAX >= MIN > 0 and a whole L >= 1", spec)
+		return a, nil, usagef("--sigmas %q (MAX,MIN,L): %v", spec, err)
 	}
 	at := make(map[float64]*dist.Mixture, len(a.Sigmas))
 	for _, s := range a.Sigmas {
@@ -869,4 +873,19 @@ func coordHeader(d int) []string {
 		h[i] = fmt.Sprintf("x%d", i)
 	}
 	return h
+}
+
+// checkPool returns a usage error naming --burn-in and --every when they
+// keep none of a run's steps (sample.Pool.Kept): 200 steps with --burn-in
+// 150 --every 51 wrote 0 samples and exited 0.
+func (f *sampleFlags) checkPool(steps int, what string) error {
+	p := sample.Pool{BurnIn: f.burnIn, Every: f.every}
+	switch {
+	case p.Kept(steps) > 0:
+		return nil
+	case f.burnIn >= steps:
+		return usagef("--burn-in %d leaves none of the %d %s to keep", f.burnIn, steps, what)
+	}
+	return usagef("--burn-in %d --every %d keep none of the %d %s: the first kept would be step %d; give --every at most %d",
+		f.burnIn, f.every, steps, what, f.burnIn+f.every, steps-f.burnIn)
 }

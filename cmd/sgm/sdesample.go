@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -301,11 +300,7 @@ func sdeCopies(s sample.Reverse) float64 {
 // wrong without an error (Song & Ermon 2020, technique 1: σ_max of the
 // order of the largest distance in the data); "" when it covers.
 func priorCover(p sde.SDE, m *dist.Mixture) string {
-	var r float64 // by Hypot: no overflow for a target at 1e200
-	mean, v := m.Mean(), m.Var()
-	for j := range mean {
-		r = math.Hypot(math.Hypot(r, mean[j]), math.Sqrt(v[j]))
-	}
+	r := m.RMS() // no overflow for a target at 1e300
 	a, s := p.Marginal(1)
 	if a*r <= s {
 		return ""

@@ -403,7 +403,7 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 	}
 	r, err := netNLL(net, std, m, x, o, f.sde.probes, seed)
 	if err != nil {
-		return fmt.Errorf("--data %s: %w", f.data, err)
+		return nllDataError(f.data, x, cfg.Dim, err)
 	}
 	return printNLL(e, r, asJSON)
 }

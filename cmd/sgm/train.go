@@ -293,6 +293,9 @@ func (f *trainFlags) checkResumable(net *scorenet.Net) error {
 		return err
 	}
 	if image, ok := net.Label(imageLabel); ok && f.set["image"] && given != image && f.image != image {
+		if image == "" { // a damaged checkpoint: "trains on ; resume it"
+			return fmt.Errorf("--image %s: the checkpoint in %s records an empty image; start a new run", f.image, f.out)
+		}
 		return usagef("--image %s: the run in %s trains on %s; resume it without --image, or start a new run", f.image, f.out, image)
 	}
 	return nil
