@@ -303,7 +303,9 @@ func (t *target) sample(n int, rng *rand.Rand) []float64 {
 	case t.im != nil:
 		return t.im.Sample(n, rng)
 	case t.toy != "":
-		return t.toy.Sample(nil, n, rng)
+		// Independent draws: the references and noise floors a model's
+		// independent samples are read against (data.IIDToy).
+		return t.toy.IID().Sample(nil, n, rng)
 	}
 	out := make([]float64, 2*n)
 	m := len(t.pts) / 2

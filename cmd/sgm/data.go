@@ -103,6 +103,19 @@ type referenceSource struct {
 	points  []float64 // a file's points, in its units
 	draw    func(n int, r *rand.Rand) []float64
 	mixture *dist.Mixture // when the source is a mixture
+
+	// iid draws independent points, for reference samples and noise
+	// floors: a toy's without its generator's stratification
+	// (data.IIDToy); draw where nil.
+	iid func(n int, r *rand.Rand) []float64
+}
+
+// independent returns s's draws of independent points (iid, else draw).
+func (s referenceSource) independent() func(n int, r *rand.Rand) []float64 {
+	if s.iid != nil {
+		return s.iid
+	}
+	return s.draw
 }
 
 // readReference reads a point spec or a mixture spec. flag names the flag
@@ -121,7 +134,8 @@ func readReference(flag, spec string) (referenceSource, error) {
 	}
 	if ps.Path == "" {
 		t := ps.Toy
-		return referenceSource{d: t.Dim(), draw: func(n int, r *rand.Rand) []float64 { return t.Sample(nil, n, r) }}, nil
+		return referenceSource{d: t.Dim(), draw: func(n int, r *rand.Rand) []float64 { return t.Sample(nil, n, r) },
+			iid: func(n int, r *rand.Rand) []float64 { return t.IID().Sample(nil, n, r) }}, nil
 	}
 	p, err := data.ReadPointsFile(ps.Path)
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"path/filepath"
 
@@ -68,7 +69,7 @@ func (f pointDensityFlags) isSet(name string) bool {
 // draw draws the figure for points into out and reports true, or reports
 // false when the figure is a mixture's (neither --model nor a point
 // --target), which the caller draws.
-func (f pointDensityFlags) draw(out, target, box string) (bool, error) {
+func (f pointDensityFlags) draw(log io.Writer, out, target, box string) (bool, error) {
 	if *f.model == "" && !isPointSpec(target) {
 		return false, nil
 	}
@@ -110,7 +111,7 @@ func (f pointDensityFlags) draw(out, target, box string) (bool, error) {
 	if err := firstErr(checkRange("n", n, 1, maxDensitySamples), checkRange("steps-per-level", *f.stepsPerLevel, 1, maxDensityLevelStep)); err != nil {
 		return true, err
 	}
-	return true, f.saveModelDensity(out, b, n, rng)
+	return true, f.saveModelDensity(out, b, n, rng, log)
 }
 
 // savePointsDensity draws the 2-D histogram of the points of spec (a toy:
@@ -143,7 +144,7 @@ func savePointsDensity(out, spec string, b *plot.Box, n, bins int, rng *rand.Ran
 
 // saveModelDensity draws the histogram of the data of the model in
 // --model beside the histogram of n of its samples.
-func (f pointDensityFlags) saveModelDensity(out string, b *plot.Box, n int, rng *rand.Rand) error {
+func (f pointDensityFlags) saveModelDensity(out string, b *plot.Box, n int, rng *rand.Rand, log io.Writer) error {
 	be, err := newBackend("go")
 	if err != nil {
 		return err
@@ -152,7 +153,7 @@ func (f pointDensityFlags) saveModelDensity(out string, b *plot.Box, n int, rng 
 	if err != nil {
 		return err
 	}
-	spec, ref, x, err := modelDensityPoints(net, *f.model, n, *f.stepsPerLevel, rng)
+	spec, ref, x, err := modelDensityPoints(net, *f.model, n, *f.stepsPerLevel, rng, log)
 	if err != nil {
 		return err
 	}
@@ -173,7 +174,7 @@ func (f pointDensityFlags) saveModelDensity(out string, b *plot.Box, n int, rng 
 // read from dir, its data (n draws of a toy or mixture; a file's points,
 // at most maxPlotPoints of them) and n samples of the model, both in the
 // data's units.
-func modelDensityPoints(net *scorenet.Net, dir string, n, stepsPerLevel int, rng *rand.Rand) (spec string, ref, x []float64, err error) {
+func modelDensityPoints(net *scorenet.Net, dir string, n, stepsPerLevel int, rng *rand.Rand, log io.Writer) (spec string, ref, x []float64, err error) {
 	std, ok, err := netStandardizer(net)
 	if err != nil {
 		return "", nil, nil, fmt.Errorf("--model %s: %w", dir, err)
@@ -198,7 +199,7 @@ func modelDensityPoints(net *scorenet.Net, dir string, n, stepsPerLevel int, rng
 	} else if len(ref)/2 > maxPlotPoints {
 		ref = metric.Subsample(ref, 2, maxPlotPoints, rng)
 	}
-	if x, err = samplePointModel(net, n, stepsPerLevel, rng); err != nil {
+	if x, err = samplePointModel(net, n, stepsPerLevel, rng, log); err != nil {
 		return "", nil, nil, fmt.Errorf("--model %s: %w", dir, err)
 	}
 	std.Invert(x)
@@ -209,7 +210,7 @@ func modelDensityPoints(net *scorenet.Net, dir string, n, stepsPerLevel int, rng
 // point data with its default sampler (see pointDefaults): annealed
 // Langevin over all its levels, largest first, stepsPerLevel steps each
 // at ε = 2e-5, with the final denoising step, from N(0, σ_max²).
-func samplePointModel(net *scorenet.Net, n, stepsPerLevel int, rng *rand.Rand) ([]float64, error) {
+func samplePointModel(net *scorenet.Net, n, stepsPerLevel int, rng *rand.Rand, log io.Writer) ([]float64, error) {
 	grid := net.Config().Sigmas
 	x := make([]float64, net.Config().Dim*n)
 	for i := range x {
@@ -219,7 +220,7 @@ func samplePointModel(net *scorenet.Net, n, stepsPerLevel int, rng *rand.Rand) (
 	for i := len(grid) - 1; i >= 0; i-- {
 		a.Sigmas = append(a.Sigmas, grid[i])
 	}
-	if err := a.Run(x, sample.ScheduleLevels(grid, net.AtLevel), rng); err != nil {
+	if err := a.Run(x, sample.ScheduleLevels(grid, net.AtLevel), rng, newProgress(log, "sample", "steps", a.Steps()).observer()); err != nil {
 		return nil, err
 	}
 	return x, nil

@@ -397,7 +397,11 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 	if err != nil {
 		return err
 	}
-	r, err := netNLL(net, std, m, x, likelihood.ODE{RTol: f.sde.rtol, ATol: f.sde.atol}, f.sde.probes, seed)
+	o, err := f.solver(e, len(x)/cfg.Dim)
+	if err != nil {
+		return err
+	}
+	r, err := netNLL(net, std, m, x, o, f.sde.probes, seed)
 	if err != nil {
 		return nllDataError(f.data, x, cfg.Dim, err)
 	}
