@@ -26,7 +26,7 @@ func TestBatches(t *testing.T) {
 		t.Fatal(err)
 	}
 	const n = 20
-	x := data.Sample(n, rand.New(rand.NewPCG(7, 8)))
+	x := data.Sample(nil, n, rand.New(rand.NewPCG(7, 8)))
 	var done, nfes []int
 	o := ODE{RTol: 1e-6, ATol: 1e-6, Prior: oracle.At(1).LogProb, Batch: 7,
 		Progress: func(d, total, nfe int) {
@@ -69,7 +69,7 @@ func TestDefaultTolMean(t *testing.T) {
 		t.Fatal(err)
 	}
 	const n = 500
-	x := data.Sample(n, rand.New(rand.NewPCG(9, 10)))
+	x := data.Sample(nil, n, rand.New(rand.NewPCG(9, 10)))
 	got := make([]float64, n)
 	o := ODE{RTol: DefaultRTol, ATol: DefaultATol, Prior: oracle.At(1).LogProb, Batch: DefaultBatch}
 	if _, err := o.LogProb(got, x, vp, oracle); err != nil {

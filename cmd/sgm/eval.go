@@ -194,12 +194,12 @@ func evalSamples(e *env, f evalFlags) error {
 		if m.Dim() != d {
 			return fmt.Errorf("%s has %d columns; the target is %d-dimensional", f.samples, d, m.Dim())
 		}
-		draw = m.Sample
+		draw = drawOf(m)
 		r.ModeWeights = metric.ModeWeights(m, pts)
 		one = func(x []float64) []float64 { return []float64{metric.ModeWeightError(m, metric.ModeWeights(m, x))} }
 		oneFields = [][2]**float64{{&r.ModeWeightError, &r.ModeWeightErrorFloor}}
 		oneSD = []**float64{&r.ModeWeightErrorFloorSD}
-		if err := comparePoints(e, &r, pts, d, referenceSource{d: d, draw: m.Sample}, f.wPoints, rng); err != nil {
+		if err := comparePoints(e, &r, pts, d, referenceSource{d: d, draw: drawOf(m)}, f.wPoints, rng); err != nil {
 			return err
 		}
 	} else {
@@ -207,7 +207,7 @@ func evalSamples(e *env, f evalFlags) error {
 		if d != 2 {
 			return fmt.Errorf("%s has %d columns; an image target needs 2 (row, column)", f.samples, d)
 		}
-		draw = im.Sample
+		draw = drawOf(im)
 		one = func(x []float64) []float64 {
 			return []float64{metric.HistCorr(x, im.Pix, im.H, im.W), metric.HistTV(x, im.Pix, im.H, im.W)}
 		}
@@ -218,7 +218,7 @@ func evalSamples(e *env, f evalFlags) error {
 			if err != nil {
 				return err
 			}
-			draw = sm.Sample
+			draw = drawOf(sm)
 			hist := metric.SmoothedImageHistogram(im, f.sigma)
 			plain := one
 			one = func(x []float64) []float64 {
@@ -329,7 +329,8 @@ func evalModel(e *env, f evalFlags) error {
 	}
 	errs := scoreErrors(net, im, f.n, rand.New(rand.NewPCG(f.seed, 0xf15e)))
 	if f.plotOut != "" {
-		if err := saveScoreError(f.plotOut, errs, "score error of "+f.model+" against the exact score of "+spec); err != nil {
+		choice, chooseErr := imageAutoLevel(errs, im)
+		if err := saveScoreError(f.plotOut, errs, choice, chooseErr, "score error of "+f.model+" against the exact score of "+spec); err != nil {
 			return err
 		}
 		w := e.stdout

@@ -9,8 +9,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/metric"
+	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/plot"
 	"github.com/sgm-dev/sgm/sample"
 	"github.com/sgm-dev/sgm/sde"
@@ -25,18 +25,6 @@ const (
 // odeTolerances are the tolerances at which plot nfe runs the adaptive
 // ODE sampler, rtol = atol, from loose to score_sde's.
 var odeTolerances = []float64{1e-1, 1e-2, 1e-3, 1e-4, 1e-5}
-
-// mixtureDraws adapts a mixture to metric.Sampler.
-type mixtureDraws struct{ m *dist.Mixture }
-
-func (s mixtureDraws) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
-	x := s.m.Sample(n, rng)
-	if dst == nil {
-		return x
-	}
-	copy(dst, x)
-	return dst
-}
 
 // nfePoint is one run of plot nfe.
 type nfePoint struct {
@@ -118,9 +106,8 @@ exact sampling at that n. The table is printed too.`,
 				}
 				// The reference draws, a pair for the floor and a run of the
 				// ode sampler, the most memory of any.
-				score := src.score
-				if err := checkFits("n", n, fmt.Sprintf("%d-dimensional samples", score.Dim()), func(v int) float64 {
-					return 8 * (3 + sdeCopies(sample.Flow{})) * float64(v) * float64(score.Dim())
+				if err := checkFits("n", n, fmt.Sprintf("%d-dimensional samples", src.d), func(v int) float64 {
+					return 8 * (3 + sdeCopies(sample.Flow{})) * float64(v) * float64(src.d)
 				}); err != nil {
 					return err
 				}
@@ -140,8 +127,7 @@ exact sampling at that n. The table is printed too.`,
 // nfeCurves runs every sampler at every budget and returns the W₂ of each
 // run and the floor over reps pairs (none for reps 0: the caller has one).
 func nfeCurves(src nfeSourceOf, sf *sdeFlags, names []string, ks []int, n, reps int, seed uint64, log io.Writer) ([]nfePoint, metric.Floor, error) {
-	p, score := src.p, src.score
-	d := score.Dim()
+	p, d := src.p, src.d
 	w2 := func(x, y []float64) float64 { return metric.Wasserstein2(x, y, d) }
 	rng := rand.New(rand.NewPCG(seed, 0xf1))
 	ref := src.ref.Sample(nil, n, rng)
@@ -159,6 +145,27 @@ func nfeCurves(src nfeSourceOf, sf *sdeFlags, names []string, ks []int, n, reps 
 	}
 	prog := newProgress(log, "nfe", "runs", runs)
 	for i, name := range names {
+		if src.model != nil { // the model's own samplers (model.Sample), at each budget
+			var opts []model.SampleOptions
+			if name == "ode" {
+				for _, tol := range odeTolerances {
+					opts = append(opts, model.SampleOptions{Sampler: name, RTol: tol, ATol: tol})
+				}
+			} else {
+				for _, k := range ks {
+					opts = append(opts, model.SampleOptions{Sampler: name, NFE: k})
+				}
+			}
+			for j, o := range opts {
+				x, st, err := src.model.Sample(nil, n, rand.New(rand.NewPCG(seed+uint64(1000*i+j), 0x5de)), o)
+				if err != nil {
+					return nil, floor, fmt.Errorf("%s: %w", name, err)
+				}
+				pts = append(pts, nfePoint{name, st.NFE, w2(x, ref)})
+				prog.update(len(pts))
+			}
+			continue
+		}
 		var runs []sample.Reverse
 		if name == "ode" {
 			for _, tol := range odeTolerances {
@@ -174,12 +181,9 @@ func nfeCurves(src nfeSourceOf, sf *sdeFlags, names []string, ks []int, n, reps 
 			}
 		}
 		for j, s := range runs {
-			r, err := sdeSamples(s, p, score, n, seed+uint64(1000*i+j))
+			r, err := sdeSamples(s, p, src.score, n, seed+uint64(1000*i+j))
 			if err != nil {
 				return nil, floor, fmt.Errorf("%s: %w", name, err)
-			}
-			if src.std != nil {
-				src.std.Invert(r.points) // a model of point data samples in standard units
 			}
 			pts = append(pts, nfePoint{name, r.nfe, w2(r.points, ref)})
 			prog.update(len(pts))
