@@ -214,22 +214,31 @@ func column(header []string, j int) string {
 // dropped) or a .npy file (ReadNPYFile), chosen by the extension, in any
 // case. Its errors name the path.
 func ReadPointsFile(path string) (Points, error) {
+	p, _, err := ReadPointsFileHeader(path)
+	return p, err
+}
+
+// ReadPointsFileHeader is ReadPointsFile that also returns the names of
+// the coordinates, a CSV file's header row (nil for a file without one,
+// and for .npy).
+func ReadPointsFileHeader(path string) (Points, []string, error) {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv":
 		f, err := os.Open(path)
 		if err != nil {
-			return Points{}, err // *fs.PathError names the path.
+			return Points{}, nil, err // *fs.PathError names the path.
 		}
 		defer f.Close()
-		p, _, err := ReadPointsCSV(f)
+		p, header, err := ReadPointsCSV(f)
 		if err != nil {
-			return Points{}, fmt.Errorf("%s: %w", path, err)
+			return Points{}, nil, fmt.Errorf("%s: %w", path, err)
 		}
-		return p, nil
+		return p, header, nil
 	case ".npy":
-		return ReadNPYFile(path)
+		p, err := ReadNPYFile(path)
+		return p, nil, err
 	}
-	return Points{}, fmt.Errorf("%s: unknown point file type: want .csv or .npy", path)
+	return Points{}, nil, fmt.Errorf("%s: unknown point file type: want .csv or .npy", path)
 }
 
 // PointSpecHelp describes the point specs that ParsePointSpec accepts, for

@@ -3,11 +3,13 @@ package serve
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 
 	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
+	"github.com/sgm-dev/sgm/sde"
 )
 
 // infoResponse is GET /api/info: what the pickers offer.
@@ -35,10 +37,13 @@ type targetResponse struct {
 	Name   string     `json:"name"`
 	Space  string     `json:"space"`
 	Box    [4]float64 `json:"box"`
-	Sigmas []float64  `json:"sigmas"`          // the noise levels, smallest first
-	Exact  bool       `json:"exact"`           // a closed-form density (log p contours are of it)
-	Modes  []float64  `json:"modes,omitempty"` // mixture weights
-	Points []float64  `json:"points"`          // a sample, flat
+	Sigmas []float64  `json:"sigmas"` // the noise levels, smallest first
+	Exact  bool       `json:"exact"`  // a closed-form density (log p contours are of it)
+	// Density says in words what the field's log p is: exact, or which
+	// points it smooths (a toy's fixed sample, a cloud's seeded subset).
+	Density string    `json:"density"`
+	Modes   []float64 `json:"modes,omitempty"` // mixture weights
+	Points  []float64 `json:"points"`          // a sample, flat
 }
 
 type targetRequest struct {
@@ -59,7 +64,7 @@ func (s *Server) handleTarget(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Errorf("n %d: must be in [1, %d]", req.N, s.lim.MaxParticles))
 		return
 	}
-	res := targetResponse{Key: t.key, Name: t.name, Space: t.space, Box: t.box, Sigmas: t.grid, Exact: t.exact(),
+	res := targetResponse{Key: t.key, Name: t.name, Space: t.space, Box: t.box, Sigmas: t.grid, Exact: t.exact(), Density: t.density(),
 		Points: t.sample(req.N, newRand(7, 0))}
 	if t.mix != nil {
 		for _, c := range t.mix.Components() {
@@ -78,21 +83,39 @@ type fieldRequest struct {
 	// Box, if set, is the lattice's box [x0min, x0max, x1min, x1max]
 	// instead of the target's (the page pins it while a mean is dragged).
 	Box *[4]float64 `json:"box,omitempty"`
+	// SDE and T, if T is set, ask for the exact field of p_t, the data
+	// carried to time T in [0, 1] by the forward SDE (ve, vp or subvp, as
+	// POST /api/reverse frames them) instead of a noise level: what the
+	// reverse samplers' particles follow. Mixtures only.
+	SDE string   `json:"sde,omitempty"`
+	T   *float64 `json:"t,omitempty"`
+	// Format "f32" sends LogP and Score as base64 little-endian float32s
+	// (LogP32, Score32) instead of JSON arrays: about a quarter the bytes.
+	Format string `json:"format,omitempty"`
 }
 
 // fieldResponse is the field on a Grid×Grid lattice over Box: point (i, j)
 // is (X[i], Y[j]) with X along x0 and Y along x1; LogP[j*Grid+i] and
 // Score[2(j*Grid+i)], Score[2(j*Grid+i)+1] are its log-density (exact
 // source only, floored at LogPFloor) and score.
+//
+// Key, Level, T and SDE repeat the request it answers (the target's key,
+// as POST /api/target gives it), so that the page can drop an answer to
+// an older request.
 type fieldResponse struct {
-	Source string     `json:"source"`
-	Sigma  float64    `json:"sigma"`
-	Level  int        `json:"level"`
-	Box    [4]float64 `json:"box"`
-	X      []float64  `json:"x"`
-	Y      []float64  `json:"y"`
-	LogP   []float64  `json:"logp,omitempty"`
-	Score  []float64  `json:"score"`
+	Key     string     `json:"key"`
+	Source  string     `json:"source"`
+	Sigma   float64    `json:"sigma"`
+	Level   int        `json:"level"`
+	SDE     string     `json:"sde,omitempty"`
+	T       *float64   `json:"t,omitempty"`
+	Box     [4]float64 `json:"box"`
+	X       []float64  `json:"x"`
+	Y       []float64  `json:"y"`
+	LogP    []float64  `json:"logp,omitempty"`
+	Score   []float64  `json:"score,omitempty"`
+	LogP32  string     `json:"logp32,omitempty"`
+	Score32 string     `json:"score32,omitempty"`
 }
 
 // logPFloor replaces log-densities below it (and -Inf, which JSON cannot
@@ -116,10 +139,27 @@ func (s *Server) handleField(w http.ResponseWriter, r *http.Request) {
 		}
 		t.box = *req.Box
 	}
-	res, status, err := s.field(t, req.Source, req.Level, req.Grid)
+	if req.Format != "" && req.Format != "f32" {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("format %s: must be \"f32\" or absent", clip(req.Format)))
+		return
+	}
+	var res *fieldResponse
+	var status int
+	var err error
+	if req.T != nil {
+		res, err = timeField(t, req.SDE, *req.T, req.Grid)
+		status = http.StatusBadRequest
+	} else {
+		res, status, err = s.field(t, req.Source, req.Level, req.Grid)
+	}
 	if err != nil {
 		writeError(w, status, err)
 		return
+	}
+	res.Key = t.key
+	if req.Format == "f32" {
+		res.LogP32, res.Score32 = encodePoints(clampF32(res.LogP)), encodePoints(clampF32(res.Score))
+		res.LogP, res.Score = nil, nil
 	}
 	writeJSON(w, res)
 }
@@ -187,6 +227,46 @@ func (s *Server) field(t *target, source string, level, n int) (*fieldResponse, 
 	}
 	res.Score = finiteAll(res.Score)
 	return res, 0, nil
+}
+
+// clampF32 clamps x in place to float32's finite range, so that a
+// float32 encoding carries no infinities, and returns it.
+func clampF32(x []float64) []float64 {
+	for i, v := range x {
+		x[i] = max(-math.MaxFloat32, min(math.MaxFloat32, v))
+	}
+	return x
+}
+
+// timeField is the exact field of p_t, mixture t carried to time tt by the
+// forward SDE name (framed as the reverse samplers frame it).
+func timeField(t *target, name string, tt float64, n int) (*fieldResponse, error) {
+	if t.mix == nil {
+		return nil, fmt.Errorf("t: the field at a time of the SDE needs an exact score, which only mixtures have here, not %s", t.name)
+	}
+	if !(tt >= 0 && tt <= 1) {
+		return nil, fmt.Errorf("t %v: must be in [0, 1]", tt)
+	}
+	p, err := explorerSDE(name, t)
+	if err != nil {
+		return nil, err
+	}
+	m, err := sde.NewMixture(p, t.mix)
+	if err != nil {
+		return nil, fmt.Errorf("target %s: %v", t.name, err)
+	}
+	pt := m.At(tt)
+	res := &fieldResponse{Source: "exact", SDE: name, T: &tt, Box: t.box, Level: -1}
+	var pts []float64
+	res.X, res.Y, pts = lattice(t.box, n)
+	res.Score = make([]float64, len(pts))
+	pt.ScoreBatch(res.Score, pts)
+	res.LogP = make([]float64, n*n)
+	for k := range res.LogP {
+		res.LogP[k] = max(pt.LogProb(pts[2*k:2*k+2]), logPFloor)
+	}
+	res.Score = finiteAll(res.Score)
+	return res, nil
 }
 
 // errNoModel is the answer to a learned request before any training.

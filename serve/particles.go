@@ -97,7 +97,13 @@ type stepResponse struct {
 
 // maxWork bounds particle-steps per request: about 2 s of a trained
 // network's steps on 2 cores, or 5 s with a point cloud's 256 components.
+// With the exact score of a larger cloud the bound shrinks in proportion
+// (cloudWork), so that a request stays about as long.
 const maxWork = 1 << 21
+
+// cloudWork bounds particle-steps × components of an exact point cloud's
+// score per request: maxWork at 256 components.
+const cloudWork = maxWork * 256
 
 func (s *Server) handleStep(w http.ResponseWriter, r *http.Request) {
 	var req stepRequest
@@ -139,6 +145,9 @@ func (s *Server) step(req *stepRequest) (*stepResponse, int, error) {
 	n := len(x) / 2
 	if req.K < 1 || req.K > s.lim.MaxStepsPerReq || req.K*n > maxWork {
 		return bad("k %d: must be in [1, %d] and k × particles at most %d", req.K, s.lim.MaxStepsPerReq, maxWork)
+	}
+	if c := len(t.comps) / 2; c > 0 && req.Source != "learned" && req.K*n*c > cloudWork {
+		return bad("k %d: k × particles must be at most %d with the exact score of these %d points", req.K, cloudWork/c, c)
 	}
 	if req.T < 0 || req.T > 1<<40 {
 		return bad("t %d: must be in [0, 2^40]", req.T)

@@ -106,7 +106,7 @@ func (d *demoRun) conditional() error {
 			nfe = st.NFE
 		}
 		acc := metric.LabelAccuracy(mix, x, labels)
-		per := metric.PerLabel(metric.Wasserstein2, x, labels, ref, refLabels, 2, len(m.Labels()), 0, demoFloorReps, d.rng(0xc0d3))
+		per := metric.PerLabel(metric.Wasserstein2, x, labels, ref, refLabels, 2, len(m.Labels()), 0, metric.FloorReps, d.rng(0xc0d3))
 		var w2, floor, floorVar float64
 		for _, p := range per {
 			w2 += p.Distance / float64(len(per))

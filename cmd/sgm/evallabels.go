@@ -119,7 +119,7 @@ func evalLabelled(e *env, f evalFlags) error {
 	} else {
 		ref, refLabels = src.SampleLabelled(nil, 3*n*len(names), rng)
 	}
-	per := metric.PerLabel(metric.Wasserstein2, x, labels, ref, refLabels, s.D, len(names), 0, demoFloorReps, rng)
+	per := metric.PerLabel(metric.Wasserstein2, x, labels, ref, refLabels, s.D, len(names), 0, metric.FloorReps, rng)
 	var r labelEval
 	var sum, floor float64
 	var k, kf int

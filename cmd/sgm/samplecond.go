@@ -25,7 +25,7 @@ type condFlags struct {
 func (c *condFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.label, "label", "", "with --model trained with --label-column: sample the class `L`")
 	fs.Float64Var(&c.guidance, "guidance", 0, "with --label: classifier-free guidance weight `W` in [0, 100]: s_u + (1+W)(s_c - s_u), one more network evaluation per step; 0 samples the conditional model")
-	fs.StringVar(&c.given, "given", "", "sample the other coordinates given `I=V[,I=V...]` (I a coordinate index from 0 or its name x0, x1, ...), with --model (annealed Langevin on the conditional score) or a mixture --target (exact draws of its closed-form conditional)")
+	fs.StringVar(&c.given, "given", "", "sample the other coordinates given `I=V[,I=V...]` (I a coordinate index from 0, its name x0, x1, ..., or a column name of the CSV the model learned), with --model (annealed Langevin on the conditional score) or a mixture --target (exact draws of its closed-form conditional)")
 	fs.StringVar(&c.givenFile, "given-file", "", "like --given, one row of given values per sample (`FILE`.csv, Dim columns, empty where free; --n is its row count)")
 }
 

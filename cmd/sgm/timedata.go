@@ -24,7 +24,7 @@ func (s pointDraws) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
 		dst = make([]float64, n*d)
 	}
 	if s.src.points == nil {
-		copy(dst, s.src.draw(n, rng))
+		copy(dst, s.src.independent()(n, rng))
 		return dst
 	}
 	m := len(s.src.points) / d

@@ -64,7 +64,11 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 	if err != nil {
 		return err
 	}
-	r, err := modelNLLResult(md, m, x, f.sde.rtol, f.sde.atol, f.sde.probes, seed)
+	o, err := f.solver(e, len(x)/md.Dim())
+	if err != nil {
+		return err
+	}
+	r, err := modelNLLResult(md, m, x, o, f.sde.probes, seed)
 	if err != nil {
 		return nllDataError(f.data, x, md.Dim(), err)
 	}
@@ -76,10 +80,10 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 // Hutchinson's estimate with probes probes where the dimension is beyond
 // exact divergences), with the mixture m's exact NLL beside it where m is
 // not nil.
-func modelNLLResult(md *model.Model, m *dist.Mixture, x []float64, rtol, atol float64, probes int, seed uint64) (nllResult, error) {
+func modelNLLResult(md *model.Model, m *dist.Mixture, x []float64, o likelihood.ODE, probes int, seed uint64) (nllResult, error) {
 	d := md.Dim()
 	logp := make([]float64, len(x)/d)
-	nfe, err := md.LogProb(logp, x, model.LikelihoodOptions{RTol: rtol, ATol: atol, Probes: probes, Rng: rand.New(rand.NewPCG(seed, 0x407))})
+	nfe, err := md.LogProb(logp, x, model.LikelihoodOptions{RTol: o.RTol, ATol: o.ATol, Batch: o.Batch, Progress: o.Progress, Probes: probes, Rng: rand.New(rand.NewPCG(seed, 0x407))})
 	if err != nil {
 		return nllResult{}, err
 	}
