@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/sgm-dev/sgm"
 )
 
 // Points is a cloud of N points in R^D: Data holds them row-major, point i
@@ -17,6 +19,24 @@ import (
 type Points struct {
 	N, D int
 	Data []float64
+}
+
+// Dim is the points' dimension D.
+func (p Points) Dim() int { return p.D }
+
+// Sample draws n of the points, uniformly with replacement, into dst (or
+// a new slice if dst is nil): the points as an sgm.Source, their
+// empirical distribution. It panics if there are none.
+func (p Points) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
+	x := sgm.SampleDst("data: Points.Sample", dst, n, p.D)
+	if p.N < 1 || len(p.Data) != p.N*p.D {
+		panic(fmt.Sprintf("data: Points.Sample: %d values for %d points of dimension %d", len(p.Data), p.N, p.D))
+	}
+	for i := range n {
+		k := rng.IntN(p.N)
+		copy(x[i*p.D:(i+1)*p.D], p.Data[k*p.D:(k+1)*p.D])
+	}
+	return x
 }
 
 // Limits on the point files that ReadPointsCSV and ReadNPY accept, so that a
@@ -194,22 +214,31 @@ func column(header []string, j int) string {
 // dropped) or a .npy file (ReadNPYFile), chosen by the extension, in any
 // case. Its errors name the path.
 func ReadPointsFile(path string) (Points, error) {
+	p, _, err := ReadPointsFileHeader(path)
+	return p, err
+}
+
+// ReadPointsFileHeader is ReadPointsFile that also returns the names of
+// the coordinates, a CSV file's header row (nil for a file without one,
+// and for .npy).
+func ReadPointsFileHeader(path string) (Points, []string, error) {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv":
 		f, err := os.Open(path)
 		if err != nil {
-			return Points{}, err // *fs.PathError names the path.
+			return Points{}, nil, err // *fs.PathError names the path.
 		}
 		defer f.Close()
-		p, _, err := ReadPointsCSV(f)
+		p, header, err := ReadPointsCSV(f)
 		if err != nil {
-			return Points{}, fmt.Errorf("%s: %w", path, err)
+			return Points{}, nil, fmt.Errorf("%s: %w", path, err)
 		}
-		return p, nil
+		return p, header, nil
 	case ".npy":
-		return ReadNPYFile(path)
+		p, err := ReadNPYFile(path)
+		return p, nil, err
 	}
-	return Points{}, fmt.Errorf("%s: unknown point file type: want .csv or .npy", path)
+	return Points{}, nil, fmt.Errorf("%s: unknown point file type: want .csv or .npy", path)
 }
 
 // PointSpecHelp describes the point specs that ParsePointSpec accepts, for

@@ -200,7 +200,7 @@ func (s *Server) step(req *stepRequest) (*stepResponse, int, error) {
 		var res *stepResponse
 		err := s.withModel(func(m *model) error {
 			grid = m.sigmas
-			at = func(level int) (sgm.Scorer, error) { return m.at(level), nil }
+			at = m.at
 			var err error
 			res, err = run()
 			return err
@@ -460,7 +460,7 @@ func (s *Server) floor(ctx context.Context, t *target, n int, w2 metric.Distance
 	if ok {
 		return f, nil
 	}
-	f = metric.NoiseFloor(w2, sampler{t}, n, floorReps, newRand(13, uint64(n)))
+	f = metric.NoiseFloor(w2, t, n, floorReps, newRand(13, uint64(n)))
 	if err := ctx.Err(); err != nil {
 		return f, fmt.Errorf("metrics: %w", err)
 	}
@@ -471,16 +471,4 @@ func (s *Server) floor(ctx context.Context, t *target, n int, w2 metric.Distance
 	s.floors[key] = f
 	s.floorMu.Unlock()
 	return f, nil
-}
-
-// sampler adapts a target to metric.Sampler.
-type sampler struct{ t *target }
-
-func (a sampler) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
-	x := a.t.sample(n, rng)
-	if dst == nil {
-		return x
-	}
-	copy(dst, x)
-	return dst
 }

@@ -54,7 +54,7 @@ func evalPoints(e *env, f evalFlags, x []float64, d int) error {
 		return fmt.Errorf("--target %s: point %d has coordinate %v, beyond ±%g, the largest the point metrics measure", f.target, i/d+1, src.points[i], farCoord)
 	}
 	r := metric.Report{N: len(x) / d}
-	if err := comparePoints(&r, x, d, src, f.wPoints, rand.New(rand.NewPCG(f.seed, 0xe7a2))); err != nil {
+	if err := comparePoints(e, &r, x, d, src, f.wPoints, rand.New(rand.NewPCG(f.seed, 0xe7a2))); err != nil {
 		return err
 	}
 	if f.asJSON {
@@ -64,34 +64,45 @@ func evalPoints(e *env, f evalFlags, x []float64, d int) error {
 }
 
 // comparePoints sets r's point metrics (metric.Report.SetPointMetrics) of
-// the samples x against src on n = min(samples, maxN) points of each: two
-// independent draws of n points of a distribution, or two disjoint subsets
-// of n points of a file (n then at most half its points), the second
-// giving the noise floors.
+// the samples x against src on n = min(samples, maxN) points of each: a
+// draw of n independent points of a distribution, or n points of a file
+// (n then at most half its points), and the noise floors over
+// metric.FloorReps pairs of such draws (of disjoint subsets of a file).
+//
+// It says on stderr how many points it measures, and why.
 //
 // Samples with a coordinate beyond ±farCoord are not measured (the
 // metrics are left out): their squared distances would overflow.
-func comparePoints(r *metric.Report, x []float64, d int, src referenceSource, maxN int, rng *rand.Rand) error {
+func comparePoints(e *env, r *metric.Report, x []float64, d int, src referenceSource, maxN int, rng *rand.Rand) error {
 	for _, v := range x {
 		if math.Abs(v) > farCoord {
 			return nil
 		}
 	}
 	n := min(len(x)/d, maxN)
-	var ref, floorRef []float64
+	var ref []float64
+	var pair metric.Pair
 	if src.points != nil {
 		m := len(src.points) / d
 		if m < 4 {
 			return fmt.Errorf("--target: %d reference points: want at least 4 (two disjoint sets of 2 for the noise floors)", m)
 		}
 		n = min(n, m/2)
-		both := metric.Subsample(src.points, d, 2*n, rng)
-		ref, floorRef = both[:n*d], both[n*d:]
+		ref, pair = metric.Subsample(src.points, d, n, rng), metric.SplitPair(src.points, d, n)
 	} else {
-		ref, floorRef = src.draw(n, rng), src.draw(n, rng)
+		draw := src.independent()
+		ref, pair = draw(n, rng), metric.DrawPair(draw, n)
 	}
+	why := fmt.Sprintf("--w-points %d", maxN)
+	if n < min(len(x)/d, maxN) {
+		why = fmt.Sprintf("half the %d points of the target file", len(src.points)/d)
+	} else if n == len(x)/d && n < maxN {
+		why = "all the samples"
+	}
+	fmt.Fprintf(e.stderr, "eval: w2, w1, energy and rbf_mmd on %d of the %d samples and %d reference points (%s; exact W₂ costs O(n³)), floors over %d pairs\n",
+		n, len(x)/d, n, why, metric.FloorReps)
 	xs := metric.Subsample(x, d, n, rng)
-	r.SetPointMetrics(xs, ref, floorRef, d)
+	r.SetPointMetrics(xs, ref, d, pair, metric.FloorReps, rng)
 	return nil
 }
 

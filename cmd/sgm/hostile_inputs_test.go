@@ -173,10 +173,11 @@ func TestTrainEmptyImageLabel(t *testing.T) {
 		t.Fatalf("metadata does not record the image as %s", recorded)
 	}
 	b = []byte(strings.Replace(string(b), recorded, `"Key":"label_image","Value":""`, 1))
+	b = []byte(strings.Replace(string(b), `"Key":"label_data","Value":"mnist:train:0"`, `"Key":"label_data","Value":""`, 1))
 	if err := os.WriteFile(metas[0], b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	refusal(t, "", "--image mnist:train:1: the checkpoint in "+out+" records an empty image; start a new run",
+	refusal(t, "", "data mnist:train:1: the checkpoint in "+out+" records empty data (it was edited or damaged); start a new run",
 		"train", "--resume", "--image", "mnist:train:1", "--steps", "2", "--out", out)
 }
 

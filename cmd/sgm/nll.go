@@ -19,13 +19,14 @@ import (
 
 // nllFlags are eval's flags for --nll.
 type nllFlags struct {
-	nll  bool
-	data string
-	sde  *sdeFlags
+	nll   bool
+	data  string
+	batch int
+	sde   *sdeFlags
 }
 
 // nllOnlyFlags are read by eval --nll only.
-var nllOnlyFlags = []string{"data", "sde", "rtol", "atol", "sigma-max", "probes"}
+var nllOnlyFlags = []string{"data", "sde", "rtol", "atol", "sigma-max", "probes", "batch"}
 
 // nllEvalFlags are the eval flags that --nll uses.
 var nllEvalFlags = append([]string{"nll", "target", "model", "n", "seed", "json"}, nllOnlyFlags...)
@@ -36,7 +37,8 @@ func registerNLLFlags(fs *flag.FlagSet) *nllFlags {
 	f := &nllFlags{}
 	fs.BoolVar(&f.nll, "nll", false, "negative log-likelihood of --data under --target's density as the probability-flow ODE of --sde gives it, or under a --model trained with sgm train --sde or --objective cfm|otcfm (exact divergence), in nats per point")
 	fs.StringVar(&f.data, "data", "", "with --nll: the points `SPEC`: PATH.csv, PATH.npy, toy:NAME (--n draws), or target (--n draws from --target, or from the mixture a --model was trained on)")
-	f.sde = registerSDEFlags(fs, false)
+	f.sde = registerSDEFlags(fs, false, likelihood.DefaultRTol, likelihood.DefaultATol)
+	fs.IntVar(&f.batch, "batch", likelihood.DefaultBatch, "with --nll: points per solve of the ODE, each solve with its own steps (0: all in one)")
 	fs.IntVar(&f.sde.probes, "probes", 1, "with --nll and a --model score network of more than 16 dimensions: Rademacher probes of Hutchinson's divergence estimate (up to 16 it is exact)")
 	return f
 }
@@ -102,11 +104,27 @@ func runNLL(e *env, f *nllFlags, set map[string]bool, target, model string, n in
 	if err != nil {
 		return fmt.Errorf("--target under --sde %s: %w", f.sde.sde, err)
 	}
-	r, err := nll(x, p, score, f.sde.rtol, f.sde.atol)
+	o, err := f.solver(e, len(x)/m.Dim())
+	if err != nil {
+		return err
+	}
+	r, err := nll(x, p, score, o)
 	if err != nil {
 		return nllDataError(f.data, x, m.Dim(), err)
 	}
 	return printNLL(e, r, asJSON)
+}
+
+// solver returns the likelihood ODE of the flags, reporting its progress
+// on e's stderr after a batch, every few seconds (progress).
+func (f *nllFlags) solver(e *env, n int) (likelihood.ODE, error) {
+	if err := checkRange("batch", f.batch, 0, maxNLLPoints); err != nil {
+		return likelihood.ODE{}, err
+	}
+	o := likelihood.ODE{RTol: f.sde.rtol, ATol: f.sde.atol, Batch: f.batch}
+	p := newProgress(e.stderr, "nll", "points", n)
+	o.Progress = func(done, _, _ int) { p.update(done) }
+	return o, nil
 }
 
 // printNLL prints r, as JSON with asJSON.
@@ -155,7 +173,7 @@ func nllPoints(spec, what string, m *dist.Mixture, d, n int, seed uint64, maxPoi
 	rng := rand.New(rand.NewPCG(seed, 0x11))
 	var x []float64
 	if spec == "target" {
-		x = m.Sample(n, rng)
+		x = m.Sample(nil, n, rng)
 	} else {
 		ps, err := data.ParsePointSpec(spec)
 		if err != nil {
@@ -190,11 +208,11 @@ const maxNLLPoints = 1_000_000
 // nll computes the mean negative log-likelihood of the points x under the
 // probability-flow ODE of p with the exact mixture score and divergence
 // and the SDE's prior, as for any model, with the closed form beside it.
-func nll(x []float64, p sde.SDE, score sde.Mixture, rtol, atol float64) (nllResult, error) {
+func nll(x []float64, p sde.SDE, score sde.Mixture, o likelihood.ODE) (nllResult, error) {
 	d := score.Dim()
 	n := len(x) / d
 	logp := make([]float64, n)
-	nfe, err := likelihood.ODE{RTol: rtol, ATol: atol}.LogProb(logp, x, p, score)
+	nfe, err := o.LogProb(logp, x, p, score)
 	if err != nil {
 		return nllResult{}, err
 	}

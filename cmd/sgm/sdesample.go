@@ -36,13 +36,14 @@ type sdeFlags struct {
 	set          map[string]bool
 }
 
-// registerSDEFlags registers --sde and the solver flags on fs; sampling
-// adds --nfe, --snr and --eta (withSampler).
-func registerSDEFlags(fs *flag.FlagSet, withSampler bool) *sdeFlags {
+// registerSDEFlags registers --sde and the solver flags on fs, --rtol and
+// --atol with the defaults rtol and atol; sampling adds --nfe, --snr and
+// --eta (withSampler).
+func registerSDEFlags(fs *flag.FlagSet, withSampler bool, rtol, atol float64) *sdeFlags {
 	f := &sdeFlags{}
 	fs.StringVar(&f.sde, "sde", "", "forward `SDE` of the score: ve, vp or subvp (Song et al. 2021), with --target's exact perturbed score")
-	fs.Float64Var(&f.rtol, "rtol", sample.DefaultFlowTol, "probability-flow ODE: relative tolerance of the Dormand-Prince solver")
-	fs.Float64Var(&f.atol, "atol", sample.DefaultFlowTol, "probability-flow ODE: absolute tolerance of the Dormand-Prince solver")
+	fs.Float64Var(&f.rtol, "rtol", rtol, "probability-flow ODE: relative tolerance of the Dormand-Prince solver")
+	fs.Float64Var(&f.atol, "atol", atol, "probability-flow ODE: absolute tolerance of the Dormand-Prince solver")
 	fs.Float64Var(&f.sigmaMax, "sigma-max", sde.DefaultSigmaMax, "with --sde ve: largest noise level σ_max (σ_min is 0.01)")
 	if withSampler {
 		fs.IntVar(&f.nfe, "nfe", 0, "score evaluations of a fixed-step sampler (default: em 1000, pc 1000, heun 35, ddim 100, dpm2m 20)")
@@ -62,9 +63,6 @@ var sdeOnlyFlags = []string{"sde", "nfe", "snr", "eta", "rtol", "atol", "sigma-m
 func sdeSample(e *env, fs *flag.FlagSet, f *sdeFlags, s sampleFlags) (bool, error) {
 	f.set = givenFlags(fs)
 	f.sampler = s.sampler
-	if ok, err := sampleTimeModel(e, f, s); ok { // timemodel.go
-		return true, err
-	}
 	if !f.set["sde"] && !slices.Contains(sdeSamplers, s.sampler) {
 		for _, name := range sdeOnlyFlags {
 			if f.set[name] {

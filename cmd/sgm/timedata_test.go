@@ -46,8 +46,8 @@ func TestTimeModelData(t *testing.T) {
 		}
 		return path
 	}
-	train := m.Sample(2000, rand.New(rand.NewPCG(1, 2)))
-	held := m.Sample(50, rand.New(rand.NewPCG(3, 4)))
+	train := m.Sample(nil, 2000, rand.New(rand.NewPCG(1, 2)))
+	held := m.Sample(nil, 50, rand.New(rand.NewPCG(3, 4)))
 	var nll [2]float64
 	var samples [2][]float64
 	var w2 [2][2]float64 // plot nfe's W₂ of dpm2m and its floor
@@ -120,7 +120,7 @@ func TestTimeModelDataRefusals(t *testing.T) {
 		{[]string{"train", "--sde", "vp", "--data", "toy:moons", "--target", filepath.Join(dir, "two.json")}, "give one of --data and --target"},
 		{[]string{"train", "--objective", "cfm", "--data", "mnist:train:0", "--out", filepath.Join(dir, "m")}, "trains on points"},
 		{[]string{"train", "--sde", "vp", "--data", "toy:nope", "--out", filepath.Join(dir, "n")}, "--data"},
-		{[]string{"train", "--sde", "vp", "--data", "toy:moons", "--out", vp, "--resume"}, "trains on a --target mixture"},
+		{[]string{"train", "--sde", "vp", "--data", "toy:moons", "--out", vp, "--resume"}, "trains on " + filepath.Join(dir, "two.json")},
 	} {
 		code, stdout, stderr := runSGM(t, c.args...)
 		if code != 2 || !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
@@ -166,15 +166,11 @@ func TestTimeModelDataResume(t *testing.T) {
 		t.Fatalf("train: exit %d: %s", code, stderr)
 	}
 	label := func() string {
-		b, err := timeBackend("go")
+		m, err := openModel(model)
 		if err != nil {
 			t.Fatal(err)
 		}
-		net, err := loadNet(b, model)
-		if err != nil {
-			t.Fatal(err)
-		}
-		v, _ := net.Label(standardizerLabel)
+		v, _ := m.Net().Label(standardizerLabel)
 		return v
 	}
 	before := label()
@@ -186,7 +182,7 @@ func TestTimeModelDataResume(t *testing.T) {
 		t.Errorf("standardizer label %q before resuming, %q after", before, after)
 	}
 	code, _, stderr = runSGM(t, append(args, "--resume", "--steps", "6", "--target", "seed-mog")...)
-	if code != 2 || !strings.Contains(stderr, "trains on points") {
+	if code != 2 || !strings.Contains(stderr, "trains on toy:moons") {
 		t.Errorf("resume with --target: exit %d: %s", code, stderr)
 	}
 }
