@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/sgm-dev/sgm/data"
+	"github.com/sgm-dev/sgm/sample"
 	"github.com/sgm-dev/sgm/scorenet"
 )
 
@@ -11,9 +12,9 @@ import (
 // (one trained with --data, which records its standardisation): it
 // returns the standardisation, nil for a model of an image. Without
 // sampler flags the default is annealed Langevin over all the model's
-// own levels, largest first (Song & Ermon 2019, Algorithm 1: --eps and
-// --steps-per-level as given or their defaults, ε = 2e-5 and T = 100 for
-// levels down to σ_L = 0.01 as there), with the final denoising step
+// own levels, largest first (Song & Ermon 2019, Algorithm 1, with --eps
+// and --steps-per-level as given or, when neither is, sample's
+// PointStepsPerLevel and PointEps: T = 5 and ε = 1e-4), with the final denoising step
 // x += σ_L² s(x, σ_L) (Jolicoeur-Martineau et al. 2021; NCSNv2), starting
 // from N(0, σ_max²) in standard units, the noisiest level's marginal to
 // within the data's own spread. An image model keeps the blog post's plain
@@ -45,6 +46,9 @@ func (f *sampleFlags) pointDefaults(net *scorenet.Net) (*data.Standardizer, erro
 	}
 	if f.sampler == samplerAnnealed && !f.set["level"] {
 		f.level = "0"
+	}
+	if f.sampler == samplerAnnealed && !f.set["steps-per-level"] && !f.set["eps"] {
+		f.stepsPerLevel, f.eps = sample.PointStepsPerLevel, sample.PointEps
 	}
 	if !f.set["init"] {
 		sig := net.Config().Sigmas

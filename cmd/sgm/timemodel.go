@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -165,7 +166,7 @@ func runTimeTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResu
 	}
 	if net == nil {
 		cfg := scorenet.Config{Dim: src.d, Features: f.features, Width: f.width, Depth: f.depth, Activation: f.activation,
-			Conditioning: "time", Process: process, TimeFeatures: t.timeFeatures}
+			Conditioning: "time", Process: process, TimeFeatures: t.timeFeatures, Prediction: scorenet.DefaultPrediction(process)}
 		if err := cfg.Validate(); err != nil {
 			return nil, usagef("--width %d, --depth %d, --features %d: %v", f.width, f.depth, f.features, err)
 		}
@@ -176,6 +177,9 @@ func runTimeTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResu
 		return nil, usagef("%s has dimension %d, the run in %s %d", src.spec, src.d, f.out, net.Config().Dim)
 	}
 	src.record(net)
+	if err := f.timeEMA(net, f.resume); err != nil {
+		return nil, err
+	}
 	bar := newProgressBar(e.stderr)
 	began, start := time.Now(), net.Step()
 	history, runErr := runTrain(ctx, net, src.sampler, train.Settings{
@@ -229,6 +233,16 @@ func sampleTimeModel(e *env, f *sdeFlags, s sampleFlags) (bool, error) {
 	}
 	if !f.set["sampler"] {
 		f.sampler = "ode"
+		if cfg.Process == "vp" && !f.set["rtol"] && !f.set["atol"] {
+			// DDPM's ancestral sampler (sample.VPSteps, sample.VPEta).
+			f.sampler = "ddim"
+			if !f.set["eta"] {
+				f.eta = sample.VPEta
+			}
+			if !f.set["nfe"] {
+				f.nfe = sample.VPSteps
+			}
+		}
 	}
 	if err := f.checkSamplerFlags(f.sampler); err != nil {
 		return true, err
@@ -582,4 +596,28 @@ func timeBackend(name string) (compute.Backend, error) {
 		name = "go:ops_sequential"
 	}
 	return newBackend(name)
+}
+
+// timeEMA sets --ema, when not given, to the decay of the resumed run's
+// moving averages (recorded under emaLabel) or to train.DefaultEMA for a
+// new network, and records it.
+func (f *trainFlags) timeEMA(net *scorenet.Net, resumed bool) error {
+	if !f.set["ema"] {
+		f.ema = train.DefaultEMA(net.Config())
+		if resumed {
+			f.ema = 0
+			if v, ok := net.Label(emaLabel); ok {
+				d, err := strconv.ParseFloat(v, 64)
+				if err != nil || !(d >= 0 && d < 1) {
+					return fmt.Errorf("--resume: %s records the moving averages' decay %q, not a number in [0, 1)", f.out, v)
+				}
+				f.ema = d
+			}
+		}
+	}
+	if _, has := net.EMA(); has && f.ema == 0 {
+		return usagef("--ema 0: %s keeps moving averages of the weights, which a resumed run keeps current: give their decay", f.out)
+	}
+	net.SetLabel(emaLabel, strconv.FormatFloat(f.ema, 'g', -1, 64))
+	return nil
 }
