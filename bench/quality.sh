@@ -10,7 +10,7 @@
 #
 #   bash bench/quality.sh         # about 30 min on a 2-core machine; needs
 #                                 # Debian's numpy, scipy and PyTorch:
-#                                 # apt-get install -y python3-numpy python3-scipy python3-torch
+#                                 # apt-get install -y python3-numpy python3-scipy python3-torch libopenblas0-pthread
 # Environment: PEERS (default ../shared/peers), TTQ_BUDGETS (seconds,
 # default 5,15,45), TTQ_DATASETS (default "toy:moons toy:8gaussians
 # toy:checkerboard mix8"), KEEP=DIR (keep the kit's raw JSON and samples
@@ -27,6 +27,12 @@ kit="$peers/time_to_quality"
   echo "bench/quality.sh: the kit needs numpy, scipy and PyTorch: apt-get install -y python3-numpy python3-scipy python3-torch" >&2
   exit 1
 }
+# Debian's PyTorch on the reference BLAS runs about 30x slower (bench/peer.sh).
+blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 || true)
+case "$blas" in
+  *openblas*) ;;
+  *) echo "bench/quality.sh: libblas.so.3 is $blas, not OpenBLAS: apt-get install -y libopenblas0-pthread" >&2; exit 1 ;;
+esac
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp -r "$kit" "$work/kit"

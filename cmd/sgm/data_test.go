@@ -161,8 +161,7 @@ func TestTrainDataStandardises(t *testing.T) {
 	if _, stdout, _ = runSGM(t, "sample", "--model", run, "--n", "5", "--steps-per-level", "2", "--out", out); !strings.Contains(stdout, "2 steps each, ε=2e-05") {
 		t.Errorf("--steps-per-level 2 alone: %s", stdout)
 	}
-	code, stdout, stderr = runSGM(t, "sample", "--model", run, "--n", "50", "--steps-per-level", "5", "--out", out)
-	if code != 0 {
+	if code, _, stderr = runSGM(t, "sample", "--model", run, "--n", "50", "--steps-per-level", "5", "--out", out); code != 0 {
 		t.Fatalf("sample: %s", stderr)
 	}
 	header, s, err := data.ReadCSVFile(out)
