@@ -5,17 +5,26 @@
 //
 // The packages below it, from the bottom up:
 //
-//	sgm          Scorer, Schedule (this package)
+//	sgm          Scorer, Source, Schedule (this package)
 //	dist         densities with exact log p and score: Gaussian mixtures, images
-//	data         where points come from: IDX (MNIST), PNG/JPEG, CSV
-//	sample       Langevin (plain and annealed), MALA, HMC, driven by any Scorer
+//	data         where points come from: IDX (MNIST), PNG/JPEG, CSV, .npy, toys
+//	sde          forward SDEs, exact perturbed scores, the probability-flow field
+//	ode          ODE integrators over a plain vector field
+//	sample       Langevin (plain and annealed), MALA, HMC and the reverse-time
+//	             samplers, driven by any Scorer or time-conditioned score
+//	likelihood   log p by the probability-flow ODE
 //	scorenet     the blog post's random-Fourier-feature score network (GoMLX)
-//	objective    denoising score matching losses (GoMLX graphs)
-//	train        the training loop: progress, loss history, checkpoints
-//	metric       sample quality (hist_corr, SWD, MMD, mode weights) and
-//	             score error against an exact score
+//	objective    score matching and flow matching losses (GoMLX graphs)
+//	train        the training loop: progress, loss history, checkpoints, EMA
+//	model        a trained model as one value: open, train, resume, sample,
+//	             score and likelihood in the data's units, for every kind
+//	metric       sample quality (hist_corr, W2, SWD, MMD, mode weights),
+//	             score error against an exact score, the automatic level
 //	plot         figures and animations from plain data (gonum/plot)
+//	serve        the explorer's HTTP API over model
 //	cmd/sgm      the command line
+//	internal/... atomicfile, fastnet (fused CPU kernels), test helpers
+//	examples/... owndata and quickstart, programs on the library
 //
 // Nothing imports upward: the numerical packages never import plot or the
 // command, and sample, dist and metric never import GoMLX, so an exact score
@@ -59,7 +68,8 @@
 //
 // # Use it from Go
 //
-// A trained network is one call away, on GoMLX's pure-Go backend with its
-// averaged weights (see scorenet.Open); the package Examples of scorenet,
+// A trained model is one value (package model): model.Train trains a run
+// directory of any kind, model.Open restores one, and Sample, Score and
+// NLL work in the data's units. The package Examples of model, scorenet,
 // train, sample, metric and plot train, load, sample, measure and draw.
 package sgm

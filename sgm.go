@@ -3,6 +3,7 @@ package sgm
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 )
 
 // Scorer is the score of a density p over R^d, the gradient of log p with
@@ -18,6 +19,34 @@ import (
 type Scorer interface {
 	Dim() int
 	ScoreBatch(dst, x []float64)
+}
+
+// Source is where points come from: a distribution or a set of points
+// drawn from. Sample returns n points drawn with rng, flat and row-major,
+// in dst (of length n·Dim()) or in a new slice if dst is nil; it panics if
+// dst is neither nil nor n·Dim() long, or n is negative. Toys (data.Toy),
+// point files (data.Points, drawn with replacement), mixtures
+// (dist.Mixture) and images as distributions (dist.Image) implement it;
+// training (train.Run), noise floors (metric) and the explorer take it.
+type Source interface {
+	Dim() int
+	Sample(dst []float64, n int, rng *rand.Rand) []float64
+}
+
+// SampleDst returns dst, or a new slice of n points of dimension d if dst
+// is nil, and panics, naming who, if dst has another length or n < 0.
+// Source implementations call it.
+func SampleDst(who string, dst []float64, n, d int) []float64 {
+	if n < 0 {
+		panic(fmt.Sprintf("%s: negative number of draws %d", who, n))
+	}
+	if dst == nil {
+		return make([]float64, n*d)
+	}
+	if len(dst) != n*d {
+		panic(fmt.Sprintf("%s: len(dst)=%d, want %d draws of dimension %d", who, len(dst), n, d))
+	}
+	return dst
 }
 
 // CheckBatch panics with a message naming who unless dst and x hold the same

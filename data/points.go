@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/sgm-dev/sgm"
 )
 
 // Points is a cloud of N points in R^D: Data holds them row-major, point i
@@ -19,6 +21,24 @@ import (
 type Points struct {
 	N, D int
 	Data []float64
+}
+
+// Dim is the points' dimension D.
+func (p Points) Dim() int { return p.D }
+
+// Sample draws n of the points, uniformly with replacement, into dst (or
+// a new slice if dst is nil): the points as an sgm.Source, their
+// empirical distribution. It panics if there are none.
+func (p Points) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
+	x := sgm.SampleDst("data: Points.Sample", dst, n, p.D)
+	if p.N < 1 || len(p.Data) != p.N*p.D {
+		panic(fmt.Sprintf("data: Points.Sample: %d values for %d points of dimension %d", len(p.Data), p.N, p.D))
+	}
+	for i := range n {
+		k := rng.IntN(p.N)
+		copy(x[i*p.D:(i+1)*p.D], p.Data[k*p.D:(k+1)*p.D])
+	}
+	return x
 }
 
 // Limits on the point files that ReadPointsCSV and ReadNPY accept, so that a

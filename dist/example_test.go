@@ -53,7 +53,7 @@ func ExampleImage_Smoothed() {
 		log.Fatal(err)
 	}
 	const n = 10000
-	x := im.Sample(n, rand.New(rand.NewPCG(1, 2)))
+	x := im.Sample(nil, n, rand.New(rand.NewPCG(1, 2)))
 	fmt.Print("frequencies:")
 	for _, c := range im.Histogram(x) {
 		fmt.Printf(" %.2f", c/n)

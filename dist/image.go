@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/sgm-dev/sgm"
 )
 
 // Image is a grey-scale image read as a distribution over the unit square:
@@ -59,19 +61,18 @@ func (im *Image) Coord(row, col int) (x0, x1 float64) {
 // Sample returns n draws, using rng, from the categorical distribution over
 // the pixel centres with probabilities proportional to the intensities
 // (whose sum may overflow), as a flat slice of 2n coordinates. Each draw
-// costs O(1) (an alias table, built once per call in O(H*W)). It panics if
-// n < 0 or the image has no positive intensity.
-func (im *Image) Sample(n int, rng *rand.Rand) []float64 {
-	if n < 0 {
-		panic(fmt.Sprintf("dist: Sample: negative number of draws %d", n))
-	}
+// costs O(1) (an alias table, built once per call in O(H*W)). The
+// coordinates go into dst, or a new slice if dst is nil (sgm.Source). It
+// panics if n < 0, dst has another length or the image has no positive
+// intensity.
+func (im *Image) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
+	x := sgm.SampleDst("dist: Sample", dst, n, 2)
 	im.check()
 	pick, ok := newAlias(im.Pix)
 	if !ok {
 		panic("dist: Sample: image has no positive intensity")
 	}
 	r0, r1 := 1/float64(im.H-1), 1/float64(im.W-1)
-	x := make([]float64, 2*n)
 	for i := 0; i < len(x); i += 2 {
 		p := pick.draw(rng)
 		x[i] = float64(p/im.W) * r0
@@ -79,6 +80,9 @@ func (im *Image) Sample(n int, rng *rand.Rand) []float64 {
 	}
 	return x
 }
+
+// Dim is 2: a point is a pixel's (row, column) coordinates.
+func (im *Image) Dim() int { return 2 }
 
 // CheckNoise returns an error unless sigma is a noise level that Smoothed
 // accepts: positive, with σ² and 1/σ² finite, about 7.5e-155 < σ < 1.3e154

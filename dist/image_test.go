@@ -103,7 +103,7 @@ func TestImageSample(t *testing.T) {
 	// drawn, and every draw is exactly at a pixel centre.
 	const n = 200_000
 	im := testImage(t)
-	x := im.Sample(n, rand.New(rand.NewPCG(1, 2)))
+	x := im.Sample(nil, n, rand.New(rand.NewPCG(1, 2)))
 	if len(x) != 2*n {
 		t.Fatalf("len(Sample(%d)) = %d, want %d", n, len(x), 2*n)
 	}
@@ -177,7 +177,7 @@ func TestImageHugeIntensities(t *testing.T) {
 
 	// Frequencies within 5 standard errors, as in TestImageSample.
 	const n = 100_000
-	counts := im.Histogram(im.Sample(n, rand.New(rand.NewPCG(1, 2))))
+	counts := im.Histogram(im.Sample(nil, n, rand.New(rand.NewPCG(1, 2))))
 	for i, p := range want {
 		if tol := 5 * math.Sqrt(p*(1-p)/n); math.Abs(counts[i]/n-p) > tol {
 			t.Errorf("pixel %d: frequency %.5f, want %.5f within %.5f", i, counts[i]/n, p, tol)
@@ -206,9 +206,9 @@ func TestImagePanics(t *testing.T) {
 	}{
 		{"Coord row", func() { im.Coord(4, 0) }},
 		{"Coord col", func() { im.Coord(0, -1) }},
-		{"Sample negative", func() { im.Sample(-1, rand.New(rand.NewPCG(1, 2))) }},
-		{"Sample zero image", func() { (&Image{H: 2, W: 2, Pix: make([]float64, 4)}).Sample(1, rand.New(rand.NewPCG(1, 2))) }},
-		{"Sample bad size", func() { (&Image{H: 2, W: 2, Pix: make([]float64, 3)}).Sample(1, rand.New(rand.NewPCG(1, 2))) }},
+		{"Sample negative", func() { im.Sample(nil, -1, rand.New(rand.NewPCG(1, 2))) }},
+		{"Sample zero image", func() { (&Image{H: 2, W: 2, Pix: make([]float64, 4)}).Sample(nil, 1, rand.New(rand.NewPCG(1, 2))) }},
+		{"Sample bad size", func() { (&Image{H: 2, W: 2, Pix: make([]float64, 3)}).Sample(nil, 1, rand.New(rand.NewPCG(1, 2))) }},
 		{"Smoothed zero sigma", func() { im.Smoothed(0) }},
 		{"Smoothed huge sigma", func() { im.Smoothed(1.4e154) }}, // σ² = 1.96e308 overflows
 		{"Smoothed zero image", func() { (&Image{H: 2, W: 2, Pix: make([]float64, 4)}).Smoothed(1) }},
@@ -242,7 +242,7 @@ func BenchmarkImageSmoothedScore(b *testing.B) {
 			m := im.Smoothed(sigma)
 			for _, n := range []int{256, 4096} {
 				b.Run(fmt.Sprintf("k=%d/sigma=%g/n=%d", m.Len(), sigma, n), func(b *testing.B) {
-					x := m.Sample(n, rand.New(rand.NewPCG(1, 2)))
+					x := m.Sample(nil, n, rand.New(rand.NewPCG(1, 2)))
 					dst := make([]float64, len(x))
 					b.ReportAllocs()
 					for b.Loop() {
@@ -260,7 +260,7 @@ func BenchmarkImageSample(b *testing.B) {
 	b.Run("n=1000000", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			im.Sample(1_000_000, rng)
+			im.Sample(nil, 1_000_000, rng)
 		}
 	})
 }

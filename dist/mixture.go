@@ -490,14 +490,12 @@ func (m *Mixture) Rand(dst []float64, rng *rand.Rand) []float64 {
 	return dst
 }
 
-// Sample returns n draws from the mixture, using rng, as a flat slice of
-// length n*Dim() whose i-th point is [i*d:(i+1)*d]. It panics if n < 0.
-func (m *Mixture) Sample(n int, rng *rand.Rand) []float64 {
-	if n < 0 {
-		panic(fmt.Sprintf("dist: Sample: negative number of draws %d", n))
-	}
+// Sample returns n draws from the mixture, using rng, in dst (or a new
+// slice if dst is nil) of length n*Dim() whose i-th point is
+// [i*d:(i+1)*d] (sgm.Source). It panics if n < 0 or dst has another length.
+func (m *Mixture) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
 	d := m.d
-	x := make([]float64, n*d)
+	x := sgm.SampleDst("dist: Sample", dst, n, d)
 	for i := 0; i < len(x); i += d {
 		m.draw(x[i:i+d], rng)
 	}

@@ -460,7 +460,7 @@ func TestMixtureSampleMoments(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, 2))
-			x := tc.m.Sample(n, rng)
+			x := tc.m.Sample(nil, n, rng)
 			if len(x) != n*tc.m.Dim() {
 				t.Fatalf("len(Sample(%d)) = %d, want %d", n, len(x), n*tc.m.Dim())
 			}
@@ -472,7 +472,7 @@ func TestMixtureSampleMoments(t *testing.T) {
 func TestMixtureRand(t *testing.T) {
 	// Rand and Sample make the same draws from the same stream.
 	m := mustPreset(t, "ring8")
-	want := m.Sample(10, rand.New(rand.NewPCG(1, 2)))
+	want := m.Sample(nil, 10, rand.New(rand.NewPCG(1, 2)))
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range 10 {
 		got := m.Rand(nil, rng)
@@ -594,7 +594,7 @@ func TestMixturePanics(t *testing.T) {
 		{"ScoreBatch odd batch", func() { m.ScoreBatch(make([]float64, 3), make([]float64, 3)) }},
 		{"Responsibilities dst length", func() { m.Responsibilities(make([]float64, 1), []float64{1, 2}) }},
 		{"Rand dst length", func() { m.Rand(make([]float64, 1), rand.New(rand.NewPCG(1, 2))) }},
-		{"Sample negative", func() { m.Sample(-1, rand.New(rand.NewPCG(1, 2))) }},
+		{"Sample negative", func() { m.Sample(nil, -1, rand.New(rand.NewPCG(1, 2))) }},
 		{"Perturbed negative", func() { m.Perturbed(-1) }},
 		{"Perturbed NaN", func() { m.Perturbed(math.NaN()) }},
 		{"Perturbed huge", func() { m.Perturbed(1.4e154) }}, // variance 1.96e308 > MaxFloat64

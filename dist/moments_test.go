@@ -26,7 +26,7 @@ func TestMixtureMoments(t *testing.T) {
 		t.Fatalf("Mean %v Var %v, want [1 1] [3.4375 3.0625]", mean, v)
 	}
 	const n = 200000
-	x := m.Sample(n, rand.New(rand.NewPCG(1, 2)))
+	x := m.Sample(nil, n, rand.New(rand.NewPCG(1, 2)))
 	for j := range 2 {
 		var s, ss float64
 		for i := j; i < len(x); i += 2 {

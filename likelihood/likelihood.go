@@ -191,14 +191,9 @@ func (v flowField) Dim() int { return v.s.Dim() }
 
 func (v flowField) VelocityDivAt(dst, div, x []float64, t float64) {
 	v.s.ScoreDivAt(dst, div, x, t)
-	f, g := v.p.Coefficients(t)
-	h := 0.5 * g * g
-	for j, xj := range x {
-		dst[j] = f*xj - h*dst[j]
-	}
-	fd := f * float64(v.s.Dim())
+	sde.FlowVelocity(v.p, t, dst, x, dst)
 	for i := range div {
-		div[i] = fd - h*div[i]
+		div[i] = sde.FlowDivergence(v.p, t, v.s.Dim(), div[i])
 	}
 }
 

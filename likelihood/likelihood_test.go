@@ -38,7 +38,7 @@ func checkExact(t *testing.T, p sde.SDE, data *dist.Mixture, div func(sde.Mixtur
 	rng := rand.New(rand.NewPCG(5, 6))
 	const n = 50
 	d := data.Dim()
-	x := data.Sample(n, rng)
+	x := data.Sample(nil, n, rng)
 	// Two far points, in the tails.
 	x[0], x[d] = 4, -4
 	got := make([]float64, n)

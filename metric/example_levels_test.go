@@ -38,10 +38,16 @@ func ExampleScoreErrors() {
 	for _, e := range errs {
 		fmt.Printf("level %d (σ=%g): relative error %.2f\n", e.Level, e.Sigma, e.Relative)
 	}
-	fmt.Println("first level within 0.1:", metric.FirstWithin(errs, 0.1))
+	// Every level is sharp here (a mixture has no image to blur); at the
+	// blog post's step size 1e-3 level 0 is too fine to resolve.
+	choice, err := metric.AutoLevel(errs, []float64{1, 1, 1}, 1e-3, 0.1)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("sample at level", choice.Level, "warning:", choice.Warn)
 	// Output:
 	// level 0 (σ=0.01): relative error 0.25
 	// level 1 (σ=0.1): relative error 0.25
 	// level 2 (σ=1): relative error 0.25
-	// first level within 0.1: -1
+	// sample at level 1 warning: true
 }

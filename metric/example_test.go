@@ -31,8 +31,8 @@ func ExampleReport() {
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	const n = 2000
-	samples := m.Sample(n, rng) // stand-ins for a sampler's output
-	target := m.Sample(n, rng)
+	samples := m.Sample(nil, n, rng) // stand-ins for a sampler's output
+	target := m.Sample(nil, n, rng)
 
 	r := metric.Report{N: n}
 	r.SWD, r.SWDProjections = new(metric.SlicedWasserstein(samples, target, 2, metric.DefaultProjections, rng)), metric.DefaultProjections

@@ -4,14 +4,13 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/sgm-dev/sgm"
 )
 
-// Sampler draws points from a distribution: Sample returns n points, flat
-// and row-major, in dst (of length n times the dimension) or in a new slice
-// if dst is nil. data.Toy is one.
-type Sampler interface {
-	Sample(dst []float64, n int, rng *rand.Rand) []float64
-}
+// Sampler draws points from a distribution: sgm.Source, which toys,
+// point files, mixtures and images implement.
+type Sampler = sgm.Source
 
 // Distance is a two-sample metric on flat point sets of a fixed dimension,
 // such as func(x, y []float64) float64 { return Wasserstein2(x, y, 2) }.

@@ -12,6 +12,8 @@ import (
 // normal2 is a Sampler of N(0, I) in R².
 type normal2 struct{}
 
+func (normal2) Dim() int { return 2 }
+
 func (normal2) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
 	if dst == nil {
 		dst = make([]float64, 2*n)

@@ -163,7 +163,7 @@ func TestSmoothedImageHistogramDraws(t *testing.T) {
 	})
 	const sigma, n = 0.15, 100000 // 0.6 pixel on rows, 0.45 on columns
 	want := SmoothedImageHistogram(im, sigma)
-	x := im.Smoothed(sigma).Sample(n, rand.New(rand.NewPCG(13, 13)))
+	x := im.Smoothed(sigma).Sample(nil, n, rand.New(rand.NewPCG(13, 13)))
 	counts := im.Histogram(x)
 	// Each count is binomial(n, p): allow 5 standard deviations per cell
 	// (20 cells and the outside: a false alarm has probability ~1e-5).

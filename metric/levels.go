@@ -2,7 +2,9 @@ package metric
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/dist"
@@ -34,7 +36,7 @@ func ScoreErrors(at func(level int) sgm.Scorer, sigmas []float64, exact func(sig
 	out := make([]LevelError, len(sigmas))
 	for l, s := range sigmas {
 		ex := exact(s)
-		x := ex.Sample(n, rng)
+		x := ex.Sample(nil, n, rng)
 		fisher := FisherDivergence(at(l), ex, x, s)
 		scale := FisherDivergence(zeroScore{ex.Dim()}, ex, x, s)
 		out[l] = LevelError{Level: l, Sigma: s, Fisher: fisher, Relative: fisher / scale}
@@ -42,16 +44,114 @@ func ScoreErrors(at func(level int) sgm.Scorer, sigmas []float64, exact func(sig
 	return out
 }
 
-// FirstWithin returns the index into errs of the first level (the least σ
-// on an ascending grid) whose relative error is at most tol, or -1 if none
-// is: the rule by which sgm picks a sampling level from measured errors.
-func FirstWithin(errs []LevelError, tol float64) int {
-	for i, le := range errs {
-		if le.Relative <= tol {
-			return i
+// Constants of AutoLevel.
+const (
+	// SharpCorr is the least sharpness of a usable level: the pixel
+	// histogram of exact samples of the image smoothed at its σ correlates
+	// with the image at least this well (Sharpness). On the blog post's
+	// grid that keeps levels up to 17 of a 64×64 ring (0.857; level 22,
+	// 0.42, is a blur) and up to 20 of MNIST digit 0 (0.862).
+	SharpCorr = 0.8
+	// ResolveRatio bounds the step size at a usable level: η <= 4σ². A
+	// Langevin step moves a particle by about √η, and a level far finer
+	// than that is not resolved; the blog post samples level 17 with
+	// η = 0.001 ≈ 2σ².
+	ResolveRatio = 4
+	// DefaultLevel is the blog post's level, which AutoLevel falls back
+	// to when no level at all meets the tolerance.
+	DefaultLevel = 17
+)
+
+// LevelChoice is the level AutoLevel picks and why.
+type LevelChoice struct {
+	Level   int    // an index of the levels
+	Message string // why, one line
+	Warn    bool   // a fallback: no usable level met the tolerance
+}
+
+// Sharpness returns, for each noise level, how sharp exact samples of the
+// image smoothed at it are: the correlation of their expected pixel
+// histogram with the image (Pearson of SmoothedImageHistogram).
+func Sharpness(im *dist.Image, sigmas []float64) []float64 {
+	out := make([]float64, len(sigmas))
+	for l, s := range sigmas {
+		out[l] = Pearson(SmoothedImageHistogram(im, s), im.Pix)
+	}
+	return out
+}
+
+// AutoLevel is sgm's one rule for the level at which to sample a
+// noise-conditional score with plain Langevin of step size stepSize (sgm
+// sample --level auto, the level the demo reports and figure 7 marks),
+// from the levels' score errors errs (ScoreErrors, ascending σ) and their
+// sharpness (Sharpness). A level is usable when it is sharp (sharpness >=
+// SharpCorr) and resolved by the step size (stepSize <= ResolveRatio σ²).
+// It takes
+//
+//   - the usable level of least σ whose relative error is at most tol: the
+//     sharpest level whose score the network has learnt;
+//   - else, with a warning, the usable level with the least relative error
+//     when some level meets tol (a blurred or unresolved one, which the
+//     message names), or when none does and DefaultLevel is not usable;
+//   - else, with a warning, DefaultLevel: nothing meets tol, as for a
+//     network barely trained, and the blog post's level is as good a guess
+//     as any.
+//
+// It returns an error when no level is usable. It panics if sharpness and
+// errs differ in length.
+func AutoLevel(errs []LevelError, sharpness []float64, stepSize, tol float64) (LevelChoice, error) {
+	if len(sharpness) != len(errs) {
+		panic(fmt.Sprintf("metric: AutoLevel: %d sharpness values for %d levels", len(sharpness), len(errs)))
+	}
+	var usable []LevelError
+	var met *LevelError // the level of least σ that meets tol, usable or not
+	for l, le := range errs {
+		if le.Relative <= tol && met == nil {
+			met = &errs[l]
+		}
+		if sharpness[l] >= SharpCorr && stepSize <= ResolveRatio*le.Sigma*le.Sigma {
+			usable = append(usable, le)
 		}
 	}
-	return -1
+	if len(usable) == 0 {
+		return LevelChoice{}, fmt.Errorf("no level is both sharp (hist_corr of exact samples >= %g) and resolved by step size %g (η <= %dσ²)", SharpCorr, stepSize, ResolveRatio)
+	}
+	span := fmt.Sprintf("usable levels %d..%d: sharp, and resolved by η=%g", usable[0].Level, usable[len(usable)-1].Level, stepSize)
+	for _, le := range usable {
+		if le.Relative <= tol {
+			return LevelChoice{le.Level, fmt.Sprintf("level %d (σ=%.4g), the sharpest with relative score error %.3f <= %g (%s)", le.Level, le.Sigma, le.Relative, tol, span), false}, nil
+		}
+	}
+	best := usable[0]
+	for _, le := range usable {
+		if le.Relative < best.Relative {
+			best = le
+		}
+	}
+	why := "none of the levels meets it"
+	if met != nil {
+		why = fmt.Sprintf("level %d (σ=%.4g) meets it but is not usable: ", met.Level, met.Sigma)
+		if sharpness[met.Level] < SharpCorr {
+			why += fmt.Sprintf("too blurred (sharpness %.3f < %g)", sharpness[met.Level], SharpCorr)
+		} else {
+			why += fmt.Sprintf("too fine for the step size (η/σ² = %.3g > %d)", stepSize/(met.Sigma*met.Sigma), ResolveRatio)
+		}
+	} else if DefaultLevel < len(errs) && slices.ContainsFunc(usable, func(le LevelError) bool { return le.Level == DefaultLevel }) {
+		best = errs[DefaultLevel]
+		return LevelChoice{best.Level, fmt.Sprintf("no level has relative score error <= %g (the least is %.3f): taking the blog post's level %d (σ=%.4g), relative error %.3f; train longer or raise the tolerance (%s)",
+			tol, minRelative(errs), best.Level, best.Sigma, best.Relative, span), true}, nil
+	}
+	return LevelChoice{best.Level, fmt.Sprintf("no usable level has relative score error <= %g, and %s: taking level %d (σ=%.4g), the usable one of least relative error %.3f; samples may be poor: train longer or raise the tolerance (%s)",
+		tol, why, best.Level, best.Sigma, best.Relative, span), true}, nil
+}
+
+// minRelative returns the least relative error of errs.
+func minRelative(errs []LevelError) float64 {
+	m := math.Inf(1)
+	for _, le := range errs {
+		m = min(m, le.Relative)
+	}
+	return m
 }
 
 // zeroScore is the score that is zero everywhere.

@@ -47,15 +47,3 @@ func TestScoreErrorsAnalytic(t *testing.T) {
 		}
 	}
 }
-
-func TestFirstWithin(t *testing.T) {
-	errs := []LevelError{{Relative: 0.5}, {Relative: 0.2}, {Relative: 0.05}, {Relative: 0.01}}
-	for _, c := range []struct {
-		tol  float64
-		want int
-	}{{0.1, 2}, {0.2, 1}, {1, 0}, {0.001, -1}} {
-		if got := FirstWithin(errs, c.tol); got != c.want {
-			t.Errorf("FirstWithin(tol %g) = %d, want %d", c.tol, got, c.want)
-		}
-	}
-}

@@ -30,7 +30,7 @@ func twoModes(t testing.TB) *dist.Mixture {
 func TestModeWeightsSamples(t *testing.T) {
 	m := twoModes(t)
 	const n = 10000
-	x := m.Sample(n, rand.New(rand.NewPCG(11, 11)))
+	x := m.Sample(nil, n, rand.New(rand.NewPCG(11, 11)))
 	shares := ModeWeights(m, x)
 	// The modes are 10√2 apart with unit std: a draw lands nearer the
 	// other mode with probability about Φ(-7), so the shares are binomial

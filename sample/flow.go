@@ -27,11 +27,7 @@ const DefaultFlowTol = 1e-5
 func FlowField(p sde.SDE, score sde.TimeScorer) ode.Func {
 	return func(t float64, x, dx []float64) {
 		score.ScoreAt(dx, x, t)
-		f, g := p.Coefficients(t)
-		h := 0.5 * g * g
-		for j, v := range x {
-			dx[j] = f*v - h*dx[j]
-		}
+		sde.FlowVelocity(p, t, dx, x, dx)
 	}
 }
 

@@ -46,11 +46,15 @@ func Load(backend compute.Backend, dir string) (*Net, error) {
 	if len(names) == 0 {
 		return nil, fmt.Errorf("checkpoint %s: no checkpoint-*.json in the directory", dir)
 	}
-	store, cfg, err := readCheckpoint(dir, names[len(names)-1])
+	store, cfg, history, err := readCheckpoint(dir, names[len(names)-1])
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
 	}
-	n := &Net{cfg: cfg, backend: backend, store: store, ckptDir: dir, noFast: fastDisabled()}
+	n := &Net{cfg: cfg, backend: backend, store: store, ckptDir: dir, noFast: fastDisabled(), loadedHistory: history}
+	if history != nil {
+		// Saved again as it is, the network keeps its history.
+		n.saveHistory = func() []byte { return history }
+	}
 	// GoMLX loads every variable as trainable. Only the network's own
 	// weights are: not the frozen matrices, nor the optimiser's state, the
 	// moving averages, the step counts or the generator's state, which
@@ -128,6 +132,18 @@ func (n *Net) save(dir string) error {
 	if err := h.Save(); err != nil {
 		return err
 	}
+	if n.saveHistory != nil {
+		written, err := listCheckpoints(staging)
+		if err != nil {
+			return err
+		}
+		if len(written) != 1 {
+			return fmt.Errorf("staging directory %s holds %d checkpoints, want 1", staging, len(written))
+		}
+		if err := os.WriteFile(filepath.Join(staging, written[0]+HistorySuffix), n.saveHistory(), 0o644); err != nil {
+			return err
+		}
+	}
 	if afterStaging != nil {
 		if err := afterStaging(staging); err != nil {
 			return err
@@ -165,8 +181,11 @@ func publish(staging, dir string) error {
 	if err := recordChecksum(filepath.Join(staging, written[0])); err != nil {
 		return err
 	}
-	for _, suffix := range []string{checkpoint.BinDataSuffix, checkpoint.JsonNameSuffix} {
+	for _, suffix := range []string{HistorySuffix, checkpoint.BinDataSuffix, checkpoint.JsonNameSuffix} {
 		from, to := filepath.Join(staging, written[0]+suffix), filepath.Join(dir, name+suffix)
+		if _, err := os.Stat(from); suffix == HistorySuffix && errors.Is(err, os.ErrNotExist) {
+			continue
+		}
 		if err := syncFile(from); err != nil {
 			return err
 		}
@@ -193,7 +212,7 @@ func prune(dir string, keep []string) error {
 	for _, e := range entries {
 		ext := filepath.Ext(e.Name())
 		base := strings.TrimSuffix(e.Name(), ext)
-		ours := ext == checkpoint.JsonNameSuffix || ext == checkpoint.BinDataSuffix
+		ours := ext == checkpoint.JsonNameSuffix || ext == checkpoint.BinDataSuffix || ext == HistorySuffix
 		if ours && e.Type().IsRegular() && strings.HasPrefix(base, "checkpoint-") && !slices.Contains(keep, base) {
 			doomed = append(doomed, e.Name())
 		}
@@ -275,6 +294,28 @@ func HasCheckpoints(dir string) (bool, error) {
 	return len(names) > 0, nil
 }
 
+// HistorySuffix ends the name of a checkpoint's history file: what
+// SetHistory gives, saved with the checkpoint as one unit (staged, synced
+// and moved into place before its metadata, which records its SHA-256).
+const HistorySuffix = ".history"
+
+// MaxHistoryBytes bounds the history file Load reads.
+const MaxHistoryBytes = 1 << 31
+
+// SetHistory makes every later Save write h() beside the checkpoint as
+// its history file (the training's loss history, say), so that the
+// checkpoint and its history are published together: a run killed at any
+// moment leaves a newest checkpoint whose history is its own.
+func (n *Net) SetHistory(h func() []byte) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.saveHistory = h
+}
+
+// History returns the history file of the checkpoint Load read (checked
+// against the checksum its metadata records), and false where it has none.
+func (n *Net) History() ([]byte, bool) { return n.loadedHistory, n.loadedHistory != nil }
+
 // Step is the number of optimiser steps the network has been trained for
 // (0 for a new network).
 func (n *Net) Step() int { return int(optimizer.GetGlobalStep(n.store)) }
@@ -318,6 +359,16 @@ func recordChecksum(base string) error {
 		return fmt.Errorf("metadata GoMLX wrote: %w", err)
 	}
 	m.setParam(checksumParam, dataChecksum(raw))
+	if hist, err := os.ReadFile(base + HistorySuffix); err == nil {
+		m.setParam(historyParam, dataChecksum(hist))
+	} else if errors.Is(err, os.ErrNotExist) {
+		// A network loaded from a checkpoint with a history holds its
+		// checksum among its parameters: a checkpoint without one must
+		// not claim it.
+		m.Params = slices.DeleteFunc(m.Params, func(p metaParam) bool { return p.Key == historyParam })
+	} else {
+		return err
+	}
 	b, err := json.Marshal(&m)
 	if err != nil {
 		return err

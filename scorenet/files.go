@@ -17,5 +17,5 @@ func SavedFile(e fs.DirEntry) bool {
 		return strings.HasPrefix(name, stagingPrefix)
 	}
 	return e.Type().IsRegular() && strings.HasPrefix(name, "checkpoint-") &&
-		(strings.HasSuffix(name, checkpoint.JsonNameSuffix) || strings.HasSuffix(name, checkpoint.BinDataSuffix))
+		(strings.HasSuffix(name, checkpoint.JsonNameSuffix) || strings.HasSuffix(name, checkpoint.BinDataSuffix) || strings.HasSuffix(name, HistorySuffix))
 }

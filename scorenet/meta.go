@@ -32,6 +32,10 @@ import (
 // checkpoint's data file.
 const checksumParam = "data_sha256"
 
+// historyParam is the metadata parameter holding the hex SHA-256 of the
+// checkpoint's history file (HistorySuffix), where it has one.
+const historyParam = "history_sha256"
+
 // Limits on what Load reads. The network sgm trains by default (width
 // 256, depth 3, with Adam's moments and moving averages) takes about 4 MB.
 const (
@@ -102,7 +106,7 @@ func decodeMetadata(b []byte) (*metadata, Config, int, error) {
 	}
 	seen := map[string]bool{}
 	for _, p := range m.Params {
-		known := p.Key == configParam || p.Key == checksumParam ||
+		known := p.Key == configParam || p.Key == checksumParam || p.Key == historyParam ||
 			strings.HasPrefix(p.Key, labelPrefix) || strings.HasPrefix(p.Key, "train_")
 		var s string
 		switch {
@@ -311,36 +315,45 @@ func dataChecksum(b []byte) string {
 // readCheckpoint reads the checkpoint name (without suffix) in dir into a
 // new store, checked as decodeMetadata and against its checksum, and
 // returns the store and the network's configuration.
-func readCheckpoint(dir, name string) (*model.Store, Config, error) {
+func readCheckpoint(dir, name string) (*model.Store, Config, []byte, error) {
 	meta, err := readLimited(filepath.Join(dir, name+checkpoint.JsonNameSuffix), maxMetadataBytes)
 	if err != nil {
-		return nil, Config{}, err
+		return nil, Config{}, nil, err
 	}
 	m, cfg, n, err := decodeMetadata(meta)
 	if err != nil {
-		return nil, Config{}, fmt.Errorf("%s: %w", name+checkpoint.JsonNameSuffix, err)
+		return nil, Config{}, nil, fmt.Errorf("%s: %w", name+checkpoint.JsonNameSuffix, err)
+	}
+	var history []byte
+	if sum, ok := m.param(historyParam); ok {
+		if history, err = readLimited(filepath.Join(dir, name+HistorySuffix), MaxHistoryBytes); err != nil {
+			return nil, Config{}, nil, err
+		}
+		if got := dataChecksum(history); got != sum {
+			return nil, Config{}, nil, fmt.Errorf("%s: checksum %.12s…, the metadata records %.12s…: the history is damaged or belongs to another checkpoint", name+HistorySuffix, got, sum)
+		}
 	}
 	sum, ok := m.param(checksumParam)
 	if !ok {
-		return nil, Config{}, fmt.Errorf("%s: no checksum of the data file (written by an older sgm, or edited)", name+checkpoint.JsonNameSuffix)
+		return nil, Config{}, nil, fmt.Errorf("%s: no checksum of the data file (written by an older sgm, or edited)", name+checkpoint.JsonNameSuffix)
 	}
 	// A gzip stream of n bytes is at most a little longer than n.
 	raw, err := readLimited(filepath.Join(dir, name+checkpoint.BinDataSuffix), int64(n)+int64(n)/64+4096)
 	if err != nil {
-		return nil, Config{}, err
+		return nil, Config{}, nil, err
 	}
 	if got := dataChecksum(raw); got != sum {
-		return nil, Config{}, fmt.Errorf("%s: checksum %.12s…, the metadata records %.12s…: the data file is damaged or belongs to another checkpoint", name+checkpoint.BinDataSuffix, got, sum)
+		return nil, Config{}, nil, fmt.Errorf("%s: checksum %.12s…, the metadata records %.12s…: the data file is damaged or belongs to another checkpoint", name+checkpoint.BinDataSuffix, got, sum)
 	}
 	data, err := decodeData(raw, n)
 	if err != nil {
-		return nil, Config{}, fmt.Errorf("%s: %w", name+checkpoint.BinDataSuffix, err)
+		return nil, Config{}, nil, fmt.Errorf("%s: %w", name+checkpoint.BinDataSuffix, err)
 	}
 	store, err := loadStore(meta, data)
 	if err != nil {
-		return nil, Config{}, fmt.Errorf("%s: %w", name, err)
+		return nil, Config{}, nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return store, cfg, nil
+	return store, cfg, history, nil
 }
 
 // loadStore loads checked metadata and data into a new store, and checks

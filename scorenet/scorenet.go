@@ -47,6 +47,10 @@ type Config struct {
 	Process string `json:"process,omitempty"`
 	// SigmaMax is VE's σ_max; 0 means sde.DefaultSigmaMax.
 	SigmaMax float64 `json:"sigma_max,omitempty"`
+	// BetaMin and BetaMax are the β range of VP and sub-VP; 0 means
+	// sde.DefaultBetaMin and sde.DefaultBetaMax.
+	BetaMin float64 `json:"beta_min,omitempty"`
+	BetaMax float64 `json:"beta_max,omitempty"`
 	// TimeFeatures is the number K of frequencies of the time embedding;
 	// 0 means 8.
 	TimeFeatures int `json:"time_features,omitempty"`
@@ -90,6 +94,14 @@ func (c Config) WithDefaults() Config {
 		}
 		if c.Process == "ve" && c.SigmaMax == 0 {
 			c.SigmaMax = sde.DefaultSigmaMax
+		}
+		if c.Process == "vp" || c.Process == "subvp" {
+			if c.BetaMin == 0 {
+				c.BetaMin = sde.DefaultBetaMin
+			}
+			if c.BetaMax == 0 {
+				c.BetaMax = sde.DefaultBetaMax
+			}
 		}
 	}
 	return c
@@ -163,6 +175,9 @@ type Net struct {
 	fastStep int64
 
 	divExec *model.Exec // the scores and their divergence (divergence.go)
+
+	saveHistory   func() []byte // what Save writes as the checkpoint's history file
+	loadedHistory []byte        // the history file of the checkpoint Load read
 }
 
 // EMAPrefix is prepended to a trainable variable's path to name its

@@ -54,8 +54,8 @@ func (c Config) conditioningSize() int {
 func (c Config) validateTime() error {
 	switch c.Conditioning {
 	case "levels":
-		if c.Process != "" || c.SigmaMax != 0 || c.TimeFeatures != 0 || c.Prediction != "" {
-			return fmt.Errorf("process, sigma_max, time_features and prediction apply only to conditioning \"time\"")
+		if c.Process != "" || c.SigmaMax != 0 || c.TimeFeatures != 0 || c.BetaMin != 0 || c.BetaMax != 0 || c.Prediction != "" {
+			return fmt.Errorf("process, sigma_max, beta_min, beta_max, time_features and prediction apply only to conditioning \"time\"")
 		}
 		return nil
 	case "time":
@@ -70,6 +70,9 @@ func (c Config) validateTime() error {
 	}
 	if c.Process != "ve" && c.SigmaMax != 0 {
 		return fmt.Errorf("sigma_max applies only to process ve")
+	}
+	if c.Process != "vp" && c.Process != "subvp" && (c.BetaMin != 0 || c.BetaMax != 0) {
+		return fmt.Errorf("beta_min and beta_max apply only to processes vp and subvp")
 	}
 	switch c.Prediction {
 	case "", PredictNoise:
@@ -95,9 +98,9 @@ func (c Config) SDE() (sde.SDE, bool) {
 	case "ve":
 		return sde.VE{SigmaMin: sde.DefaultSigmaMin, SigmaMax: c.SigmaMax}, c.Timed()
 	case "vp":
-		return sde.VP{BetaMin: sde.DefaultBetaMin, BetaMax: sde.DefaultBetaMax}, c.Timed()
+		return sde.VP{BetaMin: c.BetaMin, BetaMax: c.BetaMax}, c.Timed()
 	case "subvp":
-		return sde.SubVP{BetaMin: sde.DefaultBetaMin, BetaMax: sde.DefaultBetaMax}, c.Timed()
+		return sde.SubVP{BetaMin: c.BetaMin, BetaMax: c.BetaMax}, c.Timed()
 	}
 	return nil, false
 }

@@ -198,6 +198,28 @@ func (p SubVP) TimeOf(sigma float64) float64 {
 	return timeOfIntegral(p.BetaMin, p.BetaMax, -2*math.Log(a))
 }
 
+// FlowVelocity sets v to the velocity of the probability-flow ODE of p
+// (Song et al. 2021) at time t at the points x whose scores are s:
+//
+//	v = f(t) x - ½ g(t)² s
+//
+// v may be s. It is the one definition of that field: the samplers
+// (sample.Flow) and the likelihood (likelihood.Velocity) both call it.
+func FlowVelocity(p SDE, t float64, v, x, s []float64) {
+	f, g := p.Coefficients(t)
+	h := 0.5 * g * g
+	for j, xj := range x {
+		v[j] = f*xj - h*s[j]
+	}
+}
+
+// FlowDivergence returns the divergence of that velocity at a point of
+// dimension d whose score has divergence divS: f(t) d - ½ g(t)² divS.
+func FlowDivergence(p SDE, t float64, d int, divS float64) float64 {
+	f, g := p.Coefficients(t)
+	return f*float64(d) - 0.5*g*g*divS
+}
+
 // NoiseLevel returns σ̂(t) = s(t)/a(t), the EDM noise level at t.
 func NoiseLevel(p SDE, t float64) float64 {
 	a, s := p.Marginal(t)

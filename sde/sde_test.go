@@ -214,3 +214,43 @@ func ExampleVP() {
 	// t=0.5 a=0.2812 s=0.9597
 	// t=1.0 a=0.0066 s=1.0000
 }
+
+// TestFlowVelocity: the probability-flow velocity of a Gaussian's linear
+// score s(x) = -x/c, against its definition f x - ½ g² s, and its
+// divergence against central differences of the velocity (exact for a
+// linear field up to rounding).
+func TestFlowVelocity(t *testing.T) {
+	const c = 0.7
+	x := []float64{0.3, -1.2, 2}
+	for _, p := range []SDE{VE{SigmaMin: 0.01, SigmaMax: 5}, VP{BetaMin: 0.1, BetaMax: 20}, SubVP{BetaMin: 0.1, BetaMax: 20}} {
+		for _, tm := range []float64{0.1, 0.5, 0.9} {
+			field := func(x []float64) []float64 {
+				s := make([]float64, len(x))
+				for j := range x {
+					s[j] = -x[j] / c
+				}
+				FlowVelocity(p, tm, s, x, s) // in place
+				return s
+			}
+			v := field(x)
+			f, g := p.Coefficients(tm)
+			for j := range x {
+				if want := f*x[j] + 0.5*g*g*x[j]/c; math.Abs(v[j]-want) > 1e-12*math.Abs(want) {
+					t.Errorf("%v t=%v: v[%d] = %v, want %v", p, tm, j, v[j], want)
+				}
+			}
+			var fd float64
+			const h = 1e-4
+			for j := range x {
+				xp, xm := append([]float64(nil), x...), append([]float64(nil), x...)
+				xp[j] += h
+				xm[j] -= h
+				fd += (field(xp)[j] - field(xm)[j]) / (2 * h)
+			}
+			got := FlowDivergence(p, tm, len(x), -float64(len(x))/c)
+			if math.Abs(got-fd) > 1e-6*math.Abs(fd) {
+				t.Errorf("%v t=%v: divergence %v, central differences %v", p, tm, got, fd)
+			}
+		}
+	}
+}

@@ -177,7 +177,11 @@ func (s *Server) field(t *target, source string, level, n int) (*fieldResponse, 
 				return fmt.Errorf("level %d: the model has levels 0 to %d", level, len(m.sigmas)-1)
 			}
 			res.Sigma = m.sigmas[level]
-			return m.net.ScoreBatch(res.Score, pts, level)
+			sc, err := m.m.LevelScorer(level)
+			if err != nil {
+				return err
+			}
+			return catchScore(sc, res.Score, pts)
 		})
 		if err != nil {
 			return nil, http.StatusConflict, err
@@ -192,5 +196,22 @@ func (s *Server) field(t *target, source string, level, n int) (*fieldResponse, 
 // errNoModel is the answer to a learned request before any training.
 var errNoModel = errors.New("no trained model yet: train one first")
 
-// at returns the model's score at a level, for the samplers.
-func (m *model) at(level int) sgm.Scorer { return m.net.AtLevel(level) }
+// at returns the model's score at a level in the view's units, for the
+// samplers.
+func (m *model) at(level int) (sgm.Scorer, error) { return m.m.LevelScorer(level) }
+
+// catchScore evaluates sc at pts into dst, returning a backend failure
+// (which a network's scorer panics with) as an error.
+func catchScore(sc sgm.Scorer, dst, pts []float64) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			e, ok := r.(error)
+			if !ok {
+				panic(r)
+			}
+			err = e
+		}
+	}()
+	sc.ScoreBatch(dst, pts)
+	return nil
+}

@@ -187,7 +187,7 @@ func (s *Server) step(req *stepRequest) (*stepResponse, int, error) {
 		var res *stepResponse
 		err := s.withModel(func(m *model) error {
 			grid = m.sigmas
-			at = func(level int) (sgm.Scorer, error) { return m.at(level), nil }
+			at = m.at
 			var err error
 			res, err = run()
 			return err
@@ -418,7 +418,7 @@ func (s *Server) floor(t *target, n int, w2 metric.Distance) metric.Floor {
 	if ok {
 		return f
 	}
-	f = metric.NoiseFloor(w2, sampler{t}, n, floorReps, newRand(13, uint64(n)))
+	f = metric.NoiseFloor(w2, t, n, floorReps, newRand(13, uint64(n)))
 	s.floorMu.Lock()
 	if len(s.floors) >= 64 {
 		clear(s.floors)
@@ -426,16 +426,4 @@ func (s *Server) floor(t *target, n int, w2 metric.Distance) metric.Floor {
 	s.floors[key] = f
 	s.floorMu.Unlock()
 	return f
-}
-
-// sampler adapts a target to metric.Sampler.
-type sampler struct{ t *target }
-
-func (a sampler) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
-	x := a.t.sample(n, rng)
-	if dst == nil {
-		return x
-	}
-	copy(dst, x)
-	return dst
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/plot"
+	"github.com/sgm-dev/sgm/scorenet"
 )
 
 // readUpload reads an upload's body, of at most max bytes. On failure it
@@ -176,7 +177,7 @@ func (s *Server) handleModel(w http.ResponseWriter, r *http.Request) {
 		}
 		tw := tar.NewWriter(&buf)
 		for _, e := range entries {
-			if !e.Type().IsRegular() {
+			if !e.Type().IsRegular() || e.Name() == scorenet.LockName {
 				continue
 			}
 			b, err := os.ReadFile(filepath.Join(m.dir, e.Name()))

@@ -200,9 +200,9 @@ func (t *target) frame() {
 func (t *target) sample(n int, rng *rand.Rand) []float64 {
 	switch {
 	case t.mix != nil:
-		return t.mix.Sample(n, rng)
+		return t.mix.Sample(nil, n, rng)
 	case t.im != nil:
-		return t.im.Sample(n, rng)
+		return t.im.Sample(nil, n, rng)
 	case t.toy != "":
 		return t.toy.Sample(nil, n, rng)
 	}
@@ -215,8 +215,17 @@ func (t *target) sample(n int, rng *rand.Rand) []float64 {
 	return out
 }
 
-// Sample makes a target a train.Sampler.
-func (t *target) Sample(n int, rng *rand.Rand) []float64 { return t.sample(n, rng) }
+// Dim is 2: every target of the explorer is in the plane.
+func (t *target) Dim() int { return 2 }
+
+// Sample makes a target an sgm.Source.
+func (t *target) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
+	x := t.sample(n, rng)
+	if dst == nil {
+		return x
+	}
+	return append(dst[:0], x...)
+}
 
 // exact reports whether the target is a density known in closed form
 // (a mixture) rather than data whose perturbed density is a mixture.

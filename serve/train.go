@@ -6,23 +6,24 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"net/http"
 	"os"
 	"sync/atomic"
 	"time"
 
 	"github.com/sgm-dev/sgm"
+	sgmmodel "github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/train"
 )
 
-// model is a trained network and what it was trained on.
+// model is a trained model (package model) and what it was trained on.
 type model struct {
-	net    *scorenet.Net
-	sigmas sgm.Schedule
+	m      *sgmmodel.Model
+	sigmas sgm.Schedule // its levels, in the view's units
 	info   modelInfo
-	dir    string // its checkpoint
+	dir    string // its run directory
+	own    bool   // dir is the server's, removed when the model is replaced
 }
 
 // modelInfo describes the trained model in GET /api/info.
@@ -178,32 +179,39 @@ func (s *Server) handleTrain(w http.ResponseWriter, r *http.Request) {
 
 	ev := newEvents(w)
 	began := time.Now()
-	net, err := scorenet.New(s.backend, scorenet.Config{Dim: 2, Features: req.Width, Width: req.Width, Depth: 2, Sigmas: t.grid},
-		rand.New(rand.NewPCG(req.Seed, 0x5eed)))
+	dir, err := s.runDir()
 	if err != nil {
 		ev.send("done", doneEvent{Error: err.Error()})
 		return
 	}
-	net.SetLabel("data", t.name)
 	ev.send("start", map[string]any{"steps": req.Steps, "sigmas": t.grid, "target": t.key})
 	_, _, pts := lattice(t.box, req.Grid)
 	score := make([]float64, len(pts))
-	records, runErr := train.Run(ctx, net, t, train.Settings{
-		Steps: req.Steps, Batch: req.Batch, LearningRate: req.LR, Objective: train.AllLevels, Seed: req.Seed,
-		// The engine writes its weights into the network at each
-		// "checkpoint" (none is saved without a directory), so that the
-		// progress report at the same step sees them.
-		CheckpointEvery: req.Every, ProgressEvery: req.Every, EMA: emaDecay,
-		Progress: func(st train.Status) {
-			j.step.Store(int64(st.Step))
-			ev.send("progress", progressEvent{Step: st.Step, Steps: st.Steps, Loss: finite(st.Loss), MeanLoss: finite(st.MeanLoss),
-				StepsPerSec: st.StepsPerSec, Elapsed: st.Elapsed.Seconds()})
-			level := int(j.level.Load())
-			if err := evaluated(net).ScoreBatch(score, pts, level); err != nil {
-				return
-			}
-			x, y, _ := lattice(t.box, req.Grid)
-			ev.send("field", fieldResponse{Source: "learned", Sigma: t.grid[level], Level: level, Box: t.box, X: x, Y: y, Score: finiteAll(score)})
+	var net *scorenet.Net
+	// The run is an sgm run directory (package model), in the view's
+	// units (Raw) on the target's own levels: what the explorer saves,
+	// sgm sample --model samples with no flags.
+	trained, records, runErr := sgmmodel.Train(ctx, dir, sgmmodel.TrainOptions{
+		Data: t.name, Source: t, Raw: true, Backend: s.backend,
+		Net:     scorenet.Config{Dim: 2, Features: req.Width, Width: req.Width, Depth: 2, Sigmas: t.grid},
+		Started: func(n *scorenet.Net) { net = n },
+		Settings: train.Settings{
+			Steps: req.Steps, Batch: req.Batch, LearningRate: req.LR, Objective: train.AllLevels, Seed: req.Seed,
+			// The engine writes its weights into the network at each
+			// checkpoint, so that the progress report at the same step
+			// sees them.
+			CheckpointEvery: req.Every, ProgressEvery: req.Every, EMA: emaDecay,
+			Progress: func(st train.Status) {
+				j.step.Store(int64(st.Step))
+				ev.send("progress", progressEvent{Step: st.Step, Steps: st.Steps, Loss: finite(st.Loss), MeanLoss: finite(st.MeanLoss),
+					StepsPerSec: st.StepsPerSec, Elapsed: st.Elapsed.Seconds()})
+				level := int(j.level.Load())
+				if err := evaluated(net).ScoreBatch(score, pts, level); err != nil {
+					return
+				}
+				x, y, _ := lattice(t.box, req.Grid)
+				ev.send("field", fieldResponse{Source: "learned", Sigma: t.grid[level], Level: level, Box: t.box, X: x, Y: y, Score: finiteAll(score)})
+			},
 		},
 	})
 	done := doneEvent{Elapsed: time.Since(began).Seconds(), Stopped: ctx.Err() != nil}
@@ -213,10 +221,11 @@ func (s *Server) handleTrain(w http.ResponseWriter, r *http.Request) {
 	if runErr != nil && !errors.Is(runErr, context.Canceled) && !errors.Is(runErr, context.DeadlineExceeded) {
 		done.Error = runErr.Error()
 	}
-	if done.Step > 0 && done.Error == "" {
-		if err := s.publish(net, t, done.Step); err != nil {
-			done.Error = err.Error()
-		}
+	if done.Step > 0 && done.Error == "" && trained != nil {
+		s.publish(&model{m: trained, sigmas: t.grid, dir: dir, own: true,
+			info: modelInfo{Target: t.key, Name: t.name, Steps: done.Step, Sigmas: t.grid, Space: t.space, Box: t.box}})
+	} else {
+		os.RemoveAll(dir)
 	}
 	s.logf("training on %s: %d steps in %.1f s (stopped: %v)", t.name, done.Step, done.Elapsed, done.Stopped)
 	ev.send("done", done)
@@ -238,31 +247,64 @@ type doneEvent struct {
 	Error   string  `json:"error,omitempty"`
 }
 
-// publish saves net's checkpoint in a fresh directory of the server's own
-// and makes it the trained model, removing the previous one.
-func (s *Server) publish(net *scorenet.Net, t *target, steps int) error {
+// runDir returns a fresh run directory of the server's own.
+func (s *Server) runDir() (string, error) {
 	s.modelMu.Lock()
 	defer s.modelMu.Unlock()
 	if s.tmpDir == "" {
 		dir, err := os.MkdirTemp("", "sgm-serve-")
 		if err != nil {
-			return fmt.Errorf("saving the model: %v", err)
+			return "", fmt.Errorf("saving the model: %v", err)
 		}
 		s.tmpDir = dir
 	}
 	dir, err := os.MkdirTemp(s.tmpDir, "model-")
 	if err != nil {
-		return fmt.Errorf("saving the model: %v", err)
+		return "", fmt.Errorf("saving the model: %v", err)
 	}
-	if err := net.Save(dir); err != nil {
-		os.RemoveAll(dir)
-		return fmt.Errorf("saving the model: %v", err)
-	}
-	if s.model != nil {
+	return dir, nil
+}
+
+// publish makes m the trained model, removing the previous one's run
+// directory where it was the server's.
+func (s *Server) publish(m *model) {
+	s.modelMu.Lock()
+	defer s.modelMu.Unlock()
+	if s.model != nil && s.model.own {
 		os.RemoveAll(s.model.dir)
 	}
-	s.model = &model{net: evaluated(net), sigmas: net.Config().Sigmas, dir: dir,
-		info: modelInfo{Target: t.key, Name: t.name, Steps: steps, Sigmas: net.Config().Sigmas, Space: t.space, Box: t.box}}
+	s.model = m
+}
+
+// LoadRun makes the model in the run directory dir (written by sgm train,
+// sgm demo or the explorer) the trained model: a model of noise levels in
+// two dimensions, the explorer's kind. Its levels are shown in the data's
+// units (for a model of standardised data, σ times the geometric mean of
+// the coordinates' scales) and its box is the data's mean ± 3 standard
+// deviations. The directory is read, never written.
+func (s *Server) LoadRun(dir string) error {
+	m, err := sgmmodel.Open(dir, sgmmodel.WithBackend(s.backend))
+	if err != nil {
+		return err
+	}
+	k, ok := m.Kind().(sgmmodel.Levels)
+	if !ok || m.Dim() != 2 {
+		return fmt.Errorf("%s: the explorer shows models of noise levels in 2 dimensions; this one is %s in %d", dir, m.Kind(), m.Dim())
+	}
+	sigmas := append(sgm.Schedule(nil), k.Sigmas...)
+	box := [4]float64{0, 1, 0, 1}
+	space := "image"
+	if std, ok := m.Standardizer(); ok {
+		g := math.Sqrt(std.Std[0] * std.Std[1])
+		for i := range sigmas {
+			sigmas[i] *= g
+		}
+		box = [4]float64{std.Mean[0] - 3*std.Std[0], std.Mean[0] + 3*std.Std[0], std.Mean[1] - 3*std.Std[1], std.Mean[1] + 3*std.Std[1]}
+		space = "points"
+	}
+	rec := m.Record()
+	s.publish(&model{m: m, sigmas: sigmas, dir: dir,
+		info: modelInfo{Target: "run:" + dir, Name: rec.Data, Steps: rec.Step, Sigmas: sigmas, Space: space, Box: box}})
 	return nil
 }
 

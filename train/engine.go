@@ -108,7 +108,7 @@ func newGraphEngine(net *scorenet.Net, data Sampler, s Settings) (*graphEngine, 
 	if err != nil {
 		return nil, err
 	}
-	opt := stepper{adam, emaVars, s.EMA}
+	opt := stepper{adam, emaVars, s.EMA, s.EMANoWarmup}
 	var support *discreteData
 	if dd, ok := data.(Discrete); ok && s.GraphNoise {
 		pts, w := dd.Support()

@@ -144,7 +144,8 @@ func (e *fastEngine) step(x, z, _ []float32, levels []int32) (lossValue, error) 
 func (e *fastEngine) average() {
 	if e.ema != nil {
 		cur := e.trainer.Params()
-		d := float32(e.s.EMA)
+		k, _, _ := e.trainer.AdamState()
+		d := float32(EMADecay(e.s.EMA, k, !e.s.EMANoWarmup))
 		avg, now := trainable(e.ema, e.layout), trainable(&cur, e.layout)
 		for i := range avg {
 			a, w := *avg[i].vals, *now[i].vals

@@ -28,7 +28,7 @@ func TestFastEngineUsesTheStoreLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	batch := func(rng *rand.Rand) (x, z []float32, levels []int32) {
-		for _, v := range (gaussian{}).Sample(16, rng) {
+		for _, v := range (gaussian{}).Sample(nil, 16, rng) {
 			x = append(x, float32(v))
 		}
 		for range 32 {

@@ -60,7 +60,7 @@ func outputsAt(t *testing.T, net *scorenet.Net, x []float64) []float64 {
 // below 2e-6 after 6 steps at lr 1e-2.
 func TestFastTimeMatchesGraph(t *testing.T) {
 	data := twoModes(t)
-	x := data.Sample(50, rand.New(rand.NewPCG(3, 4)))
+	x := data.Sample(nil, 50, rand.New(rand.NewPCG(3, 4)))
 	for _, tc := range []struct {
 		process string
 		o       Objective
@@ -143,7 +143,7 @@ func TestFusedCFM(t *testing.T) {
 // step of Adam, which moves every weight by about the full learning rate.
 func TestFastTimeResumesAcrossEngines(t *testing.T) {
 	data := twoModes(t)
-	x := data.Sample(50, rand.New(rand.NewPCG(3, 4)))
+	x := data.Sample(nil, 50, rand.New(rand.NewPCG(3, 4)))
 	s := Settings{Steps: 6, Batch: 100, LearningRate: 1e-2, Objective: Continuous, Seed: 5}
 	straight := reluTimeNet(t, "vp", 32)
 	if _, err := Run(context.Background(), straight, data, s); err != nil {

@@ -24,6 +24,7 @@ type run struct {
 	pcg           *rand.PCG
 	rng           *rand.Rand
 	x32, z32, v32 []float32 // data, noise, projections of one batch
+	x64           []float64 // the data points of one batch
 	levels        []int32
 
 	history   []Record
@@ -86,7 +87,7 @@ func newRun(net *scorenet.Net, data Sampler, s Settings, start int) (*run, error
 	cfg := net.Config()
 	L, d, B := len(cfg.Sigmas), cfg.Dim, s.Batch
 	r := &run{net: net, data: data, s: s, eng: eng, start: start, lastSaved: -1,
-		pcg: rand.NewPCG(s.Seed, 0), x32: make([]float32, B*d),
+		pcg: rand.NewPCG(s.Seed, 0), x32: make([]float32, B*d), x64: make([]float64, B*d),
 		history: make([]Record, 0, min(s.Steps-start, 1<<16)), // grown as the steps are taken
 		began:   time.Now()}
 	r.rng = rand.New(r.pcg)
@@ -102,7 +103,7 @@ func newRun(net *scorenet.Net, data Sampler, s Settings, start int) (*run, error
 		r.levels = make([]int32, B)
 	}
 	if s.CheckpointDir != "" {
-		r.probe = data.Sample(probePoints, rand.New(rand.NewPCG(s.Seed, probeStream)))
+		r.probe = data.Sample(nil, probePoints, rand.New(rand.NewPCG(s.Seed, probeStream)))
 	}
 	if m, ok := eng.(multiStepper); ok && s.StepsPerCall > 1 {
 		r.multi = m
@@ -192,7 +193,8 @@ func (r *run) take(step int) ([]lossValue, error) {
 func (r *run) draw(step int) {
 	r.pcg.Seed(r.s.Seed, uint64(step))
 	if !r.eng.drawsData() {
-		for i, v := range r.data.Sample(r.s.Batch, r.rng) {
+		r.x64 = r.data.Sample(r.x64, r.s.Batch, r.rng)
+		for i, v := range r.x64 {
 			r.x32[i] = float32(v)
 		}
 	}
@@ -251,6 +253,7 @@ func (r *run) save(step int) error {
 		mark = generatorMark(s.Seed, step)
 	}
 	r.net.Store().SetParam(generatorParam, mark)
+	r.net.SetHistory(func() []byte { return append(EncodeHistory(s.History), EncodeHistory(r.history)...) })
 	if err := r.net.Save(s.CheckpointDir); err != nil {
 		return err
 	}

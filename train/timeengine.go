@@ -75,7 +75,7 @@ func newTimeEngine(net *scorenet.Net, s Settings) (*timeEngine, error) {
 	if err != nil {
 		return nil, err
 	}
-	opt := stepper{newAdam(s.LearningRate), emaVars, s.EMA}
+	opt := stepper{newAdam(s.LearningRate), emaVars, s.EMA, s.EMANoWarmup}
 	netScope := net.Scope()
 	out := func(x, t *Node) *Node { return net.TimeOutput(netScope, x, t) }
 	exec, err := model.NewExec(net.Backend(), net.Store(), func(scope *model.Scope, xt, t, target *Node) *Node {

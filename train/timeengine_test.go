@@ -63,7 +63,7 @@ func trainTimed(t *testing.T, data *dist.Mixture, process string, o Objective, w
 
 // heldOut returns n held-out points of data and their mean exact NLL.
 func heldOut(data *dist.Mixture, n int) (x []float64, exact float64) {
-	x = data.Sample(n, rand.New(rand.NewPCG(99, 100)))
+	x = data.Sample(nil, n, rand.New(rand.NewPCG(99, 100)))
 	d := data.Dim()
 	for i := 0; i < len(x); i += d {
 		exact -= data.LogProb(x[i:i+d]) / float64(n)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"time"
 
 	"github.com/gomlx/compute/dtypes"
@@ -15,15 +14,14 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
+	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/objective"
 	"github.com/sgm-dev/sgm/scorenet"
 )
 
-// Sampler is a source of training data: n points drawn with rng, flat and
-// row-major. dist.Image and dist.Mixture implement it.
-type Sampler interface {
-	Sample(n int, rng *rand.Rand) []float64
-}
+// Sampler is a source of training data: sgm.Source, which toys, point
+// files, mixtures and images implement.
+type Sampler = sgm.Source
 
 // Discrete is a Sampler of a finite distribution: its support points (flat,
 // row-major) and their probabilities. dist.Image implements it. With
@@ -57,9 +55,18 @@ type Settings struct {
 	Seed         uint64    // seeds data and noise draws: step k draws from the stream (Seed, k), so a resumed run takes the same steps as one never stopped
 
 	// EMA, if in (0, 1), keeps exponential moving averages of the weights,
-	// ema ← EMA·ema + (1-EMA)·w after every step (NCSNv2 uses 0.999), saved
-	// with the checkpoints; scorenet.Net.EMA evaluates with them.
+	// ema ← d_k·ema + (1-d_k)·w after step k (NCSNv2 uses 0.999), saved
+	// with the checkpoints; scorenet.Net.EMA evaluates with them. The
+	// decay warms up as diffusers' EMAModel's,
+	//
+	//	d_k = min(EMA, k/(k+9))
+	//
+	// so that after k steps the averages hold little of the initial
+	// weights (without it, EMA^k of them: 63% after 1/(1-EMA) steps).
 	EMA float64
+	// EMANoWarmup keeps the decay at EMA from the first step (sgm before
+	// the warm-up; a run resumed from such a checkpoint keeps it).
+	EMANoWarmup bool
 
 	// GraphNoise draws the perturbation noise (and levels, and projections)
 	// inside the compiled step from the GoMLX store's generator, seeded with
@@ -84,6 +91,12 @@ type Settings struct {
 
 	CheckpointDir   string // where checkpoints go; "" means none
 	CheckpointEvery int    // steps between checkpoints; 0 means 1000 (and always at the end)
+
+	// History holds the losses of the steps taken before this run (a
+	// resumed run's, as its checkpoint recorded them): each checkpoint
+	// saves them, with this run's up to it, as its history
+	// (EncodeHistory), so that the two are one unit.
+	History []Record
 
 	// Checkpointed, if not nil, is called after each checkpoint is saved,
 	// with the step it holds and the losses of this run's steps up to it,
@@ -298,16 +311,36 @@ func untilMultiple(step, every int) int {
 
 // stepper is Adam followed, when on, by the moving averages' update.
 type stepper struct {
-	adam  optimizer.Interface
-	ema   [][2]*model.Variable // (weight, its average)
-	decay float64
+	adam     optimizer.Interface
+	ema      [][2]*model.Variable // (weight, its average)
+	decay    float64
+	noWarmup bool
+}
+
+// EMADecay is the decay of the moving averages after step k (from 1) of
+// a run with Settings.EMA = decay: min(decay, k/(k+9)) with the warm-up,
+// decay without.
+func EMADecay(decay float64, k int64, warmup bool) float64 {
+	if !warmup {
+		return decay
+	}
+	return min(decay, float64(k)/float64(k+9))
 }
 
 func (o stepper) UpdateGraph(scope *model.Scope, g *Graph, loss *Node) {
 	o.adam.UpdateGraph(scope, g, loss)
+	if len(o.ema) == 0 {
+		return
+	}
+	// The global step, which Adam has just advanced to this step's k.
+	decay := Scalar(g, dtypes.Float32, o.decay)
+	if !o.noWarmup {
+		k := ConvertDType(optimizer.GetGlobalStepVar(scope).NodeValue(g), dtypes.Float32)
+		decay = Min(decay, Div(k, AddScalar(k, 9)))
+	}
 	for _, p := range o.ema {
 		w, avg := p[0].NodeValue(g), p[1].NodeValue(g)
-		p[1].SetNodeValue(Add(MulScalar(avg, o.decay), MulScalar(w, 1-o.decay)))
+		p[1].SetNodeValue(Add(Mul(avg, decay), Mul(w, OneMinus(decay))))
 	}
 }
 

@@ -28,8 +28,10 @@ import (
 // simple enough that a small network fits it in a few hundred steps.
 type twoPoints struct{}
 
-func (twoPoints) Sample(n int, rng *rand.Rand) []float64 {
-	x := make([]float64, 2*n)
+func (twoPoints) Dim() int { return 2 }
+
+func (twoPoints) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
+	x := sgm.SampleDst("twoPoints", dst, n, 2)
 	for i := 0; i < n; i++ {
 		v := 0.25
 		if rng.IntN(2) == 1 {
@@ -522,10 +524,29 @@ func BenchmarkStep(b *testing.B) {
 	}
 }
 
+// TestEMA: after one step from ema = w0 the averages are d w0 + (1-d) w1,
+// with d = min(EMA, 1/10) under the warm-up (diffusers' (1+k)/(10+k) at
+// k = 0) and d = EMA without it.
 func TestEMA(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		noWarmup bool
+		d        float32
+	}{{"warm-up", false, 0.1}, {"no warm-up", true, 0.25}} {
+		t.Run(c.name, func(t *testing.T) { testEMA(t, c.noWarmup, c.d) })
+	}
+	if got := EMADecay(0.999, 1, true); got != 0.1 {
+		t.Errorf("EMADecay(0.999, 1, warm-up) = %v, want 0.1", got)
+	}
+	if got := EMADecay(0.999, 100_000, true); got != 0.999 {
+		t.Errorf("EMADecay(0.999, 1e5, warm-up) = %v, want 0.999", got)
+	}
+}
+
+func testEMA(t *testing.T, noWarmup bool, d float32) {
 	net := smallNet(t, 8)
 	alpha0, _ := net.VariableValues("rf/alpha")
-	if _, err := Run(context.Background(), net, twoPoints{}, Settings{Steps: 1, Batch: 8, EMA: 0.25, LearningRate: 0.1}); err != nil {
+	if _, err := Run(context.Background(), net, twoPoints{}, Settings{Steps: 1, Batch: 8, EMA: 0.25, EMANoWarmup: noWarmup, LearningRate: 0.1}); err != nil {
 		t.Fatal(err)
 	}
 	alpha1, _ := net.VariableValues("rf/alpha")
@@ -538,8 +559,7 @@ func TestEMA(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range avg {
-		// One step from ema = w0: ema = 0.25 w0 + 0.75 w1.
-		want := 0.25*alpha0[i] + 0.75*alpha1[i]
+		want := d*alpha0[i] + (1-d)*alpha1[i]
 		if math.Abs(float64(avg[i]-want)) > 1e-6 {
 			t.Fatalf("ema alpha[%d] = %v, want %v", i, avg[i], want)
 		}
@@ -658,8 +678,10 @@ func TestEnginesAgree(t *testing.T) {
 // gaussian draws points around (0.5, 0.5) with standard deviation 0.05.
 type gaussian struct{}
 
-func (gaussian) Sample(n int, rng *rand.Rand) []float64 {
-	x := make([]float64, 2*n)
+func (gaussian) Dim() int { return 2 }
+
+func (gaussian) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
+	x := sgm.SampleDst("gaussian", dst, n, 2)
 	for i := range x {
 		x[i] = 0.5 + 0.05*rng.NormFloat64()
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gomlx/compute"
 
+	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/train"
 )
@@ -21,8 +22,10 @@ const (
 // data of a standardised point cloud as far as speed goes.
 type normalPoints struct{ d int }
 
-func (p normalPoints) Sample(n int, rng *rand.Rand) []float64 {
-	x := make([]float64, n*p.d)
+func (p normalPoints) Dim() int { return p.d }
+
+func (p normalPoints) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
+	x := sgm.SampleDst("normalPoints", dst, n, p.d)
 	for i := range x {
 		x[i] = rng.NormFloat64()
 	}

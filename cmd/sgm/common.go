@@ -18,6 +18,7 @@ import (
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/internal/atomicfile"
+	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/train"
 )
@@ -281,6 +282,16 @@ func (p *progressBar) update(s train.Status) {
 
 // loadNet reads a checkpoint for evaluation: with the moving averages of
 // the weights when training kept them (train --ema), as NCSNv2 samples.
+// openModel opens the model in dir (model.Open: its backend chosen
+// safely), for --model.
+func openModel(dir string) (*model.Model, error) {
+	m, err := model.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("--model: %w", err)
+	}
+	return m, nil
+}
+
 func loadNet(backend compute.Backend, dir string) (*scorenet.Net, error) {
 	net, err := scorenet.Open(dir, scorenet.WithBackend(backend))
 	if err != nil {

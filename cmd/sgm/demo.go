@@ -345,7 +345,7 @@ func (d *demoRun) modes() error {
 
 // image draws the image as a distribution over pixels.
 func (d *demoRun) image() error {
-	draws := d.im.Sample(10000, d.rng(0xf17e))
+	draws := d.im.Sample(nil, 10000, d.rng(0xf17e))
 	return saveImageHistogram(d.figure("3-mnist-image.png"), d.im, draws, d.cfg.Image+" as a distribution over pixels")
 }
 
@@ -353,14 +353,14 @@ func (d *demoRun) image() error {
 // moving averages of the weights, as sgm sample uses them.
 func (d *demoRun) train() error {
 	cfg := d.cfg
-	res, err := runTraining(d.ctx, d.e, &trainFlags{
-		demoRun: true, // clears an earlier demo's run in the model directory, and no other
-		image:   cfg.Image, out: filepath.Join(d.out, "model"), objective: cfg.Objective, backend: d.backend,
-		lossCSV: filepath.Join(d.out, "loss.csv"), lossPlot: d.figure("4-loss.png"),
-		ema: cfg.EMA, steps: cfg.Steps, batch: cfg.Batch, width: cfg.Width, depth: cfg.Depth, features: cfg.Features,
-		levels: cfg.Levels, checkpointEvery: cfg.Steps, lr: cfg.LR, sigmaMin: cfg.SigmaMin, sigmaMax: cfg.SigmaMax,
-		seed: d.seed,
-	})
+	f := defaultTrainFlags()
+	f.demoRun = true // clears an earlier demo's run in the model directory, and no other
+	f.image, f.out, f.objective, f.backend = cfg.Image, filepath.Join(d.out, "model"), cfg.Objective, d.backend
+	f.lossCSV, f.lossPlot = filepath.Join(d.out, "loss.csv"), d.figure("4-loss.png")
+	f.ema, f.steps, f.batch, f.width, f.depth, f.features = cfg.EMA, cfg.Steps, cfg.Batch, cfg.Width, cfg.Depth, cfg.Features
+	f.levels, f.checkpointEvery, f.lr, f.sigmaMin, f.sigmaMax, f.seed = cfg.Levels, cfg.Steps, cfg.LR, cfg.SigmaMin, cfg.SigmaMax, d.seed
+	f.set["objective"], f.set["ema"], f.set["image"] = true, true, true
+	res, err := runTraining(d.ctx, d.e, f)
 	if err != nil {
 		return err
 	}
@@ -384,10 +384,11 @@ func (d *demoRun) fields() error {
 func (d *demoRun) scoreError() error {
 	d.sum.ScoreError = scoreErrors(d.net, d.im, 1000, d.rng(0xf15e))
 	d.sum.AutoLevel = -1
-	if i := chosenLevel(d.sum.ScoreError, autoTolerance); i >= 0 {
-		d.sum.AutoLevel = d.sum.ScoreError[i].Level
+	choice, err := imageAutoLevel(d.sum.ScoreError, d.im)
+	if err == nil {
+		d.sum.AutoLevel = choice.Level
 	}
-	return saveScoreError(d.figure("7-score-error.png"), d.sum.ScoreError, "learned score against the exact score of the smoothed image")
+	return saveScoreError(d.figure("7-score-error.png"), d.sum.ScoreError, choice, err, "learned score against the exact score of the smoothed image")
 }
 
 // oracle drives the same sampler with the exact score of the smoothed

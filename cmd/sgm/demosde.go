@@ -8,10 +8,9 @@ import (
 	"path/filepath"
 
 	"github.com/sgm-dev/sgm/data"
-	"github.com/sgm-dev/sgm/likelihood"
 	"github.com/sgm-dev/sgm/metric"
+	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/plot"
-	"github.com/sgm-dev/sgm/sample"
 )
 
 // The demo's "vp" stage (issue 13): a VP score network of a toy trained
@@ -94,22 +93,10 @@ func runSDEDemo(ctx context.Context, e *env, dir, samplesFig, nfeFig string, cfg
 		return nil, err
 	}
 	quiet := &env{stdout: e.stderr, stderr: e.stderr}
-	f := &trainFlags{
-		data: "toy:" + string(cfg.Toy), out: dir, backend: backend, steps: cfg.Steps, batch: cfg.Batch, lr: cfg.LR,
-		width: cfg.Width, depth: cfg.Depth, features: cfg.Features, activation: "relu", seed: seed,
-		checkpointEvery: cfg.Steps, time: timeTrainFlags{sde: "vp", timeFeatures: 8}, set: map[string]bool{"sde": true, "data": true},
-	}
-	tr, err := runTimeTraining(ctx, quiet, f)
-	if err != nil {
-		return nil, err
-	}
-	net := tr.net
-	std, err := modelStandardizer(net, dir)
-	if err != nil {
-		return nil, err
-	}
-	p, _ := net.Config().SDE()
-	score, err := net.TimeScore()
+	f := defaultTrainFlags()
+	f.data, f.out, f.backend, f.steps, f.batch, f.lr = "toy:"+string(cfg.Toy), dir, backend, cfg.Steps, cfg.Batch, cfg.LR
+	f.width, f.depth, f.features, f.seed, f.checkpointEvery, f.sde = cfg.Width, cfg.Depth, cfg.Features, seed, cfg.Steps, "vp"
+	tr, err := runTraining(ctx, quiet, f)
 	if err != nil {
 		return nil, err
 	}
@@ -122,20 +109,19 @@ func runSDEDemo(ctx context.Context, e *env, dir, samplesFig, nfeFig string, cfg
 	var cols []plot.Comparison
 	for _, s := range []struct {
 		name string
-		r    sample.Reverse
+		o    model.SampleOptions
 		out  *sdeDemoSampler
 	}{
-		{"ode", sample.Flow{RTol: sample.DefaultFlowTol, ATol: sample.DefaultFlowTol}, &res.ODE},
-		{"dpm2m", sample.DPM2M{Steps: cfg.DPMNFE}, &res.DPM2M},
+		{"ode", model.SampleOptions{Sampler: model.ODE}, &res.ODE},
+		{"dpm2m", model.SampleOptions{Sampler: model.DPM2M, NFE: cfg.DPMNFE}, &res.DPM2M},
 	} {
-		run, err := sdeSamples(s.r, p, score, cfg.Samples, seed)
+		x, st, err := tr.model.Sample(nil, cfg.Samples, rand.New(rand.NewPCG(seed, 0x5de)), s.o)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", s.name, err)
 		}
-		std.Invert(run.points)
-		*s.out = sdeDemoSampler{W2: metric.Wasserstein2(run.points, ref, 2), NFE: run.nfe}
-		cols = append(cols, plot.Comparison{Name: s.name, Reference: ref, Samples: run.points,
-			Note: fmt.Sprintf("NFE %d, W₂ %.3f (floor %.3f ± %.3f)", run.nfe, s.out.W2, res.W2Floor, res.W2FloorStd)})
+		*s.out = sdeDemoSampler{W2: metric.Wasserstein2(x, ref, 2), NFE: st.NFE}
+		cols = append(cols, plot.Comparison{Name: s.name, Reference: ref, Samples: x,
+			Note: fmt.Sprintf("NFE %d, W₂ %.3f (floor %.3f ± %.3f)", st.NFE, s.out.W2, res.W2Floor, res.W2FloorStd)})
 	}
 	fig, err := plot.Compare(cols, fmt.Sprintf("VP model of %s, %d steps: data (top) and samples (bottom)", cfg.Toy, cfg.Steps))
 	if err != nil {
@@ -145,7 +131,7 @@ func runSDEDemo(ctx context.Context, e *env, dir, samplesFig, nfeFig string, cfg
 		return nil, err
 	}
 	held := cfg.Toy.Sample(nil, cfg.HeldOut, rand.New(rand.NewPCG(seed, 0x4e1d)))
-	r, err := netNLL(net, std, nil, held, likelihood.ODE{RTol: cfg.NLLTol, ATol: cfg.NLLTol}, 1, seed)
+	r, err := modelNLLResult(tr.model, nil, held, cfg.NLLTol, cfg.NLLTol, 1, seed)
 	if err != nil {
 		return nil, fmt.Errorf("NLL: %w", err)
 	}

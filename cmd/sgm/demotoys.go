@@ -8,6 +8,7 @@ import (
 
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/metric"
+	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/plot"
 	"github.com/sgm-dev/sgm/train"
 )
@@ -74,29 +75,20 @@ func runToyDemo(ctx context.Context, e *env, out, fig string, toys []data.Toy, c
 	var cols []plot.Comparison
 	for _, toy := range toys {
 		name := string(toy)
-		f := &trainFlags{
-			demoRun: true, data: "toy:" + name, out: filepath.Join(out, "toys", name), objective: string(train.OneLevel),
-			backend: backend, steps: cfg.Steps, batch: cfg.Batch, width: cfg.Width, depth: cfg.Depth, features: cfg.Features,
-			levels: cfg.Levels, checkpointEvery: cfg.Steps, lr: cfg.LR, seed: seed, activation: "relu", ema: cfg.EMA,
-		}
+		f := defaultTrainFlags()
+		f.demoRun, f.data, f.out, f.objective, f.backend = true, "toy:"+name, filepath.Join(out, "toys", name), string(train.OneLevel), backend
+		f.steps, f.batch, f.width, f.depth, f.features, f.levels = cfg.Steps, cfg.Batch, cfg.Width, cfg.Depth, cfg.Features, cfg.Levels
+		f.checkpointEvery, f.lr, f.seed, f.ema = cfg.Steps, cfg.LR, seed, cfg.EMA
+		f.set["objective"], f.set["ema"] = true, true
 		tr, err := runTraining(ctx, e, f)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		std, _, err := netStandardizer(tr.net)
-		if err != nil {
-			return nil, err
-		}
-		net := tr.net
-		if ema, ok := net.EMA(); ok {
-			net = ema
-		}
 		rng := rand.New(rand.NewPCG(seed, 0x70e5))
-		x, err := samplePointModel(net, cfg.Samples, cfg.StepsPerLevel, rng)
+		x, _, err := tr.model.Sample(nil, cfg.Samples, rng, model.SampleOptions{StepsPerLevel: cfg.StepsPerLevel})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		std.Invert(x)
 		if bad := nonFiniteRows(x, 2); bad > 0 {
 			return nil, fmt.Errorf("%s: %d of %d samples are not finite", name, bad, cfg.Samples)
 		}

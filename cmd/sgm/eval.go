@@ -168,11 +168,11 @@ func evalSamples(e *env, f evalFlags) error {
 		if m.Dim() != d {
 			return fmt.Errorf("%s has %d columns; the target is %d-dimensional", f.samples, d, m.Dim())
 		}
-		ref, exact = m.Sample(n, rng), m.Sample(n, rng)
+		ref, exact = m.Sample(nil, n, rng), m.Sample(nil, n, rng)
 		r.ModeWeights = metric.ModeWeights(m, pts)
 		r.ModeWeightError = new(metric.ModeWeightError(m, r.ModeWeights))
 		r.ModeWeightErrorFloor = new(metric.ModeWeightError(m, metric.ModeWeights(m, exact)))
-		if err := comparePoints(&r, pts, d, referenceSource{d: d, draw: m.Sample}, f.wPoints, rng); err != nil {
+		if err := comparePoints(&r, pts, d, referenceSource{d: d, draw: drawOf(m)}, f.wPoints, rng); err != nil {
 			return err
 		}
 	} else {
@@ -185,14 +185,14 @@ func evalSamples(e *env, f evalFlags) error {
 			if err != nil {
 				return err
 			}
-			ref, exact = sm.Sample(n, rng), sm.Sample(n, rng)
+			ref, exact = sm.Sample(nil, n, rng), sm.Sample(nil, n, rng)
 			hist := metric.SmoothedImageHistogram(im, f.sigma)
 			r.HistCorrSmoothed = new(metric.HistCorr(pts, hist, im.H, im.W))
 			r.HistCorrSmoothedFloor = new(metric.HistCorr(exact, hist, im.H, im.W))
 			r.HistTVSmoothed = new(metric.HistTVSmoothed(pts, im, f.sigma))
 			r.HistTVSmoothedFloor = new(metric.HistTVSmoothed(exact, im, f.sigma))
 		} else {
-			ref, exact = im.Sample(n, rng), im.Sample(n, rng)
+			ref, exact = im.Sample(nil, n, rng), im.Sample(nil, n, rng)
 		}
 		r.HistCorr = new(metric.HistCorr(pts, im.Pix, im.H, im.W))
 		r.HistCorrFloor = new(metric.HistCorr(exact, im.Pix, im.H, im.W))
@@ -289,7 +289,8 @@ func evalModel(e *env, f evalFlags) error {
 	}
 	errs := scoreErrors(net, im, f.n, rand.New(rand.NewPCG(f.seed, 0xf15e)))
 	if f.plotOut != "" {
-		if err := saveScoreError(f.plotOut, errs, "score error of "+f.model+" against the exact score of "+spec); err != nil {
+		choice, chooseErr := imageAutoLevel(errs, im)
+		if err := saveScoreError(f.plotOut, errs, choice, chooseErr, "score error of "+f.model+" against the exact score of "+spec); err != nil {
 			return err
 		}
 		w := e.stdout

@@ -45,13 +45,13 @@ func TestEvalFloors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exact := writeSamples(t, dir, "exact.csv", m.Sample(2000, rand.New(rand.NewPCG(7, 7))))
+	exact := writeSamples(t, dir, "exact.csv", m.Sample(nil, 2000, rand.New(rand.NewPCG(7, 7))))
 	// One mode only: the mode weights are 1 and 0, not ½ and ½.
 	one, err := dist.NewMixture(m.Components()[:1])
 	if err != nil {
 		t.Fatal(err)
 	}
-	wrong := writeSamples(t, dir, "wrong.csv", one.Sample(2000, rand.New(rand.NewPCG(7, 7))))
+	wrong := writeSamples(t, dir, "wrong.csv", one.Sample(nil, 2000, rand.New(rand.NewPCG(7, 7))))
 	metrics := []string{"swd", "mmd", "mode_weight_error"}
 	good := evalJSON(t, "--samples", exact, "--target", "seed-mog")
 	bad := evalJSON(t, "--samples", wrong, "--target", "seed-mog")
@@ -128,7 +128,7 @@ func TestEvalMaxSamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := writeSamples(t, t.TempDir(), "s.csv", m.Sample(500, rand.New(rand.NewPCG(1, 1))))
+	s := writeSamples(t, t.TempDir(), "s.csv", m.Sample(nil, 500, rand.New(rand.NewPCG(1, 1))))
 	code, stdout, stderr := runSGM(t, "eval", "--samples", s, "--target", "seed-mog", "--max-samples", "100", "--json")
 	if code != 0 || !strings.Contains(stderr, "measuring 100 of the 500 samples") || !strings.Contains(stdout, `"n":100,`) {
 		t.Errorf("--max-samples 100 of 500: exit %d, stdout %q, stderr %q", code, stdout, stderr)

@@ -188,8 +188,9 @@ func saveLossSeries(path string, s *plot.LossSeries, objective train.Objective) 
 
 // saveScoreError draws a network's score error per noise level (sgm eval
 // --model, sgm demo): the weighted Fisher divergence and its relative size,
-// with the tolerance of sample --level auto and the level it picks.
-func saveScoreError(path string, errs []levelError, title string) error {
+// with the tolerance of sample --level auto and the level it picks
+// (metric.AutoLevel: choice, or its error).
+func saveScoreError(path string, errs []levelError, choice metric.LevelChoice, chooseErr error, title string) error {
 	s := plot.Series{Name: "σ² E‖s(x, σ; θ) − s*(x, σ)‖²"}
 	r := plot.Series{Name: "relative to σ² E‖s*(x, σ)‖²"}
 	for _, le := range errs {
@@ -197,12 +198,15 @@ func saveScoreError(path string, errs []levelError, title string) error {
 		r.X, r.Y = append(r.X, le.Sigma), append(r.Y, le.Relative)
 	}
 	marks := []plot.Mark{{Name: fmt.Sprintf("tolerance %g of sample --level auto", autoTolerance), At: autoTolerance}}
-	if l := chosenLevel(errs, autoTolerance); l < 0 {
-		marks[0].Name += ": no level within it"
+	if chooseErr != nil {
+		marks[0].Name += ": no level usable"
 	} else {
-		marks = append(marks, plot.Mark{
-			Name: fmt.Sprintf("level it picks: %d (σ=%.3g)", errs[l].Level, errs[l].Sigma), Vertical: true, At: errs[l].Sigma,
-		})
+		le := errs[choice.Level]
+		name := fmt.Sprintf("level it picks: %d (σ=%.3g)", le.Level, le.Sigma)
+		if choice.Warn {
+			name += ", a fallback"
+		}
+		marks = append(marks, plot.Mark{Name: name, Vertical: true, At: le.Sigma})
 	}
 	fig, err := plot.Curves([]plot.Series{s, r}, "noise level σ", "score error", title, marks...)
 	if err != nil {
@@ -211,11 +215,14 @@ func saveScoreError(path string, errs []levelError, title string) error {
 	return plot.Save(fig, path)
 }
 
-// chosenLevel returns the index into errs of the level sample --level auto
-// picks, the smallest noise whose relative error is at most tol, or -1
-// when none is.
-func chosenLevel(errs []levelError, tol float64) int {
-	return metric.FirstWithin(errs, tol)
+// imageAutoLevel is the level sample --level auto picks for a network of
+// the image im, whose score errors are errs, at sample's default step size.
+func imageAutoLevel(errs []levelError, im *dist.Image) (metric.LevelChoice, error) {
+	sigmas := make([]float64, len(errs))
+	for i, le := range errs {
+		sigmas[i] = le.Sigma
+	}
+	return metric.AutoLevel(errs, metric.Sharpness(im, sigmas), defaultModelStepSize, autoTolerance)
 }
 
 // modesChains is the number of chains of each sampler in checkModes.

@@ -272,6 +272,7 @@ func TestHostileFiles(t *testing.T) {
 // (fitDraws of them): a JSON file of a few MB asked for tens of GB and
 // died out of memory. It is refused in one line before any draw.
 func TestTrainDataDimensions(t *testing.T) {
+	const fitDraws = 10000 // model's draws that fix a distribution's standardisation
 	d := int(memoryBudget()/(8*fitDraws)) + 1
 	if 8*d > 32<<20 { // "0,1," per coordinate: the JSON would pass 64 MiB
 		t.Skipf("a machine of %s would need a spec of %d dimensions", byteSize(2*memoryBudget()), d)

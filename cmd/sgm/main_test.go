@@ -185,7 +185,7 @@ func TestResumeKeepsEMA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if decay, ok := net.Label(emaLabel); !ok || decay != "0.5" || net.Step() != 20 {
+	if decay, ok := net.Label("ema"); !ok || decay != "0.5" || net.Step() != 20 {
 		t.Errorf("after resuming: step %d, ema label %q (%v), want step 20 and 0.5", net.Step(), decay, ok)
 	}
 }
@@ -445,7 +445,7 @@ func TestResumeOldCheckpoint(t *testing.T) {
 	if err := net.Save(model); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, stderr := runSGM(t, "train", "--resume", "--out", model); code != 2 || !strings.Contains(stderr, "--batch") {
+	if code, _, stderr := runSGM(t, "train", "--resume", "--out", model); code != 2 || !strings.Contains(stderr, "batch, lr, objective, seed") {
 		t.Errorf("resume of a checkpoint without recorded flags: exit %d, %q; want a usage error naming them", code, stderr)
 	}
 	args := []string{"train", "--resume", "--out", model, "--steps", "3", "--batch", "8", "--lr", "1e-3", "--objective", "one-level", "--seed", "1"}

@@ -152,7 +152,7 @@ func nllPoints(spec, what string, m *dist.Mixture, d, n int, seed uint64, maxPoi
 	rng := rand.New(rand.NewPCG(seed, 0x11))
 	var x []float64
 	if spec == "target" {
-		x = m.Sample(n, rng)
+		x = m.Sample(nil, n, rng)
 	} else {
 		ps, err := data.ParsePointSpec(spec)
 		if err != nil {

@@ -330,7 +330,7 @@ func drawImage(out, spec string, n int, seed uint64) error {
 	if err != nil {
 		return err
 	}
-	draws := im.Sample(n, rand.New(rand.NewPCG(seed, 0xf17e)))
+	draws := im.Sample(nil, n, rand.New(rand.NewPCG(seed, 0xf17e)))
 	return saveImageHistogram(out, im, draws, spec+" as a distribution over pixels")
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"html"
 	"math"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sgm-dev/sgm/dist"
+	"github.com/sgm-dev/sgm/metric"
 	"github.com/sgm-dev/sgm/plot"
 	"github.com/sgm-dev/sgm/train"
 )
@@ -465,14 +467,8 @@ func TestScoreErrorFigure(t *testing.T) {
 		{Level: 2, Sigma: 1e-1, Fisher: 0.05, Relative: 0.08},
 		{Level: 3, Sigma: 1, Fisher: 0.01, Relative: 0.01},
 	}
-	if got := chosenLevel(errs, 0.1); got != 2 {
-		t.Errorf("chosenLevel = %d, want 2, the first within 0.1", got)
-	}
-	if got := chosenLevel(errs, 0.001); got != -1 {
-		t.Errorf("chosenLevel with no level within 0.001 = %d, want -1", got)
-	}
 	out := filepath.Join(t.TempDir(), "err.svg")
-	if err := saveScoreError(out, errs, "score error"); err != nil {
+	if err := saveScoreError(out, errs, metric.LevelChoice{Level: 2}, nil, "score error"); err != nil {
 		t.Fatal(err)
 	}
 	texts := svgTexts(t, out)
@@ -486,14 +482,17 @@ func TestScoreErrorFigure(t *testing.T) {
 			t.Errorf("text %q has a literal underscore", s)
 		}
 	}
-	for i := range errs {
-		errs[i].Relative = 1
-	}
-	if err := saveScoreError(out, errs, "score error"); err != nil {
+	if err := saveScoreError(out, errs, metric.LevelChoice{Level: 3, Warn: true}, nil, "score error"); err != nil {
 		t.Fatal(err)
 	}
-	if texts, want := svgTexts(t, out), "tolerance 0.1 of sample --level auto: no level within it"; !slices.Contains(texts, want) {
-		t.Errorf("no level within the tolerance: texts %q, want %q", texts, want)
+	if texts, want := svgTexts(t, out), "level it picks: 3 (σ=1), a fallback"; !slices.Contains(texts, want) {
+		t.Errorf("a fallback: texts %q, want %q", texts, want)
+	}
+	if err := saveScoreError(out, errs, metric.LevelChoice{}, errors.New("none usable"), "score error"); err != nil {
+		t.Fatal(err)
+	}
+	if texts, want := svgTexts(t, out), "tolerance 0.1 of sample --level auto: no level usable"; !slices.Contains(texts, want) {
+		t.Errorf("no level usable: texts %q, want %q", texts, want)
 	}
 }
 

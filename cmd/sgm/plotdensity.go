@@ -7,9 +7,8 @@ import (
 	"path/filepath"
 
 	"github.com/sgm-dev/sgm/metric"
+	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/plot"
-	"github.com/sgm-dev/sgm/sample"
-	"github.com/sgm-dev/sgm/scorenet"
 )
 
 // "plot density" of points: a toy or data file (--target), which has no
@@ -144,15 +143,11 @@ func savePointsDensity(out, spec string, b *plot.Box, n, bins int, rng *rand.Ran
 // saveModelDensity draws the histogram of the data of the model in
 // --model beside the histogram of n of its samples.
 func (f pointDensityFlags) saveModelDensity(out string, b *plot.Box, n int, rng *rand.Rand) error {
-	be, err := newBackend("go")
+	m, err := openModel(*f.model)
 	if err != nil {
 		return err
 	}
-	net, err := loadNet(be, *f.model)
-	if err != nil {
-		return err
-	}
-	spec, ref, x, err := modelDensityPoints(net, *f.model, n, *f.stepsPerLevel, rng)
+	spec, ref, x, err := modelDensityPoints(m, *f.model, n, *f.stepsPerLevel, rng)
 	if err != nil {
 		return err
 	}
@@ -169,23 +164,19 @@ func (f pointDensityFlags) saveModelDensity(out string, b *plot.Box, n int, rng 
 	return plot.Save(fig, out)
 }
 
-// modelDensityPoints returns the data spec of net, a model of 2-D points
+// modelDensityPoints returns the data spec of m, a model of 2-D points
 // read from dir, its data (n draws of a toy or mixture; a file's points,
-// at most maxPlotPoints of them) and n samples of the model, both in the
-// data's units.
-func modelDensityPoints(net *scorenet.Net, dir string, n, stepsPerLevel int, rng *rand.Rand) (spec string, ref, x []float64, err error) {
-	std, ok, err := netStandardizer(net)
-	if err != nil {
-		return "", nil, nil, fmt.Errorf("--model %s: %w", dir, err)
+// at most maxPlotPoints of them) and n samples of the model by its default
+// sampler with stepsPerLevel steps a level, both in the data's units.
+func modelDensityPoints(m *model.Model, dir string, n, stepsPerLevel int, rng *rand.Rand) (spec string, ref, x []float64, err error) {
+	if _, ok := m.Kind().(model.Levels); !ok || m.Image() {
+		return "", nil, nil, usagef("--model %s is not a model of points by noise levels (%s): draw its samples with sgm sample and sgm plot samples", dir, m.Kind())
 	}
-	if !ok {
-		return "", nil, nil, usagef("--model %s models an image, not points: draw its samples with sgm sample and sgm plot hist", dir)
-	}
-	if err := check2D("the model", net.Config().Dim); err != nil {
+	if err := check2D("the model", m.Dim()); err != nil {
 		return "", nil, nil, err
 	}
-	spec, ok = net.Label(dataLabel)
-	if !ok {
+	spec = m.Record().Data
+	if spec == "" {
 		return "", nil, nil, fmt.Errorf("--model %s does not record its training data", dir)
 	}
 	src, err := readReference("model's data", spec)
@@ -198,29 +189,8 @@ func modelDensityPoints(net *scorenet.Net, dir string, n, stepsPerLevel int, rng
 	} else if len(ref)/2 > maxPlotPoints {
 		ref = metric.Subsample(ref, 2, maxPlotPoints, rng)
 	}
-	if x, err = samplePointModel(net, n, stepsPerLevel, rng); err != nil {
+	if x, _, err = m.Sample(nil, n, rng, model.SampleOptions{StepsPerLevel: stepsPerLevel}); err != nil {
 		return "", nil, nil, fmt.Errorf("--model %s: %w", dir, err)
 	}
-	std.Invert(x)
 	return spec, ref, x, nil
-}
-
-// samplePointModel draws n samples, in standard units, of a model of
-// point data with its default sampler (see pointDefaults): annealed
-// Langevin over all its levels, largest first, stepsPerLevel steps each
-// at ε = 2e-5, with the final denoising step, from N(0, σ_max²).
-func samplePointModel(net *scorenet.Net, n, stepsPerLevel int, rng *rand.Rand) ([]float64, error) {
-	grid := net.Config().Sigmas
-	x := make([]float64, net.Config().Dim*n)
-	for i := range x {
-		x[i] = grid[len(grid)-1] * rng.NormFloat64()
-	}
-	a := sample.Annealed{StepsPerLevel: stepsPerLevel, Eps: 2e-5, Denoise: true}
-	for i := len(grid) - 1; i >= 0; i-- {
-		a.Sigmas = append(a.Sigmas, grid[i])
-	}
-	if err := a.Run(x, sample.ScheduleLevels(grid, net.AtLevel), rng); err != nil {
-		return nil, err
-	}
-	return x, nil
 }

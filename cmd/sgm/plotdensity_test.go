@@ -68,15 +68,11 @@ func TestModelDensityPoints(t *testing.T) {
 	// --ema 0: after 20 steps, averages of decay 0.999 (the points default)
 	// would still be nearly the initial weights.
 	trainOK(t, "--data", writeFile(t, dir, "far.csv", b.String()), "--steps", "20", "--ema", "0", "--out", run)
-	be, err := newBackend("go")
+	m, err := openModel(run)
 	if err != nil {
 		t.Fatal(err)
 	}
-	net, err := loadNet(be, run)
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec, ref, x, err := modelDensityPoints(net, run, 500, 5, rand.New(rand.NewPCG(1, 2)))
+	spec, ref, x, err := modelDensityPoints(m, run, 500, 5, rand.New(rand.NewPCG(1, 2)))
 	if err != nil {
 		t.Fatal(err)
 	}

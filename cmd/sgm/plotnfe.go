@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/metric"
 	"github.com/sgm-dev/sgm/plot"
 	"github.com/sgm-dev/sgm/sample"
@@ -24,18 +23,6 @@ const (
 // odeTolerances are the tolerances at which plot nfe runs the adaptive
 // ODE sampler, rtol = atol, from loose to score_sde's.
 var odeTolerances = []float64{1e-1, 1e-2, 1e-3, 1e-4, 1e-5}
-
-// mixtureDraws adapts a mixture to metric.Sampler.
-type mixtureDraws struct{ m *dist.Mixture }
-
-func (s mixtureDraws) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
-	x := s.m.Sample(n, rng)
-	if dst == nil {
-		return x
-	}
-	copy(dst, x)
-	return dst
-}
 
 // nfePoint is one run of plot nfe.
 type nfePoint struct {

@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -35,7 +34,6 @@ type sampleFlags struct {
 	reference                                                       string
 	seed                                                            uint64
 	denoise                                                         bool
-	levelIdx                                                        int             // --level resolved against the model
 	set                                                             map[string]bool // flags given on the command line
 }
 
@@ -89,7 +87,7 @@ func (f *sampleFlags) validate(fs *flag.FlagSet) error {
 		return usagef("--sigma goes with --target; a model's noise level is chosen with --level")
 	}
 	// Flags that would be ignored are refused, so that none is silently.
-	annealed := f.sampler == samplerAnnealed || f.pointDefault() // samplepoints.go
+	annealed := f.sampler == samplerAnnealed
 	for _, c := range []struct {
 		flag    string
 		applies bool
@@ -189,6 +187,9 @@ A mixture JSON file looks like
 			f.register(fs)
 			sf := registerSDEFlags(fs, true) // --sde and its samplers: sdesample.go
 			return func(ctx context.Context, e *env) error {
+				if f.model != "" {
+					return sampleModel(e, fs, f, sf) // samplemodel.go
+				}
 				if ok, err := sdeSample(e, fs, sf, f); ok {
 					return err
 				}
@@ -329,9 +330,7 @@ func (f *sampleFlags) checkSizes(d int, perParticle float64, stepsFlag string, s
 // the dimension, and the annealed sampler's levels.
 type sampleRun struct {
 	tgt    target
-	net    *scorenet.Net
-	score  sgm.Scorer         // plain Langevin's score
-	std    *data.Standardizer // a point model's standardisation (samplepoints.go)
+	score  sgm.Scorer // plain Langevin's score
 	d      int
 	a      sample.Annealed
 	levels sample.Levels
@@ -352,9 +351,6 @@ func runSample(e *env, f sampleFlags) error {
 	if err != nil {
 		return err
 	}
-	if r.std != nil && f.set["init"] {
-		r.std.Apply(x) // given in the data's units
-	}
 	rec := f.recorders(x, r.d)
 	began := time.Now()
 	report, err := f.runSampler(r, x, rng, rec.observers)
@@ -365,15 +361,8 @@ func runSample(e *env, f sampleFlags) error {
 	if f.burnIn > 0 {
 		out = rec.pool.Points
 	}
-	if r.std != nil {
-		r.std.Invert(out)
-		r.std.Invert(rec.path.Points)
-	}
 	if err := f.writeSamples(r.d, out, rec.path.Points, report); err != nil {
 		return err
-	}
-	if r.net != nil && !(f.sampler == samplerAnnealed && f.sigmas != "") {
-		report += fmt.Sprintf(", model level %d (σ=%.3g)", f.levelIdx, r.net.Config().Sigmas[f.levelIdx])
 	}
 	fmt.Fprintf(e.stdout, "wrote %d samples to %s (%d chains; %s; %.1fs)\n",
 		len(out)/r.d, f.out, f.n, report, time.Since(began).Seconds())
@@ -406,15 +395,9 @@ func (f *sampleFlags) recorders(x []float64, d int) *recorders {
 // the defaults that depend on it (--step-size, --sigma, --init).
 func (f *sampleFlags) resolve(e *env) (sampleRun, error) {
 	if !f.set["step-size"] {
-		f.stepSize = 1e-3 // the blog post's on its image (the mixtures' is set below)
+		f.stepSize = defaultModelStepSize // the blog post's on its image (the mixtures' is set below)
 	}
-	var r sampleRun
-	var err error
-	if f.target != "" {
-		r, err = f.resolveTarget()
-	} else {
-		r, err = f.resolveModel(e)
-	}
+	r, err := f.resolveTarget()
 	if f.init == "" {
 		f.init = "normal:0.5"
 	}
@@ -444,59 +427,20 @@ func (f *sampleFlags) resolveTarget() (sampleRun, error) {
 	return r, nil
 }
 
-// resolveModel loads --model and resolves --level against it.
-func (f *sampleFlags) resolveModel(e *env) (sampleRun, error) {
-	var r sampleRun
-	backend, err := newBackend(f.backend)
-	if err != nil {
-		return r, err
-	}
-	if r.net, err = loadNet(backend, f.model); err != nil {
-		return r, err
-	}
-	if err := checkModelNoise(r.net, f.model); err != nil {
-		return r, err
-	}
-	r.d = r.net.Config().Dim
-	if r.std, err = f.pointDefaults(r.net); err != nil {
-		return r, err
-	}
-	switch {
-	case f.sampler == samplerAnnealed && f.sigmas != "":
-		// The levels come from --sigmas; --level plays no part.
-	case f.level == "auto":
-		if err := refusePointModel(r.net, f.model, "--level auto"); err != nil { // data.go
-			return r, err
-		}
-		if f.levelIdx, err = autoLevel(e, r.net, f.reference, f.autoTol, f.stepSize, f.seed); err != nil {
-			return r, err
-		}
-	default:
-		if f.levelIdx, err = chooseLevel(f.level, r.net); err != nil {
-			return r, err
-		}
-	}
-	r.score = r.net.AtLevel(f.levelIdx)
-	if !f.set["init"] && r.std == nil {
-		f.init = "uniform:0,1"
-	}
-	return r, nil
-}
-
 // plan builds the annealed sampler's levels where --sampler annealed asks
 // for it, and checks that the run fits in memory (checkSizes).
 func (f *sampleFlags) plan(r *sampleRun) error {
 	stepsFlag, steps := "steps", func(v int) float64 { return float64(v) }
 	if f.sampler == samplerAnnealed {
 		var err error
-		if r.a, r.levels, err = f.annealed(r.tgt, r.net); err != nil {
+		if r.a, r.levels, err = f.annealed(r.tgt); err != nil {
 			return err
 		}
 		stepsFlag = "steps-per-level"
 		denoise := float64(r.a.Steps() - len(r.a.Sigmas)*r.a.StepsPerLevel)
 		steps = func(v int) float64 { return float64(len(r.a.Sigmas))*float64(v) + denoise }
 	}
-	return f.checkSizes(r.d, particleBytes(r.d, r.net), stepsFlag, steps)
+	return f.checkSizes(r.d, particleBytes(r.d, nil), stepsFlag, steps)
 }
 
 // runSampler runs --sampler on the points x in place and returns a
@@ -505,16 +449,6 @@ func (f *sampleFlags) runSampler(r sampleRun, x []float64, rng *rand.Rand, obser
 	switch f.sampler {
 	case samplerLangevin:
 		report = fmt.Sprintf("plain Langevin, %d steps of η=%g", f.steps, f.stepSize)
-		if r.net != nil && len(observers) == 0 {
-			var m *scorenet.Langevin
-			if m, err = r.net.NewLangevin(f.levelIdx, f.stepSize, f.steps); err != nil {
-				return "", err
-			}
-			if m.PerCall() > 0 {
-				report += fmt.Sprintf(" in compiled loops of %d", m.PerCall())
-			}
-			return report, m.Run(x, f.steps, rng)
-		}
 		return report, sample.Langevin{StepSize: f.stepSize, Steps: f.steps}.Run(x, r.score, rng, observers...)
 	case samplerAnnealed:
 		a := r.a
@@ -571,34 +505,8 @@ func nonFiniteRows(x []float64, d int) int {
 }
 
 // annealed builds the annealed sampler and its noise-conditional score.
-func (f *sampleFlags) annealed(tgt target, net *scorenet.Net) (sample.Annealed, sample.Levels, error) {
+func (f *sampleFlags) annealed(tgt target) (sample.Annealed, sample.Levels, error) {
 	a := sample.Annealed{StepsPerLevel: f.stepsPerLevel, Eps: f.eps, Denoise: f.denoise}
-	if net != nil {
-		grid := net.Config().Sigmas
-		lo, hi := grid[f.levelIdx], grid[len(grid)-1]
-		if f.sigmas != "" {
-			v, err := parseFloats("sigmas", f.sigmas, -1)
-			if err != nil {
-				return a, nil, err
-			}
-			if len(v) < 2 || len(v) > 3 || !(v[0] >= v[1]) || !(v[1] > 0) {
-				return a, nil, usagef("--sigmas %q: want MAX,MIN[,L] with MAX >= MIN > 0", f.sigmas)
-			}
-			hi, lo = v[0], v[1]
-		}
-		for i := len(grid) - 1; i >= 0; i-- {
-			if grid[i] <= hi*(1+1e-9) && grid[i] >= lo*(1-1e-9) {
-				a.Sigmas = append(a.Sigmas, grid[i])
-			}
-		}
-		if len(a.Sigmas) == 0 {
-			return a, nil, usagef("--sigmas %q: none of the model's levels (%.3g..%.3g) lies in that range", f.sigmas, grid[0], grid[len(grid)-1])
-		}
-		if err := f.checkAnnealed(a); err != nil {
-			return a, nil, err
-		}
-		return a, sample.ScheduleLevels(grid, net.AtLevel), nil
-	}
 	spec := f.sigmas
 	if spec == "" {
 		spec = "1,0.01,10"
@@ -661,26 +569,9 @@ func chooseLevel(spec string, net *scorenet.Net) (int, error) {
 	return l[0], nil
 }
 
-// Constants of --level auto.
-const (
-	// sharpCorr is the least sharpness of a usable level: the pixel
-	// histogram of exact samples of the image smoothed at its σ correlates
-	// with the image at least this well (metric.Pearson of
-	// metric.SmoothedImageHistogram and the image). On the blog post's grid
-	// that keeps levels up to 17 of a 64×64 ring (0.857; level 22, 0.42,
-	// is a blur) and up to 20 of MNIST digit 0 (0.862).
-	sharpCorr = 0.8
-
-	// resolveRatio bounds the step size at a usable level: η <= 4σ². A
-	// Langevin step moves a particle by about √η, and a level far finer
-	// than that is not resolved; the blog post samples level 17 with
-	// η = 0.001 ≈ 2σ².
-	resolveRatio = 4
-
-	// defaultLevel is the blog post's level, which --level auto falls back
-	// to when no level at all meets the tolerance.
-	defaultLevel = 17
-)
+// defaultModelStepSize is plain Langevin's step size with a --model of
+// an image: the blog post's η.
+const defaultModelStepSize = 1e-3
 
 // autoLevel picks the level for plain Langevin with step size stepSize by
 // a measured criterion (pickLevel), from the relative score error of each
@@ -702,88 +593,16 @@ func autoLevel(e *env, net *scorenet.Net, reference string, tol, stepSize float6
 		return 0, fmt.Errorf("--reference: %w", err)
 	}
 	errs := scoreErrors(net, im, 1000, rand.New(rand.NewPCG(seed, 0xa070)))
-	sharpness := make([]float64, len(errs))
-	for l, le := range errs {
-		sharpness[l] = metric.Pearson(metric.SmoothedImageHistogram(im, le.Sigma), im.Pix)
-	}
-	level, msg, warn, err := pickLevel(errs, sharpness, stepSize, tol)
+	choice, err := metric.AutoLevel(errs, metric.Sharpness(im, net.Config().Sigmas), stepSize, tol)
 	if err != nil {
-		return 0, err
+		return 0, usagef("--level auto: %v; give --level or another --step-size", err)
 	}
 	prefix := "level auto: "
-	if warn {
+	if choice.Warn {
 		prefix += "warning: "
 	}
-	fmt.Fprintf(e.stderr, "%s%s; measured against %s\n", prefix, msg, reference)
-	return level, nil
-}
-
-// pickLevel is --level auto's choice among the levels whose score errors
-// errs gives, of sharpness sharpness (see sharpCorr). A level is usable
-// when it is sharp (sharpness >= sharpCorr) and resolved by the step size
-// (stepSize <= resolveRatio σ²). It takes
-//
-//   - the usable level of least σ whose relative error is at most tol: the
-//     sharpest level whose score the network has learnt;
-//   - else, with a warning, the usable level with the least relative error
-//     when some level meets tol (a blurred or unresolved one, which the
-//     message names), or when none does and defaultLevel is not usable;
-//   - else, with a warning, defaultLevel: nothing meets tol, as for a
-//     network barely trained, and the blog post's level is as good a guess
-//     as any.
-//
-// It returns the level, a message saying why, whether that is a warning,
-// and an error when no level is usable.
-func pickLevel(errs []levelError, sharpness []float64, stepSize, tol float64) (level int, msg string, warn bool, err error) {
-	var usable []levelError
-	var met *levelError // the level of least σ that meets tol, usable or not
-	for l, le := range errs {
-		if le.Relative <= tol && met == nil {
-			met = &errs[l]
-		}
-		if sharpness[l] >= sharpCorr && stepSize <= resolveRatio*le.Sigma*le.Sigma {
-			usable = append(usable, le)
-		}
-	}
-	if len(usable) == 0 {
-		return 0, "", false, usagef("--level auto: no level is both sharp (hist_corr of exact samples >= %g) and resolved by --step-size %g (η <= %dσ²); give --level", sharpCorr, stepSize, resolveRatio)
-	}
-	span := fmt.Sprintf("usable levels %d..%d: sharp, and resolved by η=%g", usable[0].Level, usable[len(usable)-1].Level, stepSize)
-	for _, le := range usable {
-		if le.Relative <= tol {
-			return le.Level, fmt.Sprintf("level %d (σ=%.4g), the sharpest with relative score error %.3f <= %g (%s)", le.Level, le.Sigma, le.Relative, tol, span), false, nil
-		}
-	}
-	best := usable[0]
-	for _, le := range usable {
-		if le.Relative < best.Relative {
-			best = le
-		}
-	}
-	why := "none of the levels meets it"
-	if met != nil {
-		why = fmt.Sprintf("level %d (σ=%.4g) meets it but is not usable: ", met.Level, met.Sigma)
-		if sharpness[met.Level] < sharpCorr {
-			why += fmt.Sprintf("too blurred (sharpness %.3f < %g)", sharpness[met.Level], sharpCorr)
-		} else {
-			why += fmt.Sprintf("too fine for the step size (η/σ² = %.3g > %d)", stepSize/(met.Sigma*met.Sigma), resolveRatio)
-		}
-	} else if defaultLevel < len(errs) && slices.ContainsFunc(usable, func(le levelError) bool { return le.Level == defaultLevel }) {
-		best = errs[defaultLevel]
-		return best.Level, fmt.Sprintf("no level has relative score error <= %g (the least is %.3f): taking the blog post's level %d (σ=%.4g), relative error %.3f; train longer or raise --auto-tolerance (%s)",
-			tol, minRelative(errs), best.Level, best.Sigma, best.Relative, span), true, nil
-	}
-	return best.Level, fmt.Sprintf("no usable level has relative score error <= %g, and %s: taking level %d (σ=%.4g), the usable one of least relative error %.3f; samples may be poor: train longer or raise --auto-tolerance (%s)",
-		tol, why, best.Level, best.Sigma, best.Relative, span), true, nil
-}
-
-// minRelative returns the least relative error of errs.
-func minRelative(errs []levelError) float64 {
-	m := math.Inf(1)
-	for _, le := range errs {
-		m = min(m, le.Relative)
-	}
-	return m
+	fmt.Fprintf(e.stderr, "%s%s; measured against %s\n", prefix, choice.Message, reference)
+	return choice.Level, nil
 }
 
 // initialPoints parses --init for n points of dimension d, and refuses

@@ -63,9 +63,6 @@ var sdeOnlyFlags = []string{"sde", "nfe", "snr", "eta", "rtol", "atol", "sigma-m
 func sdeSample(e *env, fs *flag.FlagSet, f *sdeFlags, s sampleFlags) (bool, error) {
 	f.set = givenFlags(fs)
 	f.sampler = s.sampler
-	if ok, err := sampleTimeModel(e, f, s); ok { // timemodel.go
-		return true, err
-	}
 	if !f.set["sde"] && !slices.Contains(sdeSamplers, s.sampler) {
 		for _, name := range sdeOnlyFlags {
 			if f.set[name] {

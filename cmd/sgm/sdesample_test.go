@@ -94,7 +94,7 @@ func TestSDESampleRefusals(t *testing.T) {
 		{"--nfe applies only with --sde", []string{"--nfe", "10"}},
 		{"--steps does not apply with --sde", []string{"--sde", "vp", "--steps", "10"}},
 		{"--sampler \"langevin\": with --sde, want one of", []string{"--sde", "vp", "--sampler", "langevin"}},
-		{"a --model trained in continuous time is not supported yet", []string{"--sde", "vp", "--model", dir, "--target", ""}},
+		{"--sde does not apply with --model", []string{"--sde", "vp", "--model", dir, "--target", ""}},
 		{"--n must be at least 1", []string{"--sde", "vp", "--n", "0"}},
 		{"--n 100000000000", []string{"--sde", "vp", "--n", "100000000000"}},
 		{"--target: ", []string{"--sde", "vp", "--target", "nosuch"}},

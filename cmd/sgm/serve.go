@@ -16,16 +16,19 @@ import (
 func init() {
 	register(&command{
 		name:    "serve",
-		args:    "[--addr HOST:PORT]",
+		args:    "[--addr HOST:PORT] [--model DIR]",
 		summary: "the explorer: a local web page to see targets, scores, samplers and training at work",
 		detail: `Serves one page and the JSON API it uses (see README, "Explorer") until
 interrupted (Ctrl-C). Every number is computed in Go; the page only draws.
 It listens on the loopback interface unless --addr names another, and then
-warns: anyone who can reach the address can train and sample on this machine.`,
+warns: anyone who can reach the address can train and sample on this machine.
+--model DIR shows a trained run directory (a 2-D model of noise levels, from
+sgm train, sgm demo or the explorer's own download) as the learned model.`,
 		setup: func(fs *flag.FlagSet) func(ctx context.Context, e *env) error {
 			addr := fs.String("addr", "127.0.0.1:8080", "address to listen on, HOST:PORT (port 0 picks a free one)")
+			model := fs.String("model", "", "trained run `DIR` to show as the learned model (read, never written)")
 			return func(ctx context.Context, e *env) error {
-				return runServe(ctx, e, *addr, serve.Limits{})
+				return runServe(ctx, e, *addr, serve.Limits{}, *model)
 			}
 		},
 		interruptible: true,
@@ -35,7 +38,7 @@ warns: anyone who can reach the address can train and sample on this machine.`,
 // runServe listens on addr and serves the explorer until ctx is cancelled,
 // then shuts down: it stops the training job, waits up to 5 s for requests
 // in flight and removes the trained model's files.
-func runServe(ctx context.Context, e *env, addr string, lim serve.Limits) error {
+func runServe(ctx context.Context, e *env, addr string, lim serve.Limits, model string) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return usagef("--addr %q: %v", addr, err)
@@ -52,6 +55,12 @@ func runServe(ctx context.Context, e *env, addr string, lim serve.Limits) error 
 		fmt.Fprintf(e.stderr, "sgm serve: WARNING: listening on %s, not on loopback: anyone who can reach it can use this machine's CPU and see what you draw\n", ln.Addr())
 	}
 	s := serve.New(backend, lim, log.New(e.stderr, "sgm serve: ", 0))
+	if model != "" {
+		if err := s.LoadRun(model); err != nil {
+			ln.Close()
+			return fmt.Errorf("--model: %w", err)
+		}
+	}
 	handler := s.Handler()
 	if loopback(host) {
 		handler = serve.LocalOnly(handler)

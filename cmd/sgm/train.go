@@ -5,26 +5,25 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 
-	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
+	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/scorenet"
+	"github.com/sgm-dev/sgm/sde"
 	"github.com/sgm-dev/sgm/train"
 )
 
 // trainFlags are the flags of "sgm train"; their defaults are the blog
-// post's configuration where its text gives one, and ours where not.
+// post's configuration where its text gives one, and ours where not. The
+// run itself is model.Train's: this file turns flags into its options and
+// prints what it did.
 type trainFlags struct {
 	image, out, objective, backend, lossCSV, lossPlot string
-	data                                              string     // --data (data.go)
-	points                                            *pointData // its points, once read
+	data                                              string // --data
 	activation                                        string
 	steps, batch, width, depth, features, levels      int
 	checkpointEvery, stepsPerCall                     int
@@ -32,76 +31,34 @@ type trainFlags struct {
 	seed                                              uint64
 	resume                                            bool
 
-	set map[string]bool // the flags given on the command line
+	// A network conditioned on time: --sde, --target, --time-features
+	// and the process's parameters.
+	sde, target      string
+	timeFeatures     int
+	betaMin, betaMax float64
+	sdeSigmaMax      float64
 
-	time timeTrainFlags // --sde, --target, --time-features: timemodel.go
+	set map[string]bool // the flags given on the command line
 
 	// demoRun marks the run as the demo's: the demo clears such a run
 	// when it trains again, and refuses to touch any other.
 	demoRun bool
 }
 
-// recordedFlag is a flag a run records in its checkpoint, as a label of
-// its name: its value as text, and how to set it back.
-type recordedFlag struct {
-	name     string
-	get      func() string
-	set      func(string) error
-	optional bool // a checkpoint of an older sgm may not record it
-}
+// Labels a run records for the command: its loss files, relative to the
+// run directory (so that a run copied or moved writes its own).
+const (
+	lossCSVLabel  = "loss-csv"
+	lossPlotLabel = "loss-plot"
+)
 
-// recorded lists the flags a run records. A resumed run takes them from
-// its checkpoint unless they are given again, so that "sgm train --resume
-// --out DIR" continues the run as it was started; given again, they change
-// it from there on (but for the image: see checkResumable).
-func (f *trainFlags) recorded() []recordedFlag {
-	float := func(p *float64) recordedFlag {
-		return recordedFlag{
-			get: func() string { return strconv.FormatFloat(*p, 'g', -1, 64) },
-			set: func(v string) (err error) { *p, err = strconv.ParseFloat(v, 64); return err },
-		}
-	}
-	integer := func(p *int) recordedFlag {
-		return recordedFlag{
-			get: func() string { return strconv.Itoa(*p) },
-			set: func(v string) (err error) { *p, err = strconv.Atoi(v); return err },
-		}
-	}
-	text := func(p *string) recordedFlag {
-		return recordedFlag{get: func() string { return *p }, set: func(v string) error { *p = v; return nil }}
-	}
-	seed := recordedFlag{
-		get: func() string { return strconv.FormatUint(f.seed, 10) },
-		set: func(v string) (err error) { f.seed, err = strconv.ParseUint(v, 10, 64); return err },
-	}
-	// A loss file is recorded relative to the run directory, so that a
-	// run copied or moved elsewhere writes its own; one outside the run
-	// is not recorded (a resumed run writes DIR/loss.csv), and nothing
-	// recorded may lead outside it.
-	inRun := func(p *string) recordedFlag {
-		return recordedFlag{
-			get: func() string { rel, _ := relativeToRun(f.out, *p); return rel },
-			set: func(v string) error {
-				if v != "" && !filepath.IsLocal(v) {
-					return errors.New("not a path inside the run directory")
-				}
-				*p = ""
-				if v != "" {
-					*p = filepath.Join(f.out, v)
-				}
-				return nil
-			},
-		}
-	}
-	named := func(name string, r recordedFlag) recordedFlag { r.name = name; return r }
-	optional := func(name string, r recordedFlag) recordedFlag { r.name, r.optional = name, true; return r }
-	return []recordedFlag{
-		named(imageLabel, text(&f.image)), optional(dataLabel, text(&f.data)), named("steps", integer(&f.steps)), named("batch", integer(&f.batch)),
-		named("lr", float(&f.lr)), named("objective", text(&f.objective)), named("seed", seed),
-		optional(emaLabel, float(&f.ema)), optional("loss-csv", inRun(&f.lossCSV)), optional("loss-plot", inRun(&f.lossPlot)),
-		optional("checkpoint-every", integer(&f.checkpointEvery)),
-	}
-}
+// Checkpoint labels the command reads (model's).
+const (
+	imageLabel        = model.LabelImage
+	dataLabel         = model.LabelData
+	targetLabel       = model.LabelTarget
+	standardizerLabel = model.LabelStandardizer
+)
 
 // relativeToRun returns path relative to the run directory dir, and
 // whether it lies inside it ("" and false if not).
@@ -119,58 +76,6 @@ func relativeToRun(dir, path string) (string, bool) {
 		return "", false
 	}
 	return rel, true
-}
-
-// absoluteSpec returns an image spec with its file, if it names one, as an
-// absolute path, so that a run records an image it can find from any
-// working directory (MNIST specs name no file).
-func absoluteSpec(spec string) (string, error) {
-	prefix := ""
-	switch {
-	case spec == "" || strings.HasPrefix(spec, "mnist:"):
-		return spec, nil
-	case strings.HasPrefix(spec, "idx:"):
-		prefix, spec = "idx:", strings.TrimPrefix(spec, "idx:")
-	}
-	// An index after the path (PATH:N) is kept: Abs only cleans and
-	// prefixes the path.
-	abs, err := filepath.Abs(spec)
-	if err != nil {
-		return "", usagef("--image %q: %v", prefix+spec, err)
-	}
-	return prefix + abs, nil
-}
-
-// fromCheckpoint sets the recorded flags not given on the command line to
-// the values net's checkpoint recorded, and checks them as if given. A
-// checkpoint that records none of a flag (written by an older sgm) needs
-// it given, but for --ema (no averages) and the loss files (in DIR).
-func (f *trainFlags) fromCheckpoint(net *scorenet.Net) error {
-	var missing []string
-	for _, r := range f.recorded() {
-		v, ok := net.Label(r.name)
-		switch {
-		case f.set[r.name]:
-		case ok:
-			if err := r.set(v); err != nil {
-				return fmt.Errorf("checkpoint %s: label %s=%q: %w", f.out, r.name, v, err)
-			}
-		case !r.optional:
-			missing = append(missing, "--"+r.name)
-		}
-	}
-	if len(missing) > 0 {
-		return usagef("--resume: %s does not record %s (an older sgm wrote it); give them", f.out, strings.Join(missing, ", "))
-	}
-	return f.validate()
-}
-
-// record writes the recorded flags into net's labels, saved with its
-// checkpoints.
-func (f *trainFlags) record(net *scorenet.Net) {
-	for _, r := range f.recorded() {
-		net.SetLabel(r.name, r.get())
-	}
 }
 
 func (f *trainFlags) register(fs *flag.FlagSet) {
@@ -196,12 +101,56 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.lossPlot, "loss-plot", "", "loss curve `FILE`, .png or .svg (default DIR/loss.png)")
 	fs.StringVar(&f.backend, "backend", "go", backendFlagHelp)
 	fs.IntVar(&f.stepsPerCall, "steps-per-call", 1, stepsPerCallHelp)
-	f.time.register(fs)
+	fs.StringVar(&f.sde, "sde", "", "train a score network conditioned on time under this forward `SDE`: ve, vp or subvp (Song et al. 2021; denoising score matching in continuous time), on --data or --target")
+	fs.StringVar(&f.target, "target", "", "with --sde or --objective cfm|otcfm: the mixture `SPEC` (JSON file or preset) whose samples are the data (as --data)")
+	fs.IntVar(&f.timeFeatures, "time-features", 8, "with --sde or --objective cfm|otcfm: frequencies of the Fourier embedding of time")
+	fs.Float64Var(&f.betaMin, "beta-min", sde.DefaultBetaMin, "with --sde vp or subvp: β_min of the linear β(t)")
+	fs.Float64Var(&f.betaMax, "beta-max", sde.DefaultBetaMax, "with --sde vp or subvp: β_max of the linear β(t)")
+	fs.Float64Var(&f.sdeSigmaMax, "sde-sigma-max", sde.DefaultSigmaMax, "with --sde ve: σ_max of the process (σ_min is 0.01)")
 }
 
+// defaultTrainFlags returns the flags of sgm train at their defaults, none
+// given, for the demo's runs to set.
+func defaultTrainFlags() *trainFlags {
+	f := &trainFlags{set: map[string]bool{}}
+	f.register(flag.NewFlagSet("train", flag.ContinueOnError))
+	return f
+}
+
+// timed reports whether the command line asks for a network conditioned
+// on time.
+func (f *trainFlags) timed() bool {
+	return f.sde != "" || f.set["target"] || f.set["time-features"] || slices.Contains(timeObjectives, train.Objective(f.objective))
+}
+
+// timeObjectives are the objectives of time-conditioned networks.
+var timeObjectives = []train.Objective{train.Continuous, train.CFM, train.OTCFM}
+
+// levelOnlyFlags are the train flags of a network of noise levels only.
+var levelOnlyFlags = []string{"image", "levels", "sigma-min", "sigma-max", "steps-per-call"}
+
+// timeOnlyFlags are the train flags of a network conditioned on time only.
+var timeOnlyFlags = []string{"sde", "target", "time-features", "beta-min", "beta-max", "sde-sigma-max"}
+
+// validate checks the flags' values (given or defaults) before anything
+// is read or written.
 func (f *trainFlags) validate() error {
-	if err := f.checkData(); err != nil {
-		return err
+	timed := f.timed()
+	for _, name := range levelOnlyFlags {
+		if timed && f.set[name] {
+			return usagef("--%s does not apply to a network conditioned on time (--sde, --objective cfm|otcfm)", name)
+		}
+	}
+	for _, name := range timeOnlyFlags[3:] {
+		if f.set[name] && f.sde == "" {
+			return usagef("--%s applies only with --sde", name)
+		}
+	}
+	if f.set["image"] && f.set["data"] {
+		return usagef("give one of --data and --image, not both")
+	}
+	if f.set["target"] && f.set["data"] {
+		return usagef("give one of --data and --target, not both")
 	}
 	// Upper bounds keep a typo (or a recorded value) from exhausting
 	// memory: the network's size is checked by scorenet.Config.Validate.
@@ -210,7 +159,7 @@ func (f *trainFlags) validate() error {
 		v, least, most int
 	}{{"steps", f.steps, 1, maxSteps}, {"batch", f.batch, 1, train.MaxBatch}, {"width", f.width, 1, 1 << 16},
 		{"depth", f.depth, 1, 1000}, {"features", f.features, 1, 1 << 16}, {"levels", f.levels, 1, 10000},
-		{"checkpoint-every", f.checkpointEvery, 1, maxSteps}} {
+		{"checkpoint-every", f.checkpointEvery, 1, maxSteps}, {"time-features", f.timeFeatures, 1, 256}} {
 		if err := checkRange(c.name, c.v, c.least, c.most); err != nil {
 			return err
 		}
@@ -233,7 +182,7 @@ func (f *trainFlags) validate() error {
 			return usagef("--%s: %v", c.name, err)
 		}
 	}
-	if f.sigmaMax < f.sigmaMin {
+	if f.sigmaMax < f.sigmaMin && (f.set["sigma-min"] || f.set["sigma-max"]) && !(f.set["sigma-min"] != f.set["sigma-max"] && f.pointData()) {
 		return usagef("--sigma-max %v is below --sigma-min %v", f.sigmaMax, f.sigmaMin)
 	}
 	if err := (train.Settings{Objective: train.Objective(f.objective)}).Validate(); err != nil {
@@ -242,7 +191,7 @@ func (f *trainFlags) validate() error {
 	if err := (scorenet.Config{Activation: f.activation}).Validate(); err != nil {
 		return usagef("--activation: %v", err)
 	}
-	levels := make(sgm.Schedule, f.levels) // only their number matters here
+	levels := make([]float64, f.levels) // only their number matters here
 	for i := range levels {
 		levels[i] = 1
 	}
@@ -251,6 +200,9 @@ func (f *trainFlags) validate() error {
 	}
 	if !(f.ema >= 0 && f.ema < 1) {
 		return usagef("--ema must be in [0, 1), got %v", f.ema)
+	}
+	if train.Objective(f.objective) == train.OTCFM && f.batch > maxOTBatch {
+		return usagef("--batch %d: otcfm solves an exact assignment of batch² costs per step; at most %d", f.batch, maxOTBatch)
 	}
 	if err := checkStepsPerCall(f.stepsPerCall, f.backend); err != nil {
 		return err
@@ -268,34 +220,121 @@ func (f *trainFlags) validate() error {
 	return nil
 }
 
-// checkResumable checks the flags of a resumed run against the run saved
-// in net: a run keeps its network and its image, so flags given to change
-// them are refused rather than ignored.
-func (f *trainFlags) checkResumable(net *scorenet.Net) error {
-	cfg := net.Config()
-	for _, c := range []struct {
-		flag      string
-		given, is any
-	}{
-		{"width", f.width, cfg.Width}, {"depth", f.depth, cfg.Depth}, {"features", f.features, cfg.Features},
-		{"levels", f.levels, len(cfg.Sigmas)}, {"activation", f.activation, cfg.Activation},
-		{"sigma-min", f.sigmaMin, cfg.Sigmas[0]}, {"sigma-max", f.sigmaMax, cfg.Sigmas[len(cfg.Sigmas)-1]},
-	} {
-		if c.flag == "sigma-max" && len(cfg.Sigmas) == 1 {
-			continue // one level is σ_min; σ_max played no part
+// maxOTBatch bounds otcfm's batch: its assignment takes O(batch³) time.
+const maxOTBatch = 4096
+
+// dataSpec is the data the flags name: --data, --target, or --image
+// (the default of a new run of noise levels: mnist:train:0).
+func (f *trainFlags) dataSpec() string {
+	switch {
+	case f.data != "":
+		return f.data
+	case f.target != "":
+		return f.target
+	case f.set["image"] || !f.resume && !f.timed():
+		return f.image
+	}
+	return ""
+}
+
+// dataFlag names the flag of the data: data, target or image.
+func (f *trainFlags) dataFlag() string {
+	switch {
+	case f.target != "":
+		return "target"
+	case f.data == "" && f.image != "":
+		return "image"
+	}
+	return "data"
+}
+
+// pointData reports whether the data named is points or a mixture (not
+// an image).
+func (f *trainFlags) pointData() bool {
+	spec := f.dataSpec()
+	return spec != "" && !model.IsImageSpec(spec)
+}
+
+// options turns the flags into model.TrainOptions.
+func (f *trainFlags) options() (model.TrainOptions, error) {
+	o := model.TrainOptions{Data: f.dataSpec(), Resume: f.resume, Locked: true}
+	if f.data != "" && !model.IsPointSpec(f.data) && !model.IsMixtureSpec(f.data) && !model.IsImageSpec(f.data) {
+		return o, usagef("--data %q: want PATH.csv, PATH.npy, toy:NAME, a mixture (preset or .json) or an image spec (mnist:..., idx:..., a PNG/JPEG)", f.data)
+	}
+	if f.timed() && model.IsImageSpec(o.Data) {
+		return o, usagef("--data %q: a network conditioned on time trains on points: PATH.csv, PATH.npy, toy:NAME or a mixture (preset or .json)", o.Data)
+	}
+	s := &o.Settings
+	given := func(name string) bool { return !f.resume || f.set[name] }
+	if given("steps") {
+		s.Steps = f.steps
+	}
+	if given("batch") {
+		s.Batch = f.batch
+	}
+	if given("lr") {
+		s.LearningRate = f.lr
+	}
+	if given("checkpoint-every") {
+		s.CheckpointEvery = f.checkpointEvery
+	}
+	if f.set["seed"] || !f.resume {
+		s.Seed = f.seed
+	}
+	if f.set["ema"] {
+		s.EMA, o.NoEMA = f.ema, f.ema == 0
+	}
+	s.StepsPerCall = f.stepsPerCall
+	if f.set["objective"] {
+		s.Objective = train.Objective(f.objective)
+	} else if !f.resume && !f.timed() && !f.pointData() {
+		s.Objective = train.AllLevels // the blog post's, on its image
+	}
+	if f.resume {
+		return o, nil
+	}
+	o.Net = scorenet.Config{Features: f.features, Width: f.width, Depth: f.depth, Activation: f.activation}
+	if !f.timed() {
+		if f.set["sigma-min"] || !f.pointData() {
+			o.SigmaMin = f.sigmaMin
 		}
-		if f.set[c.flag] && c.given != c.is {
-			return usagef("--%s %v: the run in %s has %v, and a resumed run keeps its network", c.flag, c.given, f.out, c.is)
+		if f.set["sigma-max"] || !f.pointData() {
+			o.SigmaMax = f.sigmaMax
 		}
+		o.Levels = f.levels
+		return o, nil
 	}
-	given, err := absoluteSpec(f.image)
-	if err != nil {
-		return err
+	if o.Data == "" {
+		return o, usagef("--data SPEC or --target SPEC is required: the points (or the mixture whose samples) a time-conditioned network learns")
 	}
-	if image, ok := net.Label(imageLabel); ok && f.set["image"] && given != image && f.image != image {
-		return usagef("--image %s: the run in %s trains on %s; resume it without --image, or start a new run", f.image, f.out, image)
+	o.Net.Conditioning, o.Net.TimeFeatures = "time", f.timeFeatures
+	obj := train.Objective(f.objective)
+	switch {
+	case f.sde != "" && f.set["objective"] && obj != train.Continuous:
+		return o, usagef("--sde %s trains by denoising score matching in continuous time; --objective %s does not apply (cfm and otcfm need no SDE)", f.sde, obj)
+	case f.sde != "":
+		if _, err := sde.Parse(f.sde); err != nil {
+			return o, usagef("--sde: %v", err)
+		}
+		o.Net.Process = f.sde
+		s.Objective = train.Continuous
+		switch f.sde {
+		case "ve":
+			o.Net.SigmaMax = f.sdeSigmaMax
+		default:
+			o.Net.BetaMin, o.Net.BetaMax = f.betaMin, f.betaMax
+		}
+	case obj == train.CFM || obj == train.OTCFM:
+		o.Net.Process = "flow"
+	case obj == train.Continuous:
+		return o, usagef("--objective continuous needs --sde ve, vp or subvp")
+	default:
+		return o, usagef("--target and --time-features train a network conditioned on time: give --sde ve|vp|subvp or --objective cfm|otcfm")
 	}
-	return nil
+	if err := o.Net.Validate(); err != nil {
+		return o, usagef("--width %d, --depth %d, --features %d: %v", f.width, f.depth, f.features, err)
+	}
+	return o, nil
 }
 
 func init() {
@@ -331,13 +370,6 @@ standard units (NCSNv2's technique 1).
 			f.register(fs)
 			return func(ctx context.Context, e *env) error {
 				f.set = givenFlags(fs)
-				if f.time.wanted(&f) {
-					_, err := runTimeTraining(ctx, e, &f)
-					return err
-				}
-				if err := f.validate(); err != nil {
-					return err
-				}
 				_, err := runTraining(ctx, e, &f)
 				return err
 			}
@@ -345,37 +377,33 @@ standard units (NCSNv2's technique 1).
 	})
 }
 
-// imageLabel is the checkpoint label that records the training image's spec.
-const imageLabel = scorenet.ImageLabel
-
-// emaLabel is the checkpoint label that records the moving averages' decay,
-// which a resumed run keeps unless --ema gives another.
-const emaLabel = "ema"
-
 // trainResult is what a training run leaves for the caller.
 type trainResult struct {
-	net     *scorenet.Net
+	model   *model.Model
+	net     *scorenet.Net  // the network it evaluates (its moving averages where kept)
 	history []train.Record // every step's loss, earlier runs included
 	steps   int            // steps taken in this run
 }
 
-// runTraining trains (or resumes) per f, writing checkpoints, loss.csv and
-// the loss plot. It holds the run directory's lock (scorenet.Lock) while
-// it runs.
+// runTraining trains (or resumes) per f with model.Train, writing
+// loss.csv and the loss plot beside the checkpoints. It holds the run
+// directory's lock (scorenet.Lock) while it runs.
 func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, err error) {
-	backendName := func() string {
-		if f.backend == "go" && f.objective == string(train.Sliced) {
-			// GoMLX v0.28.2's pure-Go backend can deadlock when it runs
-			// the many parallel branches of the sliced objective's double
-			// backward pass concurrently (its worker pool loses
-			// wake-ups); running one op at a time avoids that.
-			return "go:ops_sequential"
-		}
-		return f.backend
+	if f.set == nil {
+		f.set = map[string]bool{}
 	}
-	loadedOn := backendName()
-	backend, err := newBackend(loadedOn)
+	if err := f.validate(); err != nil {
+		return nil, err
+	}
+	o, err := f.options()
 	if err != nil {
+		return nil, err
+	}
+	if f.backend != "go" {
+		if o.Backend, err = newBackend(f.backend); err != nil {
+			return nil, err
+		}
+	} else if err := checkBackend(f.backend); err != nil {
 		return nil, err
 	}
 	_, statErr := os.Stat(f.out)
@@ -403,67 +431,23 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, 
 	if err != nil {
 		return nil, err
 	}
-	var net *scorenet.Net
-	var history []train.Record
 	switch {
 	case f.resume && !has:
 		return nil, usagef("--resume: no checkpoint in %q to resume", f.out)
-	case f.resume:
-		if net, err = scorenet.Load(backend, f.out); err != nil {
-			return nil, err
-		}
-		if err := f.checkResumable(net); err != nil {
-			return nil, err
-		}
-		if err := f.fromCheckpoint(net); err != nil {
-			return nil, err
-		}
-		if name := backendName(); name != loadedOn { // the run's objective needs another backend
-			if backend, err = newBackend(name); err != nil {
-				return nil, err
-			}
-			if net, err = scorenet.Load(backend, f.out); err != nil {
-				return nil, err
-			}
-		}
-		f.defaultLossFiles()
-		if history, err = readLossCSV(f.lossCSV); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, err
-		}
-		// Steps logged after the checkpoint (a run cut short) are taken again.
-		for len(history) > 0 && history[len(history)-1].Step > net.Step() {
-			history = history[:len(history)-1]
-		}
-		if last := lastStep(history); last < net.Step() {
-			fmt.Fprintf(e.stderr, "sgm train: %s ends at step %d, the checkpoint is at step %d: the losses of steps %d to %d are lost\n",
-				f.lossCSV, last, net.Step(), last+1, net.Step())
-		}
-		if _, has := net.EMA(); has && f.ema == 0 {
-			decay, _ := net.Label(emaLabel)
-			return nil, usagef("--ema 0: %s keeps moving averages of the weights (decay %s), which a resumed run keeps current", f.out, decay)
-		}
-	case has:
+	case !f.resume && has:
 		return nil, usagef("--out %q already holds a checkpoint: pass --resume to continue it, or choose another directory", f.out)
-	default:
-		cfg, err := f.newConfig()
-		if err != nil {
-			return nil, err
-		}
-		if net, err = scorenet.New(backend, cfg, rand.New(rand.NewPCG(f.seed, 0x5eed))); err != nil {
+	case f.resume:
+		if err := f.checkResumable(); err != nil {
 			return nil, err
 		}
 	}
-	f.defaultLossFiles()
-	if f.image, err = absoluteSpec(f.image); err != nil {
+	if err := f.lossFiles(); err != nil {
 		return nil, err
 	}
-	if f.data, err = absoluteData(f.data); err != nil {
-		return nil, err
-	}
-	f.record(net)
-	im, err := f.trainingSource(net)
-	if err != nil {
-		return nil, err
+	o.Labels = map[string]string{}
+	for label, p := range map[string]string{lossCSVLabel: f.lossCSV, lossPlotLabel: f.lossPlot} {
+		rel, _ := relativeToRun(f.out, p)
+		o.Labels[label] = rel
 	}
 	if !f.demoRun { // a run trained by sgm train is no longer the demo's to clear
 		if err := os.Remove(filepath.Join(f.out, demoMark)); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -471,22 +455,29 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, 
 		}
 	}
 	bar := newProgressBar(e.stderr)
-	records, runErr := runTrain(ctx, net, im, train.Settings{
-		Steps: f.steps, Batch: f.batch, LearningRate: f.lr, Objective: train.Objective(f.objective),
-		Seed: f.seed, CheckpointDir: f.out, CheckpointEvery: f.checkpointEvery, EMA: f.ema, StepsPerCall: f.stepsPerCall,
-		// (train picks GraphNoise and LossEvery for the backend.)
-		Progress: bar.update, ProgressEvery: max(1, f.steps/200), ProgressInterval: progressInterval,
-		// The loss history is written with each checkpoint, so that a run
-		// killed outright resumes with its losses up to there.
-		Checkpointed: func(_ int, recs []train.Record) error { return writeLossCSV(f.lossCSV, slices.Concat(history, recs)) },
-	})
-	history = append(history, records...)
+	o.Settings.Progress, o.Settings.ProgressEvery, o.Settings.ProgressInterval = bar.update, max(1, f.steps/200), progressInterval
+	// The loss file is rewritten with each checkpoint; the checkpoint's
+	// own history (model) is what a resumed run goes on from.
+	o.Settings.Checkpointed = func(_ int, h []train.Record) error { return writeLossCSV(f.lossCSV, h) }
+	m, records, runErr := trainModel(ctx, f.out, o)
+	var se *model.SettingsError
+	var de *model.DataError
+	switch {
+	case errors.As(runErr, &se):
+		return nil, usagef("%v", se)
+	case errors.As(runErr, &de):
+		return nil, usagef("--%s: %v", f.dataFlag(), de)
+	}
+	var history []train.Record
+	if m != nil {
+		history = m.Record().History
+	}
 	// The first error is the one reported: a checkpoint that failed on
 	// a full disk, say, before the loss files that fail after it.
 	var lossErr error
 	if len(history) > 0 {
 		if lossErr = writeLossCSV(f.lossCSV, history); lossErr == nil {
-			lossErr = saveLossPlot(f.lossPlot, history, train.Objective(f.objective))
+			lossErr = saveLossPlot(f.lossPlot, history, m.Record().Settings.Objective)
 		}
 	}
 	then := ""
@@ -495,42 +486,101 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, 
 	}
 	switch {
 	case errors.Is(runErr, context.Canceled):
-		if has, _ := scorenet.HasCheckpoints(f.out); !has {
+		if m == nil {
 			return nil, fmt.Errorf("interrupted before the first step; nothing was saved%s", then)
 		}
-		return nil, fmt.Errorf("interrupted after step %d; sgm train --resume --out %s continues the run%s", net.Step(), f.out, then)
+		return nil, fmt.Errorf("interrupted after step %d; sgm train --resume --out %s continues the run%s", m.Record().Step, f.out, then)
 	case runErr != nil:
 		return nil, fmt.Errorf("%w%s", runErr, then)
 	case lossErr != nil:
 		return nil, lossErr
 	}
+	for _, w := range m.Warnings() {
+		fmt.Fprintf(e.stderr, "sgm train: warning: %s\n", w)
+	}
 	if len(records) > 0 {
 		loss, k := finalLoss(history)
-		fmt.Fprintf(e.stdout, "trained %d steps (to step %d); mean loss of %s %.4f; checkpoint in %s\n",
-			len(records), records[len(records)-1].Step, lastSteps(k), loss, f.out)
+		fmt.Fprintf(e.stdout, "trained %d steps (to step %d) of a %s model on %s; mean loss of %s %.4f; checkpoint in %s\n",
+			len(records), records[len(records)-1].Step, m.Kind(), m.Record().Data, lastSteps(k), loss, f.out)
 	} else {
-		fmt.Fprintf(e.stdout, "%s is already at step %d (--steps %d); nothing to do\n", f.out, net.Step(), f.steps)
+		fmt.Fprintf(e.stdout, "%s is already at step %d (--steps %d); nothing to do\n", f.out, m.Record().Step, m.Record().Settings.Steps)
 	}
-	return &trainResult{net: net, history: history, steps: len(records)}, nil
+	return &trainResult{model: m, net: m.Net(), history: history, steps: len(records)}, nil
 }
 
-// maxSteps bounds --steps: every step's loss is kept in memory and in
-// loss.csv.
-const maxSteps = 100_000_000
+// trainModel is model.Train; tests replace it to make training fail.
+var trainModel = model.Train
 
-// runTrain is train.Run; tests replace it to make training fail.
-var runTrain = train.Run
+// checkResumable refuses flags that would change the network of the run
+// saved in f.out: a resumed run keeps it.
+func (f *trainFlags) checkResumable() error {
+	cfg, err := scorenet.ConfigOf(f.out)
+	if err != nil {
+		return err
+	}
+	if cfg.Timed() {
+		process := f.sde
+		if o := train.Objective(f.objective); f.set["objective"] && (o == train.CFM || o == train.OTCFM) {
+			process = "flow"
+		}
+		if process != "" && process != cfg.Process {
+			return usagef("--resume: the run in %s is %s, not a time-conditioned %s network", f.out, cfg, process)
+		}
+		return nil
+	}
+	for _, c := range []struct {
+		flag      string
+		given, is any
+	}{
+		{"width", f.width, cfg.Width}, {"depth", f.depth, cfg.Depth}, {"features", f.features, cfg.Features},
+		{"levels", f.levels, len(cfg.Sigmas)}, {"activation", f.activation, cfg.Activation},
+		{"sigma-min", f.sigmaMin, cfg.Sigmas[0]}, {"sigma-max", f.sigmaMax, cfg.Sigmas[len(cfg.Sigmas)-1]},
+	} {
+		if c.flag == "sigma-max" && len(cfg.Sigmas) == 1 {
+			continue // one level is σ_min; σ_max played no part
+		}
+		if f.set[c.flag] && c.given != c.is {
+			return usagef("--%s %v: the run in %s has %v, and a resumed run keeps its network", c.flag, c.given, f.out, c.is)
+		}
+	}
+	return nil
+}
 
-// defaultLossFiles puts the loss files not given or recorded in the run
-// directory.
-func (f *trainFlags) defaultLossFiles() {
+// lossFiles sets the loss files: the flags' where given, else, for a
+// resumed run, those it recorded (paths inside the run directory only),
+// else DIR/loss.csv and DIR/loss.png.
+func (f *trainFlags) lossFiles() error {
+	if f.resume && (!f.set["loss-csv"] || !f.set["loss-plot"]) {
+		net, err := scorenet.Load(nil, f.out)
+		if err != nil {
+			return err
+		}
+		for _, c := range []struct {
+			label, flag string
+			p           *string
+		}{{lossCSVLabel, "loss-csv", &f.lossCSV}, {lossPlotLabel, "loss-plot", &f.lossPlot}} {
+			v, ok := net.Label(c.label)
+			if f.set[c.flag] || !ok || v == "" {
+				continue
+			}
+			if !filepath.IsLocal(v) {
+				return fmt.Errorf("checkpoint %s: label %s=%q: not a path inside the run directory", f.out, c.label, v)
+			}
+			*c.p = filepath.Join(f.out, v)
+		}
+	}
 	if f.lossCSV == "" {
 		f.lossCSV = filepath.Join(f.out, "loss.csv")
 	}
 	if f.lossPlot == "" {
 		f.lossPlot = filepath.Join(f.out, "loss.png")
 	}
+	return nil
 }
+
+// maxSteps bounds --steps: every step's loss is kept in memory and in
+// loss.csv.
+const maxSteps = 100_000_000
 
 // demoMark is the file that marks a run directory as the demo's.
 const demoMark = ".sgm-demo-run"
@@ -578,14 +628,6 @@ func lastSteps(k int) string {
 	return fmt.Sprintf("the last %d steps", k)
 }
 
-// lastStep is the step of the last record of h, 0 for none.
-func lastStep(h []train.Record) int {
-	if len(h) == 0 {
-		return 0
-	}
-	return h[len(h)-1].Step
-}
-
 // finalLoss is the mean loss of the last tenth of the run (at most 100
 // steps), less noisy than the last step's, and the number of steps k it
 // is the mean of.
@@ -604,19 +646,4 @@ func writeLossCSV(path string, h []train.Record) error {
 		pts = append(pts, float64(r.Step), r.Loss)
 	}
 	return data.WriteCSVFile(path, []string{"step", "loss"}, pts)
-}
-
-func readLossCSV(path string) ([]train.Record, error) {
-	header, pts, err := data.ReadCSVFile(path)
-	if err != nil {
-		return nil, err
-	}
-	if len(header) != 2 || header[0] != "step" || header[1] != "loss" {
-		return nil, fmt.Errorf("%s: header %v, want step,loss", path, header)
-	}
-	h := make([]train.Record, 0, len(pts)/2)
-	for i := 0; i+1 < len(pts); i += 2 {
-		h = append(h, train.Record{Step: int(pts[i]), Loss: pts[i+1]})
-	}
-	return h, nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/gomlx/compute/gobackend"
 
 	"github.com/sgm-dev/sgm/data"
+	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/train"
 )
@@ -163,12 +164,12 @@ func TestFirstErrorReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	full := errors.New("checkpoint: write: no space left on device")
-	defer func() { runTrain = train.Run }()
-	runTrain = func(ctx context.Context, net *scorenet.Net, d train.Sampler, s train.Settings) ([]train.Record, error) {
+	defer func() { trainModel = model.Train }()
+	trainModel = func(ctx context.Context, dir string, o model.TrainOptions) (*model.Model, []train.Record, error) {
 		if err := os.RemoveAll(sub); err != nil { // the loss file cannot be written either
 			t.Fatal(err)
 		}
-		return []train.Record{{Step: 1, Loss: 1}}, full
+		return nil, nil, full
 	}
 	code, _, stderr := runSGM(t, append(append([]string{"train"}, tinyRun...), "--steps", "3", "--out", filepath.Join(dir, "model"), "--loss-csv", filepath.Join(sub, "loss.csv"))...)
 	if code == 0 || !strings.HasPrefix(stderr, "sgm train: "+full.Error()) {

@@ -1,4 +1,4 @@
-package main
+package metric
 
 import (
 	"strings"
@@ -12,21 +12,21 @@ import (
 // (metric.Pearson of metric.SmoothedImageHistogram and the image, computed
 // once for a ring of radius 0.3 and width 0.04 in the unit square):
 // sharp, >= 0.8, up to level 17 (0.857).
-func seedErrors(rel func(level int) float64) ([]levelError, []float64) {
+func seedErrors(rel func(level int) float64) ([]LevelError, []float64) {
 	sharp := []float64{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0.998, 0.989, 0.969, 0.943, 0.909, 0.857, 0.781, 0.690,
 		0.595, 0.505, 0.422, 0.336, 0.249, 0.211, 0.208, 0.212, 0.214, 0.215}
-	var errs []levelError
+	var errs []LevelError
 	for l, s := range sgm.SeedSchedule() {
-		errs = append(errs, levelError{Level: l, Sigma: s, Relative: rel(l)})
+		errs = append(errs, LevelError{Level: l, Sigma: s, Relative: rel(l)})
 	}
 	return errs, sharp
 }
 
-// TestPickLevel checks --level auto's choice and its fallbacks, with the
+// TestAutoLevel checks --level auto's choice and its fallbacks, with the
 // cases of the first-hour issue: a ring trained 1,200 steps, where only
 // level 29 (σ = 1, hist_corr 0.06) met the tolerance, and 2,800 steps,
 // where level 22 (0.46) did, and level 17 gave 0.858.
-func TestPickLevel(t *testing.T) {
+func TestAutoLevel(t *testing.T) {
 	// With η = 0.001 the levels of σ >= sqrt(η/4) = 0.0158 are resolved:
 	// 16 (σ = 0.0161) on; with the ring's sharpness, 16 and 17 are usable.
 	const eta = 1e-3
@@ -50,15 +50,15 @@ func TestPickLevel(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			errs, sharp := seedErrors(tc.rel)
-			level, msg, warn, err := pickLevel(errs, sharp, eta, tc.tol)
-			if err != nil || level != tc.level || warn != tc.warn || !strings.Contains(msg, tc.say) {
-				t.Errorf("level %d, warning %v, %q, error %v; want level %d, warning %v, saying %q", level, warn, msg, err, tc.level, tc.warn, tc.say)
+			c, err := AutoLevel(errs, sharp, eta, tc.tol)
+			if err != nil || c.Level != tc.level || c.Warn != tc.warn || !strings.Contains(c.Message, tc.say) {
+				t.Errorf("level %d, warning %v, %q, error %v; want level %d, warning %v, saying %q", c.Level, c.Warn, c.Message, err, tc.level, tc.warn, tc.say)
 			}
 		})
 	}
 	// A step size that resolves no sharp level is refused.
 	errs, sharp := seedErrors(func(int) float64 { return 0.1 })
-	if _, _, _, err := pickLevel(errs, sharp, 0.1, 0.2); err == nil || !strings.Contains(err.Error(), "--step-size 0.1") {
-		t.Errorf("η = 0.1: error %v, want one naming --step-size", err)
+	if _, err := AutoLevel(errs, sharp, 0.1, 0.2); err == nil || !strings.Contains(err.Error(), "step size 0.1") {
+		t.Errorf("η = 0.1: error %v, want one naming the step size", err)
 	}
 }

@@ -1,0 +1,304 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sgm-dev/sgm/model"
+	"github.com/sgm-dev/sgm/sample"
+)
+
+// "sgm sample --model DIR" is model.Sample: this file turns the flags
+// into model.SampleOptions, refusing those that do not apply to the
+// model's kind and sampler, and writes and reports the samples.
+
+// langevinFlags and annealedFlags are the flags of the Langevin samplers
+// of a model (the reverse samplers' are sdeFlags').
+var (
+	langevinFlags = []string{"steps", "step-size"}
+	annealedFlags = []string{"sigmas", "steps-per-level", "eps", "denoise"}
+)
+
+// sampleModel samples the model in f.model as the flags say.
+func sampleModel(e *env, fs *flag.FlagSet, f sampleFlags, sf *sdeFlags) error {
+	f.set = givenFlags(fs)
+	sf.set = f.set
+	switch {
+	case f.target != "":
+		return usagef("give one of --target and --model, not both")
+	case f.set["sigma"]:
+		return usagef("--sigma goes with --target; a model's noise level is chosen with --level")
+	}
+	for _, name := range []string{"leapfrog", "sde", "sigma-max"} {
+		if f.set[name] {
+			return usagef("--%s does not apply with --model (the model knows its process; leapfrog steps are hmc's, which needs log p)", name)
+		}
+	}
+	if err := firstErr(checkAtLeast("n", f.n, 1), checkOutput("out", f.out, ".csv")); err != nil {
+		return err
+	}
+	if f.path != "" {
+		if err := checkOutput("path", f.path, ".csv"); err != nil {
+			return err
+		}
+	}
+	for _, c := range []struct {
+		name     string
+		v, least int
+	}{{"steps", f.steps, 1}, {"burn-in", f.burnIn, 0}, {"every", f.every, 1}, {"steps-per-level", f.stepsPerLevel, 1}} {
+		if err := checkCount(c.name, c.v, c.least); err != nil {
+			return err
+		}
+	}
+	if f.set["level"] && f.set["sigmas"] {
+		return usagef("--level applies only without --sigmas, which gives annealed sampling its levels")
+	}
+	m, err := openModel(f.model)
+	if err != nil {
+		return err
+	}
+	for _, w := range m.Warnings() {
+		fmt.Fprintf(e.stderr, "sgm sample: warning: %s\n", w)
+	}
+	if err := checkModelNoise(m.Net(), f.model); err != nil {
+		return err
+	}
+	o, err := f.modelOptions(e, m, sf)
+	if err != nil {
+		return err
+	}
+	d := m.Dim()
+	rng := rand.New(rand.NewPCG(f.seed, 0x5de))
+	if _, ok := m.Kind().(model.Levels); ok {
+		rng = rand.New(rand.NewPCG(f.seed, 0x5a3b1e))
+	}
+	if f.set["init"] {
+		if o.Init, err = initialPoints(f.init, f.n, d, rng); err != nil {
+			return err
+		}
+	}
+	if err := f.checkModelSizes(m, o); err != nil {
+		return err
+	}
+	pool, path := sample.Pool{BurnIn: f.burnIn, Every: f.every}, sample.Path{Particle: 0, Dim: d}
+	if f.burnIn > 0 || f.path != "" {
+		o.Observe = func(s model.Step) {
+			if f.burnIn > 0 {
+				pool.Observe(s.N, s.X)
+			}
+			if f.path != "" {
+				path.Observe(s.N, s.X)
+			}
+		}
+	}
+	began := time.Now()
+	x, st, err := m.Sample(nil, f.n, rng, o)
+	if err != nil {
+		return err
+	}
+	report := modelReport(f.model, m, st)
+	if f.burnIn > 0 {
+		if f.burnIn >= st.Steps {
+			return usagef("--burn-in %d leaves none of the %d steps to keep", f.burnIn, st.Steps)
+		}
+		x = pool.Points
+	}
+	if err := f.writeSamples(d, x, path.Points, report); err != nil {
+		return err
+	}
+	if _, ok := m.Kind().(model.Levels); ok {
+		fmt.Fprintf(e.stdout, "wrote %d samples to %s (%d chains; %s; %.1fs)\n", len(x)/d, f.out, f.n, report, time.Since(began).Seconds())
+	} else {
+		fmt.Fprintf(e.stdout, "wrote %d samples to %s (%s; %.1fs)\n", len(x)/d, f.out, report, time.Since(began).Seconds())
+	}
+	return nil
+}
+
+// modelOptions turns the flags into the options of model.Sample, refusing
+// flags that do not apply to the sampler they choose.
+func (f *sampleFlags) modelOptions(e *env, m *model.Model, sf *sdeFlags) (model.SampleOptions, error) {
+	var o model.SampleOptions
+	switch {
+	case f.set["sampler"]:
+		o.Sampler = f.sampler
+	case f.set["steps"] || f.set["step-size"]:
+		o.Sampler = model.Langevin
+	}
+	name := o.Sampler
+	if name == "" {
+		name = m.DefaultSampler()
+	}
+	if !slices.Contains(m.Kind().Samplers(), name) {
+		what := fmt.Sprintf("a %s model", m.Kind())
+		if _, ok := m.Kind().(model.Flow); ok {
+			what = "a flow-matching model"
+		}
+		return o, usagef("--sampler %q: %s is sampled by %s", name, what, strings.Join(m.Kind().Samplers(), ", "))
+	}
+	langevin, annealed := name == model.Langevin, name == model.Annealed
+	for _, c := range []struct {
+		flags   []string
+		applies bool
+		only    string
+	}{
+		{langevinFlags, langevin, "to plain Langevin (--sampler langevin)"},
+		{annealedFlags, annealed, "to --sampler annealed"},
+		{[]string{"level"}, (langevin || annealed) && !f.set["sigmas"], "to langevin and annealed, and not with --sigmas, which gives annealed sampling its levels"},
+		{[]string{"burn-in", "every"}, langevin || annealed, "to the Langevin samplers"},
+		{[]string{"auto-tolerance", "reference"}, f.level == "auto", "with --level auto"},
+	} {
+		for _, flag := range c.flags {
+			if f.set[flag] && !c.applies {
+				return o, usagef("--%s applies only %s", flag, c.only)
+			}
+		}
+	}
+	if f.set["nfe"] && (langevin || annealed || name == model.ODE) {
+		return o, usagef("--nfe applies to the fixed-step samplers; ode's NFE follows --rtol and --atol")
+	}
+	if err := sf.checkSamplerFlags(name); err != nil {
+		return o, err
+	}
+	if f.set["every"] && f.burnIn == 0 {
+		return o, usagef("--every applies only with --burn-in")
+	}
+	if f.set["rtol"] || f.set["atol"] {
+		if err := sf.checkTol(); err != nil {
+			return o, err
+		}
+		o.RTol, o.ATol = sf.rtol, sf.atol
+	}
+	if f.set["nfe"] {
+		least := 1
+		if _, flow := m.Kind().(model.Flow); name == model.PC || flow && name == model.Heun {
+			least = 2 // a predictor and a corrector; Heun's two stages
+		}
+		if err := checkRange("nfe", sf.nfe, least, maxNFE); err != nil {
+			return o, err
+		}
+	}
+	o.NFE, o.SNR, o.Eta = sf.nfe, sf.snr, sf.eta
+	if f.set["step-size"] {
+		if err := checkPositive("step-size", f.stepSize); err != nil {
+			return o, err
+		}
+		o.StepSize = f.stepSize
+	}
+	if f.set["steps"] {
+		o.Steps = f.steps
+	}
+	if f.set["steps-per-level"] {
+		o.StepsPerLevel = f.stepsPerLevel
+	}
+	if f.set["eps"] {
+		if err := checkPositive("eps", f.eps); err != nil {
+			return o, err
+		}
+		o.Eps = f.eps
+	}
+	o.NoDenoise = m.Image() // the blog post's image: no denoising step unless asked
+	if f.set["denoise"] {
+		o.NoDenoise = !f.denoise
+	}
+	k, isLevels := m.Kind().(model.Levels)
+	if !isLevels || !(langevin || annealed) {
+		return o, nil
+	}
+	level := -1
+	switch {
+	case f.level == "auto" && f.set["level"]:
+		if err := refusePointModel(m.Net(), f.model, "--level auto"); err != nil {
+			return o, err
+		}
+		if !(f.autoTol > 0) {
+			return o, usagef("--auto-tolerance must be positive, got %v", f.autoTol)
+		}
+		step := defaultModelStepSize
+		if f.set["step-size"] {
+			step = f.stepSize
+		}
+		var err error
+		if level, err = autoLevel(e, m.Net(), f.reference, f.autoTol, step, f.seed); err != nil {
+			return o, err
+		}
+	case f.set["level"]:
+		var err error
+		if level, err = chooseLevel(f.level, m.Net()); err != nil {
+			return o, err
+		}
+	case annealed && m.Image():
+		level = k.Sigmas.Level(seedSigma()) // the blog post's level 17: the image's sharpest learnt
+	}
+	if level >= 0 {
+		o.Level, o.Lowest = &level, level
+	}
+	if f.set["sigmas"] {
+		v, err := parseFloats("sigmas", f.sigmas, -1)
+		if err != nil {
+			return o, err
+		}
+		if len(v) < 2 || len(v) > 3 || !(v[0] >= v[1]) || !(v[1] > 0) {
+			return o, usagef("--sigmas %q: want MAX,MIN[,L] with MAX >= MIN > 0", f.sigmas)
+		}
+		for i := len(k.Sigmas) - 1; i >= 0; i-- {
+			if s := k.Sigmas[i]; s <= v[0]*(1+1e-9) && s >= v[1]*(1-1e-9) {
+				o.Sigmas = append(o.Sigmas, s)
+			}
+		}
+		if len(o.Sigmas) == 0 {
+			return o, usagef("--sigmas %q: none of the model's levels (%.3g..%.3g) lies in that range", f.sigmas, k.Sigmas[0], k.Sigmas[len(k.Sigmas)-1])
+		}
+	}
+	return o, nil
+}
+
+// checkModelSizes refuses, before anything is allocated, a run whose
+// particles, pooled states or path would not fit in memory.
+func (f *sampleFlags) checkModelSizes(m *model.Model, o model.SampleOptions) error {
+	d := m.Dim()
+	name := o.Sampler
+	if name == "" {
+		name = m.DefaultSampler()
+	}
+	switch name {
+	case model.Langevin:
+		return f.checkSizes(d, particleBytes(d, m.Net()), "steps", func(v int) float64 { return float64(v) })
+	case model.Annealed:
+		levels := float64(len(o.Sigmas))
+		if k, ok := m.Kind().(model.Levels); ok && o.Sigmas == nil {
+			levels = float64(len(k.Sigmas) - o.Lowest)
+		}
+		if levels*float64(f.stepsPerLevel) > maxCount {
+			return usagef("--steps-per-level %d at %.0f levels is %g steps; a run takes at most %d (2^40)", f.stepsPerLevel, levels, levels*float64(f.stepsPerLevel), maxCount)
+		}
+		return f.checkSizes(d, particleBytes(d, m.Net()), "steps-per-level", func(v int) float64 { return levels*float64(v) + 1 })
+	}
+	copies := 8.0 // the reverse samplers' buffers (sdeCopies); the adaptive solver's are more
+	if name == model.ODE {
+		copies = 14
+	}
+	return checkFits("n", f.n, fmt.Sprintf("%d-dimensional particles", d), func(v int) float64 {
+		return 8*copies*float64(v)*float64(d) + float64(v)*particleBytes(d, m.Net())
+	})
+}
+
+// modelReport describes a run of model.Sample for the report line.
+func modelReport(dir string, m *model.Model, st model.Stats) string {
+	switch st.Sampler {
+	case model.Langevin:
+		return fmt.Sprintf("plain Langevin, %d steps of η=%g, model level %d (σ=%.3g)", st.Steps, st.StepSize, levelOf(m, st.Sigmas[0]), st.Sigmas[0])
+	case model.Annealed:
+		s := st.Sigmas
+		return fmt.Sprintf("annealed Langevin, %d levels σ=%.3g..%.3g, %d steps each, ε=%g", len(s), s[0], s[len(s)-1], st.StepsPerLevel, st.StepSize)
+	}
+	return fmt.Sprintf("model %s, %s, sampler %s, nfe %d", dir, m.Kind(), st.Sampler, st.NFE)
+}
+
+// levelOf is the index of the level sigma of a Levels model.
+func levelOf(m *model.Model, sigma float64) int {
+	return m.Kind().(model.Levels).Sigmas.Level(sigma)
+}

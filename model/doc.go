@@ -1,0 +1,28 @@
+// Package model is sgm's spine: a trained model as one value, whatever its
+// kind (the blog post's noise levels, a time-conditioned score under a
+// forward SDE, a flow-matching velocity), which the library opens, trains,
+// resumes, samples and scores, and which the command and the explorer are
+// thin layers on.
+//
+// A Model holds its Kind (Levels, Diffusion or Flow), its network
+// (scorenet), the standardisation of its data (data.Standardizer) and the
+// record of its training (Record: the settings a resumed run keeps, the
+// data it learned, the loss of every step). Every method takes and gives
+// points in the data's own units.
+//
+//	m, err := model.Open("run")                        // the run directory of sgm train
+//	x, stats, err := m.Sample(nil, 2000, rng, model.SampleOptions{}) // the kind's good defaults
+//	nll, err := m.NLL(heldOut, model.LikelihoodOptions{})           // Diffusion and Flow models
+//
+// SampleOptions{} samples well for every kind (annealed Langevin with the
+// denoising step for levels of points, the probability-flow ODE for
+// scores under an SDE and for flows); SampleOptions.Sampler picks any of
+// the kind's samplers, with one call shape and one Stats for all of them
+// and a per-step callback. A Levels model is also sampled by the
+// reverse-time samplers through its VE reading (Levels.VE), as
+// k-diffusion samples a denoiser of discrete σ.
+//
+// Train trains a run directory for every kind: it locks it, checkpoints
+// it with the loss history as one unit, and resumes a run with every
+// setting it recorded, refusing other data.
+package model

@@ -1,0 +1,437 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+
+	"github.com/sgm-dev/sgm"
+	"github.com/sgm-dev/sgm/ode"
+	"github.com/sgm-dev/sgm/sample"
+	"github.com/sgm-dev/sgm/sde"
+)
+
+// SampleOptions choose how Sample samples. The zero value gives good
+// samples for every kind (the defaults sgm sample uses): for a Levels
+// model of points (or of the explorer's raw data), annealed Langevin over all its levels
+// (sample.PointStepsPerLevel = 5 steps each at ε = sample.PointEps = 1e-4, unless either is
+// given) with the final denoising step, from N(0, σ_max²); for a Levels
+// model of an image, the blog post's plain Langevin at the level nearest
+// σ = 0.0221 (its level 17), η = 1e-3, 1,000 steps from uniform [0, 1]²;
+// for a Diffusion model the probability-flow ODE (Dormand-Prince at 1e-5),
+// but for VP DDPM's ancestral sampler (ddim with Eta sample.VPEta = 1
+// unless Eta is given, sample.VPSteps = 100 evaluations), and for a Flow
+// the ODE solver along its velocity.
+//
+// The struct may grow (conditioning: labels, guidance, given
+// coordinates); a field's zero value always means its default.
+type SampleOptions struct {
+	// Sampler names the sampler: one of the model's Kind().Samplers();
+	// "" means the first, the kind's default.
+	Sampler string
+
+	// NFE is the number of score (or velocity) evaluations of a
+	// fixed-step reverse sampler or flow solver; 0 means the sampler's
+	// default (DefaultNFE).
+	NFE int
+	// RTol and ATol are the tolerances of the adaptive ODE solver; 0
+	// means sample.DefaultFlowTol.
+	RTol, ATol float64
+	// SNR is pc's corrector signal-to-noise ratio; 0 means 0.16.
+	SNR float64
+	// Eta is ddim's η: 0 deterministic, 1 DDPM's ancestral sampler.
+	Eta float64
+
+	// Level is the noise level index of plain Langevin (a Levels model);
+	// nil means the level nearest σ = 0.0221 (the blog post's 17).
+	Level *int
+	// StepSize and Steps are plain Langevin's η and number of steps; 0
+	// means 1e-3 and 1,000.
+	StepSize float64
+	Steps    int
+	// StepsPerLevel and Eps are annealed Langevin's T and ε; both 0 mean
+	// 5 and 1e-4 for a model of points, else 0 means 100 and 2e-5. Lowest is the smallest level index it anneals to (its
+	// levels run from the largest down to Lowest). NoDenoise drops the
+	// final denoising step.
+	StepsPerLevel int
+	Eps           float64
+	Lowest        int
+	NoDenoise     bool
+	// Sigmas, if not nil, are the levels annealed Langevin runs at instead
+	// (largest first), each one of the model's own.
+	Sigmas []float64
+
+	// Init holds the starting points (n·Dim values, in the data's units);
+	// nil means the kind's prior. Sample does not change it.
+	Init []float64
+
+	// Observe, if not nil, is called after every step of a Langevin
+	// sampler and before every score (or velocity) evaluation of a
+	// reverse sampler or flow solver, with the particles in the data's
+	// units (valid only during the call).
+	Observe func(Step)
+}
+
+// Step is the state of a sampler that SampleOptions.Observe sees.
+type Step struct {
+	N int // the step (Langevin) or evaluation (reverse samplers, flows), from 1
+	// T is the time of a reverse sampler or flow (score models: 1 at the
+	// prior; flows: 0 at the source), or the noise level σ of a Langevin
+	// step, in the network's units.
+	T float64
+	X []float64
+}
+
+// Stats are a sampler's statistics.
+type Stats struct {
+	Sampler string
+	NFE     int // score or velocity evaluations, each of the whole batch
+	Steps   int // updates of the particles
+	// Accepted and Proposed count Metropolis-Hastings moves; both are 0
+	// for the samplers without an accept/reject step (every one a
+	// model's score drives).
+	Accepted, Proposed int
+	// Sigmas are the noise levels a Langevin sampler ran at, largest
+	// first, in the network's units; StepSize is plain Langevin's η or
+	// annealed Langevin's ε; StepsPerLevel is annealed Langevin's T.
+	Sigmas        []float64
+	StepSize      float64
+	StepsPerLevel int
+}
+
+// DefaultSampler is the sampler Sample takes when SampleOptions.Sampler
+// is "": the first of the kind's, but plain Langevin for a model of an
+// image (the blog post's).
+func (m *Model) DefaultSampler() string {
+	if _, ok := m.kind.(Levels); ok && m.image {
+		return Langevin
+	}
+	return m.kind.Samplers()[0]
+}
+
+// DefaultNFE is the default number of evaluations of each fixed-step
+// sampler: enough for the presets' W₂ to reach its floor at n = 1000
+// (sgm plot nfe); a flow's solvers take fewer.
+var DefaultNFE = map[string]int{EM: 1000, PC: 1000, Heun: 35, DDIM: sample.VPSteps, DPM2M: 20}
+
+// defaultFlowNFE is the default NFE of a flow's fixed-step solvers.
+var defaultFlowNFE = map[string]int{Euler: 100, Heun: 40}
+
+// Defaults of the Langevin samplers of a Levels model.
+const (
+	imageSigma           = 0.0221 // the blog post's level 17 of geomspace(1e-4, 1, 30)
+	defaultStepSize      = 1e-3
+	defaultSteps         = 1000
+	defaultStepsPerLevel = 100
+	defaultEps           = 2e-5
+	maxNFE               = 100_000
+)
+
+// Sample draws n samples into dst (allocated when nil; n·Dim values, in
+// the data's units) with rng, as o says, and returns them with the
+// sampler's statistics. It returns an error for options that do not apply
+// to the model's kind or are out of range, and when the particles become
+// NaN or infinite; it panics if dst is not nil and not n·Dim long.
+func (m *Model) Sample(dst []float64, n int, rng *rand.Rand, o SampleOptions) ([]float64, Stats, error) {
+	d := m.Dim()
+	if n < 0 {
+		return nil, Stats{}, fmt.Errorf("model: %d samples", n)
+	}
+	if dst == nil {
+		dst = make([]float64, n*d)
+	}
+	if len(dst) != n*d {
+		panic(fmt.Sprintf("model: Sample: len(dst)=%d, want %d samples of dimension %d", len(dst), n, d))
+	}
+	samplers := m.kind.Samplers()
+	if o.Sampler == "" {
+		o.Sampler = m.DefaultSampler()
+		if _, ok := m.kind.(Diffusion); ok && o.Sampler == DDIM && o.Eta == 0 {
+			o.Eta = sample.VPEta // DDPM's ancestral sampler
+		}
+	}
+	if !slices.Contains(samplers, o.Sampler) {
+		return nil, Stats{}, fmt.Errorf("model: sampler %q does not apply to a %s model (its samplers: %s)", o.Sampler, m.kind, strings.Join(samplers, ", "))
+	}
+	if o.Init != nil && len(o.Init) != n*d {
+		return nil, Stats{}, fmt.Errorf("model: %d starting values for %d points of dimension %d", len(o.Init), n, d)
+	}
+	st := Stats{Sampler: o.Sampler}
+	var err error
+	switch k := m.kind.(type) {
+	case Levels:
+		switch o.Sampler {
+		case Langevin:
+			err = m.langevin(dst, k, rng, o, &st)
+		case Annealed:
+			err = m.annealed(dst, k, rng, o, &st)
+		default:
+			p, ok := k.VE()
+			if !ok {
+				return nil, st, fmt.Errorf("model: a model of one noise level has no reverse process: sample it with %s", Langevin)
+			}
+			v, _ := m.levelVE(k)
+			err = m.reverse(dst, p, v, rng, o, &st)
+		}
+	case Diffusion:
+		score, e := m.net.TimeScore()
+		if e != nil {
+			return nil, st, e
+		}
+		err = m.reverse(dst, k.SDE, score, rng, o, &st)
+	case Flow:
+		err = m.flow(dst, rng, o, &st)
+	}
+	if err != nil {
+		return nil, st, err
+	}
+	if m.std != nil {
+		m.std.Invert(dst)
+	}
+	return dst, st, nil
+}
+
+// start sets x (standard units) to o.Init or to draws of prior.
+func (m *Model) start(x []float64, o SampleOptions, prior func(x []float64)) {
+	if o.Init == nil {
+		prior(x)
+		return
+	}
+	copy(x, o.Init)
+	if m.std != nil {
+		m.std.Apply(x)
+	}
+}
+
+// observer returns the Step callback of o in the data's units, or nil.
+func (m *Model) observer(o SampleOptions) func(n int, t float64, x []float64) {
+	if o.Observe == nil {
+		return nil
+	}
+	var buf []float64
+	return func(n int, t float64, x []float64) {
+		y := x
+		if m.std != nil {
+			buf = append(buf[:0], x...)
+			m.std.Invert(buf)
+			y = buf
+		}
+		o.Observe(Step{N: n, T: t, X: y})
+	}
+}
+
+// langevin is plain Langevin at one level.
+func (m *Model) langevin(x []float64, k Levels, rng *rand.Rand, o SampleOptions, st *Stats) error {
+	level := k.Sigmas.Level(imageSigma)
+	if o.Level != nil {
+		level = *o.Level
+	}
+	if level < 0 || level >= len(k.Sigmas) {
+		return fmt.Errorf("model: level %d out of range: the model has levels 0..%d", level, len(k.Sigmas)-1)
+	}
+	l := sample.Langevin{StepSize: o.StepSize, Steps: o.Steps}
+	if l.StepSize == 0 {
+		l.StepSize = defaultStepSize
+	}
+	if l.Steps == 0 {
+		l.Steps = defaultSteps
+	}
+	if err := l.Validate(); err != nil {
+		return fmt.Errorf("model: %w", err)
+	}
+	m.start(x, o, func(x []float64) {
+		copy(x, sample.Uniform(len(x)/m.Dim(), m.Dim(), 0, 1, rng))
+	})
+	st.Steps, st.NFE = l.Steps, l.Steps
+	st.Sigmas, st.StepSize = []float64{k.Sigmas[level]}, l.StepSize
+	var obs []sample.Observer
+	if f := m.observer(o); f != nil {
+		sigma := k.Sigmas[level]
+		obs = append(obs, func(step int, x []float64) { f(step, sigma, x) })
+	} else if !m.net.OnGoBackend() {
+		// A compiled loop on an accelerator: no per-step callback.
+		c, err := m.net.NewLangevin(level, l.StepSize, l.Steps)
+		if err != nil {
+			return err
+		}
+		return c.Run(x, l.Steps, rng)
+	}
+	return catch(func() { err := l.Run(x, m.net.AtLevel(level), rng, obs...); must(err) })
+}
+
+// annealed is annealed Langevin from the largest level down to o.Lowest.
+func (m *Model) annealed(x []float64, k Levels, rng *rand.Rand, o SampleOptions, st *Stats) error {
+	if o.Lowest < 0 || o.Lowest >= len(k.Sigmas) {
+		return fmt.Errorf("model: lowest level %d out of range: the model has levels 0..%d", o.Lowest, len(k.Sigmas)-1)
+	}
+	a := sample.Annealed{Sigmas: sample.Descending(k.Sigmas[o.Lowest:]), StepsPerLevel: o.StepsPerLevel, Eps: o.Eps, Denoise: !o.NoDenoise}
+	if o.Sigmas != nil {
+		for _, s := range o.Sigmas {
+			if i := k.Sigmas.Level(math.Max(s, 0)); !(math.Abs(k.Sigmas[i]-s) <= 1e-9*k.Sigmas[i]) {
+				return fmt.Errorf("model: noise level %v is not one of the model's (%.3g..%.3g)", s, k.Sigmas[0], k.Sigmas[len(k.Sigmas)-1])
+			}
+		}
+		a.Sigmas = o.Sigmas
+	}
+	if a.StepsPerLevel == 0 && a.Eps == 0 && !m.image {
+		a.StepsPerLevel, a.Eps = sample.PointStepsPerLevel, sample.PointEps
+	}
+	if a.StepsPerLevel == 0 {
+		a.StepsPerLevel = defaultStepsPerLevel
+	}
+	if a.Eps == 0 {
+		a.Eps = defaultEps
+	}
+	if err := a.Validate(); err != nil {
+		return fmt.Errorf("model: annealed: %w", err)
+	}
+	top := a.Sigmas[0]
+	m.start(x, o, func(x []float64) {
+		for i := range x {
+			x[i] = top * rng.NormFloat64()
+		}
+	})
+	st.Steps = a.Steps()
+	st.NFE = st.Steps
+	st.Sigmas, st.StepSize, st.StepsPerLevel = a.Sigmas, a.Eps, a.StepsPerLevel
+	var obs []sample.Observer
+	if f := m.observer(o); f != nil {
+		obs = append(obs, func(step int, x []float64) {
+			i := min((step-1)/a.StepsPerLevel, len(a.Sigmas)-1)
+			f(step, a.Sigmas[i], x)
+		})
+	}
+	return catch(func() { must(a.Run(x, sample.ScheduleLevels(k.Sigmas, m.net.AtLevel), rng, obs...)) })
+}
+
+// reverse runs a reverse-time sampler of p with score from the prior.
+func (m *Model) reverse(x []float64, p sde.SDE, score sde.TimeScorer, rng *rand.Rand, o SampleOptions, st *Stats) error {
+	r, err := reverseSampler(p, o)
+	if err != nil {
+		return err
+	}
+	m.start(x, o, func(x []float64) { sde.PriorSample(p, x, rng) })
+	if f := m.observer(o); f != nil {
+		score = observed{score, f, new(int)}
+	}
+	var nfe int
+	if err := catch(func() { nfe, err = r.Sample(x, p, score, rng) }); err != nil {
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("model: %w", err)
+	}
+	st.NFE, st.Steps = nfe, nfe
+	return nil
+}
+
+// observed calls f before every evaluation of the score.
+type observed struct {
+	sde.TimeScorer
+	f func(n int, t float64, x []float64)
+	n *int
+}
+
+func (s observed) ScoreAt(dst, x []float64, t float64) {
+	*s.n++
+	s.f(*s.n, t, x)
+	s.TimeScorer.ScoreAt(dst, x, t)
+}
+
+// reverseSampler returns the reverse sampler o names for p.
+func reverseSampler(p sde.SDE, o SampleOptions) (sample.Reverse, error) {
+	if o.Sampler == ODE {
+		if o.NFE != 0 {
+			return nil, fmt.Errorf("model: NFE applies to the fixed-step samplers; ode's follows RTol and ATol")
+		}
+		return sample.Flow{RTol: o.RTol, ATol: o.ATol}, nil
+	}
+	if o.Sampler == DDIM {
+		if _, ok := p.(sde.VP); !ok {
+			return nil, fmt.Errorf("model: ddim needs the VP process (DDIM is defined for it), not %v: use heun or dpm2m", p)
+		}
+	}
+	nfe := o.NFE
+	if nfe == 0 {
+		nfe = DefaultNFE[o.Sampler]
+	}
+	least := 1
+	if o.Sampler == PC {
+		least = 2
+	}
+	if nfe < least || nfe > maxNFE {
+		return nil, fmt.Errorf("model: NFE of %s must be in [%d, %d], got %d", o.Sampler, least, maxNFE, nfe)
+	}
+	switch o.Sampler {
+	case EM:
+		return sample.EM{Steps: nfe}, nil
+	case PC:
+		return sample.PC{Steps: nfe / 2, SNR: o.SNR}, nil
+	case Heun:
+		return sample.Heun{Steps: sample.Heun{}.StepsForNFE(nfe)}, nil
+	case DDIM:
+		return sample.DDIM{Steps: nfe, Eta: o.Eta}, nil
+	}
+	return sample.DPM2M{Steps: nfe}, nil
+}
+
+// flow carries N(0, I) draws along a flow model's velocity.
+func (m *Model) flow(x []float64, rng *rand.Rand, o SampleOptions, st *Stats) error {
+	v, err := m.net.Velocity()
+	if err != nil {
+		return err
+	}
+	s := sample.VelocityFlow{Solver: o.Sampler, RTol: o.RTol, ATol: o.ATol}
+	if o.Sampler == ODE {
+		if o.NFE != 0 {
+			return fmt.Errorf("model: NFE applies to the fixed-step solvers; ode's follows RTol and ATol")
+		}
+	} else {
+		nfe := o.NFE
+		if nfe == 0 {
+			nfe = defaultFlowNFE[o.Sampler]
+		}
+		least := map[string]int{Heun: 2}[o.Sampler]
+		if nfe < max(1, least) || nfe > maxNFE {
+			return fmt.Errorf("model: NFE of %s must be in [%d, %d], got %d", o.Sampler, max(1, least), maxNFE, nfe)
+		}
+		s.Steps = nfe
+		if o.Sampler == Heun {
+			s.Steps = nfe / 2
+		}
+	}
+	m.start(x, o, func(x []float64) {
+		for i := range x {
+			x[i] = rng.NormFloat64()
+		}
+	})
+	field := ode.Func(v.VelocityAt)
+	if f := m.observer(o); f != nil {
+		n := 0
+		field = func(t float64, x, dx []float64) {
+			n++
+			f(n, t, x)
+			v.VelocityAt(t, x, dx)
+		}
+	}
+	var nfe int
+	if err := catch(func() { nfe, err = s.Sample(x, field) }); err != nil {
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("model: %w", err)
+	}
+	st.NFE, st.Steps = nfe, nfe
+	return nil
+}
+
+// must panics with err, for catch to return.
+func must(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
+var _ sgm.Scorer = dataScorer{}
