@@ -52,7 +52,7 @@ type SampleOptions struct {
 	StepSize float64
 	Steps    int
 	// StepsPerLevel and Eps are annealed Langevin's T and ε; both 0 mean
-	// 5 and 1e-4 for a model of points, else 0 means 100 and 2e-5. Lowest is the smallest level index it anneals to (its
+	// 5 and 1e-4 for a model of standardised points, else 0 means 100 and 2e-5. Lowest is the smallest level index it anneals to (its
 	// levels run from the largest down to Lowest). NoDenoise drops the
 	// final denoising step.
 	StepsPerLevel int
@@ -275,7 +275,7 @@ func (m *Model) annealed(x []float64, k Levels, rng *rand.Rand, o SampleOptions,
 		}
 		a.Sigmas = o.Sigmas
 	}
-	if a.StepsPerLevel == 0 && a.Eps == 0 && !m.image {
+	if a.StepsPerLevel == 0 && a.Eps == 0 && m.std != nil { // standardised points
 		a.StepsPerLevel, a.Eps = sample.PointStepsPerLevel, sample.PointEps
 	}
 	if a.StepsPerLevel == 0 {
