@@ -67,7 +67,9 @@ type Schedule []float64
 
 // Geometric returns n noise levels spaced evenly on a log scale from min to
 // max inclusive, like numpy's geomspace. It returns an error naming the
-// offending value unless 0 < min <= max and n >= 1; n == 1 gives {min}.
+// offending value unless 0 < min <= max and n >= 1, and, as a Schedule
+// rises strictly, unless the n levels differ (min < max for n >= 2, and
+// not so close that two round to the same float64); n == 1 gives {min}.
 func Geometric(min, max float64, n int) (Schedule, error) {
 	switch {
 	case n < 1:
@@ -87,6 +89,11 @@ func Geometric(min, max float64, n int) (Schedule, error) {
 		s[i] = math.Exp(lo + (hi-lo)*float64(i)/float64(n-1))
 	}
 	s[0], s[n-1] = min, max // exact ends, as numpy.geomspace
+	for i := 1; i < n; i++ {
+		if !(s[i] > s[i-1]) {
+			return nil, fmt.Errorf("%d noise levels from %v to %v: levels %d and %d are both %v; want the largest above the smallest, or fewer levels", n, min, max, i, i+1, s[i])
+		}
+	}
 	return s, nil
 }
 

@@ -28,9 +28,12 @@ func TestGeometric(t *testing.T) {
 	for _, bad := range []struct {
 		min, max float64
 		n        int
-	}{{0, 1, 3}, {-1, 1, 3}, {1, 0.5, 3}, {1e-4, 1, 0}, {math.NaN(), 1, 3}, {1e-4, math.Inf(1), 3}} {
-		if _, err := Geometric(bad.min, bad.max, bad.n); err == nil {
-			t.Errorf("Geometric(%v, %v, %d) accepted", bad.min, bad.max, bad.n)
+	}{{0, 1, 3}, {-1, 1, 3}, {1, 0.5, 3}, {1e-4, 1, 0}, {math.NaN(), 1, 3}, {1e-4, math.Inf(1), 3},
+		// Levels that do not rise: sample --sigmas 5,5,5 ran into the
+		// annealed sampler's "Sigmas[1] = 5 must be below Sigmas[0] = 5".
+		{5, 5, 3}, {1, math.Nextafter(1, 2), 3}} {
+		if s, err := Geometric(bad.min, bad.max, bad.n); err == nil {
+			t.Errorf("Geometric(%v, %v, %d) accepted: %v", bad.min, bad.max, bad.n, s)
 		}
 	}
 }

@@ -48,13 +48,6 @@ func checkCSV(who string, header []string, points []float64) {
 	}
 }
 
-// MaxCSVValues is the most numbers that ReadCSV reads: 2^27, 1 GiB of
-// float64s.
-const MaxCSVValues = 1 << 27
-
-// maxCSVValues is MaxCSVValues, lowered by tests.
-var maxCSVValues = MaxCSVValues
-
 // maxEcho is the most bytes of a field that an error message repeats.
 const maxEcho = 40
 
@@ -74,11 +67,15 @@ func clipHead(s string) (head string, cut bool) {
 	if len(s) <= maxEcho {
 		return s, false
 	}
-	n := maxEcho
+	return clipTo(s, maxEcho), true
+}
+
+// clipTo returns s's first n < len(s) bytes, cut back to a rune boundary.
+func clipTo(s string, n int) string {
 	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
 	}
-	return s[:n], true
+	return s[:n]
 }
 
 // graphic returns s, or s quoted with Go's escapes if it holds invalid
@@ -103,19 +100,23 @@ func clipAll(ss []string) []string {
 	return out
 }
 
-// ReadCSV reads a point cloud written by WriteCSV or by hand: a header row
-// naming the d coordinates, then rows of d numbers each. It returns the
-// header and the points, a flat row-major slice of length n*d. Surrounding
-// spaces are ignored. The error for a malformed file gives the line and,
-// for a bad number, the column's name; a first row of numbers only is
-// reported as a missing header. Fields repeated in errors are cut to 40
-// bytes. A file of more than MaxCSVValues numbers is refused once the
-// limit is reached, before more is read.
+// ReadCSV reads a table of named columns written by WriteCSV or by hand (a
+// loss history): a header row naming the d columns, then rows of d numbers
+// each. It returns the header and the numbers, a flat row-major slice of
+// length n*d. Points, whose header is optional, are read by ReadPointsCSV.
+// Surrounding spaces and a leading UTF-8 byte order mark are ignored. The
+// error for a malformed file gives the line and, for a bad number, the
+// column's name; a first row of numbers only is reported as a missing
+// header. Fields repeated in errors are cut to 40 bytes. It applies the
+// limits of ReadPointsCSV (MaxCSVBytes bytes, lines of MaxLineBytes,
+// MaxPointValues numbers), each before more is read.
 func ReadCSV(r io.Reader) (header []string, points []float64, err error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1 // checked here, to name the columns
-	cr.TrimLeadingSpace = true
-	rec, err := cr.Read()
+	return readCSV(r, defaultLimits)
+}
+
+func readCSV(r io.Reader, lim pointLimits) (header []string, points []float64, err error) {
+	cr, g := newCSVReader(r, lim)
+	rec, err := read(cr, g)
 	if errors.Is(err, io.EOF) {
 		return nil, nil, errors.New("empty CSV: want a header row naming the coordinates")
 	}
@@ -135,11 +136,11 @@ func ReadCSV(r io.Reader) (header []string, points []float64, err error) {
 	}
 	d := len(header)
 	cr.ReuseRecord = true
-	points = []float64{}
+	var nums numbers
 	for {
-		rec, err := cr.Read()
+		rec, err := read(cr, g)
 		if errors.Is(err, io.EOF) {
-			return header, points, nil
+			return header, nums.Slice(), nil
 		}
 		if err != nil {
 			return nil, nil, err
@@ -148,15 +149,15 @@ func ReadCSV(r io.Reader) (header []string, points []float64, err error) {
 		if len(rec) != d {
 			return nil, nil, fmt.Errorf("line %d: %d fields, want %d (%s)", line, len(rec), d, graphic(strings.Join(clipAll(header), ",")))
 		}
-		if len(points)+d > maxCSVValues {
-			return nil, nil, fmt.Errorf("line %d: more than %d numbers, the most ReadCSV reads", line, maxCSVValues)
+		if nums.Len()+d > lim.values {
+			return nil, nil, fmt.Errorf("line %d: more than the limit of %d numbers", line, lim.values)
 		}
 		for j, f := range rec {
 			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 			if err != nil {
 				return nil, nil, fmt.Errorf("line %d, column %q: bad number %q", line, clip(header[j]), clip(f))
 			}
-			points = append(points, v)
+			nums.add(v)
 		}
 	}
 }

@@ -26,7 +26,8 @@
 // Every file is read as untrusted: sizes are checked before they are
 // allocated. Images have at most MaxImagePixels pixels (checked from a
 // picture's header or an IDX file's dimensions before decoding), an IDX
-// file at most 1 GiB of data, a CSV file at most MaxCSVValues numbers, and
+// file at most 1 GiB of data; a CSV file at most MaxCSVBytes bytes, lines
+// of MaxLineBytes and MaxPointValues numbers, a .npy array as many; and
 // errors repeat at most 40 bytes of a field.
 //
 // Errors about files and user input name the file, spec, line or column at

@@ -50,6 +50,8 @@ func FuzzReadCSV(f *testing.F) {
 	f.Add("a,b\n1,2,3\n")
 	f.Add("a\n\"unterminated\n")
 	f.Add("a,b\n1e308,-1e308\nNaN,Inf\n")
+	f.Add("\ufeffstep,loss\n1,1e308\n2,-1e308\n")        // a byte order mark; losses of ±1e308 (issue 22)
+	f.Add("step,loss\n" + strings.Repeat("\x00", 1<<10)) // a .csv that is /dev/zero, cut short
 	f.Fuzz(func(t *testing.T, s string) {
 		header, pts, err := ReadCSV(strings.NewReader(s))
 		if err != nil {

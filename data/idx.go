@@ -130,10 +130,8 @@ func readIDX(r io.Reader) (*IDX, error) {
 	if err != nil {
 		return nil, err
 	}
-	if extra, err := io.Copy(io.Discard, r); err != nil {
-		return nil, fmt.Errorf("reading past the data: %w", err)
-	} else if extra > 0 {
-		return nil, fmt.Errorf("trailing data: %d bytes after the %d bytes that dimensions %v hold", extra, size, dims)
+	if err := noTrailing(r, fmt.Sprintf("the %d bytes that dimensions %v hold", size, dims)); err != nil {
+		return nil, err
 	}
 	return &IDX{Dims: dims, Data: data}, nil
 }

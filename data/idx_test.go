@@ -105,7 +105,7 @@ func TestReadIDXCorrupt(t *testing.T) {
 		{"too many pixels", idxBytes(8, []uint32{1, 1025, 1024}, nil), "IDX images of 1025×1024 = 1049600 pixels are larger than the limit of 1048576"},
 		{"truncated data", good[:len(good)-1], "truncated: want 12 bytes of data, got 11"},
 		{"no data", good[:16], "truncated: want 12 bytes of data, got 0"},
-		{"trailing bytes", append(slices.Clip(good), 1, 2), "trailing data: 2 bytes after the 12 bytes that dimensions [2 2 3] hold"},
+		{"trailing bytes", append(slices.Clip(good), 1, 2), "trailing data: more bytes after the 12 bytes that dimensions [2 2 3] hold"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ReadIDX(bytes.NewReader(tc.file))

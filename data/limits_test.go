@@ -2,8 +2,11 @@ package data
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/png"
+	"io"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -73,15 +76,128 @@ func TestReadCSVClipsEcho(t *testing.T) {
 	}
 }
 
-// TestReadCSVValueLimit checks that ReadCSV stops at maxCSVValues numbers.
+// TestReadCSVValueLimit checks that ReadCSV stops at the limit of numbers.
 func TestReadCSVValueLimit(t *testing.T) {
-	defer func(v int) { maxCSVValues = v }(maxCSVValues)
-	maxCSVValues = 6
-	if _, pts, err := ReadCSV(strings.NewReader("a,b\n1,2\n3,4\n5,6\n")); err != nil || len(pts) != 6 {
+	lim := defaultLimits
+	lim.values = 6
+	if _, pts, err := readCSV(strings.NewReader("a,b\n1,2\n3,4\n5,6\n"), lim); err != nil || len(pts) != 6 {
 		t.Errorf("6 numbers: %v, error %v", pts, err)
 	}
-	_, _, err := ReadCSV(strings.NewReader("a,b\n1,2\n3,4\n5,6\n7,8\n"))
-	if want := "line 5: more than 6 numbers, the most ReadCSV reads"; err == nil || err.Error() != want {
+	_, _, err := readCSV(strings.NewReader("a,b\n1,2\n3,4\n5,6\n7,8\n"), lim)
+	if want := "line 5: more than the limit of 6 numbers"; err == nil || err.Error() != want {
 		t.Errorf("8 numbers: error %v, want %q", err, want)
+	}
+}
+
+// endless is an input of n bytes of b (or of trailing after head), made up
+// as it is read, counting what was read: a CSV path that is /dev/zero, or
+// a pipe that does not end.
+type endless struct {
+	head     []byte
+	b        byte
+	n, taken int64
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	if e.taken >= e.n {
+		return 0, io.EOF
+	}
+	p = p[:min(int64(len(p)), e.n-e.taken)]
+	k := copy(p, e.head[min(int(e.taken), len(e.head)):])
+	for i := k; i < len(p); i++ {
+		p[i] = e.b
+	}
+	e.taken += int64(len(p))
+	return len(p), nil
+}
+
+// TestCSVReadersEndlessLine checks that a CSV input without a newline (a
+// .csv path that is /dev/zero: 9.5 GB of memory in the issue, and growing)
+// is refused after MaxLineBytes, not held in memory until the byte limit,
+// by every CSV reader. The input is 64 MiB here, not endless, so that a
+// reader without the line limit ends (and fails the test) instead of
+// hanging.
+func TestCSVReadersEndlessLine(t *testing.T) {
+	const slack = 1 << 16 // read-ahead of bufio and encoding/csv
+	for name, read := range map[string]func(io.Reader) error{
+		"ReadPointsCSV": func(r io.Reader) error { _, _, err := ReadPointsCSV(r); return err },
+		"ReadCSV":       func(r io.Reader) error { _, _, err := ReadCSV(r); return err },
+	} {
+		for _, b := range []byte{0, '7'} {
+			in := &endless{b: b, n: 64 << 20}
+			err := read(in)
+			want := fmt.Sprintf("line 1: longer than the limit of %d bytes", MaxLineBytes)
+			if err == nil || !strings.HasPrefix(err.Error(), want) {
+				t.Errorf("%s of %q bytes: error %v, want %q", name, b, err, want)
+			}
+			if in.taken > MaxLineBytes+slack {
+				t.Errorf("%s of %q bytes: read %d bytes, want at most %d", name, b, in.taken, MaxLineBytes+slack)
+			}
+		}
+	}
+	// The line that passes the limit is the one named, after good lines.
+	lim := defaultLimits
+	lim.line = 8
+	_, _, err := readPointsCSV(strings.NewReader("1,2\n3,4\n123456,78\n"), lim)
+	if want := "line 3: longer than the limit of 8 bytes"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("a long third line: error %v, want %q", err, want)
+	}
+	if p, _, err := readPointsCSV(strings.NewReader("1234,678\n3,4\n"), lim); err != nil || p.N != 2 {
+		t.Errorf("lines of exactly the limit: %+v, error %v", p, err)
+	}
+}
+
+// TestReadCSVByteOrderMark checks that ReadCSV, as ReadPointsCSV, skips a
+// byte order mark rather than making it part of the first column's name.
+func TestReadCSVByteOrderMark(t *testing.T) {
+	header, pts, err := ReadCSV(strings.NewReader("\ufeffstep,loss\n1,0.5\n"))
+	if err != nil || !slices.Equal(header, []string{"step", "loss"}) || !slices.Equal(pts, []float64{1, 0.5}) {
+		t.Errorf("header %q, numbers %v, error %v", header, pts, err)
+	}
+}
+
+// TestReadNPYEndlessTrailing checks that bytes after an array's data are
+// refused on the first one, not counted to the end: a pipe of endless
+// trailing data ran on forever (and past SIGTERM). The trailing data is
+// 256 MiB here, not endless, so that a reader that counts it ends.
+func TestReadNPYEndlessTrailing(t *testing.T) {
+	good := npyBytes(1, dict("<f8", "(2, 1)"), make([]byte, 16))
+	for name, read := range map[string]func(io.Reader) error{
+		"ReadNPY": func(r io.Reader) error { _, err := ReadNPY(r); return err },
+		"ReadIDX": func(r io.Reader) error { _, err := ReadIDX(r); return err },
+	} {
+		head := good
+		if name == "ReadIDX" {
+			head = idxBytes(8, []uint32{2, 2, 3}, tinyData)
+		}
+		in := &endless{head: head, b: 1, n: int64(len(head)) + 256<<20}
+		err := read(in)
+		if err == nil || !strings.Contains(err.Error(), "trailing data: more bytes after") {
+			t.Errorf("%s: error %v, want trailing data", name, err)
+		}
+		if in.taken > int64(len(head))+1<<16 {
+			t.Errorf("%s: read %d bytes of %d, want the data and at most one buffer more", name, in.taken, len(head))
+		}
+	}
+}
+
+// TestNumbers checks that the chunked accumulator of the CSV readers gives
+// back what was added, in order, across chunk boundaries, and an empty,
+// non-nil slice when nothing was.
+func TestNumbers(t *testing.T) {
+	for _, n := range []int{0, 1, 64, 65, maxChunk, 2*maxChunk + 7} {
+		var s numbers
+		for i := range n {
+			s.add(float64(i))
+		}
+		got := s.Slice()
+		if got == nil || len(got) != n || s.Len() != n {
+			t.Fatalf("%d numbers: Slice of length %d (nil %v), Len %d", n, len(got), got == nil, s.Len())
+		}
+		for i, v := range got {
+			if v != float64(i) {
+				t.Fatalf("%d numbers: [%d] = %v", n, i, v)
+			}
+		}
 	}
 }

@@ -87,10 +87,8 @@ func readNPY(r io.Reader, fileSize int64, lim pointLimits) (Points, error) {
 	if err != nil {
 		return Points{}, err
 	}
-	if extra, err := io.Copy(io.Discard, r); err != nil {
-		return Points{}, fmt.Errorf("reading past the data: %w", err)
-	} else if extra > 0 {
-		return Points{}, fmt.Errorf("trailing data: %d bytes after the %d that shape (%d, %d) of %s holds", extra, h.dataBytes, h.n, h.d, h.descr)
+	if err := noTrailing(r, fmt.Sprintf("the %d that shape (%d, %d) of %s holds", h.dataBytes, h.n, h.d, h.descr)); err != nil {
+		return Points{}, err
 	}
 	data := make([]float64, h.n*h.d)
 	for k := range data {

@@ -1,8 +1,6 @@
 package data
 
 import (
-	"bufio"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -43,21 +41,24 @@ func (p Points) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
 
 // Limits on the point files that ReadPointsCSV and ReadNPY accept, so that a
 // corrupt or hostile file is refused with a message rather than exhausting
-// memory.
+// memory. They are the same for every reader of this package (ReadCSV too),
+// and checked before the memory they bound is allocated.
 const (
 	MaxPoints      = 1 << 24 // rows of a CSV file, first dimension of an array
 	MaxDim         = 1 << 16 // columns: coordinates per point
-	MaxPointValues = 1 << 28 // N*D, 2 GiB as float64
+	MaxPointValues = 1 << 26 // N*D, 512 MiB as float64
 	MaxCSVBytes    = 1 << 30 // size of a CSV file
+	MaxLineBytes   = 1 << 22 // a line of a CSV file: 64 bytes for each of MaxDim numbers
 )
 
 // pointLimits are the limits a reader applies; tests lower them.
 type pointLimits struct {
 	rows, cols, values int
 	bytes              int64
+	line               int
 }
 
-var defaultLimits = pointLimits{MaxPoints, MaxDim, MaxPointValues, MaxCSVBytes}
+var defaultLimits = pointLimits{MaxPoints, MaxDim, MaxPointValues, MaxCSVBytes, MaxLineBytes}
 
 // check returns an error unless n points of dimension d are within l and
 // there are at least two of them, the fewest that a standard deviation or a
@@ -83,10 +84,17 @@ func (l pointLimits) check(n, d int) error {
 // megabytes does not flood the terminal.
 func echo(s string) string {
 	head, cut := clipHead(s)
-	if !cut {
-		return strconv.Quote(s)
+	q := strconv.Quote(head)
+	// Bytes that print as escapes (NUL is "\x00") take up to 10 each:
+	// cut to a quote of at most twice maxEcho.
+	for len(q) > 2*maxEcho {
+		head, cut = clipTo(head, len(head)/2), true
+		q = strconv.Quote(head)
 	}
-	return fmt.Sprintf("%s... (%d bytes)", strconv.Quote(head), len(s))
+	if !cut {
+		return q
+	}
+	return fmt.Sprintf("%s... (%d bytes)", q, len(s))
 }
 
 // ReadPointsCSV reads a point cloud from CSV: rows of d >= 1 numbers each,
@@ -99,36 +107,30 @@ func echo(s string) string {
 // It refuses, with an error giving the line and reason: an empty input or
 // one point only; rows of different lengths; a field that is not a number,
 // or is NaN or infinite (quoted, cut to 40 bytes); more than MaxCSVBytes
-// bytes, MaxPoints rows, MaxDim columns or MaxPointValues numbers.
+// bytes, a line of more than MaxLineBytes, MaxPoints rows, MaxDim columns
+// or MaxPointValues numbers, each before the memory it would take is
+// allocated. ReadPointsFile reads .csv files with it: read points through
+// it, so that one rule (the header is optional) holds wherever points are
+// read.
 func ReadPointsCSV(r io.Reader) (Points, []string, error) {
 	return readPointsCSV(r, defaultLimits)
 }
 
 func readPointsCSV(r io.Reader, lim pointLimits) (Points, []string, error) {
-	lr := &io.LimitedReader{R: r, N: lim.bytes + 1}
-	br := bufio.NewReader(lr)
-	if bom, err := br.Peek(3); err == nil && string(bom) == "\ufeff" {
-		br.Discard(3) // the byte order mark that spreadsheets write
-	}
-	cr := csv.NewReader(br)
-	cr.FieldsPerRecord = -1 // checked here, to say which line
-	cr.TrimLeadingSpace = true
+	cr, g := newCSVReader(r, lim)
 	cr.ReuseRecord = true
 	var (
 		header []string
-		data   []float64
+		nums   numbers
 		d, n   int
 	)
 	for {
-		rec, err := cr.Read()
-		if lr.N <= 0 {
-			return Points{}, nil, fmt.Errorf("larger than the limit of %d bytes", lim.bytes)
-		}
+		rec, err := read(cr, g)
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return Points{}, nil, err // *csv.ParseError gives the line.
+			return Points{}, nil, err
 		}
 		line, _ := cr.FieldPos(0)
 		if d == 0 {
@@ -171,7 +173,7 @@ func readPointsCSV(r io.Reader, lim pointLimits) (Points, []string, error) {
 			case math.IsNaN(v) || math.IsInf(v, 0):
 				return Points{}, nil, fmt.Errorf("line %d, %s: not finite: %s", line, column(header, j), echo(f))
 			}
-			data = append(data, v)
+			nums.add(v)
 		}
 	}
 	if n == 0 {
@@ -180,7 +182,7 @@ func readPointsCSV(r io.Reader, lim pointLimits) (Points, []string, error) {
 	if err := lim.check(n, d); err != nil {
 		return Points{}, nil, err
 	}
-	return Points{N: n, D: d, Data: data}, header, nil
+	return Points{N: n, D: d, Data: nums.Slice()}, header, nil
 }
 
 // firstNumber returns the index of the first field of rec that parses as
@@ -212,22 +214,31 @@ func column(header []string, j int) string {
 // dropped) or a .npy file (ReadNPYFile), chosen by the extension, in any
 // case. Its errors name the path.
 func ReadPointsFile(path string) (Points, error) {
+	p, _, err := ReadPointsFileHeader(path)
+	return p, err
+}
+
+// ReadPointsFileHeader is ReadPointsFile that also returns the names of
+// the coordinates, a CSV file's header row (nil for a file without one,
+// and for .npy).
+func ReadPointsFileHeader(path string) (Points, []string, error) {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv":
 		f, err := os.Open(path)
 		if err != nil {
-			return Points{}, err // *fs.PathError names the path.
+			return Points{}, nil, err // *fs.PathError names the path.
 		}
 		defer f.Close()
-		p, _, err := ReadPointsCSV(f)
+		p, header, err := ReadPointsCSV(f)
 		if err != nil {
-			return Points{}, fmt.Errorf("%s: %w", path, err)
+			return Points{}, nil, fmt.Errorf("%s: %w", path, err)
 		}
-		return p, nil
+		return p, header, nil
 	case ".npy":
-		return ReadNPYFile(path)
+		p, err := ReadNPYFile(path)
+		return p, nil, err
 	}
-	return Points{}, fmt.Errorf("%s: unknown point file type: want .csv or .npy", path)
+	return Points{}, nil, fmt.Errorf("%s: unknown point file type: want .csv or .npy", path)
 }
 
 // PointSpecHelp describes the point specs that ParsePointSpec accepts, for
@@ -307,10 +318,13 @@ type Standardizer struct {
 
 // FitStandardizer returns the Standardizer of the points: per coordinate,
 // the mean and the standard deviation with divisor N (numpy's default,
-// ddof=0), so that Apply gives each coordinate mean 0 and variance 1. It
-// returns an error naming the coordinate (from 1) if one is constant, or
-// its spread is too small to divide by, and if there are fewer than 2
-// points.
+// ddof=0), so that Apply gives each coordinate mean 0 and variance 1. The
+// sums are taken of each coordinate divided by a power of two near its
+// largest magnitude (exactly), so that they neither overflow (a coordinate
+// of 1e308) nor lose digits to underflow (one of 1e-300). It returns an
+// error naming the coordinate (from 1) and what is wrong with it if one is
+// constant, or its spread or mean is outside what a Standardizer holds
+// (Validate), and if there are fewer than 2 points.
 func FitStandardizer(p Points) (Standardizer, error) {
 	if p.D < 1 || len(p.Data) != p.N*p.D {
 		panic(fmt.Sprintf("data: FitStandardizer: %d values for %d points of dimension %d", len(p.Data), p.N, p.D))
@@ -318,10 +332,20 @@ func FitStandardizer(p Points) (Standardizer, error) {
 	if p.N < 2 {
 		return Standardizer{}, fmt.Errorf("%d point(s): want at least 2 to standardise", p.N)
 	}
+	exp := make([]int, p.D) // coordinate j is summed as v·2^-exp[j], below 1 in magnitude
+	top := make([]float64, p.D)
+	for i := 0; i < len(p.Data); i += p.D {
+		for j, v := range p.Data[i : i+p.D] {
+			top[j] = max(top[j], math.Abs(v))
+		}
+	}
+	for j, t := range top {
+		_, exp[j] = math.Frexp(t)
+	}
 	s := Standardizer{Mean: make([]float64, p.D), Std: make([]float64, p.D)}
 	for i := 0; i < len(p.Data); i += p.D {
 		for j, v := range p.Data[i : i+p.D] {
-			s.Mean[j] += v
+			s.Mean[j] += math.Ldexp(v, -exp[j])
 		}
 	}
 	for j := range s.Mean {
@@ -329,18 +353,26 @@ func FitStandardizer(p Points) (Standardizer, error) {
 	}
 	for i := 0; i < len(p.Data); i += p.D { // two passes: no cancellation
 		for j, v := range p.Data[i : i+p.D] {
-			dv := v - s.Mean[j]
+			dv := math.Ldexp(v, -exp[j]) - s.Mean[j]
 			s.Std[j] += dv * dv
 		}
 	}
 	for j := range s.Std {
-		s.Std[j] = math.Sqrt(s.Std[j] / float64(p.N))
-		// Below 1e-12 of its mean the spread is rounding (a coordinate of
-		// equal values sums to a mean a few ulps off); below 1e-150 its
-		// reciprocal could overflow.
-		if !(s.Std[j] > 1e-12*math.Abs(s.Mean[j]) && s.Std[j] > MinStandardScale) {
-			return Standardizer{}, fmt.Errorf("coordinate %d is constant (%v): cannot standardise", j+1, s.Mean[j])
+		sd := math.Ldexp(math.Sqrt(s.Std[j]/float64(p.N)), exp[j])
+		mean := math.Ldexp(s.Mean[j], exp[j])
+		s.Std[j], s.Mean[j] = sd, mean
+		switch {
+		// Below 1e-12 of its mean the spread is rounding: a coordinate
+		// of equal values sums to a mean a few ulps off.
+		case !(sd > 1e-12*math.Abs(mean)):
+			return Standardizer{}, fmt.Errorf("coordinate %d is constant (%.6g): cannot standardise", j+1, mean)
+		case sd < MinStandardScale:
+			return Standardizer{}, fmt.Errorf("coordinate %d spreads only %.3g (its standard deviation), below %g: too little to standardise; rescale it", j+1, sd, MinStandardScale)
+		case sd > MaxStandardScale:
+			return Standardizer{}, fmt.Errorf("coordinate %d spreads %.3g (its standard deviation), beyond %g: too wide to standardise; rescale it", j+1, sd, MaxStandardScale)
 		}
+		// A mean beyond MaxStandardMean is one of the above: its spread is
+		// either below 1e-12 of it or beyond MaxStandardScale.
 	}
 	return s, s.Validate()
 }

@@ -44,7 +44,7 @@ func TestReadPointsCSV(t *testing.T) {
 
 func TestReadPointsCSVErrors(t *testing.T) {
 	long := strings.Repeat("9", 1<<20) + "x"
-	small := pointLimits{rows: 3, cols: 2, values: 5, bytes: 40}
+	small := pointLimits{rows: 3, cols: 2, values: 5, bytes: 40, line: 40}
 	for _, tc := range []struct {
 		name, in string
 		lim      pointLimits
@@ -65,7 +65,7 @@ func TestReadPointsCSVErrors(t *testing.T) {
 		{"overflow", "1,2\n3,1e400\n", defaultLimits, `line 2, column 2: not finite: "1e400"`},
 		{"cut echo", "1,2\n3," + long + "\n", defaultLimits, `line 2, column 2: not a number: "9999999999999999999999999999999999999999"... (1048577 bytes)`},
 		{"bad quote", "x,y\n1,\"2\n", defaultLimits, "parse error on line 2"},
-		{"too many bytes", strings.Repeat("1,2\n", 20), pointLimits{100, 10, 1000, 40}, "larger than the limit of 40 bytes"},
+		{"too many bytes", strings.Repeat("1,2\n", 20), pointLimits{100, 10, 1000, 40, 40}, "larger than the limit of 40 bytes"},
 		{"too many columns", "1,2,3\n4,5,6\n", small, "line 1: 3 columns, more than the limit of 2"},
 		{"too many rows", "1\n2\n3\n4\n", small, "line 4: more than the limit of 3 points"},
 		{"too many values", "1,2\n3,4\n5,6\n", small, "line 3: more than the limit of 5 numbers (2 a point)"},
@@ -88,6 +88,9 @@ func TestEcho(t *testing.T) {
 		{strings.Repeat("a", 40), `"` + strings.Repeat("a", 40) + `"`},
 		// A 2-byte rune straddling byte 40 is left out whole.
 		{strings.Repeat("a", 39) + "é" + "zz", `"` + strings.Repeat("a", 39) + `"... (43 bytes)`},
+		// NUL bytes (a .csv that is /dev/zero) quote as 4 bytes each: cut
+		// to a quote of at most 80 bytes, not 160 (found by the fuzzer).
+		{strings.Repeat("\x00", 40) + "0", `"` + strings.Repeat(`\x00`, 10) + `"... (41 bytes)`},
 	} {
 		if got := echo(tc.in); got != tc.want {
 			t.Errorf("echo(%q) = %s, want %s", tc.in, got, tc.want)
@@ -255,10 +258,19 @@ func TestStandardizerErrors(t *testing.T) {
 		{"constant zero", Points{N: 2, D: 1, Data: []float64{0, 0}}, "coordinate 1 is constant (0)"},
 		{"rounding", Points{N: 3, D: 1, Data: []float64{0.1, 0.1, 0.1}}, "coordinate 1 is constant"},
 		{"one point", Points{N: 1, D: 1, Data: []float64{1}}, "1 point(s): want at least 2 to standardise"},
-		// A spread beyond MaxStandardScale; at 1e160 its variance
-		// overflows to a scale of +Inf, which standardised every point to 0.
-		{"spread 1e151", Points{N: 2, D: 1, Data: []float64{-1e151, 1e151}}, "coordinate 1: mean 0, scale 1e+151"},
-		{"spread 1e160", Points{N: 2, D: 1, Data: []float64{-1e160, 1e160}}, "coordinate 1: mean 0, scale +Inf"},
+		// A spread beyond MaxStandardScale; at 1e160 the variance
+		// overflowed, and the error said "scale +Inf" (as for a mixture of
+		// means ±1e300).
+		{"spread 1e151", Points{N: 2, D: 1, Data: []float64{-1e151, 1e151}}, "coordinate 1 spreads 1e+151 (its standard deviation), beyond 1e+150: too wide to standardise; rescale it"},
+		{"spread 1e160", Points{N: 2, D: 1, Data: []float64{-1e160, 1e160}}, "coordinate 1 spreads 1e+160 (its standard deviation)"},
+		{"spread 1e300", Points{N: 2, D: 1, Data: []float64{-1e300, 1e300}}, "coordinate 1 spreads 1e+300 (its standard deviation)"},
+		// The sum of a coordinate of 1e308 overflowed: "constant (+Inf)".
+		{"constant 1e308", Points{N: 3, D: 1, Data: []float64{1e308, 1e308, 1e308}}, "coordinate 1 is constant (1e+308)"},
+		{"constant -1.7e308", Points{N: 2, D: 1, Data: []float64{-1.7e308, -1.7e308}}, "coordinate 1 is constant (-1.7e+308)"},
+		// Values of 1e-300 were summed at a loss of digits, and a spread
+		// too small to divide by was called constant (-9.8e-302).
+		{"constant 1e-300", Points{N: 3, D: 1, Data: []float64{1e-300, 1e-300, 1e-300}}, "coordinate 1 is constant (1e-300)"},
+		{"spread 1e-300", Points{N: 3, D: 1, Data: []float64{0, 1e-300, 2e-300}}, "coordinate 1 spreads only 8.16e-301 (its standard deviation), below 1e-150: too little to standardise; rescale it"},
 	} {
 		if _, err := FitStandardizer(tc.p); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: got error %v, want one containing %q", tc.name, err, tc.want)
@@ -278,6 +290,9 @@ func FuzzReadPointsCSV(f *testing.F) {
 	f.Add("x,y\n1,2\n3,4\n")
 	f.Add("\ufeff1\n2\n")
 	f.Add("a,b\n1,\"2\n")
+	f.Add("\ufeff1e-300,1e308\n2e-300,1e308\n") // a BOM, no header; values at both ends of float64 (issue 22)
+	f.Add("-1.7e308,1\n1.7e308,-1\n")           // a span beyond the largest float64
+	f.Add(strings.Repeat("\x00", 1<<10))        // a .csv that is /dev/zero, cut short
 	f.Fuzz(func(t *testing.T, s string) {
 		p, header, err := ReadPointsCSV(strings.NewReader(s))
 		if err != nil {
@@ -288,6 +303,23 @@ func FuzzReadPointsCSV(f *testing.F) {
 		}
 		if p.N < 2 || p.D < 1 || len(p.Data) != p.N*p.D || header != nil && len(header) != p.D {
 			t.Fatalf("accepted %d×%d with %d values and header %q", p.N, p.D, len(p.Data), header)
+		}
+		// What is read can be standardised, or the error says why; a
+		// Standardizer that fits is valid and maps the points to finite
+		// values.
+		std, err := FitStandardizer(p)
+		if err != nil {
+			return
+		}
+		if err := std.Validate(); err != nil {
+			t.Fatalf("fitted an invalid Standardizer: %v", err)
+		}
+		z := slices.Clone(p.Data)
+		std.Apply(z)
+		for _, v := range z {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("standardised value %v", v)
+			}
 		}
 	})
 }

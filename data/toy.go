@@ -50,7 +50,8 @@ import (
 // noise floor measured between two of them (metric.NoiseFloor) is lower
 // than between independent draws, which a model's samples are: W₂ between
 // two circles samples of 1000 points was 0.16 ± 0.005, against 0.28 ± 0.06
-// with uniformly random angles (5 pairs each).
+// with uniformly random angles (5 pairs each). Toy.IID draws independent
+// points of the same distribution: measure floors with it.
 type Toy string
 
 // The toy distributions, as named in FFJORD.
@@ -106,6 +107,12 @@ func (t Toy) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
 	if !ok {
 		panic(fmt.Sprintf("data: Sample of unknown toy distribution %q", string(t)))
 	}
+	return generate(dst, n, gen, rng)
+}
+
+// generate runs gen on dst, or on a new slice of 2n values if dst is nil,
+// after checking n and dst as Sample documents.
+func generate(dst []float64, n int, gen func(dst []float64, rng *rand.Rand), rng *rand.Rand) []float64 {
 	if n < 0 {
 		panic(fmt.Sprintf("data: Sample of %d points", n))
 	}
@@ -192,10 +199,16 @@ func moons(dst []float64, rng *rand.Rand) {
 	for i := 0; i < len(inner); i += 2 {
 		inner[i], inner[i+1] = 1-inner[i], 1-inner[i+1]-0.5
 	}
-	shuffleNoise(dst, 0.1, rng)
+	shuffle(dst, rng)
+	moonsNoiseScale(dst, rng)
+}
+
+// moonsNoiseScale adds 0.1 N to every coordinate of the moons' points in
+// dst, then scales and shifts them as FFJORD does.
+func moonsNoiseScale(dst []float64, rng *rand.Rand) {
 	for i := 0; i < len(dst); i += 2 {
-		dst[i] = 2*dst[i] - 1
-		dst[i+1] = 2*dst[i+1] - 0.2
+		dst[i] = 2*(dst[i]+0.1*rng.NormFloat64()) - 1
+		dst[i+1] = 2*(dst[i+1]+0.1*rng.NormFloat64()) - 0.2
 	}
 }
 
@@ -211,31 +224,42 @@ func eightGaussians(dst []float64, rng *rand.Rand) {
 }
 
 func pinwheel(dst []float64, rng *rand.Rand) {
-	const radialSD, tangentialSD, rate = 0.3, 0.1, 0.25
 	for i := 0; i < len(dst); i += 2 {
-		r := 1 + radialSD*rng.NormFloat64()
-		s := tangentialSD * rng.NormFloat64()
-		a := 2*math.Pi*float64(i/2%5)/5 + rate*math.Exp(r)
-		sin, cos := math.Sincos(a)
-		dst[i] = 2 * (r*cos + s*sin)
-		dst[i+1] = 2 * (-r*sin + s*cos)
+		pinwheelPoint(dst[i:i+2], i/2%5, rng)
 	}
 	shuffle(dst, rng)
+}
+
+// pinwheelPoint writes a point of the pinwheel's arm k to p.
+func pinwheelPoint(p []float64, k int, rng *rand.Rand) {
+	const radialSD, tangentialSD, rate = 0.3, 0.1, 0.25
+	r := 1 + radialSD*rng.NormFloat64()
+	s := tangentialSD * rng.NormFloat64()
+	a := 2*math.Pi*float64(k)/5 + rate*math.Exp(r)
+	sin, cos := math.Sincos(a)
+	p[0] = 2 * (r*cos + s*sin)
+	p[1] = 2 * (-r*sin + s*cos)
 }
 
 func twoSpirals(dst []float64, rng *rand.Rand) {
 	n := len(dst) / 2
 	first := n - n/2
 	for i := 0; i < len(dst); i += 2 {
-		u := 3 * math.Pi * math.Sqrt(rng.Float64()) // sqrt(U)·540·2π/360
-		x := -math.Cos(u)*u + 0.5*rng.Float64()
-		y := math.Sin(u)*u + 0.5*rng.Float64()
+		x, y := spiralPoint(rng)
 		if i/2 >= first {
 			x, y = -x, -y
 		}
-		dst[i], dst[i+1] = x/3, y/3
+		dst[i], dst[i+1] = x, y
 	}
 	shuffleNoise(dst, 0.1, rng)
+}
+
+// spiralPoint returns a point of the first spiral, before the noise.
+func spiralPoint(rng *rand.Rand) (x, y float64) {
+	u := 3 * math.Pi * math.Sqrt(rng.Float64()) // sqrt(U)·540·2π/360
+	x = -math.Cos(u)*u + 0.5*rng.Float64()
+	y = math.Sin(u)*u + 0.5*rng.Float64()
+	return x / 3, y / 3
 }
 
 func checkerboard(dst []float64, rng *rand.Rand) {

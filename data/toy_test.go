@@ -35,11 +35,21 @@ func y(_, y float64) float64  { return y }
 func r2(x, y float64) float64 { return x*x + y*y }
 
 // TestToyMoments checks moments that follow from each definition (see the
-// Toy documentation), on 20000 points.
+// Toy documentation), on 20000 points, of the generator and of its
+// independent draws (IIDToy).
 func TestToyMoments(t *testing.T) {
+	t.Run("generator", func(t *testing.T) {
+		testToyMoments(t, func(toy Toy, n int, rng *rand.Rand) []float64 { return toy.Sample(nil, n, rng) })
+	})
+	t.Run("iid", func(t *testing.T) {
+		testToyMoments(t, func(toy Toy, n int, rng *rand.Rand) []float64 { return toy.IID().Sample(nil, n, rng) })
+	})
+}
+
+func testToyMoments(t *testing.T, draw func(toy Toy, n int, rng *rand.Rand) []float64) {
 	const n = 20000
 	rng := rand.New(rand.NewPCG(1, 2))
-	sample := func(toy Toy) []float64 { return toy.Sample(nil, n, rng) }
+	sample := func(toy Toy) []float64 { return draw(toy, n, rng) }
 
 	// t uniform on [1.5π, 4.5π]: E t cos t = 6π/3π = 2, E t sin t =
 	// 2/3π, E t² = ((4.5π)³ - (1.5π)³)/(9π) = 9.75π²; the noise adds 1 to

@@ -15,6 +15,7 @@ func FuzzReadMixture(f *testing.F) {
 	f.Add(`{"components": [{"weight": 1, "weight": 5, "mean": [0], "std": [1]}]}`)
 	f.Add(`{"components": [{"Weight": 1, "MEAN": [0], "std": [1]}]}`)
 	f.Add(`{"components": [{"weight": 1, "mean": [0], "std": [1e-300]}]}`)
+	f.Add("\ufeff" + `{"components": [{"weight": 1, "mean": [1e300, 0], "std": [1, 1]}]}`) // a byte order mark; a mixture far out (issue 22)
 	f.Add(`{"components": [{"weight": 1e308, "mean": [1e308], "std": [1e154]}, {"weight": 1e308, "mean": [-1e308], "std": [1]}]}`)
 	f.Add(`{"components": [` + strings.Repeat("[", 1000))
 	f.Add(`{"components": [{"weight": 1, "mean": [0], "std": [1], "x": {"y": [1, {"z": 2}]}}]}`)

@@ -79,7 +79,8 @@ func (m *Mixture) WriteJSON(w io.Writer) error {
 // to 1. Keys are case-sensitive and none may be repeated. Errors name the
 // culprit: the line of a syntax error, an unknown, repeated or miscased
 // key, a missing field, or the component and field that NewMixture
-// rejects. A spec of more than 64 MiB is refused unread.
+// rejects. A spec of more than 64 MiB is refused unread. A leading UTF-8
+// byte order mark is skipped, as the point readers of package data skip it.
 func ReadMixture(r io.Reader) (*Mixture, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxSpecBytes+1))
 	if err != nil {
@@ -88,7 +89,9 @@ func ReadMixture(r io.Reader) (*Mixture, error) {
 	if len(data) > maxSpecBytes {
 		return nil, errTooLarge
 	}
-	return parseMixture(data)
+	// A byte order mark, which Windows editors write, is not JSON: "invalid
+	// character 'ï'".
+	return parseMixture(bytes.TrimPrefix(data, []byte("\ufeff")))
 }
 
 // LoadMixture reads the mixture in the JSON file at path, as ReadMixture

@@ -124,6 +124,18 @@ func TestReadMixture(t *testing.T) {
 	}
 }
 
+// TestReadMixtureByteOrderMark checks that a spec saved with a byte order
+// mark reads as without: it was refused, "invalid character 'ï'".
+func TestReadMixtureByteOrderMark(t *testing.T) {
+	m, err := ReadMixture(strings.NewReader("\ufeff" + `{"components": [{"weight": 1, "mean": [1, 2], "std": [3, 4]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := m.Components(); len(c) != 1 || !reflect.DeepEqual(c[0].Mean, []float64{1, 2}) || !reflect.DeepEqual(c[0].Std, []float64{3, 4}) {
+		t.Errorf("read %v, want one component of mean [1 2], std [3 4]", c)
+	}
+}
+
 func TestReadMixtureErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, in, want string

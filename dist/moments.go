@@ -32,6 +32,35 @@ func (m *Mixture) Var() []float64 {
 	return v
 }
 
+// RMS returns the mixture's root-mean-square distance from the origin,
+//
+//	√E‖X‖² = √( Σ_c w_c Σ_j (μ_cj² + σ_cj²) ) = √( Σ_j Var_j + Mean_j² )
+//
+// summed over the means and standard deviations divided by a power of two
+// near the largest of them (exactly), so that it does not overflow for a
+// mixture far out (means of 1e300 gave a Var of +Inf): it is finite
+// unless it exceeds MaxFloat64 itself.
+func (m *Mixture) RMS() float64 {
+	var top float64
+	for _, v := range m.mean {
+		top = max(top, math.Abs(v))
+	}
+	for _, v := range m.std {
+		top = max(top, v)
+	}
+	_, e := math.Frexp(top)
+	var s float64
+	for c := range m.k {
+		var sc float64
+		for j := range m.d {
+			mu, sd := math.Ldexp(m.mean[j*m.k+c], -e), math.Ldexp(m.std[j*m.k+c], -e)
+			sc += mu*mu + sd*sd
+		}
+		s += m.weight[c] * sc
+	}
+	return math.Ldexp(math.Sqrt(s), e)
+}
+
 // Bounds returns the smallest box holding every component's mean ± stds
 // standard deviations along each coordinate: lo_j = min_c μ_cj - stds σ_cj
 // and hi_j = max_c μ_cj + stds σ_cj. Figures draw a mixture in it. It

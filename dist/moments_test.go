@@ -48,3 +48,33 @@ func TestMixtureMoments(t *testing.T) {
 		t.Errorf("Bounds(2) = %v, %v, want [-4 -3], [3 5]", lo, hi)
 	}
 }
+
+// TestMixtureRMS checks RMS against the hand computation of
+// TestMixtureMoments, √(Σ_j Var_j + Mean_j²) = √(3.4375 + 3.0625 + 2) =
+// √8.5, and far out: with the means scaled by 2^1000 (near 1e301, where
+// Var overflowed to +Inf) and the standard deviations left as they are
+// (negligible beside the means), the RMS is √(Σ_c w_c ‖μ_c‖²) = √5 · 2^1000,
+// bit for bit: the sums are of exact powers of two.
+func TestMixtureRMS(t *testing.T) {
+	comps := func(s float64) []Component {
+		return []Component{
+			{Weight: 0.25, Mean: []float64{-2 * s, 1 * s}, Std: []float64{1, 0.5}},
+			{Weight: 0.75, Mean: []float64{2 * s, 1 * s}, Std: []float64{0.5, 2}},
+		}
+	}
+	near, err := NewMixture(comps(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sums of a few terms of O(1): an ulp or two.
+	if got := near.RMS(); math.Abs(got-math.Sqrt(8.5)) > 4e-16*math.Sqrt(8.5) {
+		t.Errorf("RMS %v, want √8.5 = %v", got, math.Sqrt(8.5))
+	}
+	far, err := NewMixture(comps(0x1p1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := far.RMS(), math.Sqrt(5)*0x1p1000; got != want {
+		t.Errorf("far RMS %v, want √5 · 2^1000 = %v", got, want)
+	}
+}

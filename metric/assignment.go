@@ -204,7 +204,9 @@ func (s *lsap) augment(cur int) {
 			s.v[j] -= minVal - s.dist[j]
 		}
 	}
-	for j := sink; ; {
+	// The path visits each row at most once: n steps at most, unless the
+	// costs were not finite (a row of costs must be).
+	for j, k := sink, 0; k < n; k++ {
 		r := s.path[j]
 		s.colTo[j] = r
 		s.rowTo[r], j = j, s.rowTo[r]
@@ -212,6 +214,7 @@ func (s *lsap) augment(cur int) {
 			return
 		}
 	}
+	panic("metric: Assignment: the augmenting path does not return to its row (costs not finite?)")
 }
 
 // Wasserstein2 returns the Wasserstein-2 distance between the empirical
@@ -237,10 +240,19 @@ func (s *lsap) augment(cur int) {
 // clouds of the same distribution 27 s.
 // EqualSubsets draws equal-size subsets of larger sets.
 //
+// Points far out (coordinates beyond 2^500, whose squared distances could
+// overflow, and did: the solver then never returned) are scaled by a power
+// of two first, and the distance scaled back, as W₂ scales with the
+// points: it is finite for any finite points unless it exceeds MaxFloat64
+// itself.
+//
 // It panics unless d >= 1, x and y hold the same positive number of whole
 // points and every coordinate is finite.
 func Wasserstein2(x, y []float64, d int) float64 {
 	n := checkPairs("Wasserstein2", x, y, d)
+	if xs, ys, exp := scaled(x, y); exp != 0 {
+		return math.Ldexp(Wasserstein2(xs, ys, d), exp)
+	}
 	xc, mx := centred(x, d)
 	yc, my := centred(y, d)
 	_, total := assignPoints(xc, yc, d, false, nil)
@@ -266,9 +278,12 @@ func centred(x []float64, d int) (xc, mean []float64) {
 // with the Euclidean norm, computed exactly by the same solver. Distances
 // do not split off the means as squared distances do, so the points are
 // not centred: for clouds far apart W₁ takes several times longer than W₂.
-// It panics as Wasserstein2 does.
+// Far points are scaled as in Wasserstein2. It panics as Wasserstein2 does.
 func Wasserstein1(x, y []float64, d int) float64 {
 	n := checkPairs("Wasserstein1", x, y, d)
+	if xs, ys, exp := scaled(x, y); exp != 0 {
+		return math.Ldexp(Wasserstein1(xs, ys, d), exp)
+	}
 	_, total := assignPoints(x, y, d, true, linearPotential(x, y, d))
 	return total / float64(n)
 }

@@ -22,11 +22,15 @@ import (
 // square root of the V-statistic, whose within-sample means include the
 // zero distances i = j.) It costs O((n+m)² d).
 //
-// It panics unless d >= 1 and x and y hold at least two whole points each.
+// Far points are scaled as in SlicedWasserstein, D² scaling with them. It
+// panics unless d >= 1 and x and y hold at least two whole points each.
 func EnergyDistance(x, y []float64, d int) float64 {
 	n, m := checkPoints("EnergyDistance", "x", x, d), checkPoints("EnergyDistance", "y", y, d)
 	if n < 2 || m < 2 {
 		panic(fmt.Sprintf("metric: EnergyDistance: need at least 2 points per set, got %d and %d", n, m))
+	}
+	if xs, ys, exp := scaled(x, y); exp != 0 {
+		return math.Ldexp(EnergyDistance(xs, ys, d), exp)
 	}
 	between, withinX, withinY := energyTerms(x, y, d)
 	return 2*between - withinX - withinY

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 )
 
 // TestFarPoints checks the metrics on points far out, where squared
@@ -43,5 +44,42 @@ func TestFarPoints(t *testing.T) {
 	r := MMDSubsample(edge, y, 2, 0, rand.New(rand.NewPCG(1, 2)))
 	if math.IsNaN(r.MMD2) || math.IsInf(r.MMD2, 0) || !(r.Bandwidth > 1e307) {
 		t.Errorf("points at ±1e308: %+v, want a finite MMD² and a huge bandwidth", r)
+	}
+}
+
+// TestFarPointsTransport checks the exact W₂ and W₁ and the energy distance
+// on points far out: at 1e154 the squared distances overflowed, and the
+// assignment solver never returned (sgm eval and plot nfe hung). Scaling
+// both sets by a power of two scales each of them exactly, so the far sets
+// give the near sets' values times 2^k, bit for bit; each is computed under
+// a deadline, as a hang fails the test rather than stalling it.
+func TestFarPointsTransport(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	x, y := make([]float64, 40), make([]float64, 40)
+	for i := range x {
+		x[i], y[i] = rng.NormFloat64(), rng.NormFloat64()+1
+	}
+	for _, s := range []float64{0x1p512, 0x1p1000} { // 1.3e154, 1e301
+		far := func(v []float64) []float64 {
+			out := make([]float64, len(v))
+			for i, a := range v {
+				out[i] = a * s
+			}
+			return out
+		}
+		for name, f := range map[string]func(x, y []float64, d int) float64{
+			"Wasserstein2": Wasserstein2, "Wasserstein1": Wasserstein1, "EnergyDistance": EnergyDistance,
+		} {
+			done := make(chan float64, 1)
+			go func() { done <- f(far(x), far(y), 2) }()
+			select {
+			case got := <-done:
+				if want := f(x, y, 2) * s; got != want {
+					t.Errorf("%s at scale %g: %v, want %v", name, s, got, want)
+				}
+			case <-time.After(time.Minute): // the near sets take microseconds
+				t.Fatalf("%s at scale %g: no answer after a minute", name, s)
+			}
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/sgm-dev/sgm/internal/numtest"
@@ -65,22 +66,29 @@ func TestSplitFloorDisjoint(t *testing.T) {
 	for i := range ref {
 		ref[i] = float64(i)
 	}
-	var firsts []float64
+	var (
+		mu     sync.Mutex // the pairs are measured in parallel
+		firsts []float64
+	)
 	SplitFloor(func(x, y []float64) float64 {
 		if len(x) != n*d || len(y) != n*d {
-			t.Fatalf("sizes %d and %d, want %d", len(x), len(y), n*d)
+			t.Errorf("sizes %d and %d, want %d", len(x), len(y), n*d)
+			return 0
 		}
 		all := append(slices.Clone(x), y...)
 		for i := 0; i < len(all); i += d {
 			if int(all[i])%d != 0 || all[i+1] != all[i]+1 || all[i+2] != all[i]+2 {
-				t.Fatalf("%v is not a whole reference point", all[i:i+d])
+				t.Errorf("%v is not a whole reference point", all[i:i+d])
+				return 0
 			}
 		}
 		slices.Sort(all)
 		if !slices.Equal(all, ref) {
-			t.Fatalf("the pair %v, %v is not the 2n reference points", x, y)
+			t.Errorf("the pair %v, %v is not the 2n reference points", x, y)
 		}
+		mu.Lock()
 		firsts = append(firsts, x[0])
+		mu.Unlock()
 		return 0
 	}, ref, d, n, 20, rng)
 	slices.Sort(firsts)

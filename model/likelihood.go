@@ -18,6 +18,11 @@ type LikelihoodOptions struct {
 	// a fixed stream).
 	Probes int
 	Rng    *rand.Rand
+
+	// Batch and Progress are likelihood.ODE's: points per solve (0: all
+	// in one) and a call after each batch with the points done.
+	Batch    int
+	Progress func(done, total, nfe int)
 }
 
 // LogProb sets dst[i] to log p(x_i), in nats, of each point of x (flat,
@@ -32,7 +37,7 @@ func (m *Model) LogProb(dst, x []float64, o LikelihoodOptions) (nfe int, err err
 	if len(x) != len(dst)*d {
 		panic(fmt.Sprintf("model: LogProb: %d values for %d points of dimension %d", len(x), len(dst), d))
 	}
-	solver := likelihood.ODE{RTol: o.RTol, ATol: o.ATol}
+	solver := likelihood.ODE{RTol: o.RTol, ATol: o.ATol, Batch: o.Batch, Progress: o.Progress}
 	y := m.toStandard(x)
 	switch k := m.kind.(type) {
 	case Levels:
@@ -50,18 +55,24 @@ func (m *Model) LogProb(dst, x []float64, o LikelihoodOptions) (nfe int, err err
 			}
 			div = likelihood.HutchinsonVJP(score, max(1, o.Probes), rng)
 		}
-		err = catch(func() { nfe, err = solver.LogProb(dst, y, k.SDE, div) })
-		if err != nil {
-			return nfe, fmt.Errorf("model: %w", err)
+		var solveErr error
+		if err := catch(func() { nfe, solveErr = solver.LogProb(dst, y, k.SDE, div) }); err != nil {
+			return nfe, err
+		}
+		if solveErr != nil {
+			return nfe, fmt.Errorf("model: %w", solveErr)
 		}
 	case Flow:
 		v, err := m.net.Velocity()
 		if err != nil {
 			return 0, err
 		}
-		err = catch(func() { nfe, err = solver.FlowMatching(dst, y, v) })
-		if err != nil {
-			return nfe, fmt.Errorf("model: %w", err)
+		var solveErr error
+		if err := catch(func() { nfe, solveErr = solver.FlowMatching(dst, y, v) }); err != nil {
+			return nfe, err
+		}
+		if solveErr != nil {
+			return nfe, fmt.Errorf("model: %w", solveErr)
 		}
 	}
 	if m.std != nil {

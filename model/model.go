@@ -50,7 +50,8 @@ type Record struct {
 	// History is the loss of every step up to Step that the run kept.
 	History []train.Record
 
-	missing []string // settings the checkpoint does not record (an older sgm's)
+	missing   []string // settings the checkpoint does not record (an older sgm's)
+	emptyData bool     // the checkpoint records its data as "" (damaged)
 }
 
 // Labels a model records in its checkpoint (scorenet.Net.SetLabel).
@@ -259,14 +260,16 @@ const (
 // does not parse is refused.
 func recordOf(net *scorenet.Net) (Record, error) {
 	r := Record{Step: net.Step()}
-	r.Data, _ = net.Label(LabelData)
+	var recorded bool
+	r.Data, recorded = net.Label(LabelData)
 	if r.Data == "" {
 		if t, ok := net.Label(LabelTarget); ok {
-			r.Data = t
+			r.Data, recorded = t, true
 		} else if im, ok := net.Label(LabelImage); ok {
-			r.Data = im
+			r.Data, recorded = im, true
 		}
 	}
+	r.emptyData = recorded && r.Data == ""
 	r.DataSHA256, _ = net.Label(LabelDataSHA256)
 	s := &r.Settings
 	ints := []struct {

@@ -214,6 +214,13 @@ func TestScoreInDataUnits(t *testing.T) {
 	if _, err := tiny(t, "levels").LogProb(got, x, LikelihoodOptions{}); err == nil {
 		t.Error("LogProb of a level model: no error")
 	}
+	// A point where the ODE is not finite is an error, not a number (the
+	// solver's error was once dropped: NFE 1 and a finite NLL).
+	for _, name := range []string{"vp", "flow"} {
+		if nfe, err := tiny(t, name).LogProb(got, []float64{0.1, 0.2, 1e50, 0}, LikelihoodOptions{RTol: 1e-3, ATol: 1e-3}); err == nil {
+			t.Errorf("%s: LogProb at 1e50: %v after %d evaluations, want an error", name, got, nfe)
+		}
+	}
 	var _ = sde.VE{}
 	var _ = data.Standardizer{}
 }

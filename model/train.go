@@ -141,6 +141,7 @@ func Train(ctx context.Context, dir string, o TrainOptions) (m *Model, steps []t
 	s.CheckpointDir, s.History = dir, r.rec.History
 	s.GraphNoise, s.LossEvery, s.StepsPerCall = o.Settings.GraphNoise, o.Settings.LossEvery, o.Settings.StepsPerCall
 	s.Progress, s.ProgressEvery, s.ProgressInterval = o.Settings.Progress, o.Settings.ProgressEvery, o.Settings.ProgressInterval
+	s.SyncOnProgress = o.Settings.SyncOnProgress
 	if cb := o.Settings.Checkpointed; cb != nil {
 		prior := r.rec.History
 		s.Checkpointed = func(step int, h []train.Record) error {
@@ -450,6 +451,9 @@ func resumeRun(dir string, o TrainOptions) (*run, error) {
 // resumeData opens the data of a resumed run: the recorded spec unless o
 // names it (another is refused), checked against the recorded checksum.
 func resumeData(dir string, o TrainOptions, rec Record) (*Data, error) {
+	if rec.emptyData {
+		return nil, refused("data %s: the checkpoint in %s records empty data (it was edited or damaged); start a new run", o.Data, dir)
+	}
 	if rec.Data == "" && o.Data == "" {
 		return nil, refused("resume: the run in %s records no data (an older sgm wrote it): give it", dir)
 	}

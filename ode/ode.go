@@ -78,8 +78,52 @@ var (
 )
 
 // ErrNotFinite is returned when the state or the field becomes NaN or
-// infinite.
+// infinite, as a *NotFiniteError that says where.
 var ErrNotFinite = errors.New("ode: state or vector field not finite")
+
+// NotFiniteError is the error of a state or field that is not finite: at
+// time T (or in the state Solve was given, Initial), first at element
+// Index of the state, which belongs to point Point = Index / PointDim when
+// the solver knows PointDim, and -1 otherwise, so that a caller can name
+// the point at fault (one point at 1e50 failed a whole likelihood run
+// without a word of which). errors.Is(err, ErrNotFinite) holds for it.
+type NotFiniteError struct {
+	T       float64
+	Initial bool
+	Index   int
+	Point   int
+}
+
+func (e *NotFiniteError) Error() string {
+	s := ErrNotFinite.Error()
+	if e.Initial {
+		s += ": initial state"
+	} else {
+		s += fmt.Sprintf(" at t=%v", e.T)
+	}
+	if e.Point >= 0 {
+		s += fmt.Sprintf(" (point %d, from 0)", e.Point)
+	}
+	return s
+}
+
+// Unwrap returns ErrNotFinite.
+func (e *NotFiniteError) Unwrap() error { return ErrNotFinite }
+
+// notFinite returns a *NotFiniteError for the first element of v that is
+// not finite, nil if there is none; pointDim 0 means points are not known.
+func notFinite(v []float64, t float64, pointDim int) error {
+	for i, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			p := -1
+			if pointDim > 0 {
+				p = i / pointDim
+			}
+			return &NotFiniteError{T: t, Index: i, Point: p}
+		}
+	}
+	return nil
+}
 
 // Solve integrates dx/dt = f(t, x) from t0 to t1, either direction, with x
 // the state at t0 on entry and at t1 on return. It returns an error, with
@@ -98,8 +142,9 @@ func (s DormandPrince) Solve(f Func, x []float64, t0, t1 float64) (Stats, error)
 		panic(fmt.Sprintf("ode: DormandPrince: state of length %d for points of dimension %d", len(x), s.PointDim))
 	}
 	rtol, atol, maxNFE := s.RTol, s.ATol, s.MaxNFE
-	if !allFinite(x) {
-		return Stats{}, fmt.Errorf("%w: initial state", ErrNotFinite)
+	if err := notFinite(x, t0, s.PointDim); err != nil {
+		err.(*NotFiniteError).Initial = true
+		return Stats{}, err
 	}
 	if rtol == 0 {
 		rtol = 1e-3
@@ -123,10 +168,7 @@ func (s DormandPrince) Solve(f Func, x []float64, t0, t1 float64) (Stats, error)
 	eval := func(t float64, x, dst []float64) error {
 		st.NFE++
 		f(t, x, dst)
-		if !allFinite(dst) {
-			return fmt.Errorf("%w at t=%v", ErrNotFinite, t)
-		}
-		return nil
+		return notFinite(dst, t, s.PointDim)
 	}
 	dir := math.Copysign(1, t1-t0)
 	if err := eval(t0, x, k[0]); err != nil {
@@ -314,8 +356,8 @@ func Euler(f Func, x []float64, ts []float64) (int, error) {
 	for i := range len(ts) - 1 {
 		h := ts[i+1] - ts[i]
 		f(ts[i], x, dx)
-		if !allFinite(dx) {
-			return i + 1, fmt.Errorf("%w at t=%v", ErrNotFinite, ts[i])
+		if err := notFinite(dx, ts[i], 0); err != nil {
+			return i + 1, err
 		}
 		for j := range x {
 			x[j] += h * dx[j]
@@ -342,8 +384,11 @@ func Heun(f Func, x []float64, ts []float64) (int, error) {
 		}
 		f(ts[i+1], y, d2)
 		nfe += 2
-		if !allFinite(d1) || !allFinite(d2) {
-			return nfe, fmt.Errorf("%w at t=%v", ErrNotFinite, ts[i])
+		if err := notFinite(d1, ts[i], 0); err != nil {
+			return nfe, err
+		}
+		if err := notFinite(d2, ts[i], 0); err != nil {
+			return nfe, err
 		}
 		for j := range x {
 			x[j] += 0.5 * h * (d1[j] + d2[j])

@@ -227,3 +227,36 @@ func TestDormandPrinceHugeField(t *testing.T) {
 		t.Errorf("infinite initial state: error %v, want ErrNotFinite", err)
 	}
 }
+
+// TestNotFiniteNamesPoint checks that a field that is not finite at one
+// point of a batch is reported with that point (PointDim 2: elements 4, 5
+// are point 2), as errors.Is ErrNotFinite, from the initial state and
+// from the field: a likelihood run failed on one point at 1e50 without
+// naming it.
+func TestNotFiniteNamesPoint(t *testing.T) {
+	f := func(_ float64, x, dx []float64) {
+		for i, v := range x {
+			dx[i] = -v
+			if v > 1e300 {
+				dx[i] = math.Inf(1)
+			}
+		}
+	}
+	x := []float64{1, 2, 3, 4, 2e300, 6, 7, 8}
+	_, err := DormandPrince{PointDim: 2}.Solve(f, x, 0, 1)
+	var nf *NotFiniteError
+	if !errors.As(err, &nf) || !errors.Is(err, ErrNotFinite) || nf.Point != 2 || nf.Index != 4 || nf.Initial || nf.T != 0 {
+		t.Errorf("field infinite at element 4: error %v (%+v), want point 2 at t=0", err, nf)
+	}
+	if want := "ode: state or vector field not finite at t=0 (point 2, from 0)"; err == nil || err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
+	}
+	_, err = DormandPrince{PointDim: 2}.Solve(f, []float64{1, 2, 3, math.NaN()}, 0, 1)
+	if !errors.As(err, &nf) || nf.Point != 1 || !nf.Initial {
+		t.Errorf("NaN at element 3 of the initial state: error %v, want point 1", err)
+	}
+	_, err = Euler(f, []float64{2e300, 1}, []float64{0, 0.5, 1})
+	if !errors.As(err, &nf) || nf.Point != -1 || nf.Index != 0 {
+		t.Errorf("Euler: error %v, want element 0 of no known point", err)
+	}
+}

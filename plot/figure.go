@@ -217,7 +217,8 @@ func knownFormat(format string) bool {
 }
 
 // Encode writes fig at its natural size to w in format: "png", "jpg"
-// (or "jpeg"), "svg" or "pdf".
+// (or "jpeg"), "svg" or "pdf". It refuses a figure with an axis whose
+// width is not a finite float64 (checkAxisWidths).
 func Encode(w io.Writer, fig Figure, format string) error {
 	width, height := fig.Size()
 	if !(width > 0 && height > 0) {
@@ -236,9 +237,49 @@ func Encode(w io.Writer, fig Figure, format string) error {
 	default:
 		return fmt.Errorf("unknown image format %q: use png, jpg, svg or pdf", format)
 	}
+	if err := checkAxisWidths(fig); err != nil {
+		return err
+	}
 	fig.Draw(draw.New(c))
 	_, err := c.WriteTo(w)
 	return err
+}
+
+// checkAxisWidths returns an error naming the first axis of fig's plots whose
+// width, max - min, is not a finite float64 (data from -1e308 to 1e308):
+// gonum/plot's tick search never returns on one (plot loss hung on losses
+// of ±1e308), so such a figure is refused before it is drawn.
+func checkAxisWidths(fig Figure) error {
+	var plots []*gplot.Plot
+	switch f := fig.(type) {
+	case *Chart:
+		plots = append(plots, f.Plot, f.ColorBar)
+	case *Panels:
+		for _, row := range f.Plots {
+			plots = append(plots, row...)
+		}
+		for _, row := range f.ColorBars {
+			plots = append(plots, row...)
+		}
+	}
+	for _, p := range plots {
+		if p == nil {
+			continue
+		}
+		for _, a := range []struct {
+			name string
+			axis *gplot.Axis
+		}{{"x", &p.X}, {"y", &p.Y}} {
+			if w := a.axis.Max - a.axis.Min; !finite(w) {
+				name := a.name
+				if a.axis.Label.Text != "" {
+					name = a.axis.Label.Text
+				}
+				return fmt.Errorf("the %s axis would span %g to %g, a width beyond the largest float64: too wide to draw", name, a.axis.Min, a.axis.Max)
+			}
+		}
+	}
+	return nil
 }
 
 func newImageCanvas(w, h vg.Length) *vgimg.Canvas {

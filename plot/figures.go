@@ -463,11 +463,25 @@ type Series struct {
 // Mark is a dashed reference line across a Curves chart, named in its
 // legend: vertical at x = At when Vertical, horizontal at y = At
 // otherwise.
+//
+// A horizontal Mark that is a Floor, a value the curves approach from
+// above (the noise floor of a distance), bounds the y-axis: on a
+// logarithmic axis it shows at most FloorDecades decades above the floor,
+// where the curves' interest lies; the parts of curves above are cut at
+// the top of the axis and the title says how many points are beyond it.
 type Mark struct {
 	Name     string
 	Vertical bool
 	At       float64
+	Floor    bool
 }
+
+// FloorDecades is how many decades above a Floor mark a Curves chart's
+// logarithmic y-axis shows at most: a sampler whose distance is 100 times
+// the noise floor has failed, and how badly does not need the space.
+// Without the bound a diverged run at 1e6 squeezed the curves near a
+// floor of 0.4 into a sliver of an axis of 8 decades.
+const FloorDecades = 2
 
 // Curves draws lines with dots through each series on log-log axes (each
 // axis logarithmic where every value drawn on it is positive, linear
@@ -512,9 +526,31 @@ func Curves(series []Series, xLabel, yLabel, title string, marks ...Mark) (*Char
 	if len(all) == 0 {
 		return nil, fmt.Errorf("no finite point to draw: %d NaN or infinite", dropped)
 	}
-	p.Title.Text = withNote(title, leftOutNote(dropped, "point", "points"))
 	xmin, xmax, ymin, ymax := plotter.XYRange(all)
 	curvesMin := ymin
+	above, top := 0, math.Inf(1)
+	for _, m := range marks {
+		if m.Floor && !m.Vertical && m.At > 0 && ymin > 0 {
+			top = math.Min(top, m.At*math.Pow(10, FloorDecades))
+		}
+	}
+	if ymax > top {
+		for _, q := range all {
+			if q.Y > top {
+				above++
+			}
+		}
+		ymax = math.Max(top, math.Max(ymin, curvesMin))
+	}
+	note := leftOutNote(dropped, "point", "points")
+	if above > 0 {
+		what := "points"
+		if above == 1 {
+			what = "point"
+		}
+		note = withNote(note, fmt.Sprintf("(%d %s above %.3g, %d decades over the floor, cut off)", above, what, top, FloorDecades))
+	}
+	p.Title.Text = withNote(title, note)
 	for i, m := range marks {
 		if !finite(m.At) {
 			return nil, fmt.Errorf("mark %q at %v is not finite", m.Name, m.At)
@@ -532,6 +568,9 @@ func Curves(series []Series, xLabel, yLabel, title string, marks ...Mark) (*Char
 	}
 	useLogScale(&p.X, xmin, xmax)
 	logY := useLogScale(&p.Y, ymin, ymax)
+	if above > 0 && logY {
+		p.Y.Max = ymax // gplot would reach the points beyond
+	}
 	if ymin < curvesMin && ymax > ymin {
 		// A mark below the curves is the bottom of the axis: lift it off
 		// the axis line by 4% of the axis.
@@ -542,9 +581,16 @@ func Curves(series []Series, xLabel, yLabel, title string, marks ...Mark) (*Char
 		}
 	}
 	// Top left, above the curves: score errors and similar curves start
-	// high on the left and fall to the right.
+	// high on the left and fall to the right. Curves that approach a floor
+	// are near it on the right, under a legend in the top right corner:
+	// there it needs no room above the curves, which on a log axis cost
+	// the plot a decade or more of empty space.
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Legend.XOffs, p.Legend.YOffs = vg.Points(8), -vg.Points(4)
+	if top < math.Inf(1) {
+		p.Legend.Left, p.Legend.XOffs = false, -vg.Points(8)
+		return &Chart{Plot: p, W: lossW, H: lossH}, nil
+	}
 	makeRoom(&p.Y, ymax, 0.08*float64(len(series)+len(marks)))
 	return &Chart{Plot: p, W: lossW, H: lossH}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"image/gif"
+	"io"
 	"math"
 	"strings"
 	"testing"
@@ -165,5 +166,38 @@ func TestAnimationTitleFits(t *testing.T) {
 		if anyPixel(frame, edge, func(c color.RGBA) bool { return int(c.R)+int(c.G)+int(c.B) < 3*200 }) {
 			t.Errorf("the title reaches the edge of the frame at %v", edge)
 		}
+	}
+}
+
+// TestAxisBeyondFloat64 checks figures whose data span more than the
+// largest float64 (a loss of -1e308 beside one of 1e308; samples across
+// ±1.7e308 beside a reference near 0): gonum/plot's tick search never
+// returned on the loss curve, and the samples' panel was drawn empty
+// without a word. Each is refused by Encode, naming the axis.
+func TestAxisBeyondFloat64(t *testing.T) {
+	loss, err := LossCurve([]float64{1, 2, 3}, []float64{1e308, -1e308, 1}, 1, "loss")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := []float64{0, 0, 0.5, 1, -1, 0.25}
+	far := []float64{-1.7e308, 1, 1.7e308, -1, 0, 0}
+	samples, err := SamplesFigure([]PointSet{{Name: "reference", Points: ref}, {Name: "samples", Points: far}}, 2, SamplesOptions{I: 0, J: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		fig  Figure
+		want string
+	}{
+		{"loss", loss, "the loss axis would span -1e+308 to 1e+308, a width beyond the largest float64"},
+		{"samples", samples, "axis would span -1.7e+308 to 1.7e+308, a width beyond the largest float64"},
+	} {
+		within(t, 20*time.Second, func() {
+			err := Encode(io.Discard, tc.fig, "png")
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s: error %v, want %q", tc.name, err, tc.want)
+			}
+		})
 	}
 }

@@ -261,7 +261,11 @@ func pairBox(sets []PointSet, d, i, j int) (Box, bool) {
 		if !(w > 0) {
 			w = max(1, math.Abs(b.Min[k]))
 		}
-		b.Min[k], b.Max[k] = b.Min[k]-0.05*w, b.Max[k]+0.05*w
+		// A margin that would overflow is left out: the width itself may
+		// be beyond MaxFloat64, which Encode refuses with a message.
+		if lo, hi := b.Min[k]-0.05*w, b.Max[k]+0.05*w; finite(lo) && finite(hi) {
+			b.Min[k], b.Max[k] = lo, hi
+		}
 	}
 	return b, true
 }
@@ -278,9 +282,15 @@ func addScatter(p *gplot.Plot, xy []float64, k int, name string) error {
 		return err
 	}
 	c := setColors[k]
-	// Dots fade as they grow many, so that dense regions still show.
-	c.A = uint8(max(40, min(220, 220*300/float64(len(xys)+1))))
-	r := vg.Points(max(1, min(2.5, 2.5*math.Sqrt(500/float64(len(xys)+1)))))
+	// Dots fade and shrink as they grow many, so that dense regions still
+	// show, but up to 3,000 points no further than a dot a reader sees on
+	// its own (35% opaque, 1.5 pt): 3,000 points of N(0, I) were barely
+	// visible at the 16% and 1 pt this used to reach (issue 20). Beyond,
+	// the opacity falls as 1/sqrt(n), to 10% at 50,000 points, so that a
+	// dense core still shows its shape.
+	n := float64(len(xys) + 1)
+	c.A = uint8(min(220, max(220*math.Sqrt(300/n), 90*min(1, math.Sqrt(3000/n)), 25)))
+	r := vg.Points(max(1.5, min(2.5, 2.5*math.Sqrt(500/n))))
 	sc.GlyphStyle = draw.GlyphStyle{Color: c, Radius: r, Shape: draw.CircleGlyph{}}
 	p.Add(sc)
 	if name != "" {
@@ -356,6 +366,44 @@ func Compare(cols []Comparison, title string) (*Panels, error) {
 		}
 	}
 	return &Panels{Plots: plots, Title: title, PanelW: 4 * vg.Inch, PanelH: 4 * vg.Inch}, nil
+}
+
+// Row draws the 2-D reference points ref (named refName) and, beside them
+// in one row, the samples of each column, all panels at one scale: the
+// figure for several samplers of one distribution against one set of
+// data, which Compare would draw above each of them again. The columns'
+// Reference is not used. It returns an error for no columns, or a set
+// without finite points or with odd-length data.
+func Row(ref []float64, refName string, cols []Comparison, title string) (*Panels, error) {
+	if len(cols) == 0 {
+		return nil, errors.New("no columns to draw")
+	}
+	sets := []PointSet{{Name: refName, Points: ref}}
+	for _, c := range cols {
+		sets = append(sets, PointSet{Name: c.Name + ": samples", Points: c.Samples})
+	}
+	if err := checkSets(sets, 2); err != nil {
+		return nil, err
+	}
+	box, ok := pairBox(sets, 2, 0, 1)
+	if !ok {
+		return nil, errors.New("no finite point to draw")
+	}
+	row := make([]*gplot.Plot, len(sets))
+	for k, set := range sets {
+		t := fmt.Sprintf("%s (%d)", set.Name, len(set.Points)/2)
+		if k > 0 && cols[k-1].Note != "" {
+			t += "\n" + cols[k-1].Note
+		}
+		p := newPlot(t, Cartesian)
+		p.Title.TextStyle.Font.Size = 12
+		if err := addScatter(p, set.Points, min(k, 1), ""); err != nil {
+			return nil, err
+		}
+		showBox(p, Cartesian, box)
+		row[k] = p
+	}
+	return &Panels{Plots: [][]*gplot.Plot{row}, Title: title, PanelW: 4 * vg.Inch, PanelH: 4 * vg.Inch}, nil
 }
 
 // HistogramGrid counts the 2-D points in nx×ny equal bins of box (points

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strings"
 
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette"
@@ -279,18 +280,25 @@ func (logTicks) Ticks(lo, hi float64) []gplot.Tick {
 
 // useLogScale makes a logarithmic, with logTicks, when lo, the smallest
 // value the axis shows, is positive and hi, the largest, is finite, and
-// reports whether it did. A single value (lo == hi), which gplot would
-// widen by ±1 and so below zero, is shown from half of it to twice it.
+// reports whether it did; its label then says "(log scale)". A single
+// value (lo == hi), which gplot would widen by ±1 and so below zero, is
+// shown from half of it to twice it.
 func useLogScale(a *gplot.Axis, lo, hi float64) bool {
 	if !(lo > 0 && hi >= lo) || math.IsInf(hi, 1) {
 		return false
 	}
 	a.Scale, a.Tick.Marker = gplot.LogScale{}, logTicks{}
+	if a.Label.Text != "" && !strings.HasSuffix(a.Label.Text, logNote) {
+		a.Label.Text += logNote
+	}
 	if lo == hi {
 		a.Min, a.Max = lo/2, hi*2
 	}
 	return true
 }
+
+// logNote ends the label of a logarithmic axis.
+const logNote = " (log scale)"
 
 // makeRoom raises the top of the axis a, whose largest value drawn is hi,
 // so that the top fraction frac of it (0 < frac < 1) is free for a legend,

@@ -105,6 +105,20 @@ type Pool struct {
 	Points []float64 // the kept states, flat
 }
 
+// Kept returns how many states of each particle p keeps from a run of
+// steps steps: those at steps BurnIn + k·Every for k >= 1 up to steps,
+//
+//	⌊(steps − BurnIn) / Every⌋
+//
+// and 0 when BurnIn >= steps. A run that keeps none writes no samples: a
+// caller should refuse it.
+func (p *Pool) Kept(steps int) int {
+	if p.BurnIn >= steps {
+		return 0
+	}
+	return (steps - p.BurnIn) / max(p.Every, 1)
+}
+
 // Observe is an Observer that appends the states after burn-in.
 func (p *Pool) Observe(step int, x []float64) {
 	every := max(p.Every, 1)

@@ -46,9 +46,10 @@ func Load(backend compute.Backend, dir string) (*Net, error) {
 	if len(names) == 0 {
 		return nil, fmt.Errorf("checkpoint %s: no checkpoint-*.json in the directory", dir)
 	}
-	store, cfg, history, err := readCheckpoint(dir, names[len(names)-1])
+	newest := names[len(names)-1]
+	store, cfg, history, err := readCheckpoint(dir, newest)
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
+		return nil, fmt.Errorf("checkpoint %s: %w%s", dir, err, offerOlder(dir, newest, names[:len(names)-1]))
 	}
 	n := &Net{cfg: cfg, backend: backend, store: store, ckptDir: dir, noFast: fastDisabled(), loadedHistory: history}
 	if history != nil {
@@ -66,6 +67,25 @@ func Load(backend compute.Backend, dir string) (*Net, error) {
 		v.SetTrainable(inNet && !slices.Contains(frozen, rel))
 	}
 	return n, nil
+}
+
+// offerOlder returns, for the error of a newest checkpoint that does not
+// load, the older checkpoints in dir that do (each checked as Load checks
+// one), newest first, and how to resume from them; "" when none does. Load
+// does not fall back to one by itself: that would drop the newest steps
+// without a word.
+func offerOlder(dir, newest string, older []string) string {
+	var intact []string
+	for i := len(older) - 1; i >= 0; i-- {
+		if _, _, _, err := readCheckpoint(dir, older[i]); err == nil {
+			intact = append(intact, older[i])
+		}
+	}
+	if len(intact) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; older checkpoints that load: %s (move %s.* out of %s to resume from %s)",
+		strings.Join(intact, ", "), newest, dir, intact[0])
 }
 
 // Save writes a checkpoint of the network (and of the optimiser's state, if

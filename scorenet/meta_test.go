@@ -2,6 +2,7 @@ package scorenet
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -216,5 +217,55 @@ func TestValidateBoundsSize(t *testing.T) {
 	}
 	if err := (Config{}).Validate(); err != nil {
 		t.Errorf("the default config: %v", err)
+	}
+}
+
+// TestLoadOffersOlder checks that the refusal of a damaged newest
+// checkpoint names the older ones that load, newest first, and that the
+// advice works: with the damaged one's files moved out, Load resumes from
+// the first one named. (The refusal said nothing of them.)
+func TestLoadOffersOlder(t *testing.T) {
+	dir := t.TempDir()
+	n, err := New(gobackend.GetBackend(), Config{Features: 2, Width: 4, Depth: 1, Sigmas: []float64{0.1, 1}}, rand.New(rand.NewPCG(1, 7)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := n.Save(dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names, err := listCheckpoints(dir)
+	if err != nil || len(names) != 3 {
+		t.Fatalf("listCheckpoints = %v, %v; want 3", names, err)
+	}
+	damage := func(name string) {
+		if err := os.WriteFile(filepath.Join(dir, name+".bin"), []byte("damaged"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	damage(names[2])
+	_, err = Load(gobackend.GetBackend(), dir)
+	want := fmt.Sprintf("; older checkpoints that load: %s, %s (move %s.* out of %s to resume from %s)", names[1], names[0], names[2], dir, names[1])
+	if err == nil || !strings.HasSuffix(err.Error(), want) {
+		t.Errorf("newest damaged: %v, want an error ending %q", err, want)
+	}
+	// The advice works: with the damaged one's files out, Load resumes.
+	for _, ext := range []string{".bin", ".json"} {
+		if err := os.Remove(filepath.Join(dir, names[2]+ext)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Load(gobackend.GetBackend(), dir); err != nil {
+		t.Errorf("with the damaged newest moved out: %v", err)
+	}
+	damage(names[1])
+	_, err = Load(gobackend.GetBackend(), dir)
+	if want := fmt.Sprintf("; older checkpoints that load: %s (move", names[0]); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("newest damaged, one older: %v, want one offering %s", err, names[0])
+	}
+	damage(names[0])
+	if _, err = Load(gobackend.GetBackend(), dir); err == nil || strings.Contains(err.Error(), "older") {
+		t.Errorf("all damaged: %v, want an error offering none", err)
 	}
 }

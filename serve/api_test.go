@@ -57,7 +57,7 @@ func post(t *testing.T, url string, v any) (int, []byte) {
 		}
 		body = bytes.NewReader(b)
 	}
-	res, err := http.Post(url, "application/json", body)
+	res, err := http.Post(url, contentType(url), body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,6 +67,18 @@ func post(t *testing.T, url string, v any) (int, []byte) {
 		t.Fatal(err)
 	}
 	return res.StatusCode, b
+}
+
+// contentType is the Content-Type of a request to url: CSV and PNG for
+// the uploads, JSON for the rest.
+func contentType(url string) string {
+	switch {
+	case strings.HasSuffix(url, "/api/upload/csv"):
+		return "text/csv"
+	case strings.HasSuffix(url, "/api/upload/png"):
+		return "image/png"
+	}
+	return "application/json"
 }
 
 // postOK posts v and decodes a 200 answer into out.

@@ -17,5 +17,10 @@
 //
 // Everything a client sends is untrusted: bodies, uploads, grids, particle
 // counts and steps are bounded by Limits, no file path ever comes from a
-// client, and an error is a JSON object {"error": "..."} of one line.
+// client, and an error is a JSON object {"error": "..."} of one line. One
+// middleware (admit.go) stands before every handler: it refuses a browser's
+// cross-origin request, a body of the wrong Content-Type, and bodies past
+// their route's limit or the server's total, counting points as they
+// arrive; targets are refused beyond ±1e9 (maxCoord), far from where
+// squared distances overflow.
 package serve

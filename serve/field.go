@@ -9,6 +9,7 @@ import (
 	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
+	"github.com/sgm-dev/sgm/sde"
 )
 
 // infoResponse is GET /api/info: what the pickers offer.
@@ -36,10 +37,13 @@ type targetResponse struct {
 	Name   string     `json:"name"`
 	Space  string     `json:"space"`
 	Box    [4]float64 `json:"box"`
-	Sigmas []float64  `json:"sigmas"`          // the noise levels, smallest first
-	Exact  bool       `json:"exact"`           // a closed-form density (log p contours are of it)
-	Modes  []float64  `json:"modes,omitempty"` // mixture weights
-	Points []float64  `json:"points"`          // a sample, flat
+	Sigmas []float64  `json:"sigmas"` // the noise levels, smallest first
+	Exact  bool       `json:"exact"`  // a closed-form density (log p contours are of it)
+	// Density says in words what the field's log p is: exact, or which
+	// points it smooths (a toy's fixed sample, a cloud's seeded subset).
+	Density string    `json:"density"`
+	Modes   []float64 `json:"modes,omitempty"` // mixture weights
+	Points  []float64 `json:"points"`          // a sample, flat
 }
 
 type targetRequest struct {
@@ -60,7 +64,7 @@ func (s *Server) handleTarget(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Errorf("n %d: must be in [1, %d]", req.N, s.lim.MaxParticles))
 		return
 	}
-	res := targetResponse{Key: t.key, Name: t.name, Space: t.space, Box: t.box, Sigmas: t.grid, Exact: t.exact(),
+	res := targetResponse{Key: t.key, Name: t.name, Space: t.space, Box: t.box, Sigmas: t.grid, Exact: t.exact(), Density: t.density(),
 		Points: t.sample(req.N, newRand(7, 0))}
 	if t.mix != nil {
 		for _, c := range t.mix.Components() {
@@ -79,21 +83,39 @@ type fieldRequest struct {
 	// Box, if set, is the lattice's box [x0min, x0max, x1min, x1max]
 	// instead of the target's (the page pins it while a mean is dragged).
 	Box *[4]float64 `json:"box,omitempty"`
+	// SDE and T, if T is set, ask for the exact field of p_t, the data
+	// carried to time T in [0, 1] by the forward SDE (ve, vp or subvp, as
+	// POST /api/reverse frames them) instead of a noise level: what the
+	// reverse samplers' particles follow. Mixtures only.
+	SDE string   `json:"sde,omitempty"`
+	T   *float64 `json:"t,omitempty"`
+	// Format "f32" sends LogP and Score as base64 little-endian float32s
+	// (LogP32, Score32) instead of JSON arrays: about a quarter the bytes.
+	Format string `json:"format,omitempty"`
 }
 
 // fieldResponse is the field on a Grid×Grid lattice over Box: point (i, j)
 // is (X[i], Y[j]) with X along x0 and Y along x1; LogP[j*Grid+i] and
 // Score[2(j*Grid+i)], Score[2(j*Grid+i)+1] are its log-density (exact
 // source only, floored at LogPFloor) and score.
+//
+// Key, Level, T and SDE repeat the request it answers (the target's key,
+// as POST /api/target gives it), so that the page can drop an answer to
+// an older request.
 type fieldResponse struct {
-	Source string     `json:"source"`
-	Sigma  float64    `json:"sigma"`
-	Level  int        `json:"level"`
-	Box    [4]float64 `json:"box"`
-	X      []float64  `json:"x"`
-	Y      []float64  `json:"y"`
-	LogP   []float64  `json:"logp,omitempty"`
-	Score  []float64  `json:"score"`
+	Key     string     `json:"key"`
+	Source  string     `json:"source"`
+	Sigma   float64    `json:"sigma"`
+	Level   int        `json:"level"`
+	SDE     string     `json:"sde,omitempty"`
+	T       *float64   `json:"t,omitempty"`
+	Box     [4]float64 `json:"box"`
+	X       []float64  `json:"x"`
+	Y       []float64  `json:"y"`
+	LogP    []float64  `json:"logp,omitempty"`
+	Score   []float64  `json:"score,omitempty"`
+	LogP32  string     `json:"logp32,omitempty"`
+	Score32 string     `json:"score32,omitempty"`
 }
 
 // logPFloor replaces log-densities below it (and -Inf, which JSON cannot
@@ -111,23 +133,33 @@ func (s *Server) handleField(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Box != nil {
-		b := *req.Box
-		for _, v := range b {
-			if math.IsNaN(v) || math.Abs(v) > 1e6 {
-				writeError(w, http.StatusBadRequest, fmt.Errorf("box %v: coordinates must be finite, within ±1e6", b))
-				return
-			}
-		}
-		if !(b[0] < b[1] && b[2] < b[3]) {
-			writeError(w, http.StatusBadRequest, fmt.Errorf("box %v: must be [x0min, x0max, x1min, x1max] with min < max", b))
+		if err := checkBox(*req.Box); err != nil {
+			writeError(w, http.StatusBadRequest, err)
 			return
 		}
-		t.box = b
+		t.box = *req.Box
 	}
-	res, status, err := s.field(t, req.Source, req.Level, req.Grid)
+	if req.Format != "" && req.Format != "f32" {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("format %s: must be \"f32\" or absent", clip(req.Format)))
+		return
+	}
+	var res *fieldResponse
+	var status int
+	var err error
+	if req.T != nil {
+		res, err = timeField(t, req.SDE, *req.T, req.Grid)
+		status = http.StatusBadRequest
+	} else {
+		res, status, err = s.field(t, req.Source, req.Level, req.Grid)
+	}
 	if err != nil {
 		writeError(w, status, err)
 		return
+	}
+	res.Key = t.key
+	if req.Format == "f32" {
+		res.LogP32, res.Score32 = encodePoints(clampF32(res.LogP)), encodePoints(clampF32(res.Score))
+		res.LogP, res.Score = nil, nil
 	}
 	writeJSON(w, res)
 }
@@ -172,8 +204,10 @@ func (s *Server) field(t *target, source string, level, n int) (*fieldResponse, 
 			res.LogP[k] = max(p.LogProb(pts[2*k:2*k+2]), logPFloor)
 		}
 	case "learned":
+		status := http.StatusInternalServerError
 		err := s.withModel(func(m *model) error {
 			if level < 0 || level >= len(m.sigmas) {
+				status = http.StatusBadRequest
 				return fmt.Errorf("level %d: the model has levels 0 to %d", level, len(m.sigmas)-1)
 			}
 			res.Sigma = m.sigmas[level]
@@ -183,14 +217,56 @@ func (s *Server) field(t *target, source string, level, n int) (*fieldResponse, 
 			}
 			return catchScore(sc, res.Score, pts)
 		})
-		if err != nil {
+		if errors.Is(err, errNoModel) {
 			return nil, http.StatusConflict, err
+		} else if err != nil {
+			return nil, status, err
 		}
 	default:
 		return nil, http.StatusBadRequest, fmt.Errorf("source %s: must be \"exact\" or \"learned\"", clip(source))
 	}
 	res.Score = finiteAll(res.Score)
 	return res, 0, nil
+}
+
+// clampF32 clamps x in place to float32's finite range, so that a
+// float32 encoding carries no infinities, and returns it.
+func clampF32(x []float64) []float64 {
+	for i, v := range x {
+		x[i] = max(-math.MaxFloat32, min(math.MaxFloat32, v))
+	}
+	return x
+}
+
+// timeField is the exact field of p_t, mixture t carried to time tt by the
+// forward SDE name (framed as the reverse samplers frame it).
+func timeField(t *target, name string, tt float64, n int) (*fieldResponse, error) {
+	if t.mix == nil {
+		return nil, fmt.Errorf("t: the field at a time of the SDE needs an exact score, which only mixtures have here, not %s", t.name)
+	}
+	if !(tt >= 0 && tt <= 1) {
+		return nil, fmt.Errorf("t %v: must be in [0, 1]", tt)
+	}
+	p, err := explorerSDE(name, t)
+	if err != nil {
+		return nil, err
+	}
+	m, err := sde.NewMixture(p, t.mix)
+	if err != nil {
+		return nil, fmt.Errorf("target %s: %v", t.name, err)
+	}
+	pt := m.At(tt)
+	res := &fieldResponse{Source: "exact", SDE: name, T: &tt, Box: t.box, Level: -1}
+	var pts []float64
+	res.X, res.Y, pts = lattice(t.box, n)
+	res.Score = make([]float64, len(pts))
+	pt.ScoreBatch(res.Score, pts)
+	res.LogP = make([]float64, n*n)
+	for k := range res.LogP {
+		res.LogP[k] = max(pt.LogProb(pts[2*k:2*k+2]), logPFloor)
+	}
+	res.Score = finiteAll(res.Score)
+	return res, nil
 }
 
 // errNoModel is the answer to a learned request before any training.

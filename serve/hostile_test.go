@@ -44,7 +44,7 @@ func TestHostileRequests(t *testing.T) {
 		{"too many points", "/api/field", `{"target":{"points":[` + strings.Repeat("1,", 101) + `1]}}`, 400, "at most 50"},
 		{"huge grid", "/api/field", `{"target":{"preset":"seed-mog"},"grid":100000}`, 400, "grid 100000"},
 		{"empty box", "/api/field", `{"target":{"preset":"seed-mog"},"box":[1,1,0,1]}`, 400, "min < max"},
-		{"huge box", "/api/field", `{"target":{"preset":"seed-mog"},"box":[-1e300,1,0,1]}`, 400, "within ±1e6"},
+		{"huge box", "/api/field", `{"target":{"preset":"seed-mog"},"box":[-1e300,1,0,1]}`, 400, "within ±1e+10"},
 		{"level out of range", "/api/field", `{"target":{"preset":"seed-mog"},"level":99}`, 400, "level 99"},
 		{"bad source", "/api/field", `{"target":{"preset":"seed-mog"},"source":"file"}`, 400, "source"},
 		{"learned before training", "/api/field", `{"target":{"preset":"seed-mog"},"source":"learned"}`, 409, "no trained model"},
@@ -63,7 +63,7 @@ func TestHostileRequests(t *testing.T) {
 		{"metrics refs", "/api/metrics", `{"target":{"preset":"seed-mog"},"x":"AAAAAAAAAAA=","refs":1000}`, 400, "refs 1000"},
 		{"train steps", "/api/train", `{"target":{"preset":"seed-mog"},"steps":1000000000}`, 400, "steps 1000000000"},
 		{"train lr", "/api/train", `{"target":{"preset":"seed-mog"},"lr":5}`, 400, "lr 5"},
-		{"csv rows", "/api/upload/csv", csvRows.String(), 400, "60 rows, at most 50"},
+		{"csv rows", "/api/upload/csv", csvRows.String(), 400, "more than 50 rows, at most 50"},
 		{"csv columns", "/api/upload/csv", "1,2,3\n4,5,6\n", 400, "2 columns"},
 		{"csv garbage", "/api/upload/csv", "a,b\n1,x\n", 400, "CSV upload"},
 		{"csv huge", "/api/upload/csv", strings.Repeat("1,1\n", 2000), 413, "limit of 4096 bytes"},
@@ -85,6 +85,7 @@ func TestHostileRequests(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			req.Header.Set("Content-Type", contentType(c.path))
 			res, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"context"
 	"testing"
 )
 
@@ -22,7 +23,10 @@ func TestMetricsRefsSteady(t *testing.T) {
 	}
 	for seed := uint64(1); seed <= 10; seed++ {
 		x := tg.sample(300, newRand(seed, 99))
-		m := s.metrics(tg, x, 300, 5)
+		m, err := s.metrics(context.Background(), tg, x, 300, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if r := *m.W2 / m.Floor; r > 1.35 || r < 0.7 {
 			t.Errorf("seed %d: exact samples at %.2f times the floor, want 0.7 to 1.35", seed, r)
 		}

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
@@ -19,10 +20,13 @@ func newRand(seed, stream uint64) *rand.Rand { return rand.New(rand.NewPCG(seed,
 
 // encodePoints packs points as base64 of little-endian float32s, the form
 // particles travel in (a quarter of JSON's bytes, and a Float32Array on the
-// page).
+// page). A coordinate beyond float32's range (a particle a sampler threw
+// out to 1e150, or to ±Inf) travels capped at ±math.MaxFloat32, finite,
+// so that the page can send it back; NaN stays NaN.
 func encodePoints(x []float64) string {
 	b := make([]byte, 4*len(x))
 	for i, v := range x {
+		v = min(max(v, -math.MaxFloat32), math.MaxFloat32)
 		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(float32(v)))
 	}
 	return base64.StdEncoding.EncodeToString(b)
@@ -93,11 +97,17 @@ type stepResponse struct {
 
 // maxWork bounds particle-steps per request: about 2 s of a trained
 // network's steps on 2 cores, or 5 s with a point cloud's 256 components.
+// With the exact score of a larger cloud the bound shrinks in proportion
+// (cloudWork), so that a request stays about as long.
 const maxWork = 1 << 21
+
+// cloudWork bounds particle-steps × components of an exact point cloud's
+// score per request: maxWork at 256 components.
+const cloudWork = maxWork * 256
 
 func (s *Server) handleStep(w http.ResponseWriter, r *http.Request) {
 	var req stepRequest
-	if !readJSON(w, r, s.lim.MaxBody, &req) {
+	if !readJSON(w, r, &req) {
 		return
 	}
 	res, status, err := s.stepFrames(&req)
@@ -135,6 +145,9 @@ func (s *Server) step(req *stepRequest) (*stepResponse, int, error) {
 	n := len(x) / 2
 	if req.K < 1 || req.K > s.lim.MaxStepsPerReq || req.K*n > maxWork {
 		return bad("k %d: must be in [1, %d] and k × particles at most %d", req.K, s.lim.MaxStepsPerReq, maxWork)
+	}
+	if c := len(t.comps) / 2; c > 0 && req.Source != "learned" && req.K*n*c > cloudWork {
+		return bad("k %d: k × particles must be at most %d with the exact score of these %d points", req.K, cloudWork/c, c)
 	}
 	if req.T < 0 || req.T > 1<<40 {
 		return bad("t %d: must be in [0, 2^40]", req.T)
@@ -368,7 +381,12 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Errorf("refs %d: must be in [1, %d]", req.Refs, maxRefs))
 		return
 	}
-	writeJSON(w, s.metrics(t, x, req.N, req.Refs))
+	res, err := s.metrics(r.Context(), t, x, req.N, req.Refs)
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, err) // the client has gone: no one reads it
+		return
+	}
+	writeJSON(w, res)
 }
 
 // defaultRefs and maxRefs are metricsRequest.Refs' default and bound: a
@@ -384,19 +402,32 @@ const (
 // floor, even exact samples of a drawing gave W₂ from 0.65 to 1.74 times
 // the floor at n = 300 (20 seeds); with 5 references and 20 pairs, 0.82
 // to 1.21 times (TestMetricsRefsSteady), steady enough for "within 1.5
-// times the floor" to mean something.
-func (s *Server) metrics(t *target, x []float64, n, refs int) metricsResponse {
+// times the floor" to mean something. It stops between distances, with
+// ctx's error, once ctx is done (the client has gone).
+func (s *Server) metrics(ctx context.Context, t *target, x []float64, n, refs int) (metricsResponse, error) {
 	n = min(n, len(x)/2)
 	x = x[:2*n]
 	res := metricsResponse{N: n, Refs: refs}
-	w2 := func(a, b []float64) float64 { return metric.Wasserstein2(a, b, 2) }
+	// A W₂ at 500 points takes about 50 ms: check ctx before each.
+	w2 := func(a, b []float64) float64 {
+		if ctx.Err() != nil {
+			return math.NaN()
+		}
+		return wasserstein2(a, b)
+	}
 	if n >= 2 {
 		var v float64
 		for r := range refs {
 			v += w2(x, t.sample(n, newRand(11+uint64(r), uint64(n)))) / float64(refs)
 		}
+		if err := ctx.Err(); err != nil {
+			return res, fmt.Errorf("metrics: %w", err)
+		}
 		res.W2 = &v
-		f := s.floor(t, n, w2)
+		f, err := s.floor(ctx, t, n, w2)
+		if err != nil {
+			return res, err
+		}
 		res.Floor, res.FloorStd = f.Mean, f.Std
 	}
 	if t.mix != nil && n > 0 {
@@ -405,25 +436,32 @@ func (s *Server) metrics(t *target, x []float64, n, refs int) metricsResponse {
 			res.Want = append(res.Want, c.Weight)
 		}
 	}
-	return res
+	return res, nil
 }
 
+// wasserstein2 is the distance metrics reports, W₂ by exact assignment
+// (a variable so that a test can count its calls).
+var wasserstein2 = func(a, b []float64) float64 { return metric.Wasserstein2(a, b, 2) }
+
 // floor returns the W₂ noise floor of t at n points, computed once per
-// target and n.
-func (s *Server) floor(t *target, n int, w2 metric.Distance) metric.Floor {
+// target and n, or ctx's error (and caches nothing) if ctx is done.
+func (s *Server) floor(ctx context.Context, t *target, n int, w2 metric.Distance) (metric.Floor, error) {
 	key := fmt.Sprintf("%s/%d", t.key, n)
 	s.floorMu.Lock()
 	f, ok := s.floors[key]
 	s.floorMu.Unlock()
 	if ok {
-		return f
+		return f, nil
 	}
 	f = metric.NoiseFloor(w2, t, n, floorReps, newRand(13, uint64(n)))
+	if err := ctx.Err(); err != nil {
+		return f, fmt.Errorf("metrics: %w", err)
+	}
 	s.floorMu.Lock()
 	if len(s.floors) >= 64 {
 		clear(s.floors)
 	}
 	s.floors[key] = f
 	s.floorMu.Unlock()
-	return f
+	return f, nil
 }

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -115,7 +116,7 @@ func (s *Server) handleReverse(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	res, err := s.reverse(&req, t)
+	res, err := s.reverse(r.Context(), &req, t)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err)
 		return
@@ -123,7 +124,7 @@ func (s *Server) handleReverse(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, res)
 }
 
-func (s *Server) reverse(req *reverseRequest, t *target) (*reverseResponse, error) {
+func (s *Server) reverse(ctx context.Context, req *reverseRequest, t *target) (*reverseResponse, error) {
 	if t.mix == nil {
 		return nil, fmt.Errorf("target %s: the SDE samplers run on an exact score, which only mixtures (presets, edited mixtures) have here", t.name)
 	}
@@ -167,7 +168,9 @@ func (s *Server) reverse(req *reverseRequest, t *target) (*reverseResponse, erro
 		res.Frames = append(res.Frames, reverseFrame{T: f.t, X: encodePoints(f.x)})
 	}
 	res.Frames = append(res.Frames, reverseFrame{T: 0, X: encodePoints(x)})
-	res.Metrics = s.metrics(t, x, 300, defaultRefs)
+	if res.Metrics, err = s.metrics(ctx, t, x, 300, defaultRefs); err != nil {
+		return nil, err
+	}
 	return res, nil
 }
 

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"context"
 	"math"
 	"net/http"
 	"strings"
@@ -68,7 +69,7 @@ func TestReverseMoments(t *testing.T) {
 					continue // the slow ones once is enough
 				}
 				req := &reverseRequest{SDE: sdeName, Sampler: smp, N: 4000, Seed: 7, Frames: 10}
-				res, err := s.reverse(req, tg)
+				res, err := s.reverse(context.Background(), req, tg)
 				if err != nil {
 					t.Fatalf("%s %s %s: %v", preset, sdeName, smp, err)
 				}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -26,8 +27,9 @@ var webFS embed.FS
 // Limits bound what one request may ask for. Zero fields take the
 // defaults of DefaultLimits.
 type Limits struct {
-	MaxBody        int64         // bytes of a JSON request body
+	MaxBody        int64         // bytes of a JSON request body that carries a target
 	MaxUpload      int64         // bytes of an uploaded CSV or PNG
+	MaxBodies      int64         // bytes of request bodies held at once, all requests together
 	MaxPixels      int           // pixels of an uploaded or posted image
 	MaxPoints      int           // points of a target cloud (rows of a CSV)
 	MaxComponents  int           // components of a posted mixture
@@ -40,8 +42,9 @@ type Limits struct {
 
 // DefaultLimits are the limits of a zero Limits field.
 var DefaultLimits = Limits{
-	MaxBody:        8 << 20,
+	MaxBody:        2 << 20,
 	MaxUpload:      4 << 20,
+	MaxBodies:      32 << 20,
 	MaxPixels:      128 * 128,
 	MaxPoints:      20000,
 	MaxComponents:  256,
@@ -72,6 +75,9 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxUpload <= 0 {
 		l.MaxUpload = d.MaxUpload
 	}
+	if l.MaxBodies <= 0 {
+		l.MaxBodies = d.MaxBodies
+	}
 	if l.MaxTrainTime <= 0 {
 		l.MaxTrainTime = d.MaxTrainTime
 	}
@@ -84,6 +90,7 @@ type Server struct {
 	lim     Limits
 	backend compute.Backend
 	logf    func(format string, args ...any)
+	bodies  atomic.Int64 // bytes of request bodies held (admit)
 
 	floorMu sync.Mutex
 	floors  map[string]metric.Floor // noise floors by target key
@@ -149,22 +156,10 @@ func (s *Server) Handler() http.Handler {
 			files.ServeHTTP(w, r)
 		}
 	})
-	mux.HandleFunc("GET /api/info", s.handleInfo)
-	mux.HandleFunc("POST /api/target", s.handleTarget)
-	mux.HandleFunc("POST /api/field", s.handleField)
-	mux.HandleFunc("POST /api/step", s.handleStep)
-	mux.HandleFunc("POST /api/metrics", s.handleMetrics)
-	mux.HandleFunc("POST /api/reverse", s.handleReverse)
-	mux.HandleFunc("POST /api/upload/csv", s.handleUploadCSV)
-	mux.HandleFunc("POST /api/upload/png", s.handleUploadPNG)
-	mux.HandleFunc("POST /api/train", s.handleTrain)
-	mux.HandleFunc("POST /api/train/stop", s.handleTrainStop)
-	mux.HandleFunc("POST /api/train/view", s.handleTrainView)
-	mux.HandleFunc("GET /api/model", s.handleModel)
-	mux.HandleFunc("POST /api/samples.csv", s.handleSamplesCSV)
-	mux.HandleFunc("POST /api/figure.png", s.handleFigure)
-	mux.HandleFunc("POST /api/figure.svg", s.handleFigure)
-	return guard(mux)
+	for _, rt := range s.routes() {
+		mux.Handle(rt.pattern, s.admit(rt))
+	}
+	return guard(sameOrigin(mux), s.logf)
 }
 
 // LocalOnly refuses (421) requests whose Host header names anything but
@@ -186,10 +181,13 @@ func LocalOnly(next http.Handler) http.Handler {
 }
 
 // guard adds the headers every answer carries and turns a panic in a
-// handler into a 500 with a one-line JSON error, logged, instead of a
-// dropped connection.
-func guard(next http.Handler) http.Handler {
+// handler into a 500 with a one-line JSON error instead of a dropped
+// connection; a panic after the answer has begun (an event stream) can
+// only end it: that is logged in one line and the connection closed.
+func guard(next http.Handler, logf func(string, ...any)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sw := &startedWriter{ResponseWriter: w}
+		w = sw
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'")
@@ -200,12 +198,36 @@ func guard(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
+				if sw.started.Load() {
+					logf("%s %s: internal error after the answer began: %v", r.Method, r.URL.Path, v)
+					panic(http.ErrAbortHandler)
+				}
 				writeError(w, http.StatusInternalServerError, fmt.Errorf("internal error: %v", v))
 			}
 		}()
 		next.ServeHTTP(w, r)
 	})
 }
+
+// startedWriter notes whether the answer has begun.
+type startedWriter struct {
+	http.ResponseWriter
+	started atomic.Bool // a stream may be written from the training's goroutine
+}
+
+func (w *startedWriter) WriteHeader(code int) {
+	w.started.Store(true)
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *startedWriter) Write(b []byte) (int, error) {
+	w.started.Store(true)
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection (Flush,
+// SetWriteDeadline).
+func (w *startedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // errorBody is every error's JSON form.
 type errorBody struct {
@@ -219,36 +241,39 @@ func writeError(w http.ResponseWriter, status int, err error) {
 	json.NewEncoder(w).Encode(errorBody{Error: strings.Join(strings.Fields(err.Error()), " ")})
 }
 
-// writeJSON answers 200 with v.
+// writeJSON answers 200 with v, or 500 if v has no JSON form (a
+// non-finite number): never a 200 with an empty or cut body.
 func writeJSON(w http.ResponseWriter, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, fmt.Errorf("internal error: answer: %v", err))
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	json.NewEncoder(w).Encode(v)
+	w.Write(append(b, '\n'))
 }
 
-// readJSON decodes r's body, of at most max bytes, into v, refusing
-// unknown fields and trailing data. On failure it has answered the
-// request and returns false.
-func readJSON(w http.ResponseWriter, r *http.Request, max int64, v any) bool {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		writeError(w, http.StatusUnsupportedMediaType, fmt.Errorf("request body must be application/json, got %q", clip(ct)))
-		return false
-	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, max))
+// readJSON decodes r's body into v, refusing unknown fields and trailing
+// data; admit has bounded the body and checked its type. On failure it
+// has answered the request and returns false.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
-	if err == nil {
+	if err == io.EOF {
+		err = errors.New("empty: send a JSON object")
+	} else if err == nil {
 		if _, rest := dec.Token(); rest != io.EOF {
 			err = errors.New("trailing data after the JSON value")
+			if limit(rest) {
+				err = rest
+			}
 		}
 	}
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, fmt.Errorf("request body is larger than the limit of %d bytes", max))
-			return false
-		}
-		writeError(w, http.StatusBadRequest, fmt.Errorf("request body: %v", err))
+		status, err := bodyStatus(err)
+		writeError(w, status, err)
 		return false
 	}
 	return true
@@ -257,7 +282,7 @@ func readJSON(w http.ResponseWriter, r *http.Request, max int64, v any) bool {
 // readTarget reads the JSON body into req, whose target is *spec, and
 // resolves that target. On failure it has answered the request.
 func (s *Server) readTarget(w http.ResponseWriter, r *http.Request, req any, spec *Spec) (*target, bool) {
-	if !readJSON(w, r, s.lim.MaxBody, req) {
+	if !readJSON(w, r, req) {
 		return nil, false
 	}
 	t, err := resolve(*spec, s.lim)

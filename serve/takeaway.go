@@ -18,17 +18,14 @@ import (
 	"github.com/sgm-dev/sgm/scorenet"
 )
 
-// readUpload reads an upload's body, of at most max bytes. On failure it
+// readUpload reads an upload's body (admit has bounded it). On failure it
 // has answered and returns nil.
-func readUpload(w http.ResponseWriter, r *http.Request, max int64, what string) []byte {
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
-	var tooBig *http.MaxBytesError
+func readUpload(w http.ResponseWriter, r *http.Request, what string) []byte {
+	b, err := io.ReadAll(r.Body)
 	switch {
-	case errors.As(err, &tooBig):
-		writeError(w, http.StatusRequestEntityTooLarge, fmt.Errorf("%s upload is larger than the limit of %d bytes", what, max))
-		return nil
 	case err != nil:
-		writeError(w, http.StatusBadRequest, fmt.Errorf("%s upload: %v", what, err))
+		status, err := bodyStatus(err)
+		writeError(w, status, fmt.Errorf("%s upload: %v", what, err))
 		return nil
 	case len(b) == 0:
 		writeError(w, http.StatusBadRequest, fmt.Errorf("%s upload is empty", what))
@@ -40,28 +37,32 @@ func readUpload(w http.ResponseWriter, r *http.Request, max int64, what string) 
 // handleUploadCSV reads a CSV point cloud of two columns (the body) and
 // answers the target spec that holds it: {"points": [...]}.
 func (s *Server) handleUploadCSV(w http.ResponseWriter, r *http.Request) {
-	b := readUpload(w, r, s.lim.MaxUpload, "CSV")
+	b := readUpload(w, r, "CSV")
 	if b == nil {
 		return
 	}
 	p, _, err := data.ReadPointsCSV(bytes.NewReader(b))
 	switch {
 	case err != nil:
-		writeError(w, http.StatusBadRequest, fmt.Errorf("CSV upload: %v", err))
 	case p.D != 2:
-		writeError(w, http.StatusBadRequest, fmt.Errorf("CSV upload: the explorer takes 2 columns (x0, x1), got %d", p.D))
+		err = fmt.Errorf("the explorer takes 2 columns (x0, x1), got %d", p.D)
 	case p.N > s.lim.MaxPoints:
-		writeError(w, http.StatusBadRequest, fmt.Errorf("CSV upload: %d rows, at most %d", p.N, s.lim.MaxPoints))
+		err = fmt.Errorf("%d rows, at most %d", p.N, s.lim.MaxPoints)
 	default:
-		writeJSON(w, Spec{Points: p.Data})
+		err = checkCoords("points", p.Data)
 	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("CSV upload: %v", err))
+		return
+	}
+	writeJSON(w, Spec{Points: p.Data})
 }
 
 // handleUploadPNG reads a PNG (the body) as a grey image and answers the
 // target spec that holds it: {"image": {...}}. Its size is checked from
 // the header before the pixels are decoded.
 func (s *Server) handleUploadPNG(w http.ResponseWriter, r *http.Request) {
-	b := readUpload(w, r, s.lim.MaxUpload, "PNG")
+	b := readUpload(w, r, "PNG")
 	if b == nil {
 		return
 	}
@@ -91,7 +92,7 @@ func (s *Server) handleSamplesCSV(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		X string `json:"x"`
 	}
-	if !readJSON(w, r, s.lim.MaxBody, &req) {
+	if !readJSON(w, r, &req) {
 		return
 	}
 	x, err := decodePoints("x", req.X, s.lim.MaxParticles)

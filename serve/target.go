@@ -60,6 +60,7 @@ type target struct {
 	mix   *dist.Mixture // the exact density, for mixtures
 	im    *dist.Image   // images
 	pts   []float64     // point clouds, and a fixed sample of a toy
+	comps []float64     // the points of pts that perturbed's mixture is over (all of them, or a seeded subset)
 	toy   data.Toy      // toys
 	grid  sgm.Schedule  // the noise levels of the field slider, the samplers and training
 	box   [4]float64    // x0min, x0max, x1min, x1max: what the page shows
@@ -67,8 +68,10 @@ type target struct {
 }
 
 // toyPoints is how many points of a toy stand for it where a density is
-// needed (the empirical mixture of perturbed).
-const toyPoints = 1000
+// needed (the empirical mixture of perturbed): a toy's density is not
+// known in closed form, so the field shows this sample smoothed at σ and
+// says so (target.density).
+const toyPoints = 500
 
 // resolve checks spec against lim and returns its target. Errors are the
 // client's: they name the field at fault.
@@ -115,6 +118,9 @@ func resolve(spec Spec, lim Limits) (*target, error) {
 		if len(spec.Points) < 2*2 {
 			return nil, errors.New("target points: need at least 2 points")
 		}
+		if err := checkCoords("target points", spec.Points); err != nil {
+			return nil, err
+		}
 		t.pts, t.name = spec.Points, "points"
 	case spec.Image != nil:
 		im := spec.Image
@@ -135,12 +141,74 @@ func resolve(spec Spec, lim Limits) (*target, error) {
 		}
 		t.name, t.space = fmt.Sprintf("mnist:train:%d", *spec.MNIST), spaceImage
 	}
-	if t.mix != nil && t.mix.Dim() != 2 {
-		return nil, fmt.Errorf("target: the explorer draws 2-D data, the mixture has dimension %d", t.mix.Dim())
+	if t.mix != nil {
+		if t.mix.Dim() != 2 {
+			return nil, fmt.Errorf("target: the explorer draws 2-D data, the mixture has dimension %d", t.mix.Dim())
+		}
+		for k, c := range t.mix.Components() {
+			for j := range 2 {
+				if math.Abs(c.Mean[j]) > maxCoord || c.Std[j] > maxCoord {
+					return nil, fmt.Errorf("target mixture: component %d has mean %g and std %g, beyond ±%g, the explorer's limit (rescale the mixture)", k, c.Mean[j], c.Std[j], maxCoord)
+				}
+			}
+		}
 	}
-	t.frame()
+	if t.pts != nil {
+		t.comps = subset(t.pts, maxEmpirical)
+	}
+	if err := t.frame(); err != nil {
+		return nil, fmt.Errorf("target %s: %v", t.name, err)
+	}
 	return t, nil
 }
+
+// subset returns the 2-D points x, or, when there are more than max of
+// them, max of them drawn without replacement on a fixed seed and kept
+// in their order: the same subset for the same points, and no
+// systematic choice (a stride would keep one kind of row of a file whose
+// rows alternate between two shapes).
+func subset(x []float64, max int) []float64 {
+	m := len(x) / 2
+	if m <= max {
+		return x
+	}
+	pick := rand.New(rand.NewPCG(5, 6)).Perm(m)[:max]
+	slices.Sort(pick)
+	out := make([]float64, 0, 2*max)
+	for _, i := range pick {
+		out = append(out, x[2*i], x[2*i+1])
+	}
+	return out
+}
+
+// density says in words what perturbed's density is, for the page's
+// label: exact, or which points it smooths.
+func (t *target) density() string {
+	switch {
+	case t.mix != nil:
+		return "exact: the mixture perturbed at σ"
+	case t.im != nil:
+		return "exact: the image's pixels smoothed at σ"
+	case t.toy != "":
+		return fmt.Sprintf("not exact: a fixed sample of %d points of the toy, smoothed at σ", len(t.comps)/2)
+	case len(t.comps) == len(t.pts):
+		return fmt.Sprintf("exact for the data: all %d points, smoothed at σ", len(t.pts)/2)
+	}
+	return fmt.Sprintf("a seeded random subset of %d of the %d points, smoothed at σ", len(t.comps)/2, len(t.pts)/2)
+}
+
+// maxCoord bounds a target's coordinates (its points, a mixture's means
+// and standard deviations) and maxBox its view box and a box a request
+// pins. Beyond about 1e154, squared distances overflow float64: W₂'s
+// assignment never ends, the noise grid turns infinite and JSON cannot
+// carry the answer; beyond 3.4e38 particles overflow the float32s they
+// travel in. 1e9 is far inside both and leaves room for data in any
+// sensible unit; a box is a sample's range padded by a quarter of its
+// spread, so a target within ±maxCoord has one well within ±maxBox.
+const (
+	maxCoord = 1e9
+	maxBox   = 1e10
+)
 
 // checkPoints refuses a flat 2-D point list that is odd, too long or not
 // finite, naming what.
@@ -159,6 +227,17 @@ func checkPoints(what string, x []float64, max int) error {
 	return nil
 }
 
+// checkCoords refuses a flat 2-D point list with a coordinate beyond
+// ±maxCoord, naming the point.
+func checkCoords(what string, x []float64) error {
+	for i, v := range x {
+		if math.Abs(v) > maxCoord {
+			return fmt.Errorf("%s: point %d has coordinate %g, beyond ±%g, the explorer's limit (rescale the data)", what, i/2, v, maxCoord)
+		}
+	}
+	return nil
+}
+
 // levels is the number of noise levels of a target's grid.
 const levels = 10
 
@@ -166,7 +245,8 @@ const levels = 10
 // the box is the sample's range widened by a quarter of the scale on each
 // side (the unit square for images), the grid runs geometrically from
 // scale/100 to scale (Song & Ermon 2019 take σ_1 near the data's spread).
-func (t *target) frame() {
+// It returns an error if the box reaches beyond ±maxBox.
+func (t *target) frame() error {
 	x := t.sample(2000, rand.New(rand.NewPCG(3, 4)))
 	var mean, sq [2]float64
 	lo := [2]float64{math.Inf(1), math.Inf(1)}
@@ -193,7 +273,26 @@ func (t *target) frame() {
 		half := max(hi[0]-lo[0], hi[1]-lo[1])/2 + pad
 		t.box = [4]float64{c0 - half, c0 + half, c1 - half, c1 + half}
 	}
-	t.grid, _ = sgm.Geometric(t.scale/100, t.scale, levels)
+	if err := checkBox(t.box); err != nil {
+		return fmt.Errorf("its view %v", err)
+	}
+	var err error
+	t.grid, err = sgm.Geometric(t.scale/100, t.scale, levels)
+	return err
+}
+
+// checkBox refuses a box [x0min, x0max, x1min, x1max] that is not
+// finite, within ±maxBox, with min < max.
+func checkBox(b [4]float64) error {
+	for _, v := range b {
+		if !(math.Abs(v) <= maxBox) {
+			return fmt.Errorf("box %v: coordinates must be finite, within ±%g", b, maxBox)
+		}
+	}
+	if !(b[0] < b[1] && b[2] < b[3]) {
+		return fmt.Errorf("box %v: must be [x0min, x0max, x1min, x1max] with min < max", b)
+	}
+	return nil
 }
 
 // sample draws n points of the target.
@@ -204,7 +303,9 @@ func (t *target) sample(n int, rng *rand.Rand) []float64 {
 	case t.im != nil:
 		return t.im.Sample(nil, n, rng)
 	case t.toy != "":
-		return t.toy.Sample(nil, n, rng)
+		// Independent draws: the references and noise floors a model's
+		// independent samples are read against (data.IIDToy).
+		return t.toy.IID().Sample(nil, n, rng)
 	}
 	out := make([]float64, 2*n)
 	m := len(t.pts) / 2
@@ -232,13 +333,17 @@ func (t *target) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
 func (t *target) exact() bool { return t.mix != nil }
 
 // maxEmpirical bounds the components of a point cloud's perturbed density:
-// a larger cloud is represented by an evenly spaced subset of its points.
-const maxEmpirical = 256
+// a larger cloud is represented by a seeded random subset of its points
+// (subset). 1,000 components cost a step of 2,000 particles about 45 ms
+// on 2 cores.
+const maxEmpirical = 1000
 
 // perturbed returns the density of x + σz, z ~ N(0, I), for x drawn from
 // the target: exact for mixtures (dist.Mixture.Perturbed), images
-// (dist.Image.Smoothed) and point clouds (the mixture of N(x_i, σ² I) over
-// the points, their empirical distribution perturbed). It is what the
+// (dist.Image.Smoothed) and point clouds of at most maxEmpirical points
+// (the mixture of N(x_i, σ² I) over the points, their empirical
+// distribution perturbed); larger clouds use a seeded random subset, and
+// toys a fixed sample (density says which). It is what the
 // field shows and the samplers follow at noise level σ. Images and clouds
 // need σ > 0.
 func (t *target) perturbed(sigma float64) (*dist.Mixture, error) {
@@ -257,11 +362,9 @@ func (t *target) perturbed(sigma float64) (*dist.Mixture, error) {
 	if err := dist.CheckNoise(sigma); err != nil {
 		return nil, err
 	}
-	m := len(t.pts) / 2
-	stride := max(1, (m+maxEmpirical-1)/maxEmpirical)
-	comps := make([]dist.Component, 0, m/stride+1)
-	for i := 0; i < m; i += stride {
-		comps = append(comps, dist.Component{Weight: 1, Mean: []float64{t.pts[2*i], t.pts[2*i+1]}, Std: []float64{sigma, sigma}})
+	comps := make([]dist.Component, 0, len(t.comps)/2)
+	for i := 0; i+1 < len(t.comps); i += 2 {
+		comps = append(comps, dist.Component{Weight: 1, Mean: []float64{t.comps[i], t.comps[i+1]}, Std: []float64{sigma, sigma}})
 	}
 	return dist.NewMixture(comps)
 }

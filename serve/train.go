@@ -62,7 +62,7 @@ type job struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 	level  atomic.Int64 // the level whose learned field the stream sends
-	step   atomic.Int64
+	step   atomic.Int64 // the last step reported, and when done closes the last taken
 	steps  int
 }
 
@@ -141,7 +141,7 @@ var errBusy = errors.New("busy: a training job is already running; stop it first
 
 func (s *Server) handleTrain(w http.ResponseWriter, r *http.Request) {
 	var req trainRequest
-	if !readJSON(w, r, s.lim.MaxBody, &req) {
+	if !readJSON(w, r, &req) {
 		return
 	}
 	if err := req.check(s.lim); err != nil {
@@ -197,10 +197,10 @@ func (s *Server) handleTrain(w http.ResponseWriter, r *http.Request) {
 		Started: func(n *scorenet.Net) { net = n },
 		Settings: train.Settings{
 			Steps: req.Steps, Batch: req.Batch, LearningRate: req.LR, Objective: train.AllLevels, Seed: req.Seed,
-			// The engine writes its weights into the network at each
-			// checkpoint, so that the progress report at the same step
-			// sees them.
-			CheckpointEvery: req.Every, ProgressEvery: req.Every, EMA: emaDecay,
+			// One checkpoint, at the end; the engine writes its weights
+			// into the network before each progress report, which draws
+			// the learned field from them.
+			CheckpointEvery: req.Steps, ProgressEvery: req.Every, SyncOnProgress: true, EMA: emaDecay,
 			Progress: func(st train.Status) {
 				j.step.Store(int64(st.Step))
 				ev.send("progress", progressEvent{Step: st.Step, Steps: st.Steps, Loss: finite(st.Loss), MeanLoss: finite(st.MeanLoss),
@@ -218,6 +218,7 @@ func (s *Server) handleTrain(w http.ResponseWriter, r *http.Request) {
 	if len(records) > 0 {
 		done.Step = records[len(records)-1].Step
 	}
+	j.step.Store(int64(done.Step)) // what POST /api/train/stop reports
 	if runErr != nil && !errors.Is(runErr, context.Canceled) && !errors.Is(runErr, context.DeadlineExceeded) {
 		done.Error = runErr.Error()
 	}
@@ -309,6 +310,9 @@ func (s *Server) LoadRun(dir string) error {
 }
 
 func (s *Server) handleTrainStop(w http.ResponseWriter, r *http.Request) {
+	if !readJSON(w, r, &struct{}{}) {
+		return
+	}
 	s.jobMu.Lock()
 	j := s.job
 	s.jobMu.Unlock()
@@ -326,7 +330,7 @@ func (s *Server) handleTrainView(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Level int `json:"level"`
 	}
-	if !readJSON(w, r, 1<<10, &req) {
+	if !readJSON(w, r, &req) {
 		return
 	}
 	if req.Level < 0 || req.Level >= levels {

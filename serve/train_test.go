@@ -32,6 +32,7 @@ func startTraining(t *testing.T, ctx context.Context, url string, req trainReque
 	if err != nil {
 		t.Fatal(err)
 	}
+	r.Header.Set("Content-Type", "application/json")
 	res, err := http.DefaultClient.Do(r)
 	if err != nil {
 		t.Fatal(err)
@@ -117,6 +118,10 @@ func TestTrain(t *testing.T) {
 	postOK(t, ts.URL+"/api/field", fieldRequest{Target: spec, Source: "learned", Level: 2, Grid: 4}, &f)
 	if f.Sigma != info.Sigmas[2] || len(f.Score) != 32 {
 		t.Errorf("learned field: sigma %v, %d numbers", f.Sigma, len(f.Score))
+	}
+	// A level the model lacks is the client's error (it was a 409).
+	if code, b := post(t, ts.URL+"/api/field", fieldRequest{Target: spec, Source: "learned", Level: 99, Grid: 4}); code != 400 || !strings.Contains(string(b), "level 99") {
+		t.Errorf("learned field at level 99: %d %s", code, b)
 	}
 	var st stepResponse
 	postOK(t, ts.URL+"/api/step", stepRequest{Target: spec, Source: "learned", Sampler: samplerAnnealed, N: 20, K: 5, PerLevel: 2}, &st)
@@ -207,5 +212,37 @@ func TestTrainStops(t *testing.T) {
 	code, b := post(t, ts.URL+"/api/train", long)
 	if code != http.StatusServiceUnavailable || !strings.Contains(string(b), "shutting down") || s.modelInfo() != nil {
 		t.Errorf("after Close: %d %s, model %+v", code, b, s.modelInfo())
+	}
+}
+
+// TestTrainStopStep checks that POST /api/train/stop reports the step the
+// job stopped at, the step of its "done" event and of the model it
+// published, not the last progress report's (it reported 0 after 19
+// steps, before the first report).
+func TestTrainStopStep(t *testing.T) {
+	s, ts := newTestServer(t, Limits{})
+	res := startTraining(t, context.Background(), ts.URL, trainRequest{Target: Spec{Preset: "seed-mog"}, Steps: 20000, Width: 8, Batch: 16, Every: 50})
+	defer res.Body.Close()
+	ch := make(chan event)
+	go readEvents(res.Body, ch)
+	for ev := range ch {
+		if ev.name == "progress" {
+			break
+		}
+	}
+	var out struct {
+		Stopped bool
+		Step    int
+	}
+	postOK(t, ts.URL+"/api/train/stop", struct{}{}, &out)
+	var done doneEvent
+	for ev := range ch {
+		if ev.name == "done" {
+			json.Unmarshal(ev.data, &done)
+		}
+	}
+	info := s.modelInfo()
+	if !out.Stopped || out.Step < 50 || out.Step != done.Step || info == nil || info.Steps != out.Step {
+		t.Errorf("stop reported %+v; the done event step %d, the model %+v", out, done.Step, info)
 	}
 }

@@ -148,6 +148,11 @@ func (r *run) loop(ctx context.Context) ([]Record, error) {
 			}
 		}
 		if report {
+			if s.SyncOnProgress && !checkpoint {
+				if err := r.eng.sync(); err != nil {
+					return r.history, err
+				}
+			}
 			r.report(step)
 		}
 	}

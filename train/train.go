@@ -111,6 +111,11 @@ type Settings struct {
 	Progress         func(Status)
 	ProgressEvery    int
 	ProgressInterval time.Duration
+	// SyncOnProgress writes the engine's weights (and averages) into the
+	// network before each progress report, as a checkpoint does, so that
+	// Progress can evaluate the network as trained so far without a
+	// checkpoint being saved (the explorer draws the learned field).
+	SyncOnProgress bool
 }
 
 func (s Settings) withDefaults() Settings {

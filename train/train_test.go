@@ -851,3 +851,24 @@ func TestStepsPerCallRefused(t *testing.T) {
 		t.Errorf("a loop with data drawn in Go: error %v, want one naming Discrete samplers", err)
 	}
 }
+
+// TestSyncOnProgress: with SyncOnProgress the network holds the weights
+// trained so far at each progress report, with no checkpoint saved (the
+// fused engine keeps them to itself between checkpoints otherwise).
+func TestSyncOnProgress(t *testing.T) {
+	net := smallNet(t, 9)
+	before, _ := net.VariableValues("rf/alpha")
+	var seen []bool
+	if _, err := Run(context.Background(), net, twoPoints{}, Settings{
+		Steps: 20, Batch: 8, LearningRate: 0.05, CheckpointEvery: 1000, ProgressEvery: 5, SyncOnProgress: true,
+		Progress: func(st Status) {
+			now, _ := net.VariableValues("rf/alpha")
+			seen = append(seen, !slices.Equal(now, before))
+		},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 4 || slices.Contains(seen, false) {
+		t.Errorf("weights trained so far at the progress reports: %v, want 4 times true", seen)
+	}
+}

@@ -32,6 +32,19 @@ type referenceSource struct {
 	points  []float64 // a file's points, in its units
 	draw    func(n int, r *rand.Rand) []float64
 	mixture *dist.Mixture // when the source is a mixture
+
+	// iid draws independent points, for reference samples and noise
+	// floors: a toy's without its generator's stratification
+	// (data.IIDToy); draw where nil.
+	iid func(n int, r *rand.Rand) []float64
+}
+
+// independent returns s's draws of independent points (iid, else draw).
+func (s referenceSource) independent() func(n int, r *rand.Rand) []float64 {
+	if s.iid != nil {
+		return s.iid
+	}
+	return s.draw
 }
 
 // readReference reads a point spec or a mixture spec. flag names the flag
@@ -50,7 +63,7 @@ func readReference(flag, spec string) (referenceSource, error) {
 	}
 	if ps.Path == "" {
 		t := ps.Toy
-		return referenceSource{d: t.Dim(), draw: drawOf(t)}, nil
+		return referenceSource{d: t.Dim(), draw: drawOf(t), iid: drawOf(t.IID())}, nil
 	}
 	p, err := data.ReadPointsFile(ps.Path)
 	if err != nil {

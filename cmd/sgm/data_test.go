@@ -233,10 +233,10 @@ func TestEvalPoints(t *testing.T) {
 	}
 	// A data file as the target: floors from two disjoint halves.
 	code, stdout, stderr := runSGM(t, "eval", "--samples", shifted, "--target", good)
-	if code != 0 || !strings.Contains(stdout, "w_n                      200") {
+	if code != 0 || !strings.Contains(stdout, "w_n                         200") {
 		t.Errorf("file target: %d %s %s", code, stdout, stderr)
 	}
-	if !strings.Contains(stdout, "rbf_bandwidths           [0.01 0.1 1 10 100]") {
+	if !strings.Contains(stdout, "rbf_bandwidths              [0.01 0.1 1 10 100]") {
 		t.Errorf("bandwidths in the text report: %s", stdout)
 	}
 	three := writeFile(t, dir, "three.csv", cloud3())

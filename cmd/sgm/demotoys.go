@@ -54,16 +54,11 @@ type toyResult struct {
 	Loss       float64 `json:"final_loss"`
 }
 
-// demoFloorReps is the number of pairs of fresh draws whose mean W₂ is a
-// demo stage's noise floor: one pair moved the floor of 8gaussians at
-// 1,000 points between about 0.25 and 0.5 (its modes' counts vary), which
-// a model's single W₂ could fall below.
-const demoFloorReps = 8
-
 // demoW2Floor is the noise floor of W₂ at n points of toy: its mean and
-// standard deviation over demoFloorReps pairs of fresh draws.
-func demoW2Floor(toy metric.Sampler, n int, rng *rand.Rand) metric.Floor {
-	return metric.NoiseFloor(func(x, y []float64) float64 { return metric.Wasserstein2(x, y, 2) }, toy, n, demoFloorReps, rng)
+// standard deviation over metric.FloorReps pairs of independent draws
+// (data.IIDToy), as sgm eval measures it.
+func demoW2Floor(toy data.Toy, n int, rng *rand.Rand) metric.Floor {
+	return metric.NoiseFloor(func(x, y []float64) float64 { return metric.Wasserstein2(x, y, 2) }, toy.IID(), n, metric.FloorReps, rng)
 }
 
 // runToyDemo trains a model on each of toys under out/toys/NAME,
@@ -92,7 +87,7 @@ func runToyDemo(ctx context.Context, e *env, out, fig string, toys []data.Toy, c
 		if bad := nonFiniteRows(x, 2); bad > 0 {
 			return nil, fmt.Errorf("%s: %d of %d samples are not finite", name, bad, cfg.Samples)
 		}
-		ref := toy.Sample(nil, cfg.Samples, rng)
+		ref := toy.IID().Sample(nil, cfg.Samples, rng)
 		floor := demoW2Floor(toy, cfg.Samples, rng)
 		loss, _ := finalLoss(tr.history)
 		r := toyResult{W2: metric.Wasserstein2(x, ref, 2), W2Floor: floor.Mean, W2FloorStd: floor.Std, Samples: cfg.Samples, Loss: loss}

@@ -28,37 +28,56 @@ func init() {
 		name:    "eval",
 		args:    "(--samples FILE.csv --target SPEC [--sigma S] | --model DIR [--target SPEC]) [--json]",
 		summary: "measure samples against their target, or a trained network's score error per noise level",
-		detail: `With --samples: compares samples (CSV as written by sgm sample) with exact
-draws from the target and prints
-  n                    number of samples
+		detail: `With --samples: compares samples (CSV as written by sgm sample, or .npy)
+with exact draws from the target --target, which is a data file or a toy, a
+mixture, or an image. For every target but an image it prints, on w_n points
+of each (at most --w-points; fewer for a data file of under 2 w_n points)
+  w2, w1               exact 2- and 1-Wasserstein distances (optimal
+                       assignment: O(n³), hence the default of 1000 points)
+  energy               the energy distance
+  rbf_mmd              MMD² with an RBF kernel at each of rbf_bandwidths,
+  rbf_mmd_cfm          and torchcfm's RBF_MMD (the kernels summed)
+and, for a mixture, also
   swd, swd_projections sliced Wasserstein-2 distance and its random directions
   mmd, mmd_bandwidth   unbiased MMD² with an RBF kernel, bandwidth by the
                        median heuristic (at most --mmd-points per set)
-and, for a mixture, mode_weights (share of samples whose most responsible
-component is each component, in the spec's order) and mode_weight_error
-(largest difference to the true weights); for an image, hist_corr and hist_tv
-(Pearson correlation and total variation between the pixel histogram of the
-samples and the image), plus hist_corr_smoothed and hist_tv_smoothed against
-the image smoothed by N(0, σ²I) when --sigma is given.
+  mode_weights         share of samples whose most responsible component is
+                       each component, in the spec's order, and
+  mode_weight_error    its largest difference to the true weights.
+For an image: swd and mmd as above, hist_corr and hist_tv (Pearson
+correlation and total variation between the pixel histogram of the samples
+and the image), plus hist_corr_smoothed and hist_tv_smoothed against the
+image smoothed by N(0, σ²I) when --sigma is given.
 
-Every metric M comes with its noise floor M_floor (swd_floor, mmd_floor,
-...): M for an exact sampler of the same size, that is between two
-independent exact draws of the target (smoothed by --sigma where given; for
-mmd at the same bandwidth), or, for a one-sample metric, of one exact draw.
-A value within about its floor cannot be told from exact sampling.
-Files of more than --max-samples samples are measured on that many, drawn
-at random without replacement.
+Every metric M comes with its noise floor M_floor and M_floor_sd: the mean
+and standard deviation, over floor_reps (8) pairs of fresh exact draws of the
+same size, of M between the two draws of a pair (for mmd at the same
+bandwidth), or, for a one-sample metric, of M of one draw: what an exact
+sampler scores. A value within a few M_floor_sd of M_floor cannot be told
+from exact sampling. A toy's exact draws are independent points (its
+generator spaces circles, rings and moons evenly in angle, which lowers the
+floor below what any sampler of independent points reaches); a data file's
+are disjoint random subsets of its points. Files of more than --max-samples
+samples are measured on that many, drawn at random without replacement.
 
-With --model: the weighted Fisher divergence σ² E‖s_θ(x, σ) − s*(x, σ)‖² of
-the network against the exact score of the σ-smoothed image, for x drawn
-from the smoothed image, at every noise level; as a table (or JSON) and,
-with --plot, a figure. The target defaults to the model's training image.
+With --nll: the negative log-likelihood of --data through the probability-flow
+ODE, under a --target mixture and --sde, or under a --model conditioned on time;
+progress goes to stderr.
 
+With --model (without --nll): the weighted Fisher divergence
+σ² E‖s_θ(x, σ) − s*(x, σ)‖² of the network against the exact score of the
+σ-smoothed image, for x drawn from the smoothed image, at every noise level; as
+a table (or JSON) and, with --plot, a figure. The target defaults to the model's
+training image.
+
+` + data.PointSpecHelp + `
+A mixture is a preset (` + strings.Join(dist.PresetNames(), ", ") + `) or a
+JSON file {"components": [{"weight": w, "mean": [...], "std": [...]}, ...]}.
 ` + data.SpecHelp,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			var f evalFlags
-			fs.StringVar(&f.samples, "samples", "", "samples `FILE` (CSV with a header row, or .npy)")
-			fs.StringVar(&f.target, "target", "", "the target `SPEC`: a mixture preset or JSON file, or an image")
+			fs.StringVar(&f.samples, "samples", "", "samples `FILE` (CSV, the header row optional, or .npy)")
+			fs.StringVar(&f.target, "target", "", "the target `SPEC`: a data file (.csv, .npy), toy:NAME, a mixture preset or JSON file, or an image")
 			fs.Float64Var(&f.sigma, "sigma", 0, "compare with the target smoothed by N(0, σ²I) too (images), or instead (mixtures)")
 			fs.StringVar(&f.model, "model", "", "trained network: checkpoint `DIR`, to measure its score error per level")
 			fs.IntVar(&f.n, "n", 2000, "with --model: points drawn per level")
@@ -159,7 +178,14 @@ func evalSamples(e *env, f evalFlags) error {
 		pts, n = metric.Subsample(pts, d, f.maxSamples, rng), f.maxSamples
 	}
 	r := metric.Report{N: n}
-	var ref, exact []float64 // two independent exact draws of n points
+	// The samples are measured against one exact draw ref of n points;
+	// each floor is the mean over metric.FloorReps pairs of fresh exact
+	// draws (a, b), of the two-sample metrics between a and b and of the
+	// one-sample metrics of a.
+	var draw func(n int, rng *rand.Rand) []float64
+	var one func(x []float64) []float64 // the one-sample metrics
+	var oneFields [][2]**float64        // where they and their floors go: value, floor
+	var oneSD []**float64
 	if tgt.mixture != nil {
 		m, err := tgt.at("sigma", f.sigma)
 		if err != nil {
@@ -168,11 +194,12 @@ func evalSamples(e *env, f evalFlags) error {
 		if m.Dim() != d {
 			return fmt.Errorf("%s has %d columns; the target is %d-dimensional", f.samples, d, m.Dim())
 		}
-		ref, exact = m.Sample(nil, n, rng), m.Sample(nil, n, rng)
+		draw = drawOf(m)
 		r.ModeWeights = metric.ModeWeights(m, pts)
-		r.ModeWeightError = new(metric.ModeWeightError(m, r.ModeWeights))
-		r.ModeWeightErrorFloor = new(metric.ModeWeightError(m, metric.ModeWeights(m, exact)))
-		if err := comparePoints(&r, pts, d, referenceSource{d: d, draw: drawOf(m)}, f.wPoints, rng); err != nil {
+		one = func(x []float64) []float64 { return []float64{metric.ModeWeightError(m, metric.ModeWeights(m, x))} }
+		oneFields = [][2]**float64{{&r.ModeWeightError, &r.ModeWeightErrorFloor}}
+		oneSD = []**float64{&r.ModeWeightErrorFloorSD}
+		if err := comparePoints(e, &r, pts, d, referenceSource{d: d, draw: drawOf(m)}, f.wPoints, rng); err != nil {
 			return err
 		}
 	} else {
@@ -180,30 +207,43 @@ func evalSamples(e *env, f evalFlags) error {
 		if d != 2 {
 			return fmt.Errorf("%s has %d columns; an image target needs 2 (row, column)", f.samples, d)
 		}
+		draw = drawOf(im)
+		one = func(x []float64) []float64 {
+			return []float64{metric.HistCorr(x, im.Pix, im.H, im.W), metric.HistTV(x, im.Pix, im.H, im.W)}
+		}
+		oneFields = [][2]**float64{{&r.HistCorr, &r.HistCorrFloor}, {&r.HistTV, &r.HistTVFloor}}
+		oneSD = []**float64{&r.HistCorrFloorSD, &r.HistTVFloorSD}
 		if f.sigma > 0 {
 			sm, err := tgt.at("sigma", f.sigma)
 			if err != nil {
 				return err
 			}
-			ref, exact = sm.Sample(nil, n, rng), sm.Sample(nil, n, rng)
+			draw = drawOf(sm)
 			hist := metric.SmoothedImageHistogram(im, f.sigma)
-			r.HistCorrSmoothed = new(metric.HistCorr(pts, hist, im.H, im.W))
-			r.HistCorrSmoothedFloor = new(metric.HistCorr(exact, hist, im.H, im.W))
-			r.HistTVSmoothed = new(metric.HistTVSmoothed(pts, im, f.sigma))
-			r.HistTVSmoothedFloor = new(metric.HistTVSmoothed(exact, im, f.sigma))
-		} else {
-			ref, exact = im.Sample(nil, n, rng), im.Sample(nil, n, rng)
+			plain := one
+			one = func(x []float64) []float64 {
+				return append(plain(x), metric.HistCorr(x, hist, im.H, im.W), metric.HistTVSmoothed(x, im, f.sigma))
+			}
+			oneFields = append(oneFields, [2]**float64{&r.HistCorrSmoothed, &r.HistCorrSmoothedFloor}, [2]**float64{&r.HistTVSmoothed, &r.HistTVSmoothedFloor})
+			oneSD = append(oneSD, &r.HistCorrSmoothedFloorSD, &r.HistTVSmoothedFloorSD)
 		}
-		r.HistCorr = new(metric.HistCorr(pts, im.Pix, im.H, im.W))
-		r.HistCorrFloor = new(metric.HistCorr(exact, im.Pix, im.H, im.W))
-		r.HistTV = new(metric.HistTV(pts, im.Pix, im.H, im.W))
-		r.HistTVFloor = new(metric.HistTV(exact, im.Pix, im.H, im.W))
+	}
+	ref := draw(n, rng)
+	for i, v := range one(pts) {
+		*oneFields[i][0] = new(v)
 	}
 	r.SWD, r.SWDProjections = new(metric.SlicedWasserstein(pts, ref, d, f.projections, rng)), f.projections
-	r.SWDFloor = new(metric.SlicedWasserstein(exact, ref, d, f.projections, rng))
 	mmd := metric.MMDSubsample(pts, ref, d, f.mmdPoints, rng)
 	r.SetMMD(mmd)
-	r.MMDFloor = new(metric.MMDSubsampleAt(exact, ref, d, f.mmdPoints, mmd.Bandwidth, rng).MMD2)
+	fmt.Fprintf(e.stderr, "eval: noise floors over %d pairs of exact draws of %d points\n", metric.FloorReps, n)
+	floors := metric.Floors(metric.DrawPair(draw, n), metric.FloorReps, rng, func(a, b []float64, rng *rand.Rand) []float64 {
+		return append(one(a), metric.SlicedWasserstein(a, b, d, f.projections, rng), metric.MMDSubsampleAt(a, b, d, f.mmdPoints, mmd.Bandwidth, rng).MMD2)
+	})
+	for i := range oneFields {
+		r.SetFloor(oneFields[i][1], oneSD[i], floors[i])
+	}
+	r.SetFloor(&r.SWDFloor, &r.SWDFloorSD, floors[len(oneFields)])
+	r.SetFloor(&r.MMDFloor, &r.MMDFloorSD, floors[len(oneFields)+1])
 	if f.asJSON {
 		return json.NewEncoder(e.stdout).Encode(r)
 	}
@@ -234,11 +274,11 @@ func printReport(e *env, r metric.Report) error {
 	for _, p := range kv {
 		switch v := p.v.(type) {
 		case float64:
-			fmt.Fprintf(e.stdout, "%-24s %.6g\n", p.k, v)
+			fmt.Fprintf(e.stdout, "%-27s %.6g\n", p.k, v)
 		case []any: // a list of numbers, such as rbf_mmd at each bandwidth
-			fmt.Fprintf(e.stdout, "%-24s %s\n", p.k, numberList(v))
+			fmt.Fprintf(e.stdout, "%-27s %s\n", p.k, numberList(v))
 		default:
-			fmt.Fprintf(e.stdout, "%-24s %v\n", p.k, v)
+			fmt.Fprintf(e.stdout, "%-27s %v\n", p.k, v)
 		}
 	}
 	return nil

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
@@ -53,8 +54,8 @@ func TestEvalFloors(t *testing.T) {
 	}
 	wrong := writeSamples(t, dir, "wrong.csv", one.Sample(nil, 2000, rand.New(rand.NewPCG(7, 7))))
 	metrics := []string{"swd", "mmd", "mode_weight_error"}
-	good := evalJSON(t, "--samples", exact, "--target", "seed-mog")
-	bad := evalJSON(t, "--samples", wrong, "--target", "seed-mog")
+	good := evalJSON(t, "--samples", exact, "--target", "seed-mog", "--w-points", "100")
+	bad := evalJSON(t, "--samples", wrong, "--target", "seed-mog", "--w-points", "100")
 	for _, k := range metrics {
 		g, gf := good[k].(float64), good[k+"_floor"].(float64)
 		b, bf := bad[k].(float64), bad[k+"_floor"].(float64)
@@ -73,18 +74,44 @@ func TestEvalFloors(t *testing.T) {
 		}
 	}
 	// The text form has them too.
-	_, stdout, _ := runSGM(t, "eval", "--samples", wrong, "--target", "seed-mog")
-	for _, k := range metrics {
-		if !strings.Contains(stdout, "\n"+k+"_floor ") {
-			t.Errorf("text report has no %s_floor: %q", k, stdout)
+	_, stdout, _ := runSGM(t, "eval", "--samples", wrong, "--target", "seed-mog", "--w-points", "100")
+	for _, k := range append(metrics, "w2", "w1", "energy", "rbf_mmd_cfm") {
+		if !strings.Contains(stdout, "\n"+k+"_floor ") || !strings.Contains(stdout, "\n"+k+"_floor_sd ") {
+			t.Errorf("text report has no %s_floor or %[1]s_floor_sd: %q", k, stdout)
 		}
+	}
+	if !strings.Contains(stdout, "\nfloor_reps                  8\n") {
+		t.Errorf("text report does not say floor_reps 8: %q", stdout)
 	}
 	// An image target: each histogram metric too.
 	img := writeSamples(t, dir, "img.csv", []float64{0.5, 0.5, 0.2, 0.7, 0.4, 0.4, 0.6, 0.3})
 	r := evalJSON(t, "--samples", img, "--target", "mnist:train:0", "--sigma", "0.0221")
 	for _, k := range []string{"swd", "mmd", "hist_corr", "hist_tv", "hist_corr_smoothed", "hist_tv_smoothed"} {
-		if _, ok := r[k+"_floor"]; !ok {
-			t.Errorf("image report has no %s_floor: %v", k, r)
+		if _, ok := r[k+"_floor_sd"]; !ok {
+			t.Errorf("image report has no %s_floor_sd: %v", k, r)
+		}
+	}
+}
+
+// TestEvalToyFloorIID checks that exact independent draws of a toy read
+// about 1.0x their floors: the floors are of independent draws, where
+// they were of the toy's generator, which spaces circles, rings and moons
+// evenly in angle, and an exact sampler of independent points read 1.4x
+// its W₂ floor on moons (issue 20). Each metric of the exact draws is one
+// more draw of what its floor averages over 8 pairs: within 4 floor
+// standard deviations of the floor's mean (the mean's own error adds
+// 1/8 to the variance; a 4-sd miss has probability about 1e-4 per check).
+func TestEvalToyFloorIID(t *testing.T) {
+	const n = 300
+	dir := t.TempDir()
+	for i, toy := range []data.Toy{data.ToyMoons, data.ToyCircles, data.ToyRings} {
+		s := writeSamples(t, dir, string(toy)+".csv", toy.IID().Sample(nil, n, rand.New(rand.NewPCG(uint64(i), 9))))
+		r := evalJSON(t, "--samples", s, "--target", "toy:"+string(toy), "--w-points", fmt.Sprint(n))
+		for _, k := range []string{"w2", "w1", "energy", "rbf_mmd_cfm"} {
+			v, f, sd := r[k].(float64), r[k+"_floor"].(float64), r[k+"_floor_sd"].(float64)
+			if !(sd > 0) || math.Abs(v-f) > 4*sd*math.Sqrt(1+1.0/8) {
+				t.Errorf("%s: exact independent draws read %s %.4g = %.2fx the floor %.4g ± %.2g", toy, k, v, v/f, f, sd)
+			}
 		}
 	}
 }
@@ -129,11 +156,11 @@ func TestEvalMaxSamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := writeSamples(t, t.TempDir(), "s.csv", m.Sample(nil, 500, rand.New(rand.NewPCG(1, 1))))
-	code, stdout, stderr := runSGM(t, "eval", "--samples", s, "--target", "seed-mog", "--max-samples", "100", "--json")
+	code, stdout, stderr := runSGM(t, "eval", "--samples", s, "--target", "seed-mog", "--max-samples", "100", "--w-points", "50", "--json")
 	if code != 0 || !strings.Contains(stderr, "measuring 100 of the 500 samples") || !strings.Contains(stdout, `"n":100,`) {
 		t.Errorf("--max-samples 100 of 500: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
-	if code, stdout, stderr := runSGM(t, "eval", "--samples", s, "--target", "seed-mog", "--json"); code != 0 || stderr != "" || !strings.Contains(stdout, fmt.Sprintf(`"n":%d,`, 500)) {
+	if code, stdout, stderr := runSGM(t, "eval", "--samples", s, "--target", "seed-mog", "--w-points", "50", "--json"); code != 0 || strings.Contains(stderr, "measuring") || !strings.Contains(stdout, fmt.Sprintf(`"n":%d,`, 500)) {
 		t.Errorf("500 samples under the default: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,8 +22,11 @@ const (
 	defaultWPoints = 1000
 	maxWPoints     = 5000
 
-	// farCoord bounds the coordinates of samples whose point metrics are
-	// measured: squared distances of points beyond 1e150 overflow.
+	// farCoord bounds the coordinates of the samples and target points
+	// that the point metrics are measured on: a sample beyond it is taken
+	// for a diverged sampler, and a target beyond it is refused alike (the
+	// metrics themselves scale far points; the exact W₂ hung on a target
+	// at 1e154 before they did).
 	farCoord = 1e100
 )
 
@@ -45,10 +47,14 @@ func evalPoints(e *env, f evalFlags, x []float64, d int) error {
 	if i := slices.IndexFunc(x, func(v float64) bool { return math.Abs(v) > farCoord }); i >= 0 {
 		// comparePoints would leave every metric out: say why rather
 		// than report nothing.
-		return fmt.Errorf("%s: sample %d has coordinate %v, beyond ±%g where the point metrics overflow; a diverged sampler?", f.samples, i/d+1, x[i], farCoord)
+		return fmt.Errorf("%s: sample %d has coordinate %v, beyond ±%g, the largest the point metrics measure; a diverged sampler?", f.samples, i/d+1, x[i], farCoord)
+	}
+	if i := slices.IndexFunc(src.points, func(v float64) bool { return math.Abs(v) > farCoord }); i >= 0 {
+		// The target is capped as the samples are.
+		return fmt.Errorf("--target %s: point %d has coordinate %v, beyond ±%g, the largest the point metrics measure", f.target, i/d+1, src.points[i], farCoord)
 	}
 	r := metric.Report{N: len(x) / d}
-	if err := comparePoints(&r, x, d, src, f.wPoints, rand.New(rand.NewPCG(f.seed, 0xe7a2))); err != nil {
+	if err := comparePoints(e, &r, x, d, src, f.wPoints, rand.New(rand.NewPCG(f.seed, 0xe7a2))); err != nil {
 		return err
 	}
 	if f.asJSON {
@@ -58,34 +64,45 @@ func evalPoints(e *env, f evalFlags, x []float64, d int) error {
 }
 
 // comparePoints sets r's point metrics (metric.Report.SetPointMetrics) of
-// the samples x against src on n = min(samples, maxN) points of each: two
-// independent draws of n points of a distribution, or two disjoint subsets
-// of n points of a file (n then at most half its points), the second
-// giving the noise floors.
+// the samples x against src on n = min(samples, maxN) points of each: a
+// draw of n independent points of a distribution, or n points of a file
+// (n then at most half its points), and the noise floors over
+// metric.FloorReps pairs of such draws (of disjoint subsets of a file).
+//
+// It says on stderr how many points it measures, and why.
 //
 // Samples with a coordinate beyond ±farCoord are not measured (the
 // metrics are left out): their squared distances would overflow.
-func comparePoints(r *metric.Report, x []float64, d int, src referenceSource, maxN int, rng *rand.Rand) error {
+func comparePoints(e *env, r *metric.Report, x []float64, d int, src referenceSource, maxN int, rng *rand.Rand) error {
 	for _, v := range x {
 		if math.Abs(v) > farCoord {
 			return nil
 		}
 	}
 	n := min(len(x)/d, maxN)
-	var ref, floorRef []float64
+	var ref []float64
+	var pair metric.Pair
 	if src.points != nil {
 		m := len(src.points) / d
 		if m < 4 {
 			return fmt.Errorf("--target: %d reference points: want at least 4 (two disjoint sets of 2 for the noise floors)", m)
 		}
 		n = min(n, m/2)
-		both := metric.Subsample(src.points, d, 2*n, rng)
-		ref, floorRef = both[:n*d], both[n*d:]
+		ref, pair = metric.Subsample(src.points, d, n, rng), metric.SplitPair(src.points, d, n)
 	} else {
-		ref, floorRef = src.draw(n, rng), src.draw(n, rng)
+		draw := src.independent()
+		ref, pair = draw(n, rng), metric.DrawPair(draw, n)
 	}
+	why := fmt.Sprintf("--w-points %d", maxN)
+	if n < min(len(x)/d, maxN) {
+		why = fmt.Sprintf("half the %d points of the target file", len(src.points)/d)
+	} else if n == len(x)/d && n < maxN {
+		why = "all the samples"
+	}
+	fmt.Fprintf(e.stderr, "eval: w2, w1, energy and rbf_mmd on %d of the %d samples and %d reference points (%s; exact W₂ costs O(n³)), floors over %d pairs\n",
+		n, len(x)/d, n, why, metric.FloorReps)
 	xs := metric.Subsample(x, d, n, rng)
-	r.SetPointMetrics(xs, ref, floorRef, d)
+	r.SetPointMetrics(xs, ref, d, pair, metric.FloorReps, rng)
 	return nil
 }
 
@@ -103,15 +120,10 @@ func numberList(v []any) string {
 	return "[" + strings.Join(parts, " ") + "]"
 }
 
-// readSamples reads eval's --samples: a .npy array (data.ReadNPYFile), or
-// else a CSV file with a header row as sgm sample writes it (a .npy file
-// read as CSV gave an error quoting its binary header). It returns the
-// points and their dimension.
+// readSamples reads eval's and plot hist's --samples as every point file
+// is read (data.ReadPointsFile: .csv, the header optional, or .npy). It
+// returns the points and their dimension.
 func readSamples(path string) ([]float64, int, error) {
-	if strings.EqualFold(filepath.Ext(path), ".npy") {
-		p, err := data.ReadNPYFile(path)
-		return p.Data, p.D, err
-	}
-	header, pts, err := data.ReadCSVFile(path)
-	return pts, len(header), err
+	p, err := data.ReadPointsFile(path)
+	return p.Data, p.D, err
 }

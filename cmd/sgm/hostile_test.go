@@ -114,6 +114,7 @@ func numericFlags(c *command) []string {
 // hostileResult is how one case ended.
 type hostileResult struct {
 	code   int
+	stdout string
 	stderr string
 	panic  any
 	stack  []byte
@@ -133,7 +134,7 @@ func runHostile(args []string) (r hostileResult, ok bool) {
 			if p := recover(); p != nil {
 				res.panic, res.stack = p, debug.Stack()
 			}
-			res.stderr = stderr.String()
+			res.stdout, res.stderr = stdout.String(), stderr.String()
 			done <- res
 		}()
 		res.code = run(ctx, args, &stdout, &stderr)

@@ -2,27 +2,31 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/likelihood"
+	"github.com/sgm-dev/sgm/ode"
 	"github.com/sgm-dev/sgm/sde"
 )
 
 // nllFlags are eval's flags for --nll.
 type nllFlags struct {
-	nll  bool
-	data string
-	sde  *sdeFlags
+	nll   bool
+	data  string
+	batch int
+	sde   *sdeFlags
 }
 
 // nllOnlyFlags are read by eval --nll only.
-var nllOnlyFlags = []string{"data", "sde", "rtol", "atol", "sigma-max", "probes"}
+var nllOnlyFlags = []string{"data", "sde", "rtol", "atol", "sigma-max", "probes", "batch"}
 
 // nllEvalFlags are the eval flags that --nll uses.
 var nllEvalFlags = append([]string{"nll", "target", "model", "n", "seed", "json"}, nllOnlyFlags...)
@@ -33,7 +37,8 @@ func registerNLLFlags(fs *flag.FlagSet) *nllFlags {
 	f := &nllFlags{}
 	fs.BoolVar(&f.nll, "nll", false, "negative log-likelihood of --data under --target's density as the probability-flow ODE of --sde gives it, or under a --model trained with sgm train --sde or --objective cfm|otcfm (exact divergence), in nats per point")
 	fs.StringVar(&f.data, "data", "", "with --nll: the points `SPEC`: PATH.csv, PATH.npy, toy:NAME (--n draws), or target (--n draws from --target, or from the mixture a --model was trained on)")
-	f.sde = registerSDEFlags(fs, false)
+	f.sde = registerSDEFlags(fs, false, likelihood.DefaultRTol, likelihood.DefaultATol)
+	fs.IntVar(&f.batch, "batch", likelihood.DefaultBatch, "with --nll: points per solve of the ODE, each solve with its own steps (0: all in one)")
 	fs.IntVar(&f.sde.probes, "probes", 1, "with --nll and a --model score network of more than 16 dimensions: Rademacher probes of Hutchinson's divergence estimate (up to 16 it is exact)")
 	return f
 }
@@ -99,11 +104,27 @@ func runNLL(e *env, f *nllFlags, set map[string]bool, target, model string, n in
 	if err != nil {
 		return fmt.Errorf("--target under --sde %s: %w", f.sde.sde, err)
 	}
-	r, err := nll(x, p, score, f.sde.rtol, f.sde.atol)
+	o, err := f.solver(e, len(x)/m.Dim())
 	if err != nil {
-		return fmt.Errorf("--data %s: %w", f.data, err)
+		return err
+	}
+	r, err := nll(x, p, score, o)
+	if err != nil {
+		return nllDataError(f.data, x, m.Dim(), err)
 	}
 	return printNLL(e, r, asJSON)
+}
+
+// solver returns the likelihood ODE of the flags, reporting its progress
+// on e's stderr after a batch, every few seconds (progress).
+func (f *nllFlags) solver(e *env, n int) (likelihood.ODE, error) {
+	if err := checkRange("batch", f.batch, 0, maxNLLPoints); err != nil {
+		return likelihood.ODE{}, err
+	}
+	o := likelihood.ODE{RTol: f.sde.rtol, ATol: f.sde.atol, Batch: f.batch}
+	p := newProgress(e.stderr, "nll", "points", n)
+	o.Progress = func(done, _, _ int) { p.update(done) }
+	return o, nil
 }
 
 // printNLL prints r, as JSON with asJSON.
@@ -187,11 +208,11 @@ const maxNLLPoints = 1_000_000
 // nll computes the mean negative log-likelihood of the points x under the
 // probability-flow ODE of p with the exact mixture score and divergence
 // and the SDE's prior, as for any model, with the closed form beside it.
-func nll(x []float64, p sde.SDE, score sde.Mixture, rtol, atol float64) (nllResult, error) {
+func nll(x []float64, p sde.SDE, score sde.Mixture, o likelihood.ODE) (nllResult, error) {
 	d := score.Dim()
 	n := len(x) / d
 	logp := make([]float64, n)
-	nfe, err := likelihood.ODE{RTol: rtol, ATol: atol}.LogProb(logp, x, p, score)
+	nfe, err := o.LogProb(logp, x, p, score)
 	if err != nil {
 		return nllResult{}, err
 	}
@@ -238,4 +259,24 @@ func nllStats(logp []float64, d, nfe int, name string, m *dist.Mixture, x []floa
 		r.Exact = &exact
 	}
 	return r, nil
+}
+
+// nllDataError returns err of the NLL of the points x (dimension d) of
+// --data spec, naming the point (from 1, with its coordinates) at which
+// the probability-flow ODE was not finite when the solver says which: one
+// point at 1e50 failed the whole run without a word of which.
+func nllDataError(spec string, x []float64, d int, err error) error {
+	var nf *ode.NotFiniteError
+	if !errors.As(err, &nf) || nf.Point < 0 || (nf.Point+1)*d > len(x) {
+		return fmt.Errorf("--data %s: %w", spec, err)
+	}
+	p := x[nf.Point*d : (nf.Point+1)*d]
+	coords := make([]string, min(d, 4))
+	for j := range coords {
+		coords[j] = strconv.FormatFloat(p[j], 'g', 6, 64)
+	}
+	if d > 4 {
+		coords = append(coords, "...")
+	}
+	return fmt.Errorf("--data %s: point %d (%s): the probability-flow ODE is not finite there (at t=%g); leave the point out, or check it", spec, nf.Point+1, strings.Join(coords, ", "), nf.T)
 }

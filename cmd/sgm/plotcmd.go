@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -138,8 +139,25 @@ func mixtureBox(m *dist.Mixture, fixed plot.Box) plot.Box {
 	return b
 }
 
-// drawFunc draws a figure into the file out, whose name has been checked.
+// drawFunc draws a figure into the file out, whose name has been checked;
+// logOf(ctx) is where it reports progress.
 type drawFunc func(ctx context.Context, out string) error
+
+// logKey keys the progress log in a drawFunc's context.
+type logKey struct{}
+
+// withLog returns ctx carrying w as the progress log.
+func withLog(ctx context.Context, w io.Writer) context.Context {
+	return context.WithValue(ctx, logKey{}, w)
+}
+
+// logOf returns the progress log ctx carries, or io.Discard.
+func logOf(ctx context.Context) io.Writer {
+	if w, ok := ctx.Value(logKey{}).(io.Writer); ok {
+		return w
+	}
+	return io.Discard
+}
 
 // figure is a "plot" subcommand: a command that draws one figure to --out.
 type figure struct {
@@ -172,7 +190,7 @@ func registerFigure(f figure) {
 				if err := checkOutput("out", *out, exts...); err != nil {
 					return err
 				}
-				if err := draw(ctx, *out); err != nil {
+				if err := draw(withLog(ctx, e.stderr), *out); err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "wrote %s\n", *out)
@@ -194,7 +212,7 @@ func init() {
 			arrows := fs.Int("arrows", 10, fmt.Sprintf("arrows per axis (at most %d)", maxArrows))
 			pts := addPointDensityFlags(fs) // toys, data files and models of points (plotdensity.go)
 			return func(ctx context.Context, out string) error {
-				if done, err := pts.draw(out, *mix.target, *mix.box); done {
+				if done, err := pts.draw(logOf(ctx), out, *mix.target, *mix.box); done {
 					return err
 				}
 				if err := checkRange("arrows", *arrows, 2, maxArrows); err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"path/filepath"
 
@@ -67,7 +68,7 @@ func (f pointDensityFlags) isSet(name string) bool {
 // draw draws the figure for points into out and reports true, or reports
 // false when the figure is a mixture's (neither --model nor a point
 // --target), which the caller draws.
-func (f pointDensityFlags) draw(out, target, box string) (bool, error) {
+func (f pointDensityFlags) draw(log io.Writer, out, target, box string) (bool, error) {
 	if *f.model == "" && !isPointSpec(target) {
 		return false, nil
 	}
@@ -109,7 +110,7 @@ func (f pointDensityFlags) draw(out, target, box string) (bool, error) {
 	if err := firstErr(checkRange("n", n, 1, maxDensitySamples), checkRange("steps-per-level", *f.stepsPerLevel, 1, maxDensityLevelStep)); err != nil {
 		return true, err
 	}
-	return true, f.saveModelDensity(out, b, n, rng)
+	return true, f.saveModelDensity(out, b, n, rng, log)
 }
 
 // savePointsDensity draws the 2-D histogram of the points of spec (a toy:
@@ -142,12 +143,12 @@ func savePointsDensity(out, spec string, b *plot.Box, n, bins int, rng *rand.Ran
 
 // saveModelDensity draws the histogram of the data of the model in
 // --model beside the histogram of n of its samples.
-func (f pointDensityFlags) saveModelDensity(out string, b *plot.Box, n int, rng *rand.Rand) error {
+func (f pointDensityFlags) saveModelDensity(out string, b *plot.Box, n int, rng *rand.Rand, log io.Writer) error {
 	m, err := openModel(*f.model)
 	if err != nil {
 		return err
 	}
-	spec, ref, x, err := modelDensityPoints(m, *f.model, n, *f.stepsPerLevel, rng)
+	spec, ref, x, err := modelDensityPoints(m, *f.model, n, *f.stepsPerLevel, rng, log)
 	if err != nil {
 		return err
 	}
@@ -168,7 +169,7 @@ func (f pointDensityFlags) saveModelDensity(out string, b *plot.Box, n int, rng 
 // read from dir, its data (n draws of a toy or mixture; a file's points,
 // at most maxPlotPoints of them) and n samples of the model by its default
 // sampler with stepsPerLevel steps a level, both in the data's units.
-func modelDensityPoints(m *model.Model, dir string, n, stepsPerLevel int, rng *rand.Rand) (spec string, ref, x []float64, err error) {
+func modelDensityPoints(m *model.Model, dir string, n, stepsPerLevel int, rng *rand.Rand, log io.Writer) (spec string, ref, x []float64, err error) {
 	if _, ok := m.Kind().(model.Levels); !ok || m.Image() {
 		return "", nil, nil, usagef("--model %s is not a model of points by noise levels (%s): draw its samples with sgm sample and sgm plot samples", dir, m.Kind())
 	}
@@ -189,7 +190,10 @@ func modelDensityPoints(m *model.Model, dir string, n, stepsPerLevel int, rng *r
 	} else if len(ref)/2 > maxPlotPoints {
 		ref = metric.Subsample(ref, 2, maxPlotPoints, rng)
 	}
-	if x, _, err = m.Sample(nil, n, rng, model.SampleOptions{StepsPerLevel: stepsPerLevel}); err != nil {
+	levels := m.Kind().(model.Levels)
+	prog := newProgress(log, "sample", "steps", len(levels.Sigmas)*stepsPerLevel)
+	o := model.SampleOptions{StepsPerLevel: stepsPerLevel, Observe: func(s model.Step) { prog.update(s.N) }}
+	if x, _, err = m.Sample(nil, n, rng, o); err != nil {
 		return "", nil, nil, fmt.Errorf("--model %s: %w", dir, err)
 	}
 	return spec, ref, x, nil

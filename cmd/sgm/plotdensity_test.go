@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
@@ -72,7 +73,7 @@ func TestModelDensityPoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec, ref, x, err := modelDensityPoints(m, run, 500, 5, rand.New(rand.NewPCG(1, 2)))
+	spec, ref, x, err := modelDensityPoints(m, run, 500, 5, rand.New(rand.NewPCG(1, 2)), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"slices"
 	"strings"
 
 	"github.com/sgm-dev/sgm/metric"
+	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/plot"
 	"github.com/sgm-dev/sgm/sample"
 	"github.com/sgm-dev/sgm/sde"
@@ -54,10 +56,10 @@ exact sampling at that n. The table is printed too.`,
 			fs.StringVar(&samplers, "samplers", "", "comma-separated samplers (default: em, pc, ode, heun, dpm2m, and ddim with --sde vp)")
 			fs.StringVar(&budgets, "nfe", "2,4,8,16,32,64,128", "comma-separated NFE budgets of the fixed-step samplers")
 			fs.IntVar(&n, "n", 500, "samples per run and exact draws per reference")
-			fs.IntVar(&reps, "reps", 5, "pairs of exact samples for the floor")
+			fs.IntVar(&reps, "reps", metric.FloorReps, "pairs of exact samples for the floor")
 			fs.Uint64Var(&seed, "seed", 0, "random seed")
 			fs.StringVar(&out, "out", "nfe.png", figureOutHelp)
-			sf := registerSDEFlags(fs, false)
+			sf := registerSDEFlags(fs, false, sample.DefaultFlowTol, sample.DefaultFlowTol)
 			return func(ctx context.Context, e *env) error {
 				sf.set = givenFlags(fs)
 				for _, name := range []string{"rtol", "atol"} {
@@ -104,13 +106,12 @@ exact sampling at that n. The table is printed too.`,
 				}
 				// The reference draws, a pair for the floor and a run of the
 				// ode sampler, the most memory of any.
-				score := src.score
-				if err := checkFits("n", n, fmt.Sprintf("%d-dimensional samples", score.Dim()), func(v int) float64 {
-					return 8 * (3 + sdeCopies(sample.Flow{})) * float64(v) * float64(score.Dim())
+				if err := checkFits("n", n, fmt.Sprintf("%d-dimensional samples", src.d), func(v int) float64 {
+					return 8 * (3 + sdeCopies(sample.Flow{})) * float64(v) * float64(src.d)
 				}); err != nil {
 					return err
 				}
-				pts, floor, err := nfeCurves(src, sf, names, ks, n, reps, seed)
+				pts, floor, err := nfeCurves(src, sf, names, ks, n, reps, seed, e.stderr)
 				if err != nil {
 					return err
 				}
@@ -124,16 +125,47 @@ exact sampling at that n. The table is printed too.`,
 }
 
 // nfeCurves runs every sampler at every budget and returns the W₂ of each
-// run and the floor.
-func nfeCurves(src nfeSourceOf, sf *sdeFlags, names []string, ks []int, n, reps int, seed uint64) ([]nfePoint, metric.Floor, error) {
-	p, score := src.p, src.score
-	d := score.Dim()
+// run and the floor over reps pairs (none for reps 0: the caller has one).
+func nfeCurves(src nfeSourceOf, sf *sdeFlags, names []string, ks []int, n, reps int, seed uint64, log io.Writer) ([]nfePoint, metric.Floor, error) {
+	p, d := src.p, src.d
 	w2 := func(x, y []float64) float64 { return metric.Wasserstein2(x, y, d) }
 	rng := rand.New(rand.NewPCG(seed, 0xf1))
 	ref := src.ref.Sample(nil, n, rng)
-	floor := metric.NoiseFloor(w2, src.ref, n, reps, rng)
+	var floor metric.Floor
+	if reps > 0 {
+		floor = metric.NoiseFloor(w2, src.ref, n, reps, rng)
+	}
 	var pts []nfePoint
+	runs := 0
+	for _, name := range names {
+		runs += len(ks)
+		if name == "ode" {
+			runs += len(odeTolerances) - len(ks)
+		}
+	}
+	prog := newProgress(log, "nfe", "runs", runs)
 	for i, name := range names {
+		if src.model != nil { // the model's own samplers (model.Sample), at each budget
+			var opts []model.SampleOptions
+			if name == "ode" {
+				for _, tol := range odeTolerances {
+					opts = append(opts, model.SampleOptions{Sampler: name, RTol: tol, ATol: tol})
+				}
+			} else {
+				for _, k := range ks {
+					opts = append(opts, model.SampleOptions{Sampler: name, NFE: k})
+				}
+			}
+			for j, o := range opts {
+				x, st, err := src.model.Sample(nil, n, rand.New(rand.NewPCG(seed+uint64(1000*i+j), 0x5de)), o)
+				if err != nil {
+					return nil, floor, fmt.Errorf("%s: %w", name, err)
+				}
+				pts = append(pts, nfePoint{name, st.NFE, w2(x, ref)})
+				prog.update(len(pts))
+			}
+			continue
+		}
 		var runs []sample.Reverse
 		if name == "ode" {
 			for _, tol := range odeTolerances {
@@ -149,14 +181,12 @@ func nfeCurves(src nfeSourceOf, sf *sdeFlags, names []string, ks []int, n, reps 
 			}
 		}
 		for j, s := range runs {
-			r, err := sdeSamples(s, p, score, n, seed+uint64(1000*i+j))
+			r, err := sdeSamples(s, p, src.score, n, seed+uint64(1000*i+j))
 			if err != nil {
 				return nil, floor, fmt.Errorf("%s: %w", name, err)
 			}
-			if src.std != nil {
-				src.std.Invert(r.points) // a model of point data samples in standard units
-			}
 			pts = append(pts, nfePoint{name, r.nfe, w2(r.points, ref)})
+			prog.update(len(pts))
 		}
 	}
 	return pts, floor, nil
@@ -180,7 +210,7 @@ func drawNFE(e *env, pts []nfePoint, floor metric.Floor, names []string, target 
 	fmt.Fprintf(e.stdout, "floor    %6s %10.4g ± %.2g (W₂ between exact samples, %d pairs)\n", "", floor.Mean, floor.Std, floor.Reps)
 	title := fmt.Sprintf("%s under %s, n = %d", target, p, n)
 	fig, err := plot.Curves(series, "score evaluations (NFE)", "W₂ to exact samples", title,
-		plot.Mark{Name: "floor: W₂ between exact samples", At: floor.Mean})
+		plot.Mark{Name: "floor: W₂ between exact samples", At: floor.Mean, Floor: true})
 	if err != nil {
 		return err
 	}

@@ -29,8 +29,10 @@ coordinates given by --dims I,J (from 1), the sets are scatter plots side by
 side at the same scale (2-D histograms with --bins, one panel with
 --overlay); for points of more than 2 dimensions without --dims, a corner
 plot: the scatter of every pair of coordinates below the diagonal and each
-coordinate's histogram on it, the sets overlaid. Files of more than 50,000
-points are drawn on that many, chosen at random.
+coordinate's histogram on it, the sets overlaid. The axes are named by the
+samples' header row (x0, x1, ... as sgm sample writes them), or x1, x2, ...
+as --dims counts for a file without one. Files of more than 50,000 points are
+drawn on that many, chosen at random.
 
 ` + data.PointSpecHelp,
 		out: "samples.png",
@@ -61,9 +63,19 @@ points are drawn on that many, chosen at random.
 
 // plotSamples draws "plot samples" into out.
 func plotSamples(out, samplesPath, refSpec, dims string, bins int, overlay, corner bool, title string, seed uint64) error {
-	pts, err := data.ReadPointsFile(samplesPath)
+	fig, err := samplesFigure(samplesPath, refSpec, dims, bins, overlay, corner, title, seed)
 	if err != nil {
-		return fmt.Errorf("--samples: %w", err)
+		return err
+	}
+	return plot.Save(fig, out)
+}
+
+// samplesFigure is the figure of "plot samples", its axes named by the
+// samples' header where they have one.
+func samplesFigure(samplesPath, refSpec, dims string, bins int, overlay, corner bool, title string, seed uint64) (plot.Figure, error) {
+	pts, names, err := data.ReadPointsFileHeader(samplesPath) // names: the header, the axes' labels
+	if err != nil {
+		return nil, fmt.Errorf("--samples: %w", err)
 	}
 	d := pts.D
 	rng := rand.New(rand.NewPCG(seed, 0x91075))
@@ -78,14 +90,14 @@ func plotSamples(out, samplesPath, refSpec, dims string, bins int, overlay, corn
 	if refSpec != "" {
 		src, err := readReference("reference", refSpec)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if src.d != d {
-			return fmt.Errorf("%s has %d columns; the reference %s is %d-dimensional", samplesPath, d, refSpec, src.d)
+			return nil, fmt.Errorf("%s has %d columns; the reference %s is %d-dimensional", samplesPath, d, refSpec, src.d)
 		}
 		r := src.points
 		if r == nil {
-			r = src.draw(len(x)/d, rng)
+			r = src.independent()(len(x)/d, rng)
 		} else if len(r)/d > maxPlotPoints {
 			r = metric.Subsample(r, d, maxPlotPoints, rng)
 		}
@@ -94,32 +106,24 @@ func plotSamples(out, samplesPath, refSpec, dims string, bins int, overlay, corn
 	}
 	sets = append(sets, plot.PointSet{Name: "samples " + filepath.Base(samplesPath), Points: x})
 	if d < 2 {
-		return fmt.Errorf("%s: points of 1 dimension; plot samples draws pairs of coordinates", samplesPath)
+		return nil, fmt.Errorf("%s: points of 1 dimension; plot samples draws pairs of coordinates", samplesPath)
 	}
 	if corner || (d > 2 && dims == "") {
 		if d > plot.MaxCornerDim {
-			return usagef("%s: %d dimensions, more than a corner plot's %d; give --dims I,J", samplesPath, d, plot.MaxCornerDim)
+			return nil, usagef("%s: %d dimensions, more than a corner plot's %d; give --dims I,J", samplesPath, d, plot.MaxCornerDim)
 		}
-		fig, err := plot.Corner(sets, d, nil, title)
-		if err != nil {
-			return err
-		}
-		return plot.Save(fig, out)
+		return plot.Corner(sets, d, names, title)
 	}
-	o := plot.SamplesOptions{I: 0, J: 1, Bins: bins, Overlay: overlay, Title: title}
+	o := plot.SamplesOptions{I: 0, J: 1, Bins: bins, Overlay: overlay, Title: title, Names: names}
 	if dims != "" {
 		v, err := parseInts("dims", dims)
 		if err != nil || len(v) != 2 || v[0] < 1 || v[1] < 1 || v[0] > d || v[1] > d || v[0] == v[1] {
-			return usagef("--dims %q: want two different coordinates I,J from 1 to %d", dims, d)
+			return nil, usagef("--dims %q: want two different coordinates I,J from 1 to %d", dims, d)
 		}
 		o.I, o.J = v[0]-1, v[1]-1
 	}
 	if bins > 0 && overlay {
-		return usagef("--bins draws histograms side by side; it does not go with --overlay")
+		return nil, usagef("--bins draws histograms side by side; it does not go with --overlay")
 	}
-	fig, err := plot.SamplesFigure(sets, d, o)
-	if err != nil {
-		return err
-	}
-	return plot.Save(fig, out)
+	return plot.SamplesFigure(sets, d, o)
 }

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
+	"slices"
 	"testing"
+
+	"github.com/sgm-dev/sgm/plot"
 )
 
 // TestPlotSamples draws samples against references in 2 and 3 dimensions
@@ -43,5 +47,40 @@ func TestPlotSamples(t *testing.T) {
 	} {
 		code, _, stderr := runSGM(t, append([]string{"plot", "samples", "--out", out}, tc.args...)...)
 		oneLineError(t, code, stderr, tc.culprits...)
+	}
+}
+
+// TestPlotSamplesHeaderNames checks that plot samples names the axes by
+// the samples' header row, where the corner plot named them x1..xd while
+// sgm sample's files say x0..x{d-1}, and a user's file its own names.
+func TestPlotSamplesHeaderNames(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s.csv")
+	if err := os.WriteFile(path, []byte("alpha,beta,gamma\n0,1,2\n1,0,3\n2,2,1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fig, err := samplesFigure(path, "", "", 0, false, false, "", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	panels, ok := fig.(*plot.Panels)
+	if !ok {
+		t.Fatalf("3-D samples: figure %T, want a corner plot", fig)
+	}
+	var labels []string
+	for _, row := range panels.Plots {
+		for _, p := range row {
+			if p != nil {
+				labels = append(labels, p.X.Label.Text, p.Y.Label.Text)
+			}
+		}
+	}
+	for _, want := range []string{"alpha", "beta", "gamma"} {
+		if !slices.Contains(labels, want) {
+			t.Errorf("no axis named %s: labels %q", want, labels)
+		}
+	}
+	if slices.Contains(labels, "x1") {
+		t.Errorf("an axis is named x1: labels %q", labels)
 	}
 }

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -40,20 +42,20 @@ type sampleFlags struct {
 func (f *sampleFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.target, "target", "", "analytic target `SPEC`: a mixture JSON file, a preset ("+strings.Join(dist.PresetNames(), ", ")+"), or an image (mnist:train:0, a PNG, ...) whose σ-smoothed version is sampled exactly")
 	fs.StringVar(&f.model, "model", "", "trained score network: checkpoint `DIR` written by sgm train")
-	fs.StringVar(&f.level, "level", "17", "with --model: noise level index whose score drives plain Langevin (the blog post's 17), or auto: the smallest level whose measured score error (sgm eval --model) is below --auto-tolerance among those sharp enough and resolved by --step-size; with a warning, a fallback where none is (see below)")
+	fs.StringVar(&f.level, "level", "", "with --model: noise level index whose score drives plain Langevin (default: the blog post's 17 for a model of an image; annealed sampling of a model of points goes down to its last level), or auto: the smallest level whose measured score error (sgm eval --model) is below --auto-tolerance among those sharp enough and resolved by --step-size; with a warning, a fallback where none is (see below)")
 	fs.Float64Var(&f.autoTol, "auto-tolerance", autoTolerance, "with --level auto: largest relative score error σ²E‖s_θ−s*‖² / σ²E‖s*‖² accepted")
 	fs.StringVar(&f.reference, "reference", "", "with --level auto: the image `SPEC` the model learned (default: the one recorded in the checkpoint)")
 	fs.Float64Var(&f.sigma, "sigma", 0, "with --target: sample the target smoothed by N(0, σ²I) (default 0 for mixtures; 0.0221, the blog post's level 17, for images)")
-	fs.StringVar(&f.sampler, "sampler", samplerLangevin, "langevin (plain, the blog post's), annealed (Song & Ermon's Algorithm 1), mala or hmc (Metropolis-corrected; need log p: --target, not --model); with --sde or a --model trained with --sde: em, pc, ode (the default; a --model trained with --sde vp: ddim, DDPM's ancestral sampler, --eta 1 --nfe 100), heun, ddim or dpm2m; a --model trained with cfm or otcfm: ode (the default), euler or heun")
+	fs.StringVar(&f.sampler, "sampler", "", "langevin (plain, the blog post's), annealed (Song & Ermon's Algorithm 1), mala or hmc (Metropolis-corrected; need log p: --target, not --model); with --sde or a --model trained with --sde: em, pc, ode, heun, ddim or dpm2m; a --model trained with cfm or otcfm: ode, euler or heun. Default: langevin for a --target and a model of an image; annealed over the model's own levels with --denoise for a model of points (sgm train --data); ddim (DDPM's ancestral sampler, --eta 1 --nfe 100) for a model trained with --sde vp; ode for one trained with --sde ve or subvp, cfm or otcfm")
 	fs.IntVar(&f.n, "n", 1000, "number of particles (independent chains)")
 	fs.IntVar(&f.steps, "steps", 1000, "steps (langevin, mala, hmc)")
-	fs.Float64Var(&f.stepSize, "step-size", 0, "step size η in x += (η/2) score + √η z (default 0.01 for mixtures, 0.001 for images and models: the blog post's)")
+	fs.Float64Var(&f.stepSize, "step-size", 0, "step size η in x += (η/2) score + √η z (default 0.01 for mixtures, 0.001 for images and models of images: the blog post's)")
 	fs.IntVar(&f.leapfrog, "leapfrog", 10, "hmc: leapfrog steps per iteration")
 	fs.StringVar(&f.sigmas, "sigmas", "", "annealed: noise levels MAX,MIN,L (geometric, largest first); with --model the network's own levels between MAX and MIN are used (default: all of them down to --level)")
 	fs.IntVar(&f.stepsPerLevel, "steps-per-level", 100, "annealed: Langevin steps T at each level (a model of point data: 5, with --eps 1e-4, unless either is given)")
 	fs.Float64Var(&f.eps, "eps", 2e-5, "annealed: ε; level i takes steps α_i = ε σ_i²/σ_L² (the η of the update above)")
 	fs.BoolVar(&f.denoise, "denoise", false, "annealed: finish with the denoising step x += σ_L² s(x, σ_L)")
-	fs.StringVar(&f.init, "init", "", "starting points: normal:STD (around the origin), uniform:LO,HI (a box), or point:X,Y,... (default normal:0.5 for mixtures, as the blog post; uniform:0,1 for images and models)")
+	fs.StringVar(&f.init, "init", "", "starting points: normal:STD (around the origin), uniform:LO,HI (a box), or point:X,Y,... (default normal:0.5 for mixtures, as the blog post; uniform:0,1 for images and models of images; normal:σ_max, the largest noise level, for models of points)")
 	fs.IntVar(&f.burnIn, "burn-in", 0, "if > 0, pool every chain's states after this many steps instead of writing only the final states")
 	fs.IntVar(&f.every, "every", 1, "with --burn-in: keep every k-th step")
 	fs.Uint64Var(&f.seed, "seed", 0, "random seed")
@@ -126,8 +128,10 @@ func (f *sampleFlags) validate(fs *flag.FlagSet) error {
 	// --n is bounded by memory, once the dimension is known (checkSizes).
 	// Annealed runs know their length once the schedule is read (runSample
 	// checks it there).
-	if f.sampler != samplerAnnealed && f.burnIn > 0 && f.burnIn >= f.steps {
-		return usagef("--burn-in %d leaves none of the %d steps to keep", f.burnIn, f.steps)
+	if f.sampler != samplerAnnealed && f.burnIn > 0 {
+		if err := f.checkPool(f.steps, "steps"); err != nil {
+			return err
+		}
 	}
 	if err := checkOutput("out", f.out, ".csv"); err != nil {
 		return err
@@ -185,11 +189,15 @@ A mixture JSON file looks like
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			var f sampleFlags
 			f.register(fs)
-			sf := registerSDEFlags(fs, true) // --sde and its samplers: sdesample.go
+			sf := registerSDEFlags(fs, true, sample.DefaultFlowTol, sample.DefaultFlowTol) // --sde and its samplers: sdesample.go
 			return func(ctx context.Context, e *env) error {
 				if f.model != "" {
 					return sampleModel(e, fs, f, sf) // samplemodel.go
 				}
+				// Defaults that depend on the model, left out of the
+				// flags' help (whose own would be wrong for some).
+				f.sampler = cmp.Or(f.sampler, samplerLangevin)
+				f.level = cmp.Or(f.level, "17")
 				if ok, err := sdeSample(e, fs, sf, f); ok {
 					return err
 				}
@@ -353,7 +361,7 @@ func runSample(e *env, f sampleFlags) error {
 	}
 	rec := f.recorders(x, r.d)
 	began := time.Now()
-	report, err := f.runSampler(r, x, rng, rec.observers)
+	report, err := f.runSampler(r, x, rng, rec.observers, e.stderr)
 	if err != nil {
 		return err
 	}
@@ -444,28 +452,37 @@ func (f *sampleFlags) plan(r *sampleRun) error {
 }
 
 // runSampler runs --sampler on the points x in place and returns a
-// description of the run for the report line.
-func (f *sampleFlags) runSampler(r sampleRun, x []float64, rng *rand.Rand, observers []sample.Observer) (report string, err error) {
+// description of the run for the report line; a run of more than a few
+// seconds reports its progress on log (the network's compiled Langevin
+// loops, which take no observers, excepted).
+func (f *sampleFlags) runSampler(r sampleRun, x []float64, rng *rand.Rand, observers []sample.Observer, log io.Writer) (report string, err error) {
+	total := f.steps
+	if f.sampler == samplerAnnealed {
+		total = r.a.Steps()
+	}
+	withProgress := append(observers[:len(observers):len(observers)], newProgress(log, "sample", "steps", total).observer())
 	switch f.sampler {
 	case samplerLangevin:
 		report = fmt.Sprintf("plain Langevin, %d steps of η=%g", f.steps, f.stepSize)
-		return report, sample.Langevin{StepSize: f.stepSize, Steps: f.steps}.Run(x, r.score, rng, observers...)
+		return report, sample.Langevin{StepSize: f.stepSize, Steps: f.steps}.Run(x, r.score, rng, withProgress...)
 	case samplerAnnealed:
 		a := r.a
-		if f.burnIn >= a.Steps() {
-			return "", usagef("--burn-in %d leaves none of the %d annealed steps to keep", f.burnIn, a.Steps())
+		if f.burnIn > 0 {
+			if err := f.checkPool(a.Steps(), "annealed steps"); err != nil {
+				return "", err
+			}
 		}
 		report = fmt.Sprintf("annealed Langevin, %d levels σ=%.3g..%.3g, %d steps each, ε=%g", len(a.Sigmas), a.Sigmas[0], a.Sigmas[len(a.Sigmas)-1], a.StepsPerLevel, a.Eps)
-		return report, a.Run(x, r.levels, rng, observers...)
+		return report, a.Run(x, r.levels, rng, withProgress...)
 	case samplerMALA, samplerHMC:
 		if r.tgt.mixture == nil && r.tgt.image == nil {
 			return "", usagef("--sampler %s needs log p: use --target, not --model", f.sampler)
 		}
 		var st sample.Stats
 		if f.sampler == samplerMALA {
-			st, err = sample.MALA{StepSize: f.stepSize, Steps: f.steps}.Run(x, r.score.(*dist.Mixture), rng, observers...)
+			st, err = sample.MALA{StepSize: f.stepSize, Steps: f.steps}.Run(x, r.score.(*dist.Mixture), rng, withProgress...)
 		} else {
-			st, err = sample.HMC{StepSize: f.stepSize, LeapfrogSteps: f.leapfrog, Steps: f.steps}.Run(x, r.score.(*dist.Mixture), rng, observers...)
+			st, err = sample.HMC{StepSize: f.stepSize, LeapfrogSteps: f.leapfrog, Steps: f.steps}.Run(x, r.score.(*dist.Mixture), rng, withProgress...)
 		}
 		report = fmt.Sprintf("%s, %d steps of size %g, acceptance rate %.3f", strings.ToUpper(f.sampler), f.steps, f.stepSize, st.AcceptanceRate())
 		return report, err
@@ -529,7 +546,7 @@ func (f *sampleFlags) annealed(tgt target) (sample.Annealed, sample.Levels, erro
 		return a, nil, err
 	}
 	if a.Sigmas, err = sample.GeometricSigmas(v[0], v[1], int(v[2])); err != nil {
-		return a, nil, usagef("--sigmas %q: want MAX,MIN,L with MAX >= MIN > 0 and a whole L >= 1", spec)
+		return a, nil, usagef("--sigmas %q (MAX,MIN,L): %v", spec, err)
 	}
 	at := make(map[float64]*dist.Mixture, len(a.Sigmas))
 	for _, s := range a.Sigmas {
@@ -675,4 +692,19 @@ func coordHeader(d int) []string {
 		h[i] = fmt.Sprintf("x%d", i)
 	}
 	return h
+}
+
+// checkPool returns a usage error naming --burn-in and --every when they
+// keep none of a run's steps (sample.Pool.Kept): 200 steps with --burn-in
+// 150 --every 51 wrote 0 samples and exited 0.
+func (f *sampleFlags) checkPool(steps int, what string) error {
+	p := sample.Pool{BurnIn: f.burnIn, Every: f.every}
+	switch {
+	case p.Kept(steps) > 0:
+		return nil
+	case f.burnIn >= steps:
+		return usagef("--burn-in %d leaves none of the %d %s to keep", f.burnIn, steps, what)
+	}
+	return usagef("--burn-in %d --every %d keep none of the %d %s: the first kept would be step %d; give --every at most %d",
+		f.burnIn, f.every, steps, what, f.burnIn+f.every, steps-f.burnIn)
 }

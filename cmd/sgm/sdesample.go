@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -37,13 +36,14 @@ type sdeFlags struct {
 	set          map[string]bool
 }
 
-// registerSDEFlags registers --sde and the solver flags on fs; sampling
-// adds --nfe, --snr and --eta (withSampler).
-func registerSDEFlags(fs *flag.FlagSet, withSampler bool) *sdeFlags {
+// registerSDEFlags registers --sde and the solver flags on fs, --rtol and
+// --atol with the defaults rtol and atol; sampling adds --nfe, --snr and
+// --eta (withSampler).
+func registerSDEFlags(fs *flag.FlagSet, withSampler bool, rtol, atol float64) *sdeFlags {
 	f := &sdeFlags{}
 	fs.StringVar(&f.sde, "sde", "", "forward `SDE` of the score: ve, vp or subvp (Song et al. 2021), with --target's exact perturbed score")
-	fs.Float64Var(&f.rtol, "rtol", sample.DefaultFlowTol, "probability-flow ODE: relative tolerance of the Dormand-Prince solver")
-	fs.Float64Var(&f.atol, "atol", sample.DefaultFlowTol, "probability-flow ODE: absolute tolerance of the Dormand-Prince solver")
+	fs.Float64Var(&f.rtol, "rtol", rtol, "probability-flow ODE: relative tolerance of the Dormand-Prince solver")
+	fs.Float64Var(&f.atol, "atol", atol, "probability-flow ODE: absolute tolerance of the Dormand-Prince solver")
 	fs.Float64Var(&f.sigmaMax, "sigma-max", sde.DefaultSigmaMax, "with --sde ve: largest noise level σ_max (σ_min is 0.01)")
 	if withSampler {
 		fs.IntVar(&f.nfe, "nfe", 0, "score evaluations of a fixed-step sampler (default: em 1000, pc 1000, heun 35, ddim 100, dpm2m 20)")
@@ -297,11 +297,7 @@ func sdeCopies(s sample.Reverse) float64 {
 // wrong without an error (Song & Ermon 2020, technique 1: σ_max of the
 // order of the largest distance in the data); "" when it covers.
 func priorCover(p sde.SDE, m *dist.Mixture) string {
-	var r float64 // by Hypot: no overflow for a target at 1e200
-	mean, v := m.Mean(), m.Var()
-	for j := range mean {
-		r = math.Hypot(math.Hypot(r, mean[j]), math.Sqrt(v[j]))
-	}
+	r := m.RMS() // no overflow for a target at 1e300
 	a, s := p.Marginal(1)
 	if a*r <= s {
 		return ""

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"fmt"
 	"math/rand/v2"
 
-	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/metric"
-	"github.com/sgm-dev/sgm/scorenet"
 )
 
 // Point data for time-conditioned networks: "sgm train --sde S --data
@@ -14,19 +11,6 @@ import (
 // as the discrete-level models of data.go do, and record the same labels
 // (dataLabel, standardizerLabel); sample, eval --nll and plot nfe give
 // their outputs back in the data's units.
-
-// modelStandardizer returns the standardisation a time-conditioned network
-// of point data records, or nil for one trained on a --target mixture.
-func modelStandardizer(net *scorenet.Net, dir string) (*data.Standardizer, error) {
-	s, ok, err := netStandardizer(net)
-	if err != nil {
-		return nil, fmt.Errorf("--model %s: %w", dir, err)
-	}
-	if !ok {
-		return nil, nil
-	}
-	return &s, nil
-}
 
 // pointDraws adapts a point reference (readReference) to metric.Sampler:
 // a distribution drawn afresh, or a file's points drawn with replacement.
@@ -40,7 +24,7 @@ func (s pointDraws) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
 		dst = make([]float64, n*d)
 	}
 	if s.src.points == nil {
-		copy(dst, s.src.draw(n, rng))
+		copy(dst, s.src.independent()(n, rng))
 		return dst
 	}
 	m := len(s.src.points) / d

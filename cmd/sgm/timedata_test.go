@@ -166,15 +166,11 @@ func TestTimeModelDataResume(t *testing.T) {
 		t.Fatalf("train: exit %d: %s", code, stderr)
 	}
 	label := func() string {
-		b, err := timeBackend("go")
+		m, err := openModel(model)
 		if err != nil {
 			t.Fatal(err)
 		}
-		net, err := loadNet(b, model)
-		if err != nil {
-			t.Fatal(err)
-		}
-		v, _ := net.Label(standardizerLabel)
+		v, _ := m.Net().Label(standardizerLabel)
 		return v
 	}
 	before := label()

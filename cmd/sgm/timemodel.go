@@ -4,9 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"github.com/gomlx/compute"
-
-	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/likelihood"
 	"github.com/sgm-dev/sgm/metric"
@@ -67,9 +64,13 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 	if err != nil {
 		return err
 	}
-	r, err := modelNLLResult(md, m, x, f.sde.rtol, f.sde.atol, f.sde.probes, seed)
+	o, err := f.solver(e, len(x)/md.Dim())
 	if err != nil {
-		return fmt.Errorf("--data %s: %w", f.data, err)
+		return err
+	}
+	r, err := modelNLLResult(md, m, x, o, f.sde.probes, seed)
+	if err != nil {
+		return nllDataError(f.data, x, md.Dim(), err)
 	}
 	return printNLL(e, r, asJSON)
 }
@@ -79,10 +80,10 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 // Hutchinson's estimate with probes probes where the dimension is beyond
 // exact divergences), with the mixture m's exact NLL beside it where m is
 // not nil.
-func modelNLLResult(md *model.Model, m *dist.Mixture, x []float64, rtol, atol float64, probes int, seed uint64) (nllResult, error) {
+func modelNLLResult(md *model.Model, m *dist.Mixture, x []float64, o likelihood.ODE, probes int, seed uint64) (nllResult, error) {
 	d := md.Dim()
 	logp := make([]float64, len(x)/d)
-	nfe, err := md.LogProb(logp, x, model.LikelihoodOptions{RTol: rtol, ATol: atol, Probes: probes, Rng: rand.New(rand.NewPCG(seed, 0x407))})
+	nfe, err := md.LogProb(logp, x, model.LikelihoodOptions{RTol: o.RTol, ATol: o.ATol, Batch: o.Batch, Progress: o.Progress, Probes: probes, Rng: rand.New(rand.NewPCG(seed, 0x407))})
 	if err != nil {
 		return nllResult{}, err
 	}
@@ -100,21 +101,22 @@ func modelNLLResult(md *model.Model, m *dist.Mixture, x []float64, rtol, atol fl
 	return r, nil
 }
 
-// nfeSourceOf is what "sgm plot nfe" samples and measures against.
+// nfeSourceOf is what "sgm plot nfe" samples and measures against: the
+// exact score of a mixture under an SDE, or a model (model.Sample).
 type nfeSourceOf struct {
 	p     sde.SDE
-	score sde.TimeScorer
-	ref   metric.Sampler     // draws of the reference, in the data's units
-	std   *data.Standardizer // a model of point data: its samples' standardisation; else nil
+	d     int
+	score sde.TimeScorer // the exact score; nil for a model
+	model *model.Model   // a model of a score under an SDE; nil for the exact score
+	ref   metric.Sampler // draws of the reference, in the data's units
 }
 
 // nfeSource returns what "sgm plot nfe" samples and measures: with --model
 // a time-conditioned score network, its SDE and the reference to compare
 // with (--target, or what it was trained on: a mixture, or the points of
-// --data, its samples then put back in the data's units); else the exact
-// score of --target under --sde.
-func nfeSource(sf *sdeFlags, target, model string) (nfeSourceOf, error) {
-	if model == "" {
+// --data); else the exact score of --target under --sde.
+func nfeSource(sf *sdeFlags, target, dir string) (nfeSourceOf, error) {
+	if dir == "" {
 		p, err := sf.process()
 		if err != nil {
 			return nfeSourceOf{}, err
@@ -127,46 +129,35 @@ func nfeSource(sf *sdeFlags, target, model string) (nfeSourceOf, error) {
 		if err != nil {
 			return nfeSourceOf{}, fmt.Errorf("--target under --sde %s: %w", sf.sde, err)
 		}
-		return nfeSourceOf{p: p, score: score, ref: m}, nil
+		return nfeSourceOf{p: p, d: m.Dim(), score: score, ref: m}, nil
 	}
 	if sf.set["sde"] || sf.set["sigma-max"] {
 		return nfeSourceOf{}, usagef("--sde and --sigma-max do not apply with --model: the network knows its SDE")
 	}
-	cfg, err := scorenet.ConfigOf(model)
+	md, err := openModel(dir)
 	if err != nil {
-		return nfeSourceOf{}, fmt.Errorf("--model: %w", err)
+		return nfeSourceOf{}, err
 	}
-	p, ok := cfg.SDE()
+	k, ok := md.Kind().(model.Diffusion)
 	if !ok {
-		return nfeSourceOf{}, usagef("--model %s: plot nfe needs a score network trained with sgm train --sde; this one is %s", model, cfg)
-	}
-	backend, err := timeBackend("go")
-	if err != nil {
-		return nfeSourceOf{}, err
-	}
-	net, err := loadNet(backend, model)
-	if err != nil {
-		return nfeSourceOf{}, err
-	}
-	std, err := modelStandardizer(net, model)
-	if err != nil {
-		return nfeSourceOf{}, err
+		return nfeSourceOf{}, usagef("--model %s: plot nfe needs a score network trained with sgm train --sde; this one is %s", dir, md.Net().Config())
 	}
 	var ref metric.Sampler
 	refDim := 0
-	switch spec, hasData := net.Label(dataLabel); {
-	case target == "" && std != nil && hasData:
+	_, std := md.Standardizer()
+	switch spec, hasData := md.Net().Label(dataLabel); {
+	case target == "" && std && hasData:
 		src, err := readReference("data", spec)
 		if err != nil {
-			return nfeSourceOf{}, fmt.Errorf("--model %s: the data it was trained on: %w", model, err)
+			return nfeSourceOf{}, fmt.Errorf("--model %s: the data it was trained on: %w", dir, err)
 		}
 		ref, refDim, target = pointDraws{src}, src.d, spec
 	default:
 		if target == "" {
-			target, _ = net.Label(targetLabel)
+			target, _ = md.Net().Label(targetLabel)
 		}
 		if target == "" {
-			return nfeSourceOf{}, usagef("--model %s records no mixture it was trained on: give --target SPEC to compare with", model)
+			return nfeSourceOf{}, usagef("--model %s records no mixture it was trained on: give --target SPEC to compare with", dir)
 		}
 		m, err := loadTarget(target)
 		if err != nil {
@@ -174,15 +165,11 @@ func nfeSource(sf *sdeFlags, target, model string) (nfeSourceOf, error) {
 		}
 		ref, refDim = m, m.Dim()
 	}
-	if refDim != cfg.Dim {
-		return nfeSourceOf{}, usagef("%s has dimension %d, --model %s %d", target, refDim, model, cfg.Dim)
+	if refDim != md.Dim() {
+		return nfeSourceOf{}, usagef("%s has dimension %d, --model %s %d", target, refDim, dir, md.Dim())
 	}
-	score, err := net.TimeScore()
-	if err != nil {
-		return nfeSourceOf{}, err
-	}
-	sf.sde = cfg.Process
-	return nfeSourceOf{p: p, score: score, ref: ref, std: std}, nil
+	sf.sde = k.String()
+	return nfeSourceOf{p: k.SDE, d: md.Dim(), model: md, ref: ref}, nil
 }
 
 // trainedMixture returns the spec of the mixture net was trained on, where
@@ -195,17 +182,4 @@ func trainedMixture(net *scorenet.Net) (string, bool) {
 		return spec, true
 	}
 	return "", false
-}
-
-// timeBackend starts the backend name for a time-conditioned network: on
-// the pure-Go backend ("go") with its ops run one at a time, as sliced
-// score matching does (scorenet.CheckSecondOrder): a training step of
-// sgm train --sde vp at the default size once hung here, idle, inside the
-// parallel backend (v0.28.2's worker pool losing wake-ups, under a load of
-// 6 on 2 cores).
-func timeBackend(name string) (compute.Backend, error) {
-	if name == "go" {
-		name = "go:ops_sequential"
-	}
-	return newBackend(name)
 }
