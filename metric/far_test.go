@@ -47,6 +47,29 @@ func TestFarPoints(t *testing.T) {
 	}
 }
 
+// TestFarOutlier checks MMDSubsample on a cloud near the origin with one
+// point far out, as a diverged sampler leaves: the kernel between the far
+// point and any other is 0 whether it lies at 1e100 or at 1e300, so both
+// give the same bandwidth (the median distance, between near points) and
+// the same MMD². Scaling every point by the farthest, as at 1e300 it did,
+// rounded the near points to 0: the bandwidth became 1e300 and MMD² 0, a
+// perfect score (sgm eval said mmd 0 for samples with one at 1e308).
+func TestFarOutlier(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	x, y := make([]float64, 40), make([]float64, 40)
+	for i := range x {
+		x[i], y[i] = rng.NormFloat64(), rng.NormFloat64()+1
+	}
+	at := func(far float64) MMDResult {
+		x[0] = far
+		return MMDSubsample(x, y, 2, 0, rand.New(rand.NewPCG(1, 2)))
+	}
+	want, got := at(1e100), at(1e300)
+	if got != want || !(want.Bandwidth < 10) || !(want.MMD2 > 0.1) {
+		t.Errorf("one point at 1e300: %+v, want %+v as at 1e100 (a bandwidth of the near points, MMD² well above 0)", got, want)
+	}
+}
+
 // TestFarPointsTransport checks the exact W₂ and W₁ and the energy distance
 // on points far out: at 1e154 the squared distances overflowed, and the
 // assignment solver never returned (sgm eval and plot nfe hung). Scaling

@@ -123,29 +123,50 @@ func MedianBandwidth(x, y []float64, d, maxPoints int, rng *rand.Rand) float64 {
 	for i := d; i < len(z); i += d {
 		a := z[i : i+d : i+d]
 		for j := 0; j < i; j += d {
-			dist = append(dist, sqDist(a, z[j:j+d:j+d])) // squared: same order
+			dist = append(dist, distance(a, z[j:j+d:j+d]))
 		}
 	}
 	slices.Sort(dist)
 	if dist[len(dist)-1] == 0 {
 		return 1
 	}
-	med := medianSqrt(dist)
+	med := median(dist)
 	if med == 0 {
 		first, _ := slices.BinarySearch(dist, math.SmallestNonzeroFloat64)
-		med = medianSqrt(dist[first:])
+		med = median(dist[first:])
 	}
 	return med
 }
 
-// medianSqrt returns the median of the square roots of the sorted,
-// non-empty x: the middle one, or the mean of the two middle ones.
-func medianSqrt(x []float64) float64 {
+// distance returns ‖a - b‖, also where its square overflows (points beyond
+// farOut): the difference is then scaled by a power of two, exactly, so
+// that the distance is finite unless it exceeds MaxFloat64.
+func distance(a, b []float64) float64 {
+	if s := sqDist(a, b); !math.IsInf(s, 1) {
+		return math.Sqrt(s)
+	}
+	top := 0.0
+	for k, v := range a {
+		top = max(top, math.Abs(v-b[k]))
+	}
+	_, exp := math.Frexp(top) // top may be +Inf: the distance is too
+	var s float64
+	for k, v := range a {
+		dv := math.Ldexp(v-b[k], -exp)
+		s += dv * dv
+	}
+	return math.Ldexp(math.Sqrt(s), exp)
+}
+
+// median returns the median of the sorted, non-empty x: the middle one,
+// or the mean of the two middle ones (halved first: they may be near
+// MaxFloat64).
+func median(x []float64) float64 {
 	k := len(x)
 	if k%2 == 1 {
-		return math.Sqrt(x[k/2])
+		return x[k/2]
 	}
-	return 0.5 * (math.Sqrt(x[k/2-1]) + math.Sqrt(x[k/2]))
+	return 0.5*x[k/2-1] + 0.5*x[k/2]
 }
 
 // MMDResult is an MMD² estimate with what it was computed from.
@@ -163,10 +184,13 @@ type MMDResult struct {
 // deviation grows as the subsample shrinks.
 //
 // Points far out (coordinates beyond 2^500 ≈ 3e150, whose squared
-// distances overflow) are handled by scaling both sets by a power of two,
-// which leaves MMD² unchanged when the bandwidth scales with them: the
-// estimate is finite for any finite points, and Bandwidth is +Inf only
-// where the median distance itself exceeds MaxFloat64.
+// distances overflow) are measured as they are while the bandwidth is
+// within 2^500 (a kernel whose squared distance overflows is 0, as it
+// should be: an outlier far out does not shrink the near points to one);
+// a larger bandwidth scales both sets by a power of two, which leaves MMD²
+// unchanged when the bandwidth scales with them. The estimate is finite
+// for any finite points, and Bandwidth is +Inf only where the median
+// distance itself exceeds MaxFloat64.
 //
 // It panics unless d >= 1, x and y hold at least two whole points each and
 // maxPoints is zero or at least 2.
@@ -199,13 +223,20 @@ func mmdSubsample(who string, x, y []float64, d, maxPoints int, h float64, rng *
 	}
 	xs := Subsample(x, d, maxPoints, rng)
 	ys := Subsample(y, d, maxPoints, rng)
-	xs, ys, exp := scaled(xs, ys)
 	if h == 0 {
 		h = MedianBandwidth(xs, ys, d, maxPoints, rng)
-	} else {
+	}
+	// With a bandwidth within farOut, a squared distance that overflows
+	// gives a kernel of exp(-Inf) = 0, as it should: the points are used
+	// as they are. Scaling them all by the farthest would round the near
+	// ones to 0 (a cloud near the origin with one point at 1e300 then
+	// measured as if it were a point).
+	exp := 0
+	if h > farOut {
+		xs, ys, exp = scaled(xs, ys)
 		h = math.Ldexp(h, -exp)
 	}
-	if math.IsInf(h, 1) { // a given bandwidth beyond the scaled points' reach: all kernels are 1
+	if math.IsInf(h, 1) { // a bandwidth beyond the scaled points' reach: all kernels are 1
 		h = math.MaxFloat64
 	}
 	return MMDResult{MMD2: MMD(xs, ys, d, h), Bandwidth: math.Ldexp(h, exp), N: len(xs) / d, M: len(ys) / d}

@@ -222,3 +222,12 @@ func BenchmarkMMD(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkMedianBandwidth(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	x := gaussian(1000, []float64{0, 0}, rng)
+	y := gaussian(1000, []float64{1, 0}, rng)
+	for b.Loop() {
+		MedianBandwidth(x, y, 2, 2000, nil)
+	}
+}

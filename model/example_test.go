@@ -56,6 +56,6 @@ func Example() {
 	}
 	// Output:
 	// levels model of toy:moons, 1000 steps (one-level, EMA 0.999), 1000 losses recorded
-	// annealed: 3001 evaluations; W₂ under a quarter of the prior's: true
+	// annealed: 151 evaluations; W₂ under a quarter of the prior's: true
 	// dpm2m: 20 evaluations; W₂ under a quarter of the prior's: true
 }

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/scorenet"
@@ -66,10 +67,16 @@ func (Levels) Samplers() []string {
 	return []string{Annealed, Langevin, EM, PC, ODE, Heun, DPM2M} // DDIM is VP's
 }
 
+// Samplers of a diffusion: the probability-flow ODE first, but for VP
+// DDPM's ancestral sampler (ddim, sample.VPSteps and VPEta), which reads
+// a learned score's W₂ closer to the floor (sample/ddim.go).
 func (k Diffusion) Samplers() []string {
 	out := []string{ODE}
+	if k.String() == "vp" {
+		out = []string{DDIM, ODE}
+	}
 	for _, s := range reverseSamplers {
-		if s == ODE || s == DDIM && k.String() != "vp" {
+		if slices.Contains(out, s) || s == DDIM && k.String() != "vp" {
 			continue
 		}
 		out = append(out, s)

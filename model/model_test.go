@@ -118,7 +118,7 @@ func TestSampleRefuses(t *testing.T) {
 		{vp, SampleOptions{Sampler: Euler}, `sampler "euler" does not apply to a vp model`},
 		{lv, SampleOptions{Sampler: Langevin, Level: new(int(99))}, "level 99 out of range"},
 		{lv, SampleOptions{Sampler: EM, NFE: -1}, "NFE of em must be in"},
-		{vp, SampleOptions{NFE: 10}, "NFE applies to the fixed-step samplers"},
+		{vp, SampleOptions{Sampler: ODE, NFE: 10}, "NFE applies to the fixed-step samplers"},
 		{lv, SampleOptions{Sampler: DDIM}, `sampler "ddim" does not apply`},
 	} {
 		_, _, err := c.m.Sample(nil, 3, rng, c.o)

@@ -15,12 +15,15 @@ import (
 
 // SampleOptions choose how Sample samples. The zero value gives good
 // samples for every kind (the defaults sgm sample uses): for a Levels
-// model of points (or of the explorer's raw data), annealed Langevin over all its levels (100 steps each,
-// ε = 2e-5) with the final denoising step, from N(0, σ_max²); for a Levels
+// model of points (or of the explorer's raw data), annealed Langevin over all its levels
+// (sample.PointStepsPerLevel = 5 steps each at ε = sample.PointEps = 1e-4, unless either is
+// given) with the final denoising step, from N(0, σ_max²); for a Levels
 // model of an image, the blog post's plain Langevin at the level nearest
 // σ = 0.0221 (its level 17), η = 1e-3, 1,000 steps from uniform [0, 1]²;
 // for a Diffusion model the probability-flow ODE (Dormand-Prince at 1e-5),
-// and for a Flow the same solver along its velocity.
+// but for VP DDPM's ancestral sampler (ddim with Eta sample.VPEta = 1
+// unless Eta is given, sample.VPSteps = 100 evaluations), and for a Flow
+// the ODE solver along its velocity.
 //
 // The struct may grow (conditioning: labels, guidance, given
 // coordinates); a field's zero value always means its default.
@@ -48,8 +51,8 @@ type SampleOptions struct {
 	// means 1e-3 and 1,000.
 	StepSize float64
 	Steps    int
-	// StepsPerLevel and Eps are annealed Langevin's T and ε; 0 means 100
-	// and 2e-5. Lowest is the smallest level index it anneals to (its
+	// StepsPerLevel and Eps are annealed Langevin's T and ε; both 0 mean
+	// 5 and 1e-4 for a model of standardised points, else 0 means 100 and 2e-5. Lowest is the smallest level index it anneals to (its
 	// levels run from the largest down to Lowest). NoDenoise drops the
 	// final denoising step.
 	StepsPerLevel int
@@ -123,7 +126,7 @@ func (m *Model) DefaultSampler() string {
 // DefaultNFE is the default number of evaluations of each fixed-step
 // sampler: enough for the presets' W₂ to reach its floor at n = 1000
 // (sgm plot nfe); a flow's solvers take fewer.
-var DefaultNFE = map[string]int{EM: 1000, PC: 1000, Heun: 35, DDIM: 100, DPM2M: 20}
+var DefaultNFE = map[string]int{EM: 1000, PC: 1000, Heun: 35, DDIM: sample.VPSteps, DPM2M: 20}
 
 // defaultFlowNFE is the default NFE of a flow's fixed-step solvers.
 var defaultFlowNFE = map[string]int{Euler: 100, Heun: 40}
@@ -157,6 +160,9 @@ func (m *Model) Sample(dst []float64, n int, rng *rand.Rand, o SampleOptions) ([
 	samplers := m.kind.Samplers()
 	if o.Sampler == "" {
 		o.Sampler = m.DefaultSampler()
+		if _, ok := m.kind.(Diffusion); ok && o.Sampler == DDIM && o.Eta == 0 {
+			o.Eta = sample.VPEta // DDPM's ancestral sampler
+		}
 	}
 	if !slices.Contains(samplers, o.Sampler) {
 		return nil, Stats{}, fmt.Errorf("model: sampler %q does not apply to a %s model (its samplers: %s)", o.Sampler, m.kind, strings.Join(samplers, ", "))
@@ -288,6 +294,9 @@ func (m *Model) annealed(x []float64, k Levels, rng *rand.Rand, o SampleOptions,
 			}
 		}
 		a.Sigmas = o.Sigmas
+	}
+	if a.StepsPerLevel == 0 && a.Eps == 0 && m.std != nil { // standardised points
+		a.StepsPerLevel, a.Eps = sample.PointStepsPerLevel, sample.PointEps
 	}
 	if a.StepsPerLevel == 0 {
 		a.StepsPerLevel = defaultStepsPerLevel

@@ -293,6 +293,9 @@ func newRun(dir string, o TrainOptions) (*run, error) {
 			return nil, refused("noise levels: %w", err)
 		}
 	}
+	if cfg.Timed() && cfg.Prediction == "" {
+		cfg.Prediction = scorenet.DefaultPrediction(cfg.Process)
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("network: %w", err)
 	}
@@ -307,8 +310,13 @@ func newRun(dir string, o TrainOptions) (*run, error) {
 			s.Objective = train.OneLevel
 		}
 	}
-	if s.EMA == 0 && !cfg.Timed() && d.Image == nil && !o.NoEMA {
-		s.EMA = pointEMA
+	if s.EMA == 0 && !o.NoEMA {
+		switch {
+		case cfg.Timed():
+			s.EMA = train.DefaultEMA(cfg) // 0.99 for a score network of an SDE
+		case d.Image == nil:
+			s.EMA = pointEMA
+		}
 	}
 	r.rec.Settings = withDefaults(s)
 	if err := r.rec.Settings.Validate(); err != nil {

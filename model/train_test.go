@@ -14,6 +14,7 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/tensors"
 
+	"github.com/sgm-dev/sgm/sample"
 	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/train"
 )
@@ -200,4 +201,63 @@ func TestResumeRefusesOtherData(t *testing.T) {
 
 func formatRow(x, y float64) string {
 	return strconv.FormatFloat(x, 'g', 8, 64) + "," + strconv.FormatFloat(y, 'g', 8, 64) + "\n"
+}
+
+// TestQualityDefaults checks the defaults of issue 20: a new VP network
+// predicts v and keeps moving averages of decay train.DefaultEMA (the
+// run's record keeps it); Sample with zero options draws from it by DDPM's
+// ancestral sampler (ddim, η = 1, sample.VPSteps evaluations); a model of
+// points anneals at sample.PointStepsPerLevel steps per level with ε =
+// sample.PointEps, and at 100 and 2e-5 once either is given.
+func TestQualityDefaults(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "vp")
+	net := scorenet.Config{Features: 8, Width: 16, Depth: 1, Conditioning: "time", Process: "vp"}
+	s := tinySettings(4)
+	s.EMA = 0
+	if _, _, err := Train(context.Background(), dir, TrainOptions{Data: "toy:moons", Net: net, Settings: s}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := m.Net().Config().Prediction; p != scorenet.PredictV {
+		t.Errorf("prediction %q, want %q", p, scorenet.PredictV)
+	}
+	if got, want := m.Record().Settings.EMA, train.DefaultEMA(m.Net().Config()); got != want || want == 0 {
+		t.Errorf("EMA %v, want %v", got, want)
+	}
+	_, st, err := m.Sample(nil, 3, rand.New(rand.NewPCG(1, 2)), SampleOptions{Observe: func(Step) {}})
+	if err != nil || st.Sampler != DDIM || st.NFE != sample.VPSteps {
+		t.Errorf("VP default: %+v, %v; want ddim at %d", st, err, sample.VPSteps)
+	}
+	// η = 1 draws noise at every step but the last: two runs with the same
+	// start and different streams differ; with η = 0 they would not.
+	a, _, _ := m.Sample(nil, 3, rand.New(rand.NewPCG(1, 2)), SampleOptions{Init: make([]float64, 6)})
+	b, _, _ := m.Sample(nil, 3, rand.New(rand.NewPCG(3, 4)), SampleOptions{Init: make([]float64, 6)})
+	if slices.Equal(a, b) {
+		t.Errorf("VP default sampler is deterministic (η = 0): %v", a)
+	}
+
+	lv := filepath.Join(t.TempDir(), "levels")
+	if _, _, err := Train(context.Background(), lv, TrainOptions{Data: "toy:moons", Net: kinds[0].net, Settings: tinySettings(2)}); err != nil {
+		t.Fatal(err)
+	}
+	if m, err = Open(lv); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		o     SampleOptions
+		steps int
+		eps   float64
+	}{
+		{SampleOptions{}, sample.PointStepsPerLevel, sample.PointEps},
+		{SampleOptions{StepsPerLevel: 2}, 2, 2e-5},
+		{SampleOptions{Eps: 1e-3}, 100, 1e-3},
+	} {
+		_, st, err := m.Sample(nil, 2, rand.New(rand.NewPCG(1, 2)), c.o)
+		if err != nil || st.Sampler != Annealed || st.StepsPerLevel != c.steps || st.StepSize != c.eps {
+			t.Errorf("%+v: %+v, %v; want annealed at %d steps, ε %v", c.o, st, err, c.steps, c.eps)
+		}
+	}
 }

@@ -23,14 +23,7 @@ func DrawTimes(t []float32, lo float64, rng *rand.Rand) {
 // point, in [0, 1]), xt = a(t) x + s(t) z and target = -z. It panics on
 // lengths that do not match.
 func PerturbSDE(xt, target, x, z, t []float32, p sde.SDE) {
-	d := checkBatch("PerturbSDE", xt, target, x, z, t)
-	for i, ti := range t {
-		a, s := p.Marginal(float64(ti))
-		for j := i * d; j < (i+1)*d; j++ {
-			xt[j] = float32(a*float64(x[j]) + s*float64(z[j]))
-			target[j] = -z[j]
-		}
-	}
+	perturb("PerturbSDE", xt, target, x, z, t, p, false)
 }
 
 // InterpolateCFM fills the batch of conditional flow matching: for the data
@@ -89,4 +82,27 @@ func checkBatch(who string, xt, target, x, z, t []float32) int {
 		}
 	}
 	return len(x) / len(t)
+}
+
+// PerturbSDEV is PerturbSDE with the target of a v-prediction
+// (Salimans & Ho 2022): target = v = a(t) z - s(t) x, for a network whose
+// score is -x_t - (a/s) v under VP (scorenet.PredictV).
+func PerturbSDEV(xt, target, x, z, t []float32, p sde.SDE) {
+	perturb("PerturbSDEV", xt, target, x, z, t, p, true)
+}
+
+// perturb fills the batch of PerturbSDE, or of PerturbSDEV with v.
+func perturb(who string, xt, target, x, z, t []float32, p sde.SDE, v bool) {
+	d := checkBatch(who, xt, target, x, z, t)
+	for i, ti := range t {
+		a, s := p.Marginal(float64(ti))
+		for j := i * d; j < (i+1)*d; j++ {
+			xt[j] = float32(a*float64(x[j]) + s*float64(z[j]))
+			if v {
+				target[j] = float32(a*float64(z[j]) - s*float64(x[j]))
+			} else {
+				target[j] = -z[j]
+			}
+		}
+	}
 }

@@ -103,3 +103,32 @@ func TestOTPair(t *testing.T) {
 		t.Errorf("OTPair's total cost %v, the best pairing's %v", got, best)
 	}
 }
+
+// TestPerturbSDEV checks the v target a(t) z - s(t) x and that, under VP
+// (a² + s² = 1), the noise and the data come back from x_t and v as
+// z = s x_t + a v and x = a x_t - s v, the identities scorenet's v
+// reading of the score rests on.
+func TestPerturbSDEV(t *testing.T) {
+	p := sde.VP{BetaMin: 0.1, BetaMax: 20}
+	x := []float32{1, -2, 0.5, 3}
+	z := []float32{0.3, 0.1, -1, 2}
+	ts := []float32{0.05, 0.7}
+	xt, v := make([]float32, 4), make([]float32, 4)
+	PerturbSDEV(xt, v, x, z, ts, p)
+	for i := range 2 {
+		a, s := p.Marginal(float64(ts[i]))
+		for k := range 2 {
+			j := 2*i + k
+			// float32 rounding of values below 4: 4 · 2^-24 ≈ 2.4e-7 each.
+			if want := a*float64(z[j]) - s*float64(x[j]); math.Abs(float64(v[j])-want) > 1e-6 {
+				t.Errorf("v[%d] = %v, want %v", j, v[j], want)
+			}
+			if got := s*float64(xt[j]) + a*float64(v[j]); math.Abs(got-float64(z[j])) > 1e-6 {
+				t.Errorf("s x_t + a v = %v at %d, want z = %v", got, j, z[j])
+			}
+			if got := a*float64(xt[j]) - s*float64(v[j]); math.Abs(got-float64(x[j])) > 1e-6 {
+				t.Errorf("a x_t - s v = %v at %d, want x = %v", got, j, x[j])
+			}
+		}
+	}
+}

@@ -8,6 +8,19 @@ import (
 	"github.com/sgm-dev/sgm/sde"
 )
 
+// VPSteps and VPEta are the default sampler of a trained VP score network
+// (sgm sample --model): DDIM with η = 1, DDPM's ancestral sampler, on 100
+// times. A stochastic sampler forgives a learned score's errors that the
+// probability-flow ODE carries to the end (Karras et al. 2022, section 4).
+// Measured on sgm train --sde vp models after 3,000 steps (W2/floor of
+// the time-to-quality kit, mean over sample seeds 1-3): moons 1.13 here,
+// 1.39 by the ODE at tolerance 1e-5 (about 150 evaluations), 1.69 by
+// ancestral steps at 50 times; 8gaussians 0.97 here, 1.20 by the ODE.
+const (
+	VPSteps = 100
+	VPEta   = 1.0
+)
+
 // DDIM is the sampler of Song, Meng & Ermon (2021) for the VP SDE, over
 // Steps times evenly spaced from t = 1 down to Eps and then 0. From t to
 // t' with ε̂ = -s(t) ∇ₓ log p_t(x) and x̂₀ = (x - s ε̂)/a:

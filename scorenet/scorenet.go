@@ -54,6 +54,12 @@ type Config struct {
 	// TimeFeatures is the number K of frequencies of the time embedding;
 	// 0 means 8.
 	TimeFeatures int `json:"time_features,omitempty"`
+	// Prediction is what a time-conditioned score network of an SDE
+	// regresses on: "noise" ("" means it), the output being -z = s(t)
+	// times the score, as score_sde; or "v", the velocity
+	// v = a(t) z - s(t) x₀ of Salimans & Ho (2022), for process "vp" only
+	// (timemodel.go). DefaultPrediction gives the one a new network takes.
+	Prediction string `json:"prediction,omitempty"`
 
 	// Labels, if not empty, makes the network conditional on a class
 	// label as well (label.go): the names of the classes, in the order of

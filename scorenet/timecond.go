@@ -54,8 +54,8 @@ func (c Config) conditioningSize() int {
 func (c Config) validateTime() error {
 	switch c.Conditioning {
 	case "levels":
-		if c.Process != "" || c.SigmaMax != 0 || c.TimeFeatures != 0 || c.BetaMin != 0 || c.BetaMax != 0 {
-			return fmt.Errorf("process, sigma_max, beta_min, beta_max and time_features apply only to conditioning \"time\"")
+		if c.Process != "" || c.SigmaMax != 0 || c.TimeFeatures != 0 || c.BetaMin != 0 || c.BetaMax != 0 || c.Prediction != "" {
+			return fmt.Errorf("process, sigma_max, beta_min, beta_max, time_features and prediction apply only to conditioning \"time\"")
 		}
 		return nil
 	case "time":
@@ -73,6 +73,15 @@ func (c Config) validateTime() error {
 	}
 	if c.Process != "vp" && c.Process != "subvp" && (c.BetaMin != 0 || c.BetaMax != 0) {
 		return fmt.Errorf("beta_min and beta_max apply only to processes vp and subvp")
+	}
+	switch c.Prediction {
+	case "", PredictNoise:
+	case PredictV:
+		if c.Process != "vp" {
+			return fmt.Errorf("prediction %q applies only to process vp, not %s", c.Prediction, c.Process)
+		}
+	default:
+		return fmt.Errorf("unknown prediction %q (known: %s, %s)", c.Prediction, PredictNoise, PredictV)
 	}
 	if p, ok := c.SDE(); ok {
 		if err := p.Validate(); err != nil {

@@ -265,3 +265,58 @@ func TestTimeOutputVJP(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeScoreV checks the score of a network that predicts v:
+// -x - (a/s) out, with divergence -(a/s) ∇·out - d and vector-Jacobian
+// products -(a/s) vᵀJ_out - v, against the network's own outputs; and that
+// v is refused for any process but VP.
+func TestTimeScoreV(t *testing.T) {
+	cfg := Config{Features: 8, Width: 16, Depth: 2, Activation: "softplus", Conditioning: "time", Process: "vp", TimeFeatures: 4, Prediction: PredictV}
+	n, err := New(gobackend.GetBackend(), cfg, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := n.TimeScore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := []float64{0.3, -0.7, 1.2, 0.4}
+	v := []float64{1, -2, 0.5, 0.25}
+	const tt = 0.3
+	a, s := ts.SDE().Marginal(tt)
+	out, odiv, ovj := make([]float64, 4), make([]float64, 2), make([]float64, 4)
+	if err := n.OutputDivAt(out, odiv, x, tt); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.OutputVJPAt(make([]float64, 4), ovj, x, v, tt); err != nil {
+		t.Fatal(err)
+	}
+	score, div, vj := make([]float64, 4), make([]float64, 2), make([]float64, 4)
+	ts.ScoreDivAt(score, div, x, tt)
+	ts.ScoreVJPAt(make([]float64, 4), vj, x, v, tt)
+	// The same float32 outputs through a few float64 operations.
+	const tol = 1e-12
+	for i := range x {
+		if want := -x[i] - a/s*out[i]; math.Abs(score[i]-want) > tol {
+			t.Errorf("score[%d] = %v, want %v", i, score[i], want)
+		}
+		if want := -v[i] - a/s*ovj[i]; math.Abs(vj[i]-want) > 1e-5*(1+math.Abs(want)) {
+			t.Errorf("vjp[%d] = %v, want %v", i, vj[i], want)
+		}
+	}
+	for i := range div {
+		if want := -2 - a/s*odiv[i]; math.Abs(div[i]-want) > tol {
+			t.Errorf("divergence[%d] = %v, want %v", i, div[i], want)
+		}
+	}
+	for _, p := range []string{"ve", "subvp", "flow"} {
+		c := cfg
+		c.Process = p
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "applies only to process vp") {
+			t.Errorf("prediction v with %s: error %v", p, err)
+		}
+	}
+	if DefaultPrediction("vp") != PredictV || DefaultPrediction("ve") != PredictNoise {
+		t.Errorf("DefaultPrediction: vp %q, ve %q", DefaultPrediction("vp"), DefaultPrediction("ve"))
+	}
+}

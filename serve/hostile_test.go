@@ -55,6 +55,12 @@ func TestHostileRequests(t *testing.T) {
 		{"bad sampler", "/api/step", `{"target":{"preset":"seed-mog"},"n":10,"sampler":"rm -rf"}`, 400, "sampler"},
 		{"mala learned", "/api/step", `{"target":{"preset":"seed-mog"},"n":10,"sampler":"mala","source":"learned"}`, 400, "needs log p"},
 		{"nan step", "/api/step", `{"target":{"preset":"seed-mog"},"n":10,"stepSize":-1}`, 400, "stepSize"},
+		// eps scales the largest level's step by (σ_max/σ_min)²: one that
+		// overflows there, or underflows to 0 at the smallest, is refused
+		// before any step, naming eps, whatever step t the request starts at.
+		{"annealed eps overflows", "/api/step", `{"target":{"preset":"seed-mog"},"n":10,"sampler":"annealed","eps":1e308}`, 400, "eps 1e+308"},
+		{"annealed eps overflows late", "/api/step", `{"target":{"preset":"seed-mog"},"n":10,"sampler":"annealed","eps":1e308,"t":995}`, 400, "eps 1e+308"},
+		{"annealed eps underflows", "/api/step", `{"target":{"preset":"seed-mog"},"n":10,"sampler":"annealed","eps":5e-324,"t":995,"k":5}`, 400, "eps 5e-324"},
 		{"reverse garbage", "/api/reverse", "{not json", 400, "request body"},
 		{"reverse huge body", "/api/reverse", huge, 413, "larger than the limit"},
 		{"reverse huge nfe", "/api/reverse", `{"target":{"preset":"seed-mog"},"nfe":1000000000000}`, 400, "nfe 1000000000000"},

@@ -299,6 +299,13 @@ func (s *Server) anneal(req *stepRequest, x []float64, grid sgm.Schedule, at fun
 		// α/(2V) a step), and α_i < 4(σ_i² + v) keeps it stable.
 		eps = 0.3 * sigL * sigL
 	}
+	// α_i grows with σ_i: the largest level's must not overflow, nor the
+	// smallest's underflow to 0, wherever in the schedule req.T starts.
+	for _, sig := range []float64{grid[0], grid[L-1]} {
+		if a := eps * sig * sig / (sigL * sigL); !(a > 0) || math.IsInf(a, 1) {
+			return fmt.Errorf("eps %v: the step size ε σ²/σ_L² at σ = %.4g is %v; want it positive and finite", req.Eps, sig, a)
+		}
+	}
 	total := L * T
 	t, left := req.T, req.K
 	for left > 0 && t < total {

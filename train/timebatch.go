@@ -15,6 +15,7 @@ import (
 type timeBatch struct {
 	s        Settings
 	sde      sde.SDE // nil for flow matching
+	v        bool    // the SDE's network predicts v (scorenet.PredictV)
 	batch, d int
 
 	t, xt, target, x0 []float32
@@ -25,6 +26,7 @@ func newTimeBatch(cfg scorenet.Config, s Settings) timeBatch {
 	b := timeBatch{s: s, batch: B, d: d,
 		t: make([]float32, B), xt: make([]float32, B*d), target: make([]float32, B*d)}
 	b.sde, _ = cfg.SDE()
+	b.v = cfg.Prediction == scorenet.PredictV
 	if b.sde == nil {
 		b.x0 = make([]float32, B*d)
 	}
@@ -44,7 +46,11 @@ func (b *timeBatch) drawTimes(rng *rand.Rand) {
 // fill sets the perturbed points and the targets from the data x and the
 // standard normal noise z (the flows' source points).
 func (b *timeBatch) fill(x, z []float32) {
-	if b.sde != nil {
+	switch {
+	case b.sde != nil && b.v:
+		objective.PerturbSDEV(b.xt, b.target, x, z, b.t, b.sde)
+		return
+	case b.sde != nil:
 		objective.PerturbSDE(b.xt, b.target, x, z, b.t, b.sde)
 		return
 	}

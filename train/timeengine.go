@@ -116,3 +116,17 @@ func nonFiniteTime(net *scorenet.Net, x []float64) (int, error) {
 		return net.OutputAt(dst, x, probeTimes[i])
 	})
 }
+
+// DefaultEMA returns the decay of the moving averages of the weights that
+// a new network of configuration cfg keeps unless told otherwise: 0.99 for
+// a time-conditioned score network of an SDE, 0 (none) for the others.
+// Measured on sgm train --sde vp (v prediction) on moons, 3,000 steps, W2
+// over three sample draws against the time-to-quality kit's floor: 1.39x
+// with 0.99, about 1.7x without; 0.999 keeps 5% of the initial weights
+// after 3,000 steps, which the kit found worse than none.
+func DefaultEMA(cfg scorenet.Config) float64 {
+	if _, ok := cfg.SDE(); ok {
+		return 0.99
+	}
+	return 0
+}

@@ -228,3 +228,30 @@ func TestUnfitTimed(t *testing.T) {
 		t.Errorf("unfit: %q", why)
 	}
 }
+
+// TestTimeBatchPrediction checks that a VP network that predicts v trains
+// on the v target a z - s x (objective.PerturbSDEV), and one that predicts
+// the noise on -z.
+func TestTimeBatchPrediction(t *testing.T) {
+	for _, pred := range []string{scorenet.PredictV, scorenet.PredictNoise} {
+		cfg := scorenet.Config{Dim: 2, Conditioning: "time", Process: "vp", Prediction: pred}.WithDefaults()
+		b := newTimeBatch(cfg, Settings{Batch: 2})
+		copy(b.t, []float32{0.1, 0.6})
+		x, z := []float32{1, -2, 0.5, 3}, []float32{0.3, 0.1, -1, 2}
+		b.fill(x, z)
+		p, _ := cfg.SDE()
+		for i := range 2 {
+			a, s := p.Marginal(float64(b.t[i]))
+			for j := 2 * i; j < 2*i+2; j++ {
+				want := -float64(z[j])
+				if pred == scorenet.PredictV {
+					want = a*float64(z[j]) - s*float64(x[j])
+				}
+				// float32 rounding of values below 4.
+				if math.Abs(float64(b.target[j])-want) > 1e-6 {
+					t.Errorf("%s: target[%d] = %v, want %v", pred, j, b.target[j], want)
+				}
+			}
+		}
+	}
+}

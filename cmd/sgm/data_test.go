@@ -153,6 +153,17 @@ func TestTrainDataStandardises(t *testing.T) {
 	if !strings.Contains(stdout, "annealed Langevin, 5 levels") {
 		t.Errorf("default sampler of a point model: %s", stdout)
 	}
+	// Neither --steps-per-level nor --eps: sample.PointStepsPerLevel and
+	// PointEps; --steps-per-level alone keeps --eps's own default.
+	if _, stdout, _ = runSGM(t, "sample", "--model", run, "--n", "5", "--out", out); !strings.Contains(stdout, "5 steps each, ε=0.0001") {
+		t.Errorf("point model's default annealed steps: %s", stdout)
+	}
+	if _, stdout, _ = runSGM(t, "sample", "--model", run, "--n", "5", "--steps-per-level", "2", "--out", out); !strings.Contains(stdout, "2 steps each, ε=2e-05") {
+		t.Errorf("--steps-per-level 2 alone: %s", stdout)
+	}
+	if code, _, stderr = runSGM(t, "sample", "--model", run, "--n", "50", "--steps-per-level", "5", "--out", out); code != 0 {
+		t.Fatalf("sample: %s", stderr)
+	}
 	header, s, err := data.ReadCSVFile(out)
 	if err != nil || len(header) != 3 {
 		t.Fatalf("samples: %d columns, %v", len(header), err)

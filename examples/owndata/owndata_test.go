@@ -38,7 +38,7 @@ func TestRun(t *testing.T) {
 	if err := run(trainCSV, held, filepath.Join(dir, "run"), 1000, &out); err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile(`^2000 samples by ode in \d+ evaluations\nNLL of 100 held-out points: (\S+) ± (\S+) nats\n$`).FindStringSubmatch(out.String())
+	m := regexp.MustCompile(`^2000 samples by ddim in 100 evaluations\nNLL of 100 held-out points: (\S+) ± (\S+) nats\n$`).FindStringSubmatch(out.String())
 	if m == nil {
 		t.Fatalf("printed %q", out.String())
 	}
