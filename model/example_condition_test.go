@@ -73,8 +73,8 @@ func ExampleModel_Sample_guidance() {
 		fmt.Printf("W=%v: %d network evaluations for %d steps; above 90%% near centre 0: %v\n", w, st.NFE, st.Steps, nearCentre(x, 0) > 0.9)
 	}
 	// Output:
-	// W=0: 3001 network evaluations for 3001 steps; above 90% near centre 0: false
-	// W=3: 6002 network evaluations for 3001 steps; above 90% near centre 0: true
+	// W=0: 151 network evaluations for 151 steps; above 90% near centre 0: false
+	// W=3: 302 network evaluations for 151 steps; above 90% near centre 0: true
 }
 
 func ExampleModel_Sample_given() {
