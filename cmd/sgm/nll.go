@@ -13,6 +13,7 @@ import (
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/likelihood"
+	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/ode"
 	"github.com/sgm-dev/sgm/sde"
 )
@@ -224,37 +225,21 @@ func nll(x []float64, p sde.SDE, score sde.Mixture, o likelihood.ODE) (nllResult
 // closed-form NLL of the mixture m beside them when m is not nil. It
 // refuses a log-density beyond float64.
 func nllStats(logp []float64, d, nfe int, name string, m *dist.Mixture, x []float64) (nllResult, error) {
-	n := len(logp)
-	// Running means and a scaled two-pass deviation: the log-densities of
-	// points far out (1e150) are near -1e300, whose squares and sums
-	// overflowed into a NaN standard error.
-	var mean, exact float64
-	for i, l := range logp {
-		e := 0.0
-		if m != nil {
-			e = m.LogProb(x[i*d : (i+1)*d])
-		}
-		if math.IsInf(l, 0) || math.IsNaN(l) || math.IsInf(e, 0) {
-			return nllResult{}, fmt.Errorf("point %d: log-density %v (closed form %v): too far out for float64", i+1, l, e)
-		}
-		mean += (-l - mean) / float64(i+1)
-		exact += (-e - exact) / float64(i+1)
-	}
-	var scale, ss float64
-	for _, l := range logp {
-		scale = max(scale, math.Abs(l+mean))
-	}
-	if scale > 0 {
-		for _, l := range logp {
-			r := (l + mean) / scale
-			ss += r * r
+	var exact float64
+	if m != nil {
+		for i := range logp {
+			e := m.LogProb(x[i*d : (i+1)*d])
+			if math.IsInf(e, 0) {
+				return nllResult{}, fmt.Errorf("point %d: closed-form log-density %v: too far out for float64", i+1, e)
+			}
+			exact += (-e - exact) / float64(i+1)
 		}
 	}
-	sd := scale * math.Sqrt(ss/float64(n-1))
-	r := nllResult{
-		SDE: name, N: n, NLL: mean, SE: sd / math.Sqrt(float64(n)),
-		BitsPerDim: mean / (float64(d) * math.Ln2), NFE: nfe,
+	st, err := model.NLLOf(logp, d)
+	if err != nil {
+		return nllResult{}, err
 	}
+	r := nllResult{SDE: name, N: st.N, NLL: st.Mean, SE: st.SE, BitsPerDim: st.BitsPerDim, NFE: nfe}
 	if m != nil {
 		r.Exact = &exact
 	}
