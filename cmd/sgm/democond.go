@@ -48,7 +48,7 @@ type condResult struct {
 	Accuracy   []float64 `json:"accuracy"`
 	W2         []float64 `json:"w2"`
 	W2Floor    float64   `json:"w2_floor"`
-	W2FloorStd float64   `json:"w2_floor_std"`
+	W2FloorStd float64   `json:"w2_floor_sd"`
 	NFE        []int     `json:"nfe"` // network evaluations per sampling run (one label)
 }
 

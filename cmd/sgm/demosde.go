@@ -61,7 +61,7 @@ type sdeDemoResult struct {
 	ODE        sdeDemoSampler `json:"ode"`
 	DPM2M      sdeDemoSampler `json:"dpm2m"`
 	W2Floor    float64        `json:"w2_floor"`
-	W2FloorStd float64        `json:"w2_floor_std"`
+	W2FloorStd float64        `json:"w2_floor_sd"`
 	NLL        float64        `json:"nll_nats"`
 	NLLSE      float64        `json:"nll_se"`
 	NLLNFE     int            `json:"nll_nfe"`

@@ -49,7 +49,7 @@ var (
 type toyResult struct {
 	W2         float64 `json:"w2"`
 	W2Floor    float64 `json:"w2_floor"`
-	W2FloorStd float64 `json:"w2_floor_std"`
+	W2FloorStd float64 `json:"w2_floor_sd"`
 	Samples    int     `json:"n"`
 	Loss       float64 `json:"final_loss"`
 }

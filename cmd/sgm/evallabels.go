@@ -62,7 +62,7 @@ type labelW2 struct {
 	// The floor is left out where the target has fewer than 2N points of
 	// the label (a file).
 	W2Floor    *float64 `json:"w2_floor,omitempty"`
-	W2FloorStd *float64 `json:"w2_floor_std,omitempty"`
+	W2FloorStd *float64 `json:"w2_floor_sd,omitempty"`
 }
 
 // evalLabelled measures samples with a label column against a labelled
