@@ -242,6 +242,9 @@ func evalModel(e *env, f evalFlags) error {
 	}); err != nil {
 		return err
 	}
+	if _, points := m.Standardizer(); points {
+		return usagef("--model %s models point data: a score error per level needs an image's exact score; measure its samples with sgm eval --samples F --target DATA", f.model)
+	}
 	spec, ok := f.target, true
 	if spec == "" {
 		if spec, ok = m.Net().Label(model.LabelImage); !ok {

@@ -11,6 +11,7 @@ import (
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/metric"
+	"github.com/sgm-dev/sgm/model"
 )
 
 // anisoMixture is two modes apart along x1 and narrow along x2: its
@@ -136,7 +137,11 @@ func TestMixtureModelScore(t *testing.T) {
 				t.Errorf("%s: level %d (σ=%.3g): relative score error %.4f, want below %g", name, e.Level, e.Sigma, e.Relative, bound)
 			}
 		}
-		at := func(l int) sgm.Scorer { return dataUnitsScorer{net.AtLevel(l), std} }
+		md, err := model.Open(run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := func(l int) sgm.Scorer { s, _ := md.LevelScorer(l); return s } // in the data's units
 		for k := range 2 {
 			naive := metric.ScoreErrors(at, sigmas, func(s float64) *dist.Mixture { return m.Perturbed(s * std.Std[k]) }, 4000, rand.New(rand.NewPCG(5, 6)))
 			worst := 0.0

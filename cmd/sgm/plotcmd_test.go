@@ -321,17 +321,9 @@ func TestMixtureBox(t *testing.T) {
 
 func abs(v float64) float64 { return max(v, -v) }
 
+// TestLossTitle draws a loss history of a named objective (the names:
+// train.TestLossName).
 func TestLossTitle(t *testing.T) {
-	if got := lossTitle(""); got != "training loss" {
-		t.Errorf("the loss of an unknown objective is titled %q, want training loss", got)
-	}
-	for _, o := range train.Objectives {
-		got := lossTitle(o)
-		denoising := o != train.Sliced && o != train.CFM && o != train.OTCFM
-		if strings.Contains(got, "denoising") != denoising || strings.Contains(got, "objective") {
-			t.Errorf("the loss of %s is titled %q", o, got)
-		}
-	}
 	out := filepath.Join(t.TempDir(), "loss.png")
 	if err := saveLossPlot(out, []train.Record{{Step: 1, Loss: 2}, {Step: 2, Loss: 1}}, train.Sliced); err != nil {
 		t.Fatal(err)
@@ -365,7 +357,7 @@ func TestMixtureFiguresAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := scoreField(m, seedBox, 10)
+	f := plot.ScoreField(m, seedBox, 10)
 	// Cells of 0.3: the first centre is 0.15 inside the box.
 	if d := f.X[0] - seedBox.Min[0]; abs(d-0.15) > 1e-12 {
 		t.Errorf("first arrow %g from the edge, want half a cell, 0.15", d)
@@ -402,7 +394,7 @@ func TestPlotLossStream(t *testing.T) {
 		fmt.Fprintf(&b, "%d,%g\n", k+1, 1/(1+0.001*float64(k)))
 	}
 	long := writeFile(t, dir, "long.csv", b.String())
-	s, err := readLossSeries(long)
+	s, err := plot.ReadLossCSV(long)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -453,8 +445,8 @@ func TestPlotLossTitle(t *testing.T) {
 		if code, _, stderr := runSGM(t, append([]string{"plot", "loss", "--out", out}, args...)...); code != 0 {
 			t.Fatalf("%v: exit %d: %s", args, code, stderr)
 		}
-		if texts := svgTexts(t, out); len(texts) == 0 || texts[0] != lossTitle(train.AllLevels) {
-			t.Errorf("%v: texts %q, want the title %q", args, texts, lossTitle(train.AllLevels))
+		if texts := svgTexts(t, out); len(texts) == 0 || texts[0] != train.AllLevels.LossName() {
+			t.Errorf("%v: texts %q, want the title %q", args, texts, train.AllLevels.LossName())
 		}
 	}
 }

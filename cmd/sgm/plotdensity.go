@@ -129,16 +129,12 @@ func savePointsDensity(out, spec string, b *plot.Box, n, bins int, rng *rand.Ran
 	} else {
 		what = fmt.Sprintf("its %d points", len(pts)/2)
 	}
-	box := dataBox(pts)
+	box, _ := plot.PointsBox(pts, 0.1)
 	if b != nil {
 		box = *b
 	}
 	title := fmt.Sprintf("%s: 2-D histogram of %s (no closed-form log p)", spec, what)
-	fig, err := plot.Histogram2D(pts, bins, box, plot.Cartesian, title)
-	if err != nil {
-		return err
-	}
-	return plot.Save(fig, out)
+	return plot.SaveTo(out)(plot.Histogram2D(pts, bins, box, plot.Cartesian, title))
 }
 
 // saveModelDensity draws the histogram of the data of the model in
@@ -152,17 +148,13 @@ func (f pointDensityFlags) saveModelDensity(out string, b *plot.Box, n int, rng 
 	if err != nil {
 		return err
 	}
-	box := dataBox(ref)
+	box, _ := plot.PointsBox(ref, 0.1)
 	if b != nil {
 		box = *b
 	}
 	title := fmt.Sprintf("%s: its data beside the model's samples (annealed Langevin, %d steps per level; a score network has no log p)", filepath.Base(*f.model), *f.stepsPerLevel)
-	fig, err := plot.SamplesFigure([]plot.PointSet{{Name: "data " + spec, Points: ref}, {Name: "model samples", Points: x}}, 2,
-		plot.SamplesOptions{J: 1, Bins: *f.bins, Box: &box, Title: title})
-	if err != nil {
-		return err
-	}
-	return plot.Save(fig, out)
+	return plot.SaveTo(out)(plot.SamplesFigure([]plot.PointSet{{Name: "data " + spec, Points: ref}, {Name: "model samples", Points: x}}, 2,
+		plot.SamplesOptions{J: 1, Bins: *f.bins, Box: &box, Title: title}))
 }
 
 // modelDensityPoints returns the data spec of m, a model of 2-D points
@@ -170,7 +162,8 @@ func (f pointDensityFlags) saveModelDensity(out string, b *plot.Box, n int, rng 
 // at most maxPlotPoints of them) and n samples of the model by its default
 // sampler with stepsPerLevel steps a level, both in the data's units.
 func modelDensityPoints(m *model.Model, dir string, n, stepsPerLevel int, rng *rand.Rand, log io.Writer) (spec string, ref, x []float64, err error) {
-	if _, ok := m.Kind().(model.Levels); !ok || m.Image() {
+	sigmas, err := m.NoiseLevels()
+	if err != nil || m.Image() {
 		return "", nil, nil, usagef("--model %s is not a model of points by noise levels (%s): draw its samples with sgm sample and sgm plot samples", dir, m.Kind())
 	}
 	if err := check2D("the model", m.Dim()); err != nil {
@@ -190,8 +183,7 @@ func modelDensityPoints(m *model.Model, dir string, n, stepsPerLevel int, rng *r
 	} else if len(ref)/2 > maxPlotPoints {
 		ref = metric.Subsample(ref, 2, maxPlotPoints, rng)
 	}
-	levels := m.Kind().(model.Levels)
-	prog := newProgress(log, "sample", "steps", len(levels.Sigmas)*stepsPerLevel)
+	prog := newProgress(log, "sample", "steps", len(sigmas)*stepsPerLevel)
 	o := model.SampleOptions{StepsPerLevel: stepsPerLevel, Observe: func(s model.Step) { prog.update(s.N) }}
 	if x, _, err = m.Sample(nil, n, rng, o); err != nil {
 		return "", nil, nil, fmt.Errorf("--model %s: %w", dir, err)
