@@ -271,4 +271,3 @@ func SaveTo(path string) func(Figure, error) error {
 		return Save(fig, path)
 	}
 }
-
