@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -221,4 +222,44 @@ func (r NLLReport) WriteText(w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// Draw returns points of the data to draw or compare with: a file's own
+// points, at most max of them (a random subset; all when max is 0), or n
+// independent draws of a toy (without its generator's even spacing:
+// data.Toy.IID), a mixture or an image.
+func (d *Data) Draw(n, max int, rng *rand.Rand) []float64 {
+	if p := d.Points; p != nil {
+		if max > 0 && p.N > max {
+			return metric.Subsample(p.Data, p.D, max, rng)
+		}
+		return p.Data
+	}
+	s := d.Source
+	if t, ok := s.(data.Toy); ok {
+		s = t.IID()
+	}
+	return s.Sample(nil, n, rng)
+}
+
+// UnionLabels numbers the labels of two labelled sets alike: names are
+// ref's, followed by those of s that ref lacks, and labels are s's labels
+// in that numbering (ref's own keep theirs), so that a figure colours a
+// label the same in both.
+func UnionLabels(ref []string, s data.Labelled) (names []string, labels []int) {
+	index := map[string]int{}
+	for k, n := range ref {
+		index[n] = k
+	}
+	names = slices.Clone(ref)
+	labels = make([]int, s.N)
+	for k, l := range s.Labels {
+		n := s.Names[l]
+		if _, ok := index[n]; !ok {
+			index[n] = len(names)
+			names = append(names, n)
+		}
+		labels[k] = index[n]
+	}
+	return names, labels
 }

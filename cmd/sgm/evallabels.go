@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -80,30 +81,23 @@ func plotLabelled(out, samplesPath, refSpec, dims string, bins int, overlay, cor
 	if err != nil {
 		return fmt.Errorf("--samples: %w", err)
 	}
-	i, j := 0, 1
-	if dims != "" {
-		v, err := parseInts("dims", dims)
-		if err != nil || len(v) != 2 || v[0] < 1 || v[1] < 1 || v[0] > s.D || v[1] > s.D || v[0] == v[1] {
-			return usagef("--dims %q: want two different coordinates I,J from 1 to %d", dims, s.D)
-		}
-		i, j = v[0]-1, v[1]-1
-	} else if s.D != 2 {
+	if dims == "" && s.D != 2 {
 		return usagef("%s: %d-dimensional labelled samples: give --dims I,J", samplesPath, s.D)
 	}
-	rng := rand.New(rand.NewPCG(seed, 0x91076))
-	pair := func(p []float64, d int) []float64 {
-		out := make([]float64, 0, 2*len(p)/d)
-		for k := 0; k < len(p); k += d {
+	i, j, err := parseDims(dims, s.D)
+	if err != nil {
+		return err
+	}
+	pair := func(p []float64) []float64 {
+		out := make([]float64, 0, 2*len(p)/s.D)
+		for k := 0; k < len(p); k += s.D {
 			out = append(out, p[k+i], p[k+j])
 		}
 		return out
 	}
-	names := s.Names
-	labels := s.Labels
+	names, labels := s.Names, s.Labels
 	var sets []plot.LabelledSet
-	if title == "" {
-		title = filepath.Base(samplesPath)
-	}
+	title = cmp.Or(title, filepath.Base(samplesPath))
 	if refSpec != "" {
 		_, src, refNames, err := model.OpenLabelled(refSpec, labelColumn(refSpec))
 		if err != nil {
@@ -112,30 +106,24 @@ func plotLabelled(out, samplesPath, refSpec, dims string, bins int, overlay, cor
 		if src.Dim() != s.D {
 			return fmt.Errorf("%s has %d coordinates; the reference %s is %d-dimensional", samplesPath, s.D, refSpec, src.Dim())
 		}
-		// One numbering of the labels for both: the reference's, then
-		// the samples' own that it lacks.
-		index := map[string]int{}
-		for k, n := range refNames {
-			index[n] = k
-		}
-		names = slices.Clone(refNames)
-		labels = make([]int, s.N)
-		for k, l := range s.Labels {
-			n := s.Names[l]
-			if _, ok := index[n]; !ok {
-				index[n] = len(names)
-				names = append(names, n)
-			}
-			labels[k] = index[n]
-		}
-		r, rl := src.SampleLabelled(nil, min(s.N, maxPlotPoints), rng)
-		sets = append(sets, plot.LabelledSet{Title: "reference " + filepath.Base(refSpec), Points: pair(r, s.D), Labels: rl})
+		names, labels = model.UnionLabels(refNames, s)
+		r, rl := src.SampleLabelled(nil, min(s.N, maxPlotPoints), rand.New(rand.NewPCG(seed, 0x91076)))
+		sets = append(sets, plot.LabelledSet{Title: "reference " + filepath.Base(refSpec), Points: pair(r), Labels: rl})
 		title += " against " + refSpec
 	}
-	sets = append(sets, plot.LabelledSet{Title: "samples " + filepath.Base(samplesPath), Points: pair(s.Data, s.D), Labels: labels})
-	fig, err := plot.Labelled(sets, names, nil, title)
-	if err != nil {
-		return err
+	sets = append(sets, plot.LabelledSet{Title: "samples " + filepath.Base(samplesPath), Points: pair(s.Data), Labels: labels})
+	return plot.SaveTo(out)(plot.Labelled(sets, names, nil, title))
+}
+
+// parseDims parses --dims I,J (from 1) for points of dimension d into
+// indices from 0; 0, 1 when dims is "".
+func parseDims(dims string, d int) (i, j int, err error) {
+	if dims == "" {
+		return 0, 1, nil
 	}
-	return plot.Save(fig, out)
+	v, err := parseInts("dims", dims)
+	if err != nil || len(v) != 2 || v[0] < 1 || v[1] < 1 || v[0] > d || v[1] > d || v[0] == v[1] {
+		return 0, 0, usagef("--dims %q: want two different coordinates I,J from 1 to %d", dims, d)
+	}
+	return v[0] - 1, v[1] - 1, nil
 }

@@ -376,14 +376,11 @@ func drawField(out, dir, levels string, arrows int, backend string) error {
 		if err := check2D("the model", m.Dim()); err != nil {
 			return err
 		}
-		src, err := readReference("model's data", m.Record().Data)
+		d, err := model.OpenData(m.Record().Data)
 		if err != nil {
-			return err
+			return fmt.Errorf("--model %s: its data: %w", dir, err)
 		}
-		pts := src.points
-		if pts == nil {
-			pts = src.draw(fieldDataPoints, rand.New(rand.NewPCG(0xf1e1d, 2)))
-		}
+		pts := d.Draw(fieldDataPoints, 0, rand.New(rand.NewPCG(0xf1e1d, 2)))
 		box, _ = plot.PointsBox(pts, 0.1)
 		under, err := plot.HistogramGrid(pts, box, 60, 60)
 		if err != nil {

@@ -7,8 +7,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 
-	"github.com/sgm-dev/sgm/metric"
-	"github.com/sgm-dev/sgm/model"
+		"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/plot"
 )
 
@@ -116,25 +115,27 @@ func (f pointDensityFlags) draw(log io.Writer, out, target, box string) (bool, e
 // savePointsDensity draws the 2-D histogram of the points of spec (a toy:
 // n draws; a file: its points) over b, or their box when b is nil.
 func savePointsDensity(out, spec string, b *plot.Box, n, bins int, rng *rand.Rand) error {
-	src, err := readReference("target", spec)
+	d, err := model.OpenData(spec)
 	if err != nil {
+		return usagef("--target: %v", err)
+	}
+	if err := check2D(spec, d.Source.Dim()); err != nil {
 		return err
 	}
-	if err := check2D(spec, src.d); err != nil {
-		return err
+	pts, what := d.Draw(n, 0, rng), fmt.Sprintf("%d draws", n)
+	if d.Points != nil {
+		what = fmt.Sprintf("its %d points", d.Points.N)
 	}
-	pts, what := src.points, fmt.Sprintf("%d draws", n)
-	if pts == nil {
-		pts = src.draw(n, rng)
-	} else {
-		what = fmt.Sprintf("its %d points", len(pts)/2)
+	return plot.SaveTo(out)(plot.Histogram2D(pts, bins, boxOr(b, pts), plot.Cartesian, fmt.Sprintf("%s: 2-D histogram of %s (no closed-form log p)", spec, what)))
+}
+
+// boxOr is *b, or the box of the 2-D points pts, widened by a tenth.
+func boxOr(b *plot.Box, pts []float64) plot.Box {
+	if b != nil {
+		return *b
 	}
 	box, _ := plot.PointsBox(pts, 0.1)
-	if b != nil {
-		box = *b
-	}
-	title := fmt.Sprintf("%s: 2-D histogram of %s (no closed-form log p)", spec, what)
-	return plot.SaveTo(out)(plot.Histogram2D(pts, bins, box, plot.Cartesian, title))
+	return box
 }
 
 // saveModelDensity draws the histogram of the data of the model in
@@ -148,10 +149,7 @@ func (f pointDensityFlags) saveModelDensity(out string, b *plot.Box, n int, rng 
 	if err != nil {
 		return err
 	}
-	box, _ := plot.PointsBox(ref, 0.1)
-	if b != nil {
-		box = *b
-	}
+	box := boxOr(b, ref)
 	title := fmt.Sprintf("%s: its data beside the model's samples (annealed Langevin, %d steps per level; a score network has no log p)", filepath.Base(*f.model), *f.stepsPerLevel)
 	return plot.SaveTo(out)(plot.SamplesFigure([]plot.PointSet{{Name: "data " + spec, Points: ref}, {Name: "model samples", Points: x}}, 2,
 		plot.SamplesOptions{J: 1, Bins: *f.bins, Box: &box, Title: title}))
@@ -169,24 +167,15 @@ func modelDensityPoints(m *model.Model, dir string, n, stepsPerLevel int, rng *r
 	if err := check2D("the model", m.Dim()); err != nil {
 		return "", nil, nil, err
 	}
-	spec = m.Record().Data
-	if spec == "" {
-		return "", nil, nil, fmt.Errorf("--model %s does not record its training data", dir)
-	}
-	src, err := readReference("model's data", spec)
+	d, err := model.OpenData(m.Record().Data)
 	if err != nil {
-		return "", nil, nil, err
+		return "", nil, nil, fmt.Errorf("--model %s: its data: %w", dir, err)
 	}
-	ref = src.points
-	if ref == nil {
-		ref = src.draw(n, rng)
-	} else if len(ref)/2 > maxPlotPoints {
-		ref = metric.Subsample(ref, 2, maxPlotPoints, rng)
-	}
+	ref = d.Draw(n, maxPlotPoints, rng)
 	prog := newProgress(log, "sample", "steps", len(sigmas)*stepsPerLevel)
 	o := model.SampleOptions{StepsPerLevel: stepsPerLevel, Observe: func(s model.Step) { prog.update(s.N) }}
 	if x, _, err = m.Sample(nil, n, rng, o); err != nil {
 		return "", nil, nil, fmt.Errorf("--model %s: %w", dir, err)
 	}
-	return spec, ref, x, nil
+	return d.Spec, ref, x, nil
 }
