@@ -7,7 +7,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 
-		"github.com/sgm-dev/sgm/model"
+	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/plot"
 )
 
