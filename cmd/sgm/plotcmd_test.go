@@ -367,22 +367,6 @@ func TestMixtureFiguresAgree(t *testing.T) {
 	}
 }
 
-func TestDefaultFieldLevels(t *testing.T) {
-	for _, tc := range []struct {
-		L    int
-		want []int
-	}{
-		{30, []int{0, 3, 6, 9, 12, 15, 18, 21, 24}}, // the blog post's zip(axes, range(0, 30, 3))
-		{5, []int{0, 1, 2, 3, 4}},
-		{12, []int{0, 1, 2, 3, 4, 5, 6, 7, 8}},
-		{100, []int{0, 10, 20, 30, 40, 50, 60, 70, 80}},
-	} {
-		if got := defaultFieldLevels(tc.L); !slices.Equal(got, tc.want) {
-			t.Errorf("defaultFieldLevels(%d) = %v, want %v", tc.L, got, tc.want)
-		}
-	}
-}
-
 // TestPlotLossStream checks that plot loss reads a long history into the
 // bounded series, and names the file and line of a bad one in one line,
 // cutting a long bad value.
