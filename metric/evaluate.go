@@ -254,7 +254,7 @@ func (r *Report) setPoints(x []float64, d int, t Target, o EvalOptions, rng *ran
 		}
 		ref, pair = draw(n, rng), DrawPair(draw, n)
 	}
-	why := fmt.Sprintf("at most %d asked", o.WPoints)
+	why := fmt.Sprintf("at most %d, as asked", o.WPoints)
 	if n < min(all, o.WPoints) {
 		why = fmt.Sprintf("half the %d points of the target", len(t.Points)/d)
 	} else if n == all && n < o.WPoints {
