@@ -207,3 +207,12 @@ func TestEvaluateLabels(t *testing.T) {
 		t.Errorf("an unknown label: %v", err)
 	}
 }
+
+func TestNFESamplers(t *testing.T) {
+	if got := NFESamplers(sde.VP{BetaMin: 0.1, BetaMax: 20}); !slices.Equal(got, []string{EM, PC, ODE, Heun, DPM2M, DDIM}) {
+		t.Errorf("under VP: %v", got)
+	}
+	if got := NFESamplers(sde.VE{SigmaMin: 0.01, SigmaMax: 5}); slices.Contains(got, DDIM) || len(got) != 5 {
+		t.Errorf("under VE: %v", got)
+	}
+}

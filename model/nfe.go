@@ -47,6 +47,17 @@ func SampleScore(dst []float64, n int, p sde.SDE, score sde.TimeScorer, rng *ran
 	return dst, Stats{Sampler: o.Sampler, NFE: nfe, Steps: nfe}, nil
 }
 
+// NFESamplers are the reverse-time samplers NFECurves compares under p by
+// default: em, pc, ode, heun and dpm2m, and ddim where p is VP (DDIM is
+// defined for it).
+func NFESamplers(p sde.SDE) []string {
+	names := []string{EM, PC, ODE, Heun, DPM2M}
+	if _, ok := p.(sde.VP); ok {
+		names = append(names, DDIM)
+	}
+	return names
+}
+
 // SampleFunc draws n samples as o says, as Model.Sample does with a nil
 // dst; SampleScore gives one for an exact score.
 type SampleFunc func(n int, rng *rand.Rand, o SampleOptions) ([]float64, Stats, error)

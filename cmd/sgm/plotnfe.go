@@ -39,12 +39,12 @@ samples of n (over --reps pairs). A sampler at its floor cannot be told from
 exact sampling at that n. The table is printed too.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			var (
-				target, model, samplers, budgets, out string
+				target, dir, samplers, budgets, out string
 				n, reps                               int
 				seed                                  uint64
 			)
 			fs.StringVar(&target, "target", "", "the target mixture `SPEC`: a preset or a JSON file")
-			fs.StringVar(&model, "model", "", "a network trained with sgm train --sde: checkpoint `DIR` whose samples are measured (against --target, default the mixture it was trained on)")
+			fs.StringVar(&dir, "model", "", "a network trained with sgm train --sde: checkpoint `DIR` whose samples are measured (against --target, default the mixture it was trained on)")
 			fs.StringVar(&samplers, "samplers", "", "comma-separated samplers (default: em, pc, ode, heun, dpm2m, and ddim with --sde vp)")
 			fs.StringVar(&budgets, "nfe", "2,4,8,16,32,64,128", "comma-separated NFE budgets of the fixed-step samplers")
 			fs.IntVar(&n, "n", 500, "samples per run and exact draws per reference")
@@ -59,15 +59,12 @@ exact sampling at that n. The table is printed too.`,
 						return usagef("--%s does not apply: plot nfe runs the ode sampler at rtol = atol = 1e-1 ... 1e-5", name)
 					}
 				}
-				src, err := nfeSource(sf, target, model) // timemodel.go
+				src, err := nfeSource(sf, target, dir) // timemodel.go
 				if err != nil {
 					return err
 				}
 				p := src.p
-				names := []string{"em", "pc", "ode", "heun", "dpm2m"}
-				if _, ok := p.(sde.VP); ok {
-					names = append(names, "ddim")
-				}
+				names := model.NFESamplers(p)
 				if samplers != "" {
 					if names, err = nfeSamplers(samplers); err != nil {
 						return err
@@ -107,8 +104,8 @@ exact sampling at that n. The table is printed too.`,
 				if err != nil {
 					return err
 				}
-				if model != "" {
-					target = "model " + model
+				if dir != "" {
+					target = "model " + dir
 				}
 				return drawNFE(e, pts, floor, names, target, p, n, out)
 			}
