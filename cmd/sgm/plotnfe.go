@@ -40,8 +40,8 @@ exact sampling at that n. The table is printed too.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			var (
 				target, dir, samplers, budgets, out string
-				n, reps                               int
-				seed                                  uint64
+				n, reps                             int
+				seed                                uint64
 			)
 			fs.StringVar(&target, "target", "", "the target mixture `SPEC`: a preset or a JSON file")
 			fs.StringVar(&dir, "model", "", "a network trained with sgm train --sde: checkpoint `DIR` whose samples are measured (against --target, default the mixture it was trained on)")
