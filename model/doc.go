@@ -30,4 +30,12 @@
 // Train trains a run directory for every kind: it locks it, checkpoints
 // it with the loss history as one unit, and resumes a run with every
 // setting it recorded, refusing other data.
+//
+// Evaluation (evaluate.go, nfe.go): ScoreErrors measures a model of an
+// image against the exact score per level; EvaluateNLL and MixtureNLL give
+// the NLL report of sgm eval --nll (a mixture's through the same ODE, with
+// its closed form beside it); EvaluateLabels measures labelled samples
+// against labelled data per label; NFECurves measures sample quality
+// against the number of evaluations per sampler, for a model or, through
+// SampleScore, for an exact score by the same samplers.
 package model
