@@ -143,7 +143,8 @@ func (o EvalOptions) withDefaults() EvalOptions {
 // *TargetErrors); against a Mixture such
 // samples are measured by the other metrics, and o.Log is told why the
 // point metrics are left out. It panics if x does not hold whole points
-// or an option is negative.
+// or an option is out of range after the defaults (Projections or Reps
+// below 1, MMDPoints or WPoints below 2).
 func Evaluate(x []float64, d int, t Target, o EvalOptions, rng *rand.Rand) (Report, error) {
 	o = o.withDefaults()
 	n := checkPoints("Evaluate", "x", x, d)
