@@ -6,7 +6,9 @@ import (
 	"math/rand/v2"
 
 	"github.com/sgm-dev/sgm"
+	"github.com/sgm-dev/sgm/ode"
 	"github.com/sgm-dev/sgm/sample"
+	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/sde"
 )
 
@@ -16,7 +18,10 @@ import (
 // Label with its conditional score, s(x, σ, c); Guidance W > 0 samples
 // with classifier-free guidance, s_u + (1+W)(s_c - s_u) with the
 // unconditional score s_u = s(x, σ, ∅) of the same network (Ho & Salimans
-// 2022), one more network evaluation per step. Given fixes some
+// 2022), one more network evaluation per step; for a Diffusion the same
+// form of its time-conditioned scores (sample.GuidedTime), and for a Flow
+// its velocities' v_u + (1+W)(v_c - v_u), which is the guided score's
+// velocity on the flow's linear path (sample.GuidedVelocity). Given fixes some
 // coordinates and samples the others (sample.Given: the score evaluated
 // with the given coordinates at their values, Langevin on the conditional
 // score of the perturbed joint), for the Langevin samplers and the
@@ -84,6 +89,26 @@ func (c *condition) at(level int) sgm.Scorer {
 		return cond
 	}
 	return &sample.Guided{Cond: cond, Uncond: c.net.AtLevelLabelled(level, c.null), W: c.w}
+}
+
+// timeScore is the time-conditioned score s as the conditioning asks.
+func (c *condition) timeScore(s scorenet.TimeScore) sde.TimeScorer {
+	if c.label < 0 {
+		return s
+	}
+	cond := s.WithLabel(c.label)
+	if c.w == 0 {
+		return cond
+	}
+	return &sample.GuidedTime{Cond: cond, Uncond: s.WithLabel(c.null), W: c.w}
+}
+
+// velocity is the flow's velocity v as the conditioning asks.
+func (c *condition) velocity(v scorenet.Velocity) ode.Func {
+	if c.label < 0 {
+		return v.VelocityAt
+	}
+	return sample.GuidedVelocity(v.WithLabel(c.label).VelocityAt, v.WithLabel(c.null).VelocityAt, c.w)
 }
 
 // evals is the number of network evaluations per score: 2 with guidance.

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/sgm-dev/sgm"
-	"github.com/sgm-dev/sgm/ode"
 	"github.com/sgm-dev/sgm/sample"
 	"github.com/sgm-dev/sgm/sde"
 )
@@ -196,7 +195,8 @@ func (m *Model) Sample(dst []float64, n int, rng *rand.Rand, o SampleOptions) ([
 		if e != nil {
 			return nil, st, e
 		}
-		err = m.reverse(dst, k.SDE, score, rng, o, &st)
+		c, _ := m.conditionOf(n, o)
+		err = m.reverse(dst, k.SDE, c.timeScore(score), rng, o, &st)
 	case Flow:
 		err = m.flow(dst, rng, o, &st)
 	}
@@ -429,13 +429,14 @@ func (m *Model) flow(x []float64, rng *rand.Rand, o SampleOptions, st *Stats) er
 			x[i] = rng.NormFloat64()
 		}
 	})
-	field := ode.Func(v.VelocityAt)
+	c, _ := m.conditionOf(len(x)/m.Dim(), o)
+	field := c.velocity(v)
 	if f := m.observer(o); f != nil {
-		n := 0
+		n, inner := 0, field
 		field = func(t float64, x, dx []float64) {
 			n++
 			f(n, t, x)
-			v.VelocityAt(t, x, dx)
+			inner(t, x, dx)
 		}
 	}
 	var nfe int
@@ -445,7 +446,7 @@ func (m *Model) flow(x []float64, rng *rand.Rand, o SampleOptions, st *Stats) er
 	if err != nil {
 		return fmt.Errorf("model: %w", err)
 	}
-	st.NFE, st.Steps = nfe, nfe
+	st.NFE, st.Steps = nfe*c.evals(), nfe
 	return nil
 }
 

@@ -50,7 +50,7 @@ func newEngine(net *scorenet.Net, data Sampler, s Settings) (engine, error) {
 		if fastTimeApplies(net) {
 			return newFastTimeEngine(net, s)
 		}
-		return newTimeEngine(net, s)
+		return newTimeEngine(net, s, nil)
 	}
 	if fastApplies(net, s) {
 		return newFastEngine(net, s)

@@ -36,7 +36,7 @@ func BenchmarkTimeStep(b *testing.B) {
 				}
 				eng, err = newFastTimeEngine(net, s)
 			} else {
-				eng, err = newTimeEngine(net, s)
+				eng, err = newTimeEngine(net, s, nil)
 			}
 			if err != nil {
 				b.Fatal(err)
