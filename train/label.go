@@ -22,7 +22,9 @@ import (
 // score at each point's (perhaps null) label, or for a time-conditioned
 // network a continuous-time objective's (denoising score matching under
 // its SDE, flow matching), with the output at each point's label. The
-// noise is drawn in Go.
+// noise is drawn in Go. Where the fused engines apply (fastengine.go,
+// fasttime.go) they take the labelled steps, internal/fastnet adding each
+// row's E_c to its first-layer bias; elsewhere the GoMLX graph does.
 
 // LabelledSampler is a source of labelled training data: SampleLabelled
 // draws n points as Sample does, in dst or a new slice if dst is nil, with

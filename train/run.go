@@ -70,7 +70,7 @@ func (s Settings) forBackend(net *scorenet.Net) (Settings, error) {
 	switch {
 	case s.Objective == Sliced:
 		err2 = net.CheckSecondOrder()
-	case s.Objective.timed() && (!fastTimeApplies(net) || net.Config().Labelled()): // the fused engine runs no graph
+	case s.Objective.timed() && !fastTimeApplies(net): // the fused engine runs no graph
 		err2 = net.CheckTimeTraining()
 	}
 	if err2 != nil {
@@ -88,12 +88,17 @@ func newRun(net *scorenet.Net, data Sampler, s Settings, start int) (*run, error
 	var labels []int32
 	var eng engine
 	var err error
+	if cfg.Labelled() {
+		labels = make([]int32, s.Batch)
+	}
 	switch {
+	case cfg.Labelled() && s.Objective.timed() && fastTimeApplies(net):
+		eng, err = newFastTimeEngine(net, s, &labels)
 	case cfg.Labelled() && s.Objective.timed():
-		labels = make([]int32, s.Batch)
 		eng, err = newTimeEngine(net, s, &labels)
+	case cfg.Labelled() && fastApplies(net, s):
+		eng, err = newFastEngine(net, s, &labels)
 	case cfg.Labelled():
-		labels = make([]int32, s.Batch)
 		eng, err = newLabelEngine(net, s, &labels)
 	default:
 		eng, err = newEngine(net, data, s)
