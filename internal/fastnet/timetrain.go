@@ -143,7 +143,7 @@ func (tt *TimeTrainer) lossGrad(xt, t, target []float32) float64 {
 	tt.embed(t)
 	tt.xt, tt.tgt = xt, target
 	defer func() { tt.xt, tt.tgt, tt.lab = nil, nil, nil }() // keep no reference to the caller's data
-	for len(tt.bias) < runtime.GOMAXPROCS(0) {  // eachBlock's most workers
+	for len(tt.bias) < runtime.GOMAXPROCS(0) {               // eachBlock's most workers
 		tt.bias = append(tt.bias, alignedFloat32s(e.wp))
 	}
 	scale := float32(2 / float64(n*d))
