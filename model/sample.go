@@ -157,6 +157,13 @@ func (m *Model) Sample(dst []float64, n int, rng *rand.Rand, o SampleOptions) ([
 		panic(fmt.Sprintf("model: Sample: len(dst)=%d, want %d samples of dimension %d", len(dst), n, d))
 	}
 	samplers := m.kind.Samplers()
+	if _, ok := m.kind.(Flow); ok && o.Given != nil {
+		// A flow samples given values by annealed Langevin on its scores.
+		if o.Sampler != "" && o.Sampler != Annealed {
+			return nil, Stats{}, fmt.Errorf("model: given values of a flow are sampled by %s Langevin on the scores of its velocity, not %s", Annealed, o.Sampler)
+		}
+		o.Sampler, samplers = Annealed, []string{Annealed}
+	}
 	if o.Sampler == "" {
 		o.Sampler = m.DefaultSampler()
 		if _, ok := m.kind.(Diffusion); ok && o.Sampler == DDIM && o.Eta == 0 {
@@ -198,7 +205,11 @@ func (m *Model) Sample(dst []float64, n int, rng *rand.Rand, o SampleOptions) ([
 		c, _ := m.conditionOf(n, o)
 		err = m.reverse(dst, k.SDE, c.timeScore(score), rng, o, &st)
 	case Flow:
-		err = m.flow(dst, rng, o, &st)
+		if o.Given != nil {
+			err = m.flowGiven(dst, rng, o, &st)
+		} else {
+			err = m.flow(dst, rng, o, &st)
+		}
 	}
 	if err != nil {
 		return nil, st, err
