@@ -199,7 +199,8 @@ func EvaluateLabels(s data.Labelled, spec, column string, maxPoints int, rng *ra
 	if t, ok := d.Source.(data.Toy); ok && mix == nil {
 		mix, _ = t.Mixture()
 	}
-	return metric.EvaluateLabels(s.Data, labels, s.D, ref, refLabels, src, names, mix, maxPoints, metric.FloorReps, rng), nil
+	// Without a file's points, 3n independent draws a label (IIDLabelled).
+	return metric.EvaluateLabels(s.Data, labels, s.D, ref, refLabels, IIDLabelled(src), names, mix, maxPoints, metric.FloorReps, rng), nil
 }
 
 // WriteText writes r as sgm eval --nll prints it: one "name value" line
