@@ -50,6 +50,15 @@ func parseBox(flag, s string) (plot.Box, error) {
 	return plot.Box{Min: [2]float64{v[0], v[2]}, Max: [2]float64{v[1], v[3]}}, nil
 }
 
+// optionalBox parses a box flag that may be empty: nil then.
+func optionalBox(flag, s string) (*plot.Box, error) {
+	if s == "" {
+		return nil, nil
+	}
+	b, err := parseBox(flag, s)
+	return &b, err
+}
+
 // loadTarget reads --target: a mixture JSON file or preset.
 func loadTarget(spec string) (*dist.Mixture, error) {
 	if spec == "" {
@@ -413,12 +422,9 @@ func drawHist(out, samples, space, box string, bins int) error {
 	default:
 		return usagef("--space %q: want auto, image or xy", space)
 	}
-	var b plot.Box
-	if box != "" {
-		var err error
-		if b, err = parseBox("box", box); err != nil {
-			return err
-		}
+	b, err := optionalBox("box", box)
+	if err != nil {
+		return err
 	}
 	pts, d, err := readSamples(samples)
 	if err != nil {
@@ -431,11 +437,7 @@ func drawHist(out, samples, space, box string, bins int) error {
 		return fmt.Errorf("%s: no samples", samples)
 	}
 	sp := map[string]plot.Space{"image": plot.ImageSpace, "xy": plot.Cartesian, "auto": plot.GuessSpace(pts)}[space]
-	var bp *plot.Box
-	if box != "" {
-		bp = &b
-	}
-	err = plot.SaveTo(out)(plot.SamplesHistogram(pts, bins, sp, bp))
+	err = plot.SaveTo(out)(plot.SamplesHistogram(pts, bins, sp, b))
 	if errors.Is(err, plot.ErrEmptyBox) {
 		return fmt.Errorf("%s: %w; give another --box or --space xy", samples, err)
 	} else if err != nil {

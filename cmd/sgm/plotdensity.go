@@ -80,13 +80,9 @@ func (f pointDensityFlags) draw(log io.Writer, out, target, box string) (bool, e
 	if err := checkRange("bins", *f.bins, 1, maxBins); err != nil {
 		return true, err
 	}
-	var b *plot.Box
-	if box != "" {
-		pb, err := parseBox("box", box)
-		if err != nil {
-			return true, err
-		}
-		b = &pb
+	b, err := optionalBox("box", box)
+	if err != nil {
+		return true, err
 	}
 	rng := rand.New(rand.NewPCG(*f.seed, 0xde5))
 	if *f.model == "" {
