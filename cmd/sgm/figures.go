@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
@@ -99,19 +98,8 @@ func saveImageHistogram(path string, im *dist.Image, draws []float64, title stri
 	return plot.Save(fig, path)
 }
 
-// defaultFieldLevels picks the levels of the learned-fields figure for a
-// schedule of L levels: as the blog post, which zips its 3×3 grid with
-// range(0, 30, 3) and so draws levels 0, 3, ..., 24 of its 30, nine levels
-// a tenth of the schedule apart (every level when L < 20), or all L when
-// L <= 9.
-func defaultFieldLevels(L int) []int {
-	step := max(1, L/10)
-	out := make([]int, 0, 9)
-	for l := 0; l < L && len(out) < 9; l += step {
-		out = append(out, l)
-	}
-	return out
-}
+// defaultFieldLevels picks the levels of the learned-fields figure.
+var defaultFieldLevels = plot.FieldLevels
 
 // saveLearnedFields draws the blog post's Figure 3: the learned score at
 // each of the levels, on the unit square of image coordinates, over the
@@ -149,21 +137,7 @@ func saveHistogram(path string, pts []float64, bins int, box plot.Box, space plo
 
 // lossTitle titles the loss figure of a run trained with objective, or
 // of one whose objective is not known when objective is "".
-func lossTitle(objective train.Objective) string {
-	switch objective {
-	case "":
-		return "training loss"
-	case train.AllLevels, train.OneLevel: // the same loss, estimated two ways
-		return "denoising score matching loss"
-	case train.Sliced:
-		return "sliced score matching loss"
-	case train.Continuous:
-		return "denoising score matching loss in continuous time"
-	case train.CFM, train.OTCFM:
-		return "flow matching loss (" + string(objective) + ")"
-	}
-	return "training loss, objective " + string(objective)
-}
+func lossTitle(objective train.Objective) string { return objective.Loss() }
 
 // saveLossPlot draws a training loss history, titled by the loss the run's
 // objective estimates ("" when it is not known).
@@ -191,24 +165,15 @@ func saveLossSeries(path string, s *plot.LossSeries, objective train.Objective) 
 // with the tolerance of sample --level auto and the level it picks
 // (metric.AutoLevel: choice, or its error).
 func saveScoreError(path string, errs []levelError, choice metric.LevelChoice, chooseErr error, title string) error {
-	s := plot.Series{Name: "σ² E‖s(x, σ; θ) − s*(x, σ)‖²"}
-	r := plot.Series{Name: "relative to σ² E‖s*(x, σ)‖²"}
-	for _, le := range errs {
-		s.X, s.Y = append(s.X, le.Sigma), append(s.Y, le.Fisher)
-		r.X, r.Y = append(r.X, le.Sigma), append(r.Y, le.Relative)
+	sigmas, fisher, rel := make([]float64, len(errs)), make([]float64, len(errs)), make([]float64, len(errs))
+	for i, le := range errs {
+		sigmas[i], fisher[i], rel[i] = le.Sigma, le.Fisher, le.Relative
 	}
-	marks := []plot.Mark{{Name: fmt.Sprintf("tolerance %g of sample --level auto", autoTolerance), At: autoTolerance}}
-	if chooseErr != nil {
-		marks[0].Name += ": no level usable"
-	} else {
-		le := errs[choice.Level]
-		name := fmt.Sprintf("level it picks: %d (σ=%.3g)", le.Level, le.Sigma)
-		if choice.Warn {
-			name += ", a fallback"
-		}
-		marks = append(marks, plot.Mark{Name: name, Vertical: true, At: le.Sigma})
+	var pick *plot.LevelPick
+	if chooseErr == nil {
+		pick = &plot.LevelPick{Level: choice.Level, Sigma: errs[choice.Level].Sigma, Fallback: choice.Warn}
 	}
-	fig, err := plot.Curves([]plot.Series{s, r}, "noise level σ", "score error", title, marks...)
+	fig, err := plot.ScoreError(sigmas, fisher, rel, autoTolerance, pick, title)
 	if err != nil {
 		return err
 	}
@@ -223,43 +188,4 @@ func imageAutoLevel(errs []levelError, im *dist.Image) (metric.LevelChoice, erro
 		sigmas[i] = le.Sigma
 	}
 	return metric.AutoLevel(errs, metric.Sharpness(im, sigmas), defaultModelStepSize, autoTolerance)
-}
-
-// modesChains is the number of chains of each sampler in checkModes.
-const modesChains = 4000
-
-// saveModeWeights draws the demo's two-modes result: the mode weights plain
-// and annealed Langevin give, from n chains each, with binomial standard
-// errors, against the true weights. (MALA's acceptance rate, which the
-// title used to quote, is of another target, the blog post's mixture: it
-// is in summary.json.)
-func saveModeWeights(path string, c modesCheck, n int) error {
-	m, err := dist.Preset(c.Target)
-	if err != nil {
-		return err
-	}
-	var modes []string
-	for i, comp := range m.Components() {
-		modes = append(modes, fmt.Sprintf("mode %d at (%g, %g)", i+1, comp.Mean[0], comp.Mean[1]))
-	}
-	groups := []plot.BarGroup{
-		{Name: "plain Langevin", Values: c.PlainWeights, Errors: c.PlainWeightsSE},
-		{Name: "annealed Langevin", Values: c.AnnealedWeights, Errors: c.AnnealedWeightsSE},
-	}
-	title := fmt.Sprintf("%s: mode weights of %d chains ± 1 s.e.", c.Target, n)
-	fig, err := plot.GroupedBars(modes, groups, c.TrueWeights, "true weight", "share of the chains", title)
-	if err != nil {
-		return err
-	}
-	return plot.Save(fig, path)
-}
-
-// binomialSE returns the standard error sqrt(p(1-p)/n) of each share p of
-// n independent draws.
-func binomialSE(shares []float64, n int) []float64 {
-	se := make([]float64, len(shares))
-	for i, p := range shares {
-		se[i] = math.Sqrt(max(0, p*(1-p)) / float64(n))
-	}
-	return se
 }

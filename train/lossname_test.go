@@ -1,0 +1,47 @@
+package train
+
+import "testing"
+
+// TestObjectiveLoss checks the name of each objective's loss, the title of
+// the loss figures of sgm train and sgm demo.
+func TestObjectiveLoss(t *testing.T) {
+	for o, want := range map[Objective]string{
+		"":         "training loss",
+		AllLevels:  "denoising score matching loss",
+		OneLevel:   "denoising score matching loss",
+		Sliced:     "sliced score matching loss",
+		Continuous: "denoising score matching loss in continuous time",
+		OTCFM:      "flow matching loss (otcfm)",
+		"new":      "training loss, objective new",
+	} {
+		if got := o.Loss(); got != want {
+			t.Errorf("%q.Loss() = %q, want %q", o, got, want)
+		}
+	}
+}
+
+// TestFinalLoss checks the steps FinalLoss averages: a tenth of the run,
+// at least one and at most 100.
+func TestFinalLoss(t *testing.T) {
+	hist := func(n int) []Record {
+		h := make([]Record, n)
+		for i := range h {
+			h[i] = Record{Step: i + 1, Loss: float64(i + 1)}
+		}
+		return h
+	}
+	for _, c := range []struct {
+		n, k int
+		mean float64
+	}{
+		{1, 1, 1},           // the one step
+		{9, 1, 9},           // a tenth rounds down to none: the last step
+		{40, 4, 38.5},       // (37+38+39+40)/4
+		{5000, 100, 4950.5}, // (4901+...+5000)/100
+	} {
+		mean, k := FinalLoss(hist(c.n))
+		if k != c.k || mean != c.mean {
+			t.Errorf("FinalLoss of %d steps = %v over %d, want %v over %d", c.n, mean, k, c.mean, c.k)
+		}
+	}
+}
