@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sgm-dev/sgm/bench"
 	"github.com/sgm-dev/sgm/demo"
 	"github.com/sgm-dev/sgm/metric"
 )
@@ -142,7 +143,7 @@ func TestGoldenJSONFields(t *testing.T) {
 		name string
 		v    any
 	}{
-		{"bench", benchResult{}},
+		{"bench", bench.Result{}},
 		{"demo-summary", demo.Summary{Seconds: map[string]float64{"total": 1}, Figures: []string{"f.png"}, ScoreError: []levelError{{}},
 			Conditional: &demo.CondResult{Guidance: []float64{0}}, Given: &demo.GivenResult{X0: []float64{0}}}},
 	} {
