@@ -224,16 +224,15 @@ func (r *run) scoreError() error {
 	sigmas := r.net.Config().Sigmas
 	errs := metric.ScoreErrors(r.net.AtLevel, sigmas, r.im.Smoothed, 1000, r.rng(0xf15e))
 	r.sum.ScoreError, r.sum.AutoLevel = errs, -1
-	var pick *plot.LevelPick
+	picked, fallback := -1, false
 	if choice, err := metric.AutoLevel(errs, metric.Sharpness(r.im, sigmas), 1e-3, metric.AutoTolerance); err == nil {
-		r.sum.AutoLevel = choice.Level
-		pick = &plot.LevelPick{Level: choice.Level, Sigma: errs[choice.Level].Sigma, Fallback: choice.Warn}
+		r.sum.AutoLevel, picked, fallback = choice.Level, choice.Level, choice.Warn
 	}
 	fisher, rel := make([]float64, len(errs)), make([]float64, len(errs))
 	for i, le := range errs {
 		fisher[i], rel[i] = le.Fisher, le.Relative
 	}
-	fig, err := plot.ScoreError(sigmas, fisher, rel, metric.AutoTolerance, pick, "learned score against the exact score of the smoothed image")
+	fig, err := plot.ScoreErrorCurves(sigmas, fisher, rel, metric.AutoTolerance, picked, fallback, "learned score against the exact score of the smoothed image")
 	if err != nil {
 		return err
 	}

@@ -129,7 +129,7 @@ func (r *run) trainRun(dir string, o model.TrainOptions, loss lossFiles) (*model
 		if err := data.WriteCSVFile(loss.csv, []string{"step", "loss"}, pts); err != nil {
 			return nil, err
 		}
-		fig, err := plot.Loss(x, y, m.Record().Settings.Objective.Loss())
+		fig, err := plot.Loss(x, y, m.Record().Settings.Objective.LossName())
 		if err != nil {
 			return nil, err
 		}

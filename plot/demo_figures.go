@@ -20,35 +20,23 @@ func ModeWeights(target string, means [][]float64, truth []float64, groups []Bar
 	return GroupedBars(modes, groups, truth, "true weight", "share of the chains", title)
 }
 
-// LevelPick is the noise level the automatic rule picks, as ScoreError
-// marks it: its index, its σ, and whether it is the rule's fallback.
-type LevelPick struct {
-	Level    int
-	Sigma    float64
-	Fallback bool
-}
-
-// ScoreError draws a network's score error at each noise level sigmas[i]:
-// the weighted Fisher divergence fisher[i], σ²E‖s_θ − s*‖², and its size
-// relative to σ²E‖s*‖², relative[i], with the tolerance tol of the
-// automatic level (sample --level auto) and, when pick is not nil, the level
-// it picks; without one, the tolerance's legend says no level is usable.
-// It panics if the three slices differ in length.
-func ScoreError(sigmas, fisher, relative []float64, tol float64, pick *LevelPick, title string) (*Chart, error) {
-	if len(fisher) != len(sigmas) || len(relative) != len(sigmas) {
-		panic(fmt.Sprintf("plot: ScoreError: %d levels, %d divergences, %d relative errors", len(sigmas), len(fisher), len(relative)))
-	}
-	s := Series{Name: "σ² E‖s(x, σ; θ) − s*(x, σ)‖²", X: sigmas, Y: fisher}
-	r := Series{Name: "relative to σ² E‖s*(x, σ)‖²", X: sigmas, Y: relative}
+// ScoreErrorCurves draws a network's score error per noise level: the
+// weighted Fisher divergence σ² E‖s − s*‖² and its size relative to
+// σ² E‖s*‖² against σ, with a mark at the tolerance tol of the automatic
+// level and, when picked >= 0, a vertical mark at the σ of the level
+// picked (named a fallback when fallback is set).
+func ScoreErrorCurves(sigma, fisher, relative []float64, tol float64, picked int, fallback bool, title string) (*Chart, error) {
+	s := Series{Name: "σ² E‖s(x, σ; θ) − s*(x, σ)‖²", X: sigma, Y: fisher}
+	r := Series{Name: "relative to σ² E‖s*(x, σ)‖²", X: sigma, Y: relative}
 	marks := []Mark{{Name: fmt.Sprintf("tolerance %g of sample --level auto", tol), At: tol}}
-	if pick == nil {
+	if picked < 0 {
 		marks[0].Name += ": no level usable"
 	} else {
-		name := fmt.Sprintf("level it picks: %d (σ=%.3g)", pick.Level, pick.Sigma)
-		if pick.Fallback {
+		name := fmt.Sprintf("level it picks: %d (σ=%.3g)", picked, sigma[picked])
+		if fallback {
 			name += ", a fallback"
 		}
-		marks = append(marks, Mark{Name: name, Vertical: true, At: pick.Sigma})
+		marks = append(marks, Mark{Name: name, Vertical: true, At: sigma[picked]})
 	}
 	return Curves([]Series{s, r}, "noise level σ", "score error", title, marks...)
 }

@@ -62,14 +62,15 @@ func TestModeWeights(t *testing.T) {
 func TestScoreErrorMarks(t *testing.T) {
 	sigmas, fisher, rel := []float64{1e-3, 1e-2, 1e-1, 1}, []float64{2, 0.5, 0.05, 0.01}, []float64{1, 0.3, 0.08, 0.01}
 	for _, c := range []struct {
-		pick *LevelPick
-		want []string
+		picked   int
+		fallback bool
+		want     []string
 	}{
-		{&LevelPick{Level: 2, Sigma: 0.1}, []string{"tolerance 0.1 of sample --level auto", "level it picks: 2 (σ=0.1)"}},
-		{&LevelPick{Level: 3, Sigma: 1, Fallback: true}, []string{"level it picks: 3 (σ=1), a fallback"}},
-		{nil, []string{"tolerance 0.1 of sample --level auto: no level usable"}},
+		{2, false, []string{"tolerance 0.1 of sample --level auto", "level it picks: 2 (σ=0.1)"}},
+		{3, true, []string{"level it picks: 3 (σ=1), a fallback"}},
+		{-1, false, []string{"tolerance 0.1 of sample --level auto: no level usable"}},
 	} {
-		fig, err := ScoreError(sigmas, fisher, rel, 0.1, c.pick, "score error")
+		fig, err := ScoreErrorCurves(sigmas, fisher, rel, 0.1, c.picked, c.fallback, "score error")
 		if err != nil {
 			t.Fatal(err)
 		}

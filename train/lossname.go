@@ -1,10 +1,10 @@
 package train
 
-// Loss names the loss the objective o estimates, as the title of a loss
-// curve: the same loss for AllLevels and OneLevel (two estimators of it),
-// "training loss" for the empty objective (one not known) and "training
-// loss, objective NAME" for a name not defined here.
-func (o Objective) Loss() string {
+// LossName names the loss the objective estimates, for a loss figure's
+// title: AllLevels and OneLevel estimate the same denoising score
+// matching loss two ways. The empty objective (a run whose objective is
+// not known) gives "training loss".
+func (o Objective) LossName() string {
 	switch o {
 	case "":
 		return "training loss"
@@ -18,19 +18,4 @@ func (o Objective) Loss() string {
 		return "flow matching loss (" + string(o) + ")"
 	}
 	return "training loss, objective " + string(o)
-}
-
-// FinalLoss is the mean loss of the last tenth of the history h (at most
-// 100 steps, at least one), less noisy than the last step's, and the number
-// of steps k it is the mean of. It panics if h is empty.
-func FinalLoss(h []Record) (mean float64, k int) {
-	if len(h) == 0 {
-		panic("train: FinalLoss of no steps")
-	}
-	k = min(len(h), max(1, min(100, len(h)/10)))
-	var s float64
-	for _, r := range h[len(h)-k:] {
-		s += r.Loss
-	}
-	return s / float64(k), k
 }

@@ -98,8 +98,19 @@ func saveImageHistogram(path string, im *dist.Image, draws []float64, title stri
 	return plot.Save(fig, path)
 }
 
-// defaultFieldLevels picks the levels of the learned-fields figure.
-var defaultFieldLevels = plot.FieldLevels
+// defaultFieldLevels picks the levels of the learned-fields figure for a
+// schedule of L levels: as the blog post, which zips its 3×3 grid with
+// range(0, 30, 3) and so draws levels 0, 3, ..., 24 of its 30, nine levels
+// a tenth of the schedule apart (every level when L < 20), or all L when
+// L <= 9.
+func defaultFieldLevels(L int) []int {
+	step := max(1, L/10)
+	out := make([]int, 0, 9)
+	for l := 0; l < L && len(out) < 9; l += step {
+		out = append(out, l)
+	}
+	return out
+}
 
 // saveLearnedFields draws the blog post's Figure 3: the learned score at
 // each of the levels, on the unit square of image coordinates, over the
@@ -137,7 +148,21 @@ func saveHistogram(path string, pts []float64, bins int, box plot.Box, space plo
 
 // lossTitle titles the loss figure of a run trained with objective, or
 // of one whose objective is not known when objective is "".
-func lossTitle(objective train.Objective) string { return objective.Loss() }
+func lossTitle(objective train.Objective) string {
+	switch objective {
+	case "":
+		return "training loss"
+	case train.AllLevels, train.OneLevel: // the same loss, estimated two ways
+		return "denoising score matching loss"
+	case train.Sliced:
+		return "sliced score matching loss"
+	case train.Continuous:
+		return "denoising score matching loss in continuous time"
+	case train.CFM, train.OTCFM:
+		return "flow matching loss (" + string(objective) + ")"
+	}
+	return "training loss, objective " + string(objective)
+}
 
 // saveLossPlot draws a training loss history, titled by the loss the run's
 // objective estimates ("" when it is not known).
@@ -165,15 +190,24 @@ func saveLossSeries(path string, s *plot.LossSeries, objective train.Objective) 
 // with the tolerance of sample --level auto and the level it picks
 // (metric.AutoLevel: choice, or its error).
 func saveScoreError(path string, errs []levelError, choice metric.LevelChoice, chooseErr error, title string) error {
-	sigmas, fisher, rel := make([]float64, len(errs)), make([]float64, len(errs)), make([]float64, len(errs))
-	for i, le := range errs {
-		sigmas[i], fisher[i], rel[i] = le.Sigma, le.Fisher, le.Relative
+	s := plot.Series{Name: "σ² E‖s(x, σ; θ) − s*(x, σ)‖²"}
+	r := plot.Series{Name: "relative to σ² E‖s*(x, σ)‖²"}
+	for _, le := range errs {
+		s.X, s.Y = append(s.X, le.Sigma), append(s.Y, le.Fisher)
+		r.X, r.Y = append(r.X, le.Sigma), append(r.Y, le.Relative)
 	}
-	var pick *plot.LevelPick
-	if chooseErr == nil {
-		pick = &plot.LevelPick{Level: choice.Level, Sigma: errs[choice.Level].Sigma, Fallback: choice.Warn}
+	marks := []plot.Mark{{Name: fmt.Sprintf("tolerance %g of sample --level auto", autoTolerance), At: autoTolerance}}
+	if chooseErr != nil {
+		marks[0].Name += ": no level usable"
+	} else {
+		le := errs[choice.Level]
+		name := fmt.Sprintf("level it picks: %d (σ=%.3g)", le.Level, le.Sigma)
+		if choice.Warn {
+			name += ", a fallback"
+		}
+		marks = append(marks, plot.Mark{Name: name, Vertical: true, At: le.Sigma})
 	}
-	fig, err := plot.ScoreError(sigmas, fisher, rel, autoTolerance, pick, title)
+	fig, err := plot.Curves([]plot.Series{s, r}, "noise level σ", "score error", title, marks...)
 	if err != nil {
 		return err
 	}

@@ -2,24 +2,6 @@ package train
 
 import "testing"
 
-// TestObjectiveLoss checks the name of each objective's loss, the title of
-// the loss figures of sgm train and sgm demo.
-func TestObjectiveLoss(t *testing.T) {
-	for o, want := range map[Objective]string{
-		"":         "training loss",
-		AllLevels:  "denoising score matching loss",
-		OneLevel:   "denoising score matching loss",
-		Sliced:     "sliced score matching loss",
-		Continuous: "denoising score matching loss in continuous time",
-		OTCFM:      "flow matching loss (otcfm)",
-		"new":      "training loss, objective new",
-	} {
-		if got := o.Loss(); got != want {
-			t.Errorf("%q.Loss() = %q, want %q", o, got, want)
-		}
-	}
-}
-
 // TestFinalLoss checks the steps FinalLoss averages: a tenth of the run,
 // at least one and at most 100.
 func TestFinalLoss(t *testing.T) {
