@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/gobackend"
 
 	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/model"
@@ -68,9 +69,12 @@ type Guidance struct {
 	CostRate float64 `json:"guidance_cost"` // Plain / Guided: network evaluations per guided score
 }
 
-// Options say what Run measures on. Every count must be positive.
+// Options say what Run measures on. A zero count means sgm bench's
+// default: 20 training steps of batch 256, one step per call, a chain of
+// 400,000 steps, 4,096 particles for 200 steps.
 type Options struct {
-	// Backend runs the networks; BackendName is recorded. Accelerator
+	// Backend runs the networks (GoMLX's pure-Go backend when nil,
+	// recorded as "go"); BackendName is recorded. Accelerator
 	// says the backend is a device (XLA): training then draws its noise
 	// inside the compiled step and reads its loss every 50 steps.
 	Backend     compute.Backend
@@ -107,6 +111,22 @@ const (
 // in order: training, training on 8-D points, the chain, the particles,
 // score and divergence, guidance.
 func Run(ctx context.Context, o Options) (*Result, error) {
+	for _, c := range []struct {
+		name string
+		v    *int
+		def  int
+	}{{"TrainSteps", &o.TrainSteps, 20}, {"Batch", &o.Batch, 256}, {"StepsPerCall", &o.StepsPerCall, 1},
+		{"ChainSteps", &o.ChainSteps, 400000}, {"Particles", &o.Particles, 4096}, {"ParticleSteps", &o.ParticleSteps, 200}} {
+		if *c.v < 0 {
+			return nil, fmt.Errorf("bench: Options.%s %d is negative", c.name, *c.v)
+		}
+		if *c.v == 0 {
+			*c.v = c.def
+		}
+	}
+	if o.Backend == nil {
+		o.Backend, o.BackendName = gobackend.GetBackend(), "go"
+	}
 	net := o.Net
 	if net == nil {
 		var err error

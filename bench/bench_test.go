@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/compute/gobackend"
@@ -72,11 +73,11 @@ func TestTrainFLOPs(t *testing.T) {
 	}
 }
 
-// TestRunSmall runs every measure on a tiny workload and checks that each
-// is a positive rate, and that the configuration says what was measured.
+// TestRunSmall runs every measure on a tiny workload, on the default
+// backend, and checks that each is a positive rate, and that the
+// configuration says what was measured (one step per call by default).
 func TestRunSmall(t *testing.T) {
-	r, err := Run(context.Background(), Options{Backend: gobackend.GetBackend(), BackendName: "go",
-		TrainSteps: 1, Batch: 2, StepsPerCall: 1, ChainSteps: 10, Particles: 4, ParticleSteps: 1})
+	r, err := Run(context.Background(), Options{TrainSteps: 1, Batch: 2, ChainSteps: 10, Particles: 4, ParticleSteps: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +87,15 @@ func TestRunSmall(t *testing.T) {
 			t.Errorf("%s: %v", name, v)
 		}
 	}
-	if r.Config.Levels != 30 || r.Config.Backend != "go" || r.ParticleStepsMeasured != 4 || r.ChainSteps != 10 {
+	if r.Config.Levels != 30 || r.Config.Backend != "go" || r.ParticleStepsMeasured != 4 || r.ChainSteps != 10 || r.Config.PerCall != 1 {
 		t.Errorf("config %+v", r.Config)
+	}
+}
+
+// TestRunRefusesNegative checks that a negative count is an error, not a
+// default.
+func TestRunRefusesNegative(t *testing.T) {
+	if _, err := Run(context.Background(), Options{ChainSteps: -1}); err == nil || !strings.Contains(err.Error(), "ChainSteps -1") {
+		t.Errorf("ChainSteps -1: %v, want an error naming it", err)
 	}
 }

@@ -5,7 +5,7 @@
 // level 17, the score and its divergence (the likelihood's cost per
 // point), and the cost of classifier-free guidance.
 //
-//	r, err := bench.Run(ctx, bench.Options{Backend: gobackend.GetBackend(), TrainSteps: 20})
+//	r, err := bench.Run(ctx, bench.Options{ChainSteps: 10000}) // sgm bench's defaults but a shorter chain
 //
 // Run takes every measure; TrainRate and EvalRate time one workload of
 // any network or score, the first call of a compiled graph left out. The
