@@ -5,9 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"image"
-	_ "image/gif"
-	_ "image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -16,38 +13,11 @@ import (
 	"testing"
 
 	"github.com/sgm-dev/sgm/data"
+	"github.com/sgm-dev/sgm/internal/numtest"
 	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/train"
 )
-
-// checkImage decodes a PNG or GIF and checks that it shows something: more
-// than a handful of colours.
-func checkImage(t *testing.T, path string) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Error(err)
-		return
-	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
-	if err != nil {
-		t.Errorf("%s: %v", path, err)
-		return
-	}
-	colours := map[[4]uint32]bool{}
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y && len(colours) <= 8; y += 3 {
-		for x := b.Min.X; x < b.Max.X && len(colours) <= 8; x += 3 {
-			r, g, bl, a := img.At(x, y).RGBA()
-			colours[[4]uint32{r, g, bl, a}] = true
-		}
-	}
-	if len(colours) <= 8 {
-		t.Errorf("%s shows %d colours: blank?", path, len(colours))
-	}
-}
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
@@ -95,9 +65,7 @@ func TestRunQuick(t *testing.T) {
 		t.Errorf("%d figures: %v", len(sum.Figures), sum.Figures)
 	}
 	for _, f := range sum.Figures {
-		if filepath.Ext(f) != ".mp4" {
-			checkImage(t, filepath.Join(out, f))
-		}
+		numtest.CheckFigure(t, filepath.Join(out, f))
 	}
 	for _, f := range []string{"loss.csv", "samples.csv", "toys/moons/loss.csv", "vp/loss.csv"} {
 		if _, _, err := data.ReadCSVFile(filepath.Join(out, f)); err != nil {
@@ -161,7 +129,7 @@ func TestToysLearn(t *testing.T) {
 	if err := r.toys(); err != nil {
 		t.Fatal(err)
 	}
-	checkImage(t, filepath.Join(dir, "9-toys.png"))
+	numtest.CheckFigure(t, filepath.Join(dir, "9-toys.png"))
 	res := r.sum.Toys["8gaussians"]
 	if !(res.W2 < 2.3) || !(res.W2Floor > 0) || !(res.W2FloorStd > 0) {
 		t.Errorf("8gaussians: W₂ %v (floor %v ± %v over several pairs), want below 2.3", res.W2, res.W2Floor, res.W2FloorStd)
