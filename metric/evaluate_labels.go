@@ -123,13 +123,3 @@ func (r LabelReport) WriteText(w io.Writer) error {
 	}
 	return nil
 }
-
-// BinomialSE returns the standard error sqrt(p(1-p)/n) of each share p of
-// n independent draws, such as the mode weights of n chains.
-func BinomialSE(shares []float64, n int) []float64 {
-	se := make([]float64, len(shares))
-	for i, p := range shares {
-		se[i] = math.Sqrt(max(0, p*(1-p)) / float64(n))
-	}
-	return se
-}

@@ -205,11 +205,3 @@ func TestReportWriteText(t *testing.T) {
 		t.Errorf("text:\n%s\nwant:\n%s", b.String(), want)
 	}
 }
-
-func TestBinomialSE(t *testing.T) {
-	// sqrt(0.2·0.8/100) = 0.04; a share of 0 or 1 has none.
-	got := metric.BinomialSE([]float64{0.2, 0, 1}, 100)
-	if math.Abs(got[0]-0.04) > 1e-15 || got[1] != 0 || got[2] != 0 {
-		t.Errorf("BinomialSE = %v, want [0.04 0 0]", got)
-	}
-}

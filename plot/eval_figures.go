@@ -114,20 +114,6 @@ func FitBox(fixed, inner, outer Box) Box {
 	return b
 }
 
-// FieldLevels picks the levels of a learned-fields figure for a schedule
-// of L levels as the blog post does, which zips its 3×3 grid with
-// range(0, 30, 3) and so draws levels 0, 3, ..., 24 of its 30: nine levels
-// a tenth of the schedule apart (every level when L < 20), or all L when
-// L <= 9.
-func FieldLevels(L int) []int {
-	step := max(1, L/10)
-	out := make([]int, 0, 9)
-	for l := 0; l < L && len(out) < 9; l += step {
-		out = append(out, l)
-	}
-	return out
-}
-
 // LevelFields is the blog post's Figure 3: the score at(l) at each of the
 // levels over box, arrows per axis, a panel a level titled "level l:
 // σ=..." followed by suffix, in rows of at most 3; o's Space and Under are
@@ -207,27 +193,6 @@ func cut(s string, n int) string {
 		return s
 	}
 	return s[:n] + "..."
-}
-
-// ScoreErrorCurves draws a network's score error per noise level: the
-// weighted Fisher divergence σ² E‖s − s*‖² and its size relative to
-// σ² E‖s*‖² against σ, with a mark at the tolerance tol of the automatic
-// level and, when picked >= 0, a vertical mark at the σ of the level
-// picked (named a fallback when fallback is set).
-func ScoreErrorCurves(sigma, fisher, relative []float64, tol float64, picked int, fallback bool, title string) (*Chart, error) {
-	s := Series{Name: "σ² E‖s(x, σ; θ) − s*(x, σ)‖²", X: sigma, Y: fisher}
-	r := Series{Name: "relative to σ² E‖s*(x, σ)‖²", X: sigma, Y: relative}
-	marks := []Mark{{Name: fmt.Sprintf("tolerance %g of sample --level auto", tol), At: tol}}
-	if picked < 0 {
-		marks[0].Name += ": no level usable"
-	} else {
-		name := fmt.Sprintf("level it picks: %d (σ=%.3g)", picked, sigma[picked])
-		if fallback {
-			name += ", a fallback"
-		}
-		marks = append(marks, Mark{Name: name, Vertical: true, At: sigma[picked]})
-	}
-	return Curves([]Series{s, r}, "noise level σ", "score error", title, marks...)
 }
 
 // Density is a 2-D density with its score, such as dist.Mixture: what

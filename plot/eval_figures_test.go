@@ -5,7 +5,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -90,22 +89,6 @@ func TestFitBox(t *testing.T) {
 	}
 }
 
-func TestFieldLevels(t *testing.T) {
-	for _, tc := range []struct {
-		L    int
-		want []int
-	}{
-		{30, []int{0, 3, 6, 9, 12, 15, 18, 21, 24}}, // the blog post's
-		{10, []int{0, 1, 2, 3, 4, 5, 6, 7, 8}},
-		{4, []int{0, 1, 2, 3}},
-		{100, []int{0, 10, 20, 30, 40, 50, 60, 70, 80}},
-	} {
-		if got := FieldLevels(tc.L); !slices.Equal(got, tc.want) {
-			t.Errorf("FieldLevels(%d) = %v, want %v", tc.L, got, tc.want)
-		}
-	}
-}
-
 func TestLevelFields(t *testing.T) {
 	at := func(int) sgm.Scorer { return minusX{} }
 	p, err := LevelFields(at, []float64{0.1, 0.2, 0.4}, []int{0, 2}, UnitSquare, 5, " (units)", FieldOptions{Space: Cartesian})
@@ -142,26 +125,5 @@ func TestReadLossCSV(t *testing.T) {
 		if _, err := ReadLossCSV(write(tc.csv)); err == nil || !strings.Contains(err.Error(), "loss.csv: ") || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: %v, want %q", tc.csv, err, tc.want)
 		}
-	}
-}
-
-func TestScoreErrorCurves(t *testing.T) {
-	sigma, fisher, rel := []float64{0.01, 0.1, 1}, []float64{0.5, 0.2, 0.1}, []float64{0.9, 0.05, 0.01}
-	svg := func(picked int, fallback bool) string {
-		c, err := ScoreErrorCurves(sigma, fisher, rel, 0.1, picked, fallback, "t")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var b strings.Builder
-		if err := Encode(&b, c, "svg"); err != nil {
-			t.Fatal(err)
-		}
-		return b.String()
-	}
-	if s := svg(1, true); !strings.Contains(s, "level it picks: 1 (σ=0.1), a fallback") || !strings.Contains(s, "tolerance 0.1 of sample --level auto") {
-		t.Error("the figure does not name the tolerance and the level picked")
-	}
-	if s := svg(-1, false); !strings.Contains(s, "tolerance 0.1 of sample --level auto: no level usable") || strings.Contains(s, "level it picks") {
-		t.Error("the figure of no level usable does not say so")
 	}
 }

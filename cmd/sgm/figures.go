@@ -60,17 +60,6 @@ func saveImageHistogram(path string, im *dist.Image, draws []float64, title stri
 	return plot.SaveTo(path)(plot.ImageAndHistogram(g, draws, 0, title))
 }
 
-// defaultFieldLevels picks the levels of the learned-fields figure.
-var defaultFieldLevels = plot.FieldLevels
-
-// saveLearnedFields draws the blog post's Figure 3: the learned score at
-// each of the levels, on the unit square of image coordinates, over the
-// network's training image when its checkpoint names one that loads.
-func saveLearnedFields(path string, net *scorenet.Net, levels []int, arrows int) error {
-	o := plot.FieldOptions{Space: plot.ImageSpace, Under: imageUnder(net)}
-	return plot.SaveTo(path)(plot.LevelFields(net.AtLevel, net.Config().Sigmas, levels, plot.UnitSquare, arrows, "", o))
-}
-
 // imageUnder is the training image net's checkpoint names, as a grid to
 // draw under its fields; nil when it names none that loads.
 func imageUnder(net *scorenet.Net) *plot.Grid {
@@ -87,11 +76,6 @@ func imageUnder(net *scorenet.Net) *plot.Grid {
 		return nil
 	}
 	return &g
-}
-
-// saveHistogram draws a 2-D histogram of samples (the blog post's last figure).
-func saveHistogram(path string, pts []float64, bins int, box plot.Box, space plot.Space, title string) error {
-	return plot.SaveTo(path)(plot.Histogram2D(pts, bins, box, space, title))
 }
 
 // saveLossPlot draws a training loss history, titled by the loss the run's
@@ -145,36 +129,3 @@ func imageAutoLevel(errs []levelError, im *dist.Image) (metric.LevelChoice, erro
 	}
 	return metric.AutoLevel(errs, metric.Sharpness(im, sigmas), defaultModelStepSize, autoTolerance)
 }
-
-// modesChains is the number of chains of each sampler in checkModes.
-const modesChains = 4000
-
-// saveModeWeights draws the demo's two-modes result: the mode weights plain
-// and annealed Langevin give, from n chains each, with binomial standard
-// errors, against the true weights. (MALA's acceptance rate, which the
-// title used to quote, is of another target, the blog post's mixture: it
-// is in summary.json.)
-func saveModeWeights(path string, c modesCheck, n int) error {
-	m, err := dist.Preset(c.Target)
-	if err != nil {
-		return err
-	}
-	var modes []string
-	for i, comp := range m.Components() {
-		modes = append(modes, fmt.Sprintf("mode %d at (%g, %g)", i+1, comp.Mean[0], comp.Mean[1]))
-	}
-	groups := []plot.BarGroup{
-		{Name: "plain Langevin", Values: c.PlainWeights, Errors: c.PlainWeightsSE},
-		{Name: "annealed Langevin", Values: c.AnnealedWeights, Errors: c.AnnealedWeightsSE},
-	}
-	title := fmt.Sprintf("%s: mode weights of %d chains ± 1 s.e.", c.Target, n)
-	fig, err := plot.GroupedBars(modes, groups, c.TrueWeights, "true weight", "share of the chains", title)
-	if err != nil {
-		return err
-	}
-	return plot.Save(fig, path)
-}
-
-// binomialSE returns the standard error of each share of n independent
-// draws (metric.BinomialSE).
-var binomialSE = metric.BinomialSE

@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"github.com/sgm-dev/sgm/data"
+	"github.com/sgm-dev/sgm/demo"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/scorenet"
@@ -40,10 +41,6 @@ type trainFlags struct {
 	sdeSigmaMax      float64
 
 	set map[string]bool // the flags given on the command line
-
-	// demoRun marks the run as the demo's: the demo clears such a run
-	// when it trains again, and refuses to touch any other.
-	demoRun bool
 }
 
 // Labels a run records for the command: its loss files, relative to the
@@ -109,14 +106,6 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.betaMax, "beta-max", sde.DefaultBetaMax, "with --sde vp or subvp: β_max of the linear β(t)")
 	fs.Float64Var(&f.sdeSigmaMax, "sde-sigma-max", sde.DefaultSigmaMax, "with --sde ve: σ_max of the process (σ_min is 0.01)")
 	fs.StringVar(&f.labelColumn, "label-column", "", labelColumnHelp)
-}
-
-// defaultTrainFlags returns the flags of sgm train at their defaults, none
-// given, for the demo's runs to set.
-func defaultTrainFlags() *trainFlags {
-	f := &trainFlags{set: map[string]bool{}}
-	f.register(flag.NewFlagSet("train", flag.ContinueOnError))
-	return f
 }
 
 // timed reports whether the command line asks for a network conditioned
@@ -424,11 +413,6 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, 
 			}
 		}()
 	}
-	if f.demoRun {
-		if err := clearDemoRun(f.out); err != nil {
-			return nil, err
-		}
-	}
 	has, err := scorenet.HasCheckpoints(f.out)
 	if err != nil {
 		return nil, err
@@ -451,10 +435,9 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, 
 		rel, _ := relativeToRun(f.out, p)
 		o.Labels[label] = rel
 	}
-	if !f.demoRun { // a run trained by sgm train is no longer the demo's to clear
-		if err := os.Remove(filepath.Join(f.out, demoMark)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("--out: %w", err)
-		}
+	// A run trained by sgm train is no longer the demo's to clear.
+	if err := os.Remove(filepath.Join(f.out, demo.Mark)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("--out: %w", err)
 	}
 	bar := newProgressBar(e.stderr)
 	o.Settings.Progress, o.Settings.ProgressEvery, o.Settings.ProgressInterval = bar.update, max(1, f.steps/200), progressInterval
@@ -501,7 +484,7 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, 
 		fmt.Fprintf(e.stderr, "sgm train: warning: %s\n", w)
 	}
 	if len(records) > 0 {
-		loss, k := finalLoss(history)
+		loss, k := train.FinalLoss(history)
 		fmt.Fprintf(e.stdout, "trained %d steps (to step %d) of a %s model on %s%s; mean loss of %s %.4f; checkpoint in %s\n",
 			len(records), records[len(records)-1].Step, m.Kind(), m.Record().Data, labelNote(m.Labels()), lastSteps(k), loss, f.out)
 	} else {
@@ -584,33 +567,6 @@ func (f *trainFlags) lossFiles() error {
 // loss.csv.
 const maxSteps = 100_000_000
 
-// demoMark is the file that marks a run directory as the demo's.
-const demoMark = ".sgm-demo-run"
-
-// clearDemoRun empties the run directory dir for the demo, which trains
-// afresh, once checkModelDir has found nothing there but an earlier demo's
-// run, and marks it as the demo's. The caller holds dir's lock.
-func clearDemoRun(dir string) error {
-	if err := checkModelDir(dir); err != nil {
-		return err
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	for _, e := range entries {
-		if e.Name() != scorenet.LockName {
-			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
-				return fmt.Errorf("--out: %w", err)
-			}
-		}
-	}
-	if err := os.WriteFile(filepath.Join(dir, demoMark), []byte("written by sgm demo, which clears this directory when it runs again\n"), 0o644); err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	return nil
-}
-
 // removeEmptyRun removes the run directory dir if it holds nothing but its
 // lock file.
 func removeEmptyRun(dir string) {
@@ -628,18 +584,6 @@ func lastSteps(k int) string {
 		return "the last step"
 	}
 	return fmt.Sprintf("the last %d steps", k)
-}
-
-// finalLoss is the mean loss of the last tenth of the run (at most 100
-// steps), less noisy than the last step's, and the number of steps k it
-// is the mean of.
-func finalLoss(h []train.Record) (mean float64, k int) {
-	k = min(len(h), max(1, min(100, len(h)/10)))
-	var s float64
-	for _, r := range h[len(h)-k:] {
-		s += r.Loss
-	}
-	return s / float64(k), k
 }
 
 func writeLossCSV(path string, h []train.Record) error {
