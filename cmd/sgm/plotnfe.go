@@ -134,24 +134,20 @@ func nfeCurves(src nfeSourceOf, _ *sdeFlags, names []string, ks []int, n, reps i
 	})
 }
 
-// drawNFE prints the table and draws the figure.
+// drawNFE prints the table and draws the figure (plot.NFECurves).
 func drawNFE(e *env, pts []nfePoint, floor metric.Floor, names []string, target string, p sde.SDE, n int, out string) error {
 	fmt.Fprintf(e.stdout, "%-8s %6s %10s\n", "sampler", "nfe", "w2")
-	var series []plot.Series
+	fig := make([]plot.NFEPoint, 0, len(pts))
 	for _, name := range names {
-		s := plot.Series{Name: name}
 		for _, pt := range pts {
 			if pt.Sampler == name {
 				fmt.Fprintf(e.stdout, "%-8s %6d %10.4g\n", name, pt.NFE, pt.W2)
-				s.X, s.Y = append(s.X, float64(pt.NFE)), append(s.Y, pt.W2)
+				fig = append(fig, plot.NFEPoint(pt))
 			}
 		}
-		series = append(series, s)
 	}
 	fmt.Fprintf(e.stdout, "floor    %6s %10.4g ± %.2g (W₂ between exact samples, %d pairs)\n", "", floor.Mean, floor.Std, floor.Reps)
-	title := fmt.Sprintf("%s under %s, n = %d", target, p, n)
-	if err := plot.SaveTo(out)(plot.Curves(series, "score evaluations (NFE)", "W₂ to exact samples", title,
-		plot.Mark{Name: "floor: W₂ between exact samples", At: floor.Mean, Floor: true})); err != nil {
+	if err := plot.SaveTo(out)(plot.NFECurves(names, fig, floor.Mean, fmt.Sprintf("%s under %s, n = %d", target, p, n))); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "wrote %s\n", out)
