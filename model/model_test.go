@@ -270,7 +270,7 @@ func TestShortRunSamples(t *testing.T) {
 	ref := d.Source.Sample(nil, 1000, rng)
 	w2 := metric.Wasserstein2(x, ref, 2)
 	floor := metric.NoiseFloor(func(a, b []float64) float64 { return metric.Wasserstein2(a, b, 2) }, d.Source, 1000, 4, rng)
-	raw, err := Open(dir, RawWeights())
+	raw, err := Open(dir, scorenet.RawWeights())
 	if err != nil {
 		t.Fatal(err)
 	}

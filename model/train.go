@@ -318,7 +318,7 @@ func newRun(dir string, o TrainOptions) (*run, error) {
 			s.EMA = pointEMA
 		}
 	}
-	r.rec.Settings = withDefaults(s)
+	r.rec.Settings = s.WithDefaults()
 	if err := r.rec.Settings.Validate(); err != nil {
 		return nil, err
 	}
@@ -349,26 +349,6 @@ func newRun(dir string, o TrainOptions) (*run, error) {
 // demo's toys they made the largest difference (moons: W₂ 0.64 without,
 // 0.18 with, at 6,000 steps).
 const pointEMA = 0.999
-
-// withDefaults fills the settings a run records with train's defaults.
-func withDefaults(s train.Settings) train.Settings {
-	if s.Steps == 0 {
-		s.Steps = 5000
-	}
-	if s.Batch == 0 {
-		s.Batch = 256
-	}
-	if s.LearningRate == 0 {
-		s.LearningRate = 1e-3
-	}
-	if s.Objective == "" {
-		s.Objective = train.AllLevels
-	}
-	if s.CheckpointEvery == 0 {
-		s.CheckpointEvery = 1000
-	}
-	return s
-}
 
 // backendOf is o.Backend, or the safe backend for cfg and objective.
 func backendOf(o TrainOptions, cfg scorenet.Config, obj train.Objective) (compute.Backend, error) {
@@ -457,7 +437,7 @@ func resumeRun(dir string, o TrainOptions) (*run, error) {
 	if _, has := net.EMA(); has && s.EMA == 0 {
 		return nil, refused("resume: the run in %s keeps moving averages of the weights, which a resumed run keeps current: give their decay", dir)
 	}
-	rec.Settings = withDefaults(s)
+	rec.Settings = s.WithDefaults()
 	if err := rec.Settings.Validate(); err != nil {
 		return nil, err
 	}

@@ -38,7 +38,7 @@ func tinySettings(steps int) train.Settings {
 // text (exact: float32 values print in full).
 func weights(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	m, err := Open(dir, RawWeights())
+	m, err := Open(dir, scorenet.RawWeights())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -123,7 +123,9 @@ type Settings struct {
 	SyncOnProgress bool
 }
 
-func (s Settings) withDefaults() Settings {
+// WithDefaults returns s with its zero fields set to the defaults their
+// comments give: what Run trains with, and what package model records.
+func (s Settings) WithDefaults() Settings {
 	if s.Steps == 0 {
 		s.Steps = 5000
 	}
@@ -153,7 +155,7 @@ func (s Settings) withDefaults() Settings {
 
 // Validate reports the first setting out of range.
 func (s Settings) Validate() error {
-	s = s.withDefaults()
+	s = s.WithDefaults()
 	switch {
 	case s.Steps < 0:
 		return fmt.Errorf("steps must be positive, got %d", s.Steps)
