@@ -283,3 +283,24 @@ func TestShortRunSamples(t *testing.T) {
 		t.Errorf("W2 %.3f after 457 steps: above 1, or above the raw weights'", w2)
 	}
 }
+
+// TestSampleZeroOptionsEveryKind: Sample with no options samples a model
+// of every kind by its default sampler (DefaultSampler), counting its
+// evaluations, with finite points of the data's dimension.
+func TestSampleZeroOptionsEveryKind(t *testing.T) {
+	for _, k := range kinds {
+		m := tiny(t, k.name)
+		x, st, err := m.Sample(nil, 20, rand.New(rand.NewPCG(1, 1)), SampleOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", k.name, err)
+		}
+		if st.Sampler != m.DefaultSampler() || st.NFE < 1 || len(x) != 40 {
+			t.Errorf("%s: sampler %q, %d evaluations, %d values; want %q, some, 40", k.name, st.Sampler, st.NFE, len(x), m.DefaultSampler())
+		}
+		for _, v := range x {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("%s: a sample is not finite: %v", k.name, x)
+			}
+		}
+	}
+}

@@ -329,7 +329,7 @@ func (m *Model) annealed(x []float64, k Levels, rng *rand.Rand, o SampleOptions,
 
 // reverse runs a reverse-time sampler of p with score from the prior.
 func (m *Model) reverse(x []float64, p sde.SDE, score sde.TimeScorer, rng *rand.Rand, o SampleOptions, st *Stats) error {
-	r, err := reverseSampler(p, o)
+	r, err := ReverseSampler(p, o)
 	if err != nil {
 		return err
 	}
@@ -363,7 +363,7 @@ func (s observed) ScoreAt(dst, x []float64, t float64) {
 }
 
 // reverseSampler returns the reverse sampler o names for p.
-func reverseSampler(p sde.SDE, o SampleOptions) (sample.Reverse, error) {
+func ReverseSampler(p sde.SDE, o SampleOptions) (sample.Reverse, error) {
 	if o.Sampler == ODE {
 		if o.NFE != 0 {
 			return nil, fmt.Errorf("model: NFE applies to the fixed-step samplers; ode's follows RTol and ATol")

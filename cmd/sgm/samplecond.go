@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"math"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
+	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/sample"
 )
 
@@ -222,75 +224,22 @@ func runTargetGiven(e *env, f sampleFlags) error {
 	if tgt.mixture == nil {
 		return usagef("--target %s: --given takes a mixture (a preset or JSON file), not an image", f.target)
 	}
-	mix := tgt.mixture
-	d := mix.Dim()
+	d := tgt.Dim()
 	given, n, err := f.givenValues(d, nil)
 	if err != nil {
 		return err
 	}
-	rng := rand.New(rand.NewPCG(f.seed, 0x5a3b1e))
-	x := make([]float64, n*d)
-	shared := len(given) == d
-	cond := map[int]*distCond{}
-	for i := range n {
-		row := given
-		key := 0
-		if !shared {
-			row, key = given[i*d:(i+1)*d], i
-		}
-		cc, ok := cond[key]
-		if !ok {
-			if cc, err = newDistCond(mix, row); err != nil {
-				if shared {
-					return usagef("--given: %v", err)
-				}
-				return usagef("--given (row %d): %v", i+1, err)
-			}
-			if shared {
-				cond[key] = cc
-			}
-		}
-		cc.draw(x[i*d:(i+1)*d], row, rng)
+	x, _, err := tgt.Sample(nil, n, rand.New(rand.NewPCG(f.seed, 0x5a3b1e)), model.TargetOptions{Given: given})
+	var re *dist.RowError
+	switch {
+	case errors.As(err, &re):
+		return usagef("--given (row %d): %v", re.Row+1, re.Err)
+	case err != nil:
+		return usagef("--given: %v", err)
 	}
 	if err := data.WriteCSVFile(f.out, coordHeader(d), x); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "wrote %d samples to %s (exact draws of the conditional of %s given the values)\n", n, f.out, f.target)
 	return nil
-}
-
-// distCond is a mixture's conditional given one row of values: nil c where
-// every coordinate is given.
-type distCond struct {
-	c    *dist.Mixture
-	free []float64
-}
-
-func newDistCond(m *dist.Mixture, row []float64) (*distCond, error) {
-	cc := &distCond{}
-	for _, v := range row {
-		if math.IsNaN(v) {
-			var err error
-			cc.c, err = m.Given(row)
-			cc.free = make([]float64, cc.c.Dim())
-			return cc, err
-		}
-	}
-	return cc, nil
-}
-
-// draw sets dst to the row's given values and a draw of the free ones.
-func (cc *distCond) draw(dst, row []float64, rng *rand.Rand) {
-	copy(dst, row)
-	if cc.c == nil {
-		return
-	}
-	cc.c.Rand(cc.free, rng)
-	k := 0
-	for j, v := range row {
-		if math.IsNaN(v) {
-			dst[j] = cc.free[k]
-			k++
-		}
-	}
 }
