@@ -332,7 +332,9 @@ func runSample(e *env, f sampleFlags) error {
 			return err
 		}
 		o.Sigmas, total = a.Sigmas, a.Steps()
-		steps = func(v int) float64 { return float64(len(a.Sigmas))*float64(v) + float64(a.Steps()-len(a.Sigmas)*a.StepsPerLevel) }
+		steps = func(v int) float64 {
+			return float64(len(a.Sigmas))*float64(v) + float64(a.Steps()-len(a.Sigmas)*a.StepsPerLevel)
+		}
 		if err := f.checkSizes(d, particleBytes(d, nil), "steps-per-level", steps); err != nil {
 			return err
 		}
