@@ -114,12 +114,12 @@ func TestSampleRefuses(t *testing.T) {
 		o    SampleOptions
 		want string
 	}{
-		{flow, SampleOptions{Sampler: Annealed}, `sampler "annealed" does not apply to a flow model`},
-		{vp, SampleOptions{Sampler: Euler}, `sampler "euler" does not apply to a vp model`},
+		{flow, SampleOptions{Sampler: Annealed}, `sampler "annealed": a flow-matching model is sampled by ode, euler, heun`},
+		{vp, SampleOptions{Sampler: Euler}, `sampler "euler": a vp model is sampled by ddim`},
 		{lv, SampleOptions{Sampler: Langevin, Level: new(int(99))}, "level 99 out of range"},
 		{lv, SampleOptions{Sampler: EM, NFE: -1}, "NFE of em must be in"},
 		{vp, SampleOptions{Sampler: ODE, NFE: 10}, "NFE applies to the fixed-step samplers"},
-		{lv, SampleOptions{Sampler: DDIM}, `sampler "ddim" does not apply`},
+		{lv, SampleOptions{Sampler: DDIM}, `sampler "ddim": a levels model is sampled by annealed, langevin`},
 	} {
 		_, _, err := c.m.Sample(nil, 3, rng, c.o)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

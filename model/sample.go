@@ -111,6 +111,8 @@ type Stats struct {
 	Sigmas        []float64
 	StepSize      float64
 	StepsPerLevel int
+	// Level is the level index plain Langevin ran at (a Levels model).
+	Level int
 }
 
 // DefaultSampler is the sampler Sample takes when SampleOptions.Sampler
@@ -121,6 +123,34 @@ func (m *Model) DefaultSampler() string {
 		return Langevin
 	}
 	return m.kind.Samplers()[0]
+}
+
+// MaxNFE bounds SampleOptions.NFE.
+const MaxNFE = 100_000
+
+// NFERange is the range of SampleOptions.NFE that the fixed-step sampler
+// name of a model of kind k takes: from 2 for pc (a predictor and a
+// corrector) and a flow's heun (two stages a step), else from 1, to
+// MaxNFE.
+func NFERange(k Kind, name string) (least, most int) {
+	if _, flow := k.(Flow); name == PC || flow && name == Heun {
+		return 2, MaxNFE
+	}
+	return 1, MaxNFE
+}
+
+// CheckSampler returns an error unless name is one of the samplers of
+// kind k (Kind.Samplers), naming them: "a flow-matching model is sampled
+// by ode, euler, heun".
+func CheckSampler(k Kind, name string) error {
+	if slices.Contains(k.Samplers(), name) {
+		return nil
+	}
+	what := "a " + k.String() + " model"
+	if _, ok := k.(Flow); ok {
+		what = "a flow-matching model"
+	}
+	return fmt.Errorf("%s is sampled by %s", what, strings.Join(k.Samplers(), ", "))
 }
 
 // DefaultNFE is the default number of evaluations of each fixed-step
@@ -138,7 +168,6 @@ const (
 	defaultSteps         = 1000
 	defaultStepsPerLevel = 100
 	defaultEps           = 2e-5
-	maxNFE               = 100_000
 )
 
 // Sample draws n samples into dst (allocated when nil; n·Dim values, in
@@ -157,15 +186,14 @@ func (m *Model) Sample(dst []float64, n int, rng *rand.Rand, o SampleOptions) ([
 	if len(dst) != n*d {
 		panic(fmt.Sprintf("model: Sample: len(dst)=%d, want %d samples of dimension %d", len(dst), n, d))
 	}
-	samplers := m.kind.Samplers()
 	if o.Sampler == "" {
 		o.Sampler = m.DefaultSampler()
 		if _, ok := m.kind.(Diffusion); ok && o.Sampler == DDIM && o.Eta == 0 {
 			o.Eta = sample.VPEta // DDPM's ancestral sampler
 		}
 	}
-	if !slices.Contains(samplers, o.Sampler) {
-		return nil, Stats{}, fmt.Errorf("model: sampler %q does not apply to a %s model (its samplers: %s)", o.Sampler, m.kind, strings.Join(samplers, ", "))
+	if err := CheckSampler(m.kind, o.Sampler); err != nil {
+		return nil, Stats{}, fmt.Errorf("model: sampler %q: %w", o.Sampler, err)
 	}
 	if o.Init != nil && len(o.Init) != n*d {
 		return nil, Stats{}, fmt.Errorf("model: %d starting values for %d points of dimension %d", len(o.Init), n, d)
@@ -265,7 +293,7 @@ func (m *Model) langevin(x []float64, k Levels, rng *rand.Rand, o SampleOptions,
 	})
 	c, _ := m.conditionOf(len(x)/m.Dim(), o)
 	st.Steps, st.NFE = l.Steps, l.Steps*c.evals()
-	st.Sigmas, st.StepSize = []float64{k.Sigmas[level]}, l.StepSize
+	st.Sigmas, st.StepSize, st.Level = []float64{k.Sigmas[level]}, l.StepSize, level
 	var obs []sample.Observer
 	if f := m.observer(o); f != nil {
 		sigma := k.Sigmas[level]
@@ -362,7 +390,11 @@ func (s observed) ScoreAt(dst, x []float64, t float64) {
 	s.TimeScorer.ScoreAt(dst, x, t)
 }
 
-// reverseSampler returns the reverse sampler o names for p.
+// ReverseSampler returns the reverse-time sampler of p that o names (one
+// of ReverseSamplers) with o's NFE (0: DefaultNFE), tolerances, SNR and
+// Eta, for sample.Reverse's Sample with any score under p. It returns an
+// error for an NFE out of NFERange, an NFE given to ode, and ddim under a
+// process other than VP.
 func ReverseSampler(p sde.SDE, o SampleOptions) (sample.Reverse, error) {
 	if o.Sampler == ODE {
 		if o.NFE != 0 {
@@ -379,12 +411,8 @@ func ReverseSampler(p sde.SDE, o SampleOptions) (sample.Reverse, error) {
 	if nfe == 0 {
 		nfe = DefaultNFE[o.Sampler]
 	}
-	least := 1
-	if o.Sampler == PC {
-		least = 2
-	}
-	if nfe < least || nfe > maxNFE {
-		return nil, fmt.Errorf("model: NFE of %s must be in [%d, %d], got %d", o.Sampler, least, maxNFE, nfe)
+	if least, most := NFERange(Diffusion{SDE: p}, o.Sampler); nfe < least || nfe > most {
+		return nil, fmt.Errorf("model: NFE of %s must be in [%d, %d], got %d", o.Sampler, least, most, nfe)
 	}
 	switch o.Sampler {
 	case EM:
@@ -415,9 +443,8 @@ func (m *Model) flow(x []float64, rng *rand.Rand, o SampleOptions, st *Stats) er
 		if nfe == 0 {
 			nfe = defaultFlowNFE[o.Sampler]
 		}
-		least := map[string]int{Heun: 2}[o.Sampler]
-		if nfe < max(1, least) || nfe > maxNFE {
-			return fmt.Errorf("model: NFE of %s must be in [%d, %d], got %d", o.Sampler, max(1, least), maxNFE, nfe)
+		if least, most := NFERange(Flow{}, o.Sampler); nfe < least || nfe > most {
+			return fmt.Errorf("model: NFE of %s must be in [%d, %d], got %d", o.Sampler, least, most, nfe)
 		}
 		s.Steps = nfe
 		if o.Sampler == Heun {

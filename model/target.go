@@ -20,10 +20,10 @@ import (
 // Target is an analytic distribution whose scores and densities are
 // exact: a diagonal Gaussian mixture (a preset or a JSON file), or an
 // image, a distribution over its pixel centres whose σ-smoothed versions
-// are mixtures. Every sampler of a Model also samples a Target, and MALA
-// and HMC, which need log p, sample only a Target; it is what a model's
-// samples are measured against. Make one with OpenTarget, or fill one of
-// the two fields.
+// are mixtures. The Langevin and reverse samplers of a Model also sample
+// a Target, and MALA and HMC, which need log p, sample only a Target; it
+// is what a model's samples are measured against. Make one with
+// OpenTarget, or fill one of the two fields.
 type Target struct {
 	Mixture *dist.Mixture // a mixture; nil for an image
 	Image   *dist.Image   // an image; nil for a mixture

@@ -118,7 +118,7 @@ func Train(ctx context.Context, dir string, o TrainOptions) (m *Model, steps []t
 		if errors.Is(statErr, os.ErrNotExist) {
 			defer func() {
 				if err != nil {
-					removeEmptyRun(dir)
+					scorenet.RemoveEmptyRun(dir)
 				}
 			}()
 		}
@@ -499,13 +499,3 @@ func resumeData(dir string, o TrainOptions, rec Record) (*Data, error) {
 	return d, nil
 }
 
-// removeEmptyRun removes the run directory dir if it holds nothing but its
-// lock file.
-func removeEmptyRun(dir string) {
-	entries, err := os.ReadDir(dir)
-	if err != nil || len(entries) != 1 || entries[0].Name() != scorenet.LockName {
-		return
-	}
-	os.Remove(dir + string(os.PathSeparator) + scorenet.LockName)
-	os.Remove(dir)
-}

@@ -509,67 +509,13 @@ func autoLevel(e *env, net *scorenet.Net, reference string, tol, stepSize float6
 	return choice.Level, nil
 }
 
-// initialPoints parses --init for n points of dimension d, and refuses
-// starting points that are not finite (normal:1e308 draws some beyond
-// MaxFloat64, uniform:-1e308,1e308 has an infinite width).
+// initialPoints is sample.ParseInit of --init, its error naming the flag.
 func initialPoints(spec string, n, d int, rng *rand.Rand) ([]float64, error) {
-	x, err := parseInit(spec, n, d, rng)
+	x, err := sample.ParseInit(spec, n, d, rng)
 	if err != nil {
-		return nil, err
-	}
-	if bad := nonFiniteRows(x, d); bad > 0 {
-		return nil, usagef("--init %q: %d of the %d starting points are not finite numbers", spec, bad, n)
+		return nil, usagef("--init %v", err)
 	}
 	return x, nil
-}
-
-// parseInit draws or fills the starting points that --init spec asks for.
-func parseInit(spec string, n, d int, rng *rand.Rand) ([]float64, error) {
-	kind, arg, _ := strings.Cut(spec, ":")
-	switch kind {
-	case "normal":
-		v, err := initArgs(spec, arg, 1)
-		if err != nil {
-			return nil, err
-		}
-		if err := checkPositive("init normal standard deviation", v[0]); err != nil {
-			return nil, err
-		}
-		x := make([]float64, n*d)
-		for i := range x {
-			x[i] = v[0] * rng.NormFloat64()
-		}
-		return x, nil
-	case "uniform":
-		v, err := initArgs(spec, arg, 2)
-		if err != nil {
-			return nil, err
-		}
-		if !(v[1] > v[0]) {
-			return nil, usagef("--init %q: the box's upper end must exceed its lower end", spec)
-		}
-		return sample.Uniform(n, d, v[0], v[1], rng), nil
-	case "point":
-		v, err := initArgs(spec, arg, d)
-		if err != nil {
-			return nil, err
-		}
-		return sample.Fill(n, v...), nil
-	}
-	return nil, usagef("--init %q: want normal:STD, uniform:LO,HI or point:X,Y", spec)
-}
-
-// initArgs parses the n numbers after the colon of --init spec; an empty
-// list is refused too (parseFloats returns none for it).
-func initArgs(spec, arg string, n int) ([]float64, error) {
-	v, err := parseFloats("init", arg, n)
-	if err != nil {
-		return nil, err
-	}
-	if len(v) != n {
-		return nil, usagef("--init %q: want %d comma-separated numbers after the colon", spec, n)
-	}
-	return v, nil
 }
 
 // coordHeader names the d coordinates x0, x1, ...

@@ -4,10 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"math"
 	"math/rand/v2"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -146,8 +143,11 @@ func (f *sampleFlags) givenValues(d int, names []string) ([]float64, int, error)
 	c := f.cond
 	switch {
 	case f.set["given"]:
-		v, err := parseGiven(c.given, d, names)
-		return v, f.n, err
+		v, err := data.ParseGiven(c.given, d, names)
+		if err != nil {
+			return nil, 0, usagef("--given %v", err)
+		}
+		return v, f.n, nil
 	case f.set["given-file"]:
 		v, _, err := data.ReadGivenFile(c.givenFile, d)
 		if err != nil {
@@ -160,50 +160,6 @@ func (f *sampleFlags) givenValues(d int, names []string) ([]float64, int, error)
 		return v, rows, nil
 	}
 	return nil, f.n, nil
-}
-
-// parseGiven reads --given I=V[,I=V...] for points of dimension d: I a
-// coordinate index from 0, its name xI, or one of names (the header of
-// the data the model learned, nil if none); V a finite number; each
-// coordinate at most once and at least one left free.
-func parseGiven(spec string, d int, names []string) ([]float64, error) {
-	v := make([]float64, d)
-	for i := range v {
-		v[i] = math.NaN()
-	}
-	for _, part := range strings.Split(spec, ",") {
-		name, val, ok := strings.Cut(strings.TrimSpace(part), "=")
-		if !ok {
-			return nil, usagef("--given %q: want I=V[,I=V...], got %q", spec, part)
-		}
-		name = strings.TrimSpace(name)
-		i := slices.Index(names, name)
-		if i < 0 {
-			var err error
-			i, err = strconv.Atoi(strings.TrimPrefix(name, "x"))
-			if err != nil || i < 0 || i >= d || (strings.HasPrefix(name, "x") && name != fmt.Sprintf("x%d", i)) {
-				known := fmt.Sprintf("a name x0..x%d", d-1)
-				if names != nil {
-					known = fmt.Sprintf("a column name (%s)", strings.Join(names, ", "))
-				}
-				return nil, usagef("--given %q: coordinate %q: want an index 0..%d or %s", spec, name, d-1, known)
-			}
-		}
-		if !math.IsNaN(v[i]) {
-			return nil, usagef("--given %q: coordinate %d given twice", spec, i)
-		}
-		x, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
-		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil, usagef("--given %q: value %q of coordinate %d: want a finite number", spec, val, i)
-		}
-		v[i] = x
-	}
-	for _, x := range v {
-		if math.IsNaN(x) {
-			return v, nil
-		}
-	}
-	return nil, usagef("--given %q gives every one of the %d coordinates: leave at least one to sample", spec, d)
 }
 
 // runTargetGiven draws from the closed-form conditional of a mixture

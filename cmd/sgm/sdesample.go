@@ -21,7 +21,7 @@ import (
 var sdeSamplers = model.ReverseSamplers
 
 // maxNFE bounds --nfe.
-const maxNFE = 100_000
+const maxNFE = model.MaxNFE
 
 // sdeFlags are the flags of sampling and likelihoods under a forward SDE,
 // shared by sample, eval --nll and plot nfe.
@@ -131,8 +131,8 @@ func (f *sdeFlags) reverse(p sde.SDE, name string, nfe int) (sample.Reverse, err
 		return model.ReverseSampler(p, model.SampleOptions{Sampler: name, RTol: f.rtol, ATol: f.atol})
 	}
 	nfe = cmp.Or(nfe, model.DefaultNFE[name])
-	least := map[string]int{"pc": 2}[name]
-	if err := checkRange("nfe", nfe, max(1, least), maxNFE); err != nil {
+	least, most := model.NFERange(model.Diffusion{SDE: p}, name)
+	if err := checkRange("nfe", nfe, least, most); err != nil {
 		return nil, err
 	}
 	return model.ReverseSampler(p, model.SampleOptions{Sampler: name, NFE: nfe, SNR: f.snr, Eta: f.eta})

@@ -50,7 +50,7 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 	if err != nil {
 		return err
 	}
-	if _, ok := md.Kind().(model.Levels); ok {
+	if _, _, err := md.Likelihood(model.LikelihoodOptions{}); err != nil {
 		return usagef("--model %s: eval --nll needs a network conditioned on time (sgm train --sde or --objective cfm|otcfm); this one is %s", dir, md.Net().Config())
 	}
 	var m *dist.Mixture
@@ -83,22 +83,15 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 func modelNLLResult(md *model.Model, m *dist.Mixture, x []float64, o likelihood.ODE, probes int, seed uint64) (nllResult, error) {
 	d := md.Dim()
 	logp := make([]float64, len(x)/d)
-	nfe, err := md.LogProb(logp, x, model.LikelihoodOptions{RTol: o.RTol, ATol: o.ATol, Batch: o.Batch, Progress: o.Progress, Probes: probes, Rng: rand.New(rand.NewPCG(seed, 0x407))})
+	lo := model.LikelihoodOptions{RTol: o.RTol, ATol: o.ATol, Batch: o.Batch, Progress: o.Progress, Probes: probes, Rng: rand.New(rand.NewPCG(seed, 0x407))}
+	nfe, err := md.LogProb(logp, x, lo)
 	if err != nil {
 		return nllResult{}, err
 	}
-	name := md.Kind().String()
-	if k, ok := md.Kind().(model.Diffusion); ok {
-		name = k.SDE.String()
-	}
+	name, used, _ := md.Likelihood(lo)
 	r, err := nllStats(logp, d, nfe, name, m, x)
-	if err != nil {
-		return nllResult{}, err
-	}
-	if _, ok := md.Kind().(model.Diffusion); ok && d > likelihood.MaxExactDim {
-		r.Probes = probes
-	}
-	return r, nil
+	r.Probes = used
+	return r, err
 }
 
 // nfeSourceOf is what "sgm plot nfe" samples and measures against: the
@@ -138,7 +131,7 @@ func nfeSource(sf *sdeFlags, target, dir string) (nfeSourceOf, error) {
 	if err != nil {
 		return nfeSourceOf{}, err
 	}
-	k, ok := md.Kind().(model.Diffusion)
+	p, ok := md.SDE()
 	if !ok {
 		return nfeSourceOf{}, usagef("--model %s: plot nfe needs a score network trained with sgm train --sde; this one is %s", dir, md.Net().Config())
 	}
@@ -168,8 +161,8 @@ func nfeSource(sf *sdeFlags, target, dir string) (nfeSourceOf, error) {
 	if refDim != md.Dim() {
 		return nfeSourceOf{}, usagef("%s has dimension %d, --model %s %d", target, refDim, dir, md.Dim())
 	}
-	sf.sde = k.String()
-	return nfeSourceOf{p: k.SDE, d: md.Dim(), model: md, ref: ref}, nil
+	sf.sde = md.Kind().String()
+	return nfeSourceOf{p: p, d: md.Dim(), model: md, ref: ref}, nil
 }
 
 // trainedMixture returns the spec of the mixture net was trained on, where

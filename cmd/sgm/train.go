@@ -423,7 +423,7 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, 
 		// A run that fails before it writes anything leaves no directory.
 		defer func() {
 			if err != nil {
-				removeEmptyRun(f.out)
+				scorenet.RemoveEmptyRun(f.out)
 			}
 		}()
 	}
@@ -614,16 +614,6 @@ func clearDemoRun(dir string) error {
 	return nil
 }
 
-// removeEmptyRun removes the run directory dir if it holds nothing but its
-// lock file.
-func removeEmptyRun(dir string) {
-	entries, err := os.ReadDir(dir)
-	if err != nil || len(entries) != 1 || entries[0].Name() != scorenet.LockName {
-		return
-	}
-	os.Remove(filepath.Join(dir, scorenet.LockName))
-	os.Remove(dir)
-}
 
 // lastSteps says "the last k steps", or "the last step".
 func lastSteps(k int) string {
@@ -633,17 +623,8 @@ func lastSteps(k int) string {
 	return fmt.Sprintf("the last %d steps", k)
 }
 
-// finalLoss is the mean loss of the last tenth of the run (at most 100
-// steps), less noisy than the last step's, and the number of steps k it
-// is the mean of.
-func finalLoss(h []train.Record) (mean float64, k int) {
-	k = min(len(h), max(1, min(100, len(h)/10)))
-	var s float64
-	for _, r := range h[len(h)-k:] {
-		s += r.Loss
-	}
-	return s / float64(k), k
-}
+// finalLoss is train.FinalLoss, the loss train and the demo report.
+var finalLoss = train.FinalLoss
 
 func writeLossCSV(path string, h []train.Record) error {
 	pts := make([]float64, 0, 2*len(h))
