@@ -498,4 +498,3 @@ func resumeData(dir string, o TrainOptions, rec Record) (*Data, error) {
 	}
 	return d, nil
 }
-

@@ -614,7 +614,6 @@ func clearDemoRun(dir string) error {
 	return nil
 }
 
-
 // lastSteps says "the last k steps", or "the last step".
 func lastSteps(k int) string {
 	if k == 1 {
