@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -15,7 +16,6 @@ import (
 	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
-	"github.com/sgm-dev/sgm/metric"
 	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/sample"
 	"github.com/sgm-dev/sgm/scorenet"
@@ -352,16 +352,8 @@ func runSample(e *env, f sampleFlags) error {
 			return err
 		}
 	}
-	pool, path, prog := sample.Pool{BurnIn: f.burnIn, Every: f.every}, sample.Path{Particle: 0, Dim: d}, newProgress(e.stderr, "sample", "steps", total)
-	o.Observe = func(s model.Step) {
-		if f.burnIn > 0 {
-			pool.Observe(s.N, s.X)
-		}
-		if f.path != "" {
-			path.Observe(s.N, s.X)
-		}
-		prog.update(s.N)
-	}
+	var rec recorders
+	o.Observe = rec.observer(&f, d, total, e.stderr)
 	began := time.Now()
 	x, st, err := t.Sample(nil, f.n, rng, o)
 	if err != nil {
@@ -375,13 +367,51 @@ func runSample(e *env, f sampleFlags) error {
 	case samplerMALA, samplerHMC:
 		report = fmt.Sprintf("%s, %d steps of size %g, acceptance rate %.3f", strings.ToUpper(st.Sampler), st.Steps, st.StepSize, sample.Stats{Accepted: st.Accepted, Proposed: st.Proposed}.AcceptanceRate())
 	}
-	if f.burnIn > 0 {
-		x = pool.Points
+	return f.finish(e, rec, d, x, st, report, began)
+}
+
+// recorders are what a run's observer fills: the states after --burn-in
+// and the path of particle 0 (--path).
+type recorders struct {
+	pool sample.Pool
+	path sample.Path
+}
+
+// observer returns the Step callback that fills r as the flags ask and,
+// for a run of total steps (0: none known), reports progress on log.
+func (r *recorders) observer(f *sampleFlags, d, total int, log io.Writer) func(model.Step) {
+	r.pool, r.path = sample.Pool{BurnIn: f.burnIn, Every: f.every}, sample.Path{Particle: 0, Dim: d}
+	prog := newProgress(log, "sample", "steps", total)
+	return func(s model.Step) {
+		if f.burnIn > 0 {
+			r.pool.Observe(s.N, s.X)
+		}
+		if f.path != "" {
+			r.path.Observe(s.N, s.X)
+		}
+		if total > 0 {
+			prog.update(s.N)
+		}
 	}
-	if err := f.writeSamples(d, x, path.Points, report); err != nil {
+}
+
+// finish writes the samples x of a run began at began (the pooled states
+// with --burn-in) and the path, and prints the line that reports it.
+func (f *sampleFlags) finish(e *env, r recorders, d int, x []float64, st model.Stats, report string, began time.Time) error {
+	if f.burnIn > 0 {
+		if f.burnIn >= st.Steps {
+			return usagef("--burn-in %d leaves none of the %d steps to keep", f.burnIn, st.Steps)
+		}
+		x = r.pool.Points
+	}
+	if err := f.writeSamples(d, x, r.path.Points, report); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "wrote %d samples to %s (%d chains; %s; %.1fs)\n", len(x)/d, f.out, f.n, report, time.Since(began).Seconds())
+	chains := ""
+	if st.Accepted+st.Proposed > 0 || st.Sampler == model.Langevin || st.Sampler == model.Annealed {
+		chains = fmt.Sprintf("%d chains; ", f.n)
+	}
+	fmt.Fprintf(e.stdout, "wrote %d samples to %s (%s%s; %.1fs)\n", len(x)/d, f.out, chains, report, time.Since(began).Seconds())
 	return nil
 }
 
@@ -477,18 +507,17 @@ func chooseLevel(spec string, net *scorenet.Net) (int, error) {
 // an image: the blog post's η.
 const defaultModelStepSize = 1e-3
 
-// autoLevel picks the level for plain Langevin with step size stepSize by
-// a measured criterion (pickLevel), from the relative score error of each
-// level against the exact score of the smoothed training image (sgm eval
-// --model) and the sharpness of each level. It prints its choice on
-// stderr, and a warning where it falls back.
-func autoLevel(e *env, net *scorenet.Net, reference string, tol, stepSize float64, seed uint64) (int, error) {
+// autoLevel picks the level for plain Langevin with step size stepSize
+// (model.AutoLevel: measured against the exact score of the smoothed
+// training image, as sgm eval --model, and each level's sharpness). It
+// prints its choice on stderr, and a warning where it falls back.
+func autoLevel(e *env, m *model.Model, reference string, tol, stepSize float64, seed uint64) (int, error) {
 	if !(tol > 0) {
 		return 0, usagef("--auto-tolerance must be positive, got %v", tol)
 	}
 	if reference == "" {
 		var ok bool
-		if reference, ok = net.Label(imageLabel); !ok {
+		if reference, ok = m.Net().Label(imageLabel); !ok {
 			return 0, usagef("--level auto: the checkpoint does not record its training image; give --reference SPEC")
 		}
 	}
@@ -496,8 +525,7 @@ func autoLevel(e *env, net *scorenet.Net, reference string, tol, stepSize float6
 	if err != nil {
 		return 0, fmt.Errorf("--reference: %w", err)
 	}
-	errs := scoreErrors(net, im, 1000, rand.New(rand.NewPCG(seed, 0xa070)))
-	choice, err := metric.AutoLevel(errs, metric.Sharpness(im, net.Config().Sigmas), stepSize, tol)
+	choice, err := m.AutoLevel(im, stepSize, tol, 1000, rand.New(rand.NewPCG(seed, 0xa070)))
 	if err != nil {
 		return 0, usagef("--level auto: %v; give --level or another --step-size", err)
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/sgm-dev/sgm/model"
-	"github.com/sgm-dev/sgm/sample"
 )
 
 // "sgm sample --model DIR" is model.Sample: this file turns the flags
@@ -79,38 +78,16 @@ func sampleModel(e *env, fs *flag.FlagSet, f sampleFlags, sf *sdeFlags) error {
 	if err := f.checkModelSizes(m, o); err != nil {
 		return err
 	}
-	pool, path := sample.Pool{BurnIn: f.burnIn, Every: f.every}, sample.Path{Particle: 0, Dim: d}
+	var rec recorders
 	if f.burnIn > 0 || f.path != "" {
-		o.Observe = func(s model.Step) {
-			if f.burnIn > 0 {
-				pool.Observe(s.N, s.X)
-			}
-			if f.path != "" {
-				path.Observe(s.N, s.X)
-			}
-		}
+		o.Observe = rec.observer(&f, d, 0, e.stderr)
 	}
 	began := time.Now()
 	x, st, err := m.Sample(nil, f.n, rng, o)
 	if err != nil {
 		return err
 	}
-	report := modelReport(f.model, m, st)
-	if f.burnIn > 0 {
-		if f.burnIn >= st.Steps {
-			return usagef("--burn-in %d leaves none of the %d steps to keep", f.burnIn, st.Steps)
-		}
-		x = pool.Points
-	}
-	if err := f.writeSamples(d, x, path.Points, report); err != nil {
-		return err
-	}
-	chains := ""
-	if st.Sampler == model.Langevin || st.Sampler == model.Annealed {
-		chains = fmt.Sprintf("%d chains; ", f.n)
-	}
-	fmt.Fprintf(e.stdout, "wrote %d samples to %s (%s%s; %.1fs)\n", len(x)/d, f.out, chains, report, time.Since(began).Seconds())
-	return nil
+	return f.finish(e, rec, d, x, st, modelReport(f.model, m, st), began)
 }
 
 // modelOptions turns the flags into the options of model.Sample, refusing
@@ -209,7 +186,7 @@ func (f *sampleFlags) modelOptions(e *env, m *model.Model, sf *sdeFlags) (model.
 			step = f.stepSize
 		}
 		var err error
-		if level, err = autoLevel(e, m.Net(), f.reference, f.autoTol, step, f.seed); err != nil {
+		if level, err = autoLevel(e, m, f.reference, f.autoTol, step, f.seed); err != nil {
 			return o, err
 		}
 	case f.set["level"]:
@@ -231,12 +208,7 @@ func (f *sampleFlags) modelOptions(e *env, m *model.Model, sf *sdeFlags) (model.
 		if len(v) < 2 || len(v) > 3 || !(v[0] >= v[1]) || !(v[1] > 0) {
 			return o, usagef("--sigmas %q: want MAX,MIN[,L] with MAX >= MIN > 0", f.sigmas)
 		}
-		for i := len(sigmas) - 1; i >= 0; i-- {
-			if s := sigmas[i]; s <= v[0]*(1+1e-9) && s >= v[1]*(1-1e-9) {
-				o.Sigmas = append(o.Sigmas, s)
-			}
-		}
-		if len(o.Sigmas) == 0 {
+		if o.Sigmas = sigmas.Between(v[0], v[1]); o.Sigmas == nil {
 			return o, usagef("--sigmas %q: none of the model's levels (%.3g..%.3g) lies in that range", f.sigmas, sigmas[0], sigmas[len(sigmas)-1])
 		}
 	}
