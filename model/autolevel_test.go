@@ -45,3 +45,39 @@ func TestAutoLevel(t *testing.T) {
 		}
 	}
 }
+
+// TestImageAnnealedDefaults: annealed Langevin of a model of an image runs
+// by default down to its level nearest the blog post's σ₁₇ without the
+// denoising step (sgm sample's samples of an image), Denoise and Lowest
+// override both, and a model of points anneals over all its levels and
+// denoises.
+func TestImageAnnealedDefaults(t *testing.T) {
+	dir := t.TempDir()
+	png := filepath.Join(dir, "dot.png")
+	if err := os.WriteFile(png, tinyPNG(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	im, _, err := Train(context.Background(), filepath.Join(dir, "run"), TrainOptions{Data: png, Net: kinds[0].net, Settings: tinySettings(5)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	yes, zero := true, 0
+	for _, c := range []struct {
+		m             *Model
+		o             SampleOptions
+		levels, steps int
+	}{
+		{im, SampleOptions{}, 13, 13}, // levels 29 down to 17, no denoising step
+		{im, SampleOptions{Denoise: &yes, Lowest: &zero}, 30, 31},
+		{tiny(t, "levels"), SampleOptions{}, 30, 31},
+	} {
+		c.o.Sampler, c.o.StepsPerLevel = Annealed, 1
+		_, st, err := c.m.Sample(nil, 2, rand.New(rand.NewPCG(1, 2)), c.o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(st.Sigmas) != c.levels || st.Steps != c.steps {
+			t.Errorf("image %v, %+v: %d levels, %d steps; want %d and %d", c.m.Image(), c.o, len(st.Sigmas), st.Steps, c.levels, c.steps)
+		}
+	}
+}

@@ -52,13 +52,17 @@ type SampleOptions struct {
 	StepSize float64
 	Steps    int
 	// StepsPerLevel and Eps are annealed Langevin's T and ε; both 0 mean
-	// 5 and 1e-4 for a model of standardised points, else 0 means 100 and 2e-5. Lowest is the smallest level index it anneals to (its
-	// levels run from the largest down to Lowest). NoDenoise drops the
-	// final denoising step.
+	// 5 and 1e-4 for a model of standardised points, else 0 means 100
+	// and 2e-5. Lowest is the smallest level index it anneals to (its
+	// levels run from the largest down to Lowest); nil means level 0, but
+	// for a model of an image the level nearest σ = 0.0221 (the blog
+	// post's 17, the sharpest it learns). Denoise says whether it ends
+	// with the denoising step; nil means yes, but no for a model of an
+	// image, whose samples are the post's.
 	StepsPerLevel int
 	Eps           float64
-	Lowest        int
-	NoDenoise     bool
+	Lowest        *int
+	Denoise       *bool
 	// Sigmas, if not nil, are the levels annealed Langevin runs at instead
 	// (largest first), each one of the model's own.
 	Sigmas []float64
@@ -309,19 +313,46 @@ func (m *Model) langevin(x []float64, k Levels, rng *rand.Rand, o SampleOptions,
 	return catch(func() { must(c.langevin(l, x, c.at(level), rng, obs)) })
 }
 
-// annealed is annealed Langevin from the largest level down to o.Lowest.
-func (m *Model) annealed(x []float64, k Levels, rng *rand.Rand, o SampleOptions, st *Stats) error {
-	if o.Lowest < 0 || o.Lowest >= len(k.Sigmas) {
-		return fmt.Errorf("model: lowest level %d out of range: the model has levels 0..%d", o.Lowest, len(k.Sigmas)-1)
+// AnnealedSigmas returns the levels annealed Langevin runs at under o
+// (SampleOptions.Sigmas, each one of the model's own, or the model's from
+// the largest down to Lowest), largest first, with the same defaults as
+// Sample. It returns an error for a model without levels, a level out of
+// range, and a level not the model's.
+func (m *Model) AnnealedSigmas(o SampleOptions) ([]float64, error) {
+	k, ok := m.kind.(Levels)
+	if !ok {
+		return nil, fmt.Errorf("model: a %s model has no noise levels", m.kind)
 	}
-	a := sample.Annealed{Sigmas: sample.Descending(k.Sigmas[o.Lowest:]), StepsPerLevel: o.StepsPerLevel, Eps: o.Eps, Denoise: !o.NoDenoise}
-	if o.Sigmas != nil {
-		for _, s := range o.Sigmas {
-			if i := k.Sigmas.Level(math.Max(s, 0)); !(math.Abs(k.Sigmas[i]-s) <= 1e-9*k.Sigmas[i]) {
-				return fmt.Errorf("model: noise level %v is not one of the model's (%.3g..%.3g)", s, k.Sigmas[0], k.Sigmas[len(k.Sigmas)-1])
-			}
+	for _, s := range o.Sigmas {
+		if i := k.Sigmas.Level(math.Max(s, 0)); !(math.Abs(k.Sigmas[i]-s) <= 1e-9*k.Sigmas[i]) {
+			return nil, fmt.Errorf("model: noise level %v is not one of the model's (%.3g..%.3g)", s, k.Sigmas[0], k.Sigmas[len(k.Sigmas)-1])
 		}
-		a.Sigmas = o.Sigmas
+	}
+	if o.Sigmas != nil {
+		return o.Sigmas, nil
+	}
+	lowest := 0
+	if m.image {
+		lowest = k.Sigmas.Level(imageSigma)
+	}
+	if o.Lowest != nil {
+		lowest = *o.Lowest
+	}
+	if lowest < 0 || lowest >= len(k.Sigmas) {
+		return nil, fmt.Errorf("model: lowest level %d out of range: the model has levels 0..%d", lowest, len(k.Sigmas)-1)
+	}
+	return sample.Descending(k.Sigmas[lowest:]), nil
+}
+
+// annealed is annealed Langevin at the levels AnnealedSigmas gives.
+func (m *Model) annealed(x []float64, k Levels, rng *rand.Rand, o SampleOptions, st *Stats) error {
+	sigmas, err := m.AnnealedSigmas(o)
+	if err != nil {
+		return err
+	}
+	a := sample.Annealed{Sigmas: sigmas, StepsPerLevel: o.StepsPerLevel, Eps: o.Eps, Denoise: !m.image}
+	if o.Denoise != nil {
+		a.Denoise = *o.Denoise
 	}
 	if a.StepsPerLevel == 0 && a.Eps == 0 && m.std != nil { // standardised points
 		a.StepsPerLevel, a.Eps = sample.PointStepsPerLevel, sample.PointEps

@@ -164,9 +164,8 @@ func (f *sampleFlags) modelOptions(e *env, m *model.Model, sf *sdeFlags) (model.
 		}
 		o.Eps = f.eps
 	}
-	o.NoDenoise = m.Image() // the blog post's image: no denoising step unless asked
 	if f.set["denoise"] {
-		o.NoDenoise = !f.denoise
+		o.Denoise = &f.denoise
 	}
 	if !(langevin || annealed) { // the samplers of a model of levels
 		return o, nil
@@ -194,11 +193,9 @@ func (f *sampleFlags) modelOptions(e *env, m *model.Model, sf *sdeFlags) (model.
 		if level, err = chooseLevel(f.level, m.Net()); err != nil {
 			return o, err
 		}
-	case annealed && m.Image():
-		level = sigmas.Level(seedSigma()) // the blog post's level 17: the image's sharpest learnt
 	}
 	if level >= 0 {
-		o.Level, o.Lowest = &level, level
+		o.Level, o.Lowest = &level, &level
 	}
 	if f.set["sigmas"] {
 		v, err := parseFloats("sigmas", f.sigmas, -1)
@@ -227,10 +224,11 @@ func (f *sampleFlags) checkModelSizes(m *model.Model, o model.SampleOptions) err
 	case model.Langevin:
 		return f.checkSizes(d, particleBytes(d, m.Net()), "steps", func(v int) float64 { return float64(v) })
 	case model.Annealed:
-		levels := float64(len(o.Sigmas))
-		if o.Sigmas == nil {
-			levels = float64(len(m.Net().Config().Sigmas) - o.Lowest)
+		sigmas, err := m.AnnealedSigmas(o)
+		if err != nil {
+			return err
 		}
+		levels := float64(len(sigmas))
 		if levels*float64(f.stepsPerLevel) > maxCount {
 			return usagef("--steps-per-level %d at %.0f levels is %g steps; a run takes at most %d (2^40)", f.stepsPerLevel, levels, levels*float64(f.stepsPerLevel), maxCount)
 		}

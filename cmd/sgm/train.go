@@ -207,8 +207,8 @@ func (f *trainFlags) validate() error {
 	if !(f.ema >= 0 && f.ema < 1) {
 		return usagef("--ema must be in [0, 1), got %v", f.ema)
 	}
-	if train.Objective(f.objective) == train.OTCFM && f.batch > maxOTBatch {
-		return usagef("--batch %d: otcfm solves an exact assignment of batch² costs per step; at most %d", f.batch, maxOTBatch)
+	if err := (train.Settings{Objective: train.Objective(f.objective), Batch: f.batch}).Validate(); err != nil {
+		return usagef("--%v", err)
 	}
 	if err := checkStepsPerCall(f.stepsPerCall, f.backend); err != nil {
 		return err
@@ -225,9 +225,6 @@ func (f *trainFlags) validate() error {
 	}
 	return nil
 }
-
-// maxOTBatch bounds otcfm's batch: its assignment takes O(batch³) time.
-const maxOTBatch = 4096
 
 // dataSpec is the data the flags name: --data, --target, or --image
 // (the default of a new run of noise levels: mnist:train:0).
