@@ -8,7 +8,6 @@ import (
 	"github.com/sgm-dev/sgm/likelihood"
 	"github.com/sgm-dev/sgm/metric"
 	"github.com/sgm-dev/sgm/model"
-	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/sde"
 )
 
@@ -54,7 +53,7 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 		return usagef("--model %s: eval --nll needs a network conditioned on time (sgm train --sde or --objective cfm|otcfm); this one is %s", dir, md.Net().Config())
 	}
 	var m *dist.Mixture
-	if spec, ok := trainedMixture(md.Net()); ok {
+	if spec := md.Record().Data; model.IsMixtureSpec(spec) {
 		m, _ = loadTarget(spec) // only for --data target and the exact NLL
 	}
 	if f.data == "target" && m == nil {
@@ -163,16 +162,4 @@ func nfeSource(sf *sdeFlags, target, dir string) (nfeSourceOf, error) {
 	}
 	sf.sde = md.Kind().String()
 	return nfeSourceOf{p: p, d: md.Dim(), model: md, ref: ref}, nil
-}
-
-// trainedMixture returns the spec of the mixture net was trained on, where
-// it was (the target label of older runs, the data label of newer ones).
-func trainedMixture(net *scorenet.Net) (string, bool) {
-	if spec, ok := net.Label(targetLabel); ok {
-		return spec, true
-	}
-	if spec, ok := net.Label(dataLabel); ok && model.IsMixtureSpec(spec) {
-		return spec, true
-	}
-	return "", false
 }
