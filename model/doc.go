@@ -22,10 +22,10 @@
 // reverse-time samplers through its VE reading (Levels.VE), as
 // k-diffusion samples a denoiser of discrete σ.
 //
-// Conditioning (condition.go, label.go): a model trained with
+// Conditioning (condition.go, label.go): a model of any kind trained with
 // TrainOptions.LabelColumn samples a class (SampleOptions.Label), with
-// classifier-free guidance (Guidance); any score model samples some
-// coordinates given the others (Given).
+// classifier-free guidance (Guidance); any model samples some coordinates
+// given the others (Given; a flow through the scores its velocity gives).
 //
 // A Target (target.go) is an analytic distribution, a Gaussian mixture or
 // the σ-smoothed distribution of an image, whose scores and densities are

@@ -27,9 +27,9 @@ func gaussTarget(t *testing.T) *Target {
 	return &Target{Mixture: m}
 }
 
-// moments returns the mean and variance of coordinate j of the points x
+// coordMoments returns the mean and variance of coordinate j of the points x
 // of dimension 2.
-func moments(x []float64, j int) (mean, variance float64) {
+func coordMoments(x []float64, j int) (mean, variance float64) {
 	n := float64(len(x) / 2)
 	for i := j; i < len(x); i += 2 {
 		mean += x[i]
@@ -70,7 +70,7 @@ func TestTargetSampleMoments(t *testing.T) {
 				t.Fatal(err)
 			}
 			for j := range 2 {
-				mean, v := moments(x, j)
+				mean, v := coordMoments(x, j)
 				want := c.variance(j)
 				if se := math.Sqrt(want / n); math.Abs(mean-mu[j]) > 5*se {
 					t.Errorf("coordinate %d: mean %.4f, want %.4f ± %.4f", j, mean, mu[j], 5*se)
@@ -96,7 +96,7 @@ func TestTargetSampleMoments(t *testing.T) {
 		}
 		// The coordinates are independent: the free one's conditional is
 		// its marginal N(-2, 1.5²).
-		mean, v := moments(x, 1)
+		mean, v := coordMoments(x, 1)
 		if math.Abs(mean+2) > 5*1.5/math.Sqrt(n) || math.Abs(v-2.25) > 5*2.25*math.Sqrt(2.0/(n-1)) {
 			t.Errorf("free coordinate: mean %.4f, variance %.4f, want -2 and 2.25", mean, v)
 		}

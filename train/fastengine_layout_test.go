@@ -51,7 +51,7 @@ func TestFastEngineUsesTheStoreLayout(t *testing.T) {
 	eng.close()
 	before := variablePaths(net.Store())
 
-	fe, err := newFastEngine(net, s.WithDefaults())
+	fe, err := newFastEngine(net, s.WithDefaults(), nil)
 	if err != nil {
 		t.Fatalf("the fast engine does not find the graph engine's state: %v", err)
 	}
