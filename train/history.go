@@ -49,17 +49,3 @@ func DecodeHistory(b []byte, step int) ([]Record, error) {
 	}
 	return h, nil
 }
-
-// FinalLoss is the mean loss of the last tenth of the history h (at most
-// 100 steps, at least one), less noisy than the last step's, and the
-// number of steps k it is the mean of; 0 and 0 for an empty history.
-func FinalLoss(h []Record) (mean float64, k int) {
-	k = min(len(h), max(1, min(100, len(h)/10)))
-	if k == 0 {
-		return 0, 0
-	}
-	for _, r := range h[len(h)-k:] {
-		mean += r.Loss
-	}
-	return mean / float64(k), k
-}

@@ -73,26 +73,6 @@ func TestSettingsBoundBatch(t *testing.T) {
 	}
 }
 
-// TestFinalLoss checks the window of FinalLoss: a tenth of the history,
-// between 1 and 100 steps.
-func TestFinalLoss(t *testing.T) {
-	h := func(n int) []Record {
-		r := make([]Record, n)
-		for i := range r {
-			r[i] = Record{Step: i + 1, Loss: float64(i + 1)}
-		}
-		return r
-	}
-	for _, c := range []struct {
-		n, k int
-		mean float64
-	}{{0, 0, 0}, {1, 1, 1}, {9, 1, 9}, {50, 5, 48}, {5000, 100, 4950.5}} {
-		if mean, k := FinalLoss(h(c.n)); mean != c.mean || k != c.k {
-			t.Errorf("%d steps: mean %v of %d, want %v of %d", c.n, mean, k, c.mean, c.k)
-		}
-	}
-}
-
 // TestOTBatchLimit: otcfm's batch is bounded by MaxOTBatch (its exact
 // assignment is cubic in the batch), other objectives' by MaxBatch only.
 func TestOTBatchLimit(t *testing.T) {

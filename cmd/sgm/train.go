@@ -11,6 +11,7 @@ import (
 	"slices"
 
 	"github.com/sgm-dev/sgm/data"
+	"github.com/sgm-dev/sgm/demo"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/scorenet"
@@ -41,10 +42,6 @@ type trainFlags struct {
 	sdeSigmaMax      float64
 
 	set map[string]bool // the flags given on the command line
-
-	// demoRun marks the run as the demo's: the demo clears such a run
-	// when it trains again, and refuses to touch any other.
-	demoRun bool
 }
 
 // Labels a run records for the command: its loss files, relative to the
@@ -110,14 +107,6 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.betaMax, "beta-max", sde.DefaultBetaMax, "with --sde vp or subvp: β_max of the linear β(t)")
 	fs.Float64Var(&f.sdeSigmaMax, "sde-sigma-max", sde.DefaultSigmaMax, "with --sde ve: σ_max of the process (σ_min is 0.01)")
 	fs.StringVar(&f.labelColumn, "label-column", "", labelColumnHelp)
-}
-
-// defaultTrainFlags returns the flags of sgm train at their defaults, none
-// given, for the demo's runs to set.
-func defaultTrainFlags() *trainFlags {
-	f := &trainFlags{set: map[string]bool{}}
-	f.register(flag.NewFlagSet("train", flag.ContinueOnError))
-	return f
 }
 
 // timed reports whether the command line asks for a network conditioned
@@ -436,11 +425,6 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, 
 			}
 		}()
 	}
-	if f.demoRun {
-		if err := clearDemoRun(f.out); err != nil {
-			return nil, err
-		}
-	}
 	has, err := scorenet.HasCheckpoints(f.out)
 	if err != nil {
 		return nil, err
@@ -459,10 +443,9 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, 
 		rel, _ := relativeToRun(f.out, p)
 		o.Labels[label] = rel
 	}
-	if !f.demoRun { // a run trained by sgm train is no longer the demo's to clear
-		if err := os.Remove(filepath.Join(f.out, demoMark)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("--out: %w", err)
-		}
+	// A run trained by sgm train is no longer the demo's to clear.
+	if err := os.Remove(filepath.Join(f.out, demo.Mark)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("--out: %w", err)
 	}
 	bar := newProgressBar(e.stderr)
 	o.Settings.Progress, o.Settings.ProgressEvery, o.Settings.ProgressInterval = bar.update, max(1, f.steps/200), progressInterval
@@ -514,7 +497,7 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, 
 		fmt.Fprintf(e.stderr, "sgm train: warning: %s\n", w)
 	}
 	if len(records) > 0 {
-		loss, k := finalLoss(history)
+		loss, k := train.FinalLoss(history)
 		fmt.Fprintf(e.stdout, "trained %d steps (to step %d) of a %s model on %s%s; mean loss of %s %.4f; checkpoint in %s\n",
 			len(records), records[len(records)-1].Step, m.Kind(), m.Record().Data, labelNote(m.Labels()), lastSteps(k), loss, f.out)
 	} else {
@@ -562,33 +545,6 @@ func (f *trainFlags) lossFiles() error {
 // loss.csv.
 const maxSteps = 100_000_000
 
-// demoMark is the file that marks a run directory as the demo's.
-const demoMark = ".sgm-demo-run"
-
-// clearDemoRun empties the run directory dir for the demo, which trains
-// afresh, once checkModelDir has found nothing there but an earlier demo's
-// run, and marks it as the demo's. The caller holds dir's lock.
-func clearDemoRun(dir string) error {
-	if err := checkModelDir(dir); err != nil {
-		return err
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	for _, e := range entries {
-		if e.Name() != scorenet.LockName {
-			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
-				return fmt.Errorf("--out: %w", err)
-			}
-		}
-	}
-	if err := os.WriteFile(filepath.Join(dir, demoMark), []byte("written by sgm demo, which clears this directory when it runs again\n"), 0o644); err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	return nil
-}
-
 // lastSteps says "the last k steps", or "the last step".
 func lastSteps(k int) string {
 	if k == 1 {
@@ -596,9 +552,6 @@ func lastSteps(k int) string {
 	}
 	return fmt.Sprintf("the last %d steps", k)
 }
-
-// finalLoss is train.FinalLoss, the loss train and the demo report.
-var finalLoss = train.FinalLoss
 
 func writeLossCSV(path string, h []train.Record) error {
 	pts := make([]float64, 0, 2*len(h))
