@@ -143,7 +143,7 @@ func nfeSource(sf *sdeFlags, target, dir string) (nfeSourceOf, error) {
 		if err != nil {
 			return nfeSourceOf{}, fmt.Errorf("--model %s: the data it was trained on: %w", dir, err)
 		}
-		ref, refDim, target = pointDraws{src}, src.d, spec
+		ref, refDim, target = src, src.d, spec
 	default:
 		if target == "" {
 			target, _ = md.Net().Label(targetLabel)
