@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -192,8 +193,8 @@ func (f *trainFlags) validate() error {
 	if !(f.ema >= 0 && f.ema < 1) {
 		return usagef("--ema must be in [0, 1), got %v", f.ema)
 	}
-	if train.Objective(f.objective) == train.OTCFM && f.batch > maxOTBatch {
-		return usagef("--batch %d: otcfm solves an exact assignment of batch² costs per step; at most %d", f.batch, maxOTBatch)
+	if err := (train.Settings{Objective: train.Objective(f.objective), Batch: f.batch}).Validate(); err != nil {
+		return usagef("--%v", err)
 	}
 	if err := checkStepsPerCall(f.stepsPerCall, f.backend); err != nil {
 		return err
@@ -210,9 +211,6 @@ func (f *trainFlags) validate() error {
 	}
 	return nil
 }
-
-// maxOTBatch bounds otcfm's batch: its assignment takes O(batch³) time.
-const maxOTBatch = 4096
 
 // dataSpec is the data the flags name: --data, --target, or --image
 // (the default of a new run of noise levels: mnist:train:0).
@@ -281,7 +279,21 @@ func (f *trainFlags) options() (model.TrainOptions, error) {
 	} else if !f.resume && !f.timed() && !f.pointData() {
 		s.Objective = train.AllLevels // the blog post's, on its image
 	}
-	if f.resume {
+	if f.resume { // only what is given, which model.Train checks against the run's network
+		if f.set["objective"] && (s.Objective == train.CFM || s.Objective == train.OTCFM) {
+			o.Net.Process = "flow"
+		}
+		o.Net.Process = cmp.Or(f.sde, o.Net.Process)
+		for _, c := range []struct {
+			flag string
+			set  func()
+		}{{"width", func() { o.Net.Width = f.width }}, {"depth", func() { o.Net.Depth = f.depth }},
+			{"features", func() { o.Net.Features = f.features }}, {"activation", func() { o.Net.Activation = f.activation }},
+			{"levels", func() { o.Levels = f.levels }}, {"sigma-min", func() { o.SigmaMin = f.sigmaMin }}, {"sigma-max", func() { o.SigmaMax = f.sigmaMax }}} {
+			if f.set[c.flag] {
+				c.set()
+			}
+		}
 		return o, nil
 	}
 	o.Net = scorenet.Config{Features: f.features, Width: f.width, Depth: f.depth, Activation: f.activation}
@@ -409,7 +421,7 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, 
 		// A run that fails before it writes anything leaves no directory.
 		defer func() {
 			if err != nil {
-				removeEmptyRun(f.out)
+				scorenet.RemoveEmptyRun(f.out)
 			}
 		}()
 	}
@@ -422,10 +434,6 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, 
 		return nil, usagef("--resume: no checkpoint in %q to resume", f.out)
 	case !f.resume && has:
 		return nil, usagef("--out %q already holds a checkpoint: pass --resume to continue it, or choose another directory", f.out)
-	case f.resume:
-		if err := f.checkResumable(); err != nil {
-			return nil, err
-		}
 	}
 	if err := f.lossFiles(); err != nil {
 		return nil, err
@@ -447,7 +455,12 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, 
 	m, records, runErr := trainModel(ctx, f.out, o)
 	var se *model.SettingsError
 	var de *model.DataError
+	var ke *model.KeptError
 	switch {
+	case errors.As(runErr, &ke) && ke.Option == "process":
+		return nil, usagef("--resume: the run in %s is a %v network, not a time-conditioned %v network", ke.Dir, ke.Is, ke.Given)
+	case errors.As(runErr, &ke):
+		return nil, usagef("--%s %v: the run in %s has %v, and a resumed run keeps its network", ke.Option, ke.Given, ke.Dir, ke.Is)
 	case errors.As(runErr, &se):
 		return nil, usagef("%v", se)
 	case errors.As(runErr, &de):
@@ -496,41 +509,6 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, 
 // trainModel is model.Train; tests replace it to make training fail.
 var trainModel = model.Train
 
-// checkResumable refuses flags that would change the network of the run
-// saved in f.out: a resumed run keeps it.
-func (f *trainFlags) checkResumable() error {
-	cfg, err := scorenet.ConfigOf(f.out)
-	if err != nil {
-		return err
-	}
-	if cfg.Timed() {
-		process := f.sde
-		if o := train.Objective(f.objective); f.set["objective"] && (o == train.CFM || o == train.OTCFM) {
-			process = "flow"
-		}
-		if process != "" && process != cfg.Process {
-			return usagef("--resume: the run in %s is %s, not a time-conditioned %s network", f.out, cfg, process)
-		}
-		return nil
-	}
-	for _, c := range []struct {
-		flag      string
-		given, is any
-	}{
-		{"width", f.width, cfg.Width}, {"depth", f.depth, cfg.Depth}, {"features", f.features, cfg.Features},
-		{"levels", f.levels, len(cfg.Sigmas)}, {"activation", f.activation, cfg.Activation},
-		{"sigma-min", f.sigmaMin, cfg.Sigmas[0]}, {"sigma-max", f.sigmaMax, cfg.Sigmas[len(cfg.Sigmas)-1]},
-	} {
-		if c.flag == "sigma-max" && len(cfg.Sigmas) == 1 {
-			continue // one level is σ_min; σ_max played no part
-		}
-		if f.set[c.flag] && c.given != c.is {
-			return usagef("--%s %v: the run in %s has %v, and a resumed run keeps its network", c.flag, c.given, f.out, c.is)
-		}
-	}
-	return nil
-}
-
 // lossFiles sets the loss files: the flags' where given, else, for a
 // resumed run, those it recorded (paths inside the run directory only),
 // else DIR/loss.csv and DIR/loss.png.
@@ -566,17 +544,6 @@ func (f *trainFlags) lossFiles() error {
 // maxSteps bounds --steps: every step's loss is kept in memory and in
 // loss.csv.
 const maxSteps = 100_000_000
-
-// removeEmptyRun removes the run directory dir if it holds nothing but its
-// lock file.
-func removeEmptyRun(dir string) {
-	entries, err := os.ReadDir(dir)
-	if err != nil || len(entries) != 1 || entries[0].Name() != scorenet.LockName {
-		return
-	}
-	os.Remove(filepath.Join(dir, scorenet.LockName))
-	os.Remove(dir)
-}
 
 // lastSteps says "the last k steps", or "the last step".
 func lastSteps(k int) string {
