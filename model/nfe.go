@@ -32,10 +32,10 @@ func SampleScore(dst []float64, n int, p sde.SDE, score sde.TimeScorer, rng *ran
 	if o.Sampler == "" {
 		o.Sampler = ODE
 	}
-	if !slices.Contains(reverseSamplers, o.Sampler) {
-		return nil, Stats{}, fmt.Errorf("model: sampler %q is not a reverse-time sampler (%s)", o.Sampler, strings.Join(reverseSamplers, ", "))
+	if !slices.Contains(ReverseSamplers, o.Sampler) {
+		return nil, Stats{}, fmt.Errorf("model: sampler %q is not a reverse-time sampler (%s)", o.Sampler, strings.Join(ReverseSamplers, ", "))
 	}
-	r, err := reverseSampler(p, o)
+	r, err := ReverseSampler(p, o)
 	if err != nil {
 		return nil, Stats{}, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/metric"
 	"github.com/sgm-dev/sgm/model"
+	"github.com/sgm-dev/sgm/scorenet"
 )
 
 type evalFlags struct {
@@ -231,7 +232,7 @@ func evalModel(e *env, f evalFlags) error {
 	if err != nil {
 		return err
 	}
-	m, err := model.Open(f.model, model.WithBackend(backend))
+	m, err := model.Open(f.model, scorenet.WithBackend(backend))
 	if err != nil {
 		return fmt.Errorf("--model: %w", err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/plot"
+	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/train"
 )
 
@@ -368,7 +369,7 @@ func drawField(out, dir, levels string, arrows int, backend string) error {
 	if err != nil {
 		return err
 	}
-	m, err := model.Open(dir, model.WithBackend(b))
+	m, err := model.Open(dir, scorenet.WithBackend(b))
 	if err != nil {
 		return fmt.Errorf("--model: %w", err)
 	}
