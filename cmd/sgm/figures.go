@@ -98,13 +98,6 @@ func saveLossSeries(path string, s *plot.LossSeries, objective train.Objective) 
 // levelError is the score error of a network at one noise level.
 type levelError = metric.LevelError
 
-// scoreErrors measures net against the exact score of im smoothed at each
-// of the network's levels, on n exact draws per level (demo and sample
-// --level auto).
-func scoreErrors(net *scorenet.Net, im *dist.Image, n int, rng *rand.Rand) []levelError {
-	return metric.ScoreErrors(net.AtLevel, net.Config().Sigmas, im.Smoothed, n, rng)
-}
-
 // saveScoreError draws a network's score error per noise level (sgm eval
 // --model, sgm demo) with the tolerance of sample --level auto and the
 // level it picks (metric.AutoLevel: choice, or its error).
