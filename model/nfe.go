@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -29,22 +30,38 @@ func SampleScore(dst []float64, n int, p sde.SDE, score sde.TimeScorer, rng *ran
 	if len(dst) != n*d {
 		panic(fmt.Sprintf("model: SampleScore: len(dst)=%d, want %d samples of dimension %d", len(dst), n, d))
 	}
-	if o.Sampler == "" {
-		o.Sampler = ODE
+	st, err := reverseRun(dst, nil, p, score, rng, o)
+	if err != nil {
+		return nil, st, err
 	}
+	return dst, st, nil
+}
+
+// reverseRun fills dst by the reverse process of p driven by score with
+// the sampler o names (default ODE), from init when not nil, else from
+// p's prior drawn with rng: the rule SampleScore and Target.Sample (with
+// an SDE) share.
+func reverseRun(dst, init []float64, p sde.SDE, score sde.TimeScorer, rng *rand.Rand, o SampleOptions) (Stats, error) {
+	o.Sampler = cmp.Or(o.Sampler, ODE)
+	st := Stats{Sampler: o.Sampler}
 	if !slices.Contains(ReverseSamplers, o.Sampler) {
-		return nil, Stats{}, fmt.Errorf("model: sampler %q is not a reverse-time sampler (%s)", o.Sampler, strings.Join(ReverseSamplers, ", "))
+		return st, fmt.Errorf("model: sampler %q is not a reverse-time sampler (%s)", o.Sampler, strings.Join(ReverseSamplers, ", "))
 	}
 	r, err := ReverseSampler(p, o)
 	if err != nil {
-		return nil, Stats{}, err
+		return st, err
 	}
-	sde.PriorSample(p, dst, rng)
+	if init != nil {
+		copy(dst, init)
+	} else {
+		sde.PriorSample(p, dst, rng)
+	}
 	nfe, err := r.Sample(dst, p, score, rng)
 	if err != nil {
-		return nil, Stats{}, fmt.Errorf("model: %w", err)
+		return st, fmt.Errorf("model: %w", err)
 	}
-	return dst, Stats{Sampler: o.Sampler, NFE: nfe, Steps: nfe}, nil
+	st.NFE, st.Steps = nfe, nfe
+	return st, nil
 }
 
 // NFESamplers are the reverse-time samplers NFECurves compares under p by

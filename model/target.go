@@ -311,32 +311,20 @@ func (t *Target) annealed(o TargetOptions, sigma float64) (sample.Annealed, samp
 	return a, func(s float64) sgm.Scorer { return at[s] }, nil
 }
 
-// reverse samples a mixture target under o.SDE from its prior.
+// reverse samples a mixture target under o.SDE from its prior (or o.Init)
+// with its exact perturbed score.
 func (t *Target) reverse(x []float64, rng *rand.Rand, o TargetOptions) ([]float64, Stats, error) {
-	st := Stats{Sampler: cmp.Or(o.Sampler, ODE)}
-	if !slices.Contains(ReverseSamplers, st.Sampler) {
-		return nil, st, fmt.Errorf("model: sampler %q: with an SDE, want one of %s", st.Sampler, strings.Join(ReverseSamplers, ", "))
-	}
 	if t.Mixture == nil {
-		return nil, st, errors.New("model: the reverse samplers take a mixture target, not an image")
-	}
-	r, err := ReverseSampler(o.SDE, SampleOptions{Sampler: st.Sampler, NFE: o.NFE, RTol: o.RTol, ATol: o.ATol, SNR: o.SNR, Eta: o.Eta})
-	if err != nil {
-		return nil, st, err
+		return nil, Stats{}, errors.New("model: the reverse samplers take a mixture target, not an image")
 	}
 	score, err := sde.NewMixture(o.SDE, t.Mixture)
 	if err != nil {
-		return nil, st, &DataError{fmt.Errorf("target under %v: %w", o.SDE, err)}
+		return nil, Stats{}, &DataError{fmt.Errorf("target under %v: %w", o.SDE, err)}
 	}
-	if o.Init != nil {
-		copy(x, o.Init)
-	} else {
-		sde.PriorSample(o.SDE, x, rng)
-	}
-	nfe, err := r.Sample(x, o.SDE, score, rng)
+	so := SampleOptions{Sampler: o.Sampler, NFE: o.NFE, RTol: o.RTol, ATol: o.ATol, SNR: o.SNR, Eta: o.Eta}
+	st, err := reverseRun(x, o.Init, o.SDE, score, rng, so)
 	if err != nil {
-		return nil, st, fmt.Errorf("model: %w", err)
+		return nil, st, err
 	}
-	st.NFE, st.Steps = nfe, nfe
 	return x, st, nil
 }

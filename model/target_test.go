@@ -9,6 +9,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/sgm-dev/sgm"
@@ -185,5 +187,34 @@ func TestTargetRefusals(t *testing.T) {
 	}
 	if _, _, err := tg.Sample(nil, 2, rng, TargetOptions{Given: []float64{math.NaN(), math.Inf(1), 0, math.NaN()}}); !errors.As(err, new(*dist.RowError)) {
 		t.Errorf("an infinite given value in row 2: %v, want a RowError", err)
+	}
+}
+
+// TestTargetReverseMatchesSampleScore checks that a mixture target sampled
+// under an SDE and SampleScore with the mixture's exact score under it are
+// one rule: the same seed gives the same draws bit for bit and the same
+// statistics, and a non-reverse sampler is refused by both.
+func TestTargetReverseMatchesSampleScore(t *testing.T) {
+	tg := gaussTarget(t)
+	p := sde.VP{BetaMin: sde.DefaultBetaMin, BetaMax: sde.DefaultBetaMax}
+	score, err := sde.NewMixture(p, tg.Mixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []SampleOptions{{}, {Sampler: DPM2M, NFE: 20}, {Sampler: PC, NFE: 40, SNR: 0.1}} {
+		x, st, err := tg.Sample(nil, 50, rand.New(rand.NewPCG(3, 4)), TargetOptions{SDE: p, Sampler: o.Sampler, NFE: o.NFE, SNR: o.SNR})
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, sst, err := SampleScore(nil, 50, p, score, rand.New(rand.NewPCG(3, 4)), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(x, y) || st.Sampler != sst.Sampler || st.NFE != sst.NFE || st.Steps != sst.Steps {
+			t.Errorf("sampler %q: Target.Sample and SampleScore differ: stats %+v and %+v", o.Sampler, st, sst)
+		}
+	}
+	if _, _, err := tg.Sample(nil, 2, rand.New(rand.NewPCG(1, 1)), TargetOptions{SDE: p, Sampler: Langevin}); err == nil || !strings.Contains(err.Error(), "not a reverse-time sampler") {
+		t.Errorf("langevin under an SDE: %v, want a reverse-time sampler error", err)
 	}
 }
