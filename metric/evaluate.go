@@ -154,7 +154,7 @@ func Evaluate(x []float64, d int, t Target, o EvalOptions, rng *rand.Rand) (Repo
 	if n < 2 {
 		return Report{}, fmt.Errorf("%d samples; at least 2 are needed", n)
 	}
-	if bad := nonFiniteRows(x, d); bad > 0 {
+	if bad := NonFiniteRows(x, d); bad > 0 {
 		return Report{}, fmt.Errorf("%d of %d samples are not finite (NaN or Inf); a diverged sampler?", bad, n)
 	}
 	if t.Dim() != d {
@@ -266,9 +266,13 @@ func (r *Report) setPoints(x []float64, d int, t Target, o EvalOptions, rng *ran
 	r.SetPointMetrics(Subsample(x, d, n, rng), ref, d, pair, o.Reps, rng)
 }
 
-// nonFiniteRows counts the points of x (dimension d) with a NaN or
-// infinite coordinate.
-func nonFiniteRows(x []float64, d int) int {
+// NonFiniteRows counts the points of x (rows of d values) with a NaN or
+// an infinite coordinate: samples a command or server refuses to write
+// or score. It panics if d < 1.
+func NonFiniteRows(x []float64, d int) int {
+	if d < 1 {
+		panic(fmt.Sprintf("metric: NonFiniteRows: dimension %d", d))
+	}
 	bad := 0
 	for i := 0; i < len(x); i += d {
 		if slices.ContainsFunc(x[i:i+d], func(v float64) bool { return !finite(v) }) {

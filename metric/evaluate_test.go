@@ -205,3 +205,29 @@ func TestReportWriteText(t *testing.T) {
 		t.Errorf("text:\n%s\nwant:\n%s", b.String(), want)
 	}
 }
+
+// TestNonFiniteRows checks the count of points with a NaN or infinite
+// coordinate against a direct count, at each position and dimension, and
+// the panic on a dimension below 1.
+func TestNonFiniteRows(t *testing.T) {
+	for d := 1; d <= 3; d++ {
+		for pos := range 4 * d {
+			x := make([]float64, 4*d)
+			x[pos] = math.NaN()
+			x[(pos+d)%(4*d)] = math.Inf(-1)
+			if got := metric.NonFiniteRows(x, d); got != 2 {
+				t.Errorf("d=%d, NaN at %d and -Inf at %d: %d bad rows, want 2", d, pos, (pos+d)%(4*d), got)
+			}
+			x[(pos+d)%(4*d)] = 1e308
+			if got := metric.NonFiniteRows(x, d); got != 1 {
+				t.Errorf("d=%d, NaN at %d: %d bad rows, want 1", d, pos, got)
+			}
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("dimension 0: no panic")
+		}
+	}()
+	metric.NonFiniteRows([]float64{1}, 0)
+}

@@ -31,3 +31,11 @@ func ExampleEvaluate() {
 	// W2 within 3 sd of its floor: true
 	// mode weights: 2
 }
+
+func ExampleNonFiniteRows() {
+	// Three 2-D points: the second has a NaN, the third an infinity in
+	// both coordinates (one bad point, however many bad coordinates).
+	x := []float64{0, 1, math.NaN(), 2, math.Inf(1), math.Inf(-1)}
+	fmt.Println(metric.NonFiniteRows(x, 2), metric.NonFiniteRows(x[:2], 2))
+	// Output: 2 0
+}

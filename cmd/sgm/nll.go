@@ -10,6 +10,7 @@ import (
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/likelihood"
+	"github.com/sgm-dev/sgm/metric"
 	"github.com/sgm-dev/sgm/model"
 )
 
@@ -151,7 +152,7 @@ func nllPoints(spec, what string, m *dist.Mixture, d, n int, seed uint64, maxPoi
 		}
 		x = pts.Data
 	}
-	if bad := nonFiniteRows(x, d); bad > 0 {
+	if bad := metric.NonFiniteRows(x, d); bad > 0 {
 		return nil, fmt.Errorf("--data %s: %d points are not finite", spec, bad)
 	}
 	return x, nil

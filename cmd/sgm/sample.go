@@ -16,6 +16,7 @@ import (
 	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
+	"github.com/sgm-dev/sgm/metric"
 	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/sample"
 	"github.com/sgm-dev/sgm/scorenet"
@@ -418,7 +419,7 @@ func (f *sampleFlags) finish(e *env, r recorders, d int, x []float64, st model.S
 // writeSamples writes the samples out (and the path of particle 0 with
 // --path), refusing, with nothing written, samples that are not finite.
 func (f *sampleFlags) writeSamples(d int, out, path []float64, report string) error {
-	if bad := nonFiniteRows(out, d); bad > 0 {
+	if bad := metric.NonFiniteRows(out, d); bad > 0 {
 		return fmt.Errorf("%d of %d samples are not finite: the chains diverged (%s); try a smaller step size; nothing written", bad, len(out)/d, report)
 	}
 	header := coordHeader(d)
@@ -429,21 +430,6 @@ func (f *sampleFlags) writeSamples(d int, out, path []float64, report string) er
 		return data.WriteCSVFile(f.path, header, path)
 	}
 	return nil
-}
-
-// nonFiniteRows counts the points (rows of d values) with a NaN or an
-// infinite coordinate.
-func nonFiniteRows(x []float64, d int) int {
-	bad := 0
-	for i := 0; i < len(x); i += d {
-		for _, v := range x[i : i+d] {
-			if !finite(v) {
-				bad++
-				break
-			}
-		}
-	}
-	return bad
 }
 
 // annealed returns the annealed sampler --sigmas (MAX,MIN,L; by default

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
+	"github.com/sgm-dev/sgm/metric"
 	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/sample"
 )
@@ -100,7 +101,7 @@ func runCondSample(e *env, f sampleFlags, sf *sdeFlags) error {
 	if err != nil {
 		return condError(err)
 	}
-	if bad := nonFiniteRows(x, d); bad > 0 {
+	if bad := metric.NonFiniteRows(x, d); bad > 0 {
 		return fmt.Errorf("%d of %d samples are not finite: the chains diverged; nothing written", bad, n)
 	}
 	what := ""
