@@ -35,13 +35,10 @@ type VPResult struct {
 	Loss       float64       `json:"final_loss"`
 }
 
-// nfeSamplers and odeTolerances are the runs of the NFE figure (as sgm
-// plot nfe's): each fixed-step sampler at each budget of the
-// configuration, the adaptive ODE at each tolerance.
-var (
-	nfeSamplers   = []string{model.EM, model.DDIM, model.DPM2M, model.ODE}
-	odeTolerances = []float64{1e-1, 1e-2, 1e-3, 1e-4, 1e-5}
-)
+// nfeSamplers are the samplers of the NFE figure (model.NFECurves, as
+// sgm plot nfe's): each fixed-step one at each budget of the
+// configuration, the adaptive ODE at each of model.NFETolerances.
+var nfeSamplers = []string{model.EM, model.DDIM, model.DPM2M, model.ODE}
 
 // vp trains a VP score network of a toy in continuous time (issue 13),
 // samples it by the probability-flow ODE and DPM-Solver++(2M) (figure 11),
@@ -99,27 +96,17 @@ func (r *run) vp() error {
 	// The figure's floor is the stage's, at as many points: one floor for
 	// one model (the figure's own, of 500 points over 3 pairs, read 0.46 ±
 	// 0.16 beside the stage's 0.36 ± 0.10 of 1000).
-	ref = c.Toy.IID().Sample(nil, c.NFEN, rand.New(rand.NewPCG(r.o.Seed, 0xf1)))
-	var pts []plot.NFEPoint
-	for i, name := range nfeSamplers {
-		var opts []model.SampleOptions
-		for _, k := range c.NFEGrid {
-			opts = append(opts, model.SampleOptions{Sampler: name, NFE: k})
-		}
-		if name == model.ODE {
-			opts = opts[:0]
-			for _, tol := range odeTolerances {
-				opts = append(opts, model.SampleOptions{Sampler: name, RTol: tol, ATol: tol})
-			}
-		}
-		for j, o := range opts {
-			x, st, err := m.Sample(nil, c.NFEN, rand.New(rand.NewPCG(r.o.Seed+uint64(1000*i+j), 0x5de)), o)
-			if err != nil {
-				return fmt.Errorf("%s: %w", name, err)
-			}
-			pts = append(pts, plot.NFEPoint{Sampler: name, NFE: st.NFE, W2: metric.Wasserstein2(x, ref, 2)})
-			r.logf("%-8s %6d %10.4g\n", name, st.NFE, pts[len(pts)-1].W2)
-		}
+	sampleModel := func(n int, rng *rand.Rand, o model.SampleOptions) ([]float64, model.Stats, error) {
+		return m.Sample(nil, n, rng, o)
+	}
+	runs, _, err := model.NFECurves(sampleModel, c.Toy.IID(), nfeSamplers, c.NFEGrid, c.NFEN, 0, r.o.Seed, nil)
+	if err != nil {
+		return err
+	}
+	pts := make([]plot.NFEPoint, len(runs))
+	for i, pt := range runs {
+		pts[i] = plot.NFEPoint(pt)
+		r.logf("%-8s %6d %10.4g\n", pt.Sampler, pt.NFE, pt.W2)
 	}
 	r.logf("floor    %6s %10.4g ± %.2g (W₂ between exact samples, %d pairs)\n", "", floor.Mean, floor.Std, floor.Reps)
 	fig2, err := plot.NFECurves(nfeSamplers, pts, floor.Mean, fmt.Sprintf("VP model of %s under %s, n = %d", c.Toy, process, c.NFEN))
