@@ -69,13 +69,13 @@ func (r *run) mixture() error {
 func (r *run) langevin() error {
 	rng := r.rng(0x1217)
 	x := []float64{0.5 * rng.NormFloat64(), 0.5 * rng.NormFloat64()}
-	path := sample.Path{Dim: 2, Points: append([]float64(nil), x...)}
-	if err := (sample.Langevin{StepSize: 0.01, Steps: 200}).Run(x, r.mog, r.rng(0x9a7), path.Observe); err != nil {
+	path, err := sample.Langevin{StepSize: 0.01, Steps: 200}.Path(x, r.mog, r.rng(0x9a7))
+	if err != nil {
 		return err
 	}
 	const title = "Langevin path on seed-mog, 200 steps of η=0.01"
 	grid := plot.DensityGrid(r.mog.Prob, seedBox, 100)
-	fig, err := plot.DensityPath(grid, path.Points, plot.Cartesian, title)
+	fig, err := plot.DensityPath(grid, path, plot.Cartesian, title)
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (r *run) langevin() error {
 		anims = append(anims, "2-langevin-path.mp4")
 	}
 	for _, name := range anims {
-		if err := plot.AnimatePathFile(r.figure(name), grid, path.Points, plot.AnimOptions{Title: title}); err != nil {
+		if err := plot.AnimatePathFile(r.figure(name), grid, path, plot.AnimOptions{Title: title}); err != nil {
 			return err
 		}
 	}

@@ -84,6 +84,25 @@ func Fill(n int, p ...float64) []float64 {
 	return x
 }
 
+// Path runs one chain of l from x0 (one point of the score's dimension,
+// left unchanged) with noise from rng and returns its path: x0 then the
+// position after each of l.Steps steps, flat (the blog post's Figure 2).
+// It returns an error for parameters out of range (Validate) and panics,
+// as Run does, if x0 is not one point of the score's dimension.
+func (l Langevin) Path(x0 []float64, score sgm.Scorer, rng *rand.Rand) ([]float64, error) {
+	if len(x0) != score.Dim() {
+		panic(fmt.Sprintf("sample: Langevin.Path: %d values for a point of dimension %d", len(x0), score.Dim()))
+	}
+	if err := l.Validate(); err != nil {
+		return nil, err
+	}
+	path := Path{Dim: len(x0), Points: append(make([]float64, 0, (l.Steps+1)*len(x0)), x0...)}
+	if err := l.Run(append([]float64(nil), x0...), score, rng, path.Observe); err != nil {
+		return nil, err
+	}
+	return path.Points, nil
+}
+
 // Path records the positions of one particle over time.
 type Path struct {
 	Particle int       // which particle to follow

@@ -136,3 +136,42 @@ func TestLangevinValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestLangevinPath checks a chain's path against the update written out:
+// with a linear score (μ - x)/s² each step is x + η/2·(μ - x)/s² + √η·z
+// with z the rng's next normals, so the path is known exactly given the
+// same stream; x0 is left unchanged and bad parameters are errors.
+func TestLangevinPath(t *testing.T) {
+	g := gaussian{mu: []float64{1, -2}, s: 0.5}
+	l := Langevin{StepSize: 0.04, Steps: 5}
+	x0 := []float64{0.3, 0.7}
+	got, err := l.Path(x0, g, rand.New(rand.NewPCG(7, 8)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(x0, []float64{0.3, 0.7}) {
+		t.Errorf("x0 changed to %v", x0)
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	x := slices.Clone(x0)
+	want := slices.Clone(x0)
+	for range l.Steps {
+		for i := range x {
+			x[i] += l.StepSize/2*(g.mu[i]-x[i])/(g.s*g.s) + math.Sqrt(l.StepSize)*rng.NormFloat64()
+		}
+		want = append(want, x...)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("path of %d values, want %d (x0 and %d steps)", len(got), len(want), l.Steps)
+	}
+	for i := range want {
+		// Tolerance: a few ulps of the values (about 2), from the
+		// update's operations done in another order.
+		if math.Abs(got[i]-want[i]) > 1e-14 {
+			t.Errorf("path[%d] = %v, want %v", i, got[i], want[i])
+		}
+	}
+	if _, err := (Langevin{StepSize: 0.1, Steps: -1}).Path(x0, g, rand.New(rand.NewPCG(1, 1))); err == nil {
+		t.Error("steps -1: no error")
+	}
+}

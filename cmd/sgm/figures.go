@@ -2,12 +2,10 @@ package main
 
 import (
 	"fmt"
-	"math/rand/v2"
 
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/metric"
 	"github.com/sgm-dev/sgm/plot"
-	"github.com/sgm-dev/sgm/sample"
 	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/train"
 )
@@ -38,13 +36,6 @@ func saveMixtureScore(path string, m *dist.Mixture, box plot.Box, arrows int, ti
 		return err
 	}
 	return plot.SaveTo(path)(plot.MixtureScore(m, box, arrows, title))
-}
-
-// langevinPath runs the blog post's single-particle Langevin chain on m.
-func langevinPath(m *dist.Mixture, steps int, eta float64, seed uint64, init []float64) ([]float64, error) {
-	path := sample.Path{Dim: m.Dim(), Points: append([]float64(nil), init...)}
-	err := sample.Langevin{StepSize: eta, Steps: steps}.Run(append([]float64(nil), init...), m, rand.New(rand.NewPCG(seed, 0x9a7)), path.Observe)
-	return path.Points, err
 }
 
 // savePathFigure draws the blog post's Figure 2 (a still, .png/.svg) or its

@@ -17,6 +17,7 @@ import (
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/plot"
+	"github.com/sgm-dev/sgm/sample"
 	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/train"
 )
@@ -330,7 +331,7 @@ func drawPath(out string, mix mixtureFlags, steps int, eta float64, seed uint64)
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x1217))
 	init := []float64{0.5 * rng.NormFloat64(), 0.5 * rng.NormFloat64()}
-	p, err := langevinPath(m, steps, eta, seed, init)
+	p, err := sample.Langevin{StepSize: eta, Steps: steps}.Path(init, m, rand.New(rand.NewPCG(seed, 0x9a7)))
 	if err != nil {
 		return err
 	}
