@@ -235,6 +235,18 @@ func PriorStd(p SDE) float64 {
 	return s
 }
 
+// PriorCovers reports whether the prior N(0, s(1)² I) covers data whose
+// root-mean-square distance from 0 is rms (dist.Mixture.RMS): the data's
+// spread at t = 1, a(1)·rms, must not exceed s(1), or the reverse process
+// starts where p₁ has almost no mass and its samples come out wrong without
+// an error (Song & Ermon 2020, technique 1: σ_max of the order of the
+// largest distance in the data). It returns a(1)·rms and s(1) with the
+// answer.
+func PriorCovers(p SDE, rms float64) (spread, std float64, ok bool) {
+	a, s := p.Marginal(1)
+	return a * rms, s, a*rms <= s
+}
+
 // PriorSample sets x, n points of dimension d in a flat slice, to draws from
 // the prior N(0, s(1)² I), using rng.
 func PriorSample(p SDE, x []float64, rng *rand.Rand) {

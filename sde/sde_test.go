@@ -254,3 +254,30 @@ func TestFlowVelocity(t *testing.T) {
 		}
 	}
 }
+
+// TestPriorCovers checks the prior-coverage rule on closed forms: under
+// VE, a(1) = 1 and s(1) = √(σ_max² - σ_min²) (10 up to 5e-7 here), so data
+// at RMS 9.99 is covered and 10.01 not; under VP with the default β,
+// a(1) = exp(-(β_min + β_max)/4) = e^{-5.025} and s(1) = √(1 - a(1)²),
+// so RMS 100 spreads to 0.657 (covered) and 200 to 1.31 (not).
+func TestPriorCovers(t *testing.T) {
+	ve := VE{SigmaMin: 0.01, SigmaMax: 10}
+	for _, c := range []struct {
+		p    SDE
+		rms  float64
+		a, s float64
+		ok   bool
+	}{
+		{ve, 9.99, 1, math.Sqrt(100 - 1e-4), true},
+		{ve, 10.01, 1, math.Sqrt(100 - 1e-4), false},
+		{VP{BetaMin: DefaultBetaMin, BetaMax: DefaultBetaMax}, 100, math.Exp(-5.025), math.Sqrt(1 - math.Exp(-10.05)), true},
+		{VP{BetaMin: DefaultBetaMin, BetaMax: DefaultBetaMax}, 200, math.Exp(-5.025), math.Sqrt(1 - math.Exp(-10.05)), false},
+	} {
+		spread, s, ok := PriorCovers(c.p, c.rms)
+		// Tolerance: 1e-12 relative, a few ulps of the closed forms'
+		// exp and sqrt against the marginal's own.
+		if ok != c.ok || math.Abs(spread-c.a*c.rms) > 1e-12*c.a*c.rms || math.Abs(s-c.s) > 1e-12*c.s {
+			t.Errorf("%v, RMS %v: spread %v, std %v, covers %v; want %v, %v, %v", c.p, c.rms, spread, s, ok, c.a*c.rms, c.s, c.ok)
+		}
+	}
+}

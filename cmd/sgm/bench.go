@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/sgm-dev/sgm/bench"
+	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/scorenet"
 )
 
@@ -73,9 +74,9 @@ resident memory. Compare with the PyTorch peer with bench/peer.sh.`,
 				// particle at once.
 				if err := firstErr(
 					checkFits("batch", *batch, fmt.Sprintf("a training step on %d levels", len(cfg.Sigmas)), func(b int) float64 {
-						return 2 * float64(b) * float64(len(cfg.Sigmas)) * particleBytes(cfg.Dim, net)
+						return 2 * float64(b) * float64(len(cfg.Sigmas)) * model.ParticleBytes(cfg.Dim, net)
 					}),
-					checkFits("particles", *particles, "the particles", func(p int) float64 { return float64(p) * particleBytes(cfg.Dim, net) }),
+					checkFits("particles", *particles, "the particles", func(p int) float64 { return float64(p) * model.ParticleBytes(cfg.Dim, net) }),
 				); err != nil {
 					return err
 				}

@@ -127,7 +127,7 @@ func nllPoints(spec, what string, m *dist.Mixture, d, n int, seed uint64, maxPoi
 		return nil, err
 	}
 	if spec == "target" || strings.HasPrefix(spec, "toy:") {
-		if err := checkFits("n", n, fmt.Sprintf("the ODE's state for %d-dimensional points", d), func(v int) float64 { return nllBytes(v, d) }); err != nil {
+		if err := checkFits("n", n, fmt.Sprintf("the ODE's state for %d-dimensional points", d), func(v int) float64 { return model.NLLBytes(v, d) }); err != nil {
 			return nil, err
 		}
 	}
@@ -147,7 +147,7 @@ func nllPoints(spec, what string, m *dist.Mixture, d, n int, seed uint64, maxPoi
 		if pts.D != d {
 			return nil, usagef("--data %s: points of dimension %d, %s has %d", spec, pts.D, what, d)
 		}
-		if pts.N > maxPoints || nllBytes(pts.N, d) > memoryBudget() {
+		if pts.N > maxPoints || model.NLLBytes(pts.N, d) > memoryBudget() {
 			return nil, usagef("--data %s: %d points of dimension %d, more than one ODE solve here can hold (at most %d points, %s)", spec, pts.N, d, maxPoints, byteSize(memoryBudget()))
 		}
 		x = pts.Data
@@ -157,10 +157,6 @@ func nllPoints(spec, what string, m *dist.Mixture, d, n int, seed uint64, maxPoi
 	}
 	return x, nil
 }
-
-// nllBytes is the memory of one ODE solve over n points of dimension d:
-// the solver's 10 copies of the state of n(d+1) values, and 4 of the points.
-func nllBytes(n, d int) float64 { return 8 * float64(n) * (10*float64(d+1) + 4*float64(d)) }
 
 // maxNLLPoints bounds the points of one eval --nll: one ODE solve holds
 // them all, about 20 values each per dimension.

@@ -96,7 +96,7 @@ exact sampling at that n. The table is printed too.`,
 				// The reference draws, a pair for the floor and a run of the
 				// ode sampler, the most memory of any.
 				if err := checkFits("n", n, fmt.Sprintf("%d-dimensional samples", src.d), func(v int) float64 {
-					return 8 * (3 + sdeCopies(sample.Flow{})) * float64(v) * float64(src.d)
+					return 8 * (3 + model.ReverseCopies(model.ODE)) * float64(v) * float64(src.d)
 				}); err != nil {
 					return err
 				}

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/sgm-dev/sgm/model"
-	"github.com/sgm-dev/sgm/sample"
 )
 
 // TestPlotNFE draws the figure for a small run and checks the table: every
@@ -81,7 +80,7 @@ func TestPlotNFERefusals(t *testing.T) {
 // 200,000-dimensional mixture, before any sampler's own check.
 func TestPlotNFEMemory(t *testing.T) {
 	const n = 5000
-	d := int(memoryBudget()/(8*(3+sdeCopies(sample.Flow{}))*n)) + 1
+	d := int(memoryBudget()/(8*(3+model.ReverseCopies(model.ODE))*n)) + 1
 	dir := t.TempDir()
 	spec, out := wideMixture(t, dir, d), filepath.Join(dir, "nfe.png")
 	refusal(t, out, fmt.Sprintf("--n %d: %d-dimensional samples would take", n, d), "plot", "nfe", "--target", spec, "--sde", "vp", "--n", strconv.Itoa(n), "--out", out)

@@ -266,20 +266,6 @@ func checkModelNoise(net *scorenet.Net, dir string) error {
 	return nil
 }
 
-// particleBytes estimates the memory each particle of dimension d takes:
-// six arrays of d float64s (positions, proposals and scores, as MALA and
-// HMC keep them), plus, for a network, three float32 copies of its
-// activations (random features, hidden layers, output), which it
-// evaluates for all particles at once.
-func particleBytes(d int, net *scorenet.Net) float64 {
-	b := 6 * 8 * float64(d)
-	if net != nil {
-		c := net.Config()
-		b += 3 * 4 * float64(2*c.Features+c.Depth*c.Width+d)
-	}
-	return b
-}
-
 // checkSizes refuses, before anything is allocated, a run whose particles
 // (--n), pooled states (--burn-in) or path of particle 0 (--path) would
 // not fit in memory. steps(v) is the number of updates for the value v of
@@ -336,7 +322,7 @@ func runSample(e *env, f sampleFlags) error {
 		steps = func(v int) float64 {
 			return float64(len(a.Sigmas))*float64(v) + float64(a.Steps()-len(a.Sigmas)*a.StepsPerLevel)
 		}
-		if err := f.checkSizes(d, particleBytes(d, nil), "steps-per-level", steps); err != nil {
+		if err := f.checkSizes(d, model.ParticleBytes(d, nil), "steps-per-level", steps); err != nil {
 			return err
 		}
 		if f.burnIn > 0 {
@@ -344,7 +330,7 @@ func runSample(e *env, f sampleFlags) error {
 				return err
 			}
 		}
-	} else if err := f.checkSizes(d, particleBytes(d, nil), "steps", steps); err != nil {
+	} else if err := f.checkSizes(d, model.ParticleBytes(d, nil), "steps", steps); err != nil {
 		return err
 	}
 	rng := rand.New(rand.NewPCG(f.seed, 0x5a3b1e))

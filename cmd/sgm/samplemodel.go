@@ -222,7 +222,7 @@ func (f *sampleFlags) checkModelSizes(m *model.Model, o model.SampleOptions) err
 	}
 	switch name {
 	case model.Langevin:
-		return f.checkSizes(d, particleBytes(d, m.Net()), "steps", func(v int) float64 { return float64(v) })
+		return f.checkSizes(d, model.ParticleBytes(d, m.Net()), "steps", func(v int) float64 { return float64(v) })
 	case model.Annealed:
 		sigmas, err := m.AnnealedSigmas(o)
 		if err != nil {
@@ -232,14 +232,10 @@ func (f *sampleFlags) checkModelSizes(m *model.Model, o model.SampleOptions) err
 		if levels*float64(f.stepsPerLevel) > maxCount {
 			return usagef("--steps-per-level %d at %.0f levels is %g steps; a run takes at most %d (2^40)", f.stepsPerLevel, levels, levels*float64(f.stepsPerLevel), maxCount)
 		}
-		return f.checkSizes(d, particleBytes(d, m.Net()), "steps-per-level", func(v int) float64 { return levels*float64(v) + 1 })
-	}
-	copies := 8.0 // the reverse samplers' buffers (sdeCopies); the adaptive solver's are more
-	if name == model.ODE {
-		copies = 14
+		return f.checkSizes(d, model.ParticleBytes(d, m.Net()), "steps-per-level", func(v int) float64 { return levels*float64(v) + 1 })
 	}
 	return checkFits("n", f.n, fmt.Sprintf("%d-dimensional particles", d), func(v int) float64 {
-		return 8*copies*float64(v)*float64(d) + float64(v)*particleBytes(d, m.Net())
+		return 8*model.ReverseCopies(name)*float64(v)*float64(d) + float64(v)*model.ParticleBytes(d, m.Net())
 	})
 }
 

@@ -206,8 +206,7 @@ func runSDESample(e *env, f *sdeFlags, target, dir, out string, n int, seed uint
 	if err := f.checkSamplerFlags(f.sampler); err != nil {
 		return err
 	}
-	s, err := f.reverse(p, f.sampler, f.nfe)
-	if err != nil {
+	if _, err := f.reverse(p, f.sampler, f.nfe); err != nil {
 		return err
 	}
 	m, err := sdeTarget(target, dir)
@@ -217,7 +216,7 @@ func runSDESample(e *env, f *sdeFlags, target, dir, out string, n int, seed uint
 	if err := checkOutput("out", out, ".csv"); err != nil {
 		return err
 	}
-	if err := checkSDESize(s, n, m.Dim()); err != nil {
+	if err := checkSDESize(f.sampler, n, m.Dim()); err != nil {
 		return err
 	}
 	if msg := priorCover(p, m); msg != "" {
@@ -239,68 +238,28 @@ func runSDESample(e *env, f *sdeFlags, target, dir, out string, n int, seed uint
 	return nil
 }
 
-// sdeRun is a finished run of a reverse sampler.
-type sdeRun struct {
-	points  []float64
-	nfe     int
-	elapsed time.Duration
-}
-
 // checkSDESize refuses --n where n particles of dimension d would not fit
-// in memory under the reverse sampler s (sdeCopies).
-func checkSDESize(s sample.Reverse, n, d int) error {
+// in memory under the reverse sampler name (model.ReverseCopies).
+func checkSDESize(name string, n, d int) error {
 	if err := checkAtLeast("n", n, 1); err != nil {
 		return err
 	}
 	return checkFits("n", n, fmt.Sprintf("%d-dimensional particles", d), func(v int) float64 {
-		return 8 * sdeCopies(s) * float64(v) * float64(d)
+		return 8 * model.ReverseCopies(name) * float64(v) * float64(d)
 	})
 }
 
-// sdeSamples checks --n against memory, draws n prior points with the
-// seed and runs s on them.
-func sdeSamples(s sample.Reverse, p sde.SDE, score sde.TimeScorer, n int, seed uint64) (sdeRun, error) {
-	if err := checkSDESize(s, n, score.Dim()); err != nil {
-		return sdeRun{}, err
-	}
-	rng := rand.New(rand.NewPCG(seed, 0x5de))
-	x := make([]float64, n*score.Dim())
-	sde.PriorSample(p, x, rng)
-	began := time.Now()
-	nfe, err := s.Sample(x, p, score, rng)
-	if err != nil {
-		return sdeRun{}, err
-	}
-	return sdeRun{x, nfe, time.Since(began)}, nil
-}
-
-// sdeCopies is the peak memory of a sampler's run in copies of the
-// particles, as measured (peak RSS of sgm sample --sde vp --n 1000000 on
-// seed-mog, 16 MB a copy): 12.7 for ode, the Dormand-Prince solver's seven
-// stages, its error and trial state; 7 for the others (heun, pc, dpm2m; em
-// 3.2), their buffers, the output and the collector's slack.
-func sdeCopies(s sample.Reverse) float64 {
-	if _, ok := s.(sample.Flow); ok {
-		return 14
-	}
-	return 8
-}
-
-// priorCover returns a warning when the prior N(0, s(1)² I) does not
-// cover the data at t = 1: the data's root-mean-square distance from 0,
-// R = √(Σ_j Var_j + Mean_j²), scaled by a(1), beyond s(1). The reverse
-// process then starts where p₁ has almost no mass and the samples come out
-// wrong without an error (Song & Ermon 2020, technique 1: σ_max of the
-// order of the largest distance in the data); "" when it covers.
+// priorCover returns a warning when the prior does not cover the target
+// at t = 1 (sde.PriorCovers), with the fix; "" when it covers.
 func priorCover(p sde.SDE, m *dist.Mixture) string {
 	r := m.RMS() // no overflow for a target at 1e300
-	a, s := p.Marginal(1)
-	if a*r <= s {
+	spread, s, ok := sde.PriorCovers(p, r)
+	if ok {
 		return ""
 	}
 	fix := "centre and scale the data"
 	if _, ok := p.(sde.VE); ok {
 		fix = fmt.Sprintf("use --sigma-max above %.3g", r)
 	}
-	return fmt.Sprintf("the target's RMS distance from 0 at t=1, %.3g, exceeds the prior's std %.3g under %v: the samples will miss the target (%s)", a*r, s, p, fix)
+	return fmt.Sprintf("the target's RMS distance from 0 at t=1, %.3g, exceeds the prior's std %.3g under %v: the samples will miss the target (%s)", spread, s, p, fix)
 }

@@ -6,15 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/sgm-dev/sgm/data"
-	"github.com/sgm-dev/sgm/dist"
-	"github.com/sgm-dev/sgm/sample"
-	"github.com/sgm-dev/sgm/sde"
 )
 
 // TestSDESample runs every SDE sampler on the two-modes-unequal preset and
@@ -173,44 +169,6 @@ func TestEvalNLLRefusals(t *testing.T) {
 		{"--rtol must be in", []string{"--nll", "--data", "target", "--target", "seed-mog", "--sde", "vp", "--rtol", "-1"}},
 	} {
 		refusal(t, "", c.want, append([]string{"eval"}, c.args...)...)
-	}
-}
-
-// TestSDESampleMemory checks the memory that sgm sample --sde checks --n
-// against (sdeCopies): every sampler allocates, over its whole run, less
-// than the estimate of its peak, the ode sampler's Dormand-Prince stages
-// included (the estimate was 6 copies of the particles; ode holds 10).
-func TestSDESampleMemory(t *testing.T) {
-	p := sde.VP{BetaMin: sde.DefaultBetaMin, BetaMax: sde.DefaultBetaMax}
-	m, err := dist.Target("seed-mog")
-	if err != nil {
-		t.Fatal(err)
-	}
-	score, err := sde.NewMixture(p, m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const n = 20000
-	f := &sdeFlags{}
-	for _, name := range sdeSamplers {
-		s, err := f.reverse(p, name, 8)
-		if name == "ode" {
-			s, err = sample.Flow{RTol: 1e-2, ATol: 1e-2}, nil
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		if _, err := sdeSamples(s, p, score, n, 1); err != nil {
-			t.Fatal(err)
-		}
-		runtime.ReadMemStats(&after)
-		copies := float64(after.TotalAlloc-before.TotalAlloc) / (8 * n * 2)
-		t.Logf("%s: %.1f copies allocated", name, copies)
-		if copies > sdeCopies(s) {
-			t.Errorf("%s allocated %.1f copies of the particles, more than the %v that --n is checked against", name, copies, sdeCopies(s))
-		}
 	}
 }
 
