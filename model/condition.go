@@ -184,25 +184,5 @@ func (m *Model) flowGiven(x []float64, rng *rand.Rand, o SampleOptions, st *Stat
 	if err := a.Validate(); err != nil {
 		return fmt.Errorf("model: annealed: %w", err)
 	}
-	top := a.Sigmas[0]
-	m.start(x, o, func(x []float64) {
-		for i := range x {
-			x[i] = top * rng.NormFloat64()
-		}
-	})
-	c, err := m.conditionOf(len(x)/d, o)
-	if err != nil {
-		return err
-	}
-	st.Steps = a.Steps()
-	st.NFE = st.Steps * c.evals()
-	st.Sigmas, st.StepSize, st.StepsPerLevel = a.Sigmas, a.Eps, a.StepsPerLevel
-	var obs []sample.Observer
-	if f := m.observer(o); f != nil {
-		obs = append(obs, func(step int, x []float64) {
-			i := min((step-1)/a.StepsPerLevel, len(a.Sigmas)-1)
-			f(step, a.Sigmas[i], x)
-		})
-	}
-	return catch(func() { must(c.annealed(a, x, sample.FlowLevels(c.velocity(v), d), rng, obs)) })
+	return m.annealedFrom(x, a, rng, o, st, func(c *condition) sample.Levels { return sample.FlowLevels(c.velocity(v), d) })
 }

@@ -378,13 +378,24 @@ func (m *Model) annealed(x []float64, k Levels, rng *rand.Rand, o SampleOptions,
 	if err := a.Validate(); err != nil {
 		return fmt.Errorf("model: annealed: %w", err)
 	}
+	return m.annealedFrom(x, a, rng, o, st, func(c *condition) sample.Levels { return sample.ScheduleLevels(k.Sigmas, c.at) })
+}
+
+// annealedFrom runs a on x, from N(0, σ_max²) unless o gives the start,
+// on the levels levels gives for the run's condition, recording a's
+// statistics in st and calling o's observer after each step with its
+// level.
+func (m *Model) annealedFrom(x []float64, a sample.Annealed, rng *rand.Rand, o SampleOptions, st *Stats, levels func(c *condition) sample.Levels) error {
 	top := a.Sigmas[0]
 	m.start(x, o, func(x []float64) {
 		for i := range x {
 			x[i] = top * rng.NormFloat64()
 		}
 	})
-	c, _ := m.conditionOf(len(x)/m.Dim(), o)
+	c, err := m.conditionOf(len(x)/m.Dim(), o)
+	if err != nil {
+		return err
+	}
 	st.Steps = a.Steps()
 	st.NFE = st.Steps * c.evals()
 	st.Sigmas, st.StepSize, st.StepsPerLevel = a.Sigmas, a.Eps, a.StepsPerLevel
@@ -395,7 +406,7 @@ func (m *Model) annealed(x []float64, k Levels, rng *rand.Rand, o SampleOptions,
 			f(step, a.Sigmas[i], x)
 		})
 	}
-	return catch(func() { must(c.annealed(a, x, sample.ScheduleLevels(k.Sigmas, c.at), rng, obs)) })
+	return catch(func() { must(c.annealed(a, x, levels(c), rng, obs)) })
 }
 
 // reverse runs a reverse-time sampler of p with score from the prior.
