@@ -225,7 +225,7 @@ func (r *run) scoreError() error {
 	errs := metric.ScoreErrors(r.net.AtLevel, sigmas, r.im.Smoothed, 1000, r.rng(0xf15e))
 	r.sum.ScoreError, r.sum.AutoLevel = errs, -1
 	picked, fallback := -1, false
-	if choice, err := metric.AutoLevel(errs, metric.Sharpness(r.im, sigmas), 1e-3, metric.AutoTolerance); err == nil {
+	if choice, err := metric.ImageAutoLevel(errs, r.im, 1e-3, metric.AutoTolerance); err == nil {
 		r.sum.AutoLevel, picked, fallback = choice.Level, choice.Level, choice.Warn
 	}
 	fisher, rel := make([]float64, len(errs)), make([]float64, len(errs))

@@ -1,10 +1,12 @@
 package metric
 
 import (
+	"math"
 	"strings"
 	"testing"
 
 	"github.com/sgm-dev/sgm"
+	"github.com/sgm-dev/sgm/dist"
 )
 
 // seedErrors returns the blog post's 30 levels with the relative errors
@@ -60,5 +62,44 @@ func TestAutoLevel(t *testing.T) {
 	errs, sharp := seedErrors(func(int) float64 { return 0.1 })
 	if _, err := AutoLevel(errs, sharp, 0.1, 0.2); err == nil || !strings.Contains(err.Error(), "step size 0.1") {
 		t.Errorf("η = 0.1: error %v, want one naming the step size", err)
+	}
+}
+
+// TestImageAutoLevel checks that ImageAutoLevel measures the sharpness of
+// the image itself: on the 64×64 ring seedErrors describes (radius 0.3,
+// width 0.04), at η = 1e-3, with every level within tolerance it takes
+// level 16 (the first both sharp and resolved), and with only levels 18 on
+// within it it refuses level 18 as too blurred, naming the sharpness it
+// measured (0.781 < SharpCorr), and falls back with a warning to the
+// usable level of least error, 16.
+func TestImageAutoLevel(t *testing.T) {
+	const n = 64
+	pix := make([]float64, n*n)
+	for r := range n {
+		for c := range n {
+			x, y := float64(r)/(n-1)-0.5, float64(c)/(n-1)-0.5
+			if math.Abs(math.Hypot(x, y)-0.3) < 0.02 {
+				pix[r*n+c] = 1
+			}
+		}
+	}
+	im, err := dist.NewImage(n, n, pix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		rel   func(l int) float64
+		level int
+		warn  bool
+		say   string
+	}{
+		{func(int) float64 { return 0.05 }, 16, false, "level 16"},
+		{func(l int) float64 { return map[bool]float64{true: 0.05, false: 0.5}[l >= 18] }, 16, true, "too blurred (sharpness 0.781 < 0.8)"},
+	} {
+		errs, _ := seedErrors(c.rel)
+		choice, err := ImageAutoLevel(errs, im, 1e-3, AutoTolerance)
+		if err != nil || choice.Level != c.level || choice.Warn != c.warn || !strings.Contains(choice.Message, c.say) {
+			t.Errorf("level %d, warning %v (%s), error %v; want level %d, warning %v, saying %q", choice.Level, choice.Warn, choice.Message, err, c.level, c.warn, c.say)
+		}
 	}
 }

@@ -84,6 +84,17 @@ func Sharpness(im *dist.Image, sigmas []float64) []float64 {
 	return out
 }
 
+// ImageAutoLevel is AutoLevel for a model of the image im whose score
+// errors at its levels are errs (ScoreErrors against im smoothed at each
+// level): the sharpness of each level is im's at the error's σ.
+func ImageAutoLevel(errs []LevelError, im *dist.Image, stepSize, tol float64) (LevelChoice, error) {
+	sigmas := make([]float64, len(errs))
+	for i, le := range errs {
+		sigmas[i] = le.Sigma
+	}
+	return AutoLevel(errs, Sharpness(im, sigmas), stepSize, tol)
+}
+
 // AutoLevel is sgm's one rule for the level at which to sample a
 // noise-conditional score with plain Langevin of step size stepSize (sgm
 // sample --level auto, the level the demo reports and figure 7 marks),

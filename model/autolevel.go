@@ -11,12 +11,12 @@ import (
 
 // AutoLevel picks the level at which plain Langevin of step size
 // stepSize samples a Levels model of the image ref well, by metric's one
-// rule (metric.AutoLevel): from each level's relative score error against
-// the exact score of ref smoothed at its σ (metric.ScoreErrors, n draws a
-// level from rng) and the sharpness of those smoothed images
-// (metric.Sharpness). tol is the largest relative error accepted. It
-// returns an error for another kind, a model of points (which has no
-// image to measure against), and when no level is usable.
+// rule (metric.ImageAutoLevel): from each level's relative score error
+// against the exact score of ref smoothed at its σ (metric.ScoreErrors, n
+// draws a level from rng) and the sharpness of those smoothed images.
+// tol is the largest relative error accepted. It returns an error for
+// another kind, a model of points (which has no image to measure
+// against), and when no level is usable.
 func (m *Model) AutoLevel(ref *dist.Image, stepSize, tol float64, n int, rng *rand.Rand) (metric.LevelChoice, error) {
 	k, ok := m.kind.(Levels)
 	switch {
@@ -26,5 +26,5 @@ func (m *Model) AutoLevel(ref *dist.Image, stepSize, tol float64, n int, rng *ra
 		return metric.LevelChoice{}, errors.New("model: a model of points has no image whose exact score its levels can be measured against")
 	}
 	errs := metric.ScoreErrors(m.net.AtLevel, k.Sigmas, ref.Smoothed, n, rng)
-	return metric.AutoLevel(errs, metric.Sharpness(ref, k.Sigmas), stepSize, tol)
+	return metric.ImageAutoLevel(errs, ref, stepSize, tol)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/dist"
+	"github.com/sgm-dev/sgm/metric"
 )
 
 // TestOneAutoLevelRule: the level the demo reports (auto_level) and figure
@@ -41,7 +42,7 @@ func TestOneAutoLevelRule(t *testing.T) {
 		}
 		errs = append(errs, levelError{Level: l, Sigma: s, Relative: rel})
 	}
-	choice, err := imageAutoLevel(errs, im)
+	choice, err := metric.ImageAutoLevel(errs, im, defaultModelStepSize, autoTolerance)
 	if err != nil {
 		t.Fatal(err)
 	}

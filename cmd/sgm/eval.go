@@ -261,7 +261,7 @@ func evalModel(e *env, f evalFlags) error {
 		return fmt.Errorf("--model %s: %w", f.model, err)
 	}
 	if f.plotOut != "" {
-		choice, chooseErr := imageAutoLevel(errs, im)
+		choice, chooseErr := metric.ImageAutoLevel(errs, im, defaultModelStepSize, autoTolerance)
 		if err := saveScoreError(f.plotOut, errs, choice, chooseErr, "score error of "+f.model+" against the exact score of "+spec); err != nil {
 			return err
 		}

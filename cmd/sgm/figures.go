@@ -103,13 +103,3 @@ func saveScoreError(path string, errs []levelError, choice metric.LevelChoice, c
 	}
 	return plot.SaveTo(path)(plot.ScoreErrorCurves(sigma, fisher, relative, autoTolerance, picked, choice.Warn, title))
 }
-
-// imageAutoLevel is the level sample --level auto picks for a network of
-// the image im, whose score errors are errs, at sample's default step size.
-func imageAutoLevel(errs []levelError, im *dist.Image) (metric.LevelChoice, error) {
-	sigmas := make([]float64, len(errs))
-	for i, le := range errs {
-		sigmas[i] = le.Sigma
-	}
-	return metric.AutoLevel(errs, metric.Sharpness(im, sigmas), defaultModelStepSize, autoTolerance)
-}
