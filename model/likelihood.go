@@ -56,7 +56,7 @@ func (m *Model) LogProb(dst, x []float64, o LikelihoodOptions) (nfe int, err err
 			div = likelihood.HutchinsonVJP(score, max(1, o.Probes), rng)
 		}
 		var solveErr error
-		if err := catch(func() { nfe, solveErr = solver.LogProb(dst, y, k.SDE, div) }); err != nil {
+		if err := Catch(func() { nfe, solveErr = solver.LogProb(dst, y, k.SDE, div) }); err != nil {
 			return nfe, err
 		}
 		if solveErr != nil {
@@ -68,7 +68,7 @@ func (m *Model) LogProb(dst, x []float64, o LikelihoodOptions) (nfe int, err err
 			return 0, err
 		}
 		var solveErr error
-		if err := catch(func() { nfe, solveErr = solver.FlowMatching(dst, y, v) }); err != nil {
+		if err := Catch(func() { nfe, solveErr = solver.FlowMatching(dst, y, v) }); err != nil {
 			return nfe, err
 		}
 		if solveErr != nil {

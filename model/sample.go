@@ -278,7 +278,7 @@ func (m *Model) langevin(x []float64, k Levels, rng *rand.Rand, o SampleOptions,
 		}
 		return c.Run(x, l.Steps, rng)
 	}
-	return catch(func() { must(c.langevin(l, x, c.at(level), rng, obs)) })
+	return Catch(func() { must(c.langevin(l, x, c.at(level), rng, obs)) })
 }
 
 // annealed is annealed Langevin from the largest level down to o.Lowest.
@@ -324,7 +324,7 @@ func (m *Model) annealed(x []float64, k Levels, rng *rand.Rand, o SampleOptions,
 			f(step, a.Sigmas[i], x)
 		})
 	}
-	return catch(func() { must(c.annealed(a, x, sample.ScheduleLevels(k.Sigmas, c.at), rng, obs)) })
+	return Catch(func() { must(c.annealed(a, x, sample.ScheduleLevels(k.Sigmas, c.at), rng, obs)) })
 }
 
 // reverse runs a reverse-time sampler of p with score from the prior.
@@ -339,7 +339,7 @@ func (m *Model) reverse(x []float64, p sde.SDE, score sde.TimeScorer, rng *rand.
 	}
 	c, _ := m.conditionOf(len(x)/m.Dim(), o)
 	var nfe int
-	if err := catch(func() { nfe, err = c.reverse(r, x, p, score, rng) }); err != nil {
+	if err := Catch(func() { nfe, err = c.reverse(r, x, p, score, rng) }); err != nil {
 		return err
 	}
 	if err != nil {
@@ -439,7 +439,7 @@ func (m *Model) flow(x []float64, rng *rand.Rand, o SampleOptions, st *Stats) er
 		}
 	}
 	var nfe int
-	if err := catch(func() { nfe, err = s.Sample(x, field) }); err != nil {
+	if err := Catch(func() { nfe, err = s.Sample(x, field) }); err != nil {
 		return err
 	}
 	if err != nil {

@@ -84,6 +84,14 @@ type stepRequest struct {
 	K        int     `json:"k"` // steps to take; 0 means 1
 	Seed     uint64  `json:"seed"`
 	Frames   int     `json:"frames"` // states returned, every K/Frames steps; 0 means 1 (stepFrames)
+	// Label, Guidance and Given condition langevin and annealed (cond):
+	// Label a class (a learned model's label, or for the exact score a
+	// mixture's component, by index), Guidance classifier-free guidance's
+	// W towards it (sample.Guided), Given the value x0 is held at while
+	// x1 is sampled (sample.Given).
+	Label    string   `json:"label,omitempty"`
+	Guidance float64  `json:"guidance,omitempty"`
+	Given    *float64 `json:"given,omitempty"`
 }
 
 type stepResponse struct {
@@ -93,6 +101,11 @@ type stepResponse struct {
 	Sigma  float64        `json:"sigma"`            // the noise level of the last step
 	Accept *float64       `json:"accept,omitempty"` // mala and hmc: acceptance rate of these steps
 	Frames []stepResponse `json:"frames,omitempty"` // with Frames > 1: the state every K/Frames steps, the last one X
+	// Label, Guidance and Given repeat the request's conditioning, so
+	// that the page shows what the particles were sampled under.
+	Label    string   `json:"label,omitempty"`
+	Guidance float64  `json:"guidance,omitempty"`
+	Given    *float64 `json:"given,omitempty"`
 }
 
 // maxWork bounds particle-steps per request: about 2 s of a trained
@@ -171,6 +184,10 @@ func (s *Server) step(req *stepRequest) (*stepResponse, int, error) {
 		return bad("stepSize %v, eps %v: must be finite and non-negative", req.StepSize, req.Eps)
 	}
 
+	if err := req.checkCondition(); err != nil {
+		return bad("%v", err)
+	}
+
 	// at gives the score at a level, and grid the levels, of the exact
 	// density or of the trained model.
 	var grid sgm.Schedule
@@ -181,13 +198,11 @@ func (s *Server) step(req *stepRequest) (*stepResponse, int, error) {
 	switch req.Source {
 	case "", "exact":
 		grid = t.grid
-		at = func(level int) (sgm.Scorer, error) {
-			m, err := t.perturbed(grid[level])
-			if err != nil {
-				return nil, err
-			}
-			return newParallel(m), nil
+		levels, err := exactLevels(t, req, n)
+		if err != nil {
+			return bad("%v", err)
 		}
+		at = func(level int) (sgm.Scorer, error) { return levels(grid[level]) }
 		res, err := run()
 		if err != nil {
 			return nil, http.StatusBadRequest, err
@@ -200,7 +215,7 @@ func (s *Server) step(req *stepRequest) (*stepResponse, int, error) {
 		var res *stepResponse
 		err := s.withModel(func(m *model) error {
 			grid = m.sigmas
-			at = m.at
+			at = func(level int) (sgm.Scorer, error) { return m.m.LabelScorer(level, req.Label, req.Guidance) }
 			var err error
 			res, err = run()
 			return err
@@ -243,7 +258,7 @@ func (s *Server) advance(req *stepRequest, x []float64, grid sgm.Schedule, at fu
 		if err != nil {
 			return nil, err
 		}
-		if err := (sample.Langevin{StepSize: stepSize(res.Sigma), Steps: req.K}).Run(x, score, rng); err != nil {
+		if err := req.langevin(sample.Langevin{StepSize: stepSize(res.Sigma), Steps: req.K}, x, score, rng); err != nil {
 			return nil, err
 		}
 		res.T += req.K
@@ -280,8 +295,107 @@ func (s *Server) advance(req *stepRequest, x []float64, grid sgm.Schedule, at fu
 		return nil, fmt.Errorf("sampler %s: must be one of langevin, annealed, mala, hmc", clip(req.Sampler))
 	}
 	res.X = encodePoints(x)
+	res.Label, res.Guidance, res.Given = req.Label, req.Guidance, req.Given
 	return res, nil
 }
+
+// checkCondition refuses conditioning that does not apply: guidance out
+// of range (sample.CheckGuidance) or without a label, a given value that
+// is not finite or beyond the view's limit, any of them with a sampler
+// of the unconditioned density.
+func (req *stepRequest) checkCondition() error {
+	if req.Label == "" && req.Guidance == 0 && req.Given == nil {
+		return nil
+	}
+	if req.Sampler == samplerMALA || req.Sampler == samplerHMC {
+		return fmt.Errorf("sampler %s: label, guidance and given values apply to langevin and annealed, which need only a score", req.Sampler)
+	}
+	if err := sample.CheckGuidance(req.Guidance); err != nil {
+		return err
+	}
+	if req.Guidance != 0 && req.Label == "" {
+		return fmt.Errorf("guidance %v needs a label to guide towards", req.Guidance)
+	}
+	if req.Given != nil && !(math.Abs(*req.Given) <= maxBox) {
+		return fmt.Errorf("given %v: x0's value must be finite, within ±%g", *req.Given, maxBox)
+	}
+	return nil
+}
+
+// given is the request's Given as sample.Given: x0 held, x1 free.
+func (req *stepRequest) given() sample.Given { return givenX0(*req.Given) }
+
+// langevin runs l on x with score, holding x0 at the given value if any.
+func (req *stepRequest) langevin(l sample.Langevin, x []float64, score sgm.Scorer, rng *rand.Rand) error {
+	if req.Given == nil {
+		return l.Run(x, score, rng)
+	}
+	return req.given().Langevin(l, x, score, rng)
+}
+
+// exactLevels returns the exact score of t at noise level σ, for n
+// particles, conditioned as req asks: the perturbed density; with a Label
+// the mixture's component alone; with Guidance W the guided score of the
+// component against the whole mixture (sample.GuidedLevels); with a Given
+// x0 of a mixture, the exact conditional's score (sample.Given.Exact,
+// whose component weights are right at every level), and of other data
+// the perturbed joint score, which the sampler evaluates with x0 held.
+func exactLevels(t *target, req *stepRequest, n int) (func(sigma float64) (sgm.Scorer, error), error) {
+	if req.Label != "" {
+		if _, err := t.component(req.Label); err != nil {
+			return nil, err
+		}
+	}
+	if req.Label == "" && (req.Given == nil || t.mix == nil) {
+		return func(sigma float64) (sgm.Scorer, error) {
+			m, err := t.perturbed(sigma)
+			if err != nil {
+				return nil, err
+			}
+			return newParallel(m), nil
+		}, nil
+	}
+	levels, err := t.exactOf("", req.Given, n)
+	if err != nil {
+		return nil, err
+	}
+	if req.Label != "" {
+		comp, err := t.exactOf(req.Label, req.Given, n)
+		if err != nil {
+			return nil, err
+		}
+		levels = comp
+		if req.Guidance != 0 {
+			levels = sample.GuidedLevels(comp, levels, req.Guidance)
+		}
+	}
+	return func(sigma float64) (sgm.Scorer, error) {
+		if err := t.mix.CheckPerturbed(sigma); err != nil {
+			return nil, err
+		}
+		return levels(sigma), nil
+	}, nil
+}
+
+// exactOf returns the levels of the exact score of the mixture t (of its
+// component label, if not ""), given x0 = *given for n particles if given
+// is not nil.
+func (t *target) exactOf(label string, given *float64, n int) (sample.Levels, error) {
+	m := t.mix
+	if label != "" {
+		var err error
+		if m, err = t.component(label); err != nil {
+			return nil, err
+		}
+	}
+	if given == nil {
+		return func(sigma float64) sgm.Scorer { return newParallel(m.Perturbed(sigma)) }, nil
+	}
+	return givenX0(*given).Exact(m, n)
+}
+
+// givenX0 is x0 given the value v, x1 free.
+func givenX0(v float64) sample.Given { return sample.Given{Values: []float64{v, math.NaN()}} }
 
 // anneal takes up to req.K steps of annealed Langevin dynamics (Song &
 // Ermon 2019, Algorithm 1; sample.Annealed) from global step req.T, and
@@ -317,7 +431,7 @@ func (s *Server) anneal(req *stepRequest, x []float64, grid sgm.Schedule, at fun
 			return err
 		}
 		sig := grid[level]
-		if err := (sample.Langevin{StepSize: eps * sig * sig / (sigL * sigL), Steps: m}).Run(x, score, rng); err != nil {
+		if err := req.langevin(sample.Langevin{StepSize: eps * sig * sig / (sigL * sigL), Steps: m}, x, score, rng); err != nil {
 			return err
 		}
 		res.Sigma = sig
@@ -328,6 +442,9 @@ func (s *Server) anneal(req *stepRequest, x []float64, grid sgm.Schedule, at fun
 			score.ScoreBatch(g, x)
 			for k := range x {
 				x[k] += sigL * sigL * g[k]
+			}
+			if req.Given != nil {
+				req.given().Fill(x, 2)
 			}
 		}
 	}
