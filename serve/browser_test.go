@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 )
 
@@ -564,6 +566,115 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("reverse-slider")
 
+	// 5c. Conditioning on 8gaussians, an exact mixture: pick a label, move
+	// the guidance slider, drag the given line x0 = v with the mouse and
+	// then by touch, and sample x1 given x0 with annealed Langevin; the
+	// view settles on particles sampled under the controls as they are,
+	// beside the exact conditional density (without guidance).
+	set("kind", "toy", "change")
+	set("name", "8gaussians", "change")
+	settle("8gaussians")
+	sampling("exact", "annealed", "1000", "30", "10")
+	set("label", "2", "change")
+	set("guidance", "2", "input")
+	click("givenon")
+	settle("the conditioning controls")
+	type condView struct {
+		Controls, Shown *struct {
+			Label    string
+			Guidance float64
+			Given    *float64
+		}
+		Curve  bool
+		TV     *float64
+		Screen []float64
+	}
+	cond := func() condView {
+		t.Helper()
+		var c condView
+		if err := json.Unmarshal([]byte(eval(`sgmCond()`)), &c); err != nil || c.Controls == nil || c.Controls.Given == nil || len(c.Screen) != 2 {
+			t.Fatalf("the page's conditioning %s: %v", eval(`sgmCond()`), err)
+		}
+		return c
+	}
+	// dragLine drags the given line by dx pixels, with the mouse or by
+	// touch, and returns the value before and after.
+	dragLine := func(dx float64, touch bool) (before, after float64) {
+		t.Helper()
+		c := cond()
+		x, y := c.Screen[0], c.Screen[1]
+		var acts []chromedp.Action[chromedp.Void]
+		for k := 0; k <= 10; k++ {
+			px := x + dx*float64(k)/10
+			if touch {
+				typ := input.DispatchTouchEventTypeTouchMove
+				if k == 0 {
+					typ = input.DispatchTouchEventTypeTouchStart
+				}
+				acts = append(acts, touchAt(typ, px, y))
+			} else {
+				typ := chromedp.MouseMoved
+				if k == 0 {
+					typ = chromedp.MousePressed
+				}
+				acts = append(acts, chromedp.MouseEvent(typ, px, y, chromedp.ButtonLeft))
+			}
+		}
+		if touch {
+			acts = append(acts, touchAt(input.DispatchTouchEventTypeTouchEnd, 0, 0))
+		} else {
+			acts = append(acts, chromedp.MouseEvent(chromedp.MouseReleased, x+dx, y, chromedp.ButtonLeft))
+		}
+		do("dragging the given line", acts...)
+		wait("the dragged line", fmt.Sprintf(`JSON.parse(sgmCond()).controls.given !== %v`, *c.Controls.Given), patience)
+		return *c.Controls.Given, *cond().Controls.Given
+	}
+	// sampleGiven plays the sampler to its end and returns the view.
+	sampleGiven := func(what string) condView {
+		t.Helper()
+		settle(what + ": the reset")
+		click("play")
+		wait(what, `document.getElementById("viewcap").textContent.includes("(done, denoised)")`, patience)
+		settle(what)
+		c := cond()
+		if c.Shown == nil || c.Shown.Label != c.Controls.Label || c.Shown.Guidance != c.Controls.Guidance || c.Shown.Given == nil || *c.Shown.Given != *c.Controls.Given {
+			t.Errorf("%s: the particles were sampled under %s, the controls ask for %s", what, eval(`JSON.stringify(JSON.parse(sgmCond()).shown)`), eval(`JSON.stringify(JSON.parse(sgmCond()).controls)`))
+		}
+		return c
+	}
+	v0, v1 := dragLine(60, false)
+	c := sampleGiven("label 2, guidance 2, given x0")
+	if c.Controls.Label != "2" || c.Controls.Guidance != 2 {
+		t.Errorf("the controls read label %q, guidance %v; want 2 and 2", c.Controls.Label, c.Controls.Guidance)
+	}
+	// Component 2 sits at x1 = 2.83 with standard deviation 0.35,
+	// whatever x0: its particles are above x1 = 0 but for 1 in 10^15.
+	above := eval(`(() => { const x = new Float32Array(Uint8Array.from(atob(sgmParticles()), (c) => c.charCodeAt(0)).buffer); let k = 0;
+		for (let i = 1; i < x.length; i += 2) if (x[i] > 0) k++; return String(k / (x.length / 2)); })()`)
+	t.Logf("given line dragged from x0 = %v to %v by mouse; label 2 with guidance 2: share above x1 = 0 %s", v0, v1, above)
+	if above != "1" {
+		t.Errorf("label 2 given x0 = %v: %s of the particles above x1 = 0, want all", v1, above)
+	}
+	sizes("given-guided")
+	set("guidance", "0", "input")
+	v2, v3 := dragLine(-110, true)
+	c = sampleGiven("label 2, no guidance, given x0 after a touch drag")
+	if !c.Curve || c.TV == nil {
+		t.Fatalf("no exact conditional beside the histogram: %s", eval(`sgmCond()`))
+	}
+	t.Logf("given line dragged from x0 = %v to %v by touch: total variation between the histogram of x1 and the exact conditional %.3f", v2, v3, *c.TV)
+	// 1,000 particles in 40 bins over about 12 bins of mass: sampling
+	// alone gives a total variation of about 0.05.
+	if *c.TV > 0.12 {
+		t.Errorf("the particles' x1 given x0 = %v is %.3f in total variation from the exact conditional, want at most 0.12", v3, *c.TV)
+	}
+	eval(`(document.getElementById("condfig").scrollIntoView({block: "end"}), "")`)
+	shot("given-exact")
+	eval(`(window.scrollTo(0, 0), "")`)
+	click("givenon")
+	set("sampler", "dpm2m", "change")
+	settle("8gaussians, conditioning off")
+
 	// 6. Draw strokes: a ring and a bar on the pad.
 	set("kind", "draw", "change")
 	settle("the drawing")
@@ -743,4 +854,17 @@ func frameCount(t *testing.T, eval func(string) string, hook string) int {
 	var n int
 	fmt.Sscan(eval(`String(window.`+hook+`)`), &n)
 	return n
+}
+
+// touchAt is a touch event of one finger at (x, y) (none for the end).
+func touchAt(typ input.DispatchTouchEventType, x, y float64) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		p := input.DispatchTouchEventParams{Type: typ, TouchPoints: []*input.TouchPoint{}}
+		if typ != input.DispatchTouchEventTypeTouchEnd {
+			one, id := 1.0, 0.0
+			p.TouchPoints = []*input.TouchPoint{{X: x, Y: y, RadiusX: &one, RadiusY: &one, Force: &one, ID: &id}}
+		}
+		_, err := cdp.Call(ctx, t, input.DispatchTouchEvent, p)
+		return err
+	})
 }
