@@ -248,6 +248,17 @@ func TestBrowser(t *testing.T) {
 		shot(name)
 	}
 
+	// mark logs the time each part of the test begins at, which says
+	// where a slower run spent its time.
+	began := time.Now()
+	var marks []string
+	mark := func(part string) {
+		marks = append(marks, fmt.Sprintf("%s at %.1f s", part, time.Since(began).Seconds()))
+	}
+	defer func() {
+		t.Logf("parts began: %s; the end at %.1f s", strings.Join(marks, ", "), time.Since(began).Seconds())
+	}()
+	mark("1")
 	// 1. Load: a first visit opens on the first lesson; each lesson runs
 	// to its end.
 	do("loading the page", chromedp.EmulateViewport(1400, 900), chromedp.Navigate(ts.URL+"/"))
@@ -312,6 +323,7 @@ func TestBrowser(t *testing.T) {
 	settle("the first view")
 	view0 := canvas("view")
 
+	mark("2")
 	// 2. Pick a target: the moons toy.
 	set("kind", "toy", "change")
 	set("name", "moons", "change")
@@ -341,6 +353,7 @@ func TestBrowser(t *testing.T) {
 		settle("the moons again")
 	}
 
+	mark("3")
 	// 3. Move the noise slider.
 	sigma := eval(`document.getElementById("sigma").textContent`)
 	set("level", "8", "input")
@@ -354,6 +367,7 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("slider")
 
+	mark("3a")
 	// 3a. An older answer arriving after a newer one is dropped: the
 	// server holds back the answer to a first request until a second one
 	// has been answered and drawn (the issue saw the wrong target in 5 of
@@ -392,6 +406,7 @@ func TestBrowser(t *testing.T) {
 	reorder("the target", "/api/target", `"ring8"`,
 		func() { set("name", "ring8", "change") }, func() { set("name", "seed-mog", "change") }, "preset:seed-mog level 2")
 
+	mark("3b")
 	// 3b. Rapid target switching and slider sweeps, each control set
 	// without waiting for the last answer, end with the view drawn for
 	// the controls as they are: the same picture a fresh draw gives.
@@ -442,6 +457,7 @@ func TestBrowser(t *testing.T) {
 	set("level", "8", "input")
 	settle("the moons again")
 
+	mark("4")
 	// 4. Run 2,000 particles with annealed Langevin for three seconds,
 	// with trails.
 	set("level", "0", "input")
@@ -492,6 +508,7 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("particles")
 
+	mark("5")
 	// 5. Edit a mixture by dragging a component's mean on the view.
 	set("kind", "mixture", "change")
 	settle("the mixture")
@@ -528,6 +545,7 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("mixture-particles")
 
+	mark("5b")
 	// 5b. The reverse SDE samplers on the mixture: DPM-Solver++(2M) under
 	// the VP SDE plays the recorded reverse process from the prior to the
 	// data; the time slider shows any moment of it.
@@ -566,6 +584,7 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("reverse-slider")
 
+	mark("5c")
 	// 5c. Conditioning on 8gaussians, an exact mixture: pick a label, move
 	// the guidance slider, drag the given line x0 = v with the mouse and
 	// then by touch, and sample x1 given x0 with annealed Langevin; the
@@ -574,7 +593,7 @@ func TestBrowser(t *testing.T) {
 	set("kind", "toy", "change")
 	set("name", "8gaussians", "change")
 	settle("8gaussians")
-	sampling("exact", "annealed", "1000", "30", "10")
+	sampling("exact", "annealed", "1000", "30", "30")
 	set("label", "2", "change")
 	set("guidance", "2", "input")
 	click("givenon")
@@ -675,6 +694,7 @@ func TestBrowser(t *testing.T) {
 	set("sampler", "dpm2m", "change")
 	settle("8gaussians, conditioning off")
 
+	mark("6")
 	// 6. Draw strokes: a ring and a bar on the pad.
 	set("kind", "draw", "change")
 	settle("the drawing")
@@ -719,6 +739,7 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("drawn")
 
+	mark("7")
 	// 7. Train on the drawing, then sample the learned model with annealed
 	// Langevin and measure W₂ against its floor.
 	learned0 := canvas("learned")
@@ -771,6 +792,7 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("sampled")
 
+	mark("8")
 	// 8. The URL holds the view: a fresh load restores it.
 	url := eval(`location.href`)
 	points := eval(`document.getElementById("padcount").textContent`)
@@ -785,6 +807,7 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("linked")
 
+	mark("9")
 	// 9. Upload a CSV whose 800 rows alternate between a blob and a ring:
 	// the exact density uses every row, so annealed Langevin on it puts
 	// about half the particles on the ring (a stride through the rows

@@ -49,6 +49,9 @@ type targetResponse struct {
 	// conditions on (stepRequest.Label).
 	Labels []string  `json:"labels,omitempty"`
 	Points []float64 `json:"points"` // a sample, flat
+	// Grids are the field's grid at each level (target.gridAt): fine
+	// enough for the perturbed density's finest detail.
+	Grids []int `json:"grids"`
 }
 
 type targetRequest struct {
@@ -75,6 +78,9 @@ func (s *Server) handleTarget(w http.ResponseWriter, r *http.Request) {
 		for _, c := range t.mix.Components() {
 			res.Modes = append(res.Modes, c.Weight)
 		}
+	}
+	for i := range t.grid {
+		res.Grids = append(res.Grids, t.gridAt(i, s.lim.MaxGrid))
 	}
 	writeJSON(w, res)
 }
@@ -203,11 +209,10 @@ func (s *Server) field(t *target, source string, level, n int) (*fieldResponse, 
 		if err != nil {
 			return nil, http.StatusBadRequest, fmt.Errorf("level %d: %v", level, err)
 		}
-		p.ScoreBatch(res.Score, pts)
+		pp := newParallel(p)
+		pp.ScoreBatch(res.Score, pts)
 		res.LogP = make([]float64, n*n)
-		for k := range res.LogP {
-			res.LogP[k] = max(p.LogProb(pts[2*k:2*k+2]), logPFloor)
-		}
+		pp.logProb(res.LogP, pts, logPFloor)
 	case "learned":
 		status := http.StatusInternalServerError
 		err := s.withModel(func(m *model) error {

@@ -50,7 +50,7 @@ var DefaultLimits = Limits{
 	MaxComponents:  256,
 	MaxParticles:   20000,
 	MaxStepsPerReq: 1000,
-	MaxGrid:        120,
+	MaxGrid:        160,
 	MaxTrainSteps:  20000,
 	MaxTrainTime:   5 * time.Minute,
 }

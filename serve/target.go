@@ -424,3 +424,44 @@ func (t *target) component(label string) (*dist.Mixture, error) {
 	}
 	return dist.NewMixture([]dist.Component{t.mix.Components()[k]})
 }
+
+// minGrid and maxGrid bound the field's grid (gridAt): minGrid where the
+// density is smooth on the view's scale, maxGrid where it is not, the
+// most a slider tick can afford. A 160 × 160 field of a toy's 500-point
+// sample took 0.15 s of 2 quiet cores and 0.45 s at a load of 24 (200 ×
+// 200: 0.74 s); 160 points draw checkerboard's dots at the smallest σ
+// round.
+const (
+	minGrid = 64
+	maxGrid = 160
+)
+
+// gridAt is the grid the field at level is drawn on: a point per standard
+// deviation of the perturbed density's narrowest part across the view's
+// wider side, within [minGrid, maxGrid] and at most most. The narrowest
+// part is a mixture's narrowest component perturbed at σ, sqrt(std² +
+// σ²), and σ itself for points and images, whose density is a sum of
+// N(x_i, σ² I) (a toy's sample, a drawing, pixels). At the smallest
+// levels, σ = 1/100 of the data's scale, a toy's or a drawing's field
+// takes maxGrid: on a 96-point grid, checkerboard's dots at σ = 0.023
+// fell between grid points 4σ apart and were drawn as jagged blobs, on a
+// 64-point grid as triangles.
+func (t *target) gridAt(level, most int) int {
+	sigma := t.grid[level]
+	detail := sigma
+	if t.mix != nil {
+		detail = math.Inf(1)
+		for _, c := range t.mix.Components() {
+			for _, s := range c.Std {
+				detail = min(detail, math.Hypot(s, sigma))
+			}
+		}
+	}
+	width := max(t.box[1]-t.box[0], t.box[3]-t.box[2])
+	n := width/detail + 1
+	top := min(maxGrid, most)
+	if !(n < float64(top)) {
+		return top
+	}
+	return int(max(minGrid, math.Ceil(n)))
+}

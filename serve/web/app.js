@@ -7,7 +7,8 @@ const $ = (id) => document.getElementById(id);
 // state is the view; the URL's hash encodes it (see saveHash).
 const state = {
   kind: "preset", name: "seed-mog", mnist: 0, mixture: null, points: null, image: null,
-  level: 3, sampler: "langevin", source: "exact", n: 2000, stepSize: "", perFrame: 1, perLevel: 100, leapfrog: 5, trails: false,
+  level: 3, sampler: "langevin", source: "exact", n: 2000, stepSize: "", perFrame: 1, perLevel: 10, leapfrog: 5, trails: false,
+  epsFactor: 0, // annealed: ε in units of σ_L² (0: the server's default, 1)
   sde: "ve", nfe: "", fixRange: false, lview: "arrows",
   label: "", guidance: 0, given: null, // conditioning of langevin and annealed (effCond)
 };
@@ -733,9 +734,11 @@ async function getField(req) {
   return f;
 }
 
-// gridFor is the field's grid at a level: finer at the two smallest σ,
-// where the density's detail is finest; exact and learned share it.
-function gridFor(level) { return level <= 1 ? 96 : 64; }
+// gridFor is the field's grid at a level, as the server frames the
+// target (fine enough for the perturbed density's finest detail: up to
+// 160 points a side for points at the smallest σ); exact and learned
+// share it.
+function gridFor(level) { return target && target.grids ? target.grids[level] : 64; }
 
 async function loadTarget() {
   const my = ++tickets.target;
@@ -1214,6 +1217,7 @@ async function playReverse() {
 function stepRequest(k) {
   const req = { target: spec(), source: state.source, sampler: state.sampler, level: state.level, n: state.n,
     x: particlesB64, t: t, k: k, seed: seed, perLevel: state.perLevel };
+  if (state.sampler === "annealed" && state.epsFactor > 0 && state.source === "exact") req.eps = state.epsFactor * target.sigmas[0] * target.sigmas[0];
   if (state.stepSize !== "" && state.sampler !== "annealed") req.stepSize = Number(state.stepSize);
   if (state.sampler === "hmc") req.leapfrog = state.leapfrog;
   const c = effCond();
@@ -1241,7 +1245,9 @@ async function stepOnce(nf) {
     particlesB64 = res.x; t = res.t;
     queue.push(...(res.frames || [res]));
     if (res.done || (stopAt > 0 && t >= stopAt)) playing = false; // the queue still plays out
-    maybeMetrics(!playing);
+    // While the particles animate, play asks for the metrics between
+    // step requests; a single step or the end asks at once.
+    if (!playing) maybeMetrics(true);
   } catch (e) {
     showError("move the particles", e);
     stopMotion();
@@ -1278,9 +1284,20 @@ function showMetrics(m, prefix = "") {
 // framesPerRequest is how many frames play asks for at once.
 const framesPerRequest = 8;
 
+// metricsEvery is the least time in ms between two measurements while
+// the particles animate: a W₂ request takes the server 20 to 60 ms of
+// both cores, which a step request must not wait behind, so play sends
+// it only between step requests, never beside one, and rarely.
+const metricsEvery = 3000;
+
 async function play() {
   while (playing) {
     if (inFlight || queue.length >= framesPerRequest) { await new Promise((r) => setTimeout(r, 4)); continue; }
+    if (particlesB64 && performance.now() - lastMetrics > metricsEvery) {
+      inFlight = true; // no step request beside it
+      try { await maybeMetrics(false); } finally { inFlight = false; }
+      continue;
+    }
     await stepOnce(framesPerRequest);
   }
 }
@@ -1318,6 +1335,12 @@ function loop() {
 
 // ---- training ----
 
+// trainGrid caps the grid of the learned fields that training streams
+// every 50 steps: the network on 200 × 200 points each time tripled a
+// 600-step training of a drawing (1.4 s to 4.2 s in TestBrowser). The
+// finished model's field is fetched on the level's own grid.
+const trainGrid = 64;
+
 async function startTraining() {
   if (!target) { showError("train", new Error("pick or draw the data first")); return; }
   losses = [];
@@ -1332,7 +1355,7 @@ async function startTraining() {
   let res;
   try {
     res = await fetch("/api/train", { method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ target: spec(), steps: trainSteps, level: state.level, grid: gridFor(state.level), labels: $("tlabels").checked && !!target.labels }), signal: trainAbort.signal });
+      body: JSON.stringify({ target: spec(), steps: trainSteps, level: state.level, grid: Math.min(gridFor(state.level), trainGrid), labels: $("tlabels").checked && !!target.labels }), signal: trainAbort.signal });
     if (!res.ok) throw new Error((await res.json()).error);
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
     let buf = "";
@@ -1434,7 +1457,7 @@ const lessons = [
   { text: "Two modes far apart, weights 0.2 (bottom left) and 0.8 (top right). Plain Langevin at a small σ starts 2,000 particles uniform over the view and follows the score: each particle rolls into the nearest mode, and the score between the modes is too weak to move it across. So the share at each mode follows where particles started, about half and half, not 0.2 and 0.8: read it under the view.",
     set: { kind: "preset", name: "two-modes-unequal", level: 0, sampler: "langevin", source: "exact", stepSize: "0.1", perFrame: 4, n: 2000 }, play: true, stopAt: 400 },
   { text: "Annealed Langevin (Song & Ermon) starts at the largest σ, where the two modes are one broad hill and particles can cross between them, and lowers σ level by level: the background follows the level. The particles split close to 0.2 and 0.8, as the data do.",
-    set: { kind: "preset", name: "two-modes-unequal", level: 9, sampler: "annealed", source: "exact", perLevel: 100, perFrame: 8, n: 2000 }, play: true },
+    set: { kind: "preset", name: "two-modes-unequal", level: 9, sampler: "annealed", source: "exact", perLevel: 100, epsFactor: 0.3, perFrame: 8, n: 2000 }, play: true },
   { text: "The reverse SDE: noise the data until they are a plain Gaussian (t = 1), then run time backwards with the score of each blurred p_t, shown behind the particles. DPM-Solver++ does it in 20 score evaluations. Drag the time slider to any moment; pick the probability-flow ODE to see the same marginals on deterministic paths.",
     set: { kind: "preset", name: "ring8", sampler: "dpm2m", sde: "vp", nfe: "", n: 2000 }, play: true },
   { text: "A network learns the score from samples alone. Here it trains 600 steps on a drawing (a ring and a bar; draw your own on the pad and press Use drawing, then Train), then annealed Langevin samples it. The right panel puts the learned arrows (orange) over the exact ones; pick the error map in 2. Field to see where they differ.",
@@ -1450,7 +1473,7 @@ async function startLesson(k) {
   stopMotion();
   trace(`lesson ${k}`);
   $("samplernote").textContent = "";
-  Object.assign(state, { stepSize: "", perFrame: 1, perLevel: 100, trails: false, fixRange: false, lview: "arrows", label: "", guidance: 0, given: null }, L.set);
+  Object.assign(state, { stepSize: "", perFrame: 1, perLevel: 10, epsFactor: 0, trails: false, fixRange: false, lview: "arrows", label: "", guidance: 0, given: null }, L.set);
   if (state.kind === "draw") { state.points = lessonDrawing(); pad.pts = state.points.slice(); drawPad(); }
   syncControls();
   showKind();
@@ -1483,6 +1506,7 @@ async function startLesson(k) {
 
 function endLessons() {
   lessonRun++; lesson = -1; lessonDone = false;
+  state.epsFactor = 0; // lesson 3's step size is its own
   for (const b of document.querySelectorAll(".lesson")) b.setAttribute("aria-pressed", "false");
   $("lessontext").textContent = "Free exploration: every control below is yours. The lessons are one click away above.";
 }
