@@ -83,6 +83,11 @@ func TestBrowser(t *testing.T) {
 	// The page's server, timing the step requests' Go work.
 	srv, _ := newTestServer(t, Limits{})
 	var stepNanos atomic.Int64
+	// The page measures the particles between its step requests, never
+	// beside one (the measurement took the server's cores from the
+	// step): stepping counts step requests in flight, metricsBeside the
+	// metrics requests that arrived while one was.
+	var stepping, metricsCalls, metricsBeside atomic.Int64
 	h := srv.Handler()
 	// held holds back the answer to one request, the first to path whose
 	// body contains match, until release is closed: an older answer then
@@ -113,6 +118,16 @@ func TestBrowser(t *testing.T) {
 			}
 		}
 		start := time.Now()
+		switch r.URL.Path {
+		case "/api/step":
+			stepping.Add(1)
+			defer stepping.Add(-1)
+		case "/api/metrics":
+			metricsCalls.Add(1)
+			if stepping.Load() > 0 {
+				metricsBeside.Add(1)
+			}
+		}
 		h.ServeHTTP(w, r)
 		if r.URL.Path == "/api/step" {
 			stepNanos.Add(int64(time.Since(start)))
@@ -844,6 +859,10 @@ func TestBrowser(t *testing.T) {
 	}
 	sizes("ring-blob")
 
+	t.Logf("%d metrics requests, %d of them beside a step request", metricsCalls.Load(), metricsBeside.Load())
+	if metricsBeside.Load() > 0 {
+		t.Errorf("%d of %d metrics requests came while a step request was in flight", metricsBeside.Load(), metricsCalls.Load())
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	if len(consoleErrors) > 0 {

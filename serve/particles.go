@@ -183,6 +183,9 @@ func (s *Server) step(req *stepRequest) (*stepResponse, int, error) {
 	if req.StepSize < 0 || req.Eps < 0 || math.IsInf(req.StepSize, 0) || math.IsInf(req.Eps, 0) || math.IsNaN(req.StepSize) || math.IsNaN(req.Eps) {
 		return bad("stepSize %v, eps %v: must be finite and non-negative", req.StepSize, req.Eps)
 	}
+	if err := checkStepSizes(req, t.box); err != nil {
+		return bad("%v", err)
+	}
 
 	if err := req.checkCondition(); err != nil {
 		return bad("%v", err)
@@ -297,6 +300,24 @@ func (s *Server) advance(req *stepRequest, x []float64, grid sgm.Schedule, at fu
 	res.X = encodePoints(x)
 	res.Label, res.Guidance, res.Given = req.Label, req.Guidance, req.Given
 	return res, nil
+}
+
+// checkStepSizes refuses step sizes so large that one step jumps past
+// the data: Langevin's and MALA's η, and annealed Langevin's ε at its
+// last level, whose noise has standard deviation √η, above w², w the
+// view's wider side; HMC's ε, a leapfrog step's length in units of the
+// momentum (standard normal), above w.
+func checkStepSizes(req *stepRequest, box [4]float64) error {
+	w := max(box[1]-box[0], box[3]-box[2])
+	switch {
+	case req.Sampler == samplerHMC && req.StepSize > w:
+		return fmt.Errorf("stepSize %v: HMC's ε must be at most %.4g, the view's width: a larger leapfrog step jumps past the data", req.StepSize, w)
+	case req.Sampler != samplerHMC && req.StepSize > w*w:
+		return fmt.Errorf("stepSize %v: must be at most %.4g, the square of the view's width %.4g: a larger step's noise jumps past the data", req.StepSize, w*w, w)
+	case req.Eps > w*w:
+		return fmt.Errorf("eps %v: must be at most %.4g, the square of the view's width %.4g: a larger step's noise jumps past the data", req.Eps, w*w, w)
+	}
+	return nil
 }
 
 // checkCondition refuses conditioning that does not apply: guidance out
