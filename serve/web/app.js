@@ -1017,7 +1017,7 @@ function drawCond() {
 function showTrainState() {
   if (trainAbort) return;
   $("tstatus").textContent = !target ? "" : hasModel() ? `a model trained ${info.model.steps} steps on this data; sample it with Score: learned` :
-    info && info.model ? "the server's model was trained on other data: Train fits one to this data" : "no model yet";
+    info && info.model ? `the server's model was trained on other data (${info.model.name}` + (info.model.spec ? `: pick it in 1. Data to sample it` : "") + "); Train fits one to this data" : "no model yet";
   if (!hasModel()) { losses = []; }
   drawLoss();
 }
