@@ -22,10 +22,10 @@
 // reverse-time samplers through its VE reading (Levels.VE), as
 // k-diffusion samples a denoiser of discrete σ.
 //
-// Conditioning (condition.go, label.go): a model trained with
+// Conditioning (condition.go, label.go): a model of any kind trained with
 // TrainOptions.LabelColumn samples a class (SampleOptions.Label), with
-// classifier-free guidance (Guidance); any score model samples some
-// coordinates given the others (Given).
+// classifier-free guidance (Guidance); any model samples some coordinates
+// given the others (Given; a flow through the scores its velocity gives).
 //
 // Train trains a run directory for every kind: it locks it, checkpoints
 // it with the loss history as one unit, and resumes a run with every

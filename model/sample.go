@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/sgm-dev/sgm"
-	"github.com/sgm-dev/sgm/ode"
 	"github.com/sgm-dev/sgm/sample"
 	"github.com/sgm-dev/sgm/sde"
 )
@@ -158,6 +157,13 @@ func (m *Model) Sample(dst []float64, n int, rng *rand.Rand, o SampleOptions) ([
 		panic(fmt.Sprintf("model: Sample: len(dst)=%d, want %d samples of dimension %d", len(dst), n, d))
 	}
 	samplers := m.kind.Samplers()
+	if _, ok := m.kind.(Flow); ok && o.Given != nil {
+		// A flow samples given values by annealed Langevin on its scores.
+		if o.Sampler != "" && o.Sampler != Annealed {
+			return nil, Stats{}, fmt.Errorf("model: given values of a flow are sampled by %s Langevin on the scores of its velocity, not %s", Annealed, o.Sampler)
+		}
+		o.Sampler, samplers = Annealed, []string{Annealed}
+	}
 	if o.Sampler == "" {
 		o.Sampler = m.DefaultSampler()
 		if _, ok := m.kind.(Diffusion); ok && o.Sampler == DDIM && o.Eta == 0 {
@@ -196,9 +202,14 @@ func (m *Model) Sample(dst []float64, n int, rng *rand.Rand, o SampleOptions) ([
 		if e != nil {
 			return nil, st, e
 		}
-		err = m.reverse(dst, k.SDE, score, rng, o, &st)
+		c, _ := m.conditionOf(n, o)
+		err = m.reverse(dst, k.SDE, c.timeScore(score), rng, o, &st)
 	case Flow:
-		err = m.flow(dst, rng, o, &st)
+		if o.Given != nil {
+			err = m.flowGiven(dst, rng, o, &st)
+		} else {
+			err = m.flow(dst, rng, o, &st)
+		}
 	}
 	if err != nil {
 		return nil, st, err
@@ -429,13 +440,14 @@ func (m *Model) flow(x []float64, rng *rand.Rand, o SampleOptions, st *Stats) er
 			x[i] = rng.NormFloat64()
 		}
 	})
-	field := ode.Func(v.VelocityAt)
+	c, _ := m.conditionOf(len(x)/m.Dim(), o)
+	field := c.velocity(v)
 	if f := m.observer(o); f != nil {
-		n := 0
+		n, inner := 0, field
 		field = func(t float64, x, dx []float64) {
 			n++
 			f(n, t, x)
-			v.VelocityAt(t, x, dx)
+			inner(t, x, dx)
 		}
 	}
 	var nfe int
@@ -445,7 +457,7 @@ func (m *Model) flow(x []float64, rng *rand.Rand, o SampleOptions, st *Stats) er
 	if err != nil {
 		return fmt.Errorf("model: %w", err)
 	}
-	st.NFE, st.Steps = nfe, nfe
+	st.NFE, st.Steps = nfe*c.evals(), nfe
 	return nil
 }
 

@@ -173,7 +173,7 @@ type Net struct {
 
 	mu        sync.Mutex
 	scoreExec *model.Exec
-	timeExec  [3]*model.Exec // time-conditioned output, with its divergence, with a VJP
+	timeExec  [4]*model.Exec // time-conditioned output, with its divergence, with a VJP, at a label
 	timeMu    sync.Mutex     // held while tfast evaluates
 	tfast     *timeFast      // the fast evaluator of a time-conditioned network (timefast.go)
 	ckptDir   string         // where Save adds checkpoints; "" until the first Save or Load

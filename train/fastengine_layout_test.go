@@ -51,7 +51,7 @@ func TestFastEngineUsesTheStoreLayout(t *testing.T) {
 	eng.close()
 	before := variablePaths(net.Store())
 
-	fe, err := newFastEngine(net, s.withDefaults())
+	fe, err := newFastEngine(net, s.withDefaults(), nil)
 	if err != nil {
 		t.Fatalf("the fast engine does not find the graph engine's state: %v", err)
 	}

@@ -34,9 +34,9 @@ func BenchmarkTimeStep(b *testing.B) {
 				if !fastTimeApplies(net) {
 					b.Skip("no vectorised fastnet kernels here")
 				}
-				eng, err = newFastTimeEngine(net, s)
+				eng, err = newFastTimeEngine(net, s, nil)
 			} else {
-				eng, err = newTimeEngine(net, s)
+				eng, err = newTimeEngine(net, s, nil)
 			}
 			if err != nil {
 				b.Fatal(err)

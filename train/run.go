@@ -90,8 +90,17 @@ func newRun(net *scorenet.Net, data Sampler, s Settings, start int) (*run, error
 	var err error
 	if cfg.Labelled() {
 		labels = make([]int32, s.Batch)
+	}
+	switch {
+	case cfg.Labelled() && s.Objective.timed() && fastTimeApplies(net):
+		eng, err = newFastTimeEngine(net, s, &labels)
+	case cfg.Labelled() && s.Objective.timed():
+		eng, err = newTimeEngine(net, s, &labels)
+	case cfg.Labelled() && fastApplies(net, s):
+		eng, err = newFastEngine(net, s, &labels)
+	case cfg.Labelled():
 		eng, err = newLabelEngine(net, s, &labels)
-	} else {
+	default:
 		eng, err = newEngine(net, data, s)
 	}
 	if err != nil {

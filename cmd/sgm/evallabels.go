@@ -109,15 +109,15 @@ func evalLabelled(e *env, f evalFlags) error {
 		}
 		labels = sub
 	}
-	// Reference points of every label: a file's own, or 3n draws a label
-	// (in expectation, for labels of equal weight), so that each label's
-	// noise floor has its two disjoint sets of n.
+	// Reference points of every label: a file's own, or 3n independent
+	// draws a label (in expectation, for labels of equal weight), so that
+	// each label's noise floor has its two disjoint sets of n.
 	var ref []float64
 	var refLabels []int
 	if l, ok := src.(data.Labelled); ok {
 		ref, refLabels = l.Data, l.Labels
 	} else {
-		ref, refLabels = src.SampleLabelled(nil, 3*n*len(names), rng)
+		ref, refLabels = model.IIDLabelled(src).SampleLabelled(nil, 3*n*len(names), rng)
 	}
 	per := metric.PerLabel(metric.Wasserstein2, x, labels, ref, refLabels, s.D, len(names), 0, metric.FloorReps, rng)
 	var r labelEval

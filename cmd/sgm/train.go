@@ -151,9 +151,6 @@ func (f *trainFlags) validate() error {
 	if f.set["image"] && f.set["data"] {
 		return usagef("give one of --data and --image, not both")
 	}
-	if f.labelColumn != "" && timed {
-		return usagef("--label-column applies to networks of noise levels, not to --sde or --objective cfm|otcfm")
-	}
 	if f.set["target"] && f.set["data"] {
 		return usagef("give one of --data and --target, not both")
 	}
