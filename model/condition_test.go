@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/metric"
@@ -358,7 +359,7 @@ func TestTrainLabelledSource(t *testing.T) {
 		t.Error(err)
 	}
 	for _, o := range []TrainOptions{
-		{Data: "moons", Source: data.ToyMoons.IID(), Raw: true, LabelColumn: ComponentLabels, LabelNames: names},
+		{Data: "eight", Source: struct{ sgm.Source }{mix}, Raw: true, LabelColumn: ComponentLabels, LabelNames: names}, // no SampleLabelled
 		{Data: "eight", Source: mix, Raw: true, LabelColumn: ComponentLabels},
 		{Data: "eight", Source: mix, Raw: true, LabelNames: names},
 	} {
