@@ -174,7 +174,7 @@ func (m *Model) flowGiven(x []float64, rng *rand.Rand, o SampleOptions, st *Stat
 		return err
 	}
 	d := m.Dim()
-	a := sample.Annealed{Sigmas: flowSigmas(d), StepsPerLevel: o.StepsPerLevel, Eps: o.Eps, Denoise: !o.NoDenoise}
+	a := sample.Annealed{Sigmas: flowSigmas(d), StepsPerLevel: o.StepsPerLevel, Eps: o.Eps, Denoise: o.Denoise == nil || *o.Denoise}
 	if a.StepsPerLevel == 0 {
 		a.StepsPerLevel = sample.PointStepsPerLevel
 	}

@@ -27,6 +27,13 @@
 // classifier-free guidance (Guidance); any model samples some coordinates
 // given the others (Given; a flow through the scores its velocity gives).
 //
+// A Target (target.go) is an analytic distribution, a Gaussian mixture or
+// the σ-smoothed distribution of an image, whose scores and densities are
+// exact: Target.Sample draws from it with one call whatever the sampler
+// (plain or annealed Langevin, MALA, HMC, the reverse samplers under an
+// SDE, or exact draws of a mixture's conditional given some coordinates),
+// with the same Stats and Step as a Model's.
+//
 // Train trains a run directory for every kind: it locks it, checkpoints
 // it with the loss history as one unit, and resumes a run with every
 // setting it recorded, refusing other data.

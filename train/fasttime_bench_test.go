@@ -25,7 +25,7 @@ func BenchmarkTimeStep(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			s := Settings{Batch: B, Objective: Continuous}.withDefaults()
+			s := Settings{Batch: B, Objective: Continuous}.WithDefaults()
 			var eng interface {
 				engine
 				drawTimes(*rand.Rand)

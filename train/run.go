@@ -64,7 +64,7 @@ func (s Settings) forBackend(net *scorenet.Net) (Settings, error) {
 	if s.LossEvery == 0 && accelerator {
 		s.LossEvery = 50
 	}
-	s = s.withDefaults()
+	s = s.WithDefaults()
 	s.GraphNoise = (s.GraphNoise || accelerator) && !s.Objective.timed()
 	var err2 error
 	switch {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
@@ -223,43 +222,4 @@ func imageAutoLevel(errs []levelError, im *dist.Image) (metric.LevelChoice, erro
 		sigmas[i] = le.Sigma
 	}
 	return metric.AutoLevel(errs, metric.Sharpness(im, sigmas), defaultModelStepSize, autoTolerance)
-}
-
-// modesChains is the number of chains of each sampler in checkModes.
-const modesChains = 4000
-
-// saveModeWeights draws the demo's two-modes result: the mode weights plain
-// and annealed Langevin give, from n chains each, with binomial standard
-// errors, against the true weights. (MALA's acceptance rate, which the
-// title used to quote, is of another target, the blog post's mixture: it
-// is in summary.json.)
-func saveModeWeights(path string, c modesCheck, n int) error {
-	m, err := dist.Preset(c.Target)
-	if err != nil {
-		return err
-	}
-	var modes []string
-	for i, comp := range m.Components() {
-		modes = append(modes, fmt.Sprintf("mode %d at (%g, %g)", i+1, comp.Mean[0], comp.Mean[1]))
-	}
-	groups := []plot.BarGroup{
-		{Name: "plain Langevin", Values: c.PlainWeights, Errors: c.PlainWeightsSE},
-		{Name: "annealed Langevin", Values: c.AnnealedWeights, Errors: c.AnnealedWeightsSE},
-	}
-	title := fmt.Sprintf("%s: mode weights of %d chains ± 1 s.e.", c.Target, n)
-	fig, err := plot.GroupedBars(modes, groups, c.TrueWeights, "true weight", "share of the chains", title)
-	if err != nil {
-		return err
-	}
-	return plot.Save(fig, path)
-}
-
-// binomialSE returns the standard error sqrt(p(1-p)/n) of each share p of
-// n independent draws.
-func binomialSE(shares []float64, n int) []float64 {
-	se := make([]float64, len(shares))
-	for i, p := range shares {
-		se[i] = math.Sqrt(max(0, p*(1-p)) / float64(n))
-	}
-	return se
 }

@@ -497,39 +497,6 @@ func TestScoreErrorFigure(t *testing.T) {
 	}
 }
 
-func TestModeWeightsFigure(t *testing.T) {
-	// sqrt(0.2·0.8/4000) = 0.0063246, sqrt(0.5·0.5/4000) = 0.0079057.
-	se := binomialSE([]float64{0.2, 0.5, 1}, 4000)
-	for i, want := range []float64{0.0063246, 0.0079057, 0} {
-		if abs(se[i]-want) > 1e-7 {
-			t.Errorf("binomialSE[%d] = %v, want %v", i, se[i], want)
-		}
-	}
-	c := modesCheck{
-		Target: "two-modes-unequal", TrueWeights: []float64{0.2, 0.8},
-		PlainWeights: []float64{0.5, 0.5}, AnnealedWeights: []float64{0.21, 0.79}, MALAAcceptanceRate: 0.871,
-	}
-	c.PlainWeightsSE, c.AnnealedWeightsSE = binomialSE(c.PlainWeights, 4000), binomialSE(c.AnnealedWeights, 4000)
-	out := filepath.Join(t.TempDir(), "modes.svg")
-	if err := saveModeWeights(out, c, 4000); err != nil {
-		t.Fatal(err)
-	}
-	texts := svgTexts(t, out)
-	for _, want := range []string{"two-modes-unequal: mode weights of 4000 chains ± 1 s.e.",
-		"mode 1 at (-5, -5)", "mode 2 at (5, 5)", "plain Langevin", "annealed Langevin", "true weight"} {
-		if !slices.Contains(texts, want) {
-			t.Errorf("texts %q, want %q", texts, want)
-		}
-	}
-	// MALA's acceptance is of another target, the blog post's mixture: the
-	// title quoted it as if of this one (issue 20).
-	for _, text := range texts {
-		if strings.Contains(text, "MALA") {
-			t.Errorf("the figure of two-modes-unequal quotes %q", text)
-		}
-	}
-}
-
 // TestPlotLossBadModel checks that a checkpoint beside the CSV that does
 // not load leaves the default title, and that a --model that does not load
 // is an error naming it.
