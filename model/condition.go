@@ -204,5 +204,5 @@ func (m *Model) flowGiven(x []float64, rng *rand.Rand, o SampleOptions, st *Stat
 			f(step, a.Sigmas[i], x)
 		})
 	}
-	return catch(func() { must(c.annealed(a, x, sample.FlowLevels(c.velocity(v), d), rng, obs)) })
+	return Catch(func() { must(c.annealed(a, x, sample.FlowLevels(c.velocity(v), d), rng, obs)) })
 }

@@ -322,7 +322,7 @@ func (m *Model) langevin(x []float64, k Levels, rng *rand.Rand, o SampleOptions,
 		}
 		return c.Run(x, l.Steps, rng)
 	}
-	return catch(func() { must(c.langevin(l, x, c.at(level), rng, obs)) })
+	return Catch(func() { must(c.langevin(l, x, c.at(level), rng, obs)) })
 }
 
 // AnnealedSigmas returns the levels annealed Langevin runs at under o
@@ -395,7 +395,7 @@ func (m *Model) annealed(x []float64, k Levels, rng *rand.Rand, o SampleOptions,
 			f(step, a.Sigmas[i], x)
 		})
 	}
-	return catch(func() { must(c.annealed(a, x, sample.ScheduleLevels(k.Sigmas, c.at), rng, obs)) })
+	return Catch(func() { must(c.annealed(a, x, sample.ScheduleLevels(k.Sigmas, c.at), rng, obs)) })
 }
 
 // reverse runs a reverse-time sampler of p with score from the prior.
@@ -410,7 +410,7 @@ func (m *Model) reverse(x []float64, p sde.SDE, score sde.TimeScorer, rng *rand.
 	}
 	c, _ := m.conditionOf(len(x)/m.Dim(), o)
 	var nfe int
-	if err := catch(func() { nfe, err = c.reverse(r, x, p, score, rng) }); err != nil {
+	if err := Catch(func() { nfe, err = c.reverse(r, x, p, score, rng) }); err != nil {
 		return err
 	}
 	if err != nil {
@@ -510,7 +510,7 @@ func (m *Model) flow(x []float64, rng *rand.Rand, o SampleOptions, st *Stats) er
 		}
 	}
 	var nfe int
-	if err := catch(func() { nfe, err = s.Sample(x, field) }); err != nil {
+	if err := Catch(func() { nfe, err = s.Sample(x, field) }); err != nil {
 		return err
 	}
 	if err != nil {
