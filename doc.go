@@ -22,6 +22,8 @@
 //	             score error against an exact score, the automatic level
 //	plot         figures and animations from plain data (gonum/plot)
 //	serve        the explorer's HTTP API over model
+//	demo         the blog post end to end (sgm demo): figures and summary
+//	bench        sgm bench's speed measures on the reference workloads
 //	cmd/sgm      the command line
 //	internal/... atomicfile, fastnet (fused CPU kernels), test helpers
 //	examples/... owndata and quickstart, programs on the library

@@ -103,6 +103,20 @@ func SeedSchedule() Schedule {
 	return s
 }
 
+// Between returns the levels of s from hi down to lo, both ends included
+// within a relative 1e-9 (so that levels computed again or read back
+// after a few roundings select themselves), largest first, as annealed
+// Langevin runs them; nil when none lies there.
+func (s Schedule) Between(hi, lo float64) []float64 {
+	var out []float64
+	for i := len(s) - 1; i >= 0; i-- {
+		if v := s[i]; v <= hi*(1+1e-9) && v >= lo*(1-1e-9) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // Level returns the index of the level closest to sigma on a log scale,
 // |log σ_i - log sigma| least (the first on a tie). Levels beyond the
 // grid's ends give the nearest end: 0 for sigma == 0 and len(s)-1 for

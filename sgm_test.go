@@ -2,6 +2,7 @@ package sgm
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/sgm-dev/sgm/internal/numtest"
@@ -74,5 +75,28 @@ func TestCheckBatchPanics(t *testing.T) {
 			}()
 			CheckBatch("test", tc.d, tc.dst, tc.x)
 		}()
+	}
+}
+
+// TestScheduleBetween checks that Between keeps the levels in [lo, hi],
+// largest first, its ends included when written out and read back.
+func TestScheduleBetween(t *testing.T) {
+	s := SeedSchedule()
+	got := s.Between(0.1, 0.01)
+	if len(got) == 0 || got[0] > 0.1 || got[len(got)-1] < 0.01 || got[0] < got[len(got)-1] {
+		t.Fatalf("Between(0.1, 0.01) = %v", got)
+	}
+	for i, v := range s {
+		if in := v <= 0.1 && v >= 0.01; in != slices.Contains(got, v) {
+			t.Errorf("level %d (%v): in the range %v, returned %v", i, v, in, !in)
+		}
+	}
+	// A level off by a few roundings still selects itself.
+	v := s[17] * (1 + 1e-12)
+	if got := s.Between(v, v); len(got) != 1 || got[0] != s[17] {
+		t.Errorf("Between(%v, %v) = %v, want level 17 (%v)", v, v, got, s[17])
+	}
+	if got := s.Between(1e-6, 1e-7); got != nil {
+		t.Errorf("Between below the grid = %v, want nil", got)
 	}
 }

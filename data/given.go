@@ -7,11 +7,56 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/sgm-dev/sgm/internal/atomicfile"
 )
+
+// ParseGiven reads one row of given values for points of dimension d, as
+// I=V[,I=V...]: I a coordinate's index from 0, its name xI, or one of
+// names (the columns of the data a model learned; nil if none), V a
+// finite number; each coordinate at most once and at least one left
+// free. It returns d values, NaN where free. An error starts with the
+// spec, quoted.
+func ParseGiven(spec string, d int, names []string) ([]float64, error) {
+	v := make([]float64, d)
+	for i := range v {
+		v[i] = math.NaN()
+	}
+	for _, part := range strings.Split(spec, ",") {
+		name, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok {
+			return nil, fmt.Errorf("%q: want I=V[,I=V...], got %q", spec, part)
+		}
+		name = strings.TrimSpace(name)
+		i := slices.Index(names, name)
+		if i < 0 {
+			var err error
+			i, err = strconv.Atoi(strings.TrimPrefix(name, "x"))
+			if err != nil || i < 0 || i >= d || (strings.HasPrefix(name, "x") && name != fmt.Sprintf("x%d", i)) {
+				known := fmt.Sprintf("a name x0..x%d", d-1)
+				if names != nil {
+					known = fmt.Sprintf("a column name (%s)", strings.Join(names, ", "))
+				}
+				return nil, fmt.Errorf("%q: coordinate %q: want an index 0..%d or %s", spec, name, d-1, known)
+			}
+		}
+		if !math.IsNaN(v[i]) {
+			return nil, fmt.Errorf("%q: coordinate %d given twice", spec, i)
+		}
+		x, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, fmt.Errorf("%q: value %q of coordinate %d: want a finite number", spec, val, i)
+		}
+		v[i] = x
+	}
+	if slices.ContainsFunc(v, math.IsNaN) {
+		return v, nil
+	}
+	return nil, fmt.Errorf("%q gives every one of the %d coordinates: leave at least one to sample", spec, d)
+}
 
 // ReadGivenCSV reads a table of given values for conditional sampling:
 // rows of d fields, one sample's given values a row, an empty field (or

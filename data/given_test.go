@@ -4,6 +4,7 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -64,5 +65,44 @@ func TestLabelledAndGivenLineLimit(t *testing.T) {
 	}
 	if _, _, err := ReadGivenCSV(zeros{}, 2); err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("ReadGivenCSV: %v", err)
+	}
+}
+
+// TestParseGiven checks each form of a coordinate (index, xI, a column
+// name), that the values come back exactly with NaN where free, and each
+// refusal, whose message starts with the spec.
+func TestParseGiven(t *testing.T) {
+	for _, c := range []struct {
+		spec  string
+		names []string
+		want  []float64
+	}{
+		{"0=1.5", nil, []float64{1.5, math.NaN(), math.NaN()}},
+		{"x2=-3, x0=2", nil, []float64{2, math.NaN(), -3}},
+		{"b=4", []string{"a", "b", "c"}, []float64{math.NaN(), 4, math.NaN()}},
+	} {
+		got, err := ParseGiven(c.spec, 3, c.names)
+		if err != nil {
+			t.Fatalf("%s: %v", c.spec, err)
+		}
+		for i := range got {
+			if got[i] != c.want[i] && !(math.IsNaN(got[i]) && math.IsNaN(c.want[i])) {
+				t.Errorf("%s: %v, want %v", c.spec, got, c.want)
+				break
+			}
+		}
+	}
+	for spec, want := range map[string]string{
+		"0":               "want I=V",
+		"3=1":             "want an index 0..2",
+		"x01=1":           "want an index 0..2",
+		"0=1,0=2":         "given twice",
+		"1=Inf":           "want a finite number",
+		"0=1,1=2,2=3":     "leave at least one",
+		"nosuch=1,x0=1.5": "want an index 0..2 or a name x0..x2",
+	} {
+		if _, err := ParseGiven(spec, 3, nil); err == nil || !strings.HasPrefix(err.Error(), strconv.Quote(spec)) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want one starting with the spec and saying %q", spec, err, want)
+		}
 	}
 }

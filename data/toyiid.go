@@ -45,6 +45,26 @@ func (t IIDToy) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
 	return generate(dst, n, gen, rng)
 }
 
+// SampleLabelled is Sample that also returns the label of each point (see
+// Toy.Labels): the part each point was drawn from, at random as Sample
+// draws it (moons, circles; 8gaussians' generator draws independent
+// points already). It panics as Toy.SampleLabelled does.
+func (t IIDToy) SampleLabelled(dst []float64, n int, rng *rand.Rand) ([]float64, []int) {
+	gen, ok := iidLabelled[Toy(t)]
+	if !ok {
+		return Toy(t).SampleLabelled(dst, n, rng)
+	}
+	labels := make([]int, max(n, 0))
+	dst = generate(dst, n, func(dst []float64, rng *rand.Rand) { gen(dst, labels, rng) }, rng)
+	return dst, labels
+}
+
+// iidLabelled are the labelled toys whose generators stratify.
+var iidLabelled = map[Toy]func(dst []float64, labels []int, rng *rand.Rand){
+	ToyCircles: circlesIIDLabelled,
+	ToyMoons:   moonsIIDLabelled,
+}
+
 // iidToys are the toys whose generators stratify; the others draw
 // independent points already.
 var iidToys = map[Toy]func(dst []float64, rng *rand.Rand){
@@ -63,9 +83,17 @@ func onCircle(dst []float64, i int, r, sd float64, rng *rand.Rand) {
 	dst[i+1] = r*sin + sd*rng.NormFloat64()
 }
 
-func circlesIID(dst []float64, rng *rand.Rand) {
+func circlesIID(dst []float64, rng *rand.Rand) { circlesIIDLabelled(dst, nil, rng) }
+
+// circlesIIDLabelled is circlesIID that sets labels[i] (unless nil) to
+// point i's circle: 0 the outer, 1 the inner, as Toy.Labels numbers them.
+func circlesIIDLabelled(dst []float64, labels []int, rng *rand.Rand) {
 	for i := 0; i < len(dst); i += 2 {
-		onCircle(dst, i, 3*(1-0.5*float64(rng.IntN(2))), 3*0.08, rng)
+		k := rng.IntN(2)
+		if labels != nil {
+			labels[i/2] = k
+		}
+		onCircle(dst, i, 3*(1-0.5*float64(k)), 3*0.08, rng)
 	}
 }
 
@@ -75,12 +103,20 @@ func ringsIID(dst []float64, rng *rand.Rand) {
 	}
 }
 
-func moonsIID(dst []float64, rng *rand.Rand) {
+func moonsIID(dst []float64, rng *rand.Rand) { moonsIIDLabelled(dst, nil, rng) }
+
+// moonsIIDLabelled is moonsIID that sets labels[i] (unless nil) to point
+// i's moon: 0 the upper, 1 the lower, as Toy.Labels numbers them.
+func moonsIIDLabelled(dst []float64, labels []int, rng *rand.Rand) {
 	for i := 0; i < len(dst); i += 2 {
 		sin, cos := math.Sincos(math.Pi * rng.Float64())
 		x, y := cos, sin
-		if rng.IntN(2) == 1 {
+		k := rng.IntN(2)
+		if k == 1 {
 			x, y = 1-cos, 0.5-sin
+		}
+		if labels != nil {
+			labels[i/2] = k
 		}
 		dst[i], dst[i+1] = x, y
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/sgm-dev/sgm"
 )
@@ -131,4 +132,65 @@ func (m *Mixture) SampleLabelled(dst []float64, n int, rng *rand.Rand) ([]float6
 		labels[i] = m.draw(x[i*d:(i+1)*d], rng)
 	}
 	return x, labels
+}
+
+// A RowError is the error of one row of per-point values (SampleGiven's
+// rows of given values); Row counts from 0.
+type RowError struct {
+	Row int
+	Err error
+}
+
+func (e *RowError) Error() string { return fmt.Sprintf("row %d: %v", e.Row+1, e.Err) }
+func (e *RowError) Unwrap() error { return e.Err }
+
+// SampleGiven sets dst, n points of dimension Dim (flat, row-major), to
+// exact draws of m's conditionals (Given) with rng: given holds the values
+// as Given takes them (NaN for a free coordinate), Dim of them shared by
+// every point or n·Dim, one row per point. Each point holds its row's
+// given values exactly and a draw of the free ones; a row with every
+// coordinate given is copied as it is. Shared values make one conditional
+// for all the points. It returns Given's error, as a *RowError for a row
+// of n·Dim values; a dst or given of another length panics.
+func (m *Mixture) SampleGiven(dst, given []float64, n int, rng *rand.Rand) error {
+	d := m.d
+	shared := len(given) == d
+	if len(dst) != n*d || !shared && len(given) != n*d {
+		panic(fmt.Sprintf("dist: SampleGiven: %d values and %d given for %d points of dimension %d", len(dst), len(given), n, d))
+	}
+	var c *Mixture // the conditional of the current row; nil where all are given
+	var free []float64
+	for i := range n {
+		row := given
+		if !shared {
+			row = given[i*d : (i+1)*d]
+		}
+		if i == 0 || !shared {
+			c = nil
+			if slices.ContainsFunc(row, math.IsNaN) {
+				var err error
+				if c, err = m.Given(row); err != nil {
+					if shared {
+						return err
+					}
+					return &RowError{Row: i, Err: err}
+				}
+				free = make([]float64, c.Dim())
+			}
+		}
+		out := dst[i*d : (i+1)*d]
+		copy(out, row)
+		if c == nil {
+			continue
+		}
+		c.Rand(free, rng)
+		k := 0
+		for j, v := range row {
+			if math.IsNaN(v) {
+				out[j] = free[k]
+				k++
+			}
+		}
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package dist
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -168,5 +169,40 @@ func TestSampleLabelled(t *testing.T) {
 	// Binomial(1000, 0.75): standard error 13.7; 5 of them.
 	if math.Abs(float64(ones)-750) > 5*13.7 {
 		t.Errorf("%d points of component 1, want 750 ± 68", ones)
+	}
+}
+
+// TestSampleGiven checks that SampleGiven keeps each row's given values
+// exactly, draws the free ones from that row's conditional (two-modes-unequal's
+// free coordinate given x0 = 5 lies near its modes at x0 = 5),
+// copies a row with every value given, and names the row of an error.
+func TestSampleGiven(t *testing.T) {
+	m, err := Preset("two-modes-unequal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nan := math.NaN()
+	rows := []float64{5, nan, 1, 2, nan, -5}
+	x := make([]float64, 6)
+	if err := m.SampleGiven(x, rows, 3, rand.New(rand.NewPCG(1, 2))); err != nil {
+		t.Fatal(err)
+	}
+	if x[0] != 5 || x[2] != 1 || x[3] != 2 || x[5] != -5 {
+		t.Errorf("given values not kept: %v", x)
+	}
+	// two-modes-unequal's components are centred at (-5, -5) and (5, 5)
+	// with std 1 (dist/preset.go): given one coordinate at a mode, the
+	// other is within 6 std of the same mode.
+	if math.Abs(x[1]-5) > 6 || math.Abs(x[4]+5) > 6 {
+		t.Errorf("free values %v and %v, want near 5 and -5", x[1], x[4])
+	}
+	shared := make([]float64, 4)
+	if err := m.SampleGiven(shared, []float64{nan, -5}, 2, rand.New(rand.NewPCG(1, 2))); err != nil || shared[1] != -5 || shared[3] != -5 {
+		t.Errorf("shared given: %v, %v", shared, err)
+	}
+	err = m.SampleGiven(x, []float64{5, nan, math.Inf(1), nan, 0, nan}, 3, rand.New(rand.NewPCG(1, 2)))
+	var re *RowError
+	if !errors.As(err, &re) || re.Row != 1 {
+		t.Errorf("an infinite value in row 2: %v, want a RowError of row index 1", err)
 	}
 }

@@ -79,3 +79,28 @@ func (m *Mixture) Bounds(stds float64) (lo, hi []float64) {
 	}
 	return lo, hi
 }
+
+// Standardized returns m in standard units: the density of z = (x −
+// mean)/std per coordinate for x drawn from m, the diagonal Gaussian
+// mixture
+//
+//	p_Z(z) = Σ_k w_k N(z; (μ_k − mean)/std, diag(σ_k²/std²))
+//
+// with p_Z(z) = p_X(x) Π_j std[j]. A model trained on m's samples in
+// standard units learns its perturbed scores (Perturbed) at every level.
+// It returns an error if mean or std is not of m's dimension or a mapped
+// component is out of NewMixture's range.
+func (m *Mixture) Standardized(mean, std []float64) (*Mixture, error) {
+	d := m.Dim()
+	if len(mean) != d || len(std) != d {
+		return nil, fmt.Errorf("a standardisation of %d coordinates for a %d-dimensional mixture", len(mean), d)
+	}
+	comps := m.Components()
+	for _, c := range comps {
+		for j := range d {
+			c.Mean[j] = (c.Mean[j] - mean[j]) / std[j]
+			c.Std[j] /= std[j]
+		}
+	}
+	return NewMixture(comps)
+}

@@ -78,3 +78,29 @@ func TestMixtureRMS(t *testing.T) {
 		t.Errorf("far RMS %v, want √5 · 2^1000 = %v", got, want)
 	}
 }
+
+// TestStandardized checks Standardized on one Gaussian, where the mapped
+// mean and scale are exact: N(3, 2²) standardised by mean 1, scale 4 is
+// N(0.5, 0.5²), whose log density at z is that of N(3, 2²) at 1 + 4z plus
+// log 4.
+func TestStandardized(t *testing.T) {
+	m, err := NewMixture([]Component{{Weight: 1, Mean: []float64{3}, Std: []float64{2}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, err := m.Standardized([]float64{1}, []float64{4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := z.Components()[0]
+	if c.Mean[0] != 0.5 || c.Std[0] != 0.5 {
+		t.Errorf("component %+v, want mean 0.5, std 0.5", c)
+	}
+	// Relative 1e-14: a few roundings.
+	if got, want := z.LogProb([]float64{0.3}), m.LogProb([]float64{2.2})+math.Log(4); math.Abs(got-want) > 1e-14*math.Abs(want) {
+		t.Errorf("log p_Z(0.3) = %v, want %v", got, want)
+	}
+	if _, err := m.Standardized([]float64{0, 0}, []float64{1, 1}); err == nil {
+		t.Error("a 2-D standardisation of a 1-D mixture: no error")
+	}
+}

@@ -93,4 +93,14 @@
 // Report gathers these numbers for JSON output, each with its noise floor:
 // the same metric for an exact sampler of the same size, against which a
 // value is to be read.
+//
+// # Evaluating samples in one call
+//
+// Evaluate measures a set of samples against a Target (a mixture, an
+// image, a source of independent draws such as a toy, or a data set) and
+// returns the Report that sgm eval prints (Report.WriteText): every metric
+// the target has, each with its floor over FloorReps pairs of exact draws.
+// EvaluateLabels does the same per class label for labelled samples
+// (LabelReport), with the share of samples in their label's component
+// where the target is a mixture.
 package metric

@@ -60,6 +60,10 @@ const (
 	// DefaultLevel is the blog post's level, which AutoLevel falls back
 	// to when no level at all meets the tolerance.
 	DefaultLevel = 17
+	// AutoTolerance is the relative score error AutoLevel is usually
+	// given as tol (sgm sample's --auto-tolerance, the level sgm demo
+	// reports).
+	AutoTolerance = 0.1
 )
 
 // LevelChoice is the level AutoLevel picks and why.

@@ -22,12 +22,27 @@
 // reverse-time samplers through its VE reading (Levels.VE), as
 // k-diffusion samples a denoiser of discrete σ.
 //
-// Conditioning (condition.go, label.go): a model trained with
+// Conditioning (condition.go, label.go): a model of any kind trained with
 // TrainOptions.LabelColumn samples a class (SampleOptions.Label), with
-// classifier-free guidance (Guidance); any score model samples some
-// coordinates given the others (Given).
+// classifier-free guidance (Guidance); any model samples some coordinates
+// given the others (Given; a flow through the scores its velocity gives).
+//
+// A Target (target.go) is an analytic distribution, a Gaussian mixture or
+// the σ-smoothed distribution of an image, whose scores and densities are
+// exact: Target.Sample draws from it with one call whatever the sampler
+// (plain or annealed Langevin, MALA, HMC, the reverse samplers under an
+// SDE, or exact draws of a mixture's conditional given some coordinates),
+// with the same Stats and Step as a Model's.
 //
 // Train trains a run directory for every kind: it locks it, checkpoints
 // it with the loss history as one unit, and resumes a run with every
 // setting it recorded, refusing other data.
+//
+// Evaluation (evaluate.go, nfe.go): ScoreErrors measures a model of an
+// image against the exact score per level; EvaluateNLL and MixtureNLL give
+// the NLL report of sgm eval --nll (a mixture's through the same ODE, with
+// its closed form beside it); EvaluateLabels measures labelled samples
+// against labelled data per label; NFECurves measures sample quality
+// against the number of evaluations per sampler, for a model or, through
+// SampleScore, for an exact score by the same samplers.
 package model

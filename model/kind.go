@@ -60,8 +60,9 @@ const (
 	Euler    = "euler"    // Euler's method (flows)
 )
 
-// reverseSamplers are the samplers of a score's reverse process.
-var reverseSamplers = []string{EM, PC, ODE, Heun, DDIM, DPM2M}
+// ReverseSamplers are the samplers of a score's reverse process
+// (ReverseSampler).
+var ReverseSamplers = []string{EM, PC, ODE, Heun, DDIM, DPM2M}
 
 func (Levels) Samplers() []string {
 	return []string{Annealed, Langevin, EM, PC, ODE, Heun, DPM2M} // DDIM is VP's
@@ -75,7 +76,7 @@ func (k Diffusion) Samplers() []string {
 	if k.String() == "vp" {
 		out = []string{DDIM, ODE}
 	}
-	for _, s := range reverseSamplers {
+	for _, s := range ReverseSamplers {
 		if slices.Contains(out, s) || s == DDIM && k.String() != "vp" {
 			continue
 		}

@@ -77,6 +77,19 @@ func OpenLabelled(spec, column string) (*Data, LabelledSource, []string, error) 
 	return d, src, names, nil
 }
 
+// IIDLabelled returns the labelled source that samples are measured
+// against (per-label W₂ and its noise floor): for a toy whose generator
+// spaces its points evenly (moons, circles: data.IIDToy), its independent
+// draws, as the unlabelled floors are read (issue 20.3's rule: a model's
+// samples are independent draws, and two stratified draws lie closer to
+// each other than any independent sampler can come); src itself otherwise.
+func IIDLabelled(src LabelledSource) LabelledSource {
+	if t, ok := src.(data.Toy); ok {
+		return t.IID()
+	}
+	return src
+}
+
 // labelledStd is a labelled source seen through a standardisation.
 type labelledStd struct {
 	LabelledSource

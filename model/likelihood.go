@@ -1,11 +1,13 @@
 package model
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 
 	"github.com/sgm-dev/sgm/likelihood"
+	"github.com/sgm-dev/sgm/sde"
 )
 
 // LikelihoodOptions choose how LogProb integrates. The zero value is the
@@ -39,21 +41,23 @@ func (m *Model) LogProb(dst, x []float64, o LikelihoodOptions) (nfe int, err err
 	}
 	solver := likelihood.ODE{RTol: o.RTol, ATol: o.ATol, Batch: o.Batch, Progress: o.Progress}
 	y := m.toStandard(x)
+	_, probes, err := m.Likelihood(o)
+	if err != nil {
+		return 0, err
+	}
 	switch k := m.kind.(type) {
-	case Levels:
-		return 0, fmt.Errorf("model: a model of noise levels has no likelihood; train one with an SDE or flow matching")
 	case Diffusion:
 		score, err := m.net.TimeScore()
 		if err != nil {
 			return 0, err
 		}
 		var div likelihood.ScoreDivergence = score
-		if d > likelihood.MaxExactDim {
+		if probes > 0 {
 			rng := o.Rng
 			if rng == nil {
 				rng = rand.New(rand.NewPCG(0, 0x407))
 			}
-			div = likelihood.HutchinsonVJP(score, max(1, o.Probes), rng)
+			div = likelihood.HutchinsonVJP(score, probes, rng)
 		}
 		var solveErr error
 		if err := catch(func() { nfe, solveErr = solver.LogProb(dst, y, k.SDE, div) }); err != nil {
@@ -82,6 +86,35 @@ func (m *Model) LogProb(dst, x []float64, o LikelihoodOptions) (nfe int, err err
 		}
 	}
 	return nfe, nil
+}
+
+// ErrNoLikelihood says that a model of noise levels has no likelihood.
+var ErrNoLikelihood = errors.New("model: a model of noise levels has no likelihood; train one with an SDE or flow matching")
+
+// Likelihood says how LogProb integrates the model's likelihood with the
+// options o: along the probability-flow ODE of process (a Diffusion's SDE,
+// as sde names it, or "flow"), with the exact divergence (probes 0) or, for
+// a score network of more than likelihood.MaxExactDim dimensions,
+// Hutchinson's estimate with probes probes. A Levels model has none: it
+// returns ErrNoLikelihood.
+func (m *Model) Likelihood(o LikelihoodOptions) (process string, probes int, err error) {
+	switch k := m.kind.(type) {
+	case Diffusion:
+		if m.Dim() > likelihood.MaxExactDim {
+			probes = max(1, o.Probes)
+		}
+		return k.SDE.String(), probes, nil
+	case Flow:
+		return k.String(), 0, nil
+	}
+	return "", 0, ErrNoLikelihood
+}
+
+// SDE is the forward process of a Diffusion model, whose reverse samplers
+// take it (ReverseSampler), and false for the other kinds.
+func (m *Model) SDE() (sde.SDE, bool) {
+	k, ok := m.kind.(Diffusion)
+	return k.SDE, ok
 }
 
 // NLL is the negative log-likelihood of a set of points.

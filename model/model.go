@@ -96,46 +96,15 @@ func (m *Model) Dir() string { return m.dir }
 // much of the initialisation, say), one line each, for a command to print.
 func (m *Model) Warnings() []string { return m.warn }
 
-// An Option changes what Open does.
-type Option func(*openOptions)
-
-type openOptions struct {
-	backend compute.Backend
-	raw     bool
-}
-
-// WithBackend makes Open run the network on b instead of the backend it
-// picks (GoMLX's pure-Go backend, with its ops one at a time for a
-// time-conditioned network).
-func WithBackend(b compute.Backend) Option { return func(o *openOptions) { o.backend = b } }
-
-// RawWeights makes Open evaluate the trained weights even where the
-// checkpoint keeps their moving averages.
-func RawWeights() Option { return func(o *openOptions) { o.raw = true } }
-
 // Open restores the model in the run directory dir from its newest
 // checkpoint (untrusted input, checked as scorenet.Load does): its kind,
 // its network with the moving averages of its weights where training
 // kept them, the standardisation of its data and its training record.
-//
-// The backend is chosen safely: GoMLX's pure-Go backend, with its ops run
-// one at a time for a time-conditioned network (scorenet.SequentialGoBackend:
-// the parallel backend's worker pool once hung such a network's step).
-func Open(dir string, opts ...Option) (*Model, error) {
-	var o openOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
-	if o.backend == nil {
-		cfg, err := scorenet.ConfigOf(dir)
-		if err != nil {
-			return nil, err
-		}
-		if o.backend, err = backendFor(cfg, ""); err != nil {
-			return nil, err
-		}
-	}
-	net, err := scorenet.Load(o.backend, dir)
+// The options are scorenet.Open's (scorenet.WithBackend,
+// scorenet.RawWeights), and so is the backend it picks without them:
+// scorenet.BackendFor's, safe for every kind.
+func Open(dir string, opts ...scorenet.Option) (*Model, error) {
+	net, err := scorenet.Open(dir, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -148,23 +117,17 @@ func Open(dir string, opts ...Option) (*Model, error) {
 	} else {
 		m.rec.History = hist
 	}
-	if ema, ok := net.EMA(); ok && !o.raw {
+	if net.Averaged() {
 		m.warn = append(m.warn, emaWarning(m.rec.Settings, net.Step())...)
-		m.net = ema
 	}
 	return m, nil
 }
 
 // backendFor starts the backend a network of cfg runs on safely for the
-// objective o ("" to evaluate): GoMLX's pure-Go backend, with its ops one
-// at a time where the parallel one can hang (the graph of a
-// time-conditioned network, and sliced score matching's second
-// derivatives: scorenet.Net.CheckTimeTraining, CheckSecondOrder).
+// objective o ("" to evaluate): scorenet.BackendFor, with sliced score
+// matching's second derivatives.
 func backendFor(cfg scorenet.Config, o train.Objective) (compute.Backend, error) {
-	if cfg.Timed() || o == train.Sliced {
-		return scorenet.SequentialGoBackend()
-	}
-	return scorenet.GoBackend()
+	return scorenet.BackendFor(cfg, o == train.Sliced)
 }
 
 // fromNet reads the kind, the standardisation and the recorded settings

@@ -114,12 +114,12 @@ func TestSampleRefuses(t *testing.T) {
 		o    SampleOptions
 		want string
 	}{
-		{flow, SampleOptions{Sampler: Annealed}, `sampler "annealed" does not apply to a flow model`},
-		{vp, SampleOptions{Sampler: Euler}, `sampler "euler" does not apply to a vp model`},
+		{flow, SampleOptions{Sampler: Annealed}, `sampler "annealed": a flow-matching model is sampled by ode, euler, heun`},
+		{vp, SampleOptions{Sampler: Euler}, `sampler "euler": a vp model is sampled by ddim`},
 		{lv, SampleOptions{Sampler: Langevin, Level: new(int(99))}, "level 99 out of range"},
 		{lv, SampleOptions{Sampler: EM, NFE: -1}, "NFE of em must be in"},
 		{vp, SampleOptions{Sampler: ODE, NFE: 10}, "NFE applies to the fixed-step samplers"},
-		{lv, SampleOptions{Sampler: DDIM}, `sampler "ddim" does not apply`},
+		{lv, SampleOptions{Sampler: DDIM}, `sampler "ddim": a levels model is sampled by annealed, langevin`},
 	} {
 		_, _, err := c.m.Sample(nil, 3, rng, c.o)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -270,7 +270,7 @@ func TestShortRunSamples(t *testing.T) {
 	ref := d.Source.Sample(nil, 1000, rng)
 	w2 := metric.Wasserstein2(x, ref, 2)
 	floor := metric.NoiseFloor(func(a, b []float64) float64 { return metric.Wasserstein2(a, b, 2) }, d.Source, 1000, 4, rng)
-	raw, err := Open(dir, RawWeights())
+	raw, err := Open(dir, scorenet.RawWeights())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,5 +281,26 @@ func TestShortRunSamples(t *testing.T) {
 	t.Logf("W2 %.3f (raw weights %.3f), floor %.3f ± %.3f", w2, metric.Wasserstein2(xr, ref, 2), floor.Mean, floor.Std)
 	if w2 > 1 || w2 > metric.Wasserstein2(xr, ref, 2) {
 		t.Errorf("W2 %.3f after 457 steps: above 1, or above the raw weights'", w2)
+	}
+}
+
+// TestSampleZeroOptionsEveryKind: Sample with no options samples a model
+// of every kind by its default sampler (DefaultSampler), counting its
+// evaluations, with finite points of the data's dimension.
+func TestSampleZeroOptionsEveryKind(t *testing.T) {
+	for _, k := range kinds {
+		m := tiny(t, k.name)
+		x, st, err := m.Sample(nil, 20, rand.New(rand.NewPCG(1, 1)), SampleOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", k.name, err)
+		}
+		if st.Sampler != m.DefaultSampler() || st.NFE < 1 || len(x) != 40 {
+			t.Errorf("%s: sampler %q, %d evaluations, %d values; want %q, some, 40", k.name, st.Sampler, st.NFE, len(x), m.DefaultSampler())
+		}
+		for _, v := range x {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("%s: a sample is not finite: %v", k.name, x)
+			}
+		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/sgm-dev/sgm"
-	"github.com/sgm-dev/sgm/ode"
 	"github.com/sgm-dev/sgm/sample"
 	"github.com/sgm-dev/sgm/sde"
 )
@@ -52,13 +51,17 @@ type SampleOptions struct {
 	StepSize float64
 	Steps    int
 	// StepsPerLevel and Eps are annealed Langevin's T and ε; both 0 mean
-	// 5 and 1e-4 for a model of standardised points, else 0 means 100 and 2e-5. Lowest is the smallest level index it anneals to (its
-	// levels run from the largest down to Lowest). NoDenoise drops the
-	// final denoising step.
+	// 5 and 1e-4 for a model of standardised points, else 0 means 100
+	// and 2e-5. Lowest is the smallest level index it anneals to (its
+	// levels run from the largest down to Lowest); nil means level 0, but
+	// for a model of an image the level nearest σ = 0.0221 (the blog
+	// post's 17, the sharpest it learns). Denoise says whether it ends
+	// with the denoising step; nil means yes, but no for a model of an
+	// image, whose samples are the post's.
 	StepsPerLevel int
 	Eps           float64
-	Lowest        int
-	NoDenoise     bool
+	Lowest        *int
+	Denoise       *bool
 	// Sigmas, if not nil, are the levels annealed Langevin runs at instead
 	// (largest first), each one of the model's own.
 	Sigmas []float64
@@ -111,6 +114,8 @@ type Stats struct {
 	Sigmas        []float64
 	StepSize      float64
 	StepsPerLevel int
+	// Level is the level index plain Langevin ran at (a Levels model).
+	Level int
 }
 
 // DefaultSampler is the sampler Sample takes when SampleOptions.Sampler
@@ -121,6 +126,34 @@ func (m *Model) DefaultSampler() string {
 		return Langevin
 	}
 	return m.kind.Samplers()[0]
+}
+
+// MaxNFE bounds SampleOptions.NFE.
+const MaxNFE = 100_000
+
+// NFERange is the range of SampleOptions.NFE that the fixed-step sampler
+// name of a model of kind k takes: from 2 for pc (a predictor and a
+// corrector) and a flow's heun (two stages a step), else from 1, to
+// MaxNFE.
+func NFERange(k Kind, name string) (least, most int) {
+	if _, flow := k.(Flow); name == PC || flow && name == Heun {
+		return 2, MaxNFE
+	}
+	return 1, MaxNFE
+}
+
+// CheckSampler returns an error unless name is one of the samplers of
+// kind k (Kind.Samplers), naming them: "a flow-matching model is sampled
+// by ode, euler, heun".
+func CheckSampler(k Kind, name string) error {
+	if slices.Contains(k.Samplers(), name) {
+		return nil
+	}
+	what := "a " + k.String() + " model"
+	if _, ok := k.(Flow); ok {
+		what = "a flow-matching model"
+	}
+	return fmt.Errorf("%s is sampled by %s", what, strings.Join(k.Samplers(), ", "))
 }
 
 // DefaultNFE is the default number of evaluations of each fixed-step
@@ -138,7 +171,6 @@ const (
 	defaultSteps         = 1000
 	defaultStepsPerLevel = 100
 	defaultEps           = 2e-5
-	maxNFE               = 100_000
 )
 
 // Sample draws n samples into dst (allocated when nil; n·Dim values, in
@@ -157,15 +189,22 @@ func (m *Model) Sample(dst []float64, n int, rng *rand.Rand, o SampleOptions) ([
 	if len(dst) != n*d {
 		panic(fmt.Sprintf("model: Sample: len(dst)=%d, want %d samples of dimension %d", len(dst), n, d))
 	}
-	samplers := m.kind.Samplers()
+	givenFlow := false
+	if _, ok := m.kind.(Flow); ok && o.Given != nil {
+		// A flow samples given values by annealed Langevin on its scores.
+		if o.Sampler != "" && o.Sampler != Annealed {
+			return nil, Stats{}, fmt.Errorf("model: given values of a flow are sampled by %s Langevin on the scores of its velocity, not %s", Annealed, o.Sampler)
+		}
+		o.Sampler, givenFlow = Annealed, true
+	}
 	if o.Sampler == "" {
 		o.Sampler = m.DefaultSampler()
 		if _, ok := m.kind.(Diffusion); ok && o.Sampler == DDIM && o.Eta == 0 {
 			o.Eta = sample.VPEta // DDPM's ancestral sampler
 		}
 	}
-	if !slices.Contains(samplers, o.Sampler) {
-		return nil, Stats{}, fmt.Errorf("model: sampler %q does not apply to a %s model (its samplers: %s)", o.Sampler, m.kind, strings.Join(samplers, ", "))
+	if err := CheckSampler(m.kind, o.Sampler); err != nil && !givenFlow {
+		return nil, Stats{}, fmt.Errorf("model: sampler %q: %w", o.Sampler, err)
 	}
 	if o.Init != nil && len(o.Init) != n*d {
 		return nil, Stats{}, fmt.Errorf("model: %d starting values for %d points of dimension %d", len(o.Init), n, d)
@@ -196,9 +235,14 @@ func (m *Model) Sample(dst []float64, n int, rng *rand.Rand, o SampleOptions) ([
 		if e != nil {
 			return nil, st, e
 		}
-		err = m.reverse(dst, k.SDE, score, rng, o, &st)
+		c, _ := m.conditionOf(n, o)
+		err = m.reverse(dst, k.SDE, c.timeScore(score), rng, o, &st)
 	case Flow:
-		err = m.flow(dst, rng, o, &st)
+		if o.Given != nil {
+			err = m.flowGiven(dst, rng, o, &st)
+		} else {
+			err = m.flow(dst, rng, o, &st)
+		}
 	}
 	if err != nil {
 		return nil, st, err
@@ -265,7 +309,7 @@ func (m *Model) langevin(x []float64, k Levels, rng *rand.Rand, o SampleOptions,
 	})
 	c, _ := m.conditionOf(len(x)/m.Dim(), o)
 	st.Steps, st.NFE = l.Steps, l.Steps*c.evals()
-	st.Sigmas, st.StepSize = []float64{k.Sigmas[level]}, l.StepSize
+	st.Sigmas, st.StepSize, st.Level = []float64{k.Sigmas[level]}, l.StepSize, level
 	var obs []sample.Observer
 	if f := m.observer(o); f != nil {
 		sigma := k.Sigmas[level]
@@ -281,19 +325,46 @@ func (m *Model) langevin(x []float64, k Levels, rng *rand.Rand, o SampleOptions,
 	return catch(func() { must(c.langevin(l, x, c.at(level), rng, obs)) })
 }
 
-// annealed is annealed Langevin from the largest level down to o.Lowest.
-func (m *Model) annealed(x []float64, k Levels, rng *rand.Rand, o SampleOptions, st *Stats) error {
-	if o.Lowest < 0 || o.Lowest >= len(k.Sigmas) {
-		return fmt.Errorf("model: lowest level %d out of range: the model has levels 0..%d", o.Lowest, len(k.Sigmas)-1)
+// AnnealedSigmas returns the levels annealed Langevin runs at under o
+// (SampleOptions.Sigmas, each one of the model's own, or the model's from
+// the largest down to Lowest), largest first, with the same defaults as
+// Sample. It returns an error for a model without levels, a level out of
+// range, and a level not the model's.
+func (m *Model) AnnealedSigmas(o SampleOptions) ([]float64, error) {
+	k, ok := m.kind.(Levels)
+	if !ok {
+		return nil, fmt.Errorf("model: a %s model has no noise levels", m.kind)
 	}
-	a := sample.Annealed{Sigmas: sample.Descending(k.Sigmas[o.Lowest:]), StepsPerLevel: o.StepsPerLevel, Eps: o.Eps, Denoise: !o.NoDenoise}
-	if o.Sigmas != nil {
-		for _, s := range o.Sigmas {
-			if i := k.Sigmas.Level(math.Max(s, 0)); !(math.Abs(k.Sigmas[i]-s) <= 1e-9*k.Sigmas[i]) {
-				return fmt.Errorf("model: noise level %v is not one of the model's (%.3g..%.3g)", s, k.Sigmas[0], k.Sigmas[len(k.Sigmas)-1])
-			}
+	for _, s := range o.Sigmas {
+		if i := k.Sigmas.Level(math.Max(s, 0)); !(math.Abs(k.Sigmas[i]-s) <= 1e-9*k.Sigmas[i]) {
+			return nil, fmt.Errorf("model: noise level %v is not one of the model's (%.3g..%.3g)", s, k.Sigmas[0], k.Sigmas[len(k.Sigmas)-1])
 		}
-		a.Sigmas = o.Sigmas
+	}
+	if o.Sigmas != nil {
+		return o.Sigmas, nil
+	}
+	lowest := 0
+	if m.image {
+		lowest = k.Sigmas.Level(imageSigma)
+	}
+	if o.Lowest != nil {
+		lowest = *o.Lowest
+	}
+	if lowest < 0 || lowest >= len(k.Sigmas) {
+		return nil, fmt.Errorf("model: lowest level %d out of range: the model has levels 0..%d", lowest, len(k.Sigmas)-1)
+	}
+	return sample.Descending(k.Sigmas[lowest:]), nil
+}
+
+// annealed is annealed Langevin at the levels AnnealedSigmas gives.
+func (m *Model) annealed(x []float64, k Levels, rng *rand.Rand, o SampleOptions, st *Stats) error {
+	sigmas, err := m.AnnealedSigmas(o)
+	if err != nil {
+		return err
+	}
+	a := sample.Annealed{Sigmas: sigmas, StepsPerLevel: o.StepsPerLevel, Eps: o.Eps, Denoise: !m.image}
+	if o.Denoise != nil {
+		a.Denoise = *o.Denoise
 	}
 	if a.StepsPerLevel == 0 && a.Eps == 0 && m.std != nil { // standardised points
 		a.StepsPerLevel, a.Eps = sample.PointStepsPerLevel, sample.PointEps
@@ -329,7 +400,7 @@ func (m *Model) annealed(x []float64, k Levels, rng *rand.Rand, o SampleOptions,
 
 // reverse runs a reverse-time sampler of p with score from the prior.
 func (m *Model) reverse(x []float64, p sde.SDE, score sde.TimeScorer, rng *rand.Rand, o SampleOptions, st *Stats) error {
-	r, err := reverseSampler(p, o)
+	r, err := ReverseSampler(p, o)
 	if err != nil {
 		return err
 	}
@@ -362,8 +433,12 @@ func (s observed) ScoreAt(dst, x []float64, t float64) {
 	s.TimeScorer.ScoreAt(dst, x, t)
 }
 
-// reverseSampler returns the reverse sampler o names for p.
-func reverseSampler(p sde.SDE, o SampleOptions) (sample.Reverse, error) {
+// ReverseSampler returns the reverse-time sampler of p that o names (one
+// of ReverseSamplers) with o's NFE (0: DefaultNFE), tolerances, SNR and
+// Eta, for sample.Reverse's Sample with any score under p. It returns an
+// error for an NFE out of NFERange, an NFE given to ode, and ddim under a
+// process other than VP.
+func ReverseSampler(p sde.SDE, o SampleOptions) (sample.Reverse, error) {
 	if o.Sampler == ODE {
 		if o.NFE != 0 {
 			return nil, fmt.Errorf("model: NFE applies to the fixed-step samplers; ode's follows RTol and ATol")
@@ -379,12 +454,8 @@ func reverseSampler(p sde.SDE, o SampleOptions) (sample.Reverse, error) {
 	if nfe == 0 {
 		nfe = DefaultNFE[o.Sampler]
 	}
-	least := 1
-	if o.Sampler == PC {
-		least = 2
-	}
-	if nfe < least || nfe > maxNFE {
-		return nil, fmt.Errorf("model: NFE of %s must be in [%d, %d], got %d", o.Sampler, least, maxNFE, nfe)
+	if least, most := NFERange(Diffusion{SDE: p}, o.Sampler); nfe < least || nfe > most {
+		return nil, fmt.Errorf("model: NFE of %s must be in [%d, %d], got %d", o.Sampler, least, most, nfe)
 	}
 	switch o.Sampler {
 	case EM:
@@ -415,9 +486,8 @@ func (m *Model) flow(x []float64, rng *rand.Rand, o SampleOptions, st *Stats) er
 		if nfe == 0 {
 			nfe = defaultFlowNFE[o.Sampler]
 		}
-		least := map[string]int{Heun: 2}[o.Sampler]
-		if nfe < max(1, least) || nfe > maxNFE {
-			return fmt.Errorf("model: NFE of %s must be in [%d, %d], got %d", o.Sampler, max(1, least), maxNFE, nfe)
+		if least, most := NFERange(Flow{}, o.Sampler); nfe < least || nfe > most {
+			return fmt.Errorf("model: NFE of %s must be in [%d, %d], got %d", o.Sampler, least, most, nfe)
 		}
 		s.Steps = nfe
 		if o.Sampler == Heun {
@@ -429,13 +499,14 @@ func (m *Model) flow(x []float64, rng *rand.Rand, o SampleOptions, st *Stats) er
 			x[i] = rng.NormFloat64()
 		}
 	})
-	field := ode.Func(v.VelocityAt)
+	c, _ := m.conditionOf(len(x)/m.Dim(), o)
+	field := c.velocity(v)
 	if f := m.observer(o); f != nil {
-		n := 0
+		n, inner := 0, field
 		field = func(t float64, x, dx []float64) {
 			n++
 			f(n, t, x)
-			v.VelocityAt(t, x, dx)
+			inner(t, x, dx)
 		}
 	}
 	var nfe int
@@ -445,7 +516,7 @@ func (m *Model) flow(x []float64, rng *rand.Rand, o SampleOptions, st *Stats) er
 	if err != nil {
 		return fmt.Errorf("model: %w", err)
 	}
-	st.NFE, st.Steps = nfe, nfe
+	st.NFE, st.Steps = nfe*c.evals(), nfe
 	return nil
 }
 

@@ -118,7 +118,7 @@ func Train(ctx context.Context, dir string, o TrainOptions) (m *Model, steps []t
 		if errors.Is(statErr, os.ErrNotExist) {
 			defer func() {
 				if err != nil {
-					removeEmptyRun(dir)
+					scorenet.RemoveEmptyRun(dir)
 				}
 			}()
 		}
@@ -318,7 +318,7 @@ func newRun(dir string, o TrainOptions) (*run, error) {
 			s.EMA = pointEMA
 		}
 	}
-	r.rec.Settings = withDefaults(s)
+	r.rec.Settings = s.WithDefaults()
 	if err := r.rec.Settings.Validate(); err != nil {
 		return nil, err
 	}
@@ -349,26 +349,6 @@ func newRun(dir string, o TrainOptions) (*run, error) {
 // demo's toys they made the largest difference (moons: W₂ 0.64 without,
 // 0.18 with, at 6,000 steps).
 const pointEMA = 0.999
-
-// withDefaults fills the settings a run records with train's defaults.
-func withDefaults(s train.Settings) train.Settings {
-	if s.Steps == 0 {
-		s.Steps = 5000
-	}
-	if s.Batch == 0 {
-		s.Batch = 256
-	}
-	if s.LearningRate == 0 {
-		s.LearningRate = 1e-3
-	}
-	if s.Objective == "" {
-		s.Objective = train.AllLevels
-	}
-	if s.CheckpointEvery == 0 {
-		s.CheckpointEvery = 1000
-	}
-	return s
-}
 
 // backendOf is o.Backend, or the safe backend for cfg and objective.
 func backendOf(o TrainOptions, cfg scorenet.Config, obj train.Objective) (compute.Backend, error) {
@@ -410,8 +390,8 @@ func resumeRun(dir string, o TrainOptions) (*run, error) {
 			return nil, err
 		}
 	}
-	if !reflect.DeepEqual(o.Net, scorenet.Config{}) {
-		return nil, refused("resume: the run in %s has its network (%s), which a resumed run keeps", dir, cfg)
+	if err := checkKept(dir, cfg, o); err != nil {
+		return nil, err
 	}
 	s := rec.Settings
 	for _, c := range []struct {
@@ -448,16 +428,13 @@ func resumeRun(dir string, o TrainOptions) (*run, error) {
 	if o.Settings.Objective != "" && o.Settings.Objective != s.Objective {
 		return nil, refused("resume: the run in %s trains with objective %s, not %s", dir, s.Objective, o.Settings.Objective)
 	}
-	if o.SigmaMin != 0 || o.SigmaMax != 0 || o.Levels != 0 {
-		return nil, refused("resume: the run in %s has its noise levels (%s), which a resumed run keeps", dir, cfg)
-	}
 	if _, has := net.EMA(); has && o.NoEMA {
 		return nil, refused("resume: the run in %s keeps moving averages of the weights (decay %g), which a resumed run keeps current", dir, s.EMA)
 	}
 	if _, has := net.EMA(); has && s.EMA == 0 {
 		return nil, refused("resume: the run in %s keeps moving averages of the weights, which a resumed run keeps current: give their decay", dir)
 	}
-	rec.Settings = withDefaults(s)
+	rec.Settings = s.WithDefaults()
 	if err := rec.Settings.Validate(); err != nil {
 		return nil, err
 	}
@@ -494,6 +471,55 @@ func resumeRun(dir string, o TrainOptions) (*run, error) {
 	return r, nil
 }
 
+// A KeptError refuses an option of a resumed run that would change the
+// network it keeps: Option is named as sgm train's flag (width, depth,
+// features, activation, levels, sigma-min, sigma-max, or process for a
+// network conditioned on time), Given its value, Is the run's.
+type KeptError struct {
+	Dir, Option string
+	Given, Is   any
+}
+
+func (e *KeptError) Error() string {
+	return fmt.Sprintf("resume: %s %v: the run in %s has %v, which a resumed run keeps", e.Option, e.Given, e.Dir, e.Is)
+}
+
+// checkKept refuses the network options of a resumed run (o.Net, Levels,
+// SigmaMin, SigmaMax) that differ from the run's network cfg, as a
+// KeptError wrapped in a SettingsError; options equal to the run's are
+// accepted. A single level has no σ_max to differ.
+func checkKept(dir string, cfg scorenet.Config, o TrainOptions) error {
+	n := o.Net
+	process := "levels"
+	if cfg.Timed() {
+		process = cfg.Process
+	}
+	type option struct {
+		name      string
+		given, is any
+		set       bool
+	}
+	kept := []option{
+		{"process", n.Process, process, n.Process != ""},
+		{"width", n.Width, cfg.Width, n.Width != 0}, {"depth", n.Depth, cfg.Depth, n.Depth != 0},
+		{"features", n.Features, cfg.Features, n.Features != 0}, {"activation", n.Activation, cfg.Activation, n.Activation != ""},
+		{"levels", o.Levels, len(cfg.Sigmas), o.Levels != 0},
+	}
+	if len(cfg.Sigmas) > 0 {
+		kept = append(kept, option{"sigma-min", o.SigmaMin, cfg.Sigmas[0], o.SigmaMin != 0}, option{"sigma-max", o.SigmaMax, cfg.Sigmas[len(cfg.Sigmas)-1], o.SigmaMax != 0 && len(cfg.Sigmas) > 1})
+	}
+	for _, c := range kept {
+		if c.set && c.given != c.is {
+			return &SettingsError{&KeptError{Dir: dir, Option: c.name, Given: c.given, Is: c.is}}
+		}
+	}
+	n.Process, n.Width, n.Depth, n.Features, n.Activation = "", 0, 0, 0, ""
+	if !reflect.DeepEqual(n, scorenet.Config{}) {
+		return refused("resume: the run in %s has its network (%s), which a resumed run keeps", dir, cfg)
+	}
+	return nil
+}
+
 // resumeData opens the data of a resumed run: the recorded spec unless o
 // names it (another is refused), checked against the recorded checksum.
 func resumeData(dir string, o TrainOptions, rec Record) (*Data, error) {
@@ -517,15 +543,4 @@ func resumeData(dir string, o TrainOptions, rec Record) (*Data, error) {
 		return nil, refused("data %s has changed since the run in %s began (SHA-256 %.12s…, recorded %.12s…): start a new run", d.Spec, dir, d.SHA256, rec.DataSHA256)
 	}
 	return d, nil
-}
-
-// removeEmptyRun removes the run directory dir if it holds nothing but its
-// lock file.
-func removeEmptyRun(dir string) {
-	entries, err := os.ReadDir(dir)
-	if err != nil || len(entries) != 1 || entries[0].Name() != scorenet.LockName {
-		return
-	}
-	os.Remove(dir + string(os.PathSeparator) + scorenet.LockName)
-	os.Remove(dir)
 }

@@ -38,7 +38,7 @@ func tinySettings(steps int) train.Settings {
 // text (exact: float32 values print in full).
 func weights(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	m, err := Open(dir, RawWeights())
+	m, err := Open(dir, scorenet.RawWeights())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,5 +259,33 @@ func TestQualityDefaults(t *testing.T) {
 		if err != nil || st.Sampler != Annealed || st.StepsPerLevel != c.steps || st.StepSize != c.eps {
 			t.Errorf("%+v: %+v, %v; want annealed at %d steps, ε %v", c.o, st, err, c.steps, c.eps)
 		}
+	}
+}
+
+// TestResumeKeepsNetwork: a resumed run accepts network options equal to
+// its own and refuses one that differs with a KeptError naming it; a
+// process other than the run's is refused too.
+func TestResumeKeepsNetwork(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	if _, _, err := Train(context.Background(), dir, TrainOptions{Data: "toy:moons", Net: kinds[0].net, Settings: tinySettings(10)}); err != nil {
+		t.Fatal(err)
+	}
+	var ke *KeptError
+	for _, c := range []struct {
+		o      TrainOptions
+		option string
+	}{
+		{TrainOptions{Net: scorenet.Config{Width: 32}}, "width"},
+		{TrainOptions{Net: scorenet.Config{Process: "vp"}}, "process"},
+		{TrainOptions{Levels: 7}, "levels"},
+	} {
+		c.o.Resume, c.o.Settings.Steps = true, 20
+		if _, _, err := Train(context.Background(), dir, c.o); !errors.As(err, &ke) || ke.Option != c.option {
+			t.Errorf("resume with %s changed: %v, want a KeptError of %s", c.option, err, c.option)
+		}
+	}
+	same := TrainOptions{Resume: true, Net: scorenet.Config{Width: 16, Depth: 1}, Levels: 30, Settings: train.Settings{Steps: 20}}
+	if m, _, err := Train(context.Background(), dir, same); err != nil || m.Record().Step != 20 {
+		t.Errorf("resume with the run's own width, depth and levels: %v", err)
 	}
 }

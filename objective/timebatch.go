@@ -70,6 +70,39 @@ func OTPair(x0, x1 []float32, d int) {
 	}
 }
 
+// OTPairWithin is OTPair within each group: the rows of x1 whose groups
+// (one per row) are equal are paired, by OTPair, with the rows of x0 at
+// the same places, so that each group's x0 rows stay a draw of the source
+// of their own. A class-conditional flow needs it (OT-CFM with labels):
+// pairing across classes would give each class the source points nearest
+// it, not N(0, I), and the flow of a class sampled from N(0, I) would not
+// be the one trained.
+func OTPairWithin(x0, x1 []float32, d int, groups []int32) {
+	if d < 1 || len(x0) != len(x1) || len(x0) != len(groups)*d {
+		panic(fmt.Sprintf("objective: OTPairWithin: len(x0)=%d, len(x1)=%d, %d groups in dimension %d", len(x0), len(x1), len(groups), d))
+	}
+	rows := map[int32][]int{}
+	var order []int32
+	for i, g := range groups {
+		if rows[g] == nil {
+			order = append(order, g)
+		}
+		rows[g] = append(rows[g], i)
+	}
+	var a, b []float32
+	for _, g := range order {
+		a, b = a[:0], b[:0]
+		for _, i := range rows[g] {
+			a = append(a, x0[i*d:(i+1)*d]...)
+			b = append(b, x1[i*d:(i+1)*d]...)
+		}
+		OTPair(a, b, d)
+		for k, i := range rows[g] {
+			copy(x0[i*d:(i+1)*d], a[k*d:(k+1)*d])
+		}
+	}
+}
+
 // checkBatch returns the dimension of a batch of len(t) points whose
 // buffers all hold len(t)·d values, and panics otherwise.
 func checkBatch(who string, xt, target, x, z, t []float32) int {

@@ -3,6 +3,7 @@ package objective
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/sgm-dev/sgm/sde"
@@ -130,5 +131,39 @@ func TestPerturbSDEV(t *testing.T) {
 				t.Errorf("a x_t - s v = %v at %d, want x = %v", got, j, x[j])
 			}
 		}
+	}
+}
+
+// TestOTPairWithin checks that the pairing stays within each group: a row
+// of x0 ends at a place of its own group, each group's rows are a
+// permutation of their own, and a group's pairing is OTPair's on its rows.
+func TestOTPairWithin(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const B, d = 9, 2
+	groups := []int32{2, 0, 2, 1, 0, 2, 1, 0, 2}
+	x0, x1 := make([]float32, B*d), make([]float32, B*d)
+	for i := range x0 {
+		x0[i], x1[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64())
+	}
+	orig := append([]float32(nil), x0...)
+	OTPairWithin(x0, x1, d, groups)
+	for _, g := range []int32{0, 1, 2} {
+		var a, b, got []float32
+		for i, gi := range groups {
+			if gi == g {
+				a = append(a, orig[i*d:(i+1)*d]...)
+				b = append(b, x1[i*d:(i+1)*d]...)
+				got = append(got, x0[i*d:(i+1)*d]...)
+			}
+		}
+		OTPair(a, b, d)
+		for k := range a {
+			if a[k] != got[k] {
+				t.Fatalf("group %d: rows %v, want OTPair's %v", g, got, a)
+			}
+		}
+	}
+	if slices.Equal(x0, orig) {
+		t.Error("OTPairWithin changed nothing (the test's draw should need a change)")
 	}
 }

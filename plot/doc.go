@@ -24,4 +24,11 @@
 // atomically; raster output is at DPI dots per inch. Text is set in gonum's
 // Liberation Serif, which has Greek (σ), sub- and superscript digits and
 // most operators, but not ∇: write "score" or "grad log p" in titles.
+//
+// The figures sgm's commands draw are composed here from plain data
+// (eval_figures.go): SamplesHistogram (with GuessSpace and PointsBox),
+// LevelFields (Figure 3 at chosen levels, FieldLevels as the blog post
+// picks them), MixtureScore and SavePath (Figures 1 and 2 of any 2-D
+// Density), ScoreErrorCurves, and ReadLossCSV for a loss history of any
+// length; SaveTo(path)(figure, err) draws and saves in one.
 package plot

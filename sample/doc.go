@@ -44,5 +44,8 @@
 // Langevin or a reverse sampler; Given.Exact gives a mixture's
 // closed-form conditional scores. Guided is classifier-free guidance
 // (Ho & Salimans 2022), s_u + (1+W)(s_c - s_u), of a conditional and an
-// unconditional score.
+// unconditional score; GuidedTime the same of time-conditioned scores, and
+// GuidedVelocity its form for a flow's velocities. FlowLevels reads a
+// flow's velocity as the scores of its VE reading, which annealed Langevin
+// and Given.Annealed take.
 package sample

@@ -14,6 +14,19 @@ func SequentialGoBackend() (compute.Backend, error) {
 	return StartBackend("go:ops_sequential")
 }
 
+// BackendFor starts the backend on which a network of cfg runs safely:
+// GoMLX's pure-Go backend, with its ops run one at a time
+// (SequentialGoBackend) where running them in parallel can hang, that is
+// for a network conditioned on time (CheckTimeTraining) and where the
+// network is differentiated twice (secondOrder: sliced score matching,
+// CheckSecondOrder). Open and package model's Open and Train choose by it.
+func BackendFor(cfg Config, secondOrder bool) (compute.Backend, error) {
+	if cfg.Timed() || secondOrder {
+		return SequentialGoBackend()
+	}
+	return GoBackend()
+}
+
 // CheckSecondOrder returns an error if the network's backend cannot safely
 // run graphs that differentiate the network twice, as sliced score
 // matching's does: GoMLX v0.28.2's pure-Go backend, running ops in

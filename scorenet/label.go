@@ -68,13 +68,10 @@ func (c Config) LabelIndex(name string) (int, error) {
 
 // validateLabels checks the labels of c: at most MaxLabels, each a
 // non-empty printable UTF-8 string of at most MaxLabelBytes bytes, no two
-// the same, and only on a network of levels.
+// the same.
 func (c Config) validateLabels() error {
 	if len(c.Labels) == 0 {
 		return nil
-	}
-	if c.Timed() {
-		return fmt.Errorf("labels apply only to networks of noise levels, not conditioning %q", c.Conditioning)
 	}
 	if len(c.Labels) > MaxLabels {
 		return fmt.Errorf("%d labels: at most %d", len(c.Labels), MaxLabels)

@@ -161,7 +161,7 @@ func TestLabelsValidate(t *testing.T) {
 		{[]string{"\xff"}, false, "not valid UTF-8"},
 		{[]string{strings.Repeat("x", MaxLabelBytes+1)}, false, "bytes long"},
 		{many, false, "at most 4096"},
-		{[]string{"a"}, true, "only to networks of noise levels"},
+		{[]string{"a", ""}, true, "label 1 is empty"},
 	} {
 		cfg := Config{Labels: c.labels}
 		if c.timed {
@@ -197,4 +197,93 @@ func TestLabelMisusePanics(t *testing.T) {
 		}
 	}()
 	plain.AtLevelLabelled(0, 0)
+}
+
+// labelledTimed is a labelled time-conditioned network of process with an
+// embedding of its own per label.
+func labelledTimed(t *testing.T, process string) *Net {
+	t.Helper()
+	b, err := GoBackend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := New(b, Config{Features: 4, Width: 8, Depth: 2, Conditioning: "time", Process: process, TimeFeatures: 3, Labels: []string{"a", "b", "c"}}, rand.New(rand.NewPCG(3, 4)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	emb := make([]float32, 4*8)
+	for i := range emb {
+		emb[i] = float32(rng.NormFloat64())
+	}
+	setVar(t, n, labelEmbedding, emb)
+	return n
+}
+
+// TestLabelledTimeOutput checks the label's place in a time-conditioned
+// network: the graph's output at label c equals, after E_c is folded into
+// b_0 and the embedding zeroed, the output of the same network without it
+// (the null label's place taken by zeros); the fast path agrees with the
+// graph to float32 rounding (1e-5 relative, as TestTimeFastPath); the
+// output without a label is the null label's, through TimeScore and
+// Velocity too.
+func TestLabelledTimeOutput(t *testing.T) {
+	x := []float64{0.2, 0.7, 0.9, 0.1, -0.3, 0.5}
+	const tm = 0.4
+	for _, process := range []string{"vp", "flow"} {
+		for label := range 4 {
+			n := labelledTimed(t, process)
+			graph, fast := make([]float64, len(x)), make([]float64, len(x))
+			n.UseGraph(true)
+			if err := n.OutputAtLabelled(graph, x, tm, label); err != nil {
+				t.Fatal(err)
+			}
+			n.UseGraph(false)
+			if err := n.OutputAtLabelled(fast, x, tm, label); err != nil {
+				t.Fatal(err)
+			}
+			closeTo(t, process+": fast vs graph", fast, graph, 1e-5)
+			if label == 3 {
+				for _, graphOnly := range []bool{true, false} {
+					n.UseGraph(graphOnly)
+					plain := make([]float64, len(x))
+					if err := n.OutputAt(plain, x, tm); err != nil {
+						t.Fatal(err)
+					}
+					closeTo(t, process+": OutputAt vs the null label", plain, graph, 1e-5)
+				}
+			}
+			emb, _ := n.VariableValues(labelEmbedding)
+			b0, _ := n.VariableValues("dense_0/biases")
+			for i := range b0 {
+				b0[i] += emb[label*8+i]
+			}
+			setVar(t, n, "dense_0/biases", b0)
+			setVar(t, n, labelEmbedding, make([]float32, len(emb)))
+			n.UseGraph(true)
+			folded := make([]float64, len(x))
+			if err := n.OutputAtLabelled(folded, x, tm, 3); err != nil {
+				t.Fatal(err)
+			}
+			closeTo(t, process+": label vs folded bias", graph, folded, 1e-5)
+		}
+	}
+	n := labelledTimed(t, "vp")
+	ts, _ := n.TimeScore()
+	s0, s1, null, plain := make([]float64, 2), make([]float64, 2), make([]float64, 2), make([]float64, 2)
+	ts.WithLabel(0).ScoreAt(s0, x[:2], tm)
+	ts.WithLabel(1).ScoreAt(s1, x[:2], tm)
+	ts.WithLabel(3).ScoreAt(null, x[:2], tm)
+	ts.ScoreAt(plain, x[:2], tm)
+	if s0[0] == s1[0] {
+		t.Error("labels 0 and 1 give the same score")
+	}
+	closeTo(t, "TimeScore without a label vs the null label", plain, null, 1e-6)
+	f := labelledTimed(t, "flow")
+	v, _ := f.Velocity()
+	v.WithLabel(0).VelocityAt(tm, x[:2], s0)
+	v.WithLabel(1).VelocityAt(tm, x[:2], s1)
+	if s0[0] == s1[0] {
+		t.Error("flow: labels 0 and 1 give the same velocity")
+	}
 }

@@ -56,3 +56,15 @@ func Lock(dir string) (unlock func() error, err error) {
 		return f.Close() // closing the last descriptor releases the lock
 	}, nil
 }
+
+// RemoveEmptyRun removes the run directory dir if it holds nothing but its
+// lock file: what a run that failed before its first checkpoint leaves of
+// a directory it created (package model's Train and sgm train call it).
+func RemoveEmptyRun(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) != 1 || entries[0].Name() != LockName {
+		return
+	}
+	os.Remove(filepath.Join(dir, LockName))
+	os.Remove(dir)
+}

@@ -31,7 +31,7 @@ func StartBackend(config string) (b compute.Backend, err error) {
 	return b, nil
 }
 
-// An Option changes what Open does.
+// An Option changes what Open (and package model's Open) does.
 type Option func(*openOptions)
 
 type openOptions struct {
@@ -40,7 +40,7 @@ type openOptions struct {
 }
 
 // WithBackend makes Open run the network on b (an XLA backend, say)
-// instead of GoMLX's pure-Go backend.
+// instead of the backend BackendFor picks for it.
 func WithBackend(b compute.Backend) Option { return func(o *openOptions) { o.backend = b } }
 
 // RawWeights makes Open evaluate the trained weights themselves even where
@@ -48,9 +48,11 @@ func WithBackend(b compute.Backend) Option { return func(o *openOptions) { o.bac
 func RawWeights() Option { return func(o *openOptions) { o.raw = true } }
 
 // Open loads the newest checkpoint in dir (as Load does, untrusted) for
-// evaluation: on GoMLX's pure-Go backend unless WithBackend names another,
-// and with the exponential moving averages of the weights where training
-// kept them (train.Settings.EMA), as NCSNv2 samples, unless RawWeights.
+// evaluation: on the backend BackendFor picks for its configuration (the
+// pure-Go one, running ops one at a time for a network conditioned on
+// time) unless WithBackend names another, and with the exponential moving
+// averages of the weights where training kept them (train.Settings.EMA),
+// as NCSNv2 samples, unless RawWeights (Net.Averaged says which it gave).
 // To resume training, use Load.
 func Open(dir string, opts ...Option) (*Net, error) {
 	var o openOptions
@@ -58,11 +60,13 @@ func Open(dir string, opts ...Option) (*Net, error) {
 		opt(&o)
 	}
 	if o.backend == nil {
-		b, err := GoBackend()
+		cfg, err := ConfigOf(dir)
 		if err != nil {
 			return nil, err
 		}
-		o.backend = b
+		if o.backend, err = BackendFor(cfg, false); err != nil {
+			return nil, err
+		}
 	}
 	net, err := Load(o.backend, dir)
 	if err != nil {

@@ -71,12 +71,49 @@ func TestOpen(t *testing.T) {
 		if s := scores(got); !slices.Equal(s, c.want) {
 			t.Errorf("%s: scores %v, want %v", c.name, s, c.want)
 		}
+		if got.Averaged() != (c.name != "raw") {
+			t.Errorf("%s: Averaged() = %v", c.name, got.Averaged())
+		}
 	}
 	if slices.Equal(scores(ema), scores(n)) {
 		t.Fatal("the moving averages score as the weights: the test cannot tell them apart")
 	}
 	if _, err := Open(dir + "/missing"); err == nil {
 		t.Error("Open of a missing directory: no error")
+	}
+}
+
+// TestOpenTimedBackend checks that Open runs a network conditioned on time
+// on the pure-Go backend with its ops one at a time (BackendFor), the one
+// rule by which package model opens and trains it, so that its training
+// graph cannot hang (CheckTimeTraining), and one of levels in parallel.
+func TestOpenTimedBackend(t *testing.T) {
+	b, err := GoBackend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		cfg        Config
+		sequential bool
+	}{
+		{Config{Dim: 2, Features: 4, Width: 8, Depth: 1, Conditioning: "time", Process: "vp"}, true},
+		{Config{Dim: 2, Features: 4, Width: 8, Depth: 1}, false},
+	} {
+		n, err := New(b, c.cfg, rand.New(rand.NewPCG(3, 4)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		if err := n.Save(dir); err != nil {
+			t.Fatal(err)
+		}
+		got, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seq := got.CheckTimeTraining() == nil; seq != c.sequential {
+			t.Errorf("%s: opened with ops one at a time: %v, want %v", c.cfg, seq, c.sequential)
+		}
 	}
 }
 

@@ -173,7 +173,7 @@ type Net struct {
 
 	mu        sync.Mutex
 	scoreExec *model.Exec
-	timeExec  [3]*model.Exec // time-conditioned output, with its divergence, with a VJP
+	timeExec  [4]*model.Exec // time-conditioned output, with its divergence, with a VJP, at a label
 	timeMu    sync.Mutex     // held while tfast evaluates
 	tfast     *timeFast      // the fast evaluator of a time-conditioned network (timefast.go)
 	ckptDir   string         // where Save adds checkpoints; "" until the first Save or Load
@@ -199,13 +199,18 @@ const EMAPrefix = "/ema"
 
 // EMA returns a view of the network that evaluates with the exponential
 // moving averages of its trainable weights (NCSNv2), and whether the store
-// holds them. The view shares the store; train the network, not the view.
+// holds them. The view shares the store (its labels and step) and the
+// history Load read; train the network, not the view.
 func (n *Net) EMA() (*Net, bool) {
 	if n.store.GetVariable(EMAPath("rf/"+varAlpha)) == nil {
 		return n, false
 	}
-	return &Net{cfg: n.cfg, backend: n.backend, store: n.store, ema: true, noFast: n.noFast}, true
+	return &Net{cfg: n.cfg, backend: n.backend, store: n.store, ema: true, noFast: n.noFast, loadedHistory: n.loadedHistory}, true
 }
+
+// Averaged reports whether the network evaluates with the moving averages
+// of its weights (a view EMA returned).
+func (n *Net) Averaged() bool { return n.ema }
 
 // New returns a network with freshly initialised variables drawn from rng.
 func New(backend compute.Backend, cfg Config, rng *rand.Rand) (*Net, error) {

@@ -123,6 +123,14 @@ func timeFrequencies(K int) []float64 {
 // float32). Its meaning is the Config's Process: s(t) times the score for
 // an SDE, the velocity for a flow. It panics for a network of levels.
 func (n *Net) TimeOutput(scope *model.Scope, x, t *Node) *Node {
+	return n.TimeOutputLabelled(scope, x, t, nil)
+}
+
+// TimeOutputLabelled is TimeOutput for the class labels label (shape [n],
+// int32, each in [0, len(Labels)], len(Labels) the null label) of a
+// labelled network (label.go); nil means the null label, and is all a
+// network without labels takes.
+func (n *Net) TimeOutputLabelled(scope *model.Scope, x, t, label *Node) *Node {
 	if !n.cfg.Timed() {
 		panic("scorenet: TimeOutput of a network of discrete levels (use Scores)")
 	}
@@ -134,7 +142,7 @@ func (n *Net) TimeOutput(scope *model.Scope, x, t *Node) *Node {
 	rf := scope.At("rf")
 	alpha := ExpandAxes(MatMul(emb, n.node(rf, g, varAlpha)), -1)
 	beta := ExpandAxes(MatMul(emb, n.node(rf, g, varBeta)), -1)
-	return n.body(scope, x, alpha, beta, nil)
+	return n.body(scope, x, alpha, beta, n.labelShift(scope, t, label))
 }
 
 // checkTimed panics, naming who, unless the network is time-conditioned.
@@ -149,6 +157,15 @@ func (n *Net) checkTimed(who string) {
 // network of levels, mismatched lengths); a backend failure is returned.
 func (n *Net) OutputAt(dst, x []float64, t float64) error {
 	return n.outputAt(dst, nil, x, t)
+}
+
+// OutputAtLabelled is OutputAt for the class label index label (in
+// [0, len(Labels)], len(Labels) the null label) of a labelled network: one
+// evaluation, as OutputAt. Misuse panics as OutputAt's does, and for a
+// network without labels or a label out of range.
+func (n *Net) OutputAtLabelled(dst, x []float64, t float64, label int) error {
+	n.checkLabel("OutputAtLabelled", label)
+	return n.timeEval(outPlain, dst, nil, x, nil, t, label)
 }
 
 // OutputDivAt is OutputAt that also sets div[i] to the divergence of the
@@ -166,7 +183,7 @@ func (n *Net) outputAt(dst, div, x []float64, t float64) error {
 	if div != nil {
 		kind = outDiv
 	}
-	return n.timeEval(kind, dst, div, x, nil, t)
+	return n.timeEval(kind, dst, div, x, nil, t, -1)
 }
 
 // OutputVJPAt is OutputAt that also sets vj, for each point i, to the
@@ -175,20 +192,23 @@ func (n *Net) OutputVJPAt(dst, vj, x, v []float64, t float64) error {
 	if len(vj) != len(x) || len(v) != len(x) {
 		panic(fmt.Sprintf("scorenet: OutputVJPAt: len(vj)=%d, len(v)=%d for len(x)=%d", len(vj), len(v), len(x)))
 	}
-	return n.timeEval(outVJP, dst, vj, x, v, t)
+	return n.timeEval(outVJP, dst, vj, x, v, t, -1)
 }
 
 // The graphs of a time-conditioned network: its output, with its
-// divergence, with a vector-Jacobian product.
+// divergence, with a vector-Jacobian product, at a class label.
 const (
 	outPlain = iota
 	outDiv
 	outVJP
+	outLabelled
 )
 
 // timeEval evaluates the graph kind at the points x at time t: the output
-// into dst, and the divergence or the products with v into second.
-func (n *Net) timeEval(kind int, dst, second, x, v []float64, t float64) error {
+// into dst, and the divergence or the products with v into second. label
+// is a label index of a labelled network (outPlain only), or -1 for the
+// null label (or none).
+func (n *Net) timeEval(kind int, dst, second, x, v []float64, t float64, label int) error {
 	n.checkTimed("OutputAt")
 	d := n.cfg.Dim
 	sgm.CheckBatch("scorenet: OutputAt", d, dst, x)
@@ -210,19 +230,25 @@ func (n *Net) timeEval(kind int, dst, second, x, v []float64, t float64) error {
 			return err
 		}
 		if kind == outDiv {
-			f.outputs(dst, second, x, t)
+			f.outputs(dst, second, x, t, label)
 		} else {
-			f.outputs(dst, nil, x, t)
+			f.outputs(dst, nil, x, t, label)
 		}
 		return nil
+	}
+	if label >= 0 {
+		kind = outLabelled
 	}
 	exec, err := n.timeExecutor(kind)
 	if err != nil {
 		return err
 	}
 	in := []any{tensors.FromFlatDataAndDimensions(toFloat32(x), rows, d), tensors.FromFlatDataAndDimensions(repeated(float32(t), rows), rows)}
-	if kind == outVJP {
+	switch kind {
+	case outVJP:
 		in = append(in, tensors.FromFlatDataAndDimensions(toFloat32(v), rows, d))
+	case outLabelled:
+		in = append(in, tensors.FromFlatDataAndDimensions(repeated(int32(label), rows), rows))
 	}
 	out, err := exec.Exec(in...)
 	if err != nil {
@@ -236,7 +262,7 @@ func (n *Net) timeEval(kind int, dst, second, x, v []float64, t float64) error {
 	if err := readFloat64(dst, out[0]); err != nil {
 		return err
 	}
-	if kind != outPlain {
+	if kind == outDiv || kind == outVJP {
 		return readFloat64(second, out[1])
 	}
 	return nil
@@ -267,6 +293,10 @@ func (n *Net) timeExecutor(kind int) (*model.Exec, error) {
 				}
 			}
 			return h, div
+		})
+	case outLabelled:
+		exec, err = model.NewExec(n.backend, n.store, func(_ *model.Scope, x, t, label *Node) *Node {
+			return n.TimeOutputLabelled(scope, x, t, label)
 		})
 	case outVJP:
 		exec, err = model.NewExec(n.backend, n.store, func(_ *model.Scope, x, t, v *Node) (*Node, *Node) {

@@ -197,7 +197,7 @@ func TestTimeFastPath(t *testing.T) {
 	fdiv, gdiv := make([]float64, 37), make([]float64, 37)
 	for _, tm := range []float64{1e-5, 0.3, 1} {
 		for _, pts := range []int{37, 1} {
-			f.outputs(fast[:2*pts], nil, x[:2*pts], tm)
+			f.outputs(fast[:2*pts], nil, x[:2*pts], tm, -1)
 			if err := n.OutputAt(graph[:2*pts], x[:2*pts], tm); err != nil {
 				t.Fatal(err)
 			}
@@ -209,7 +209,7 @@ func TestTimeFastPath(t *testing.T) {
 			// The divergence: fastnet's forward-mode tangents against the
 			// graph's reverse passes, both float32 (TestScoreDivergenceBatch
 			// measured errors of at most 1e-6 between them).
-			f.outputs(fast[:2*pts], fdiv[:pts], x[:2*pts], tm)
+			f.outputs(fast[:2*pts], fdiv[:pts], x[:2*pts], tm, -1)
 			if err := n.OutputDivAt(graph[:2*pts], gdiv[:pts], x[:2*pts], tm); err != nil {
 				t.Fatal(err)
 			}

@@ -18,6 +18,8 @@ import (
 type timeFast struct {
 	net         *fastnet.Net
 	w0, b0      []float32 // the first dense layer, for SetLevel
+	label       []float32 // a labelled network's embedding, (C+1)×Width (label.go)
+	b0s         map[int][]float32
 	alpha, beta []float32 // the maps from the time embedding
 	omega       []float64 // its frequencies
 	step        int64
@@ -48,14 +50,37 @@ func (n *Net) timeFastEval() (*timeFast, error) {
 		return nil, err
 	}
 	n.tfast = &timeFast{net: f, w0: w.Dense[0], b0: w.DenseBiases[0], alpha: w.Alpha, beta: w.Beta,
-		omega: timeFrequencies(c.TimeFeatures), step: step}
+		omega: timeFrequencies(c.TimeFeatures), step: step, label: w.Label, b0s: map[int][]float32{}}
 	return n.tfast, nil
 }
 
-// outputs sets dst to the network's outputs at the points x at time t,
-// and, when div is not nil, div[i] to the exact divergence of the output
-// at point i (fastnet's forward-mode tangents, 1 + Dim passes).
-func (f *timeFast) outputs(dst, div, x []float64, t float64) {
+// bias0 returns the first layer's bias at label (-1: the null label of a
+// labelled network), the label's embedding folded in as the levels'
+// fast path folds it (label.go).
+func (f *timeFast) bias0(label int) []float32 {
+	if f.label == nil {
+		return f.b0
+	}
+	W := len(f.b0)
+	if label < 0 {
+		label = len(f.label)/W - 1
+	}
+	if b := f.b0s[label]; b != nil {
+		return b
+	}
+	b := make([]float32, W)
+	for i, v := range f.b0 {
+		b[i] = v + f.label[label*W+i]
+	}
+	f.b0s[label] = b
+	return b
+}
+
+// outputs sets dst to the network's outputs at the points x at time t
+// and label (bias0's), and, when div is not nil, div[i] to the exact
+// divergence of the output at point i (fastnet's forward-mode tangents,
+// 1 + Dim passes).
+func (f *timeFast) outputs(dst, div, x []float64, t float64, label int) {
 	K := len(f.omega)
 	var a, b float64
 	for k, w := range f.omega {
@@ -65,7 +90,7 @@ func (f *timeFast) outputs(dst, div, x []float64, t float64) {
 	}
 	a += float64(f.alpha[2*K])
 	b += float64(f.beta[2*K])
-	f.net.SetLevel(0, float32(a), float32(b), f.w0, f.b0)
+	f.net.SetLevel(0, float32(a), float32(b), f.w0, f.bias0(label))
 	if cap(f.xs) < len(x) {
 		f.xs = make([]float64, len(x))
 	}

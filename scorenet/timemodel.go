@@ -55,9 +55,10 @@ func DefaultPrediction(process string) string {
 // under its forward SDE: score(x, t) = out(x, t)/s(t) for a prediction of
 // the noise, -x - (a(t)/s(t)) out(x, t) for v.
 type TimeScore struct {
-	net *Net
-	sde sde.SDE
-	v   bool
+	net   *Net
+	sde   sde.SDE
+	v     bool
+	label int // a labelled network's class (WithLabel); -1 the null label
 }
 
 // TimeScore returns the network as a time-conditioned score and its SDE,
@@ -67,11 +68,22 @@ func (n *Net) TimeScore() (TimeScore, error) {
 	if !ok {
 		return TimeScore{}, fmt.Errorf("scorenet: the network (%s) is not a time-conditioned score of an SDE", n.cfg)
 	}
-	return TimeScore{n, p, n.cfg.Prediction == PredictV}, nil
+	return TimeScore{n, p, n.cfg.Prediction == PredictV, -1}, nil
 }
 
 // SDE returns the forward process the network was trained under.
 func (s TimeScore) SDE() sde.SDE { return s.sde }
+
+// WithLabel returns the score of a labelled network at the class label
+// index label (in [0, len(Labels)], len(Labels) the null label, which is
+// also the score's without WithLabel). Its ScoreAt costs one evaluation;
+// its divergence and products stay the null label's. It panics if the
+// network has no labels or label is out of range.
+func (s TimeScore) WithLabel(label int) TimeScore {
+	s.net.checkLabel("TimeScore.WithLabel", label)
+	s.label = label
+	return s
+}
 
 // Dim is the data dimension.
 func (s TimeScore) Dim() int { return s.net.cfg.Dim }
@@ -119,7 +131,13 @@ func (s TimeScore) affine(t float64) (c, shift float64) {
 
 func (s TimeScore) at(dst, div, x []float64, t float64) {
 	c, shift := s.affine(t)
-	if err := s.net.outputAt(dst, div, x, t); err != nil {
+	var err error
+	if div == nil && s.label >= 0 {
+		err = s.net.OutputAtLabelled(dst, x, t, s.label)
+	} else {
+		err = s.net.outputAt(dst, div, x, t)
+	}
+	if err != nil {
 		panic(err)
 	}
 	for i := range dst {
@@ -132,7 +150,10 @@ func (s TimeScore) at(dst, div, x []float64, t float64) {
 
 // Velocity is the velocity field of a network trained by flow matching,
 // from N(0, I) at t = 0 to the data at t = 1.
-type Velocity struct{ net *Net }
+type Velocity struct {
+	net   *Net
+	label int // a labelled network's class (WithLabel); -1 the null label
+}
 
 // Velocity returns the network as a velocity field, or an error if it is
 // not a flow.
@@ -140,16 +161,30 @@ func (n *Net) Velocity() (Velocity, error) {
 	if !n.cfg.Timed() || n.cfg.Process != "flow" {
 		return Velocity{}, fmt.Errorf("scorenet: the network (%s) is not a flow-matching velocity field", n.cfg)
 	}
-	return Velocity{n}, nil
+	return Velocity{n, -1}, nil
 }
 
 // Dim is the data dimension.
 func (v Velocity) Dim() int { return v.net.cfg.Dim }
 
+// WithLabel returns the velocity of a labelled network at the class label
+// index label, as TimeScore.WithLabel does.
+func (v Velocity) WithLabel(label int) Velocity {
+	v.net.checkLabel("Velocity.WithLabel", label)
+	v.label = label
+	return v
+}
+
 // VelocityAt sets dst to the velocities at the points x at time t, the
 // form of ode.Func: func(t, x, dxdt).
 func (v Velocity) VelocityAt(t float64, x, dst []float64) {
-	if err := v.net.outputAt(dst, nil, x, t); err != nil {
+	var err error
+	if v.label >= 0 {
+		err = v.net.OutputAtLabelled(dst, x, t, v.label)
+	} else {
+		err = v.net.outputAt(dst, nil, x, t)
+	}
+	if err != nil {
 		panic(err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 
+	sgmmodel "github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/sample"
 	"github.com/sgm-dev/sgm/sde"
 )
@@ -46,7 +47,7 @@ type reverseResponse struct {
 // each fixed-step sampler's default budget: enough that the exact score's
 // samples match the mixture's moments (TestReverseMoments).
 var (
-	reverseSamplers = []string{"em", "pc", "ode", "heun", "ddim", "dpm2m"}
+	reverseSamplers = sgmmodel.ReverseSamplers
 	reverseNFE      = map[string]int{"em": 500, "pc": 500, "heun": 35, "ddim": 100, "dpm2m": 20}
 )
 
@@ -73,7 +74,8 @@ func explorerSDE(name string, t *target) (sde.SDE, error) {
 	return nil, fmt.Errorf("sde %s: must be one of ve, vp, subvp", clip(name))
 }
 
-// reverseSampler returns the sampler name picks at nfe score evaluations.
+// reverseSampler returns the sampler name picks at nfe score evaluations
+// (model.ReverseSampler, with the explorer's budgets and messages).
 func reverseSampler(name string, p sde.SDE, nfe int) (sample.Reverse, error) {
 	if name == "" {
 		name = "dpm2m"
@@ -82,7 +84,7 @@ func reverseSampler(name string, p sde.SDE, nfe int) (sample.Reverse, error) {
 		if nfe != 0 {
 			return nil, errors.New("nfe: the ode sampler's NFE follows its error tolerance; leave nfe 0")
 		}
-		return sample.Flow{RTol: flowTol, ATol: flowTol}, nil
+		return sgmmodel.ReverseSampler(p, sgmmodel.SampleOptions{Sampler: name, RTol: flowTol, ATol: flowTol})
 	}
 	def, ok := reverseNFE[name]
 	if !ok {
@@ -94,20 +96,10 @@ func reverseSampler(name string, p sde.SDE, nfe int) (sample.Reverse, error) {
 	if nfe < 2 || nfe > 2000 {
 		return nil, fmt.Errorf("nfe %d: must be in [2, 2000]", nfe)
 	}
-	switch name {
-	case "em":
-		return sample.EM{Steps: nfe}, nil
-	case "pc":
-		return sample.PC{Steps: nfe / 2}, nil
-	case "heun":
-		return sample.Heun{Steps: sample.Heun{}.StepsForNFE(nfe)}, nil
-	case "ddim":
-		if _, ok := p.(sde.VP); !ok {
-			return nil, fmt.Errorf("sampler ddim needs the vp SDE (DDIM is defined for the variance-preserving process), not %v", p)
-		}
-		return sample.DDIM{Steps: nfe}, nil
+	if _, ok := p.(sde.VP); name == "ddim" && !ok {
+		return nil, fmt.Errorf("sampler ddim needs the vp SDE (DDIM is defined for the variance-preserving process), not %v", p)
 	}
-	return sample.DPM2M{Steps: nfe}, nil
+	return sgmmodel.ReverseSampler(p, sgmmodel.SampleOptions{Sampler: name, NFE: nfe})
 }
 
 func (s *Server) handleReverse(w http.ResponseWriter, r *http.Request) {

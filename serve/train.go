@@ -284,7 +284,7 @@ func (s *Server) publish(m *model) {
 // the coordinates' scales) and its box is the data's mean ± 3 standard
 // deviations. The directory is read, never written.
 func (s *Server) LoadRun(dir string) error {
-	m, err := sgmmodel.Open(dir, sgmmodel.WithBackend(s.backend))
+	m, err := sgmmodel.Open(dir, scorenet.WithBackend(s.backend))
 	if err != nil {
 		return err
 	}

@@ -48,12 +48,12 @@ func generatorMark(seed uint64, step int) string { return fmt.Sprintf("seed %d, 
 func newEngine(net *scorenet.Net, data Sampler, s Settings) (engine, error) {
 	if s.Objective.timed() {
 		if fastTimeApplies(net) {
-			return newFastTimeEngine(net, s)
+			return newFastTimeEngine(net, s, nil)
 		}
-		return newTimeEngine(net, s)
+		return newTimeEngine(net, s, nil)
 	}
 	if fastApplies(net, s) {
-		return newFastEngine(net, s)
+		return newFastEngine(net, s, nil)
 	}
 	return newGraphEngine(net, data, s)
 }

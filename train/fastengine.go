@@ -26,6 +26,7 @@ func fastApplies(net *scorenet.Net, s Settings) bool {
 }
 
 type fastEngine struct {
+	labels  *[]int32 // a labelled network's labels of the batch (label.go); nil without
 	net     *scorenet.Net
 	layout  []scorenet.Param
 	s       Settings
@@ -59,7 +60,9 @@ func fastParams(w *scorenet.Weights) fastnet.Params {
 	return fastnet.FromValues(c.Dim, c.Features, c.Width, c.Depth, c.Activation == "softplus", w.Values())
 }
 
-func newFastEngine(net *scorenet.Net, s Settings) (*fastEngine, error) {
+// newFastEngine returns the fused engine of net, for a labelled network
+// at the labels *labels (nil without).
+func newFastEngine(net *scorenet.Net, s Settings, labels *[]int32) (*fastEngine, error) {
 	w, err := net.Weights()
 	if err != nil {
 		return nil, err
@@ -100,7 +103,7 @@ func newFastEngine(net *scorenet.Net, s Settings) (*fastEngine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	e := &fastEngine{net: net, layout: layout, s: s, sigmas: net.Config().Sigmas, trainer: tr}
+	e := &fastEngine{net: net, layout: layout, s: s, sigmas: net.Config().Sigmas, trainer: tr, labels: labels}
 	if s.EMA > 0 {
 		avg := tr.Params()
 		if ema, ok := net.EMA(); ok {
@@ -119,6 +122,9 @@ func newFastEngine(net *scorenet.Net, s Settings) (*fastEngine, error) {
 func zeroLike(p fastnet.Params) fastnet.Params {
 	z := fastnet.Params{Dim: p.Dim, Features: p.Features, Width: p.Width, Depth: p.Depth,
 		Alpha: make([]float32, len(p.Alpha)), Beta: make([]float32, len(p.Beta))}
+	if p.Label != nil {
+		z.Label = make([]float32, len(p.Label))
+	}
 	for k := range p.Dense {
 		z.Dense = append(z.Dense, make([]float32, len(p.Dense[k])))
 		z.DenseBiases = append(z.DenseBiases, make([]float32, len(p.DenseBiases[k])))
@@ -126,14 +132,17 @@ func zeroLike(p fastnet.Params) fastnet.Params {
 	return z
 }
 
-func (e *fastEngine) drawsData() bool { return false }
+func (e *fastEngine) drawsData() bool { return e.labels != nil } // run.draw draws labelled data itself
 func (e *fastEngine) close()          {}
 
 func (e *fastEngine) step(x, z, _ []float32, levels []int32) (lossValue, error) {
 	var loss float64
-	if e.s.Objective == AllLevels {
+	switch {
+	case e.labels != nil:
+		loss = e.trainer.StepOneLevelLabelled(x, levels, *e.labels, z, e.sigmas)
+	case e.s.Objective == AllLevels:
 		loss = e.trainer.StepAllLevels(x, z, e.sigmas)
-	} else {
+	default:
 		loss = e.trainer.StepOneLevel(x, levels, z, e.sigmas)
 	}
 	e.average()

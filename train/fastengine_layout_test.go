@@ -23,7 +23,7 @@ func TestFastEngineUsesTheStoreLayout(t *testing.T) {
 	net := smallNet(t, 3)
 	s := Settings{Steps: 2, Batch: 16, Objective: OneLevel, EMA: 0.9}
 	// Two graph steps create Adam's state and the averages under GoMLX's names.
-	eng, err := newGraphEngine(net, gaussian{}, s.withDefaults())
+	eng, err := newGraphEngine(net, gaussian{}, s.WithDefaults())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestFastEngineUsesTheStoreLayout(t *testing.T) {
 	eng.close()
 	before := variablePaths(net.Store())
 
-	fe, err := newFastEngine(net, s.withDefaults())
+	fe, err := newFastEngine(net, s.WithDefaults(), nil)
 	if err != nil {
 		t.Fatalf("the fast engine does not find the graph engine's state: %v", err)
 	}

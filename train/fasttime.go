@@ -28,8 +28,10 @@ type fastTimeEngine struct {
 	tt *fastnet.TimeTrainer
 }
 
-func newFastTimeEngine(net *scorenet.Net, s Settings) (*fastTimeEngine, error) {
-	fe, err := newFastEngine(net, s)
+// newFastTimeEngine returns the fused engine of the time-conditioned net,
+// for a labelled network at the labels *labels (nil without).
+func newFastTimeEngine(net *scorenet.Net, s Settings, labels *[]int32) (*fastTimeEngine, error) {
+	fe, err := newFastEngine(net, s, labels)
 	if err != nil {
 		return nil, err
 	}
@@ -38,14 +40,21 @@ func newFastTimeEngine(net *scorenet.Net, s Settings) (*fastTimeEngine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	return &fastTimeEngine{fastEngine: fe, timeBatch: newTimeBatch(cfg, s), tt: tt}, nil
+	e := &fastTimeEngine{fastEngine: fe, timeBatch: newTimeBatch(cfg, s), tt: tt}
+	e.timeBatch.labels = labels
+	return e, nil
 }
 
 // step takes a step on the data x and the standard normal noise z (the
 // flows' source points), the times drawn before by drawTimes.
 func (e *fastTimeEngine) step(x, z, _ []float32, _ []int32) (lossValue, error) {
 	e.fill(x, z)
-	loss := e.tt.Step(e.xt, e.t, e.target)
+	var loss float64
+	if e.fastEngine.labels != nil {
+		loss = e.tt.StepLabelled(e.xt, e.t, *e.fastEngine.labels, e.target)
+	} else {
+		loss = e.tt.Step(e.xt, e.t, e.target)
+	}
 	e.average()
 	return floatLoss(loss), nil
 }

@@ -25,7 +25,7 @@ func BenchmarkTimeStep(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			s := Settings{Batch: B, Objective: Continuous}.withDefaults()
+			s := Settings{Batch: B, Objective: Continuous}.WithDefaults()
 			var eng interface {
 				engine
 				drawTimes(*rand.Rand)
@@ -34,9 +34,9 @@ func BenchmarkTimeStep(b *testing.B) {
 				if !fastTimeApplies(net) {
 					b.Skip("no vectorised fastnet kernels here")
 				}
-				eng, err = newFastTimeEngine(net, s)
+				eng, err = newFastTimeEngine(net, s, nil)
 			} else {
-				eng, err = newTimeEngine(net, s)
+				eng, err = newTimeEngine(net, s, nil)
 			}
 			if err != nil {
 				b.Fatal(err)

@@ -19,8 +19,12 @@ import (
 // dropout, Ho & Salimans 2022), so that the one network learns the
 // conditional scores and the unconditional one that classifier-free
 // guidance combines. The loss is the one-level objective's, with the
-// score at each point's (perhaps null) label. Labelled training runs the
-// GoMLX graph (the fused engine has no labels), with the noise drawn in Go.
+// score at each point's (perhaps null) label, or for a time-conditioned
+// network a continuous-time objective's (denoising score matching under
+// its SDE, flow matching), with the output at each point's label. The
+// noise is drawn in Go. Where the fused engines apply (fastengine.go,
+// fasttime.go) they take the labelled steps, internal/fastnet adding each
+// row's E_c to its first-layer bias; elsewhere the GoMLX graph does.
 
 // LabelledSampler is a source of labelled training data: SampleLabelled
 // draws n points as Sample does, in dst or a new slice if dst is nil, with
@@ -36,8 +40,9 @@ type LabelledSampler interface {
 const DefaultLabelDropout = 0.1
 
 // checkLabelled returns an error unless a labelled network can be trained
-// with data and s: a LabelledSampler, the one-level objective, the noise
-// drawn in Go.
+// with data and s: a LabelledSampler, the one-level objective (or a
+// continuous-time one for a network conditioned on time), the noise drawn
+// in Go.
 func checkLabelled(net *scorenet.Net, data Sampler, s Settings) error {
 	if !net.Config().Labelled() {
 		return nil
@@ -45,7 +50,7 @@ func checkLabelled(net *scorenet.Net, data Sampler, s Settings) error {
 	if _, ok := data.(LabelledSampler); !ok {
 		return errors.New("train: a labelled network needs labelled data (a LabelledSampler)")
 	}
-	if s.Objective != OneLevel {
+	if s.Objective != OneLevel && !s.Objective.timed() {
 		return fmt.Errorf("train: a labelled network trains with the %s objective, not %s", OneLevel, s.Objective)
 	}
 	if s.GraphNoise {

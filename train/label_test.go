@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/gomlx/compute/gobackend"
 
 	"github.com/sgm-dev/sgm"
+	"github.com/sgm-dev/sgm/internal/numtest"
 	"github.com/sgm-dev/sgm/scorenet"
 )
 
@@ -125,5 +127,157 @@ func TestDropLabels(t *testing.T) {
 	}
 	if k < 10000-5*95 || k > 10000+5*95 {
 		t.Errorf("%d of 100000 labels dropped, want 10000 ± 475", k)
+	}
+}
+
+// labelledData draws 8gaussians-like labelled points: label k at the
+// centre (cos, sin)(2πk/8) plus noise of standard deviation 0.1.
+type labelledData struct{}
+
+func (labelledData) Dim() int { return 2 }
+
+func (l labelledData) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
+	x, _ := l.SampleLabelled(dst, n, rng)
+	return x
+}
+
+func (labelledData) SampleLabelled(dst []float64, n int, rng *rand.Rand) ([]float64, []int) {
+	x := sgm.SampleDst("labelledData", dst, n, 2)
+	labels := make([]int, n)
+	for i := range labels {
+		k := rng.IntN(8)
+		labels[i] = k
+		a := 2 * math.Pi * float64(k) / 8
+		x[2*i] = math.Cos(a) + 0.1*rng.NormFloat64()
+		x[2*i+1] = math.Sin(a) + 0.1*rng.NormFloat64()
+	}
+	return x, labels
+}
+
+// labelledNetOf is a small ReLU network of 8 labels: of levels, or
+// conditioned on time under process.
+func labelledNetOf(t testing.TB, process string) *scorenet.Net {
+	t.Helper()
+	backend, err := scorenet.SequentialGoBackend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := scorenet.Config{Features: 16, Width: 32, Depth: 2, Labels: []string{"0", "1", "2", "3", "4", "5", "6", "7"}}
+	if process != "" {
+		cfg.Conditioning, cfg.Process = "time", process
+	} else {
+		cfg.Sigmas, _ = sgm.Geometric(0.01, 2, 10)
+	}
+	net, err := scorenet.New(backend, cfg, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net
+}
+
+// TestLabelledEnginesAgree trains a labelled network for a few steps with
+// the fused engine and with the GoMLX graph (the same batches, labels,
+// dropout, Adam and moving averages), for the levels' one-level objective
+// and the continuous-time ones, and checks that the losses agree step by
+// step to 1e-3 relative and the label embeddings to 1e-4 (relative norm):
+// internal/fastnet's TestLabelledGradientMatchesGoMLX finds the gradients
+// within 1e-6, and Adam's division by √v magnifies the differences of the
+// first steps' small gradients (TestFastTimeMatchesGraph's bound). Each
+// engine then resumes the other's checkpoint.
+func TestLabelledEnginesAgree(t *testing.T) {
+	for _, c := range []struct {
+		process string
+		o       Objective
+	}{{"", OneLevel}, {"vp", Continuous}, {"flow", OTCFM}} {
+		t.Run(c.process+"/"+string(c.o), func(t *testing.T) {
+			if net := labelledNetOf(t, c.process); !fastApplies(net, Settings{Objective: OneLevel}) && !fastTimeApplies(net) {
+				t.Skip("the fused engine does not apply here")
+			}
+			dir := t.TempDir()
+			run := func(graph bool, steps int, ckpt string, net *scorenet.Net) ([]Record, *scorenet.Net) {
+				net.UseGraph(graph)
+				h, err := Run(context.Background(), net, labelledData{}, Settings{Steps: steps, Batch: 64, LearningRate: 1e-2, Objective: c.o, Seed: 4, EMA: 0.9, LabelDropout: 0.2, CheckpointDir: ckpt, CheckpointEvery: 1000})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return h, net
+			}
+			fast, fnet := run(false, 8, dir+"/fast", labelledNetOf(t, c.process))
+			graph, gnet := run(true, 8, dir+"/graph", labelledNetOf(t, c.process))
+			for i := range fast {
+				if math.Abs(fast[i].Loss-graph[i].Loss) > 1e-3*math.Abs(graph[i].Loss) {
+					t.Fatalf("step %d: fused loss %v, graph loss %v", i+1, fast[i].Loss, graph[i].Loss)
+				}
+			}
+			fw, _ := fnet.Weights()
+			gw, _ := gnet.Weights()
+			if e := numtest.RelErr(toF64(fw.Label), toF64(gw.Label)); !(e <= 1e-4) {
+				t.Errorf("label embeddings differ by %.3g (relative)", e)
+			} else {
+				t.Logf("label embeddings differ by %.2g (relative)", e)
+			}
+			for _, r := range []struct {
+				dir   string
+				graph bool
+			}{{dir + "/fast", true}, {dir + "/graph", false}} {
+				net, err := scorenet.Load(fnet.Backend(), r.dir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if more, _ := run(r.graph, 10, r.dir, net); len(more) != 2 || more[0].Step != 9 {
+					t.Fatalf("resumed %s: steps %v", r.dir, more)
+				}
+			}
+		})
+	}
+}
+
+func toF64(x []float32) []float64 {
+	y := make([]float64, len(x))
+	for i, v := range x {
+		y[i] = float64(v)
+	}
+	return y
+}
+
+// BenchmarkLabelledStep times a labelled network's training step, fused
+// and on the GoMLX graph, at the size of README's labelled command (8
+// labels, features 32, width 64, depth 2, batch 256; 30 levels, or a VP
+// SDE). One op is one step; the graph compiles in a warm-up run outside
+// the timer.
+func BenchmarkLabelledStep(b *testing.B) {
+	for _, process := range []string{"levels", "vp"} {
+		for _, engine := range []string{"fused", "graph"} {
+			b.Run(process+"/"+engine, func(b *testing.B) {
+				backend, err := scorenet.SequentialGoBackend()
+				if err != nil {
+					b.Fatal(err)
+				}
+				cfg := scorenet.Config{Features: 32, Width: 64, Depth: 2, Labels: []string{"0", "1", "2", "3", "4", "5", "6", "7"}}
+				o := OneLevel
+				if process == "vp" {
+					cfg.Conditioning, cfg.Process, o = "time", "vp", Continuous
+				}
+				net, err := scorenet.New(backend, cfg, rand.New(rand.NewPCG(1, 1)))
+				if err != nil {
+					b.Fatal(err)
+				}
+				net.UseGraph(engine == "graph")
+				if engine == "fused" && !fastApplies(net, Settings{Objective: OneLevel}) && !fastTimeApplies(net) {
+					b.Skip("the fused engine does not apply here")
+				}
+				s := Settings{Steps: 2, Batch: 256, Objective: o}
+				if _, err := Run(context.Background(), net, labelledData{}, s); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				s.Steps = 2 + b.N
+				if _, err := Run(context.Background(), net, labelledData{}, s); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+			})
+		}
 	}
 }

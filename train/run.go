@@ -64,7 +64,7 @@ func (s Settings) forBackend(net *scorenet.Net) (Settings, error) {
 	if s.LossEvery == 0 && accelerator {
 		s.LossEvery = 50
 	}
-	s = s.withDefaults()
+	s = s.WithDefaults()
 	s.GraphNoise = (s.GraphNoise || accelerator) && !s.Objective.timed()
 	var err2 error
 	switch {
@@ -90,8 +90,17 @@ func newRun(net *scorenet.Net, data Sampler, s Settings, start int) (*run, error
 	var err error
 	if cfg.Labelled() {
 		labels = make([]int32, s.Batch)
+	}
+	switch {
+	case cfg.Labelled() && s.Objective.timed() && fastTimeApplies(net):
+		eng, err = newFastTimeEngine(net, s, &labels)
+	case cfg.Labelled() && s.Objective.timed():
+		eng, err = newTimeEngine(net, s, &labels)
+	case cfg.Labelled() && fastApplies(net, s):
+		eng, err = newFastEngine(net, s, &labels)
+	case cfg.Labelled():
 		eng, err = newLabelEngine(net, s, &labels)
-	} else {
+	default:
 		eng, err = newEngine(net, data, s)
 	}
 	if err != nil {

@@ -72,3 +72,17 @@ func TestSettingsBoundBatch(t *testing.T) {
 		t.Errorf("Settings{Batch: %d}.Validate() = %v", MaxBatch, err)
 	}
 }
+
+// TestOTBatchLimit: otcfm's batch is bounded by MaxOTBatch (its exact
+// assignment is cubic in the batch), other objectives' by MaxBatch only.
+func TestOTBatchLimit(t *testing.T) {
+	if err := (Settings{Objective: OTCFM, Batch: MaxOTBatch}).Validate(); err != nil {
+		t.Errorf("otcfm at MaxOTBatch: %v", err)
+	}
+	if err := (Settings{Objective: OTCFM, Batch: MaxOTBatch + 1}).Validate(); err == nil {
+		t.Error("otcfm beyond MaxOTBatch: no error")
+	}
+	if err := (Settings{Objective: CFM, Batch: MaxOTBatch + 1}).Validate(); err != nil {
+		t.Errorf("cfm beyond MaxOTBatch: %v", err)
+	}
+}

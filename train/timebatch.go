@@ -17,6 +17,7 @@ type timeBatch struct {
 	sde      sde.SDE // nil for flow matching
 	v        bool    // the SDE's network predicts v (scorenet.PredictV)
 	batch, d int
+	labels   *[]int32 // a labelled network's labels of the batch; nil without
 
 	t, xt, target, x0 []float32
 }
@@ -55,7 +56,10 @@ func (b *timeBatch) fill(x, z []float32) {
 		return
 	}
 	copy(b.x0, z)
-	if b.s.Objective == OTCFM {
+	switch {
+	case b.s.Objective == OTCFM && b.labels != nil:
+		objective.OTPairWithin(b.x0, x, b.d, *b.labels) // each label's source N(0, I)
+	case b.s.Objective == OTCFM:
 		objective.OTPair(b.x0, x, b.d)
 	}
 	objective.InterpolateCFM(b.xt, b.target, x, b.x0, b.t)

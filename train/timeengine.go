@@ -58,13 +58,15 @@ func checkTimed(net *scorenet.Net, o Objective) (Objective, error) {
 	return o, nil
 }
 
-// timeEngine takes the steps of a continuous-time objective.
+// timeEngine takes the steps of a continuous-time objective, for a
+// labelled network at the labels *labels (label.go).
 type timeEngine struct {
-	exec *model.Exec
+	exec   *model.Exec
+	labels *[]int32 // nil without labels
 	timeBatch
 }
 
-func newTimeEngine(net *scorenet.Net, s Settings) (*timeEngine, error) {
+func newTimeEngine(net *scorenet.Net, s Settings, labels *[]int32) (*timeEngine, error) {
 	cfg := net.Config()
 	if net.Store().GetVariable(scorenet.LearningRatePath) != nil {
 		if err := setScalar(net.Store(), scorenet.LearningRatePath, float32(s.LearningRate)); err != nil {
@@ -77,14 +79,24 @@ func newTimeEngine(net *scorenet.Net, s Settings) (*timeEngine, error) {
 	}
 	opt := stepper{newAdam(s.LearningRate), emaVars, s.EMA, s.EMANoWarmup}
 	netScope := net.Scope()
-	out := func(x, t *Node) *Node { return net.TimeOutput(netScope, x, t) }
-	exec, err := model.NewExec(net.Backend(), net.Store(), func(scope *model.Scope, xt, t, target *Node) *Node {
-		return opt.step(scope, objective.Regression(out, xt, t, target))
-	})
+	var exec *model.Exec
+	if labels == nil {
+		out := func(x, t *Node) *Node { return net.TimeOutput(netScope, x, t) }
+		exec, err = model.NewExec(net.Backend(), net.Store(), func(scope *model.Scope, xt, t, target *Node) *Node {
+			return opt.step(scope, objective.Regression(out, xt, t, target))
+		})
+	} else {
+		exec, err = model.NewExec(net.Backend(), net.Store(), func(scope *model.Scope, xt, t, target, label *Node) *Node {
+			out := func(x, t *Node) *Node { return net.TimeOutputLabelled(netScope, x, t, label) }
+			return opt.step(scope, objective.Regression(out, xt, t, target))
+		})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	return &timeEngine{exec: exec, timeBatch: newTimeBatch(cfg, s)}, nil
+	e := &timeEngine{exec: exec, labels: labels, timeBatch: newTimeBatch(cfg, s)}
+	e.timeBatch.labels = labels
+	return e, nil
 }
 
 // step takes a step on the data x and the standard normal noise z (the
@@ -92,15 +104,19 @@ func newTimeEngine(net *scorenet.Net, s Settings) (*timeEngine, error) {
 func (e *timeEngine) step(x, z, _ []float32, _ []int32) (lossValue, error) {
 	e.fill(x, z)
 	B, d := e.batch, e.d
-	out, err := e.exec.Exec(tensors.FromFlatDataAndDimensions(e.xt, B, d),
-		tensors.FromFlatDataAndDimensions(e.t, B), tensors.FromFlatDataAndDimensions(e.target, B, d))
+	in := []any{tensors.FromFlatDataAndDimensions(e.xt, B, d),
+		tensors.FromFlatDataAndDimensions(e.t, B), tensors.FromFlatDataAndDimensions(e.target, B, d)}
+	if e.labels != nil {
+		in = append(in, tensors.FromFlatDataAndDimensions(*e.labels, B))
+	}
+	out, err := e.exec.Exec(in...)
 	if err != nil {
 		return nil, err
 	}
 	return tensorLoss{out[0]}, nil
 }
 
-func (e *timeEngine) drawsData() bool { return false }
+func (e *timeEngine) drawsData() bool { return e.labels != nil } // run.draw draws labelled data itself
 func (e *timeEngine) sync() error     { return nil }
 func (e *timeEngine) close()          { e.exec.Finalize() }
 

@@ -123,7 +123,9 @@ type Settings struct {
 	SyncOnProgress bool
 }
 
-func (s Settings) withDefaults() Settings {
+// WithDefaults returns s with its zero fields set to the defaults their
+// comments give: what Run trains with, and what package model records.
+func (s Settings) WithDefaults() Settings {
 	if s.Steps == 0 {
 		s.Steps = 5000
 	}
@@ -153,12 +155,14 @@ func (s Settings) withDefaults() Settings {
 
 // Validate reports the first setting out of range.
 func (s Settings) Validate() error {
-	s = s.withDefaults()
+	s = s.WithDefaults()
 	switch {
 	case s.Steps < 0:
 		return fmt.Errorf("steps must be positive, got %d", s.Steps)
 	case s.Batch < 1 || s.Batch > MaxBatch:
 		return fmt.Errorf("batch must be in [1, %d], got %d", MaxBatch, s.Batch)
+	case s.Objective == OTCFM && s.Batch > MaxOTBatch:
+		return fmt.Errorf("batch %d: otcfm solves an exact assignment of batch² costs per step; at most %d", s.Batch, MaxOTBatch)
 	case !(s.LearningRate > 0) || math.IsInf(s.LearningRate, 0):
 		return fmt.Errorf("learning rate must be positive and finite, got %v", s.LearningRate)
 	case s.CheckpointEvery < 1:
@@ -187,6 +191,10 @@ func (s Settings) Validate() error {
 // MaxBatch is the largest batch Run takes: with 30 levels in 2 dimensions,
 // all-levels noise of 240 MB a step.
 const MaxBatch = 1 << 20
+
+// MaxOTBatch is the largest batch of OTCFM, which solves an exact
+// assignment of batch² costs a step in O(batch³) time.
+const MaxOTBatch = 4096
 
 // Status is a snapshot of a run for progress reports.
 type Status struct {

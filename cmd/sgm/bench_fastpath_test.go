@@ -7,6 +7,7 @@ import (
 
 	"github.com/gomlx/compute/gobackend"
 
+	"github.com/sgm-dev/sgm/bench"
 	"github.com/sgm-dev/sgm/scorenet"
 )
 
@@ -25,7 +26,7 @@ func TestBenchFastPathAsksTheNet(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("SGM_FASTNET=%q: bench exited %d: %s", env, code, stderr)
 		}
-		var r benchResult
+		var r bench.Result
 		if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 			t.Fatal(err)
 		}

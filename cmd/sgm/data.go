@@ -47,6 +47,18 @@ func (s referenceSource) independent() func(n int, r *rand.Rand) []float64 {
 	return s.draw
 }
 
+// Dim and Sample make s a metric.Sampler (plot nfe's reference): a
+// distribution's independent draws, or a file's points drawn with
+// replacement (data.Points).
+func (s referenceSource) Dim() int { return s.d }
+
+func (s referenceSource) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
+	if s.points == nil {
+		return append(dst[:0], s.independent()(n, rng)...)
+	}
+	return data.Points{N: len(s.points) / s.d, D: s.d, Data: s.points}.Sample(dst, n, rng)
+}
+
 // readReference reads a point spec or a mixture spec. flag names the flag
 // for error messages.
 func readReference(flag, spec string) (referenceSource, error) {

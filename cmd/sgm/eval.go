@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -11,6 +12,7 @@ import (
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/metric"
+	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/scorenet"
 )
 
@@ -86,7 +88,7 @@ JSON file {"components": [{"weight": w, "mean": [...], "std": [...]}, ...]}.
 			fs.IntVar(&f.mmdPoints, "mmd-points", metric.DefaultMMDPoints, "MMD uses at most this many points of each set")
 			fs.IntVar(&f.maxSamples, "max-samples", defaultMaxSamples, "with --samples: measure at most this many samples, drawn at random from a larger file (the sliced Wasserstein distance costs O(n log n) per direction)")
 			fs.Uint64Var(&f.seed, "seed", 0, "random seed for the reference draws and projections")
-			fs.IntVar(&f.wPoints, "w-points", defaultWPoints, wPointsHelp)
+			fs.IntVar(&f.wPoints, "w-points", metric.DefaultWPoints, wPointsHelp)
 			fs.StringVar(&f.backend, "backend", "go", backendFlagHelp)
 			fs.BoolVar(&f.asJSON, "json", false, "print one JSON object")
 			nf := registerNLLFlags(fs) // --nll: nll.go
@@ -144,6 +146,12 @@ JSON file {"components": [{"weight": w, "mean": [...], "std": [...]}, ...]}.
 // Wasserstein distance, and as many for its floor).
 const defaultMaxSamples = 100000
 
+// maxWPoints bounds --w-points: the exact W₂ of 5000 points takes 20 s.
+const maxWPoints = 5000
+
+// wPointsHelp documents --w-points.
+const wPointsHelp = "with --samples and a point or mixture target: measure W2, W1, RBF-MMD and the energy distance on this many samples and as many reference points (at most 5000: the exact Wasserstein distances cost O(n^3))"
+
 func evalSamples(e *env, f evalFlags) error {
 	if f.target == "" {
 		return usagef("--target is required with --samples")
@@ -155,146 +163,68 @@ func evalSamples(e *env, f evalFlags) error {
 	if err != nil {
 		return err
 	}
-	n := len(pts) / d
-	if n < 2 {
-		return fmt.Errorf("%s: %d samples; at least 2 are needed", f.samples, n)
-	}
-	if bad := nonFiniteRows(pts, d); bad > 0 {
-		return fmt.Errorf("%s: %d of %d samples are not finite (NaN or Inf); a diverged sampler?", f.samples, bad, n)
-	}
 	// The samples, two exact draws of as many and the projections of two.
-	if err := checkFits("max-samples", min(n, f.maxSamples), fmt.Sprintf("%d-dimensional samples and their reference draws", d), func(m int) float64 {
+	if err := checkFits("max-samples", min(len(pts)/d, f.maxSamples), fmt.Sprintf("%d-dimensional samples and their reference draws", d), func(m int) float64 {
 		return 5 * 8 * float64(m) * float64(d)
 	}); err != nil {
 		return err
 	}
-	if isPointSpec(f.target) {
-		return evalPoints(e, f, pts, d)
-	}
-	tgt, err := resolveTarget(f.target)
+	t, stream, err := evalTarget(f.target, f.sigma)
 	if err != nil {
 		return err
 	}
-	rng := rand.New(rand.NewPCG(f.seed, 0xe7a1))
-	if n > f.maxSamples {
+	if t.Dim() != d {
+		return fmt.Errorf("%s has %d columns; the target %s is %d-dimensional", f.samples, d, f.target, t.Dim())
+	}
+	rng := rand.New(rand.NewPCG(f.seed, stream))
+	if n := len(pts) / d; n > f.maxSamples {
 		fmt.Fprintf(e.stderr, "eval: measuring %d of the %d samples of %s, drawn at random (--max-samples)\n", f.maxSamples, n, f.samples)
-		pts, n = metric.Subsample(pts, d, f.maxSamples, rng), f.maxSamples
+		pts = metric.Subsample(pts, d, f.maxSamples, rng)
 	}
-	r := metric.Report{N: n}
-	// The samples are measured against one exact draw ref of n points;
-	// each floor is the mean over metric.FloorReps pairs of fresh exact
-	// draws (a, b), of the two-sample metrics between a and b and of the
-	// one-sample metrics of a.
-	var draw func(n int, rng *rand.Rand) []float64
-	var one func(x []float64) []float64 // the one-sample metrics
-	var oneFields [][2]**float64        // where they and their floors go: value, floor
-	var oneSD []**float64
-	if tgt.mixture != nil {
-		m, err := tgt.at("sigma", f.sigma)
-		if err != nil {
-			return err
-		}
-		if m.Dim() != d {
-			return fmt.Errorf("%s has %d columns; the target is %d-dimensional", f.samples, d, m.Dim())
-		}
-		draw = drawOf(m)
-		r.ModeWeights = metric.ModeWeights(m, pts)
-		one = func(x []float64) []float64 { return []float64{metric.ModeWeightError(m, metric.ModeWeights(m, x))} }
-		oneFields = [][2]**float64{{&r.ModeWeightError, &r.ModeWeightErrorFloor}}
-		oneSD = []**float64{&r.ModeWeightErrorFloorSD}
-		if err := comparePoints(e, &r, pts, d, referenceSource{d: d, draw: drawOf(m)}, f.wPoints, rng); err != nil {
-			return err
-		}
-	} else {
-		im := tgt.image
-		if d != 2 {
-			return fmt.Errorf("%s has %d columns; an image target needs 2 (row, column)", f.samples, d)
-		}
-		draw = drawOf(im)
-		one = func(x []float64) []float64 {
-			return []float64{metric.HistCorr(x, im.Pix, im.H, im.W), metric.HistTV(x, im.Pix, im.H, im.W)}
-		}
-		oneFields = [][2]**float64{{&r.HistCorr, &r.HistCorrFloor}, {&r.HistTV, &r.HistTVFloor}}
-		oneSD = []**float64{&r.HistCorrFloorSD, &r.HistTVFloorSD}
-		if f.sigma > 0 {
-			sm, err := tgt.at("sigma", f.sigma)
-			if err != nil {
-				return err
-			}
-			draw = drawOf(sm)
-			hist := metric.SmoothedImageHistogram(im, f.sigma)
-			plain := one
-			one = func(x []float64) []float64 {
-				return append(plain(x), metric.HistCorr(x, hist, im.H, im.W), metric.HistTVSmoothed(x, im, f.sigma))
-			}
-			oneFields = append(oneFields, [2]**float64{&r.HistCorrSmoothed, &r.HistCorrSmoothedFloor}, [2]**float64{&r.HistTVSmoothed, &r.HistTVSmoothedFloor})
-			oneSD = append(oneSD, &r.HistCorrSmoothedFloorSD, &r.HistTVSmoothedFloorSD)
-		}
+	o := metric.EvalOptions{Projections: f.projections, MMDPoints: f.mmdPoints, WPoints: f.wPoints,
+		Log: func(line string) { fmt.Fprintln(e.stderr, "eval: "+line) }}
+	r, err := metric.Evaluate(pts, d, t, o, rng)
+	if te := (*metric.TargetError)(nil); errors.As(err, &te) {
+		return fmt.Errorf("--target %s: %w", f.target, err)
+	} else if err != nil {
+		return fmt.Errorf("%s: %w", f.samples, err)
 	}
-	ref := draw(n, rng)
-	for i, v := range one(pts) {
-		*oneFields[i][0] = new(v)
-	}
-	r.SWD, r.SWDProjections = new(metric.SlicedWasserstein(pts, ref, d, f.projections, rng)), f.projections
-	mmd := metric.MMDSubsample(pts, ref, d, f.mmdPoints, rng)
-	r.SetMMD(mmd)
-	fmt.Fprintf(e.stderr, "eval: noise floors over %d pairs of exact draws of %d points\n", metric.FloorReps, n)
-	floors := metric.Floors(metric.DrawPair(draw, n), metric.FloorReps, rng, func(a, b []float64, rng *rand.Rand) []float64 {
-		return append(one(a), metric.SlicedWasserstein(a, b, d, f.projections, rng), metric.MMDSubsampleAt(a, b, d, f.mmdPoints, mmd.Bandwidth, rng).MMD2)
-	})
-	for i := range oneFields {
-		r.SetFloor(oneFields[i][1], oneSD[i], floors[i])
-	}
-	r.SetFloor(&r.SWDFloor, &r.SWDFloorSD, floors[len(oneFields)])
-	r.SetFloor(&r.MMDFloor, &r.MMDFloorSD, floors[len(oneFields)+1])
 	if f.asJSON {
 		return json.NewEncoder(e.stdout).Encode(r)
 	}
-	return printReport(e, r)
+	return r.WriteText(e.stdout)
 }
 
-// printReport prints a report as "name value" lines, in its JSON order.
-func printReport(e *env, r metric.Report) error {
-	b, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
-	var kv []struct {
-		k string
-		v any
-	}
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	dec.Token()
-	for dec.More() {
-		k, _ := dec.Token()
-		var v any
-		dec.Decode(&v)
-		kv = append(kv, struct {
-			k string
-			v any
-		}{k.(string), v})
-	}
-	for _, p := range kv {
-		switch v := p.v.(type) {
-		case float64:
-			fmt.Fprintf(e.stdout, "%-27s %.6g\n", p.k, v)
-		case []any: // a list of numbers, such as rbf_mmd at each bandwidth
-			fmt.Fprintf(e.stdout, "%-27s %s\n", p.k, numberList(v))
-		default:
-			fmt.Fprintf(e.stdout, "%-27s %v\n", p.k, v)
+// evalTarget reads eval's --target: a toy (its independent draws) or a
+// data file, a mixture smoothed by --sigma, or an image (smoothed by
+// --sigma too where it is positive); and the random stream of its report.
+func evalTarget(spec string, sigma float64) (metric.Target, uint64, error) {
+	if isPointSpec(spec) {
+		ps, err := data.ParsePointSpec(spec)
+		if err != nil {
+			return metric.Target{}, 0, usagef("--target: %v", err)
 		}
+		if ps.Path == "" {
+			return metric.Target{Source: ps.Toy.IID()}, 0xe7a2, nil
+		}
+		p, err := data.ReadPointsFile(ps.Path)
+		if err != nil {
+			return metric.Target{}, 0, fmt.Errorf("--target: %w", err)
+		}
+		return metric.Target{Points: p.Data, D: p.D}, 0xe7a2, nil
 	}
-	return nil
-}
-
-// levelError is the score error of a network at one noise level.
-type levelError = metric.LevelError
-
-// scoreErrors measures net against the exact score of im smoothed at each
-// of the network's levels, on n exact draws per level. The levels must pass
-// dist.CheckNoise (checkModelNoise).
-func scoreErrors(net *scorenet.Net, im *dist.Image, n int, rng *rand.Rand) []levelError {
-	return metric.ScoreErrors(net.AtLevel, net.Config().Sigmas, im.Smoothed, n, rng)
+	tgt, err := resolveTarget(spec)
+	if err != nil {
+		return metric.Target{}, 0, err
+	}
+	if tgt.image != nil && sigma == 0 {
+		return metric.Target{Image: tgt.image}, 0xe7a1, nil
+	}
+	m, err := tgt.at("sigma", sigma) // checks σ
+	if tgt.image != nil {
+		return metric.Target{Image: tgt.image, Sigma: sigma}, 0xe7a1, err
+	}
+	return metric.Target{Mixture: m}, 0xe7a1, err
 }
 
 func evalModel(e *env, f evalFlags) error {
@@ -302,27 +232,23 @@ func evalModel(e *env, f evalFlags) error {
 	if err != nil {
 		return err
 	}
-	net, err := loadNet(backend, f.model)
+	m, err := model.Open(f.model, scorenet.WithBackend(backend))
 	if err != nil {
-		return err
-	}
-	if err := checkModelNoise(net, f.model); err != nil {
-		return err
+		return fmt.Errorf("--model: %w", err)
 	}
 	// The draws at one level, their exact and network scores and the
 	// network's activations (particleBytes) for each.
 	if err := checkFits("n", f.n, "the draws at one level and their scores", func(n int) float64 {
-		return float64(n) * particleBytes(net.Config().Dim, net)
+		return float64(n) * particleBytes(m.Dim(), m.Net())
 	}); err != nil {
 		return err
 	}
-	if err := refusePointModel(net, f.model, "a score error per level"); err != nil { // data.go
-		return err
+	if _, points := m.Standardizer(); points {
+		return usagef("--model %s models point data: a score error per level needs an image's exact score; measure its samples with sgm eval --samples F --target DATA", f.model)
 	}
-	spec := f.target
+	spec, ok := f.target, true
 	if spec == "" {
-		var ok bool
-		if spec, ok = net.Label(imageLabel); !ok {
+		if spec, ok = m.Net().Label(model.LabelImage); !ok {
 			return usagef("--model %q does not record its training image: give --target SPEC", f.model)
 		}
 	}
@@ -330,7 +256,10 @@ func evalModel(e *env, f evalFlags) error {
 	if err != nil {
 		return fmt.Errorf("--target: %w", err)
 	}
-	errs := scoreErrors(net, im, f.n, rand.New(rand.NewPCG(f.seed, 0xf15e)))
+	errs, err := m.ScoreErrors(im, f.n, rand.New(rand.NewPCG(f.seed, 0xf15e)))
+	if err != nil {
+		return fmt.Errorf("--model %s: %w", f.model, err)
+	}
 	if f.plotOut != "" {
 		choice, chooseErr := imageAutoLevel(errs, im)
 		if err := saveScoreError(f.plotOut, errs, choice, chooseErr, "score error of "+f.model+" against the exact score of "+spec); err != nil {
@@ -351,4 +280,12 @@ func evalModel(e *env, f evalFlags) error {
 		fmt.Fprintf(e.stdout, "%5d %10.4g %14.5g %10.4f\n", le.Level, le.Sigma, le.Fisher, le.Relative)
 	}
 	return nil
+}
+
+// readSamples reads eval's and plot hist's --samples as every point file
+// is read (data.ReadPointsFile: .csv, the header optional, or .npy). It
+// returns the points and their dimension.
+func readSamples(path string) ([]float64, int, error) {
+	p, err := data.ReadPointsFile(path)
+	return p.Data, p.D, err
 }

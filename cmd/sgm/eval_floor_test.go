@@ -118,7 +118,9 @@ func TestEvalToyFloorIID(t *testing.T) {
 
 // TestEvalFarSamples checks samples at ±1e308, on which metric.MMD
 // panicked (an infinite median bandwidth): they are measured, far from the
-// target.
+// target; and that eval says in one line that it leaves out W₂, W₁, the
+// energy distance and RBF-MMD, whose squared distances would overflow (it
+// left them out without a word).
 func TestEvalFarSamples(t *testing.T) {
 	far := writeSamples(t, t.TempDir(), "far.csv", []float64{1e308, -1e308, -1e308, 1e308, 0.5, 0.5, 1e308, 1e308})
 	r := evalJSON(t, "--samples", far, "--target", "seed-mog")
@@ -126,6 +128,14 @@ func TestEvalFarSamples(t *testing.T) {
 	mmd, ok := r["mmd"].(float64)
 	if !(swd > 1e307) || !ok || !(mmd > r["mmd_floor"].(float64)) {
 		t.Errorf("far samples: swd %v, mmd %v (floor %v); want both measured and far above the floor", r["swd"], r["mmd"], r["mmd_floor"])
+	}
+	if _, ok := r["w2"]; ok {
+		t.Errorf("far samples: w2 %v, want it left out", r["w2"])
+	}
+	_, _, stderr := runSGM(t, "eval", "--samples", far, "--target", "seed-mog")
+	want := "eval: w2, w1, energy and rbf_mmd left out: sample 1 has coordinate 1e+308, beyond ±1e+100"
+	if !strings.Contains(stderr, want+", the largest the point metrics measure; a diverged sampler? (their squared distances would overflow)\n") {
+		t.Errorf("stderr %q, want the line %q...", stderr, want)
 	}
 }
 

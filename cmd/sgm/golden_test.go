@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sgm-dev/sgm/bench"
+	"github.com/sgm-dev/sgm/demo"
 	"github.com/sgm-dev/sgm/metric"
 )
 
@@ -141,9 +143,9 @@ func TestGoldenJSONFields(t *testing.T) {
 		name string
 		v    any
 	}{
-		{"bench", benchResult{}},
-		{"demo-summary", demoSummary{Seconds: map[string]float64{"total": 1}, Figures: []string{"f.png"}, ScoreError: []levelError{{}},
-			Conditional: &condResult{Guidance: []float64{0}}, Given: &givenResult{X0: []float64{0}}}},
+		{"bench", bench.Result{}},
+		{"demo-summary", demo.Summary{Seconds: map[string]float64{"total": 1}, Figures: []string{"f.png"}, ScoreError: []levelError{{}},
+			Conditional: &demo.CondResult{Guidance: []float64{0}}, Given: &demo.GivenResult{X0: []float64{0}}}},
 	} {
 		b, err := json.Marshal(c.v)
 		if err != nil {

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"image/gif"
-	"image/png"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/data"
+	"github.com/sgm-dev/sgm/internal/numtest"
 	"github.com/sgm-dev/sgm/scorenet"
 )
 
@@ -66,49 +65,9 @@ func TestDemoQuick(t *testing.T) {
 	}
 }
 
-// checkFigure decodes a PNG or GIF and checks that it shows something: more
-// than a handful of colours.
-func checkFigure(t *testing.T, path string) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Error(err)
-		return
-	}
-	defer f.Close()
-	switch filepath.Ext(path) {
-	case ".png":
-		img, err := png.Decode(f)
-		if err != nil {
-			t.Errorf("%s: %v", path, err)
-			return
-		}
-		b := img.Bounds()
-		colours := map[[4]uint32]bool{}
-		for y := b.Min.Y; y < b.Max.Y; y += 3 {
-			for x := b.Min.X; x < b.Max.X; x += 3 {
-				r, g, bl, a := img.At(x, y).RGBA()
-				colours[[4]uint32{r, g, bl, a}] = true
-			}
-		}
-		if b.Dx() < 100 || b.Dy() < 100 || len(colours) < 5 {
-			t.Errorf("%s: %dx%d with %d colours looks empty", path, b.Dx(), b.Dy(), len(colours))
-		}
-	case ".gif":
-		g, err := gif.DecodeAll(f)
-		if err != nil {
-			t.Errorf("%s: %v", path, err)
-			return
-		}
-		if len(g.Image) < 2 {
-			t.Errorf("%s: %d frames, want an animation", path, len(g.Image))
-		}
-	case ".mp4":
-		if fi, err := f.Stat(); err != nil || fi.Size() == 0 {
-			t.Errorf("%s: empty", path)
-		}
-	}
-}
+// checkFigure checks that the figure at path shows something
+// (numtest.CheckFigure).
+func checkFigure(t *testing.T, path string) { t.Helper(); numtest.CheckFigure(t, path) }
 
 func TestSampleTarget(t *testing.T) {
 	dir := t.TempDir()

@@ -11,6 +11,7 @@ import (
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/metric"
+	"github.com/sgm-dev/sgm/model"
 )
 
 // anisoMixture is two modes apart along x1 and narrow along x2: its
@@ -20,7 +21,7 @@ const anisoMixture = `{"components": [
 	{"weight": 0.5, "mean": [-2, 1], "std": [0.5, 0.1]},
 	{"weight": 0.5, "mean": [2, 1], "std": [0.5, 0.1]}]}`
 
-// TestStandardMixture checks the change of variables of standardMixture
+// TestStandardMixture checks the change of variables of dist.Mixture.Standardized
 // against the analytic rules, at random points: with z = (x - Mean)/Std,
 //
 //	log p_Z(z) = log p_X(x) + Σ_j log Std[j]
@@ -34,7 +35,7 @@ func TestStandardMixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := data.Standardizer{Mean: []float64{0.3, 1.1}, Std: []float64{2, 0.1}}
-	z, err := standardMixture(m, s)
+	z, err := m.Standardized(s.Mean, s.Std)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +70,7 @@ func TestStandardMixture(t *testing.T) {
 			}
 		}
 	}
-	if _, err := standardMixture(m, data.Standardizer{Mean: []float64{0}, Std: []float64{1}}); err == nil {
+	if _, err := m.Standardized([]float64{0}, []float64{1}); err == nil {
 		t.Error("a 1-D standardisation of a 2-D mixture: no error")
 	}
 }
@@ -78,7 +79,7 @@ func TestStandardMixture(t *testing.T) {
 // preset seed-mog, whose scales are equal, and anisoMixture, whose scales
 // differ twentyfold) and measures the learned score at every trained level
 // against the exact score of the mixture in standard units perturbed at
-// that level (standardMixture; metric.ScoreErrors, 4,000 draws a level).
+// that level (dist.Mixture.Standardized; metric.ScoreErrors, 4,000 draws a level).
 //
 // Bounds on the relative error σ²E‖s_θ − s*‖² / σ²E‖s*‖², from seeds 1, 2
 // and 3 of this configuration (3,000 steps, moving averages at 0.995):
@@ -118,7 +119,7 @@ func TestMixtureModelScore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		zm, err := standardMixture(m, std)
+		zm, err := m.Standardized(std.Mean, std.Std)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -136,7 +137,11 @@ func TestMixtureModelScore(t *testing.T) {
 				t.Errorf("%s: level %d (σ=%.3g): relative score error %.4f, want below %g", name, e.Level, e.Sigma, e.Relative, bound)
 			}
 		}
-		at := func(l int) sgm.Scorer { return dataUnitsScorer{net.AtLevel(l), std} }
+		md, err := model.Open(run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := func(l int) sgm.Scorer { s, _ := md.LevelScorer(l); return s } // in the data's units
 		for k := range 2 {
 			naive := metric.ScoreErrors(at, sigmas, func(s float64) *dist.Mixture { return m.Perturbed(s * std.Std[k]) }, 4000, rand.New(rand.NewPCG(5, 6)))
 			worst := 0.0

@@ -2,20 +2,15 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"math"
 	"math/rand/v2"
-	"strconv"
 	"strings"
 
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/likelihood"
 	"github.com/sgm-dev/sgm/model"
-	"github.com/sgm-dev/sgm/ode"
-	"github.com/sgm-dev/sgm/sde"
 )
 
 // nllFlags are eval's flags for --nll.
@@ -45,16 +40,7 @@ func registerNLLFlags(fs *flag.FlagSet) *nllFlags {
 }
 
 // nllResult is what eval --nll reports.
-type nllResult struct {
-	SDE        string   `json:"sde"`
-	N          int      `json:"n"`
-	NLL        float64  `json:"nll_nats"`                 // mean of -log p over the points, nats
-	SE         float64  `json:"nll_se"`                   // its standard error
-	BitsPerDim float64  `json:"bits_per_dim"`             // NLL / (d log 2)
-	NFE        int      `json:"nfe"`                      // score+divergence evaluations, each for the batch
-	Probes     int      `json:"probes,omitempty"`         // Hutchinson's probes, where the divergence is estimated
-	Exact      *float64 `json:"nll_exact_nats,omitempty"` // the target's closed-form mean -log p, where known
-}
+type nllResult = model.NLLReport
 
 // evalNLL is the hook of "sgm eval": it computes the NLL and returns true
 // with --nll, returns true with a usage error when a flag of --nll is
@@ -79,7 +65,7 @@ func evalNLL(e *env, fs *flag.FlagSet, f *nllFlags, target, model string, n int,
 	return true, runNLL(e, f, set, target, model, n, seed, asJSON)
 }
 
-func runNLL(e *env, f *nllFlags, set map[string]bool, target, model string, n int, seed uint64, asJSON bool) error {
+func runNLL(e *env, f *nllFlags, set map[string]bool, target, dir string, n int, seed uint64, asJSON bool) error {
 	if err := checkOnly(set, nllEvalFlags, "--nll"); err != nil {
 		return err
 	}
@@ -93,7 +79,7 @@ func runNLL(e *env, f *nllFlags, set map[string]bool, target, model string, n in
 	if err := f.sde.checkTol(); err != nil {
 		return err
 	}
-	m, err := sdeTarget(target, model)
+	m, err := sdeTarget(target, dir)
 	if err != nil {
 		return err
 	}
@@ -101,17 +87,13 @@ func runNLL(e *env, f *nllFlags, set map[string]bool, target, model string, n in
 	if err != nil {
 		return err
 	}
-	score, err := sde.NewMixture(p, m)
-	if err != nil {
-		return fmt.Errorf("--target under --sde %s: %w", f.sde.sde, err)
-	}
 	o, err := f.solver(e, len(x)/m.Dim())
 	if err != nil {
 		return err
 	}
-	r, err := nll(x, p, score, o)
+	r, err := model.MixtureNLL(x, p, m, o)
 	if err != nil {
-		return nllDataError(f.data, x, m.Dim(), err)
+		return fmt.Errorf("--data %s: %w", f.data, err) // a mixture under p says so
 	}
 	return printNLL(e, r, asJSON)
 }
@@ -133,30 +115,7 @@ func printNLL(e *env, r nllResult, asJSON bool) error {
 	if asJSON {
 		return json.NewEncoder(e.stdout).Encode(r)
 	}
-	rows := []struct {
-		k string
-		v any
-	}{{"sde", r.SDE}, {"n", r.N}, {"nll_nats", r.NLL}, {"nll_se", r.SE}, {"bits_per_dim", r.BitsPerDim}, {"nfe", r.NFE}}
-	if r.Probes > 0 {
-		rows = append(rows, struct {
-			k string
-			v any
-		}{"probes", r.Probes})
-	}
-	if r.Exact != nil {
-		rows = append(rows, struct {
-			k string
-			v any
-		}{"nll_exact_nats", *r.Exact})
-	}
-	for _, kv := range rows {
-		if v, ok := kv.v.(float64); ok {
-			fmt.Fprintf(e.stdout, "%-24s %.6g\n", kv.k, v)
-		} else {
-			fmt.Fprintf(e.stdout, "%-24s %v\n", kv.k, kv.v)
-		}
-	}
-	return nil
+	return r.WriteText(e.stdout)
 }
 
 // nllPoints returns the points --data names (spec), of dimension d: target
@@ -206,62 +165,12 @@ func nllBytes(n, d int) float64 { return 8 * float64(n) * (10*float64(d+1) + 4*f
 // them all, about 20 values each per dimension.
 const maxNLLPoints = 1_000_000
 
-// nll computes the mean negative log-likelihood of the points x under the
-// probability-flow ODE of p with the exact mixture score and divergence
-// and the SDE's prior, as for any model, with the closed form beside it.
-func nll(x []float64, p sde.SDE, score sde.Mixture, o likelihood.ODE) (nllResult, error) {
-	d := score.Dim()
-	n := len(x) / d
-	logp := make([]float64, n)
-	nfe, err := o.LogProb(logp, x, p, score)
-	if err != nil {
-		return nllResult{}, err
-	}
-	return nllStats(logp, d, nfe, p.String(), score.Data, x)
-}
-
-// nllStats summarises the log-densities logp of the points x (dimension
-// d): their mean NLL, its standard error, bits per dimension, with the
-// closed-form NLL of the mixture m beside them when m is not nil. It
-// refuses a log-density beyond float64.
-func nllStats(logp []float64, d, nfe int, name string, m *dist.Mixture, x []float64) (nllResult, error) {
-	var exact float64
-	if m != nil {
-		for i := range logp {
-			e := m.LogProb(x[i*d : (i+1)*d])
-			if math.IsInf(e, 0) {
-				return nllResult{}, fmt.Errorf("point %d: closed-form log-density %v: too far out for float64", i+1, e)
-			}
-			exact += (-e - exact) / float64(i+1)
-		}
-	}
-	st, err := model.NLLOf(logp, d)
-	if err != nil {
-		return nllResult{}, err
-	}
-	r := nllResult{SDE: name, N: st.N, NLL: st.Mean, SE: st.SE, BitsPerDim: st.BitsPerDim, NFE: nfe}
-	if m != nil {
-		r.Exact = &exact
-	}
-	return r, nil
-}
+// nllStats summarises log-densities as eval --nll reports them.
+var nllStats = model.NLLReportOf
 
 // nllDataError returns err of the NLL of the points x (dimension d) of
-// --data spec, naming the point (from 1, with its coordinates) at which
-// the probability-flow ODE was not finite when the solver says which: one
-// point at 1e50 failed the whole run without a word of which.
+// --data spec, naming the point at which the probability-flow ODE was not
+// finite (model.PointError).
 func nllDataError(spec string, x []float64, d int, err error) error {
-	var nf *ode.NotFiniteError
-	if !errors.As(err, &nf) || nf.Point < 0 || (nf.Point+1)*d > len(x) {
-		return fmt.Errorf("--data %s: %w", spec, err)
-	}
-	p := x[nf.Point*d : (nf.Point+1)*d]
-	coords := make([]string, min(d, 4))
-	for j := range coords {
-		coords[j] = strconv.FormatFloat(p[j], 'g', 6, 64)
-	}
-	if d > 4 {
-		coords = append(coords, "...")
-	}
-	return fmt.Errorf("--data %s: point %d (%s): the probability-flow ODE is not finite there (at t=%g); leave the point out, or check it", spec, nf.Point+1, strings.Join(coords, ", "), nf.T)
+	return fmt.Errorf("--data %s: %w", spec, model.PointError(err, x, d))
 }

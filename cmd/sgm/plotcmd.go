@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"cmp"
 	"context"
 	"errors"
@@ -9,14 +8,14 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 
+	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
+	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/plot"
 	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/train"
@@ -50,6 +49,15 @@ func parseBox(flag, s string) (plot.Box, error) {
 		return plot.Box{}, usagef("--%s %q: want XMIN,XMAX,YMIN,YMAX with XMIN < XMAX and YMIN < YMAX", flag, s)
 	}
 	return plot.Box{Min: [2]float64{v[0], v[2]}, Max: [2]float64{v[1], v[3]}}, nil
+}
+
+// optionalBox parses a box flag that may be empty: nil then.
+func optionalBox(flag, s string) (*plot.Box, error) {
+	if s == "" {
+		return nil, nil
+	}
+	b, err := parseBox(flag, s)
+	return &b, err
 }
 
 // loadTarget reads --target: a mixture JSON file or preset.
@@ -115,28 +123,18 @@ func (f mixtureFlags) load() (m *dist.Mixture, b plot.Box, err error) {
 const boxStds = 3
 
 // mixtureBox returns the region to draw the 2-D mixture m in when --box is
-// not given: fixed when every mode, its mean ± one standard deviation, lies
-// strictly inside it and fixed is at most twice as wide and tall as the
-// modes' means ± boxStds standard deviations; that square otherwise. A
-// mixture that is not 2-D gets fixed.
+// not given (plot.FitBox): fixed when its modes, their means ± one standard
+// deviation, fit in it, else a square around the means ± boxStds standard
+// deviations. A mixture that is not 2-D gets fixed.
 func mixtureBox(m *dist.Mixture, fixed plot.Box) plot.Box {
 	if m.Dim() != 2 {
 		return fixed
 	}
-	lo, hi := m.Bounds(1) // every mode's mean ± one standard deviation
-	inside := lo[0] > fixed.Min[0] && hi[0] < fixed.Max[0] && lo[1] > fixed.Min[1] && hi[1] < fixed.Max[1]
-	lo, hi = m.Bounds(boxStds)
-	span := plot.Box{Min: [2]float64{lo[0], lo[1]}, Max: [2]float64{hi[0], hi[1]}} // the means ± boxStds standard deviations
-	half := max(span.Max[0]-span.Min[0], span.Max[1]-span.Min[1]) / 2
-	if inside && fixed.Max[0]-fixed.Min[0] <= 4*half && fixed.Max[1]-fixed.Min[1] <= 4*half {
-		return fixed
+	box := func(k float64) plot.Box {
+		lo, hi := m.Bounds(k)
+		return plot.Box{Min: [2]float64{lo[0], lo[1]}, Max: [2]float64{hi[0], hi[1]}}
 	}
-	var b plot.Box
-	for k := range 2 {
-		mid := (span.Min[k] + span.Max[k]) / 2
-		b.Min[k], b.Max[k] = mid-half, mid+half
-	}
-	return b
+	return plot.FitBox(fixed, box(1), box(boxStds))
 }
 
 // drawFunc draws a figure into the file out, whose name has been checked;
@@ -352,9 +350,11 @@ func drawImage(out, spec string, n int, seed uint64) error {
 	return saveImageHistogram(out, im, draws, spec+" as a distribution over pixels")
 }
 
-// drawField draws the score field of the network in the directory model
-// at the levels listed (default: defaultFieldLevels), arrows per axis.
-func drawField(out, model, levels string, arrows int, backend string) error {
+// drawField draws the score field of the levels model in the directory
+// dir at the levels listed (default: plot.FieldLevels), arrows per axis:
+// over its training image, or, for a model of 2-D points, in the data's
+// units over the box of its data, drawn faintly underneath.
+func drawField(out, dir, levels string, arrows int, backend string) error {
 	if err := checkRange("arrows", arrows, 2, maxArrows); err != nil {
 		return err
 	}
@@ -369,21 +369,45 @@ func drawField(out, model, levels string, arrows int, backend string) error {
 	if err != nil {
 		return err
 	}
-	net, err := loadNet(b, model)
+	m, err := model.Open(dir, scorenet.WithBackend(b))
 	if err != nil {
-		return err
+		return fmt.Errorf("--model: %w", err)
+	}
+	sigmas, err := m.NoiseLevels()
+	if err != nil {
+		return usagef("--model %s: %v", dir, err)
 	}
 	if lv == nil {
-		lv = defaultFieldLevels(len(net.Config().Sigmas))
+		lv = plot.FieldLevels(len(sigmas))
 	}
-	if std, ok, err := netStandardizer(net); err != nil || ok { // a model of points (plotpoints.go)
-		if err != nil {
-			return fmt.Errorf("--model %s: %w", model, err)
+	at := func(l int) sgm.Scorer { s, _ := m.LevelScorer(l); return s }
+	box, suffix, o := plot.UnitSquare, "", plot.FieldOptions{Space: plot.ImageSpace, Under: imageUnder(m.Net())}
+	if _, points := m.Standardizer(); points {
+		if err := check2D("the model", m.Dim()); err != nil {
+			return err
 		}
-		return savePointFields(out, net, std, lv, arrows)
+		d, err := model.OpenData(m.Record().Data)
+		if err != nil {
+			return fmt.Errorf("--model %s: its data: %w", dir, err)
+		}
+		pts := d.Draw(fieldDataPoints, 0, rand.New(rand.NewPCG(0xf1e1d, 2)))
+		box, _ = plot.PointsBox(pts, 0.1)
+		under, err := plot.HistogramGrid(pts, box, 60, 60)
+		if err != nil {
+			return err
+		}
+		suffix, o = " (standard units)", plot.FieldOptions{Space: plot.Cartesian, Under: &under}
 	}
-	return saveLearnedFields(out, net, lv, arrows)
+	fig, err := plot.LevelFields(at, sigmas, lv, box, arrows, suffix, o)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	return plot.Save(fig, out)
 }
+
+// fieldDataPoints is how many points of the data "plot field" draws under
+// a point model's fields (all of a smaller file).
+const fieldDataPoints = 5000
 
 // drawHist draws a 2-D histogram of the samples in the CSV file samples,
 // in the space and box given (see plot hist's help), bins per axis.
@@ -399,12 +423,9 @@ func drawHist(out, samples, space, box string, bins int) error {
 	default:
 		return usagef("--space %q: want auto, image or xy", space)
 	}
-	var b plot.Box
-	if box != "" {
-		var err error
-		if b, err = parseBox("box", box); err != nil {
-			return err
-		}
+	b, err := optionalBox("box", box)
+	if err != nil {
+		return err
 	}
 	pts, d, err := readSamples(samples)
 	if err != nil {
@@ -416,31 +437,20 @@ func drawHist(out, samples, space, box string, bins int) error {
 	if len(pts) == 0 {
 		return fmt.Errorf("%s: no samples", samples)
 	}
-	sp := plot.ImageSpace
-	if space == "xy" || space == "auto" && !imageCoordinates(pts) {
-		sp = plot.Cartesian
+	sp := map[string]plot.Space{"image": plot.ImageSpace, "xy": plot.Cartesian, "auto": plot.GuessSpace(pts)}[space]
+	err = plot.SaveTo(out)(plot.SamplesHistogram(pts, bins, sp, b))
+	if errors.Is(err, plot.ErrEmptyBox) {
+		return fmt.Errorf("%s: %w; give another --box or --space xy", samples, err)
+	} else if err != nil {
+		return fmt.Errorf("%s: %w", samples, err)
 	}
-	switch {
-	case box != "":
-	case sp == plot.ImageSpace:
-		b = plot.UnitSquare
-	default:
-		var ok bool
-		if b, ok = boundingBox(pts); !ok {
-			return fmt.Errorf("%s: no sample is finite", samples)
-		}
-	}
-	if b.Count(pts) == 0 {
-		return fmt.Errorf("%s: none of the %d samples lies in the box %g,%g,%g,%g; give another --box or --space xy",
-			samples, len(pts)/2, b.Min[0], b.Max[0], b.Min[1], b.Max[1])
-	}
-	return saveHistogram(out, pts, bins, b, sp, histogramTitle(pts, b))
+	return nil
 }
 
 // drawLoss draws the loss history in the CSV file csv, titled by the
 // objective of the run's checkpoint (lossObjective).
 func drawLoss(out, csv, model string) error {
-	s, err := readLossSeries(csv)
+	s, err := plot.ReadLossCSV(csv)
 	if err != nil {
 		return err
 	}
@@ -457,148 +467,22 @@ func drawLoss(out, csv, model string) error {
 	return nil
 }
 
-// maxLossLine is the longest line of a loss CSV: two numbers.
-const maxLossLine = 1024
-
-// readLossSeries reads a loss history CSV (a step,loss header, then one
-// step and loss a line) as a stream into a plot.LossSeries, in bounded
-// memory whatever the file's length. Errors name the file and line.
-func readLossSeries(path string) (*plot.LossSeries, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err // *fs.PathError names the path
-	}
-	defer f.Close()
-	s := plot.NewLossSeries(plot.DefaultLossPoints)
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, maxLossLine), maxLossLine)
-	line := 0
-	for sc.Scan() {
-		line++
-		text := strings.TrimSpace(sc.Text())
-		if line == 1 {
-			if h := strings.ReplaceAll(text, " ", ""); h != "step,loss" {
-				return nil, fmt.Errorf("%s: header %q, want step,loss", path, cut(text, 40))
-			}
-			continue
-		}
-		if text == "" {
-			continue
-		}
-		a, b, ok := strings.Cut(text, ",")
-		var step, loss float64
-		if ok {
-			step, err = strconv.ParseFloat(strings.TrimSpace(a), 64)
-			if err == nil {
-				loss, err = strconv.ParseFloat(strings.TrimSpace(b), 64)
-			}
-		}
-		if !ok || err != nil {
-			return nil, fmt.Errorf("%s: line %d: %q is not a step and a loss", path, line, cut(text, 40))
-		}
-		s.Add(step, loss)
-	}
-	if errors.Is(sc.Err(), bufio.ErrTooLong) {
-		return nil, fmt.Errorf("%s: line %d is longer than %d bytes", path, line+1, maxLossLine)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if line == 0 {
-		return nil, fmt.Errorf("%s: empty file: want a step,loss header", path)
-	}
-	return s, nil
-}
-
-// cut returns s, or its first n bytes and "..." when it is longer.
-func cut(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
-}
-
-// lossObjective returns the objective the checkpoint in dir records, or,
-// when dir is "", the one beside the loss CSV at csv or in model/ beside
-// it; "" when there is no checkpoint there or it does not load (the title
-// is then "training loss"; a --model that does not load is an error).
+// lossObjective returns the objective the run in dir records, or, when dir
+// is "", the run beside the loss CSV at csv or in model/ beside it; "" when
+// there is none there or it does not open (the title is then "training
+// loss"; a --model that does not open is an error).
 func lossObjective(csv, dir string) (train.Objective, error) {
-	given := dir != ""
-	if !given {
-		for _, d := range []string{filepath.Dir(csv), filepath.Join(filepath.Dir(csv), "model")} {
-			if ok, err := scorenet.HasCheckpoints(d); err == nil && ok {
-				dir = d
-				break
-			}
-		}
-		if dir == "" {
-			return "", nil
-		}
-	}
-	b, err := newBackend("go")
-	if err != nil {
-		return "", err
-	}
-	net, err := loadNet(b, dir)
-	if err != nil {
-		if given {
+	if dir != "" {
+		m, err := openModel(dir)
+		if err != nil {
 			return "", err
 		}
-		return "", nil
+		return m.Record().Settings.Objective, nil
 	}
-	objective, _ := net.Label("objective")
-	return train.Objective(objective), nil
-}
-
-// histogramTitle says how many of the samples pts a histogram over b
-// counts, and of how many when some lie outside b.
-func histogramTitle(pts []float64, b plot.Box) string {
-	in, n := b.Count(pts), len(pts)/2
-	if in == n {
-		return fmt.Sprintf("%d samples", n)
-	}
-	return fmt.Sprintf("%d of %d samples in the box", in, n)
-}
-
-// imageCoordinates reports whether the flat 2-D points pts look like
-// samples of an image: at least 95% of the finite ones within 0.1 of the
-// unit square (samplers leave a few outliers around it).
-func imageCoordinates(pts []float64) bool {
-	near := plot.Box{Min: [2]float64{-0.1, -0.1}, Max: [2]float64{1.1, 1.1}}
-	n := 0 // finite points
-	for i := 0; i+1 < len(pts); i += 2 {
-		if finite(pts[i]) && finite(pts[i+1]) {
-			n++
+	for _, d := range []string{filepath.Dir(csv), filepath.Join(filepath.Dir(csv), "model")} {
+		if m, err := model.Open(d); err == nil {
+			return m.Record().Settings.Objective, nil
 		}
 	}
-	return n > 0 && float64(near.Count(pts)) >= 0.95*float64(n)
-}
-
-// boundingBox is the smallest box holding the finite 2-D points, padded by
-// 5% of its width and height, or by 0.5 along an axis on which all the
-// points lie at one value. It reports false when no point is finite.
-func boundingBox(pts []float64) (b plot.Box, ok bool) {
-	for i := 0; i+1 < len(pts); i += 2 {
-		p := pts[i : i+2]
-		if !finite(p[0]) || !finite(p[1]) {
-			continue
-		}
-		if !ok {
-			b = plot.Box{Min: [2]float64{p[0], p[1]}, Max: [2]float64{p[0], p[1]}}
-			ok = true
-		}
-		for k := range 2 {
-			b.Min[k] = min(b.Min[k], p[k])
-			b.Max[k] = max(b.Max[k], p[k])
-		}
-	}
-	for k := range 2 {
-		pad := 0.05 * (b.Max[k] - b.Min[k])
-		if pad == 0 {
-			pad = 0.5
-		}
-		b.Min[k] -= pad
-		b.Max[k] += pad
-	}
-	return b, ok
+	return "", nil
 }

@@ -321,17 +321,9 @@ func TestMixtureBox(t *testing.T) {
 
 func abs(v float64) float64 { return max(v, -v) }
 
+// TestLossTitle draws a loss history of a named objective (the names:
+// train.TestLossName).
 func TestLossTitle(t *testing.T) {
-	if got := lossTitle(""); got != "training loss" {
-		t.Errorf("the loss of an unknown objective is titled %q, want training loss", got)
-	}
-	for _, o := range train.Objectives {
-		got := lossTitle(o)
-		denoising := o != train.Sliced && o != train.CFM && o != train.OTCFM
-		if strings.Contains(got, "denoising") != denoising || strings.Contains(got, "objective") {
-			t.Errorf("the loss of %s is titled %q", o, got)
-		}
-	}
 	out := filepath.Join(t.TempDir(), "loss.png")
 	if err := saveLossPlot(out, []train.Record{{Step: 1, Loss: 2}, {Step: 2, Loss: 1}}, train.Sliced); err != nil {
 		t.Fatal(err)
@@ -365,29 +357,13 @@ func TestMixtureFiguresAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := scoreField(m, seedBox, 10)
+	f := plot.ScoreField(m, seedBox, 10)
 	// Cells of 0.3: the first centre is 0.15 inside the box.
 	if d := f.X[0] - seedBox.Min[0]; abs(d-0.15) > 1e-12 {
 		t.Errorf("first arrow %g from the edge, want half a cell, 0.15", d)
 	}
 	if d := seedBox.Max[1] - f.Y[len(f.Y)-1]; abs(d-0.15) > 1e-12 {
 		t.Errorf("last arrow %g from the edge, want half a cell, 0.15", d)
-	}
-}
-
-func TestDefaultFieldLevels(t *testing.T) {
-	for _, tc := range []struct {
-		L    int
-		want []int
-	}{
-		{30, []int{0, 3, 6, 9, 12, 15, 18, 21, 24}}, // the blog post's zip(axes, range(0, 30, 3))
-		{5, []int{0, 1, 2, 3, 4}},
-		{12, []int{0, 1, 2, 3, 4, 5, 6, 7, 8}},
-		{100, []int{0, 10, 20, 30, 40, 50, 60, 70, 80}},
-	} {
-		if got := defaultFieldLevels(tc.L); !slices.Equal(got, tc.want) {
-			t.Errorf("defaultFieldLevels(%d) = %v, want %v", tc.L, got, tc.want)
-		}
 	}
 }
 
@@ -402,7 +378,7 @@ func TestPlotLossStream(t *testing.T) {
 		fmt.Fprintf(&b, "%d,%g\n", k+1, 1/(1+0.001*float64(k)))
 	}
 	long := writeFile(t, dir, "long.csv", b.String())
-	s, err := readLossSeries(long)
+	s, err := plot.ReadLossCSV(long)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -453,8 +429,8 @@ func TestPlotLossTitle(t *testing.T) {
 		if code, _, stderr := runSGM(t, append([]string{"plot", "loss", "--out", out}, args...)...); code != 0 {
 			t.Fatalf("%v: exit %d: %s", args, code, stderr)
 		}
-		if texts := svgTexts(t, out); len(texts) == 0 || texts[0] != lossTitle(train.AllLevels) {
-			t.Errorf("%v: texts %q, want the title %q", args, texts, lossTitle(train.AllLevels))
+		if texts := svgTexts(t, out); len(texts) == 0 || texts[0] != train.AllLevels.LossName() {
+			t.Errorf("%v: texts %q, want the title %q", args, texts, train.AllLevels.LossName())
 		}
 	}
 }
@@ -494,39 +470,6 @@ func TestScoreErrorFigure(t *testing.T) {
 	}
 	if texts, want := svgTexts(t, out), "tolerance 0.1 of sample --level auto: no level usable"; !slices.Contains(texts, want) {
 		t.Errorf("no level usable: texts %q, want %q", texts, want)
-	}
-}
-
-func TestModeWeightsFigure(t *testing.T) {
-	// sqrt(0.2·0.8/4000) = 0.0063246, sqrt(0.5·0.5/4000) = 0.0079057.
-	se := binomialSE([]float64{0.2, 0.5, 1}, 4000)
-	for i, want := range []float64{0.0063246, 0.0079057, 0} {
-		if abs(se[i]-want) > 1e-7 {
-			t.Errorf("binomialSE[%d] = %v, want %v", i, se[i], want)
-		}
-	}
-	c := modesCheck{
-		Target: "two-modes-unequal", TrueWeights: []float64{0.2, 0.8},
-		PlainWeights: []float64{0.5, 0.5}, AnnealedWeights: []float64{0.21, 0.79}, MALAAcceptanceRate: 0.871,
-	}
-	c.PlainWeightsSE, c.AnnealedWeightsSE = binomialSE(c.PlainWeights, 4000), binomialSE(c.AnnealedWeights, 4000)
-	out := filepath.Join(t.TempDir(), "modes.svg")
-	if err := saveModeWeights(out, c, 4000); err != nil {
-		t.Fatal(err)
-	}
-	texts := svgTexts(t, out)
-	for _, want := range []string{"two-modes-unequal: mode weights of 4000 chains ± 1 s.e.",
-		"mode 1 at (-5, -5)", "mode 2 at (5, 5)", "plain Langevin", "annealed Langevin", "true weight"} {
-		if !slices.Contains(texts, want) {
-			t.Errorf("texts %q, want %q", texts, want)
-		}
-	}
-	// MALA's acceptance is of another target, the blog post's mixture: the
-	// title quoted it as if of this one (issue 20).
-	for _, text := range texts {
-		if strings.Contains(text, "MALA") {
-			t.Errorf("the figure of two-modes-unequal quotes %q", text)
-		}
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 
-	"github.com/sgm-dev/sgm/metric"
 	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/plot"
 )
@@ -81,13 +80,9 @@ func (f pointDensityFlags) draw(log io.Writer, out, target, box string) (bool, e
 	if err := checkRange("bins", *f.bins, 1, maxBins); err != nil {
 		return true, err
 	}
-	var b *plot.Box
-	if box != "" {
-		pb, err := parseBox("box", box)
-		if err != nil {
-			return true, err
-		}
-		b = &pb
+	b, err := optionalBox("box", box)
+	if err != nil {
+		return true, err
 	}
 	rng := rand.New(rand.NewPCG(*f.seed, 0xde5))
 	if *f.model == "" {
@@ -116,29 +111,27 @@ func (f pointDensityFlags) draw(log io.Writer, out, target, box string) (bool, e
 // savePointsDensity draws the 2-D histogram of the points of spec (a toy:
 // n draws; a file: its points) over b, or their box when b is nil.
 func savePointsDensity(out, spec string, b *plot.Box, n, bins int, rng *rand.Rand) error {
-	src, err := readReference("target", spec)
+	d, err := model.OpenData(spec)
 	if err != nil {
+		return usagef("--target: %v", err)
+	}
+	if err := check2D(spec, d.Source.Dim()); err != nil {
 		return err
 	}
-	if err := check2D(spec, src.d); err != nil {
-		return err
+	pts, what := d.Draw(n, 0, rng), fmt.Sprintf("%d draws", n)
+	if d.Points != nil {
+		what = fmt.Sprintf("its %d points", d.Points.N)
 	}
-	pts, what := src.points, fmt.Sprintf("%d draws", n)
-	if pts == nil {
-		pts = src.draw(n, rng)
-	} else {
-		what = fmt.Sprintf("its %d points", len(pts)/2)
-	}
-	box := dataBox(pts)
+	return plot.SaveTo(out)(plot.Histogram2D(pts, bins, boxOr(b, pts), plot.Cartesian, fmt.Sprintf("%s: 2-D histogram of %s (no closed-form log p)", spec, what)))
+}
+
+// boxOr is *b, or the box of the 2-D points pts, widened by a tenth.
+func boxOr(b *plot.Box, pts []float64) plot.Box {
 	if b != nil {
-		box = *b
+		return *b
 	}
-	title := fmt.Sprintf("%s: 2-D histogram of %s (no closed-form log p)", spec, what)
-	fig, err := plot.Histogram2D(pts, bins, box, plot.Cartesian, title)
-	if err != nil {
-		return err
-	}
-	return plot.Save(fig, out)
+	box, _ := plot.PointsBox(pts, 0.1)
+	return box
 }
 
 // saveModelDensity draws the histogram of the data of the model in
@@ -152,17 +145,10 @@ func (f pointDensityFlags) saveModelDensity(out string, b *plot.Box, n int, rng 
 	if err != nil {
 		return err
 	}
-	box := dataBox(ref)
-	if b != nil {
-		box = *b
-	}
+	box := boxOr(b, ref)
 	title := fmt.Sprintf("%s: its data beside the model's samples (annealed Langevin, %d steps per level; a score network has no log p)", filepath.Base(*f.model), *f.stepsPerLevel)
-	fig, err := plot.SamplesFigure([]plot.PointSet{{Name: "data " + spec, Points: ref}, {Name: "model samples", Points: x}}, 2,
-		plot.SamplesOptions{J: 1, Bins: *f.bins, Box: &box, Title: title})
-	if err != nil {
-		return err
-	}
-	return plot.Save(fig, out)
+	return plot.SaveTo(out)(plot.SamplesFigure([]plot.PointSet{{Name: "data " + spec, Points: ref}, {Name: "model samples", Points: x}}, 2,
+		plot.SamplesOptions{J: 1, Bins: *f.bins, Box: &box, Title: title}))
 }
 
 // modelDensityPoints returns the data spec of m, a model of 2-D points
@@ -170,31 +156,22 @@ func (f pointDensityFlags) saveModelDensity(out string, b *plot.Box, n int, rng 
 // at most maxPlotPoints of them) and n samples of the model by its default
 // sampler with stepsPerLevel steps a level, both in the data's units.
 func modelDensityPoints(m *model.Model, dir string, n, stepsPerLevel int, rng *rand.Rand, log io.Writer) (spec string, ref, x []float64, err error) {
-	if _, ok := m.Kind().(model.Levels); !ok || m.Image() {
+	sigmas, err := m.NoiseLevels()
+	if err != nil || m.Image() {
 		return "", nil, nil, usagef("--model %s is not a model of points by noise levels (%s): draw its samples with sgm sample and sgm plot samples", dir, m.Kind())
 	}
 	if err := check2D("the model", m.Dim()); err != nil {
 		return "", nil, nil, err
 	}
-	spec = m.Record().Data
-	if spec == "" {
-		return "", nil, nil, fmt.Errorf("--model %s does not record its training data", dir)
-	}
-	src, err := readReference("model's data", spec)
+	d, err := model.OpenData(m.Record().Data)
 	if err != nil {
-		return "", nil, nil, err
+		return "", nil, nil, fmt.Errorf("--model %s: its data: %w", dir, err)
 	}
-	ref = src.points
-	if ref == nil {
-		ref = src.draw(n, rng)
-	} else if len(ref)/2 > maxPlotPoints {
-		ref = metric.Subsample(ref, 2, maxPlotPoints, rng)
-	}
-	levels := m.Kind().(model.Levels)
-	prog := newProgress(log, "sample", "steps", len(levels.Sigmas)*stepsPerLevel)
+	ref = d.Draw(n, maxPlotPoints, rng)
+	prog := newProgress(log, "sample", "steps", len(sigmas)*stepsPerLevel)
 	o := model.SampleOptions{StepsPerLevel: stepsPerLevel, Observe: func(s model.Step) { prog.update(s.N) }}
 	if x, _, err = m.Sample(nil, n, rng, o); err != nil {
 		return "", nil, nil, fmt.Errorf("--model %s: %w", dir, err)
 	}
-	return spec, ref, x, nil
+	return d.Spec, ref, x, nil
 }

@@ -22,16 +22,8 @@ const (
 	maxNFEReps   = 100
 )
 
-// odeTolerances are the tolerances at which plot nfe runs the adaptive
-// ODE sampler, rtol = atol, from loose to score_sde's.
-var odeTolerances = []float64{1e-1, 1e-2, 1e-3, 1e-4, 1e-5}
-
 // nfePoint is one run of plot nfe.
-type nfePoint struct {
-	sampler string
-	nfe     int
-	w2      float64
-}
+type nfePoint = model.NFEPoint
 
 func init() {
 	register(&command{
@@ -47,12 +39,12 @@ samples of n (over --reps pairs). A sampler at its floor cannot be told from
 exact sampling at that n. The table is printed too.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			var (
-				target, model, samplers, budgets, out string
-				n, reps                               int
-				seed                                  uint64
+				target, dir, samplers, budgets, out string
+				n, reps                             int
+				seed                                uint64
 			)
 			fs.StringVar(&target, "target", "", "the target mixture `SPEC`: a preset or a JSON file")
-			fs.StringVar(&model, "model", "", "a network trained with sgm train --sde: checkpoint `DIR` whose samples are measured (against --target, default the mixture it was trained on)")
+			fs.StringVar(&dir, "model", "", "a network trained with sgm train --sde: checkpoint `DIR` whose samples are measured (against --target, default the mixture it was trained on)")
 			fs.StringVar(&samplers, "samplers", "", "comma-separated samplers (default: em, pc, ode, heun, dpm2m, and ddim with --sde vp)")
 			fs.StringVar(&budgets, "nfe", "2,4,8,16,32,64,128", "comma-separated NFE budgets of the fixed-step samplers")
 			fs.IntVar(&n, "n", 500, "samples per run and exact draws per reference")
@@ -67,15 +59,12 @@ exact sampling at that n. The table is printed too.`,
 						return usagef("--%s does not apply: plot nfe runs the ode sampler at rtol = atol = 1e-1 ... 1e-5", name)
 					}
 				}
-				src, err := nfeSource(sf, target, model) // timemodel.go
+				src, err := nfeSource(sf, target, dir) // timemodel.go
 				if err != nil {
 					return err
 				}
 				p := src.p
-				names := []string{"em", "pc", "ode", "heun", "dpm2m"}
-				if _, ok := p.(sde.VP); ok {
-					names = append(names, "ddim")
-				}
+				names := model.NFESamplers(p)
 				if samplers != "" {
 					if names, err = nfeSamplers(samplers); err != nil {
 						return err
@@ -115,8 +104,8 @@ exact sampling at that n. The table is printed too.`,
 				if err != nil {
 					return err
 				}
-				if model != "" {
-					target = "model " + model
+				if dir != "" {
+					target = "model " + dir
 				}
 				return drawNFE(e, pts, floor, names, target, p, n, out)
 			}
@@ -124,97 +113,41 @@ exact sampling at that n. The table is printed too.`,
 	})
 }
 
-// nfeCurves runs every sampler at every budget and returns the W₂ of each
-// run and the floor over reps pairs (none for reps 0: the caller has one).
-func nfeCurves(src nfeSourceOf, sf *sdeFlags, names []string, ks []int, n, reps int, seed uint64, log io.Writer) ([]nfePoint, metric.Floor, error) {
-	p, d := src.p, src.d
-	w2 := func(x, y []float64) float64 { return metric.Wasserstein2(x, y, d) }
-	rng := rand.New(rand.NewPCG(seed, 0xf1))
-	ref := src.ref.Sample(nil, n, rng)
-	var floor metric.Floor
-	if reps > 0 {
-		floor = metric.NoiseFloor(w2, src.ref, n, reps, rng)
+// nfeCurves runs every sampler at every budget (model.NFECurves) on src:
+// a model by its own samplers, or the exact score by the same ones
+// (model.SampleScore).
+func nfeCurves(src nfeSourceOf, _ *sdeFlags, names []string, ks []int, n, reps int, seed uint64, log io.Writer) ([]nfePoint, metric.Floor, error) {
+	run := func(n int, rng *rand.Rand, o model.SampleOptions) ([]float64, model.Stats, error) {
+		return model.SampleScore(nil, n, src.p, src.score, rng, o)
 	}
-	var pts []nfePoint
-	runs := 0
-	for _, name := range names {
-		runs += len(ks)
-		if name == "ode" {
-			runs += len(odeTolerances) - len(ks)
+	if src.model != nil {
+		run = func(n int, rng *rand.Rand, o model.SampleOptions) ([]float64, model.Stats, error) {
+			return src.model.Sample(nil, n, rng, o)
 		}
 	}
-	prog := newProgress(log, "nfe", "runs", runs)
-	for i, name := range names {
-		if src.model != nil { // the model's own samplers (model.Sample), at each budget
-			var opts []model.SampleOptions
-			if name == "ode" {
-				for _, tol := range odeTolerances {
-					opts = append(opts, model.SampleOptions{Sampler: name, RTol: tol, ATol: tol})
-				}
-			} else {
-				for _, k := range ks {
-					opts = append(opts, model.SampleOptions{Sampler: name, NFE: k})
-				}
-			}
-			for j, o := range opts {
-				x, st, err := src.model.Sample(nil, n, rand.New(rand.NewPCG(seed+uint64(1000*i+j), 0x5de)), o)
-				if err != nil {
-					return nil, floor, fmt.Errorf("%s: %w", name, err)
-				}
-				pts = append(pts, nfePoint{name, st.NFE, w2(x, ref)})
-				prog.update(len(pts))
-			}
-			continue
+	var prog *progress
+	return model.NFECurves(run, src.ref, names, ks, n, reps, seed, func(done, total int) {
+		if prog == nil {
+			prog = newProgress(log, "nfe", "runs", total)
 		}
-		var runs []sample.Reverse
-		if name == "ode" {
-			for _, tol := range odeTolerances {
-				runs = append(runs, sample.Flow{RTol: tol, ATol: tol})
-			}
-		} else {
-			for _, k := range ks {
-				s, err := sf.reverse(p, name, k)
-				if err != nil {
-					return nil, floor, err
-				}
-				runs = append(runs, s)
-			}
-		}
-		for j, s := range runs {
-			r, err := sdeSamples(s, p, src.score, n, seed+uint64(1000*i+j))
-			if err != nil {
-				return nil, floor, fmt.Errorf("%s: %w", name, err)
-			}
-			pts = append(pts, nfePoint{name, r.nfe, w2(r.points, ref)})
-			prog.update(len(pts))
-		}
-	}
-	return pts, floor, nil
+		prog.update(done)
+	})
 }
 
-// drawNFE prints the table and draws the figure.
+// drawNFE prints the table and draws the figure (plot.NFECurves).
 func drawNFE(e *env, pts []nfePoint, floor metric.Floor, names []string, target string, p sde.SDE, n int, out string) error {
 	fmt.Fprintf(e.stdout, "%-8s %6s %10s\n", "sampler", "nfe", "w2")
-	var series []plot.Series
+	fig := make([]plot.NFEPoint, 0, len(pts))
 	for _, name := range names {
-		s := plot.Series{Name: name}
 		for _, pt := range pts {
-			if pt.sampler == name {
-				fmt.Fprintf(e.stdout, "%-8s %6d %10.4g\n", name, pt.nfe, pt.w2)
-				s.X = append(s.X, float64(pt.nfe))
-				s.Y = append(s.Y, pt.w2)
+			if pt.Sampler == name {
+				fmt.Fprintf(e.stdout, "%-8s %6d %10.4g\n", name, pt.NFE, pt.W2)
+				fig = append(fig, plot.NFEPoint(pt))
 			}
 		}
-		series = append(series, s)
 	}
 	fmt.Fprintf(e.stdout, "floor    %6s %10.4g ± %.2g (W₂ between exact samples, %d pairs)\n", "", floor.Mean, floor.Std, floor.Reps)
-	title := fmt.Sprintf("%s under %s, n = %d", target, p, n)
-	fig, err := plot.Curves(series, "score evaluations (NFE)", "W₂ to exact samples", title,
-		plot.Mark{Name: "floor: W₂ between exact samples", At: floor.Mean, Floor: true})
-	if err != nil {
-		return err
-	}
-	if err := plot.Save(fig, out); err != nil {
+	if err := plot.SaveTo(out)(plot.NFECurves(names, fig, floor.Mean, fmt.Sprintf("%s under %s, n = %d", target, p, n))); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "wrote %s\n", out)

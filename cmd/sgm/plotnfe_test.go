@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/sample"
 )
 
@@ -45,8 +46,8 @@ func TestPlotNFE(t *testing.T) {
 			t.Errorf("%s: %d rows, want 2:\n%s", name, rows[name], stdout)
 		}
 	}
-	if rows["ode"] != len(odeTolerances) || !strings.Contains(stdout, "floor") {
-		t.Errorf("ode rows %d, want %d, and a floor:\n%s", rows["ode"], len(odeTolerances), stdout)
+	if rows["ode"] != len(model.NFETolerances) || !strings.Contains(stdout, "floor") {
+		t.Errorf("ode rows %d, want %d, and a floor:\n%s", rows["ode"], len(model.NFETolerances), stdout)
 	}
 	if !(w2["dpm2m 32"] < w2["em 2"]/2) {
 		t.Errorf("dpm2m at NFE 32: W2 %v, em at NFE 2: %v", w2["dpm2m 32"], w2["em 2"])

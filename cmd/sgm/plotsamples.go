@@ -9,6 +9,7 @@ import (
 
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/metric"
+	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/plot"
 )
 
@@ -66,11 +67,7 @@ func plotSamples(out, samplesPath, refSpec, dims string, bins int, overlay, corn
 	if hasLabelColumn(samplesPath) {
 		return plotLabelled(out, samplesPath, refSpec, dims, bins, overlay, corner, title, seed) // evallabels.go
 	}
-	fig, err := samplesFigure(samplesPath, refSpec, dims, bins, overlay, corner, title, seed)
-	if err != nil {
-		return err
-	}
-	return plot.Save(fig, out)
+	return plot.SaveTo(out)(samplesFigure(samplesPath, refSpec, dims, bins, overlay, corner, title, seed))
 }
 
 // samplesFigure is the figure of "plot samples", its axes named by the
@@ -91,19 +88,14 @@ func samplesFigure(samplesPath, refSpec, dims string, bins int, overlay, corner 
 		title = filepath.Base(samplesPath)
 	}
 	if refSpec != "" {
-		src, err := readReference("reference", refSpec)
+		rd, err := model.OpenData(refSpec)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("--reference: %w", err)
 		}
-		if src.d != d {
-			return nil, fmt.Errorf("%s has %d columns; the reference %s is %d-dimensional", samplesPath, d, refSpec, src.d)
+		if rd.Source.Dim() != d {
+			return nil, fmt.Errorf("%s has %d columns; the reference %s is %d-dimensional", samplesPath, d, refSpec, rd.Source.Dim())
 		}
-		r := src.points
-		if r == nil {
-			r = src.independent()(len(x)/d, rng)
-		} else if len(r)/d > maxPlotPoints {
-			r = metric.Subsample(r, d, maxPlotPoints, rng)
-		}
+		r := rd.Draw(len(x)/d, maxPlotPoints, rng)
 		sets = append(sets, plot.PointSet{Name: "reference " + filepath.Base(refSpec), Points: r})
 		title += " against " + refSpec
 	}
@@ -118,12 +110,8 @@ func samplesFigure(samplesPath, refSpec, dims string, bins int, overlay, corner 
 		return plot.Corner(sets, d, names, title)
 	}
 	o := plot.SamplesOptions{I: 0, J: 1, Bins: bins, Overlay: overlay, Title: title, Names: names}
-	if dims != "" {
-		v, err := parseInts("dims", dims)
-		if err != nil || len(v) != 2 || v[0] < 1 || v[1] < 1 || v[0] > d || v[1] > d || v[0] == v[1] {
-			return nil, usagef("--dims %q: want two different coordinates I,J from 1 to %d", dims, d)
-		}
-		o.I, o.J = v[0]-1, v[1]-1
+	if o.I, o.J, err = parseDims(dims, d); err != nil {
+		return nil, err
 	}
 	if bins > 0 && overlay {
 		return nil, usagef("--bins draws histograms side by side; it does not go with --overlay")

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"io"
 	"time"
-
-	"github.com/sgm-dev/sgm/sample"
 )
 
 // progress reports a long computation's progress on w (stderr): a line
@@ -39,10 +37,4 @@ func (p *progress) update(done int) {
 	left := time.Duration(float64(el) * float64(p.total-done) / float64(done))
 	fmt.Fprintf(p.w, "%s: %d/%d %s (%.0f%%), elapsed %s, left %s\n", p.what, done, p.total, p.units,
 		100*float64(done)/float64(p.total), el.Round(time.Second), left.Round(time.Second))
-}
-
-// observer reports the progress of a sampler, whose observers see the
-// step count.
-func (p *progress) observer() sample.Observer {
-	return func(step int, _ []float64) { p.update(step) }
 }

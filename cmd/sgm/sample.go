@@ -3,12 +3,12 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -16,7 +16,7 @@ import (
 	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
-	"github.com/sgm-dev/sgm/metric"
+	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/sample"
 	"github.com/sgm-dev/sgm/scorenet"
 )
@@ -216,74 +216,41 @@ A mixture JSON file looks like
 	})
 }
 
-// target is what --target names: a mixture, or an image whose smoothed
-// versions are mixtures.
+// target is what --target names (model.Target), with the fields and the
+// smoothing eval reads.
 type target struct {
+	*model.Target
 	mixture *dist.Mixture
 	image   *dist.Image
 }
 
-// resolveTarget reads a mixture (preset or JSON file) or an image spec.
+// resolveTarget reads a mixture (preset or JSON file) or an image spec
+// (model.OpenTarget).
 func resolveTarget(spec string) (target, error) {
-	isJSON := strings.EqualFold(filepath.Ext(spec), ".json")
-	isPreset := false
-	for _, p := range dist.PresetNames() {
-		isPreset = isPreset || p == spec
-	}
-	if _, err := os.Stat(spec); err != nil && !isPreset && (isJSON || !strings.Contains(spec, ":")) {
-		return target{}, usagef("--target %q: no such file, and not a preset (%s)", spec, strings.Join(dist.PresetNames(), ", "))
-	}
-	if isJSON || isPreset {
-		m, err := dist.Target(spec)
-		if err != nil {
-			return target{}, usagef("--target: %v", err)
-		}
-		return target{mixture: m}, nil
-	}
-	im, err := loadImage(spec)
-	if err != nil {
+	t, err := model.OpenTarget(spec)
+	var de *model.DataError
+	switch {
+	case errors.Is(err, model.ErrNoTarget):
+		return target{}, usagef("--target %v", err)
+	case errors.As(err, &de):
+		return target{}, usagef("--target: %v", err)
+	case err != nil:
 		return target{}, fmt.Errorf("--target: %w", err)
 	}
-	return target{image: im}, nil
+	return target{t, t.Mixture, t.Image}, nil
+}
+
+// at is Target.At, its error naming --flag.
+func (t target) at(flag string, sigma float64) (*dist.Mixture, error) {
+	m, err := t.At(sigma)
+	if err != nil {
+		return nil, usagef("--%s: %v", flag, err)
+	}
+	return m, nil
 }
 
 // seedSigma is the blog post's sampling level: level 17 of its grid, σ ≈ 0.0221.
 func seedSigma() float64 { return sgm.SeedSchedule()[17] }
-
-// at returns the target's density smoothed by N(0, σ²I) (σ = 0: the mixture
-// itself; an image needs σ > 0), or a usage error naming --flag where σ is
-// out of the range in which that density is defined (dist.CheckNoise,
-// Mixture.CheckPerturbed).
-func (t target) at(flag string, sigma float64) (*dist.Mixture, error) {
-	if t.image != nil {
-		if err := dist.CheckNoise(sigma); err != nil {
-			return nil, usagef("--%s: %v", flag, err)
-		}
-		return t.image.Smoothed(sigma), nil
-	}
-	if sigma == 0 {
-		return t.mixture, nil
-	}
-	if err := t.mixture.CheckPerturbed(sigma); err != nil {
-		return nil, usagef("--%s: %v", flag, err)
-	}
-	return t.mixture.Perturbed(sigma), nil
-}
-
-// components is the number of Gaussians of the target smoothed (an image
-// has one per pixel of positive intensity), for memory estimates.
-func (t target) components() int {
-	if t.image != nil {
-		k := 0
-		for _, v := range t.image.Pix {
-			if v > 0 {
-				k++
-			}
-		}
-		return k
-	}
-	return t.mixture.Len()
-}
 
 // checkModelNoise refuses a network with a noise level outside the range
 // where the smoothed images it is compared with are defined
@@ -340,160 +307,112 @@ func (f *sampleFlags) checkSizes(d int, perParticle float64, stepsFlag string, s
 	return nil
 }
 
-// sampleRun is what runSample resolves from its flags: the score source,
-// the dimension, and the annealed sampler's levels.
-type sampleRun struct {
-	tgt    target
-	score  sgm.Scorer // plain Langevin's score
-	d      int
-	a      sample.Annealed
-	levels sample.Levels
-}
-
-// runSample resolves the score source, plans the run, samples and writes
-// the samples, then prints one line saying what it did.
+// runSample samples --target with model.Target.Sample as the flags say,
+// writes the samples, then prints one line saying what it did.
 func runSample(e *env, f sampleFlags) error {
-	r, err := f.resolve(e)
+	t, err := resolveTarget(f.target)
 	if err != nil {
 		return err
 	}
-	if err := f.plan(&r); err != nil {
+	o := model.TargetOptions{Sampler: f.sampler, Steps: f.steps, Leapfrog: f.leapfrog, StepsPerLevel: f.stepsPerLevel, Eps: f.eps, Denoise: f.denoise}
+	if f.set["step-size"] {
+		o.StepSize = f.stepSize
+	}
+	if f.set["sigma"] {
+		o.Sigma = f.sigma
+		if err := t.CheckNoise(f.sigma); err != nil {
+			return usagef("--sigma: %v", err)
+		}
+	}
+	d := t.Dim()
+	total, steps := f.steps, func(v int) float64 { return float64(v) }
+	if f.sampler == samplerAnnealed {
+		a, err := f.annealed(t)
+		if err != nil {
+			return err
+		}
+		o.Sigmas, total = a.Sigmas, a.Steps()
+		steps = func(v int) float64 {
+			return float64(len(a.Sigmas))*float64(v) + float64(a.Steps()-len(a.Sigmas)*a.StepsPerLevel)
+		}
+		if err := f.checkSizes(d, particleBytes(d, nil), "steps-per-level", steps); err != nil {
+			return err
+		}
+		if f.burnIn > 0 {
+			if err := f.checkPool(a.Steps(), "annealed steps"); err != nil {
+				return err
+			}
+		}
+	} else if err := f.checkSizes(d, particleBytes(d, nil), "steps", steps); err != nil {
 		return err
 	}
 	rng := rand.New(rand.NewPCG(f.seed, 0x5a3b1e))
-	x, err := initialPoints(f.init, f.n, r.d, rng)
-	if err != nil {
-		return err
-	}
-	rec := f.recorders(x, r.d)
-	began := time.Now()
-	report, err := f.runSampler(r, x, rng, rec.observers, e.stderr)
-	if err != nil {
-		return err
-	}
-	out := x
-	if f.burnIn > 0 {
-		out = rec.pool.Points
-	}
-	if err := f.writeSamples(r.d, out, rec.path.Points, report); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "wrote %d samples to %s (%d chains; %s; %.1fs)\n",
-		len(out)/r.d, f.out, f.n, report, time.Since(began).Seconds())
-	return nil
-}
-
-// recorders are the observers of a run: the path of particle 0 (--path)
-// and the pool of states after burn-in (--burn-in).
-type recorders struct {
-	path      sample.Path
-	pool      sample.Pool
-	observers []sample.Observer
-}
-
-// recorders returns the observers the flags ask for, the path starting at
-// particle 0 of the starting points x of dimension d.
-func (f *sampleFlags) recorders(x []float64, d int) *recorders {
-	rec := &recorders{path: sample.Path{Particle: 0, Dim: d}, pool: sample.Pool{BurnIn: f.burnIn, Every: f.every}}
-	if f.path != "" {
-		rec.path.Points = append(rec.path.Points, x[:d]...)
-		rec.observers = append(rec.observers, rec.path.Observe)
-	}
-	if f.burnIn > 0 {
-		rec.observers = append(rec.observers, rec.pool.Observe)
-	}
-	return rec
-}
-
-// resolve reads the score source that --target or --model names, and sets
-// the defaults that depend on it (--step-size, --sigma, --init).
-func (f *sampleFlags) resolve(e *env) (sampleRun, error) {
-	if !f.set["step-size"] {
-		f.stepSize = defaultModelStepSize // the blog post's on its image (the mixtures' is set below)
-	}
-	r, err := f.resolveTarget()
-	if f.init == "" {
-		f.init = "normal:0.5"
-	}
-	return r, err
-}
-
-// resolveTarget reads --target: a mixture, or an image smoothed by --sigma.
-func (f *sampleFlags) resolveTarget() (sampleRun, error) {
-	var r sampleRun
-	var err error
-	if r.tgt, err = resolveTarget(f.target); err != nil {
-		return r, err
-	}
-	if r.tgt.mixture != nil && !f.set["step-size"] {
-		f.stepSize = 1e-2 // the blog post's on its mixture
-	}
-	if r.tgt.image != nil && !f.set["sigma"] {
-		f.sigma = seedSigma()
-	}
-	if r.tgt.image != nil && !f.set["init"] {
-		f.init = "uniform:0,1"
-	}
-	if r.score, err = r.tgt.at("sigma", f.sigma); err != nil {
-		return r, err
-	}
-	r.d = r.score.Dim()
-	return r, nil
-}
-
-// plan builds the annealed sampler's levels where --sampler annealed asks
-// for it, and checks that the run fits in memory (checkSizes).
-func (f *sampleFlags) plan(r *sampleRun) error {
-	stepsFlag, steps := "steps", func(v int) float64 { return float64(v) }
-	if f.sampler == samplerAnnealed {
-		var err error
-		if r.a, r.levels, err = f.annealed(r.tgt); err != nil {
+	if f.set["init"] {
+		if o.Init, err = initialPoints(f.init, f.n, d, rng); err != nil {
 			return err
 		}
-		stepsFlag = "steps-per-level"
-		denoise := float64(r.a.Steps() - len(r.a.Sigmas)*r.a.StepsPerLevel)
-		steps = func(v int) float64 { return float64(len(r.a.Sigmas))*float64(v) + denoise }
 	}
-	return f.checkSizes(r.d, particleBytes(r.d, nil), stepsFlag, steps)
+	var rec recorders
+	o.Observe = rec.observer(&f, d, total, e.stderr)
+	began := time.Now()
+	x, st, err := t.Sample(nil, f.n, rng, o)
+	if err != nil {
+		return err
+	}
+	report := fmt.Sprintf("plain Langevin, %d steps of η=%g", st.Steps, st.StepSize)
+	switch st.Sampler {
+	case samplerAnnealed:
+		s := st.Sigmas
+		report = fmt.Sprintf("annealed Langevin, %d levels σ=%.3g..%.3g, %d steps each, ε=%g", len(s), s[0], s[len(s)-1], st.StepsPerLevel, st.StepSize)
+	case samplerMALA, samplerHMC:
+		report = fmt.Sprintf("%s, %d steps of size %g, acceptance rate %.3f", strings.ToUpper(st.Sampler), st.Steps, st.StepSize, sample.Stats{Accepted: st.Accepted, Proposed: st.Proposed}.AcceptanceRate())
+	}
+	return f.finish(e, rec, d, x, st, report, began)
 }
 
-// runSampler runs --sampler on the points x in place and returns a
-// description of the run for the report line; a run of more than a few
-// seconds reports its progress on log (the network's compiled Langevin
-// loops, which take no observers, excepted).
-func (f *sampleFlags) runSampler(r sampleRun, x []float64, rng *rand.Rand, observers []sample.Observer, log io.Writer) (report string, err error) {
-	total := f.steps
-	if f.sampler == samplerAnnealed {
-		total = r.a.Steps()
-	}
-	withProgress := append(observers[:len(observers):len(observers)], newProgress(log, "sample", "steps", total).observer())
-	switch f.sampler {
-	case samplerLangevin:
-		report = fmt.Sprintf("plain Langevin, %d steps of η=%g", f.steps, f.stepSize)
-		return report, sample.Langevin{StepSize: f.stepSize, Steps: f.steps}.Run(x, r.score, rng, withProgress...)
-	case samplerAnnealed:
-		a := r.a
+// recorders are what a run's observer fills: the states after --burn-in
+// and the path of particle 0 (--path).
+type recorders struct {
+	pool sample.Pool
+	path sample.Path
+}
+
+// observer returns the Step callback that fills r as the flags ask and,
+// for a run of total steps (0: none known), reports progress on log.
+func (r *recorders) observer(f *sampleFlags, d, total int, log io.Writer) func(model.Step) {
+	r.pool, r.path = sample.Pool{BurnIn: f.burnIn, Every: f.every}, sample.Path{Particle: 0, Dim: d}
+	prog := newProgress(log, "sample", "steps", total)
+	return func(s model.Step) {
 		if f.burnIn > 0 {
-			if err := f.checkPool(a.Steps(), "annealed steps"); err != nil {
-				return "", err
-			}
+			r.pool.Observe(s.N, s.X)
 		}
-		report = fmt.Sprintf("annealed Langevin, %d levels σ=%.3g..%.3g, %d steps each, ε=%g", len(a.Sigmas), a.Sigmas[0], a.Sigmas[len(a.Sigmas)-1], a.StepsPerLevel, a.Eps)
-		return report, a.Run(x, r.levels, rng, withProgress...)
-	case samplerMALA, samplerHMC:
-		if r.tgt.mixture == nil && r.tgt.image == nil {
-			return "", usagef("--sampler %s needs log p: use --target, not --model", f.sampler)
+		if f.path != "" {
+			r.path.Observe(s.N, s.X)
 		}
-		var st sample.Stats
-		if f.sampler == samplerMALA {
-			st, err = sample.MALA{StepSize: f.stepSize, Steps: f.steps}.Run(x, r.score.(*dist.Mixture), rng, withProgress...)
-		} else {
-			st, err = sample.HMC{StepSize: f.stepSize, LeapfrogSteps: f.leapfrog, Steps: f.steps}.Run(x, r.score.(*dist.Mixture), rng, withProgress...)
+		if total > 0 {
+			prog.update(s.N)
 		}
-		report = fmt.Sprintf("%s, %d steps of size %g, acceptance rate %.3f", strings.ToUpper(f.sampler), f.steps, f.stepSize, st.AcceptanceRate())
-		return report, err
 	}
-	return "", fmt.Errorf("sampler %q", f.sampler) // validate refused it
+}
+
+// finish writes the samples x of a run began at began (the pooled states
+// with --burn-in) and the path, and prints the line that reports it.
+func (f *sampleFlags) finish(e *env, r recorders, d int, x []float64, st model.Stats, report string, began time.Time) error {
+	if f.burnIn > 0 {
+		if f.burnIn >= st.Steps {
+			return usagef("--burn-in %d leaves none of the %d steps to keep", f.burnIn, st.Steps)
+		}
+		x = r.pool.Points
+	}
+	if err := f.writeSamples(d, x, r.path.Points, report); err != nil {
+		return err
+	}
+	chains := ""
+	if st.Accepted+st.Proposed > 0 || st.Sampler == model.Langevin || st.Sampler == model.Annealed {
+		chains = fmt.Sprintf("%d chains; ", f.n)
+	}
+	fmt.Fprintf(e.stdout, "wrote %d samples to %s (%s%s; %.1fs)\n", len(x)/d, f.out, chains, report, time.Since(began).Seconds())
+	return nil
 }
 
 // writeSamples writes the samples out (and the path of particle 0 with
@@ -527,56 +446,48 @@ func nonFiniteRows(x []float64, d int) int {
 	return bad
 }
 
-// annealed builds the annealed sampler and its noise-conditional score.
-func (f *sampleFlags) annealed(tgt target) (sample.Annealed, sample.Levels, error) {
+// annealed returns the annealed sampler --sigmas (MAX,MIN,L; by default
+// 1,0.01,10, or 1,σ,10 on an image) and the other flags ask for, checked
+// against the target.
+func (f *sampleFlags) annealed(t target) (sample.Annealed, error) {
 	a := sample.Annealed{StepsPerLevel: f.stepsPerLevel, Eps: f.eps, Denoise: f.denoise}
 	spec := f.sigmas
 	if spec == "" {
 		spec = "1,0.01,10"
-		if tgt.image != nil {
-			spec = fmt.Sprintf("1,%g,10", f.sigma)
+		if t.image != nil {
+			spec = fmt.Sprintf("1,%g,10", cmp.Or(f.sigma, seedSigma()))
 		} else if f.set["sigma"] {
-			return a, nil, usagef("--sigma: annealed sampling of a mixture takes its levels from --sigmas")
+			return a, usagef("--sigma: annealed sampling of a mixture takes its levels from --sigmas")
 		}
 	}
 	v, err := parseFloats("sigmas", spec, 3)
 	if err != nil {
-		return a, nil, err
+		return a, err
 	}
 	if !(v[2] >= 1 && v[2] <= maxCount && v[2] == math.Trunc(v[2])) {
-		return a, nil, usagef("--sigmas %q: want MAX,MIN,L with MAX >= MIN > 0 and a whole L >= 1", spec)
+		return a, usagef("--sigmas %q: want MAX,MIN,L with MAX >= MIN > 0 and a whole L >= 1", spec)
 	}
 	// Each level is a mixture of the target's components, kept for the run.
-	perLevel := 80 * float64(tgt.components())
+	perLevel := 80 * float64(t.Components())
 	if err := checkFits("sigmas", int(v[2]), "the levels' smoothed targets (L of --sigmas MAX,MIN,L)", func(l int) float64 { return float64(l) * perLevel }); err != nil {
-		return a, nil, err
+		return a, err
 	}
 	if a.Sigmas, err = sample.GeometricSigmas(v[0], v[1], int(v[2])); err != nil {
-		return a, nil, usagef("--sigmas %q (MAX,MIN,L): %v", spec, err)
+		return a, usagef("--sigmas %q (MAX,MIN,L): %v", spec, err)
 	}
-	at := make(map[float64]*dist.Mixture, len(a.Sigmas))
 	for _, s := range a.Sigmas {
-		if at[s], err = tgt.at("sigmas", s); err != nil {
-			return a, nil, err
+		if err := t.CheckNoise(s); err != nil {
+			return a, usagef("--sigmas: %v", err)
 		}
 	}
-	if err := f.checkAnnealed(a); err != nil {
-		return a, nil, err
-	}
-	return a, func(s float64) sgm.Scorer { return at[s] }, nil
-}
-
-// checkAnnealed refuses an annealed run whose length overflows maxCount or
-// whose first step size ε σ_1²/σ_L² overflows.
-func (f *sampleFlags) checkAnnealed(a sample.Annealed) error {
 	if float64(len(a.Sigmas))*float64(a.StepsPerLevel) > maxCount {
-		return usagef("--steps-per-level %d at %d levels is %g steps; a run takes at most %d (2^40)",
+		return a, usagef("--steps-per-level %d at %d levels is %g steps; a run takes at most %d (2^40)",
 			a.StepsPerLevel, len(a.Sigmas), float64(len(a.Sigmas))*float64(a.StepsPerLevel), maxCount)
 	}
 	if step := a.StepSize(0); math.IsInf(step, 0) {
-		return usagef("--sigmas and --eps: the first level's step size ε σ_1²/σ_L² = %g × (%g/%g)² overflows", a.Eps, a.Sigmas[0], a.Sigmas[len(a.Sigmas)-1])
+		return a, usagef("--sigmas and --eps: the first level's step size ε σ_1²/σ_L² = %g × (%g/%g)² overflows", a.Eps, a.Sigmas[0], a.Sigmas[len(a.Sigmas)-1])
 	}
-	return nil
+	return a, nil
 }
 
 // chooseLevel parses a --level index.
@@ -596,18 +507,17 @@ func chooseLevel(spec string, net *scorenet.Net) (int, error) {
 // an image: the blog post's η.
 const defaultModelStepSize = 1e-3
 
-// autoLevel picks the level for plain Langevin with step size stepSize by
-// a measured criterion (pickLevel), from the relative score error of each
-// level against the exact score of the smoothed training image (sgm eval
-// --model) and the sharpness of each level. It prints its choice on
-// stderr, and a warning where it falls back.
-func autoLevel(e *env, net *scorenet.Net, reference string, tol, stepSize float64, seed uint64) (int, error) {
+// autoLevel picks the level for plain Langevin with step size stepSize
+// (model.AutoLevel: measured against the exact score of the smoothed
+// training image, as sgm eval --model, and each level's sharpness). It
+// prints its choice on stderr, and a warning where it falls back.
+func autoLevel(e *env, m *model.Model, reference string, tol, stepSize float64, seed uint64) (int, error) {
 	if !(tol > 0) {
 		return 0, usagef("--auto-tolerance must be positive, got %v", tol)
 	}
 	if reference == "" {
 		var ok bool
-		if reference, ok = net.Label(imageLabel); !ok {
+		if reference, ok = m.Net().Label(imageLabel); !ok {
 			return 0, usagef("--level auto: the checkpoint does not record its training image; give --reference SPEC")
 		}
 	}
@@ -615,8 +525,7 @@ func autoLevel(e *env, net *scorenet.Net, reference string, tol, stepSize float6
 	if err != nil {
 		return 0, fmt.Errorf("--reference: %w", err)
 	}
-	errs := scoreErrors(net, im, 1000, rand.New(rand.NewPCG(seed, 0xa070)))
-	choice, err := metric.AutoLevel(errs, metric.Sharpness(im, net.Config().Sigmas), stepSize, tol)
+	choice, err := m.AutoLevel(im, stepSize, tol, 1000, rand.New(rand.NewPCG(seed, 0xa070)))
 	if err != nil {
 		return 0, usagef("--level auto: %v; give --level or another --step-size", err)
 	}
@@ -628,67 +537,13 @@ func autoLevel(e *env, net *scorenet.Net, reference string, tol, stepSize float6
 	return choice.Level, nil
 }
 
-// initialPoints parses --init for n points of dimension d, and refuses
-// starting points that are not finite (normal:1e308 draws some beyond
-// MaxFloat64, uniform:-1e308,1e308 has an infinite width).
+// initialPoints is sample.ParseInit of --init, its error naming the flag.
 func initialPoints(spec string, n, d int, rng *rand.Rand) ([]float64, error) {
-	x, err := parseInit(spec, n, d, rng)
+	x, err := sample.ParseInit(spec, n, d, rng)
 	if err != nil {
-		return nil, err
-	}
-	if bad := nonFiniteRows(x, d); bad > 0 {
-		return nil, usagef("--init %q: %d of the %d starting points are not finite numbers", spec, bad, n)
+		return nil, usagef("--init %v", err)
 	}
 	return x, nil
-}
-
-// parseInit draws or fills the starting points that --init spec asks for.
-func parseInit(spec string, n, d int, rng *rand.Rand) ([]float64, error) {
-	kind, arg, _ := strings.Cut(spec, ":")
-	switch kind {
-	case "normal":
-		v, err := initArgs(spec, arg, 1)
-		if err != nil {
-			return nil, err
-		}
-		if err := checkPositive("init normal standard deviation", v[0]); err != nil {
-			return nil, err
-		}
-		x := make([]float64, n*d)
-		for i := range x {
-			x[i] = v[0] * rng.NormFloat64()
-		}
-		return x, nil
-	case "uniform":
-		v, err := initArgs(spec, arg, 2)
-		if err != nil {
-			return nil, err
-		}
-		if !(v[1] > v[0]) {
-			return nil, usagef("--init %q: the box's upper end must exceed its lower end", spec)
-		}
-		return sample.Uniform(n, d, v[0], v[1], rng), nil
-	case "point":
-		v, err := initArgs(spec, arg, d)
-		if err != nil {
-			return nil, err
-		}
-		return sample.Fill(n, v...), nil
-	}
-	return nil, usagef("--init %q: want normal:STD, uniform:LO,HI or point:X,Y", spec)
-}
-
-// initArgs parses the n numbers after the colon of --init spec; an empty
-// list is refused too (parseFloats returns none for it).
-func initArgs(spec, arg string, n int) ([]float64, error) {
-	v, err := parseFloats("init", arg, n)
-	if err != nil {
-		return nil, err
-	}
-	if len(v) != n {
-		return nil, usagef("--init %q: want %d comma-separated numbers after the colon", spec, n)
-	}
-	return v, nil
 }
 
 // coordHeader names the d coordinates x0, x1, ...

@@ -1,17 +1,16 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
-	"math"
 	"math/rand/v2"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
+	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/sample"
 )
 
@@ -144,8 +143,11 @@ func (f *sampleFlags) givenValues(d int, names []string) ([]float64, int, error)
 	c := f.cond
 	switch {
 	case f.set["given"]:
-		v, err := parseGiven(c.given, d, names)
-		return v, f.n, err
+		v, err := data.ParseGiven(c.given, d, names)
+		if err != nil {
+			return nil, 0, usagef("--given %v", err)
+		}
+		return v, f.n, nil
 	case f.set["given-file"]:
 		v, _, err := data.ReadGivenFile(c.givenFile, d)
 		if err != nil {
@@ -158,50 +160,6 @@ func (f *sampleFlags) givenValues(d int, names []string) ([]float64, int, error)
 		return v, rows, nil
 	}
 	return nil, f.n, nil
-}
-
-// parseGiven reads --given I=V[,I=V...] for points of dimension d: I a
-// coordinate index from 0, its name xI, or one of names (the header of
-// the data the model learned, nil if none); V a finite number; each
-// coordinate at most once and at least one left free.
-func parseGiven(spec string, d int, names []string) ([]float64, error) {
-	v := make([]float64, d)
-	for i := range v {
-		v[i] = math.NaN()
-	}
-	for _, part := range strings.Split(spec, ",") {
-		name, val, ok := strings.Cut(strings.TrimSpace(part), "=")
-		if !ok {
-			return nil, usagef("--given %q: want I=V[,I=V...], got %q", spec, part)
-		}
-		name = strings.TrimSpace(name)
-		i := slices.Index(names, name)
-		if i < 0 {
-			var err error
-			i, err = strconv.Atoi(strings.TrimPrefix(name, "x"))
-			if err != nil || i < 0 || i >= d || (strings.HasPrefix(name, "x") && name != fmt.Sprintf("x%d", i)) {
-				known := fmt.Sprintf("a name x0..x%d", d-1)
-				if names != nil {
-					known = fmt.Sprintf("a column name (%s)", strings.Join(names, ", "))
-				}
-				return nil, usagef("--given %q: coordinate %q: want an index 0..%d or %s", spec, name, d-1, known)
-			}
-		}
-		if !math.IsNaN(v[i]) {
-			return nil, usagef("--given %q: coordinate %d given twice", spec, i)
-		}
-		x, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
-		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil, usagef("--given %q: value %q of coordinate %d: want a finite number", spec, val, i)
-		}
-		v[i] = x
-	}
-	for _, x := range v {
-		if math.IsNaN(x) {
-			return v, nil
-		}
-	}
-	return nil, usagef("--given %q gives every one of the %d coordinates: leave at least one to sample", spec, d)
 }
 
 // runTargetGiven draws from the closed-form conditional of a mixture
@@ -222,75 +180,22 @@ func runTargetGiven(e *env, f sampleFlags) error {
 	if tgt.mixture == nil {
 		return usagef("--target %s: --given takes a mixture (a preset or JSON file), not an image", f.target)
 	}
-	mix := tgt.mixture
-	d := mix.Dim()
+	d := tgt.Dim()
 	given, n, err := f.givenValues(d, nil)
 	if err != nil {
 		return err
 	}
-	rng := rand.New(rand.NewPCG(f.seed, 0x5a3b1e))
-	x := make([]float64, n*d)
-	shared := len(given) == d
-	cond := map[int]*distCond{}
-	for i := range n {
-		row := given
-		key := 0
-		if !shared {
-			row, key = given[i*d:(i+1)*d], i
-		}
-		cc, ok := cond[key]
-		if !ok {
-			if cc, err = newDistCond(mix, row); err != nil {
-				if shared {
-					return usagef("--given: %v", err)
-				}
-				return usagef("--given (row %d): %v", i+1, err)
-			}
-			if shared {
-				cond[key] = cc
-			}
-		}
-		cc.draw(x[i*d:(i+1)*d], row, rng)
+	x, _, err := tgt.Sample(nil, n, rand.New(rand.NewPCG(f.seed, 0x5a3b1e)), model.TargetOptions{Given: given})
+	var re *dist.RowError
+	switch {
+	case errors.As(err, &re):
+		return usagef("--given (row %d): %v", re.Row+1, re.Err)
+	case err != nil:
+		return usagef("--given: %v", err)
 	}
 	if err := data.WriteCSVFile(f.out, coordHeader(d), x); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "wrote %d samples to %s (exact draws of the conditional of %s given the values)\n", n, f.out, f.target)
 	return nil
-}
-
-// distCond is a mixture's conditional given one row of values: nil c where
-// every coordinate is given.
-type distCond struct {
-	c    *dist.Mixture
-	free []float64
-}
-
-func newDistCond(m *dist.Mixture, row []float64) (*distCond, error) {
-	cc := &distCond{}
-	for _, v := range row {
-		if math.IsNaN(v) {
-			var err error
-			cc.c, err = m.Given(row)
-			cc.free = make([]float64, cc.c.Dim())
-			return cc, err
-		}
-	}
-	return cc, nil
-}
-
-// draw sets dst to the row's given values and a draw of the free ones.
-func (cc *distCond) draw(dst, row []float64, rng *rand.Rand) {
-	copy(dst, row)
-	if cc.c == nil {
-		return
-	}
-	cc.c.Rand(cc.free, rng)
-	k := 0
-	for j, v := range row {
-		if math.IsNaN(v) {
-			dst[j] = cc.free[k]
-			k++
-		}
-	}
 }

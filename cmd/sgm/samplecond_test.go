@@ -180,3 +180,27 @@ func csvWithLabel(t *testing.T, dir, text string) string {
 	}
 	return path
 }
+
+// TestLabelledTimedTrainSample trains tiny labelled VP and OT-CFM models
+// through sgm train --label-column component (once refused for networks
+// conditioned on time), and samples a label with and without guidance.
+func TestLabelledTimedTrainSample(t *testing.T) {
+	dir := t.TempDir()
+	for _, kind := range [][]string{{"--sde", "vp"}, {"--objective", "otcfm"}} {
+		run := filepath.Join(dir, kind[1])
+		args := append([]string{"train", "--data", "toy:8gaussians", "--label-column", "component", "--out", run, "--steps", "20", "--width", "16", "--depth", "1", "--features", "8"}, kind...)
+		if code, out, errs := runSGM(t, args...); code != 0 || !strings.Contains(out, "with labels [0 1 2 3 4 5 6 7]") {
+			t.Fatalf("train %v: exit %d, %s%s", kind, code, out, errs)
+		}
+		for _, w := range []string{"0", "2"} {
+			samples := filepath.Join(dir, kind[1]+w+".csv")
+			code, out, errs := runSGM(t, "sample", "--model", run, "--label", "3", "--guidance", w, "--n", "10", "--out", samples)
+			if code != 0 || !strings.Contains(out, "label 3, guidance "+w) {
+				t.Fatalf("sample %v W=%s: exit %d, %s%s", kind, w, code, out, errs)
+			}
+		}
+		if code, out, errs := runSGM(t, "sample", "--model", run, "--label", "9", "--n", "10", "--out", filepath.Join(dir, "x.csv")); code == 0 || !strings.Contains(errs, `unknown label "9"`) {
+			t.Errorf("sample %v with label 9: exit %d, %s%s", kind, code, out, errs)
+		}
+	}
+}

@@ -4,12 +4,9 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/sgm-dev/sgm/model"
-	"github.com/sgm-dev/sgm/sample"
 )
 
 // "sgm sample --model DIR" is model.Sample: this file turns the flags
@@ -72,10 +69,7 @@ func sampleModel(e *env, fs *flag.FlagSet, f sampleFlags, sf *sdeFlags) error {
 		return err
 	}
 	d := m.Dim()
-	rng := rand.New(rand.NewPCG(f.seed, 0x5de))
-	if _, ok := m.Kind().(model.Levels); ok {
-		rng = rand.New(rand.NewPCG(f.seed, 0x5a3b1e))
-	}
+	rng := rand.New(rand.NewPCG(f.seed, 0x5a3b1e)) // the stream of every sgm sample
 	if f.set["init"] {
 		if o.Init, err = initialPoints(f.init, f.n, d, rng); err != nil {
 			return err
@@ -84,38 +78,16 @@ func sampleModel(e *env, fs *flag.FlagSet, f sampleFlags, sf *sdeFlags) error {
 	if err := f.checkModelSizes(m, o); err != nil {
 		return err
 	}
-	pool, path := sample.Pool{BurnIn: f.burnIn, Every: f.every}, sample.Path{Particle: 0, Dim: d}
+	var rec recorders
 	if f.burnIn > 0 || f.path != "" {
-		o.Observe = func(s model.Step) {
-			if f.burnIn > 0 {
-				pool.Observe(s.N, s.X)
-			}
-			if f.path != "" {
-				path.Observe(s.N, s.X)
-			}
-		}
+		o.Observe = rec.observer(&f, d, 0, e.stderr)
 	}
 	began := time.Now()
 	x, st, err := m.Sample(nil, f.n, rng, o)
 	if err != nil {
 		return err
 	}
-	report := modelReport(f.model, m, st)
-	if f.burnIn > 0 {
-		if f.burnIn >= st.Steps {
-			return usagef("--burn-in %d leaves none of the %d steps to keep", f.burnIn, st.Steps)
-		}
-		x = pool.Points
-	}
-	if err := f.writeSamples(d, x, path.Points, report); err != nil {
-		return err
-	}
-	if _, ok := m.Kind().(model.Levels); ok {
-		fmt.Fprintf(e.stdout, "wrote %d samples to %s (%d chains; %s; %.1fs)\n", len(x)/d, f.out, f.n, report, time.Since(began).Seconds())
-	} else {
-		fmt.Fprintf(e.stdout, "wrote %d samples to %s (%s; %.1fs)\n", len(x)/d, f.out, report, time.Since(began).Seconds())
-	}
-	return nil
+	return f.finish(e, rec, d, x, st, modelReport(f.model, m, st), began)
 }
 
 // modelOptions turns the flags into the options of model.Sample, refusing
@@ -132,12 +104,8 @@ func (f *sampleFlags) modelOptions(e *env, m *model.Model, sf *sdeFlags) (model.
 	if name == "" {
 		name = m.DefaultSampler()
 	}
-	if !slices.Contains(m.Kind().Samplers(), name) {
-		what := fmt.Sprintf("a %s model", m.Kind())
-		if _, ok := m.Kind().(model.Flow); ok {
-			what = "a flow-matching model"
-		}
-		return o, usagef("--sampler %q: %s is sampled by %s", name, what, strings.Join(m.Kind().Samplers(), ", "))
+	if err := model.CheckSampler(m.Kind(), name); err != nil {
+		return o, usagef("--sampler %q: %v", name, err)
 	}
 	langevin, annealed := name == model.Langevin, name == model.Annealed
 	for _, c := range []struct {
@@ -172,12 +140,8 @@ func (f *sampleFlags) modelOptions(e *env, m *model.Model, sf *sdeFlags) (model.
 		}
 		o.RTol, o.ATol = sf.rtol, sf.atol
 	}
-	if f.set["nfe"] {
-		least := 1
-		if _, flow := m.Kind().(model.Flow); name == model.PC || flow && name == model.Heun {
-			least = 2 // a predictor and a corrector; Heun's two stages
-		}
-		if err := checkRange("nfe", sf.nfe, least, maxNFE); err != nil {
+	if least, most := model.NFERange(m.Kind(), name); f.set["nfe"] {
+		if err := checkRange("nfe", sf.nfe, least, most); err != nil {
 			return o, err
 		}
 	}
@@ -200,14 +164,13 @@ func (f *sampleFlags) modelOptions(e *env, m *model.Model, sf *sdeFlags) (model.
 		}
 		o.Eps = f.eps
 	}
-	o.NoDenoise = m.Image() // the blog post's image: no denoising step unless asked
 	if f.set["denoise"] {
-		o.NoDenoise = !f.denoise
+		o.Denoise = &f.denoise
 	}
-	k, isLevels := m.Kind().(model.Levels)
-	if !isLevels || !(langevin || annealed) {
+	if !(langevin || annealed) { // the samplers of a model of levels
 		return o, nil
 	}
+	sigmas := m.Net().Config().Sigmas
 	level := -1
 	switch {
 	case f.level == "auto" && f.set["level"]:
@@ -222,7 +185,7 @@ func (f *sampleFlags) modelOptions(e *env, m *model.Model, sf *sdeFlags) (model.
 			step = f.stepSize
 		}
 		var err error
-		if level, err = autoLevel(e, m.Net(), f.reference, f.autoTol, step, f.seed); err != nil {
+		if level, err = autoLevel(e, m, f.reference, f.autoTol, step, f.seed); err != nil {
 			return o, err
 		}
 	case f.set["level"]:
@@ -230,11 +193,9 @@ func (f *sampleFlags) modelOptions(e *env, m *model.Model, sf *sdeFlags) (model.
 		if level, err = chooseLevel(f.level, m.Net()); err != nil {
 			return o, err
 		}
-	case annealed && m.Image():
-		level = k.Sigmas.Level(seedSigma()) // the blog post's level 17: the image's sharpest learnt
 	}
 	if level >= 0 {
-		o.Level, o.Lowest = &level, level
+		o.Level, o.Lowest = &level, &level
 	}
 	if f.set["sigmas"] {
 		v, err := parseFloats("sigmas", f.sigmas, -1)
@@ -244,13 +205,8 @@ func (f *sampleFlags) modelOptions(e *env, m *model.Model, sf *sdeFlags) (model.
 		if len(v) < 2 || len(v) > 3 || !(v[0] >= v[1]) || !(v[1] > 0) {
 			return o, usagef("--sigmas %q: want MAX,MIN[,L] with MAX >= MIN > 0", f.sigmas)
 		}
-		for i := len(k.Sigmas) - 1; i >= 0; i-- {
-			if s := k.Sigmas[i]; s <= v[0]*(1+1e-9) && s >= v[1]*(1-1e-9) {
-				o.Sigmas = append(o.Sigmas, s)
-			}
-		}
-		if len(o.Sigmas) == 0 {
-			return o, usagef("--sigmas %q: none of the model's levels (%.3g..%.3g) lies in that range", f.sigmas, k.Sigmas[0], k.Sigmas[len(k.Sigmas)-1])
+		if o.Sigmas = sigmas.Between(v[0], v[1]); o.Sigmas == nil {
+			return o, usagef("--sigmas %q: none of the model's levels (%.3g..%.3g) lies in that range", f.sigmas, sigmas[0], sigmas[len(sigmas)-1])
 		}
 	}
 	return o, nil
@@ -268,10 +224,11 @@ func (f *sampleFlags) checkModelSizes(m *model.Model, o model.SampleOptions) err
 	case model.Langevin:
 		return f.checkSizes(d, particleBytes(d, m.Net()), "steps", func(v int) float64 { return float64(v) })
 	case model.Annealed:
-		levels := float64(len(o.Sigmas))
-		if k, ok := m.Kind().(model.Levels); ok && o.Sigmas == nil {
-			levels = float64(len(k.Sigmas) - o.Lowest)
+		sigmas, err := m.AnnealedSigmas(o)
+		if err != nil {
+			return err
 		}
+		levels := float64(len(sigmas))
 		if levels*float64(f.stepsPerLevel) > maxCount {
 			return usagef("--steps-per-level %d at %.0f levels is %g steps; a run takes at most %d (2^40)", f.stepsPerLevel, levels, levels*float64(f.stepsPerLevel), maxCount)
 		}
@@ -290,15 +247,10 @@ func (f *sampleFlags) checkModelSizes(m *model.Model, o model.SampleOptions) err
 func modelReport(dir string, m *model.Model, st model.Stats) string {
 	switch st.Sampler {
 	case model.Langevin:
-		return fmt.Sprintf("plain Langevin, %d steps of η=%g, model level %d (σ=%.3g)", st.Steps, st.StepSize, levelOf(m, st.Sigmas[0]), st.Sigmas[0])
+		return fmt.Sprintf("plain Langevin, %d steps of η=%g, model level %d (σ=%.3g)", st.Steps, st.StepSize, st.Level, st.Sigmas[0])
 	case model.Annealed:
 		s := st.Sigmas
 		return fmt.Sprintf("annealed Langevin, %d levels σ=%.3g..%.3g, %d steps each, ε=%g", len(s), s[0], s[len(s)-1], st.StepsPerLevel, st.StepSize)
 	}
 	return fmt.Sprintf("model %s, %s, sampler %s, nfe %d", dir, m.Kind(), st.Sampler, st.NFE)
-}
-
-// levelOf is the index of the level sigma of a Levels model.
-func levelOf(m *model.Model, sigma float64) int {
-	return m.Kind().(model.Levels).Sigmas.Level(sigma)
 }

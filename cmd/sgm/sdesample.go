@@ -1,6 +1,8 @@
 package main
 
 import (
+	"cmp"
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -10,19 +12,16 @@ import (
 
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
+	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/sample"
 	"github.com/sgm-dev/sgm/sde"
 )
 
 // Samplers of a forward SDE's reverse process ("sgm sample --sde").
-var sdeSamplers = []string{"em", "pc", "ode", "heun", "ddim", "dpm2m"}
-
-// defaultNFE is each fixed-step sampler's default --nfe: enough for the
-// presets' W2 to reach its floor at n = 1000 (sgm plot nfe).
-var defaultNFE = map[string]int{"em": 1000, "pc": 1000, "heun": 35, "ddim": 100, "dpm2m": 20}
+var sdeSamplers = model.ReverseSamplers
 
 // maxNFE bounds --nfe.
-const maxNFE = 100_000
+const maxNFE = model.MaxNFE
 
 // sdeFlags are the flags of sampling and likelihoods under a forward SDE,
 // shared by sample, eval --nll and plot nfe.
@@ -129,26 +128,14 @@ func (f *sdeFlags) reverse(p sde.SDE, name string, nfe int) (sample.Reverse, err
 		if err := f.checkTol(); err != nil {
 			return nil, err
 		}
-		return sample.Flow{RTol: f.rtol, ATol: f.atol}, nil
+		return model.ReverseSampler(p, model.SampleOptions{Sampler: name, RTol: f.rtol, ATol: f.atol})
 	}
-	if nfe == 0 {
-		nfe = defaultNFE[name]
-	}
-	least := map[string]int{"pc": 2}[name]
-	if err := checkRange("nfe", nfe, max(1, least), maxNFE); err != nil {
+	nfe = cmp.Or(nfe, model.DefaultNFE[name])
+	least, most := model.NFERange(model.Diffusion{SDE: p}, name)
+	if err := checkRange("nfe", nfe, least, most); err != nil {
 		return nil, err
 	}
-	switch name {
-	case "em":
-		return sample.EM{Steps: nfe}, nil
-	case "pc":
-		return sample.PC{Steps: nfe / 2, SNR: f.snr}, nil
-	case "heun":
-		return sample.Heun{Steps: sample.Heun{}.StepsForNFE(nfe)}, nil
-	case "ddim":
-		return sample.DDIM{Steps: nfe, Eta: f.eta}, nil
-	}
-	return sample.DPM2M{Steps: nfe}, nil
+	return model.ReverseSampler(p, model.SampleOptions{Sampler: name, NFE: nfe, SNR: f.snr, Eta: f.eta})
 }
 
 // checkSamplerFlags refuses the solver flags that do not apply to name.
@@ -205,7 +192,7 @@ func sdeTarget(spec, model string) (*dist.Mixture, error) {
 
 // runSDESample is "sgm sample --sde": draws --n prior points and runs the
 // reverse sampler on the exact score of the target under the SDE.
-func runSDESample(e *env, f *sdeFlags, target, model, out string, n int, seed uint64) error {
+func runSDESample(e *env, f *sdeFlags, target, dir, out string, n int, seed uint64) error {
 	if err := checkOnly(f.set, sdeSampleFlags, "--sde (sampling a forward SDE's reverse process)"); err != nil {
 		return err
 	}
@@ -223,28 +210,32 @@ func runSDESample(e *env, f *sdeFlags, target, model, out string, n int, seed ui
 	if err != nil {
 		return err
 	}
-	m, err := sdeTarget(target, model)
+	m, err := sdeTarget(target, dir)
 	if err != nil {
 		return err
 	}
 	if err := checkOutput("out", out, ".csv"); err != nil {
 		return err
 	}
-	score, err := sde.NewMixture(p, m)
-	if err != nil {
-		return fmt.Errorf("--target under --sde %s: %w", f.sde, err)
+	if err := checkSDESize(s, n, m.Dim()); err != nil {
+		return err
 	}
 	if msg := priorCover(p, m); msg != "" {
 		fmt.Fprintf(e.stderr, "sgm sample: warning: %s\n", msg)
 	}
-	x, err := sdeSamples(s, p, score, n, seed)
-	if err != nil {
+	began := time.Now()
+	x, st, err := (&model.Target{Mixture: m}).Sample(nil, n, rand.New(rand.NewPCG(seed, 0x5de)),
+		model.TargetOptions{SDE: p, Sampler: f.sampler, NFE: f.nfe, RTol: f.rtol, ATol: f.atol, SNR: f.snr, Eta: f.eta})
+	var de *model.DataError
+	if errors.As(err, &de) {
+		return fmt.Errorf("--%w", de)
+	} else if err != nil {
 		return err
 	}
-	if err := data.WriteCSVFile(out, coordHeader(m.Dim()), x.points); err != nil {
+	if err := data.WriteCSVFile(out, coordHeader(m.Dim()), x); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "wrote %d samples to %s (%s, sampler %s, nfe %d; %.1fs)\n", n, out, p, f.sampler, x.nfe, x.elapsed.Seconds())
+	fmt.Fprintf(e.stdout, "wrote %d samples to %s (%s, sampler %s, nfe %d; %.1fs)\n", n, out, p, f.sampler, st.NFE, time.Since(began).Seconds())
 	return nil
 }
 
@@ -255,20 +246,25 @@ type sdeRun struct {
 	elapsed time.Duration
 }
 
+// checkSDESize refuses --n where n particles of dimension d would not fit
+// in memory under the reverse sampler s (sdeCopies).
+func checkSDESize(s sample.Reverse, n, d int) error {
+	if err := checkAtLeast("n", n, 1); err != nil {
+		return err
+	}
+	return checkFits("n", n, fmt.Sprintf("%d-dimensional particles", d), func(v int) float64 {
+		return 8 * sdeCopies(s) * float64(v) * float64(d)
+	})
+}
+
 // sdeSamples checks --n against memory, draws n prior points with the
 // seed and runs s on them.
 func sdeSamples(s sample.Reverse, p sde.SDE, score sde.TimeScorer, n int, seed uint64) (sdeRun, error) {
-	d := score.Dim()
-	if err := checkAtLeast("n", n, 1); err != nil {
-		return sdeRun{}, err
-	}
-	if err := checkFits("n", n, fmt.Sprintf("%d-dimensional particles", d), func(v int) float64 {
-		return 8 * sdeCopies(s) * float64(v) * float64(d)
-	}); err != nil {
+	if err := checkSDESize(s, n, score.Dim()); err != nil {
 		return sdeRun{}, err
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x5de))
-	x := make([]float64, n*d)
+	x := make([]float64, n*score.Dim())
 	sde.PriorSample(p, x, rng)
 	began := time.Now()
 	nfe, err := s.Sample(x, p, score, rng)

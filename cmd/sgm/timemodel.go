@@ -8,7 +8,6 @@ import (
 	"github.com/sgm-dev/sgm/likelihood"
 	"github.com/sgm-dev/sgm/metric"
 	"github.com/sgm-dev/sgm/model"
-	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/sde"
 )
 
@@ -50,11 +49,11 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 	if err != nil {
 		return err
 	}
-	if _, ok := md.Kind().(model.Levels); ok {
+	if _, _, err := md.Likelihood(model.LikelihoodOptions{}); err != nil {
 		return usagef("--model %s: eval --nll needs a network conditioned on time (sgm train --sde or --objective cfm|otcfm); this one is %s", dir, md.Net().Config())
 	}
 	var m *dist.Mixture
-	if spec, ok := trainedMixture(md.Net()); ok {
+	if spec := md.Record().Data; model.IsMixtureSpec(spec) {
 		m, _ = loadTarget(spec) // only for --data target and the exact NLL
 	}
 	if f.data == "target" && m == nil {
@@ -83,22 +82,15 @@ func modelNLL(e *env, f *nllFlags, set map[string]bool, dir string, n int, seed 
 func modelNLLResult(md *model.Model, m *dist.Mixture, x []float64, o likelihood.ODE, probes int, seed uint64) (nllResult, error) {
 	d := md.Dim()
 	logp := make([]float64, len(x)/d)
-	nfe, err := md.LogProb(logp, x, model.LikelihoodOptions{RTol: o.RTol, ATol: o.ATol, Batch: o.Batch, Progress: o.Progress, Probes: probes, Rng: rand.New(rand.NewPCG(seed, 0x407))})
+	lo := model.LikelihoodOptions{RTol: o.RTol, ATol: o.ATol, Batch: o.Batch, Progress: o.Progress, Probes: probes, Rng: rand.New(rand.NewPCG(seed, 0x407))}
+	nfe, err := md.LogProb(logp, x, lo)
 	if err != nil {
 		return nllResult{}, err
 	}
-	name := md.Kind().String()
-	if k, ok := md.Kind().(model.Diffusion); ok {
-		name = k.SDE.String()
-	}
+	name, used, _ := md.Likelihood(lo)
 	r, err := nllStats(logp, d, nfe, name, m, x)
-	if err != nil {
-		return nllResult{}, err
-	}
-	if _, ok := md.Kind().(model.Diffusion); ok && d > likelihood.MaxExactDim {
-		r.Probes = probes
-	}
-	return r, nil
+	r.Probes = used
+	return r, err
 }
 
 // nfeSourceOf is what "sgm plot nfe" samples and measures against: the
@@ -138,7 +130,7 @@ func nfeSource(sf *sdeFlags, target, dir string) (nfeSourceOf, error) {
 	if err != nil {
 		return nfeSourceOf{}, err
 	}
-	k, ok := md.Kind().(model.Diffusion)
+	p, ok := md.SDE()
 	if !ok {
 		return nfeSourceOf{}, usagef("--model %s: plot nfe needs a score network trained with sgm train --sde; this one is %s", dir, md.Net().Config())
 	}
@@ -151,7 +143,7 @@ func nfeSource(sf *sdeFlags, target, dir string) (nfeSourceOf, error) {
 		if err != nil {
 			return nfeSourceOf{}, fmt.Errorf("--model %s: the data it was trained on: %w", dir, err)
 		}
-		ref, refDim, target = pointDraws{src}, src.d, spec
+		ref, refDim, target = src, src.d, spec
 	default:
 		if target == "" {
 			target, _ = md.Net().Label(targetLabel)
@@ -168,18 +160,6 @@ func nfeSource(sf *sdeFlags, target, dir string) (nfeSourceOf, error) {
 	if refDim != md.Dim() {
 		return nfeSourceOf{}, usagef("%s has dimension %d, --model %s %d", target, refDim, dir, md.Dim())
 	}
-	sf.sde = k.String()
-	return nfeSourceOf{p: k.SDE, d: md.Dim(), model: md, ref: ref}, nil
-}
-
-// trainedMixture returns the spec of the mixture net was trained on, where
-// it was (the target label of older runs, the data label of newer ones).
-func trainedMixture(net *scorenet.Net) (string, bool) {
-	if spec, ok := net.Label(targetLabel); ok {
-		return spec, true
-	}
-	if spec, ok := net.Label(dataLabel); ok && model.IsMixtureSpec(spec) {
-		return spec, true
-	}
-	return "", false
+	sf.sde = md.Kind().String()
+	return nfeSourceOf{p: p, d: md.Dim(), model: md, ref: ref}, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -10,6 +11,7 @@ import (
 	"slices"
 
 	"github.com/sgm-dev/sgm/data"
+	"github.com/sgm-dev/sgm/demo"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/scorenet"
@@ -40,10 +42,6 @@ type trainFlags struct {
 	sdeSigmaMax      float64
 
 	set map[string]bool // the flags given on the command line
-
-	// demoRun marks the run as the demo's: the demo clears such a run
-	// when it trains again, and refuses to touch any other.
-	demoRun bool
 }
 
 // Labels a run records for the command: its loss files, relative to the
@@ -111,14 +109,6 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.labelColumn, "label-column", "", labelColumnHelp)
 }
 
-// defaultTrainFlags returns the flags of sgm train at their defaults, none
-// given, for the demo's runs to set.
-func defaultTrainFlags() *trainFlags {
-	f := &trainFlags{set: map[string]bool{}}
-	f.register(flag.NewFlagSet("train", flag.ContinueOnError))
-	return f
-}
-
 // timed reports whether the command line asks for a network conditioned
 // on time.
 func (f *trainFlags) timed() bool {
@@ -150,9 +140,6 @@ func (f *trainFlags) validate() error {
 	}
 	if f.set["image"] && f.set["data"] {
 		return usagef("give one of --data and --image, not both")
-	}
-	if f.labelColumn != "" && timed {
-		return usagef("--label-column applies to networks of noise levels, not to --sde or --objective cfm|otcfm")
 	}
 	if f.set["target"] && f.set["data"] {
 		return usagef("give one of --data and --target, not both")
@@ -206,8 +193,8 @@ func (f *trainFlags) validate() error {
 	if !(f.ema >= 0 && f.ema < 1) {
 		return usagef("--ema must be in [0, 1), got %v", f.ema)
 	}
-	if train.Objective(f.objective) == train.OTCFM && f.batch > maxOTBatch {
-		return usagef("--batch %d: otcfm solves an exact assignment of batch² costs per step; at most %d", f.batch, maxOTBatch)
+	if err := (train.Settings{Objective: train.Objective(f.objective), Batch: f.batch}).Validate(); err != nil {
+		return usagef("--%v", err)
 	}
 	if err := checkStepsPerCall(f.stepsPerCall, f.backend); err != nil {
 		return err
@@ -224,9 +211,6 @@ func (f *trainFlags) validate() error {
 	}
 	return nil
 }
-
-// maxOTBatch bounds otcfm's batch: its assignment takes O(batch³) time.
-const maxOTBatch = 4096
 
 // dataSpec is the data the flags name: --data, --target, or --image
 // (the default of a new run of noise levels: mnist:train:0).
@@ -295,7 +279,21 @@ func (f *trainFlags) options() (model.TrainOptions, error) {
 	} else if !f.resume && !f.timed() && !f.pointData() {
 		s.Objective = train.AllLevels // the blog post's, on its image
 	}
-	if f.resume {
+	if f.resume { // only what is given, which model.Train checks against the run's network
+		if f.set["objective"] && (s.Objective == train.CFM || s.Objective == train.OTCFM) {
+			o.Net.Process = "flow"
+		}
+		o.Net.Process = cmp.Or(f.sde, o.Net.Process)
+		for _, c := range []struct {
+			flag string
+			set  func()
+		}{{"width", func() { o.Net.Width = f.width }}, {"depth", func() { o.Net.Depth = f.depth }},
+			{"features", func() { o.Net.Features = f.features }}, {"activation", func() { o.Net.Activation = f.activation }},
+			{"levels", func() { o.Levels = f.levels }}, {"sigma-min", func() { o.SigmaMin = f.sigmaMin }}, {"sigma-max", func() { o.SigmaMax = f.sigmaMax }}} {
+			if f.set[c.flag] {
+				c.set()
+			}
+		}
 		return o, nil
 	}
 	o.Net = scorenet.Config{Features: f.features, Width: f.width, Depth: f.depth, Activation: f.activation}
@@ -423,14 +421,9 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, 
 		// A run that fails before it writes anything leaves no directory.
 		defer func() {
 			if err != nil {
-				removeEmptyRun(f.out)
+				scorenet.RemoveEmptyRun(f.out)
 			}
 		}()
-	}
-	if f.demoRun {
-		if err := clearDemoRun(f.out); err != nil {
-			return nil, err
-		}
 	}
 	has, err := scorenet.HasCheckpoints(f.out)
 	if err != nil {
@@ -441,10 +434,6 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, 
 		return nil, usagef("--resume: no checkpoint in %q to resume", f.out)
 	case !f.resume && has:
 		return nil, usagef("--out %q already holds a checkpoint: pass --resume to continue it, or choose another directory", f.out)
-	case f.resume:
-		if err := f.checkResumable(); err != nil {
-			return nil, err
-		}
 	}
 	if err := f.lossFiles(); err != nil {
 		return nil, err
@@ -454,10 +443,9 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, 
 		rel, _ := relativeToRun(f.out, p)
 		o.Labels[label] = rel
 	}
-	if !f.demoRun { // a run trained by sgm train is no longer the demo's to clear
-		if err := os.Remove(filepath.Join(f.out, demoMark)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("--out: %w", err)
-		}
+	// A run trained by sgm train is no longer the demo's to clear.
+	if err := os.Remove(filepath.Join(f.out, demo.Mark)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("--out: %w", err)
 	}
 	bar := newProgressBar(e.stderr)
 	o.Settings.Progress, o.Settings.ProgressEvery, o.Settings.ProgressInterval = bar.update, max(1, f.steps/200), progressInterval
@@ -467,7 +455,12 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, 
 	m, records, runErr := trainModel(ctx, f.out, o)
 	var se *model.SettingsError
 	var de *model.DataError
+	var ke *model.KeptError
 	switch {
+	case errors.As(runErr, &ke) && ke.Option == "process":
+		return nil, usagef("--resume: the run in %s is a %v network, not a time-conditioned %v network", ke.Dir, ke.Is, ke.Given)
+	case errors.As(runErr, &ke):
+		return nil, usagef("--%s %v: the run in %s has %v, and a resumed run keeps its network", ke.Option, ke.Given, ke.Dir, ke.Is)
 	case errors.As(runErr, &se):
 		return nil, usagef("%v", se)
 	case errors.As(runErr, &de):
@@ -504,7 +497,7 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, 
 		fmt.Fprintf(e.stderr, "sgm train: warning: %s\n", w)
 	}
 	if len(records) > 0 {
-		loss, k := finalLoss(history)
+		loss, k := train.FinalLoss(history)
 		fmt.Fprintf(e.stdout, "trained %d steps (to step %d) of a %s model on %s%s; mean loss of %s %.4f; checkpoint in %s\n",
 			len(records), records[len(records)-1].Step, m.Kind(), m.Record().Data, labelNote(m.Labels()), lastSteps(k), loss, f.out)
 	} else {
@@ -515,41 +508,6 @@ func runTraining(ctx context.Context, e *env, f *trainFlags) (res *trainResult, 
 
 // trainModel is model.Train; tests replace it to make training fail.
 var trainModel = model.Train
-
-// checkResumable refuses flags that would change the network of the run
-// saved in f.out: a resumed run keeps it.
-func (f *trainFlags) checkResumable() error {
-	cfg, err := scorenet.ConfigOf(f.out)
-	if err != nil {
-		return err
-	}
-	if cfg.Timed() {
-		process := f.sde
-		if o := train.Objective(f.objective); f.set["objective"] && (o == train.CFM || o == train.OTCFM) {
-			process = "flow"
-		}
-		if process != "" && process != cfg.Process {
-			return usagef("--resume: the run in %s is %s, not a time-conditioned %s network", f.out, cfg, process)
-		}
-		return nil
-	}
-	for _, c := range []struct {
-		flag      string
-		given, is any
-	}{
-		{"width", f.width, cfg.Width}, {"depth", f.depth, cfg.Depth}, {"features", f.features, cfg.Features},
-		{"levels", f.levels, len(cfg.Sigmas)}, {"activation", f.activation, cfg.Activation},
-		{"sigma-min", f.sigmaMin, cfg.Sigmas[0]}, {"sigma-max", f.sigmaMax, cfg.Sigmas[len(cfg.Sigmas)-1]},
-	} {
-		if c.flag == "sigma-max" && len(cfg.Sigmas) == 1 {
-			continue // one level is σ_min; σ_max played no part
-		}
-		if f.set[c.flag] && c.given != c.is {
-			return usagef("--%s %v: the run in %s has %v, and a resumed run keeps its network", c.flag, c.given, f.out, c.is)
-		}
-	}
-	return nil
-}
 
 // lossFiles sets the loss files: the flags' where given, else, for a
 // resumed run, those it recorded (paths inside the run directory only),
@@ -587,62 +545,12 @@ func (f *trainFlags) lossFiles() error {
 // loss.csv.
 const maxSteps = 100_000_000
 
-// demoMark is the file that marks a run directory as the demo's.
-const demoMark = ".sgm-demo-run"
-
-// clearDemoRun empties the run directory dir for the demo, which trains
-// afresh, once checkModelDir has found nothing there but an earlier demo's
-// run, and marks it as the demo's. The caller holds dir's lock.
-func clearDemoRun(dir string) error {
-	if err := checkModelDir(dir); err != nil {
-		return err
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	for _, e := range entries {
-		if e.Name() != scorenet.LockName {
-			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
-				return fmt.Errorf("--out: %w", err)
-			}
-		}
-	}
-	if err := os.WriteFile(filepath.Join(dir, demoMark), []byte("written by sgm demo, which clears this directory when it runs again\n"), 0o644); err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	return nil
-}
-
-// removeEmptyRun removes the run directory dir if it holds nothing but its
-// lock file.
-func removeEmptyRun(dir string) {
-	entries, err := os.ReadDir(dir)
-	if err != nil || len(entries) != 1 || entries[0].Name() != scorenet.LockName {
-		return
-	}
-	os.Remove(filepath.Join(dir, scorenet.LockName))
-	os.Remove(dir)
-}
-
 // lastSteps says "the last k steps", or "the last step".
 func lastSteps(k int) string {
 	if k == 1 {
 		return "the last step"
 	}
 	return fmt.Sprintf("the last %d steps", k)
-}
-
-// finalLoss is the mean loss of the last tenth of the run (at most 100
-// steps), less noisy than the last step's, and the number of steps k it
-// is the mean of.
-func finalLoss(h []train.Record) (mean float64, k int) {
-	k = min(len(h), max(1, min(100, len(h)/10)))
-	var s float64
-	for _, r := range h[len(h)-k:] {
-		s += r.Loss
-	}
-	return s / float64(k), k
 }
 
 func writeLossCSV(path string, h []train.Record) error {

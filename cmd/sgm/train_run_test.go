@@ -7,8 +7,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"math"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,6 +19,7 @@ import (
 	"github.com/gomlx/compute/gobackend"
 
 	"github.com/sgm-dev/sgm/data"
+	"github.com/sgm-dev/sgm/demo"
 	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/train"
@@ -190,15 +189,17 @@ func TestDemoKeepsTrainRun(t *testing.T) {
 	if net, err := scorenet.Load(gobackend.GetBackend(), model); err != nil || net.Step() != 3 {
 		t.Fatalf("the run of sgm train after the demo: %v", err)
 	}
-	// A run the demo marked as its own is cleared when it trains again.
-	if err := os.WriteFile(filepath.Join(model, demoMark), nil, 0o644); err != nil {
+	// A run the demo marked as its own is the demo's to clear, and one
+	// that sgm train trains again is no longer.
+	if err := os.WriteFile(filepath.Join(model, demo.Mark), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := clearDemoRun(model); err != nil {
-		t.Fatalf("clearDemoRun of a marked run: %v", err)
+	if err := demo.CheckRunDir(model); err != nil {
+		t.Errorf("a marked run: %v", err)
 	}
-	if has, _ := scorenet.HasCheckpoints(model); has {
-		t.Error("clearDemoRun left the demo's earlier checkpoints")
+	trainOK(t, "--steps", "4", "--resume", "--out", model)
+	if err := demo.CheckRunDir(model); err == nil || !strings.Contains(err.Error(), "did not write") {
+		t.Errorf("a marked run that sgm train resumed: %v, want it refused", err)
 	}
 }
 
@@ -219,34 +220,6 @@ func TestProgressEverySeconds(t *testing.T) {
 	bar.update(st)
 	if n := strings.Count(b.String(), "\n"); n != 2 || !strings.Contains(b.String(), "step 3/1000") {
 		t.Errorf("an update %v after the last line: %q, want a line for step 3", progressInterval, b.String())
-	}
-}
-
-// TestBinomialSE checks the standard error the demo reports for the mode
-// weights against the spread of simulated fractions.
-func TestBinomialSE(t *testing.T) {
-	const p, n, reps = 0.2, 4000, 2000
-	rng := rand.New(rand.NewPCG(1, 2))
-	var s, s2 float64
-	for range reps {
-		k := 0
-		for range n {
-			if rng.Float64() < p {
-				k++
-			}
-		}
-		f := float64(k) / n
-		s += f
-		s2 += f * f
-	}
-	sd := math.Sqrt((s2 - s*s/reps) / (reps - 1))
-	se := binomialSE([]float64{p, 1 - p}, n)
-	// The sample sd of 2000 replicates has a relative error of about
-	// 1/sqrt(2·2000) = 1.6%; 5% is three of those.
-	for i, v := range se {
-		if math.Abs(v-sd) > 0.05*sd {
-			t.Errorf("binomialSE[%d] = %.5f, simulated fractions vary by %.5f", i, v, sd)
-		}
 	}
 }
 

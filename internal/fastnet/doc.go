@@ -66,6 +66,13 @@
 // ∂loss/∂a = Σ_i (∂loss/∂α_i) e(t_i) (likewise b); blocks.go holds what the
 // two steps share.
 //
+// A network conditioned on class labels (Params.Label, scorenet's
+// label.go) adds its label's row E_c of the embedding to the first layer's
+// pre-activation. Trainer.StepOneLevelLabelled and TimeTrainer.StepLabelled
+// add it to each row's bias and sum the rows' gradients at that
+// pre-activation into ∂loss/∂E_c, beside b_0's; Net evaluates one label at
+// a time with E_c folded into b_0 by its caller.
+//
 // From d = 16 on, the training step also runs the inputs' and outputs'
 // products register-tiled over the block (wide.go), so that a step costs
 // the same per FLOP at any d.

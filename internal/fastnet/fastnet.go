@@ -28,6 +28,14 @@ type Params struct {
 	Alpha, Beta []float32   // one per noise level
 	Dense       [][]float32 // Depth+1 matrices, fan-in×fan-out (input-major)
 	DenseBiases [][]float32 // Depth+1 vectors of fan-out
+
+	// Label, for a network conditioned on class labels, is the label
+	// embedding E, (C+1)×Width: label c adds E_c to the first layer's
+	// pre-activation (scorenet's label.go; C is the null label). Trainer
+	// trains it (StepOneLevelLabelled, TimeTrainer.StepLabelled); Net
+	// ignores it (fold E_c into DenseBiases[0] to evaluate a label). nil
+	// without labels.
+	Label []float32
 }
 
 // validate reports the first parameter whose shape does not match p's sizes.
@@ -67,6 +75,9 @@ func (p *Params) validate() error {
 			return fmt.Errorf("fastnet: dense bias %d has %d values, want %d", k, len(p.DenseBiases[k]), out)
 		}
 		in = out
+	}
+	if p.Label != nil && (len(p.Label) < 2*p.Width || len(p.Label)%p.Width != 0) {
+		return fmt.Errorf("fastnet: Label has %d values, want (C+1)×%d for C ≥ 1 labels", len(p.Label), p.Width)
 	}
 	return nil
 }

@@ -59,7 +59,7 @@ func weightsOf(t *testing.T, net *scorenet.Net) fastnet.Params {
 	return fastnet.Params{
 		Dim: c.Dim, Features: c.Features, Width: c.Width, Depth: c.Depth,
 		BCos: w.BCos, BSin: w.BSin, Alpha: w.Alpha, Beta: w.Beta,
-		Dense: w.Dense, DenseBiases: w.DenseBiases,
+		Dense: w.Dense, DenseBiases: w.DenseBiases, Label: w.Label,
 	}
 }
 
@@ -72,6 +72,8 @@ func paramOf(t *testing.T, p *fastnet.Params, path string) []float32 {
 		return p.Alpha
 	case path == "/scorenet/rf/beta":
 		return p.Beta
+	case path == "/scorenet/label/embedding":
+		return p.Label
 	}
 	var k int
 	var kind string

@@ -1,7 +1,8 @@
 package fastnet
 
 // The parameters in the order of scorenet.Layout, which owns the network's
-// layout: B_cos, B_sin, α, β, then each dense layer's weights and biases.
+// layout: B_cos, B_sin, α, β, then each dense layer's weights and biases,
+// then a labelled network's label embedding.
 
 // FromValues returns the parameters of a network of the given sizes whose
 // values are vals in scorenet.Layout's order (the same slices, not
@@ -14,6 +15,9 @@ func FromValues(dim, features, width, depth int, softplus bool, vals [][]float32
 	for i := range min(len(slots), len(vals)) {
 		*slots[i] = vals[i]
 	}
+	if len(vals) == len(slots)+1 {
+		p.Label = vals[len(slots)]
+	}
 	return p
 }
 
@@ -23,6 +27,9 @@ func (p *Params) Values() []*[]float32 {
 	out := []*[]float32{&p.BCos, &p.BSin, &p.Alpha, &p.Beta}
 	for k := range p.Dense {
 		out = append(out, &p.Dense[k], &p.DenseBiases[k])
+	}
+	if p.Label != nil {
+		out = append(out, &p.Label)
 	}
 	return out
 }

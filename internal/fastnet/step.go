@@ -31,6 +31,8 @@ type engine struct {
 	bias    [][]float32 // hidden layers k = 1..D-1: b_k, padded to wp
 	wo      []float32   // d×wp: W_Dᵀ
 	bo      []float32   // d: b_D
+	emb     []float32   // labels×wp: the label embedding E, rows padded to wp
+	labels  int         // rows of E (C+1); 0 without labels
 
 	lay     layout // of the trainable parameters in flat slices
 	workers []*worker
@@ -46,6 +48,8 @@ type worker struct {
 	h    [][]float32 // hidden activations h_1..h_D (index 1..D), blockRows×wp each
 	g, t []float32   // blockRows×wp: gradients at pre-activations
 	lev  []int32     // level of each row
+	lab  []int32     // label of each row (with labels)
+	lb   []float32   // wp: one row's first-layer bias with its label's E_c
 	sig  []float32   // σ of each row (0 in padding rows)
 	z    []float32   // blockRows×d: noise of each row
 	dy   []float32   // d
@@ -61,12 +65,13 @@ type worker struct {
 	dbo  []float64   // d
 	dA   []float64   // L: α
 	dB   []float64   // L: β
+	dE   []float32   // labels×wp: the label embedding
 	loss float64     // Σ of squared errors
 }
 
 func newEngine(p *Params) *engine {
-	e := &engine{d: p.Dim, F: p.Features, W: p.Width, D: p.Depth, L: len(p.Alpha)}
-	e.lay = newLayout(e.d, e.F, e.W, e.D, e.L)
+	e := &engine{d: p.Dim, F: p.Features, W: p.Width, D: p.Depth, L: len(p.Alpha), labels: len(p.Label) / p.Width}
+	e.lay = newLayout(e.d, e.F, e.W, e.D, e.L, len(p.Label))
 	e.fp = roundUp(e.F, rowVec)
 	e.wp = roundUp(e.W, tile)
 	e.np = e.wp / tile
@@ -95,6 +100,7 @@ func newEngine(p *Params) *engine {
 	e.bo = make([]float32, d)
 	e.alpha = make([]float32, e.L)
 	e.beta = make([]float32, e.L)
+	e.emb = alignedFloat32s(e.labels * wp)
 	e.newWide()
 	e.pack(p)
 	for range runtime.GOMAXPROCS(0) {
@@ -149,7 +155,34 @@ func (e *engine) pack(p *Params) {
 		}
 	}
 	copy(e.bo, p.DenseBiases[e.D])
+	for c := range e.labels {
+		copy(e.emb[c*wp:], p.Label[c*W:(c+1)*W])
+	}
 	e.packWide(p)
+}
+
+// rowBias returns the first-layer bias of row r of w's block: base, plus
+// E at the row's label for a labelled step (labelled).
+func (e *engine) rowBias(w *worker, r int, base []float32, labelled bool) []float32 {
+	if !labelled {
+		return base
+	}
+	c := int(w.lab[r])
+	emb := e.emb[c*e.wp : (c+1)*e.wp]
+	for j := range w.lb {
+		w.lb[j] = base[j] + emb[j]
+	}
+	return w.lb
+}
+
+// labelGrad adds the gradient at the first layer's pre-activation g (R
+// rows) to the label embedding's rows of w's block.
+func (e *engine) labelGrad(w *worker, g []float32, R int) {
+	wp := e.wp
+	for r := range R {
+		c := int(w.lab[r])
+		axpyGeneric(w.dE[c*wp:(c+1)*wp], 1, g[r*wp:(r+1)*wp])
+	}
 }
 
 // packPanels sets dst (panels of kp×tile, zero where w has no value) to
@@ -194,6 +227,9 @@ func (e *engine) newWorker() *worker {
 		g:   alignedFloat32s(R * wp),
 		t:   alignedFloat32s(R * wp),
 		lev: make([]int32, R),
+		lab: make([]int32, R),
+		lb:  alignedFloat32s(wp),
+		dE:  alignedFloat32s(e.labels * wp),
 		sig: make([]float32, R),
 		z:   make([]float32, R*d),
 		dy:  make([]float32, d),
@@ -233,6 +269,7 @@ func (w *worker) reset() {
 	clear(w.dbo)
 	clear(w.dA)
 	clear(w.dB)
+	clear(w.dE)
 	w.loss = 0
 }
 
@@ -245,6 +282,7 @@ type rows struct {
 	n      int
 	x, z   []float32
 	levels []int32
+	labels []int32   // one-level rows' labels of a labelled network; nil without
 	sigmas []float32 // per level
 }
 
@@ -288,10 +326,13 @@ func (e *engine) block(w *worker, s *rows, r0, r1 int, scale float32) {
 				uu[c] = (s.x[i*d+c] + float32(sig*zr[c])) - 0.5
 			}
 			w.lev[r], w.sig[r] = int32(l), sig
+			if s.labels != nil {
+				w.lab[r] = s.labels[r0+r]
+			}
 		} else {
 			clear(uu)
 			clear(zr)
-			w.lev[r], w.sig[r] = 0, 0
+			w.lev[r], w.sig[r], w.lab[r] = 0, 0, 0
 		}
 		copy(h0[2*fp:], uu)
 		if !e.wide {
@@ -305,16 +346,20 @@ func (e *engine) block(w *worker, s *rows, r0, r1 int, scale float32) {
 	// Forward.
 	gemmNN(w.p, wp, w.h0, k0, 2*fp, e.w0, e.np, R, epStore, nil, nil)
 	h1 := w.h[1]
+	labelled := s.labels != nil
 	if e.wide {
-		e.firstLayerWide(w, R)
+		e.firstLayerWide(w, R, labelled)
 	} else {
 		for r := range R {
 			l := w.lev[r]
 			h0 := w.h0[r*k0 : (r+1)*k0]
-			firstLayer(h1[r*wp:(r+1)*wp], w.p[r*wp:(r+1)*wp], e.alpha[l], h0[2*fp:2*fp+d], e.w0u, wp, e.bias0[int(l)*wp:(int(l)+1)*wp])
+			firstLayer(h1[r*wp:(r+1)*wp], w.p[r*wp:(r+1)*wp], e.alpha[l], h0[2*fp:2*fp+d], e.w0u, wp, e.rowBias(w, r, e.bias0[int(l)*wp:(int(l)+1)*wp], labelled))
 		}
 	}
 	g := e.hiddenOutput(w, R, scale)
+	if labelled {
+		e.labelGrad(w, g, R)
+	}
 
 	// First layer: h0 = [α f + β, u].
 	for r := range R {
@@ -379,6 +424,9 @@ func (e *engine) reduce(ws []*worker, grad []float32) float64 {
 			s += w.dbo[c]
 		}
 		grad[lay.bias[D]+c] = float32(s)
+	}
+	for c := range e.labels {
+		sumInto(grad[lay.label+c*W:lay.label+(c+1)*W], func(w *worker) []float32 { return w.dE[c*wp : c*wp+W] })
 	}
 	for _, w := range ws {
 		loss += w.loss

@@ -35,6 +35,7 @@ type TimeTrainer struct {
 	bias  [][]float32
 	xt    []float32 // the step's batch
 	tgt   []float32
+	lab   []int32 // its labels (StepLabelled); nil without
 }
 
 // NewTimeTrainer returns a trainer of the time-conditioned network whose
@@ -74,6 +75,28 @@ func (tt *TimeTrainer) Gradient(grad *Params, xt, t, target []float32) float64 {
 // Step takes one Adam step on the loss of Gradient and returns the loss
 // before the step.
 func (tt *TimeTrainer) Step(xt, t, target []float32) float64 {
+	loss := tt.lossGrad(xt, t, target)
+	tt.tr.update()
+	return loss
+}
+
+// GradientLabelled is Gradient for a labelled network (Params.Label):
+// point i's first layer is shifted by E at labels[i], and grad's Label is
+// the gradient of E. It also panics if a label is out of range or the
+// network has no labels.
+func (tt *TimeTrainer) GradientLabelled(grad *Params, xt, t []float32, labels []int32, target []float32) float64 {
+	tt.tr.checkLabels(labels, len(t))
+	tt.lab = labels
+	loss := tt.lossGrad(xt, t, target)
+	tt.tr.copyGrad(grad)
+	return loss
+}
+
+// StepLabelled takes one Adam step on the loss of GradientLabelled and
+// returns the loss before the step.
+func (tt *TimeTrainer) StepLabelled(xt, t []float32, labels []int32, target []float32) float64 {
+	tt.tr.checkLabels(labels, len(t))
+	tt.lab = labels
 	loss := tt.lossGrad(xt, t, target)
 	tt.tr.update()
 	return loss
@@ -119,8 +142,8 @@ func (tt *TimeTrainer) lossGrad(xt, t, target []float32) float64 {
 	}
 	tt.embed(t)
 	tt.xt, tt.tgt = xt, target
-	defer func() { tt.xt, tt.tgt = nil, nil }() // keep no reference to the caller's data
-	for len(tt.bias) < runtime.GOMAXPROCS(0) {  // eachBlock's most workers
+	defer func() { tt.xt, tt.tgt, tt.lab = nil, nil, nil }() // keep no reference to the caller's data
+	for len(tt.bias) < runtime.GOMAXPROCS(0) {               // eachBlock's most workers
 		tt.bias = append(tt.bias, alignedFloat32s(e.wp))
 	}
 	scale := float32(2 / float64(n*d))
@@ -166,10 +189,13 @@ func (tt *TimeTrainer) block(w *worker, bias []float32, r0, r1 int, scale float3
 				zr[c] = -v
 			}
 			w.sig[r] = 1
+			if tt.lab != nil {
+				w.lab[r] = tt.lab[r0+r]
+			}
 		} else {
 			clear(uu)
 			clear(zr)
-			w.sig[r] = 0 // no error, no gradient
+			w.sig[r], w.lab[r] = 0, 0 // no error, no gradient
 		}
 		copy(h0[2*fp:], uu)
 		if !e.wide {
@@ -190,13 +216,17 @@ func (tt *TimeTrainer) block(w *worker, bias []float32, r0, r1 int, scale float3
 		alpha, beta := tt.rowAB(r0 + r)
 		tt.firstBias(bias, beta)
 		h := h1[r*wp : (r+1)*wp]
+		b := e.rowBias(w, r, bias, tt.lab != nil)
 		if e.wide {
-			firstLayer(h, w.p[r*wp:(r+1)*wp], alpha, one, h, wp, bias)
+			firstLayer(h, w.p[r*wp:(r+1)*wp], alpha, one, h, wp, b)
 		} else {
-			firstLayer(h, w.p[r*wp:(r+1)*wp], alpha, w.h0[r*k0+2*fp:r*k0+2*fp+d], e.w0u, wp, bias)
+			firstLayer(h, w.p[r*wp:(r+1)*wp], alpha, w.h0[r*k0+2*fp:r*k0+2*fp+d], e.w0u, wp, b)
 		}
 	}
 	g := e.hiddenOutput(w, R, scale)
+	if tt.lab != nil {
+		e.labelGrad(w, g, R)
+	}
 
 	// First layer: h0 = [α_r f + β_r, u]; α_r and β_r pass their
 	// gradients on to a and b through e(t_r).

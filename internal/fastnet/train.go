@@ -7,14 +7,17 @@ import (
 )
 
 // layout places the trainable parameters in one flat slice: α, β, then
-// W_0, b_0, ..., W_Depth, b_Depth, each as in Params.
+// W_0, b_0, ..., W_Depth, b_Depth, then the label embedding (if any), each
+// as in Params.
 type layout struct {
 	alpha, beta int
 	dense, bias []int // offsets, per layer
+	label       int   // offset of the label embedding
+	labels      int   // its length: 0 without labels
 	n           int   // total length
 }
 
-func newLayout(d, F, W, D, L int) layout {
+func newLayout(d, F, W, D, L, labels int) layout {
 	lay := layout{alpha: 0, beta: L}
 	off := 2 * L
 	in := 2*F + d
@@ -29,7 +32,8 @@ func newLayout(d, F, W, D, L int) layout {
 		off += out
 		in = out
 	}
-	lay.n = off
+	lay.label, lay.labels = off, labels
+	lay.n = off + labels
 	return lay
 }
 
@@ -42,12 +46,15 @@ func (lay *layout) view(p *Params, flat []float32) Params {
 	v.Beta = flat[lay.beta : lay.beta+L : lay.beta+L]
 	for k := range lay.dense {
 		end := lay.bias[k]
-		next := lay.n
+		next := lay.label
 		if k+1 < len(lay.dense) {
 			next = lay.dense[k+1]
 		}
 		v.Dense = append(v.Dense, flat[lay.dense[k]:end:end])
 		v.DenseBiases = append(v.DenseBiases, flat[end:next:next])
+	}
+	if lay.labels > 0 {
+		v.Label = flat[lay.label:lay.n:lay.n]
 	}
 	return v
 }
@@ -61,6 +68,7 @@ func (lay *layout) gather(flat []float32, p *Params) {
 		copy(v.Dense[k], p.Dense[k])
 		copy(v.DenseBiases[k], p.DenseBiases[k])
 	}
+	copy(v.Label, p.Label)
 }
 
 // Accelerated reports whether the kernels are vectorised: on amd64, built
@@ -131,7 +139,7 @@ func NewTrainerFromState(p Params, lr float64, step int64, m, v Params) (*Traine
 		return nil, fmt.Errorf("fastnet: step count must not be negative, got %d", step)
 	}
 	t := &Trainer{lr: lr, step: step}
-	t.lay = newLayout(p.Dim, p.Features, p.Width, p.Depth, len(p.Alpha))
+	t.lay = newLayout(p.Dim, p.Features, p.Width, p.Depth, len(p.Alpha), len(p.Label))
 	n := t.lay.n
 	t.theta, t.m, t.v, t.grad = make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
 	t.lay.gather(t.theta, &p)
@@ -168,6 +176,8 @@ func sameShapes(p, q *Params) error {
 		return fmt.Errorf("%d dense matrices, want %d", len(q.Dense), len(p.Dense))
 	case len(q.DenseBiases) != len(p.DenseBiases):
 		return fmt.Errorf("%d dense bias vectors, want %d", len(q.DenseBiases), len(p.DenseBiases))
+	case len(q.Label) != len(p.Label):
+		return fmt.Errorf("%d label embedding values, want %d", len(q.Label), len(p.Label))
 	}
 	for k := range p.Dense {
 		if len(q.Dense[k]) != len(p.Dense[k]) {
@@ -231,6 +241,26 @@ func (t *Trainer) allLevels(x, z []float32, sigmas []float64) *rows {
 	return &t.rows
 }
 
+// checkLabels panics unless labels holds n label indices of the trained
+// network, each in [0, C] (C the null label), or is nil.
+func (t *Trainer) checkLabels(labels []int32, n int) {
+	if labels == nil {
+		return
+	}
+	rows := len(t.p.Label) / t.p.Width
+	if rows == 0 {
+		panic("fastnet: labels given to a network without a label embedding")
+	}
+	if len(labels) != n {
+		panic(fmt.Sprintf("fastnet: %d labels for %d points", len(labels), n))
+	}
+	for i, c := range labels {
+		if c < 0 || int(c) >= rows {
+			panic(fmt.Sprintf("fastnet: label %d of point %d out of range [0, %d)", c, i, rows))
+		}
+	}
+}
+
 func (t *Trainer) oneLevel(x []float32, levels []int32, z []float32, sigmas []float64) *rows {
 	d, L := t.p.Dim, len(t.p.Alpha)
 	if len(x) == 0 || len(x)%d != 0 {
@@ -279,6 +309,30 @@ func (t *Trainer) GradientOneLevel(grad *Params, x []float32, levels []int32, z 
 	return loss
 }
 
+// GradientOneLevelLabelled is GradientOneLevel for a labelled network
+// (Params.Label): point i's first layer is shifted by E at labels[i], and
+// grad's Label is the gradient of E. It also panics if a label is out of
+// range or the network has no labels.
+func (t *Trainer) GradientOneLevelLabelled(grad *Params, x []float32, levels, labels []int32, z []float32, sigmas []float64) float64 {
+	r := t.oneLevel(x, levels, z, sigmas)
+	t.checkLabels(labels, r.n)
+	r.labels = labels
+	loss := t.lossGrad(r)
+	t.copyGrad(grad)
+	return loss
+}
+
+// StepOneLevelLabelled takes one Adam step on the loss of
+// GradientOneLevelLabelled and returns the loss before the step.
+func (t *Trainer) StepOneLevelLabelled(x []float32, levels, labels []int32, z []float32, sigmas []float64) float64 {
+	r := t.oneLevel(x, levels, z, sigmas)
+	t.checkLabels(labels, r.n)
+	r.labels = labels
+	loss := t.lossGrad(r)
+	t.update()
+	return loss
+}
+
 // lossGrad returns the loss of the rows and leaves its gradient in t.grad.
 func (t *Trainer) lossGrad(r *rows) float64 {
 	loss := t.eng.lossGrad(r, t.grad)
@@ -302,6 +356,7 @@ func (t *Trainer) copyGrad(grad *Params) {
 		copy(grad.Dense[k], g.Dense[k])
 		copy(grad.DenseBiases[k], g.DenseBiases[k])
 	}
+	copy(grad.Label, g.Label)
 }
 
 // StepAllLevels takes one Adam step on the all-levels loss of

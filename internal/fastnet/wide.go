@@ -71,14 +71,14 @@ func (e *engine) featuresWide(w *worker, R int) {
 // firstLayerWide sets h_1 = relu(α_l P + U W_0[2F:] + b_0,l) for the R rows
 // of w: Q = U W_0[2F:] into h_1, then firstLayer with Q as the weight row
 // of a single input 1.
-func (e *engine) firstLayerWide(w *worker, R int) {
+func (e *engine) firstLayerWide(w *worker, R int, labelled bool) {
 	fp, k0, wp := e.fp, e.k0, e.wp
 	h1 := w.h[1]
 	gemmNN(h1, wp, w.h0[2*fp:], k0, e.d, e.w0up, e.np, R, epStore, nil, nil)
 	for r := range R {
 		l := int(w.lev[r])
 		h := h1[r*wp : (r+1)*wp]
-		firstLayer(h, w.p[r*wp:(r+1)*wp], e.alpha[l], one, h, wp, e.bias0[l*wp:(l+1)*wp])
+		firstLayer(h, w.p[r*wp:(r+1)*wp], e.alpha[l], one, h, wp, e.rowBias(w, r, e.bias0[l*wp:(l+1)*wp], labelled))
 	}
 }
 
