@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/metric"
@@ -281,5 +282,90 @@ func TestColumns(t *testing.T) {
 	m.Net().SetLabel(LabelColumns, `["age","height"]`)
 	if cols, err := m.Columns(); err != nil || strings.Join(cols, ",") != "age,height" {
 		t.Errorf("columns %q, %v", cols, err)
+	}
+}
+
+// TestLabelScorer: LabelScorer is the score Sample conditions with, in
+// the data's units: with no label it equals LevelScorer bitwise; with a
+// label and guidance w it is s_u + (1+w)(s_c - s_u) of the label's and the
+// unconditional scores (to rounding, 1e-12 relative); it refuses what
+// Sample refuses.
+func TestLabelScorer(t *testing.T) {
+	m := labelled8(t)
+	x := []float64{0.5, -1, 2.8, 0.1, -2, 2}
+	score := func(label string, w float64) []float64 {
+		s, err := m.LabelScorer(5, label, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := make([]float64, len(x))
+		if err := Catch(func() { s.ScoreBatch(dst, x) }); err != nil {
+			t.Fatal(err)
+		}
+		return dst
+	}
+	plain, err := m.LevelScorer(5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]float64, len(x))
+	plain.ScoreBatch(want, x)
+	for i, v := range score("", 0) {
+		if v != want[i] {
+			t.Fatalf("no label: score[%d] = %v, LevelScorer %v", i, v, want[i])
+		}
+	}
+	c, g := score("3", 0), score("3", 2)
+	for i := range x {
+		if w := want[i] + 3*(c[i]-want[i]); math.Abs(g[i]-w) > 1e-12*(1+math.Abs(w)) {
+			t.Errorf("guided score[%d] = %v, want s_u + 3(s_c - s_u) = %v", i, g[i], w)
+		}
+		if c[i] == want[i] {
+			t.Errorf("label 3: score[%d] equals the unconditional one", i)
+		}
+	}
+	for _, c := range []struct {
+		label string
+		w     float64
+		want  string
+	}{{"9", 0, "unknown label"}, {"3", -1, "guidance must be in"}, {"", 1, "needs a label"}} {
+		if _, err := m.LabelScorer(5, c.label, c.w); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("LabelScorer(5, %q, %v): %v, want %q", c.label, c.w, err, c.want)
+		}
+	}
+	if _, err := m.LabelScorer(99, "3", 0); err == nil || !strings.Contains(err.Error(), "out of range") {
+		t.Errorf("LabelScorer at level 99: %v", err)
+	}
+}
+
+// TestTrainLabelledSource trains a labelled model from a Source held in
+// memory in its own units (Raw), as the explorer does: the run records the
+// label names, and a Source that is not labelled, or names without a
+// label column, are refused.
+func TestTrainLabelledSource(t *testing.T) {
+	mix := eightMixture(t)
+	names := []string{"0", "1", "2", "3", "4", "5", "6", "7"}
+	small := scorenet.Config{Features: 8, Width: 16, Depth: 1, Sigmas: []float64{0.1, 0.5, 1}}
+	set := train.Settings{Steps: 5, Batch: 16, Objective: train.OneLevel}
+	m, _, err := Train(context.Background(), filepath.Join(t.TempDir(), "run"), TrainOptions{
+		Data: "eight", Source: mix, Raw: true, LabelColumn: ComponentLabels, LabelNames: names, Net: small, Settings: set})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(m.Labels(), ","); got != strings.Join(names, ",") {
+		t.Errorf("labels %q", got)
+	}
+	if _, err := m.LabelScorer(0, "7", 1); err != nil {
+		t.Error(err)
+	}
+	for _, o := range []TrainOptions{
+		{Data: "eight", Source: struct{ sgm.Source }{mix}, Raw: true, LabelColumn: ComponentLabels, LabelNames: names}, // no SampleLabelled
+		{Data: "eight", Source: mix, Raw: true, LabelColumn: ComponentLabels},
+		{Data: "eight", Source: mix, Raw: true, LabelNames: names},
+	} {
+		o.Net, o.Settings = small, set
+		if _, _, err := Train(context.Background(), filepath.Join(t.TempDir(), "bad"), o); err == nil || !strings.Contains(err.Error(), "Label") {
+			t.Errorf("Train(%s, column %q, %d names): %v, want a refusal naming the labels", o.Data, o.LabelColumn, len(o.LabelNames), err)
+		}
 	}
 }

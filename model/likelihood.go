@@ -60,7 +60,7 @@ func (m *Model) LogProb(dst, x []float64, o LikelihoodOptions) (nfe int, err err
 			div = likelihood.HutchinsonVJP(score, probes, rng)
 		}
 		var solveErr error
-		if err := catch(func() { nfe, solveErr = solver.LogProb(dst, y, k.SDE, div) }); err != nil {
+		if err := Catch(func() { nfe, solveErr = solver.LogProb(dst, y, k.SDE, div) }); err != nil {
 			return nfe, err
 		}
 		if solveErr != nil {
@@ -72,7 +72,7 @@ func (m *Model) LogProb(dst, x []float64, o LikelihoodOptions) (nfe int, err err
 			return 0, err
 		}
 		var solveErr error
-		if err := catch(func() { nfe, solveErr = solver.FlowMatching(dst, y, v) }); err != nil {
+		if err := Catch(func() { nfe, solveErr = solver.FlowMatching(dst, y, v) }); err != nil {
 			return nfe, err
 		}
 		if solveErr != nil {

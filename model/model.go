@@ -350,7 +350,7 @@ func (m *Model) Score(dst, x []float64, t float64) error {
 	case Flow:
 		return fmt.Errorf("model: a flow-matching model (velocity field) has no score")
 	}
-	err := catch(func() { ts.ScoreAt(dst, m.toStandard(x), t) })
+	err := Catch(func() { ts.ScoreAt(dst, m.toStandard(x), t) })
 	if err != nil {
 		return err
 	}
@@ -371,6 +371,23 @@ func (m *Model) LevelScorer(level int) (sgm.Scorer, error) {
 		return nil, fmt.Errorf("model: level %d out of range: the model has levels 0..%d", level, len(k.Sigmas)-1)
 	}
 	return dataScorer{m, m.net.AtLevel(level)}, nil
+}
+
+// LabelScorer is LevelScorer conditioned as Sample conditions with
+// SampleOptions.Label and Guidance: the score of class label at the level,
+// or with guidance w > 0 the guided score s_u + (1+w)(s_c - s_u)
+// (sample.Guided), in the data's units. label "" with w = 0 is
+// LevelScorer. It returns Sample's errors for a label the model does not
+// have, a guidance out of range, or a guidance without a label.
+func (m *Model) LabelScorer(level int, label string, w float64) (sgm.Scorer, error) {
+	if _, err := m.LevelScorer(level); err != nil {
+		return nil, err
+	}
+	c, err := m.conditionOf(1, SampleOptions{Label: label, Guidance: w})
+	if err != nil {
+		return nil, err
+	}
+	return dataScorer{m, c.at(level)}, nil
 }
 
 // dataScorer is a scorer in standard units seen in the data's.
@@ -395,10 +412,12 @@ func (m *Model) levelVE(k Levels) (*levelVE, bool) {
 	return &levelVE{at: m.net.AtLevel, sigmas: k.Sigmas, p: p, d: m.Dim()}, true
 }
 
-// catch runs f and returns a panic of a backend failure inside it (an
-// error value, as scorenet's scorers panic with) as an error; other
-// panics go on.
-func catch(f func()) (err error) {
+// Catch runs f and returns a panic of a backend failure inside it (an
+// error value, as scorenet's scorers panic with: sgm.Scorer has no error
+// return) as an error; other panics go on. Callers that evaluate a
+// model's scorers themselves (LevelScorer, LabelScorer) wrap the calls
+// in it, as Sample and Score do.
+func Catch(f func()) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			e, ok := r.(error)

@@ -322,7 +322,7 @@ func (m *Model) langevin(x []float64, k Levels, rng *rand.Rand, o SampleOptions,
 		}
 		return c.Run(x, l.Steps, rng)
 	}
-	return catch(func() { must(c.langevin(l, x, c.at(level), rng, obs)) })
+	return Catch(func() { must(c.langevin(l, x, c.at(level), rng, obs)) })
 }
 
 // AnnealedSigmas returns the levels annealed Langevin runs at under o
@@ -406,7 +406,7 @@ func (m *Model) annealedFrom(x []float64, a sample.Annealed, rng *rand.Rand, o S
 			f(step, a.Sigmas[i], x)
 		})
 	}
-	return catch(func() { must(c.annealed(a, x, levels(c), rng, obs)) })
+	return Catch(func() { must(c.annealed(a, x, levels(c), rng, obs)) })
 }
 
 // reverse runs a reverse-time sampler of p with score from the prior.
@@ -421,7 +421,7 @@ func (m *Model) reverse(x []float64, p sde.SDE, score sde.TimeScorer, rng *rand.
 	}
 	c, _ := m.conditionOf(len(x)/m.Dim(), o)
 	var nfe int
-	if err := catch(func() { nfe, err = c.reverse(r, x, p, score, rng) }); err != nil {
+	if err := Catch(func() { nfe, err = c.reverse(r, x, p, score, rng) }); err != nil {
 		return err
 	}
 	if err != nil {
@@ -521,7 +521,7 @@ func (m *Model) flow(x []float64, rng *rand.Rand, o SampleOptions, st *Stats) er
 		}
 	}
 	var nfe int
-	if err := catch(func() { nfe, err = s.Sample(x, field) }); err != nil {
+	if err := Catch(func() { nfe, err = s.Sample(x, field) }); err != nil {
 		return err
 	}
 	if err != nil {

@@ -56,8 +56,12 @@ type TrainOptions struct {
 	// LabelColumn, if not "", trains a class-conditional model (label.go):
 	// the name of a CSV file's label column, or ComponentLabels for a
 	// toy with labels or a mixture. A resumed run takes the one it
-	// recorded.
+	// recorded. With a Source, it must be ComponentLabels, the Source a
+	// LabelledSource and LabelNames the names of its labels.
 	LabelColumn string
+	// LabelNames are the names of a labelled Source's labels, in index
+	// order (its SampleLabelled's labels index them).
+	LabelNames []string
 
 	// SigmaMin, SigmaMax and Levels set the noise levels of a new Levels
 	// run whose Net.Sigmas is nil, geometric from SigmaMin to SigmaMax;
@@ -215,10 +219,17 @@ func openSource(o TrainOptions) (*Data, error) {
 		if o.Data == "" {
 			return nil, errors.New("model: Train: a Source needs its name in Data")
 		}
+		d := &Data{Spec: o.Data, Source: o.Source}
 		if o.LabelColumn != "" {
-			return nil, errors.New("model: Train: a Source has no label column")
+			ls, ok := o.Source.(LabelledSource)
+			if !ok || o.LabelColumn != ComponentLabels || len(o.LabelNames) == 0 {
+				return nil, fmt.Errorf("model: Train: labels of a Source need label column %q, a LabelledSource and LabelNames", ComponentLabels)
+			}
+			d.labelled, d.labelNames = ls, o.LabelNames
+		} else if o.LabelNames != nil {
+			return nil, errors.New("model: Train: LabelNames apply to a labelled Source (LabelColumn)")
 		}
-		return &Data{Spec: o.Data, Source: o.Source}, nil
+		return d, nil
 	}
 	if o.LabelColumn != "" {
 		if o.Raw {
@@ -259,6 +270,8 @@ func newRun(dir string, o TrainOptions) (*run, error) {
 		if d.labelled != nil {
 			cfg.Labels, r.src = d.labelNames, labelledStd{d.labelled, std}
 		}
+	} else if d.labelled != nil { // a labelled Source in its own units
+		cfg.Labels, r.src = d.labelNames, d.labelled
 	}
 	if !cfg.Timed() && cfg.Sigmas == nil {
 		lo, hi, n := o.SigmaMin, o.SigmaMax, o.Levels

@@ -54,6 +54,7 @@ func (s *Server) routes() []route {
 		{"POST /api/step", jsonBody, lim.MaxBody, s.handleStep},
 		{"POST /api/metrics", jsonBody, lim.MaxBody, s.handleMetrics},
 		{"POST /api/reverse", jsonBody, lim.MaxBody, s.handleReverse},
+		{"POST /api/given", jsonBody, lim.MaxBody, s.handleGiven},
 		{"POST /api/upload/csv", csvBody, lim.MaxUpload, s.handleUploadCSV},
 		{"POST /api/upload/png", pngBody, lim.MaxUpload, s.handleUploadPNG},
 		{"POST /api/train", jsonBody, lim.MaxBody, s.handleTrain},

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"math"
@@ -222,6 +223,11 @@ func TestStepSamplers(t *testing.T) {
 			}
 			total := 400
 			if sampler == samplerAnnealed {
+				// Song & Ermon's schedule at 100 steps a level, whose
+				// last levels still relax a component of standard
+				// deviation 0.5 (the defaults' 10 do not: their
+				// variance stops at about 0.30; TestAnnealDefaults).
+				req.PerLevel, req.Eps = 100, 0.3*0.005*0.005
 				total = 100 * levels
 			}
 			res := runSampler(t, ts.URL, req, total)
@@ -296,5 +302,39 @@ func TestMetrics(t *testing.T) {
 	postOK(t, ts.URL+"/api/metrics", metricsRequest{Target: spec, X: encodePoints(one)}, &m)
 	if m.Modes[0] != 1 || *m.W2 < 3*m.Floor {
 		t.Errorf("all on mode 0: modes %v, W2 %v against floor %v", m.Modes, *m.W2, m.Floor)
+	}
+}
+
+// TestAnnealDefaults: annealed Langevin with the defaults (no PerLevel or
+// Eps) is done after annealPerLevel steps a level, 100 in all, and on
+// data with structure finer than its largest level (the mixtures of
+// seed-mog's two modes, 8gaussians' eight) its samples are as close to the data as
+// exact samples: W₂ within 1.4 times its floor (measured 1.02 and 0.99
+// over 3 seeds; exact samples range over 0.82 to 1.21 times it).
+func TestAnnealDefaults(t *testing.T) {
+	s, ts := newTestServer(t, Limits{})
+	for _, spec := range []Spec{{Preset: "seed-mog"}, {Toy: "8gaussians"}} {
+		req := stepRequest{Target: spec, Sampler: samplerAnnealed, N: 1000, K: 1000, Seed: 2}
+		var res stepResponse
+		postOK(t, ts.URL+"/api/step", req, &res)
+		if !res.Done || res.T != levels*annealPerLevel {
+			t.Errorf("%v: done %v at step %d, want done at %d", spec, res.Done, res.T, levels*annealPerLevel)
+		}
+		tg, err := resolve(spec, s.lim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, err := decodePoints("x", res.X, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := s.metrics(context.Background(), tg, x, 300, defaultRefs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: W2 %.4f, %.2f times its floor", tg.name, *m.W2, *m.W2/m.Floor)
+		if *m.W2 > 1.4*m.Floor {
+			t.Errorf("%s with the defaults: W2 %.4f is %.2f times its floor %.4f, want at most 1.4", tg.name, *m.W2, *m.W2/m.Floor, m.Floor)
+		}
 	}
 }

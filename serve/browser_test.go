@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 )
 
@@ -81,6 +83,11 @@ func TestBrowser(t *testing.T) {
 	// The page's server, timing the step requests' Go work.
 	srv, _ := newTestServer(t, Limits{})
 	var stepNanos atomic.Int64
+	// The page measures the particles between its step requests, never
+	// beside one (the measurement took the server's cores from the
+	// step): stepping counts step requests in flight, metricsBeside the
+	// metrics requests that arrived while one was.
+	var stepping, metricsCalls, metricsBeside atomic.Int64
 	h := srv.Handler()
 	// held holds back the answer to one request, the first to path whose
 	// body contains match, until release is closed: an older answer then
@@ -111,6 +118,16 @@ func TestBrowser(t *testing.T) {
 			}
 		}
 		start := time.Now()
+		switch r.URL.Path {
+		case "/api/step":
+			stepping.Add(1)
+			defer stepping.Add(-1)
+		case "/api/metrics":
+			metricsCalls.Add(1)
+			if stepping.Load() > 0 {
+				metricsBeside.Add(1)
+			}
+		}
 		h.ServeHTTP(w, r)
 		if r.URL.Path == "/api/step" {
 			stepNanos.Add(int64(time.Since(start)))
@@ -246,6 +263,17 @@ func TestBrowser(t *testing.T) {
 		shot(name)
 	}
 
+	// mark logs the time each part of the test begins at, which says
+	// where a slower run spent its time.
+	began := time.Now()
+	var marks []string
+	mark := func(part string) {
+		marks = append(marks, fmt.Sprintf("%s at %.1f s", part, time.Since(began).Seconds()))
+	}
+	defer func() {
+		t.Logf("parts began: %s; the end at %.1f s", strings.Join(marks, ", "), time.Since(began).Seconds())
+	}()
+	mark("1")
 	// 1. Load: a first visit opens on the first lesson; each lesson runs
 	// to its end.
 	do("loading the page", chromedp.EmulateViewport(1400, 900), chromedp.Navigate(ts.URL+"/"))
@@ -310,6 +338,7 @@ func TestBrowser(t *testing.T) {
 	settle("the first view")
 	view0 := canvas("view")
 
+	mark("2")
 	// 2. Pick a target: the moons toy.
 	set("kind", "toy", "change")
 	set("name", "moons", "change")
@@ -339,6 +368,7 @@ func TestBrowser(t *testing.T) {
 		settle("the moons again")
 	}
 
+	mark("3")
 	// 3. Move the noise slider.
 	sigma := eval(`document.getElementById("sigma").textContent`)
 	set("level", "8", "input")
@@ -352,6 +382,7 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("slider")
 
+	mark("3a")
 	// 3a. An older answer arriving after a newer one is dropped: the
 	// server holds back the answer to a first request until a second one
 	// has been answered and drawn (the issue saw the wrong target in 5 of
@@ -390,6 +421,7 @@ func TestBrowser(t *testing.T) {
 	reorder("the target", "/api/target", `"ring8"`,
 		func() { set("name", "ring8", "change") }, func() { set("name", "seed-mog", "change") }, "preset:seed-mog level 2")
 
+	mark("3b")
 	// 3b. Rapid target switching and slider sweeps, each control set
 	// without waiting for the last answer, end with the view drawn for
 	// the controls as they are: the same picture a fresh draw gives.
@@ -440,6 +472,7 @@ func TestBrowser(t *testing.T) {
 	set("level", "8", "input")
 	settle("the moons again")
 
+	mark("4")
 	// 4. Run 2,000 particles with annealed Langevin for three seconds,
 	// with trails.
 	set("level", "0", "input")
@@ -490,6 +523,7 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("particles")
 
+	mark("5")
 	// 5. Edit a mixture by dragging a component's mean on the view.
 	set("kind", "mixture", "change")
 	settle("the mixture")
@@ -526,6 +560,7 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("mixture-particles")
 
+	mark("5b")
 	// 5b. The reverse SDE samplers on the mixture: DPM-Solver++(2M) under
 	// the VP SDE plays the recorded reverse process from the prior to the
 	// data; the time slider shows any moment of it.
@@ -564,6 +599,117 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("reverse-slider")
 
+	mark("5c")
+	// 5c. Conditioning on 8gaussians, an exact mixture: pick a label, move
+	// the guidance slider, drag the given line x0 = v with the mouse and
+	// then by touch, and sample x1 given x0 with annealed Langevin; the
+	// view settles on particles sampled under the controls as they are,
+	// beside the exact conditional density (without guidance).
+	set("kind", "toy", "change")
+	set("name", "8gaussians", "change")
+	settle("8gaussians")
+	sampling("exact", "annealed", "1000", "30", "30")
+	set("label", "2", "change")
+	set("guidance", "2", "input")
+	click("givenon")
+	settle("the conditioning controls")
+	type condView struct {
+		Controls, Shown *struct {
+			Label    string
+			Guidance float64
+			Given    *float64
+		}
+		Curve  bool
+		TV     *float64
+		Screen []float64
+	}
+	cond := func() condView {
+		t.Helper()
+		var c condView
+		if err := json.Unmarshal([]byte(eval(`sgmCond()`)), &c); err != nil || c.Controls == nil || c.Controls.Given == nil || len(c.Screen) != 2 {
+			t.Fatalf("the page's conditioning %s: %v", eval(`sgmCond()`), err)
+		}
+		return c
+	}
+	// dragLine drags the given line by dx pixels, with the mouse or by
+	// touch, and returns the value before and after.
+	dragLine := func(dx float64, touch bool) (before, after float64) {
+		t.Helper()
+		c := cond()
+		x, y := c.Screen[0], c.Screen[1]
+		var acts []chromedp.Action[chromedp.Void]
+		for k := 0; k <= 10; k++ {
+			px := x + dx*float64(k)/10
+			if touch {
+				typ := input.DispatchTouchEventTypeTouchMove
+				if k == 0 {
+					typ = input.DispatchTouchEventTypeTouchStart
+				}
+				acts = append(acts, touchAt(typ, px, y))
+			} else {
+				typ := chromedp.MouseMoved
+				if k == 0 {
+					typ = chromedp.MousePressed
+				}
+				acts = append(acts, chromedp.MouseEvent(typ, px, y, chromedp.ButtonLeft))
+			}
+		}
+		if touch {
+			acts = append(acts, touchAt(input.DispatchTouchEventTypeTouchEnd, 0, 0))
+		} else {
+			acts = append(acts, chromedp.MouseEvent(chromedp.MouseReleased, x+dx, y, chromedp.ButtonLeft))
+		}
+		do("dragging the given line", acts...)
+		wait("the dragged line", fmt.Sprintf(`JSON.parse(sgmCond()).controls.given !== %v`, *c.Controls.Given), patience)
+		return *c.Controls.Given, *cond().Controls.Given
+	}
+	// sampleGiven plays the sampler to its end and returns the view.
+	sampleGiven := func(what string) condView {
+		t.Helper()
+		settle(what + ": the reset")
+		click("play")
+		wait(what, `document.getElementById("viewcap").textContent.includes("(done, denoised)")`, patience)
+		settle(what)
+		c := cond()
+		if c.Shown == nil || c.Shown.Label != c.Controls.Label || c.Shown.Guidance != c.Controls.Guidance || c.Shown.Given == nil || *c.Shown.Given != *c.Controls.Given {
+			t.Errorf("%s: the particles were sampled under %s, the controls ask for %s", what, eval(`JSON.stringify(JSON.parse(sgmCond()).shown)`), eval(`JSON.stringify(JSON.parse(sgmCond()).controls)`))
+		}
+		return c
+	}
+	v0, v1 := dragLine(60, false)
+	c := sampleGiven("label 2, guidance 2, given x0")
+	if c.Controls.Label != "2" || c.Controls.Guidance != 2 {
+		t.Errorf("the controls read label %q, guidance %v; want 2 and 2", c.Controls.Label, c.Controls.Guidance)
+	}
+	// Component 2 sits at x1 = 2.83 with standard deviation 0.35,
+	// whatever x0: its particles are above x1 = 0 but for 1 in 10^15.
+	above := eval(`(() => { const x = new Float32Array(Uint8Array.from(atob(sgmParticles()), (c) => c.charCodeAt(0)).buffer); let k = 0;
+		for (let i = 1; i < x.length; i += 2) if (x[i] > 0) k++; return String(k / (x.length / 2)); })()`)
+	t.Logf("given line dragged from x0 = %v to %v by mouse; label 2 with guidance 2: share above x1 = 0 %s", v0, v1, above)
+	if above != "1" {
+		t.Errorf("label 2 given x0 = %v: %s of the particles above x1 = 0, want all", v1, above)
+	}
+	sizes("given-guided")
+	set("guidance", "0", "input")
+	v2, v3 := dragLine(-110, true)
+	c = sampleGiven("label 2, no guidance, given x0 after a touch drag")
+	if !c.Curve || c.TV == nil {
+		t.Fatalf("no exact conditional beside the histogram: %s", eval(`sgmCond()`))
+	}
+	t.Logf("given line dragged from x0 = %v to %v by touch: total variation between the histogram of x1 and the exact conditional %.3f", v2, v3, *c.TV)
+	// 1,000 particles in 40 bins over about 12 bins of mass: sampling
+	// alone gives a total variation of about 0.05.
+	if *c.TV > 0.12 {
+		t.Errorf("the particles' x1 given x0 = %v is %.3f in total variation from the exact conditional, want at most 0.12", v3, *c.TV)
+	}
+	eval(`(document.getElementById("condfig").scrollIntoView({block: "end"}), "")`)
+	shot("given-exact")
+	eval(`(window.scrollTo(0, 0), "")`)
+	click("givenon")
+	set("sampler", "dpm2m", "change")
+	settle("8gaussians, conditioning off")
+
+	mark("6")
 	// 6. Draw strokes: a ring and a bar on the pad.
 	set("kind", "draw", "change")
 	settle("the drawing")
@@ -608,6 +754,7 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("drawn")
 
+	mark("7")
 	// 7. Train on the drawing, then sample the learned model with annealed
 	// Langevin and measure W₂ against its floor.
 	learned0 := canvas("learned")
@@ -660,6 +807,7 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("sampled")
 
+	mark("8")
 	// 8. The URL holds the view: a fresh load restores it.
 	url := eval(`location.href`)
 	points := eval(`document.getElementById("padcount").textContent`)
@@ -674,6 +822,7 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("linked")
 
+	mark("9")
 	// 9. Upload a CSV whose 800 rows alternate between a blob and a ring:
 	// the exact density uses every row, so annealed Langevin on it puts
 	// about half the particles on the ring (a stride through the rows
@@ -710,6 +859,10 @@ func TestBrowser(t *testing.T) {
 	}
 	sizes("ring-blob")
 
+	t.Logf("%d metrics requests, %d of them beside a step request", metricsCalls.Load(), metricsBeside.Load())
+	if metricsBeside.Load() > 0 {
+		t.Errorf("%d of %d metrics requests came while a step request was in flight", metricsBeside.Load(), metricsCalls.Load())
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	if len(consoleErrors) > 0 {
@@ -743,4 +896,17 @@ func frameCount(t *testing.T, eval func(string) string, hook string) int {
 	var n int
 	fmt.Sscan(eval(`String(window.`+hook+`)`), &n)
 	return n
+}
+
+// touchAt is a touch event of one finger at (x, y) (none for the end).
+func touchAt(typ input.DispatchTouchEventType, x, y float64) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		p := input.DispatchTouchEventParams{Type: typ, TouchPoints: []*input.TouchPoint{}}
+		if typ != input.DispatchTouchEventTypeTouchEnd {
+			one, id := 1.0, 0.0
+			p.TouchPoints = []*input.TouchPoint{{X: x, Y: y, RadiusX: &one, RadiusY: &one, Force: &one, ID: &id}}
+		}
+		_, err := cdp.Call(ctx, t, input.DispatchTouchEvent, p)
+		return err
+	})
 }

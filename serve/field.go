@@ -6,9 +6,9 @@ import (
 	"math"
 	"net/http"
 
-	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
+	sgmmodel "github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/sde"
 )
 
@@ -43,7 +43,15 @@ type targetResponse struct {
 	// points it smooths (a toy's fixed sample, a cloud's seeded subset).
 	Density string    `json:"density"`
 	Modes   []float64 `json:"modes,omitempty"` // mixture weights
-	Points  []float64 `json:"points"`          // a sample, flat
+	// Labels are the names of the points' components, where they have
+	// them: what a model trained with labels (trainRequest.Labels) takes
+	// as its labels, and, for a mixture, the components the exact score
+	// conditions on (stepRequest.Label).
+	Labels []string  `json:"labels,omitempty"`
+	Points []float64 `json:"points"` // a sample, flat
+	// Grids are the field's grid at each level (target.gridAt): fine
+	// enough for the perturbed density's finest detail.
+	Grids []int `json:"grids"`
 }
 
 type targetRequest struct {
@@ -64,12 +72,15 @@ func (s *Server) handleTarget(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Errorf("n %d: must be in [1, %d]", req.N, s.lim.MaxParticles))
 		return
 	}
-	res := targetResponse{Key: t.key, Name: t.name, Space: t.space, Box: t.box, Sigmas: t.grid, Exact: t.exact(), Density: t.density(),
+	res := targetResponse{Key: t.key, Name: t.name, Space: t.space, Box: t.box, Sigmas: t.grid, Exact: t.exact(), Density: t.density(), Labels: t.labels(),
 		Points: t.sample(req.N, newRand(7, 0))}
 	if t.mix != nil {
 		for _, c := range t.mix.Components() {
 			res.Modes = append(res.Modes, c.Weight)
 		}
+	}
+	for i := range t.grid {
+		res.Grids = append(res.Grids, t.gridAt(i, s.lim.MaxGrid))
 	}
 	writeJSON(w, res)
 }
@@ -198,11 +209,10 @@ func (s *Server) field(t *target, source string, level, n int) (*fieldResponse, 
 		if err != nil {
 			return nil, http.StatusBadRequest, fmt.Errorf("level %d: %v", level, err)
 		}
-		p.ScoreBatch(res.Score, pts)
+		pp := newParallel(p)
+		pp.ScoreBatch(res.Score, pts)
 		res.LogP = make([]float64, n*n)
-		for k := range res.LogP {
-			res.LogP[k] = max(p.LogProb(pts[2*k:2*k+2]), logPFloor)
-		}
+		pp.logProb(res.LogP, pts, logPFloor)
 	case "learned":
 		status := http.StatusInternalServerError
 		err := s.withModel(func(m *model) error {
@@ -215,7 +225,7 @@ func (s *Server) field(t *target, source string, level, n int) (*fieldResponse, 
 			if err != nil {
 				return err
 			}
-			return catchScore(sc, res.Score, pts)
+			return sgmmodel.Catch(func() { sc.ScoreBatch(res.Score, pts) })
 		})
 		if errors.Is(err, errNoModel) {
 			return nil, http.StatusConflict, err
@@ -271,23 +281,3 @@ func timeField(t *target, name string, tt float64, n int) (*fieldResponse, error
 
 // errNoModel is the answer to a learned request before any training.
 var errNoModel = errors.New("no trained model yet: train one first")
-
-// at returns the model's score at a level in the view's units, for the
-// samplers.
-func (m *model) at(level int) (sgm.Scorer, error) { return m.m.LevelScorer(level) }
-
-// catchScore evaluates sc at pts into dst, returning a backend failure
-// (which a network's scorer panics with) as an error.
-func catchScore(sc sgm.Scorer, dst, pts []float64) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			e, ok := r.(error)
-			if !ok {
-				panic(r)
-			}
-			err = e
-		}
-	}()
-	sc.ScoreBatch(dst, pts)
-	return nil
-}

@@ -55,6 +55,12 @@ func TestHostileRequests(t *testing.T) {
 		{"bad sampler", "/api/step", `{"target":{"preset":"seed-mog"},"n":10,"sampler":"rm -rf"}`, 400, "sampler"},
 		{"mala learned", "/api/step", `{"target":{"preset":"seed-mog"},"n":10,"sampler":"mala","source":"learned"}`, 400, "needs log p"},
 		{"nan step", "/api/step", `{"target":{"preset":"seed-mog"},"n":10,"stepSize":-1}`, 400, "stepSize"},
+		// A step past the view's width squared (HMC's ε past its width)
+		// jumps past the data: refused, naming the limit.
+		{"huge langevin step", "/api/step", `{"target":{"preset":"seed-mog"},"n":10,"stepSize":1e6}`, 400, "stepSize 1e+06: must be at most"},
+		{"huge mala step", "/api/step", `{"target":{"preset":"seed-mog"},"n":10,"sampler":"mala","stepSize":1e6}`, 400, "the square of the view's width"},
+		{"huge hmc step", "/api/step", `{"target":{"preset":"seed-mog"},"n":10,"sampler":"hmc","stepSize":1000}`, 400, "HMC's ε must be at most"},
+		{"huge annealed eps", "/api/step", `{"target":{"preset":"seed-mog"},"n":10,"sampler":"annealed","eps":1e6}`, 400, "eps 1e+06: must be at most"},
 		// eps scales the largest level's step by (σ_max/σ_min)²: one that
 		// overflows there, or underflows to 0 at the smallest, is refused
 		// before any step, naming eps, whatever step t the request starts at.

@@ -37,19 +37,33 @@ func (p parallel) Dim() int { return p.m.Dim() }
 func (p parallel) ScoreBatch(dst, x []float64) {
 	d := p.m.Dim()
 	sgm.CheckBatch("serve: parallel ScoreBatch", d, dst, x)
-	n := len(x) / d
+	p.chunks(len(x)/d, func(lo, hi int) { p.m.ScoreBatch(dst[d*lo:d*hi], x[d*lo:d*hi]) })
+}
+
+// logProb sets dst[i] to log p of point i of x, floored at floor.
+func (p parallel) logProb(dst, x []float64, floor float64) {
+	d := p.m.Dim()
+	p.chunks(len(dst), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			dst[i] = max(p.m.LogProb(x[d*i:d*(i+1)]), floor)
+		}
+	})
+}
+
+// chunks calls f on one contiguous range [lo, hi) of the n points per
+// worker, at once, when the work is worth it.
+func (p parallel) chunks(n int, f func(lo, hi int)) {
 	w := min(p.workers, n*p.m.Len()/parallelWork)
 	if w <= 1 {
-		p.m.ScoreBatch(dst, x)
+		f(0, n)
 		return
 	}
 	var wg sync.WaitGroup
 	for k := range w {
-		lo, hi := d*(k*n/w), d*((k+1)*n/w)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p.m.ScoreBatch(dst[lo:hi], x[lo:hi])
+			f(k*n/w, (k+1)*n/w)
 		}()
 	}
 	wg.Wait()

@@ -76,14 +76,22 @@ type stepRequest struct {
 	Level    int     `json:"level"`    // noise level of langevin, mala and hmc
 	StepSize float64 `json:"stepSize"` // η of langevin and mala, ε of hmc; 0 means 0.1 σ² at the level
 	Leapfrog int     `json:"leapfrog"` // hmc's leapfrog steps; 0 means 5
-	PerLevel int     `json:"perLevel"` // annealed: steps per level; 0 means 100
-	Eps      float64 `json:"eps"`      // annealed: the last level's step size; 0 means 0.3 σ_L²
+	PerLevel int     `json:"perLevel"` // annealed: steps per level; 0 means annealPerLevel
+	Eps      float64 `json:"eps"`      // annealed: the last level's step size; 0 means annealEps σ_L²
 	N        int     `json:"n"`        // particles to start from when X is empty
 	X        string  `json:"x"`        // the particles, encodePoints' form
 	T        int     `json:"t"`
 	K        int     `json:"k"` // steps to take; 0 means 1
 	Seed     uint64  `json:"seed"`
 	Frames   int     `json:"frames"` // states returned, every K/Frames steps; 0 means 1 (stepFrames)
+	// Label, Guidance and Given condition langevin and annealed (cond):
+	// Label a class (a learned model's label, or for the exact score a
+	// mixture's component, by index), Guidance classifier-free guidance's
+	// W towards it (sample.Guided), Given the value x0 is held at while
+	// x1 is sampled (sample.Given).
+	Label    string   `json:"label,omitempty"`
+	Guidance float64  `json:"guidance,omitempty"`
+	Given    *float64 `json:"given,omitempty"`
 }
 
 type stepResponse struct {
@@ -93,6 +101,11 @@ type stepResponse struct {
 	Sigma  float64        `json:"sigma"`            // the noise level of the last step
 	Accept *float64       `json:"accept,omitempty"` // mala and hmc: acceptance rate of these steps
 	Frames []stepResponse `json:"frames,omitempty"` // with Frames > 1: the state every K/Frames steps, the last one X
+	// Label, Guidance and Given repeat the request's conditioning, so
+	// that the page shows what the particles were sampled under.
+	Label    string   `json:"label,omitempty"`
+	Guidance float64  `json:"guidance,omitempty"`
+	Given    *float64 `json:"given,omitempty"`
 }
 
 // maxWork bounds particle-steps per request: about 2 s of a trained
@@ -159,7 +172,7 @@ func (s *Server) step(req *stepRequest) (*stepResponse, int, error) {
 		req.Leapfrog = 5
 	}
 	if req.PerLevel == 0 {
-		req.PerLevel = 100
+		req.PerLevel = annealPerLevel
 	}
 	if req.Leapfrog < 1 || req.Leapfrog > 100 {
 		return bad("leapfrog %d: must be in [1, 100]", req.Leapfrog)
@@ -169,6 +182,13 @@ func (s *Server) step(req *stepRequest) (*stepResponse, int, error) {
 	}
 	if req.StepSize < 0 || req.Eps < 0 || math.IsInf(req.StepSize, 0) || math.IsInf(req.Eps, 0) || math.IsNaN(req.StepSize) || math.IsNaN(req.Eps) {
 		return bad("stepSize %v, eps %v: must be finite and non-negative", req.StepSize, req.Eps)
+	}
+	if err := checkStepSizes(req, t.box); err != nil {
+		return bad("%v", err)
+	}
+
+	if err := req.checkCondition(); err != nil {
+		return bad("%v", err)
 	}
 
 	// at gives the score at a level, and grid the levels, of the exact
@@ -181,13 +201,11 @@ func (s *Server) step(req *stepRequest) (*stepResponse, int, error) {
 	switch req.Source {
 	case "", "exact":
 		grid = t.grid
-		at = func(level int) (sgm.Scorer, error) {
-			m, err := t.perturbed(grid[level])
-			if err != nil {
-				return nil, err
-			}
-			return newParallel(m), nil
+		levels, err := exactLevels(t, req, n)
+		if err != nil {
+			return bad("%v", err)
 		}
+		at = func(level int) (sgm.Scorer, error) { return levels(grid[level]) }
 		res, err := run()
 		if err != nil {
 			return nil, http.StatusBadRequest, err
@@ -200,7 +218,7 @@ func (s *Server) step(req *stepRequest) (*stepResponse, int, error) {
 		var res *stepResponse
 		err := s.withModel(func(m *model) error {
 			grid = m.sigmas
-			at = m.at
+			at = func(level int) (sgm.Scorer, error) { return m.m.LabelScorer(level, req.Label, req.Guidance) }
 			var err error
 			res, err = run()
 			return err
@@ -243,7 +261,7 @@ func (s *Server) advance(req *stepRequest, x []float64, grid sgm.Schedule, at fu
 		if err != nil {
 			return nil, err
 		}
-		if err := (sample.Langevin{StepSize: stepSize(res.Sigma), Steps: req.K}).Run(x, score, rng); err != nil {
+		if err := req.langevin(sample.Langevin{StepSize: stepSize(res.Sigma), Steps: req.K}, x, score, rng); err != nil {
 			return nil, err
 		}
 		res.T += req.K
@@ -280,8 +298,149 @@ func (s *Server) advance(req *stepRequest, x []float64, grid sgm.Schedule, at fu
 		return nil, fmt.Errorf("sampler %s: must be one of langevin, annealed, mala, hmc", clip(req.Sampler))
 	}
 	res.X = encodePoints(x)
+	res.Label, res.Guidance, res.Given = req.Label, req.Guidance, req.Given
 	return res, nil
 }
+
+// checkStepSizes refuses step sizes so large that one step jumps past
+// the data: Langevin's and MALA's η, and annealed Langevin's ε at its
+// last level, whose noise has standard deviation √η, above w², w the
+// view's wider side; HMC's ε, a leapfrog step's length in units of the
+// momentum (standard normal), above w.
+func checkStepSizes(req *stepRequest, box [4]float64) error {
+	w := max(box[1]-box[0], box[3]-box[2])
+	switch {
+	case req.Sampler == samplerHMC && req.StepSize > w:
+		return fmt.Errorf("stepSize %v: HMC's ε must be at most %.4g, the view's width: a larger leapfrog step jumps past the data", req.StepSize, w)
+	case req.Sampler != samplerHMC && req.StepSize > w*w:
+		return fmt.Errorf("stepSize %v: must be at most %.4g, the square of the view's width %.4g: a larger step's noise jumps past the data", req.StepSize, w*w, w)
+	case req.Eps > w*w:
+		return fmt.Errorf("eps %v: must be at most %.4g, the square of the view's width %.4g: a larger step's noise jumps past the data", req.Eps, w*w, w)
+	}
+	return nil
+}
+
+// checkCondition refuses conditioning that does not apply: guidance out
+// of range (sample.CheckGuidance) or without a label, a given value that
+// is not finite or beyond the view's limit, any of them with a sampler
+// of the unconditioned density.
+func (req *stepRequest) checkCondition() error {
+	if req.Label == "" && req.Guidance == 0 && req.Given == nil {
+		return nil
+	}
+	if req.Sampler == samplerMALA || req.Sampler == samplerHMC {
+		return fmt.Errorf("sampler %s: label, guidance and given values apply to langevin and annealed, which need only a score", req.Sampler)
+	}
+	if err := sample.CheckGuidance(req.Guidance); err != nil {
+		return err
+	}
+	if req.Guidance != 0 && req.Label == "" {
+		return fmt.Errorf("guidance %v needs a label to guide towards", req.Guidance)
+	}
+	if req.Given != nil && !(math.Abs(*req.Given) <= maxBox) {
+		return fmt.Errorf("given %v: x0's value must be finite, within ±%g", *req.Given, maxBox)
+	}
+	return nil
+}
+
+// given is the request's Given as sample.Given: x0 held, x1 free.
+func (req *stepRequest) given() sample.Given { return givenX0(*req.Given) }
+
+// langevin runs l on x with score, holding x0 at the given value if any.
+func (req *stepRequest) langevin(l sample.Langevin, x []float64, score sgm.Scorer, rng *rand.Rand) error {
+	if req.Given == nil {
+		return l.Run(x, score, rng)
+	}
+	return req.given().Langevin(l, x, score, rng)
+}
+
+// exactLevels returns the exact score of t at noise level σ, for n
+// particles, conditioned as req asks: the perturbed density; with a Label
+// the mixture's component alone; with Guidance W the guided score of the
+// component against the whole mixture (sample.GuidedLevels); with a Given
+// x0 of a mixture, the exact conditional's score (sample.Given.Exact,
+// whose component weights are right at every level), and of other data
+// the perturbed joint score, which the sampler evaluates with x0 held.
+func exactLevels(t *target, req *stepRequest, n int) (func(sigma float64) (sgm.Scorer, error), error) {
+	if req.Label != "" {
+		if _, err := t.component(req.Label); err != nil {
+			return nil, err
+		}
+	}
+	if req.Label == "" && (req.Given == nil || t.mix == nil) {
+		return func(sigma float64) (sgm.Scorer, error) {
+			m, err := t.perturbed(sigma)
+			if err != nil {
+				return nil, err
+			}
+			return newParallel(m), nil
+		}, nil
+	}
+	levels, err := t.exactOf("", req.Given, n)
+	if err != nil {
+		return nil, err
+	}
+	if req.Label != "" {
+		comp, err := t.exactOf(req.Label, req.Given, n)
+		if err != nil {
+			return nil, err
+		}
+		levels = comp
+		if req.Guidance != 0 {
+			levels = sample.GuidedLevels(comp, levels, req.Guidance)
+		}
+	}
+	return func(sigma float64) (sgm.Scorer, error) {
+		if err := t.mix.CheckPerturbed(sigma); err != nil {
+			return nil, err
+		}
+		return levels(sigma), nil
+	}, nil
+}
+
+// exactOf returns the levels of the exact score of the mixture t (of its
+// component label, if not ""), given x0 = *given for n particles if given
+// is not nil.
+func (t *target) exactOf(label string, given *float64, n int) (sample.Levels, error) {
+	m := t.mix
+	if label != "" {
+		var err error
+		if m, err = t.component(label); err != nil {
+			return nil, err
+		}
+	}
+	if given == nil {
+		return func(sigma float64) sgm.Scorer { return newParallel(m.Perturbed(sigma)) }, nil
+	}
+	return givenX0(*given).Exact(m, n)
+}
+
+// givenX0 is x0 given the value v, x1 free.
+func givenX0(v float64) sample.Given { return sample.Given{Values: []float64{v, math.NaN()}} }
+
+// annealPerLevel and annealEps are annealed Langevin's defaults: T = 10
+// steps a level at α_i = σ_i² (ε = σ_L²), 100 steps over the 10 levels,
+// which the page plays in a few seconds. Langevin on N(μ, V) relaxes at
+// α/(2V) a step, so 10 steps at α = σ² ≤ V relax a spread of order σ_i
+// by up to e^-5, and α < 4V keeps it stable. Measured with the exact
+// score (1000 particles, 3 seeds, W₂ against its floor at n = 300): T =
+// 10 at α_i = σ_i² gave 1.02 (seed-mog), 1.20 (two-modes-unequal, its
+// weights 0.23/0.77 against 0.2/0.8), 0.90 (ring8), 0.99 (8gaussians),
+// 1.01 (moons), 1.17 (checkerboard); the former T = 100 at 0.3 σ_i² gave
+// 0.94, 1.03 (0.200/0.800), 0.97, 0.93, 1.04, 1.11 with ten times the
+// steps, and T = 5 at σ_i² 2.5 times the floor on two-modes-unequal.
+// Their relaxation below a level σ, Σ α_j T/(2V) ≈ 16 σ²/(2V) over this
+// grid's ratio of 1.67, is about the library's (sample.PointStepsPerLevel
+// = 5 at α = σ² over its 30 levels of ratio 1.26: 13 σ²/(2V)), and
+// alike it leaves a component much wider than the smallest level a
+// little wide: N(0.3, 0.5²) ends with variance 0.30, not 0.25, where it
+// stops relaxing (TestStepSamplers runs Song & Ermon's 100 steps).
+// Lesson 3, whose point is the weights of two-modes-unequal, asks for T =
+// 100 at 0.3 σ_L² (Eps) itself.
+const (
+	annealPerLevel = 10
+	annealEps      = 1.0
+)
 
 // anneal takes up to req.K steps of annealed Langevin dynamics (Song &
 // Ermon 2019, Algorithm 1; sample.Annealed) from global step req.T, and
@@ -294,10 +453,7 @@ func (s *Server) anneal(req *stepRequest, x []float64, grid sgm.Schedule, at fun
 	sigL := grid[0]
 	eps := req.Eps
 	if eps == 0 {
-		// α_i = 0.3 σ_i²: each level's T = 100 steps relax a spread of
-		// order σ_i (the relaxation rate of Langevin on N(μ, V) is
-		// α/(2V) a step), and α_i < 4(σ_i² + v) keeps it stable.
-		eps = 0.3 * sigL * sigL
+		eps = annealEps * sigL * sigL
 	}
 	// α_i grows with σ_i: the largest level's must not overflow, nor the
 	// smallest's underflow to 0, wherever in the schedule req.T starts.
@@ -317,7 +473,7 @@ func (s *Server) anneal(req *stepRequest, x []float64, grid sgm.Schedule, at fun
 			return err
 		}
 		sig := grid[level]
-		if err := (sample.Langevin{StepSize: eps * sig * sig / (sigL * sigL), Steps: m}).Run(x, score, rng); err != nil {
+		if err := req.langevin(sample.Langevin{StepSize: eps * sig * sig / (sigL * sigL), Steps: m}, x, score, rng); err != nil {
 			return err
 		}
 		res.Sigma = sig
@@ -328,6 +484,9 @@ func (s *Server) anneal(req *stepRequest, x []float64, grid sgm.Schedule, at fun
 			score.ScoreBatch(g, x)
 			for k := range x {
 				x[k] += sigL * sigL * g[k]
+			}
+			if req.Given != nil {
+				req.given().Fill(x, 2)
 			}
 		}
 	}

@@ -50,7 +50,7 @@ var DefaultLimits = Limits{
 	MaxComponents:  256,
 	MaxParticles:   20000,
 	MaxStepsPerReq: 1000,
-	MaxGrid:        120,
+	MaxGrid:        160,
 	MaxTrainSteps:  20000,
 	MaxTrainTime:   5 * time.Minute,
 }
@@ -145,8 +145,21 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	web, _ := fs.Sub(webFS, "web")
 	files := http.FileServerFS(web)
+	// allow lists each endpoint's methods, for the 405 of another method
+	// (the catch-all route below would answer it 404 otherwise).
+	allow := map[string][]string{}
+	for _, rt := range s.routes() {
+		method, path, _ := strings.Cut(rt.pattern, " ")
+		allow[path] = append(allow[path], method)
+		if method == http.MethodGet {
+			allow[path] = append(allow[path], http.MethodHead)
+		}
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		switch {
+		switch methods := allow[r.URL.Path]; {
+		case len(methods) > 0:
+			w.Header().Set("Allow", strings.Join(methods, ", "))
+			writeError(w, http.StatusMethodNotAllowed, fmt.Errorf("method %s: %s takes %s", clip(r.Method), r.URL.Path, strings.Join(methods, " or ")))
 		case strings.HasPrefix(r.URL.Path, "/api/"):
 			writeError(w, http.StatusNotFound, fmt.Errorf("no API endpoint %s %s", r.Method, clip(r.URL.Path)))
 		case r.Method != http.MethodGet && r.Method != http.MethodHead:

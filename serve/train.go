@@ -8,10 +8,13 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/sgm-dev/sgm"
+	"github.com/sgm-dev/sgm/dist"
 	sgmmodel "github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/train"
@@ -34,6 +37,11 @@ type modelInfo struct {
 	Sigmas []float64  `json:"sigmas"`
 	Space  string     `json:"space"`
 	Box    [4]float64 `json:"box"`
+	Labels []string   `json:"labels,omitempty"` // a class-conditional model's labels
+	// Spec is the target the model was trained on, where the page can
+	// show it (a toy or a preset of a loaded run directory); Target is
+	// its key (or "run:DIR" where there is none).
+	Spec *Spec `json:"spec,omitempty"`
 }
 
 func (s *Server) modelInfo() *modelInfo {
@@ -81,6 +89,15 @@ type trainRequest struct {
 	Level  int     `json:"level"` // the view level of the field events
 	Grid   int     `json:"grid"`  // field events' grid; 0 means 24
 	Every  int     `json:"every"` // steps between events; 0 means 50
+	// Labels trains a class-conditional model whose labels are the
+	// points' components (model.ComponentLabels: a mixture's components,
+	// 8gaussians' centres, moons' moons, circles' circles), with label
+	// dropout so that it is also unconditional (classifier-free
+	// guidance). It trains with one level per point (the objective
+	// labels need) on a batch of 256 by default: on 8gaussians, 200
+	// steps of it sampled label 2 given x0 = 0.3 with 0.998 of the
+	// particles on the label's side (TestTrainLabels).
+	Labels bool `json:"labels,omitempty"`
 }
 
 func (r *trainRequest) check(lim Limits) error {
@@ -97,6 +114,9 @@ func (r *trainRequest) check(lim Limits) error {
 	// over 5 references), median 0.94; 1,500 steps gave 0.82 to 1.38, no
 	// better, so the default stays short.
 	def(&r.Steps, 600)
+	if r.Labels {
+		def(&r.Batch, 256)
+	}
 	def(&r.Batch, 128)
 	def(&r.Width, 64)
 	def(&r.Grid, 24)
@@ -177,6 +197,14 @@ func (s *Server) handleTrain(w http.ResponseWriter, r *http.Request) {
 		close(j.done)
 	}()
 
+	objective, source, column, names := train.AllLevels, sgm.Source(t), "", []string(nil)
+	if req.Labels {
+		if names = t.labels(); names == nil {
+			writeError(w, http.StatusBadRequest, fmt.Errorf("labels: %s has no components to label (mixtures, and the toys 8gaussians, moons and circles have)", t.name))
+			return
+		}
+		objective, source, column = train.OneLevel, labelled{t}, sgmmodel.ComponentLabels
+	}
 	ev := newEvents(w)
 	began := time.Now()
 	dir, err := s.runDir()
@@ -192,11 +220,11 @@ func (s *Server) handleTrain(w http.ResponseWriter, r *http.Request) {
 	// units (Raw) on the target's own levels: what the explorer saves,
 	// sgm sample --model samples with no flags.
 	trained, records, runErr := sgmmodel.Train(ctx, dir, sgmmodel.TrainOptions{
-		Data: t.name, Source: t, Raw: true, Backend: s.backend,
+		Data: t.name, Source: source, Raw: true, Backend: s.backend, LabelColumn: column, LabelNames: names,
 		Net:     scorenet.Config{Dim: 2, Features: req.Width, Width: req.Width, Depth: 2, Sigmas: t.grid},
 		Started: func(n *scorenet.Net) { net = n },
 		Settings: train.Settings{
-			Steps: req.Steps, Batch: req.Batch, LearningRate: req.LR, Objective: train.AllLevels, Seed: req.Seed,
+			Steps: req.Steps, Batch: req.Batch, LearningRate: req.LR, Objective: objective, Seed: req.Seed,
 			// One checkpoint, at the end; the engine writes its weights
 			// into the network before each progress report, which draws
 			// the learned field from them.
@@ -224,7 +252,7 @@ func (s *Server) handleTrain(w http.ResponseWriter, r *http.Request) {
 	}
 	if done.Step > 0 && done.Error == "" && trained != nil {
 		s.publish(&model{m: trained, sigmas: t.grid, dir: dir, own: true,
-			info: modelInfo{Target: t.key, Name: t.name, Steps: done.Step, Sigmas: t.grid, Space: t.space, Box: t.box}})
+			info: modelInfo{Target: t.key, Name: t.name, Steps: done.Step, Sigmas: t.grid, Space: t.space, Box: t.box, Labels: trained.Labels()}})
 	} else {
 		os.RemoveAll(dir)
 	}
@@ -304,9 +332,29 @@ func (s *Server) LoadRun(dir string) error {
 		space = "points"
 	}
 	rec := m.Record()
+	key, spec := "run:"+dir, (*Spec)(nil)
+	if sp, ok := specOf(rec.Data); ok {
+		if t, err := resolve(sp, s.lim); err == nil {
+			key, spec = t.key, &sp
+		}
+	}
 	s.publish(&model{m: m, sigmas: sigmas, dir: dir,
-		info: modelInfo{Target: "run:" + dir, Name: rec.Data, Steps: rec.Step, Sigmas: sigmas, Space: space, Box: box}})
+		info: modelInfo{Target: key, Spec: spec, Name: rec.Data, Steps: rec.Step, Sigmas: sigmas, Space: space, Box: box, Labels: m.Labels()}})
 	return nil
+}
+
+// specOf returns the explorer's target for a run's data spec where it has
+// one: a toy (toy:NAME) or a preset mixture (NAME, or preset:NAME as the
+// explorer records it).
+func specOf(data string) (Spec, bool) {
+	if name, ok := strings.CutPrefix(data, "toy:"); ok {
+		return Spec{Toy: name}, true
+	}
+	name := strings.TrimPrefix(data, "preset:")
+	if slices.Contains(dist.PresetNames(), name) {
+		return Spec{Preset: name}, true
+	}
+	return Spec{}, false
 }
 
 func (s *Server) handleTrainStop(w http.ResponseWriter, r *http.Request) {

@@ -190,3 +190,31 @@ func TestFieldAtTime(t *testing.T) {
 		t.Errorf("t 1.5: %d %s", code, b)
 	}
 }
+
+// TestGridAt: the field's grid follows the perturbed density's finest
+// detail: a toy's smoothed sample at the smallest σ (checkerboard, σ =
+// 0.023 on a view 9.1 wide) takes the largest grid, a point per σ
+// capped at maxGrid, and the broadest level the least; 8gaussians, a
+// mixture whose components have standard deviation 0.35, needs no more
+// than the least at any level. POST /api/target gives them per level.
+func TestGridAt(t *testing.T) {
+	_, ts := newTestServer(t, Limits{})
+	for _, c := range []struct {
+		spec        Spec
+		first, last int
+	}{
+		{Spec{Toy: "checkerboard"}, maxGrid, minGrid},
+		{Spec{Toy: "8gaussians"}, minGrid, minGrid},
+	} {
+		var tr targetResponse
+		postOK(t, ts.URL+"/api/target", targetRequest{Target: c.spec, N: 1}, &tr)
+		if len(tr.Grids) != levels || tr.Grids[0] != c.first || tr.Grids[levels-1] != c.last {
+			t.Errorf("%v: grids %v, want %d at level 0 and %d at level %d", c.spec, tr.Grids, c.first, c.last, levels-1)
+		}
+		for i := 1; i < len(tr.Grids); i++ {
+			if tr.Grids[i] > tr.Grids[i-1] {
+				t.Errorf("%v: grids %v grow with σ", c.spec, tr.Grids)
+			}
+		}
+	}
+}

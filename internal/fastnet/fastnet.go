@@ -98,6 +98,7 @@ type Net struct {
 	bias0  [][]float32 // per level: b_0 + β_l Σ_{i<2F} W_0[i, :], padded to roundUp(width, rowVec)
 	b      []float32   // batched path: [B_cos; B_sin], 2F×d
 	bs     []float32   // [B_sin; B_cos], for ScoresDivergence
+	ds     []float32   // d×2F, for ScoresDivergence: row k is -2π B_cos[:, k], then 2π B_sin[:, k]
 	blocks []blockLayer
 
 	fp   int        // features padded to rowVec
@@ -169,6 +170,16 @@ func New(p Params) (*Net, error) {
 	n.b = make([]float32, 0, 2*F*d)
 	n.b = append(append(n.b, p.BCos...), p.BSin...)
 	n.bs = append(append(make([]float32, 0, 2*F*d), p.BSin...), p.BCos...)
+	n.ds = make([]float32, d*2*F)
+	for k := range d {
+		for j := range 2 * F {
+			s := float32(2*math.Pi) * n.b[j*d+k]
+			if j < F {
+				s = -s
+			}
+			n.ds[k*2*F+j] = s
+		}
+	}
 	in, inPad := 2*F+d, 2*F+d
 	for k := 0; k <= D; k++ {
 		out := W

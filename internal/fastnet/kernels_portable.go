@@ -27,6 +27,12 @@ func layerBlock(w []float32, K, np int, h, bias, out []float32, relu bool) {
 	layerBlockGeneric(w, K, np, h, bias, out, relu)
 }
 
+func tangentLayer(w []float32, stride, K, np int, h, bias []float32, bstride int, m, out []float32, ep int) {
+	tangentLayerPortable(w, stride, K, np, h, bias, bstride, m, out, ep)
+}
+
+func scaleRows(dst, src, s []float32) { scaleRowsGeneric(dst, src, s) }
+
 func compactNonzero(idx []int32, val, h []float32) int {
 	return compactNonzeroGeneric(idx, val, h)
 }
