@@ -71,7 +71,11 @@ func TestAutoLevel(t *testing.T) {
 // level 16 (the first both sharp and resolved), and with only levels 18 on
 // within it it refuses level 18 as too blurred, naming the sharpness it
 // measured (0.781 < SharpCorr), and falls back with a warning to the
-// usable level of least error, 16.
+// usable level of least error, 16; and when only level 10 (σ = 0.0024,
+// too fine for η to resolve) is within it, the first within is 10 and
+// the rule falls back to the usable level of least error, 16 (the demo's
+// auto_level, figure 7's mark and sample --level auto are this one rule,
+// not the first level within the tolerance).
 func TestImageAutoLevel(t *testing.T) {
 	const n = 64
 	pix := make([]float64, n*n)
@@ -95,6 +99,7 @@ func TestImageAutoLevel(t *testing.T) {
 	}{
 		{func(int) float64 { return 0.05 }, 16, false, "level 16"},
 		{func(l int) float64 { return map[bool]float64{true: 0.05, false: 0.5}[l >= 18] }, 16, true, "too blurred (sharpness 0.781 < 0.8)"},
+		{func(l int) float64 { return map[int]float64{10: 0.05, 16: 0.3}[l] + map[bool]float64{true: 0.5}[l != 10 && l != 16] }, 16, true, "level 10 (σ=0.002395) meets it but is not usable: too fine"},
 	} {
 		errs, _ := seedErrors(c.rel)
 		choice, err := ImageAutoLevel(errs, im, 1e-3, AutoTolerance)
