@@ -99,7 +99,9 @@ func TestImageAutoLevel(t *testing.T) {
 	}{
 		{func(int) float64 { return 0.05 }, 16, false, "level 16"},
 		{func(l int) float64 { return map[bool]float64{true: 0.05, false: 0.5}[l >= 18] }, 16, true, "too blurred (sharpness 0.781 < 0.8)"},
-		{func(l int) float64 { return map[int]float64{10: 0.05, 16: 0.3}[l] + map[bool]float64{true: 0.5}[l != 10 && l != 16] }, 16, true, "level 10 (σ=0.002395) meets it but is not usable: too fine"},
+		{func(l int) float64 {
+			return map[int]float64{10: 0.05, 16: 0.3}[l] + map[bool]float64{true: 0.5}[l != 10 && l != 16]
+		}, 16, true, "level 10 (σ=0.002395) meets it but is not usable: too fine"},
 	} {
 		errs, _ := seedErrors(c.rel)
 		choice, err := ImageAutoLevel(errs, im, 1e-3, AutoTolerance)
