@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sgm-dev/sgm"
 	"github.com/sgm-dev/sgm/data"
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/likelihood"
@@ -236,11 +237,20 @@ func (d *Data) Draw(n, max int, rng *rand.Rand) []float64 {
 		}
 		return p.Data
 	}
-	s := d.Source
-	if t, ok := s.(data.Toy); ok {
-		s = t.IID()
+	return d.Reference().Sample(nil, n, rng)
+}
+
+// Reference is the source that samples of the data are measured against
+// (W₂ and its noise floor, sample quality against NFE): a toy's
+// independent draws, without its generator's even spacing (data.Toy.IID;
+// two stratified draws lie closer to each other than any independent
+// sampler can come), else the data's Source: a file's points drawn with
+// replacement, a mixture, an image.
+func (d *Data) Reference() sgm.Source {
+	if t, ok := d.Source.(data.Toy); ok {
+		return t.IID()
 	}
-	return s.Sample(nil, n, rng)
+	return d.Source
 }
 
 // UnionLabels numbers the labels of two labelled sets alike: names are

@@ -1,12 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"math/rand/v2"
-
-	"github.com/sgm-dev/sgm"
-	"github.com/sgm-dev/sgm/data"
-	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/scorenet"
 )
@@ -25,65 +19,6 @@ var (
 	isPointSpec   = model.IsPointSpec
 )
 
-// referenceSource is a reference distribution of points: a file's points
-// (finite), or a toy or mixture to draw from.
-type referenceSource struct {
-	d       int
-	points  []float64 // a file's points, in its units
-	draw    func(n int, r *rand.Rand) []float64
-	mixture *dist.Mixture // when the source is a mixture
-
-	// iid draws independent points, for reference samples and noise
-	// floors: a toy's without its generator's stratification
-	// (data.IIDToy); draw where nil.
-	iid func(n int, r *rand.Rand) []float64
-}
-
-// independent returns s's draws of independent points (iid, else draw).
-func (s referenceSource) independent() func(n int, r *rand.Rand) []float64 {
-	if s.iid != nil {
-		return s.iid
-	}
-	return s.draw
-}
-
-// Dim and Sample make s a metric.Sampler (plot nfe's reference): a
-// distribution's independent draws, or a file's points drawn with
-// replacement (data.Points).
-func (s referenceSource) Dim() int { return s.d }
-
-func (s referenceSource) Sample(dst []float64, n int, rng *rand.Rand) []float64 {
-	if s.points == nil {
-		return append(dst[:0], s.independent()(n, rng)...)
-	}
-	return data.Points{N: len(s.points) / s.d, D: s.d, Data: s.points}.Sample(dst, n, rng)
-}
-
-// readReference reads a point spec or a mixture spec. flag names the flag
-// for error messages.
-func readReference(flag, spec string) (referenceSource, error) {
-	if isMixtureSpec(spec) {
-		m, err := dist.Target(spec)
-		if err != nil {
-			return referenceSource{}, usagef("--%s: %v", flag, err)
-		}
-		return referenceSource{d: m.Dim(), draw: drawOf(m), mixture: m}, nil
-	}
-	ps, err := data.ParsePointSpec(spec)
-	if err != nil {
-		return referenceSource{}, usagef("--%s: %v", flag, err)
-	}
-	if ps.Path == "" {
-		t := ps.Toy
-		return referenceSource{d: t.Dim(), draw: drawOf(t), iid: drawOf(t.IID())}, nil
-	}
-	p, err := data.ReadPointsFile(ps.Path)
-	if err != nil {
-		return referenceSource{}, fmt.Errorf("--%s: %w", flag, err)
-	}
-	return referenceSource{d: p.D, points: p.Data}, nil
-}
-
 // netStandardizer returns the standardisation net records, and whether it
 // records one (a model of point data): model.StandardizerOf.
 var netStandardizer = model.StandardizerOf
@@ -96,9 +31,4 @@ func refusePointModel(net *scorenet.Net, dir, what string) error {
 		return usagef("--model %s models point data: %s needs an image's exact score; measure its samples with sgm eval --samples F --target DATA", dir, what)
 	}
 	return nil
-}
-
-// drawOf is s's Sample into new slices.
-func drawOf(s sgm.Source) func(n int, r *rand.Rand) []float64 {
-	return func(n int, r *rand.Rand) []float64 { return s.Sample(nil, n, r) }
 }

@@ -139,11 +139,11 @@ func nfeSource(sf *sdeFlags, target, dir string) (nfeSourceOf, error) {
 	_, std := md.Standardizer()
 	switch spec, hasData := md.Net().Label(dataLabel); {
 	case target == "" && std && hasData:
-		src, err := readReference("data", spec)
+		d, err := model.OpenData(spec)
 		if err != nil {
 			return nfeSourceOf{}, fmt.Errorf("--model %s: the data it was trained on: %w", dir, err)
 		}
-		ref, refDim, target = src, src.d, spec
+		ref, refDim, target = d.Reference(), d.Source.Dim(), spec
 	default:
 		if target == "" {
 			target, _ = md.Net().Label(targetLabel)
