@@ -237,7 +237,7 @@ func evalModel(e *env, f evalFlags) error {
 		return fmt.Errorf("--model: %w", err)
 	}
 	// The draws at one level, their exact and network scores and the
-	// network's activations (particleBytes) for each.
+	// network's activations (model.ParticleBytes) for each.
 	if err := checkFits("n", f.n, "the draws at one level and their scores", func(n int) float64 {
 		return float64(n) * model.ParticleBytes(m.Dim(), m.Net())
 	}); err != nil {
