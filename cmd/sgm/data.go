@@ -13,11 +13,8 @@ import (
 // dataHelp documents --data.
 const dataHelp = "training data `SPEC`: points (PATH.csv, PATH.npy, toy:NAME), a mixture (preset or JSON file), or an image spec as --image; points are standardised per coordinate and every output is in their units"
 
-// The data specs are model's.
-var (
-	isMixtureSpec = model.IsMixtureSpec
-	isPointSpec   = model.IsPointSpec
-)
+// isPointSpec is model's rule for a spec of points.
+var isPointSpec = model.IsPointSpec
 
 // netStandardizer returns the standardisation net records, and whether it
 // records one (a model of point data): model.StandardizerOf.
