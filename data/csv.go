@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"unicode"
@@ -185,4 +186,30 @@ func ReadCSVFile(path string) (header []string, points []float64, err error) {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return header, points, nil
+}
+
+// CSVFileFirstRow returns the fields of the first row of the CSV file at
+// path, surrounding spaces and a leading byte order mark removed, or nil if
+// path does not end in .csv or that row cannot be read (a missing file, a
+// line past MaxLineBytes, a malformed row). It reads only that row, under
+// the limits of ReadPointsCSV, so the file may be anything (/dev/zero); its
+// full reader says what is wrong with it. Callers decide whether the row
+// is a header: a row of numbers is data.
+func CSVFileFirstRow(path string) []string {
+	if !strings.EqualFold(filepath.Ext(path), ".csv") {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	rec, err := read(newCSVReader(f, defaultLimits))
+	if err != nil {
+		return nil
+	}
+	for j := range rec {
+		rec[j] = strings.TrimSpace(rec[j])
+	}
+	return rec
 }

@@ -1,13 +1,9 @@
 package model
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"unicode"
@@ -121,27 +117,9 @@ const LabelColumns = "columns"
 // row, the label column left out, or nil if path is not a .csv file or its
 // first row is not a header (a field parses as a number).
 func csvColumns(path, labelColumn string) []string {
-	if !strings.EqualFold(filepath.Ext(path), ".csv") {
-		return nil
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	cr := csv.NewReader(io.LimitReader(f, 1<<20))
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
-	rec, err := cr.Read()
-	if err != nil {
-		return nil
-	}
+	rec := data.CSVFileFirstRow(path)
 	var names []string
-	for i, r := range rec {
-		r = strings.TrimSpace(r)
-		if i == 0 {
-			r = strings.TrimPrefix(r, "\ufeff")
-		}
+	for _, r := range rec {
 		if _, err := strconv.ParseFloat(r, 64); err == nil {
 			return nil
 		}

@@ -2,12 +2,9 @@ package main
 
 import (
 	"cmp"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -21,24 +18,9 @@ import (
 const sampleLabelColumn = "label"
 
 // hasLabelColumn reports whether the CSV file path has a header row naming
-// a label column. It reads only the first row, and at most 4 MiB of it.
+// a label column. It reads only the first row (data.CSVFileFirstRow).
 func hasLabelColumn(path string) bool {
-	if !strings.EqualFold(filepath.Ext(path), ".csv") {
-		return false
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	// At most a line's worth: the file may be anything (/dev/zero), and
-	// its reader says what is wrong with it.
-	cr := csv.NewReader(io.LimitReader(f, 1<<22))
-	cr.FieldsPerRecord = -1
-	rec, err := cr.Read()
-	return err == nil && slices.ContainsFunc(rec, func(s string) bool {
-		return strings.TrimSpace(strings.TrimPrefix(s, "\ufeff")) == sampleLabelColumn
-	})
+	return slices.Contains(data.CSVFileFirstRow(path), sampleLabelColumn)
 }
 
 // labelColumn is the label column of a labelled target spec: a CSV
