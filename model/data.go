@@ -109,12 +109,8 @@ func OpenData(spec string) (*Data, error) {
 		d.Points, d.Source = &p, p
 		err = d.fileSpec(ps.Path, "")
 	case IsImageSpec(spec):
-		g, ierr := data.LoadImage(spec)
-		if ierr != nil {
-			return nil, ierr
-		}
-		if d.Image, err = dist.NewImage(g.H, g.W, g.Pix); err != nil {
-			return nil, fmt.Errorf("image %q: %w", spec, err)
+		if d.Image, err = OpenImage(spec); err != nil {
+			return nil, err
 		}
 		d.Source = d.Image
 		if !strings.HasPrefix(spec, "mnist:") {

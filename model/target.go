@@ -50,6 +50,17 @@ func OpenTarget(spec string) (*Target, error) {
 		}
 		return &Target{Mixture: m}, nil
 	}
+	im, err := OpenImage(spec)
+	if err != nil {
+		return nil, err
+	}
+	return &Target{Image: im}, nil
+}
+
+// OpenImage reads an image spec (data.SpecHelp) as the distribution over
+// its pixel centres. An image that does not read gives data.LoadImage's
+// error; one that is no distribution (every pixel zero) names the spec.
+func OpenImage(spec string) (*dist.Image, error) {
 	g, err := data.LoadImage(spec)
 	if err != nil {
 		return nil, err
@@ -58,7 +69,7 @@ func OpenTarget(spec string) (*Target, error) {
 	if err != nil {
 		return nil, fmt.Errorf("image %q: %w", spec, err)
 	}
-	return &Target{Image: im}, nil
+	return im, nil
 }
 
 // Dim is the dimension of the target's points.

@@ -15,26 +15,11 @@ import (
 
 	"github.com/gomlx/compute"
 
-	"github.com/sgm-dev/sgm/data"
-	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/internal/atomicfile"
 	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/train"
 )
-
-// loadImage reads an image spec (see data.SpecHelp) as a distribution.
-func loadImage(spec string) (*dist.Image, error) {
-	g, err := data.LoadImage(spec)
-	if err != nil {
-		return nil, err
-	}
-	im, err := dist.NewImage(g.H, g.W, g.Pix)
-	if err != nil {
-		return nil, fmt.Errorf("image %q: %w", spec, err)
-	}
-	return im, nil
-}
 
 // backendFlagHelp documents --backend.
 const backendFlagHelp = "GoMLX backend: `go` (pure Go, the default build) or xla:cpu / xla:cuda (needs a build with -tags xla; see README)"

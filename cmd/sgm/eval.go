@@ -252,7 +252,7 @@ func evalModel(e *env, f evalFlags) error {
 			return usagef("--model %q does not record its training image: give --target SPEC", f.model)
 		}
 	}
-	im, err := loadImage(spec)
+	im, err := model.OpenImage(spec)
 	if err != nil {
 		return fmt.Errorf("--target: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/sgm-dev/sgm/dist"
 	"github.com/sgm-dev/sgm/metric"
+	"github.com/sgm-dev/sgm/model"
 	"github.com/sgm-dev/sgm/plot"
 	"github.com/sgm-dev/sgm/scorenet"
 	"github.com/sgm-dev/sgm/train"
@@ -58,7 +59,7 @@ func imageUnder(net *scorenet.Net) *plot.Grid {
 	if !ok {
 		return nil
 	}
-	im, err := loadImage(spec)
+	im, err := model.OpenImage(spec)
 	if err != nil {
 		return nil
 	}

@@ -343,7 +343,7 @@ func drawImage(out, spec string, n int, seed uint64) error {
 	if err := checkRange("n", n, 1, maxDraws); err != nil {
 		return err
 	}
-	im, err := loadImage(spec)
+	im, err := model.OpenImage(spec)
 	if err != nil {
 		return err
 	}

@@ -493,7 +493,7 @@ func autoLevel(e *env, m *model.Model, reference string, tol, stepSize float64, 
 			return 0, usagef("--level auto: the checkpoint does not record its training image; give --reference SPEC")
 		}
 	}
-	im, err := loadImage(reference)
+	im, err := model.OpenImage(reference)
 	if err != nil {
 		return 0, fmt.Errorf("--reference: %w", err)
 	}
