@@ -228,10 +228,7 @@ func (r *run) scoreError() error {
 	if choice, err := metric.ImageAutoLevel(errs, r.im, 1e-3, metric.AutoTolerance); err == nil {
 		r.sum.AutoLevel, picked, fallback = choice.Level, choice.Level, choice.Warn
 	}
-	fisher, rel := make([]float64, len(errs)), make([]float64, len(errs))
-	for i, le := range errs {
-		fisher[i], rel[i] = le.Fisher, le.Relative
-	}
+	_, fisher, rel := metric.LevelErrorColumns(errs)
 	fig, err := plot.ScoreErrorCurves(sigmas, fisher, rel, metric.AutoTolerance, picked, fallback, "learned score against the exact score of the smoothed image")
 	if err != nil {
 		return err

@@ -19,6 +19,17 @@ type LevelError struct {
 	Relative float64 `json:"relative"` // Fisher / (σ² E‖s*‖²)
 }
 
+// LevelErrorColumns returns the noise levels, Fisher errors and relative errors of
+// errs as three columns, in errs' order, as figures of the score error
+// take them (plot.ScoreErrorCurves).
+func LevelErrorColumns(errs []LevelError) (sigma, fisher, relative []float64) {
+	sigma, fisher, relative = make([]float64, len(errs)), make([]float64, len(errs)), make([]float64, len(errs))
+	for i, le := range errs {
+		sigma[i], fisher[i], relative[i] = le.Sigma, le.Fisher, le.Relative
+	}
+	return sigma, fisher, relative
+}
+
 // ScoreErrors measures a noise-conditional score at each of the noise
 // levels sigmas against the exact score: at(l) is the score at level l
 // (scorenet.Net.AtLevel), exact(σ) the data perturbed by N(0, σ²I)

@@ -3,6 +3,7 @@ package metric
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/sgm-dev/sgm"
@@ -45,5 +46,13 @@ func TestScoreErrorsAnalytic(t *testing.T) {
 				t.Errorf("c=1 level %d: Fisher %g, want 0", l, le.Fisher)
 			}
 		}
+	}
+}
+
+func TestLevelErrorColumns(t *testing.T) {
+	errs := []LevelError{{Level: 0, Sigma: 1, Fisher: 0.5, Relative: 0.1}, {Level: 1, Sigma: 0.1, Fisher: 2, Relative: 0.4}}
+	sigma, fisher, relative := LevelErrorColumns(errs)
+	if !slices.Equal(sigma, []float64{1, 0.1}) || !slices.Equal(fisher, []float64{0.5, 2}) || !slices.Equal(relative, []float64{0.1, 0.4}) {
+		t.Errorf("LevelErrorColumns = %v, %v, %v; want the errors' columns in order", sigma, fisher, relative)
 	}
 }

@@ -94,10 +94,7 @@ type levelError = metric.LevelError
 // --model, sgm demo) with the tolerance of sample --level auto and the
 // level it picks (metric.AutoLevel: choice, or its error).
 func saveScoreError(path string, errs []levelError, choice metric.LevelChoice, chooseErr error, title string) error {
-	var sigma, fisher, relative []float64
-	for _, le := range errs {
-		sigma, fisher, relative = append(sigma, le.Sigma), append(fisher, le.Fisher), append(relative, le.Relative)
-	}
+	sigma, fisher, relative := metric.LevelErrorColumns(errs)
 	picked := choice.Level
 	if chooseErr != nil {
 		picked = -1
