@@ -202,5 +202,17 @@ func TestLabelledTimedTrainSample(t *testing.T) {
 		if code, out, errs := runSGM(t, "sample", "--model", run, "--label", "9", "--n", "10", "--out", filepath.Join(dir, "x.csv")); code == 0 || !strings.Contains(errs, `unknown label "9"`) {
 			t.Errorf("sample %v with label 9: exit %d, %s%s", kind, code, out, errs)
 		}
+		// The conditioned path checks --n against memory before it
+		// allocates, as the plain one does (it panicked in makeslice).
+		for _, cond := range [][]string{{"--label", "3"}, {"--given", "0=1"}} {
+			huge := filepath.Join(dir, "huge.csv")
+			args := append([]string{"sample", "--model", run, "--n", "9223372036854775807", "--out", huge}, cond...)
+			if code, out, errs := runSGM(t, args...); code == 0 || !strings.Contains(errs, "--n 9223372036854775807: 2-dimensional particles would take") || strings.Contains(errs, "panic") {
+				t.Errorf("sample %v %v with --n MaxInt64: exit %d, %s%s", kind, cond, code, out, errs)
+			}
+			if _, err := os.Stat(huge); !os.IsNotExist(err) {
+				t.Errorf("sample %v %v with --n MaxInt64 left %s (%v)", kind, cond, huge, err)
+			}
+		}
 	}
 }

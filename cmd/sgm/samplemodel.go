@@ -75,9 +75,6 @@ func sampleModel(e *env, fs *flag.FlagSet, f sampleFlags, sf *sdeFlags) error {
 			return err
 		}
 	}
-	if err := f.checkModelSizes(m, o); err != nil {
-		return err
-	}
 	var rec recorders
 	if f.burnIn > 0 || f.path != "" {
 		o.Observe = rec.observer(&f, d, 0, e.stderr)
@@ -91,8 +88,19 @@ func sampleModel(e *env, fs *flag.FlagSet, f sampleFlags, sf *sdeFlags) error {
 }
 
 // modelOptions turns the flags into the options of model.Sample, refusing
-// flags that do not apply to the sampler they choose.
+// flags that do not apply to the sampler they choose, and a run that would
+// not fit in memory (checkModelSizes), before anything is allocated: for
+// every path that samples a model (plain, labelled, given values).
 func (f *sampleFlags) modelOptions(e *env, m *model.Model, sf *sdeFlags) (model.SampleOptions, error) {
+	o, err := f.samplerOptions(e, m, sf)
+	if err != nil {
+		return o, err
+	}
+	return o, f.checkModelSizes(m, o)
+}
+
+// samplerOptions is modelOptions less the memory check.
+func (f *sampleFlags) samplerOptions(e *env, m *model.Model, sf *sdeFlags) (model.SampleOptions, error) {
 	var o model.SampleOptions
 	switch {
 	case f.set["sampler"]:
